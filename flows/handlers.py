@@ -1,0 +1,86 @@
+"""Named Python handlers that `action` nodes of a flow call.
+
+A handler is a plain function ``(ctx: HandlerContext) -> HandlerResult`` registered under a
+dotted name with :func:`handler`. Flows name it (``handler: waste.next_collections``); the
+validator refuses a flow that names an unknown handler. Handlers must not raise for a
+caller's bad input: they return an outcome (``not_found``, ``ambiguous``, ``error``…) that
+the flow routes on. An exception is caught by the engine, logged, and turned into the
+``error`` outcome so the caller hears an apology and is offered a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flows.provenance import Source
+
+
+@dataclass
+class HandlerContext:
+    """What a handler may read. Handlers never write to the session directly.
+
+    slots:   the call's slots so far (``address``, ``date``, ``permit_kind``…)
+    lang:    the call's language ("fr", "en", "es")
+    now:     the call's clock, timezone-aware, in the town's timezone
+    town:    the loaded town (its data sources); ``None`` in flow tests without a town
+    config:  the application configuration
+    t:       renders a catalog prompt in the call's language: ``t("waste.line", kind=...)``
+    fmt:     the language's speech formatter (dates, times, numbers as they should be said)
+    """
+
+    slots: Mapping[str, Any]
+    lang: str
+    now: datetime
+    town: Any = None
+    config: Any = None
+    t: Callable[..., str] = lambda key, **kw: key
+    fmt: Any = None
+
+
+@dataclass
+class HandlerResult:
+    """What a handler returns.
+
+    outcome:    the branch the flow takes (``ok`` unless said otherwise); a flow's
+                ``on:`` map routes outcomes to nodes, ``next`` is used for ``ok``
+    slots:      new or updated slots, usable as ``{placeholders}`` in later prompts
+    provenance: the records behind any fact the next prompts will say
+    review:     a reason to put this call on the staff's to-verify list (stale fee, legal
+                question…), or None
+    """
+
+    outcome: str = "ok"
+    slots: dict[str, Any] = field(default_factory=dict)
+    provenance: list[Source] = field(default_factory=list)
+    review: str | None = None
+
+
+Handler = Callable[[HandlerContext], HandlerResult]
+
+_REGISTRY: dict[str, Handler] = {}
+
+
+def handler(name: str) -> Callable[[Handler], Handler]:
+    """Register a function as the handler called ``name`` in flow files."""
+
+    def register(fn: Handler) -> Handler:
+        if name in _REGISTRY and _REGISTRY[name] is not fn:
+            raise ValueError(f"two handlers are registered as {name!r}")
+        _REGISTRY[name] = fn
+        return fn
+
+    return register
+
+
+def registered_handlers() -> Mapping[str, Handler]:
+    """All handlers, after importing the modules that define the built-in ones."""
+    import flows.services  # noqa: F401  (registers the town services' handlers)
+
+    return dict(_REGISTRY)
+
+
+def get_handler(name: str) -> Handler | None:
+    return registered_handlers().get(name)

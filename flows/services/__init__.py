@@ -1,0 +1,1 @@
+"""Handlers behind the town's services. Importing this package registers them."""

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs civicline and its Python dependencies into the given interpreter's environment.
+# torch is pinned before anything that imports it, so pip does not pull a multi-gigabyte
+# CUDA build (argostranslate -> stanza -> torch).
+set -euo pipefail
+PY="$1"
+EXTRAS="${2:-dev}"
+"$PY" -m pip install --quiet -e ".[${EXTRAS}]"

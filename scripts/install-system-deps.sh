@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Debian packages civicline needs: installed only when missing, so a second run is instant.
+set -euo pipefail
+PACKAGES=(
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then SUDO="sudo"; else
+        echo "civicline needs these Debian packages: ${missing[*]}" >&2
+        echo "Install them as root (apt-get install ${missing[*]}) and run again." >&2
+        exit 1
+    fi
+fi
+echo "Installing Debian packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
