@@ -1,0 +1,5 @@
+import sys
+
+from civicline.cli import main
+
+sys.exit(main())
