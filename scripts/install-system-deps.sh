@@ -2,6 +2,15 @@
 # Debian packages civicline needs: installed only when missing, so a second run is instant.
 set -euo pipefail
 PACKAGES=(
+    # voice: last-resort TTS and real phone recordings for the WER evaluation
+    # (the base packages hold the transcripts, the -wav ones the recordings)
+    espeak-ng
+    asterisk-core-sounds-en
+    asterisk-core-sounds-fr
+    asterisk-core-sounds-es
+    asterisk-core-sounds-en-wav
+    asterisk-core-sounds-fr-wav
+    asterisk-core-sounds-es-wav
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,195 @@
+"""Voice activity and end-of-speech detection with the Silero VAD model that ships inside
+faster-whisper (no download). Tuned for the phone: 8 kHz audio is upsampled to the model's
+16 kHz, a caller's pause must last ``end_silence_ms`` before we answer, and an energy floor
+keeps line hiss from counting as speech. Every number is a field of :class:`VadConfig` so a
+city can tune it in configuration.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from voice.audio.codec import pcm16_to_float
+from voice.audio.resample import StreamResampler
+from voice.errors import EngineUnavailableError, ModelMissingError
+
+VAD_RATE = 16000
+WINDOW = 512  # samples per model step at 16 kHz (32 ms)
+CONTEXT = 64  # samples of the previous window the model expects in front of each window
+WINDOW_MS = WINDOW * 1000 // VAD_RATE
+
+
+@dataclass(frozen=True)
+class VadConfig:
+    """End-of-speech settings (per city, from configuration)."""
+
+    threshold: float = 0.5
+    """Speech probability above which a window is speech."""
+    min_speech_ms: int = 160
+    """Speech shorter than this (a cough, a click) does not start an utterance."""
+    end_silence_ms: int = 700
+    """Silence after speech that ends the utterance; callers pause mid-sentence on the phone."""
+    pre_roll_ms: int = 300
+    """Audio kept from before the detected start, so first syllables are not cut."""
+    max_utterance_s: float = 20.0
+    """An utterance is closed after this long even if the caller keeps talking."""
+    min_rms_dbfs: float = -55.0
+    """Windows quieter than this are silence whatever the model says (line hiss)."""
+
+
+def silero_model_path() -> Path:
+    """Path of the Silero VAD ONNX file bundled with faster-whisper."""
+    spec = importlib.util.find_spec("faster_whisper")
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineUnavailableError("voice activity detection needs 'faster-whisper': pip install 'civicline[voice]'")
+    path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "silero_vad_v6.onnx"
+    if not path.is_file():
+        raise ModelMissingError(f"Silero VAD model not found at {path}; reinstall faster-whisper")
+    return path
+
+
+class SileroModel:
+    """The shared, stateless ONNX session. Per-stream state lives in :class:`SileroState`."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        try:
+            import onnxruntime
+        except ImportError as exc:
+            raise EngineUnavailableError("VAD needs 'onnxruntime': pip install 'civicline[voice]'") from exc
+        opts = onnxruntime.SessionOptions()
+        # One thread: VAD runs per call on every frame and must not fight the recogniser.
+        opts.inter_op_num_threads = 1
+        opts.intra_op_num_threads = 1
+        opts.log_severity_level = 4
+        self.session = onnxruntime.InferenceSession(
+            str(path or silero_model_path()), providers=["CPUExecutionProvider"], sess_options=opts
+        )
+
+
+@dataclass
+class SileroState:
+    """Recurrent state of one audio stream."""
+
+    h: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 128), np.float32))
+    c: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 128), np.float32))
+    context: np.ndarray = field(default_factory=lambda: np.zeros(CONTEXT, np.float32))
+
+    def step(self, model: SileroModel, window: np.ndarray) -> float:
+        """Speech probability of one 512-sample float32 window at 16 kHz."""
+        x = np.concatenate([self.context, window]).reshape(1, -1).astype(np.float32)
+        prob, self.h, self.c = model.session.run(None, {"input": x, "h": self.h, "c": self.c})
+        self.context = window[-CONTEXT:]
+        return float(np.asarray(prob).ravel()[0])
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One stretch of speech the detector closed."""
+
+    samples: np.ndarray
+    """16 kHz int16 audio, pre-roll included."""
+    rate: int
+    start_s: float
+    """Start time in the stream, seconds."""
+    truncated: bool
+    """True when closed by ``max_utterance_s`` rather than by the caller's pause."""
+
+
+class EndOfSpeechDetector:
+    """Feed audio of any rate in chunks of any size; get back the utterances it closes.
+
+    ``in_speech`` tells whether the caller is talking now (for barge-in).
+    """
+
+    def __init__(self, model: SileroModel, rate: int, config: VadConfig | None = None) -> None:
+        self.model, self.config, self.rate = model, config or VadConfig(), rate
+        self._resampler = StreamResampler(rate, VAD_RATE)
+        self._state = SileroState()
+        self._pending = np.zeros(0, np.int16)  # 16 kHz samples not yet a full window
+        self._history: list[np.ndarray] = []  # recent windows for pre-roll
+        self._speech: list[np.ndarray] = []
+        self._speech_windows = 0
+        self._silence_windows = 0
+        self._elapsed_windows = 0
+        self._start_window = 0
+        self.in_speech = False
+        self.probabilities: list[float] = []
+
+    def feed(self, samples: np.ndarray) -> list[Utterance]:
+        """Process int16 samples at the detector's rate."""
+        data = np.concatenate([self._pending, self._resampler.process(samples)])
+        n = len(data) // WINDOW * WINDOW
+        self._pending = data[n:]
+        out: list[Utterance] = []
+        for i in range(0, n, WINDOW):
+            done = self._window(data[i : i + WINDOW])
+            if done is not None:
+                out.append(done)
+        return out
+
+    def finish(self) -> Utterance | None:
+        """End of stream: close an utterance in progress (if it was real speech)."""
+        self.feed(np.zeros(0, np.int16))
+        if self.in_speech and self._speech_windows * WINDOW_MS >= self.config.min_speech_ms:
+            return self._close(truncated=False)
+        return None
+
+    def _is_speech(self, window: np.ndarray) -> bool:
+        f = pcm16_to_float(window)
+        prob = self._state.step(self.model, f)
+        self.probabilities.append(prob)
+        rms = float(np.sqrt(np.mean(f * f))) + 1e-9
+        return prob >= self.config.threshold and 20 * np.log10(rms) >= self.config.min_rms_dbfs
+
+    def _window(self, window: np.ndarray) -> Utterance | None:
+        cfg = self.config
+        speech = self._is_speech(window)
+        self._elapsed_windows += 1
+        if not self.in_speech:
+            self._history.append(window)
+            pre = max(1, cfg.pre_roll_ms // WINDOW_MS)
+            if speech:
+                self._speech_windows += 1
+                if self._speech_windows * WINDOW_MS >= cfg.min_speech_ms:
+                    # Keep the detected onset plus the pre-roll before it.
+                    keep = self._speech_windows + pre
+                    self._speech = self._history[-keep:]
+                    self._start_window = self._elapsed_windows - len(self._speech)
+                    self.in_speech, self._silence_windows = True, 0
+            else:
+                self._speech_windows = 0
+            del self._history[: -(pre + cfg.min_speech_ms // WINDOW_MS + 2)]
+            return None
+        self._speech.append(window)
+        if speech:
+            self._speech_windows += 1
+            self._silence_windows = 0
+        else:
+            self._silence_windows += 1
+        if self._silence_windows * WINDOW_MS >= cfg.end_silence_ms:
+            return self._close(truncated=False)
+        if len(self._speech) * WINDOW / VAD_RATE >= cfg.max_utterance_s:
+            return self._close(truncated=True)
+        return None
+
+    def _close(self, truncated: bool) -> Utterance:
+        audio = np.concatenate(self._speech) if self._speech else np.zeros(0, np.int16)
+        utt = Utterance(audio, VAD_RATE, self._start_window * WINDOW / VAD_RATE, truncated)
+        self._speech, self._history = [], []
+        self._speech_windows = self._silence_windows = 0
+        self.in_speech = False
+        return utt
+
+
+def speech_segments(
+    model: SileroModel, samples: np.ndarray, rate: int, config: VadConfig | None = None
+) -> list[Utterance]:
+    """Every utterance in a whole recording (used to drop silence before recognition)."""
+    det = EndOfSpeechDetector(model, rate, config)
+    out = det.feed(np.asarray(samples, np.int16))
+    last = det.finish()
+    return out + ([last] if last is not None else [])

