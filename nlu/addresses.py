@@ -1,0 +1,189 @@
+"""Street addresses against a town's street list (passed in: nlu knows no town).
+
+A street name is matched by its distinctive words ("victor hugo", "tilleuls"), each
+word fuzzily (recogniser errors), as initials ("v hugo") or joined ("victorhugo");
+the kind of street ("rue", "street", "calle") only breaks ties, because callers
+translate it or leave it out. The house number is a number the street name does not
+use ("12 rue du 8 mai 1945" -> 12), said as digits or words ("douze", "twelve").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from nlu.normalize import normalize
+from nlu.text import wordset
+
+# Same street kind in several languages; the first word is the canonical key.
+STREET_KINDS = [
+    "rue street st calle c",
+    "avenue av ave avenida",
+    "boulevard bd blvd boul bulevar",
+    "chemin way path camino",
+    "place square plaza pl",
+    "allee alley alameda all",
+    "impasse cul-de-sac close callejon",
+    "route road rd carretera",
+    "quai quay wharf muelle",
+    "cours promenade paseo",
+    "passage pasaje",
+    "square jardin",
+]
+_KIND_OF = {w: line.split()[0] for line in STREET_KINDS for w in line.split()}
+# Words in street names and around addresses that do not tell streets apart.
+_GENERIC = set(_KIND_OF) | wordset("""de du des d la le les l the of del el los las y et and a au aux en on in at
+    numero number num no n nro nr""")
+_NUMBER_MARKERS = {"numero", "number", "num", "no", "n", "nro", "nr"}
+WORD_CUTOFF = 75.0
+THRESHOLD = 75.0  # below: not found
+MARGIN = 8.0  # candidates this close to the best one make the answer ambiguous
+MAX_CANDIDATES = 4
+MAX_HOUSE_NUMBER = 9999
+
+
+@dataclass(frozen=True)
+class StreetMatch:
+    street_id: str
+    name: str  # the official name (first name given for the street)
+    score: float  # 0..100
+
+
+@dataclass(frozen=True)
+class AddressResult:
+    outcome: str  # "ok" | "ambiguous" | "not_found" | "number_only"
+    street: StreetMatch | None
+    number: int | None
+    candidates: list[StreetMatch] = field(default_factory=list)  # ranked, when ambiguous
+
+
+@dataclass(frozen=True)
+class _Name:
+    street_id: str
+    official: str
+    core: tuple[str, ...]  # distinctive words
+    kind: str | None
+
+
+def _core(tokens: list[str]) -> list[str]:
+    return [t for t in tokens if t not in _GENERIC]
+
+
+class AddressResolver:
+    def __init__(self, gazetteer: Sequence[tuple[str, Sequence[str]]]) -> None:
+        self._names: list[_Name] = []
+        self._official: dict[str, str] = {}
+        for street_id, names in gazetteer:
+            if not names:
+                continue
+            self._official[street_id] = str(names[0])
+            for name in names:
+                # Street names are proper nouns: folded with French number words, so
+                # "Rue du Huit Mai" and "Rue du 8 Mai" agree.
+                tokens = normalize(str(name), "fr", number_threshold=0).split()
+                core = _core(tokens) or tokens
+                kind = next((_KIND_OF[t] for t in tokens if t in _KIND_OF), None)
+                if core:
+                    self._names.append(_Name(street_id, str(names[0]), tuple(core), kind))
+        self._vocab = sorted({t for n in self._names for t in n.core if not t.isdigit()})
+
+    # -- word matching -------------------------------------------------------------
+    def _word_matches(self, tokens: list[str]) -> dict[str, tuple[float, tuple[int, ...]]]:
+        """Best (score 0..1, utterance positions) for every street word."""
+        best: dict[str, tuple[float, tuple[int, ...]]] = {}
+
+        def offer(word: str, score: float, where: tuple[int, ...]) -> None:
+            if score > best.get(word, (0.0, ()))[0]:
+                best[word] = (score, where)
+
+        cands: list[tuple[str, tuple[int, ...]]] = [(t, (i,)) for i, t in enumerate(tokens)]
+        cands += [(tokens[i] + tokens[i + 1], (i, i + 1)) for i in range(len(tokens) - 1)]
+        for cand, where in cands:
+            if cand.isdigit():
+                offer(cand, 1.0, where)  # numbers inside a street name match exactly
+                continue
+            if len(cand) == 1:
+                continue  # initials are handled below
+            for word, score, _ in process.extract(
+                cand, self._vocab, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None
+            ):
+                offer(word, score / 100.0, where)
+        # "v hugo", "j jaures": a single letter standing for a first name.
+        for i, t in enumerate(tokens):
+            if len(t) == 1 and t.isalpha():
+                for word in self._vocab:
+                    if word[0] == t and len(word) > 2:
+                        offer(word, 0.9, (i,))
+        return best
+
+    def _rank(self, tokens: list[str]) -> tuple[list[tuple[float, int, _Name]], dict]:
+        matches = self._word_matches(tokens)
+        said_kinds = {_KIND_OF[t] for t in tokens if t in _KIND_OF}
+        per_street: dict[str, tuple[float, int, _Name]] = {}
+        for name in self._names:
+            total = sum(len(t) for t in name.core)
+            got = sum(len(t) * matches.get(t, (0.0, ()))[0] for t in name.core)
+            if not got:
+                continue
+            score = 100.0 * got / total
+            # The kind only nudges: "avenue victor hugo" prefers an avenue.
+            if name.kind and said_kinds:
+                score += 2.0 if name.kind in said_kinds else -6.0
+            score = max(0.0, min(100.0, score))
+            matched_chars = sum(len(t) for t in name.core if t in matches)
+            prev = per_street.get(name.street_id)
+            if prev is None or (score, matched_chars) > (prev[0], prev[1]):
+                per_street[name.street_id] = (score, matched_chars, name)
+        ranked = sorted(per_street.values(), key=lambda s: (-s[0], -s[1], s[2].street_id))
+        return ranked, matches
+
+    # -- numbers -------------------------------------------------------------------
+    @staticmethod
+    def _house_number(tokens: list[str], used: set[int]) -> int | None:
+        numbers = [
+            (i, int(t))
+            for i, t in enumerate(tokens)
+            if t.isdigit() and i not in used and 0 < int(t) <= MAX_HOUSE_NUMBER
+        ]
+        if not numbers:
+            return None
+        # "numero 12", "number twelve" say which number is the house number.
+        for i, value in numbers:
+            if i > 0 and tokens[i - 1] in _NUMBER_MARKERS:
+                return value
+        return numbers[0][1]
+
+    def resolve(self, text: str, lang: str, *, known_street_id: str | None = None) -> AddressResult:
+        tokens = normalize(text, lang, number_threshold=0).split() if isinstance(text, str) else []
+        # "12bis", "12b": the number without its suffix.
+        tokens = [re.sub(r"^(\d+)(?:bis|ter|b)$", r"\1", t) for t in tokens]
+        if not tokens:
+            return AddressResult("not_found", None, None, [])
+        ranked, matches = self._rank(tokens)
+        good = [r for r in ranked if r[0] >= THRESHOLD]
+        if not good:
+            number = self._house_number(tokens, set())
+            if number is None:
+                return AddressResult("not_found", None, None, self._as_matches(ranked[:1]))
+            known = None
+            if known_street_id in self._official:
+                known = StreetMatch(known_street_id, self._official[known_street_id], 100.0)
+            return AddressResult("number_only", known, number, [])
+        top = good[0]
+        used = {i for t in top[2].core for i in matches.get(t, (0.0, ()))[1]}
+        number = self._house_number(tokens, used)
+        close = [r for r in good[1:] if r[0] >= top[0] - MARGIN]
+        # A longer name that contains the other one and was said in full is not
+        # ambiguous: "allee des tilleuls prolongee" beats "allee des tilleuls".
+        close = [r for r in close if not (set(r[2].core) < set(top[2].core) and r[1] < top[1])]
+        if close:
+            cands = self._as_matches([top, *close][:MAX_CANDIDATES])
+            return AddressResult("ambiguous", None, number, cands)
+        return AddressResult("ok", self._as_matches([top])[0], number, [])
+
+    @staticmethod
+    def _as_matches(items: list[tuple[float, int, _Name]]) -> list[StreetMatch]:
+        return [StreetMatch(n.street_id, n.official, round(s, 1)) for s, _, n in items]

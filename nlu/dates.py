@@ -1,0 +1,151 @@
+"""Dates a caller says, relative to the call's clock.
+
+"demain", "mardi prochain", "next Tuesday", "el próximo martes", "le 14 janvier",
+"today"; ranges ("this week", "cette semaine") come from `parse_date_range`.
+Words are compared folded (no accents), after `normalize`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from nlu.normalize import normalize
+from nlu.text import fold
+
+_WEEKDAYS = {
+    "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    "es": ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"],
+}
+_MONTHS = {
+    "en": "january february march april may june july august september october november december",
+    "fr": "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+}
+# Day offsets; longest phrases are tried first ("apres demain" before "demain").
+_RELATIVE = {
+    "en": {"today": 0, "tonight": 0, "tomorrow": 1, "day after tomorrow": 2, "yesterday": -1},
+    "fr": {
+        "aujourd hui": 0,
+        "ce soir": 0,
+        "demain": 1,
+        "apres demain": 2,
+        "hier": -1,
+        "aujourdhui": 0,
+    },
+    "es": {"hoy": 0, "esta noche": 0, "manana": 1, "pasado manana": 2, "ayer": -1},
+}
+_NEXT = {"en": {"next"}, "fr": {"prochain", "prochaine"}, "es": {"proximo", "proxima", "que viene"}}
+_THIS_WEEK = {
+    "en": ["this week"],
+    "fr": ["cette semaine"],
+    "es": ["esta semana"],
+}
+_NEXT_WEEK = {
+    "en": ["next week"],
+    "fr": ["semaine prochaine"],
+    "es": ["semana que viene", "proxima semana", "semana proxima"],
+}
+
+
+def _base(lang: str) -> str:
+    return lang.split("-")[0].lower()
+
+
+def _has(text: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {text} "
+
+
+def _weekdays(lang: str) -> list[str]:
+    if _base(lang) in _WEEKDAYS:
+        return _WEEKDAYS[_base(lang)]
+    from babel.dates import get_day_names  # other languages a city adds
+
+    names = get_day_names("wide", locale=_base(lang))
+    return [fold(names[i]) for i in range(7)]
+
+
+def _months(lang: str) -> list[str]:
+    if _base(lang) in _MONTHS:
+        return _MONTHS[_base(lang)].split()
+    from babel.dates import get_month_names
+
+    names = get_month_names("wide", locale=_base(lang))
+    return [fold(names[i]) for i in range(1, 13)]
+
+
+def _day_month(text: str, lang: str, today: date) -> date | None:
+    """ "le 14 janvier", "january 14th", "el 14 de enero": the next such date."""
+    months = _months(lang)
+    tokens = text.split()
+    for i, tok in enumerate(tokens):
+        if tok not in months:
+            continue
+        month = months.index(tok) + 1
+        near = tokens[max(0, i - 3) : i] + tokens[i + 1 : i + 3]
+        for cand in near:
+            m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th|er)?", cand)
+            if m and 1 <= int(m.group(1)) <= 31:
+                for year in (today.year, today.year + 1):
+                    try:
+                        d = date(year, month, int(m.group(1)))
+                    except ValueError:
+                        break
+                    # A date already past this year is meant for next year.
+                    if d >= today - timedelta(days=1):
+                        return d
+    return None
+
+
+def parse_date(text: str, lang: str, now: datetime) -> date | None:
+    """One day, or None (also for ranges such as "this week")."""
+    if not isinstance(text, str):
+        return None
+    norm = normalize(text, lang, number_threshold=0)
+    today = now.date()
+    base = _base(lang)
+    if not norm:
+        return None
+    if any(_has(norm, p) for p in _THIS_WEEK.get(base, []) + _NEXT_WEEK.get(base, [])):
+        return None
+    for phrase, offset in sorted(_RELATIVE.get(base, {}).items(), key=lambda kv: -len(kv[0])):
+        # "mañana" folds to "manana", which is also "morning"; "por la mañana" is not a day.
+        if (
+            base == "es"
+            and phrase == "manana"
+            and len(re.findall(r"\bmanana\b", norm))
+            <= len(re.findall(r"\b(?:la|esta) manana\b", norm))
+        ):
+            continue
+        if _has(norm, phrase):
+            return today + timedelta(days=offset)
+    found = _day_month(norm, lang, today)
+    if found:
+        return found
+    weekdays = _weekdays(lang)
+    for idx, name in enumerate(weekdays):
+        if _has(norm, name):
+            ahead = (idx - today.weekday()) % 7
+            is_next = any(_has(norm, w) for w in _NEXT.get(base, set()))
+            if ahead == 0 and is_next:
+                ahead = 7  # "next Tuesday" said on a Tuesday
+            return today + timedelta(days=ahead)
+    return None
+
+
+def parse_date_range(text: str, lang: str, now: datetime) -> tuple[date, date] | None:
+    """ "this week" / "next week" as (first day, last day), Monday to Sunday; a single
+    day as (day, day)."""
+    if not isinstance(text, str):
+        return None
+    norm = normalize(text, lang, number_threshold=0)
+    base = _base(lang)
+    monday = now.date() - timedelta(days=now.weekday())
+    if any(_has(norm, p) for p in _NEXT_WEEK.get(base, [])):
+        start = monday + timedelta(days=7)
+        return start, start + timedelta(days=6)
+    if any(_has(norm, p) for p in _THIS_WEEK.get(base, [])):
+        return now.date(), monday + timedelta(days=6)
+    day = parse_date(text, lang, now)
+    return (day, day) if day else None

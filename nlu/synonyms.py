@@ -1,0 +1,45 @@
+"""Kinds by synonym (waste kinds, permit kinds): which key a caller's words name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rapidfuzz import fuzz
+
+from nlu.normalize import normalize
+
+THRESHOLD = 80.0
+
+
+def _score(text: str, phrase: str) -> float:
+    """How well a phrase appears in the text: whole words, allowing recogniser errors."""
+    if f" {phrase} " in f" {text} ":
+        return 100.0
+    if len(phrase) < 3:
+        return 0.0  # a two-letter synonym must be said exactly
+    # partial_ratio aligns the phrase on its best window in the text; a slightly
+    # lower score than an exact hit, so exact synonyms win ties.
+    return (
+        0.97 * fuzz.partial_ratio(phrase, text)
+        if len(phrase) <= len(text)
+        else 0.97 * fuzz.ratio(phrase, text)
+    )
+
+
+def match_synonym(
+    text: str, lang: str, synonyms: Mapping[str, Sequence[str]]
+) -> list[tuple[str, float]]:
+    """Keys whose phrases appear in the text, best first, with scores 0..100."""
+    norm = normalize(text, lang) if isinstance(text, str) else ""
+    if not norm:
+        return []
+    scores: dict[str, float] = {}
+    for key, phrases in synonyms.items():
+        best = 0.0
+        for phrase in phrases:
+            p = normalize(str(phrase), lang)
+            if p:
+                best = max(best, _score(norm, p))
+        if best >= THRESHOLD:
+            scores[key] = round(best, 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
