@@ -1,0 +1,28 @@
+"""Call records: what was said and why (provenance), the staff's to-verify list, personal
+data protection, retention and KPIs.
+
+The shell creates one store and one recorder per process::
+
+    store = SQLiteStore(db_path)
+    recorder = CallRecorder(store, hash_key=load_hash_key(production=...),
+                            retention_days=config.retention_days)
+
+This package knows nothing of audio, understanding or the application shell.
+"""
+
+from flows.records.health import Health, read_health
+from flows.records.privacy import HashKeyError, caller_hash, load_hash_key, redact
+from flows.records.recorder import CallRecorder
+from flows.records.store import SQLiteStore, Store
+
+__all__ = [
+    "CallRecorder",
+    "HashKeyError",
+    "Health",
+    "SQLiteStore",
+    "Store",
+    "caller_hash",
+    "load_hash_key",
+    "read_health",
+    "redact",
+]

@@ -1,0 +1,105 @@
+"""Schema migrations of the call-records store.
+
+Each migration is (version, name, SQL). They are applied in order, once, inside one
+transaction each, and recorded in ``schema_version``. The SQL sticks to types and
+statements PostgreSQL also accepts (TEXT, INTEGER, REAL, CHECK, CREATE INDEX) so that a
+later PostgreSQL store can replay the same list; SQLite-only settings (WAL, pragmas) live
+in the SQLite store, not here. Never edit a released migration: append a new one.
+
+Timestamps are ISO-8601 strings in UTC ("2024-05-01T10:00:00+00:00"): they sort and
+compare as text, in both databases, without a timezone-aware column type.
+"""
+
+from __future__ import annotations
+
+OUTCOMES = ("answered", "transferred", "callback", "message", "abandoned")
+REQUEST_KINDS = ("callback", "message")
+REQUEST_STATUSES = ("open", "assigned", "closed")
+REVIEW_KINDS = ("stale_fee", "legal", "not_understood", "asked_person", "stale_record", "other")
+REVIEW_STATUSES = ("open", "assigned", "closed")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+_V1 = f"""
+CREATE TABLE calls (
+    id              TEXT PRIMARY KEY,
+    started_at      TEXT NOT NULL,
+    ended_at        TEXT,
+    language        TEXT,
+    outcome         TEXT CHECK (outcome IS NULL OR outcome IN {_in(OUTCOMES)}),
+    duration_s      REAL,
+    caller_hash     TEXT,
+    caller_last2    TEXT,
+    transfer_reason TEXT,
+    satisfaction    INTEGER CHECK (satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5),
+    summary         TEXT,
+    purged_at       TEXT
+);
+CREATE INDEX calls_started ON calls (started_at);
+CREATE INDEX calls_caller ON calls (caller_hash, started_at);
+
+-- No foreign key to calls on purpose: if the call's first write was lost (disk full for
+-- a moment), its turns are still worth keeping and counting.
+CREATE TABLE turns (
+    call_id         TEXT NOT NULL,
+    seq             INTEGER NOT NULL,
+    at              TEXT NOT NULL,
+    caller_text     TEXT,
+    key_pressed     TEXT,
+    intent          TEXT,
+    score           REAL,
+    node            TEXT,
+    assistant_text  TEXT,
+    provenance      TEXT,
+    latency_ms      REAL,
+    PRIMARY KEY (call_id, seq)
+);
+CREATE INDEX turns_at ON turns (at);
+
+-- The only table that may hold a full phone number; it is cleared when staff close the
+-- request, or when the request is older than the retention period.
+CREATE TABLE staff_requests (
+    id              TEXT PRIMARY KEY,
+    call_id         TEXT,
+    kind            TEXT NOT NULL CHECK (kind IN {_in(REQUEST_KINDS)}),
+    created_at      TEXT NOT NULL,
+    language        TEXT,
+    number          TEXT,
+    caller_last2    TEXT,
+    text            TEXT,
+    status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN {_in(REQUEST_STATUSES)}),
+    assignee        TEXT,
+    note            TEXT,
+    closed_at       TEXT
+);
+CREATE INDEX staff_requests_status ON staff_requests (status, created_at);
+
+CREATE TABLE review_items (
+    id              TEXT PRIMARY KEY,
+    call_id         TEXT,
+    kind            TEXT NOT NULL CHECK (kind IN {_in(REVIEW_KINDS)}),
+    created_at      TEXT NOT NULL,
+    reason          TEXT,
+    context         TEXT,
+    dataset         TEXT,
+    record          TEXT,
+    status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN {_in(REVIEW_STATUSES)}),
+    assignee        TEXT,
+    note            TEXT,
+    closed_at       TEXT
+);
+CREATE INDEX review_items_status ON review_items (status, created_at);
+"""
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "calls, turns, staff requests, review items", _V1),
+]
+
+
+def statements(sql: str) -> list[str]:
+    """Split a migration into statements (no migration contains ';' inside a literal)."""
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
