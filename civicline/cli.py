@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "civicline.commands.flows_cmd",
     "civicline.commands.call_cmd",
     "civicline.commands.serve_cmd",
+    "civicline.commands.records_cmd",
 ]
 
 

@@ -1,0 +1,194 @@
+"""``civicline report``, ``civicline purge`` and ``civicline doctor``: the call records.
+
+The database is ``--db``, else ``$CIVICLINE_DB``, else the configuration's ``[records] db``
+(default ``instance/civicline.sqlite3``). Retention and minutes-per-call are options that
+default to the configuration's ``[records]`` values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flows.errors import CivicError
+from flows.records import kpis, retention
+from flows.records.health import read_health
+from flows.records.store import SQLiteStore
+
+DEFAULT_DB = "instance/civicline.sqlite3"
+LOW_DISK_BYTES = 200 * 1024 * 1024  # below this, a busy day of calls could fill the disk
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _config(args: argparse.Namespace) -> Any:
+    try:
+        from civicline.config import load_config
+    except ImportError:  # the shell's configuration is not there: options and defaults only
+        return None
+    return load_config(getattr(args, "config", None))
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    explicit = getattr(args, "db", None) or os.environ.get("CIVICLINE_DB")
+    if explicit:
+        return Path(explicit)
+    config = _config(args)
+    return Path(config.db_path) if config else Path(DEFAULT_DB)
+
+
+def _setting(args: argparse.Namespace, name: str, default: Any) -> Any:
+    """An option given on the command line, else the configuration's, else the default."""
+    value = getattr(args, name, None)
+    if value is not None:
+        return value
+    config = _config(args)
+    return getattr(config, name, default) if config else default
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """'30d', '12h', '2w', '90m' back from now, or an ISO date such as 2024-05-01."""
+    now = now or datetime.now(UTC)
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text)
+    if match:
+        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise CivicError(f"--since {text!r}: give a duration such as 30d, 12h, 2w "
+                         "or a date such as 2024-05-01") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _existing(path: Path) -> SQLiteStore:
+    if not path.exists():
+        raise CivicError(f"no call records at {path} (give --db or set $CIVICLINE_DB)")
+    return SQLiteStore(path)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    store = _existing(db_path(args))
+    try:
+        report = kpis.compute(store, since=parse_since(args.since) if args.since else None,
+                              minutes_per_call=_setting(args, "minutes_per_call", 5.0))
+    finally:
+        store.close()
+    sys.stdout.write(kpis.render(report, args.format))
+    return 0
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    store = _existing(db_path(args))
+    try:
+        result = retention.purge(store, _setting(args, "retention_days", retention.DEFAULT_RETENTION_DAYS),
+                                 dry_run=args.dry_run)
+    finally:
+        store.close()
+    print(result)
+    return 0
+
+
+def doctor(path: Path) -> tuple[bool, list[str]]:
+    """(healthy?, lines to print) for the records store at ``path``."""
+    lines, ok = [], True
+
+    def problem(text: str) -> None:
+        nonlocal ok
+        ok = False
+        lines.append(f"  PROBLEM  {text}")
+
+    lines.append(f"call records: {path}")
+    folder = path.parent if path.parent.exists() else Path(".")
+    free = shutil.disk_usage(folder).free
+    if free < LOW_DISK_BYTES:
+        problem(f"only {free // (1024 * 1024)} MB free on the disk of {folder}")
+    else:
+        lines.append(f"  ok       {free // (1024 * 1024)} MB free")
+    if not path.exists():
+        problem("the database does not exist yet (it is created when the server starts)")
+    else:
+        store = None
+        try:
+            store = SQLiteStore(path, read_only=True)
+            info = store.check()
+        except Exception as exc:  # a corrupt or unreadable file
+            problem(f"cannot open the database: {exc}")
+            info = None
+        finally:
+            if store:
+                store.close()
+        if info:
+            lines.append(f"  ok       schema version {info['schema_version']}")
+            if info["journal_mode"].lower() != "wal":
+                problem(f"journal mode is {info['journal_mode']}, not WAL: concurrent calls"
+                        " and reports will block each other")
+            else:
+                lines.append("  ok       WAL journal")
+        writable = _probe_write(path)
+        if writable:
+            problem(f"the database is not writable: {writable}")
+        else:
+            lines.append("  ok       writable")
+    health = read_health(path.with_name(path.name + ".health.json"))
+    if health is None:
+        lines.append("  ok       no write errors recorded by the server")
+    elif health.get("ok", False):
+        lines.append(f"  ok       last write {health.get('last_success_at')};"
+                     f" {health.get('write_failures', 0)} writes lost since the server started")
+    else:
+        problem(f"the server's last writes FAILED: {health.get('last_error')} "
+                f"(at {health.get('last_error_at')}, {health.get('consecutive_failures')} in a row,"
+                f" {health.get('write_failures')} lost); calls go on but are not recorded")
+    return ok, lines
+
+
+def _probe_write(path: Path) -> str | None:
+    """None when a write transaction can be taken (and rolled back), else the error."""
+    store = None
+    try:
+        store = SQLiteStore(path, read_only=not os.access(path, os.W_OK))
+        info = store.check()
+        return None if info["writable"] else info["write_error"]
+    except Exception as exc:
+        return str(exc)
+    finally:
+        if store:
+            store.close()
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    ok, lines = doctor(db_path(args))
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", metavar="PATH",
+                       help=f"call-records database (default: $CIVICLINE_DB or {DEFAULT_DB})")
+        return p
+
+    p = with_db(subparsers.add_parser("report", help="call KPIs: containment, transfers, "
+                                                     "repeat callers, satisfaction, time saved"))
+    p.add_argument("--since", default="30d", help="30d, 12h, 2w or a date (default: 30d)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument("--minutes-per-call", type=float,
+                   help="minutes a call with a person takes, for time saved "
+                        "(default: the configuration's [records] minutes_per_call)")
+    p.set_defaults(func=run_report)
+
+    p = with_db(subparsers.add_parser("purge", help="remove call text older than the "
+                                                    "retention period (counts are kept)"))
+    p.add_argument("--retention-days", type=int,
+                   help="default: the configuration's [records] retention_days (90)")
+    p.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
+    p.set_defaults(func=run_purge)
+
+    p = with_db(subparsers.add_parser("doctor", help="check the call records: writable, WAL, "
+                                                     "disk space, the server's write errors"))
+    p.set_defaults(func=run_doctor)
