@@ -50,12 +50,16 @@ class HandlerResult:
     provenance: the records behind any fact the next prompts will say
     review:     a reason to put this call on the staff's to-verify list (stale fee, legal
                 question…), or None
+    requests:   things staff must act on, as ``flows.session.StaffRequest`` (a callback
+                request with the number the caller confirmed, a message); a "callback" or
+                "message" request also sets the call's outcome
     """
 
     outcome: str = "ok"
     slots: dict[str, Any] = field(default_factory=dict)
     provenance: list[Source] = field(default_factory=list)
     review: str | None = None
+    requests: list[Any] = field(default_factory=list)
 
 
 Handler = Callable[[HandlerContext], HandlerResult]

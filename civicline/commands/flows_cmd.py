@@ -1,0 +1,33 @@
+"""civicline flows check: validates the town's flows, catalogs and data references."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from civicline.commands.common import config_from
+from civicline.wiring import check_runtime
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    flows = subparsers.add_parser("flows", help="work with flow files")
+    sub = flows.add_subparsers(dest="flows_command", metavar="ACTION")
+    check = sub.add_parser("check", help="check every flow and print each problem with file and line")
+    check.add_argument("--flows-dir", type=Path, help="check this folder instead of the town's flows")
+    check.set_defaults(func=run_check)
+    flows.set_defaults(func=lambda args: flows.print_help() or 2)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    checked = check_runtime(config, flows_dir=args.flows_dir)
+    if checked.problems:
+        for problem in checked.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(checked.problems)} problem(s) found; calls cannot start until they are fixed.", file=sys.stderr)
+        return 1
+    flows = checked.runtime.flows
+    print(f"{len(flows.files)} flow file(s), {len(flows.nodes)} nodes, "
+          f"languages {', '.join(checked.runtime.catalogs.languages)}: no problems.")
+    return 0

@@ -1,0 +1,125 @@
+"""Configuration: one TOML file (civicline.toml), overridden by CIVICLINE_* variables.
+
+Secrets never live in the file: they are read from the environment only (see SECRETS).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from flows.errors import CivicError
+
+DEFAULT_FILE = "civicline.toml"
+# Secrets, read from the environment only. A key found in the TOML file is refused.
+SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CIVICLINE_HASH_KEY", "CIVICLINE_SECRET_KEY")
+
+# TOML section.key -> Config field
+_LAYOUT = {
+    ("town", "path"): "town_path",
+    ("languages", "enabled"): "languages",
+    ("languages", "fixed"): "fixed_language",
+    ("languages", "main"): "main_language",
+    ("answers", "max_age_days"): "max_age_days",
+    ("answers", "spoken_provenance"): "spoken_provenance",
+    ("records", "db"): "db_path",
+    ("records", "retention_days"): "retention_days",
+    ("records", "minutes_per_call"): "minutes_per_call",
+    ("server", "host"): "host",
+    ("server", "port"): "port",
+    ("server", "public_url"): "public_url",
+    ("server", "max_body_bytes"): "max_body_bytes",
+    ("translation", "engines"): "translation_engines",
+}
+
+
+class ConfigError(CivicError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    town_path: Path = Path("towns/port-lumiere")
+    languages: list[str] = field(default_factory=lambda: ["fr", "en", "es"])
+    fixed_language: str | None = None
+    main_language: str | None = None  # default: the town's
+    max_age_days: int = 180
+    spoken_provenance: bool = False
+    db_path: Path = Path("instance/civicline.sqlite3")
+    retention_days: int = 90
+    minutes_per_call: float = 4.0
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    max_body_bytes: int = 64 * 1024
+    translation_engines: list[str] = field(default_factory=list)
+    source: str = "(defaults)"
+
+    @staticmethod
+    def secret(name: str) -> str | None:
+        """A secret from the environment, never from the file."""
+        return os.environ.get(name) or None
+
+
+def _coerce(name: str, value: Any, where: str) -> Any:
+    kinds = {f.name: f.type for f in fields(Config)}
+    kind = kinds[name]
+    try:
+        if "Path" in kind:
+            return Path(value)
+        if kind.startswith("list"):
+            if isinstance(value, str):
+                return [v.strip() for v in value.split(",") if v.strip()]
+            return [str(v) for v in value]
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if "None" in kind:
+            return str(value) or None
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: {value!r} is not a valid value for {name}") from None
+
+
+def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """Reads the TOML file (if any), then CIVICLINE_<FIELD> environment overrides."""
+    env = dict(os.environ if env is None else env)
+    explicit = path or env.get("CIVICLINE_CONFIG")
+    file = Path(explicit or DEFAULT_FILE)
+    values: dict[str, Any] = {}
+    source = "(defaults)"
+    if file.exists():
+        source = str(file)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+        for section, table in data.items():
+            if not isinstance(table, dict):
+                raise ConfigError(f"{file}: '{section}' must be a [section]")
+            for key, value in table.items():
+                if key.upper() in SECRETS or "token" in key.lower() or "password" in key.lower():
+                    raise ConfigError(f"{file}: [{section}] {key}: secrets belong in the environment, not in this file")
+                name = _LAYOUT.get((section, key))
+                if name is None:
+                    raise ConfigError(f"{file}: [{section}] {key} is not a setting civicline knows")
+                values[name] = _coerce(name, value, f"{file} [{section}] {key}")
+        base = file.resolve().parent
+        for name in ("town_path", "db_path"):
+            if name in values and not values[name].is_absolute():
+                values[name] = base / values[name]
+    elif explicit:
+        raise ConfigError(f"the configuration file {file} does not exist")
+    for f in fields(Config):
+        var = "CIVICLINE_" + f.name.upper()
+        if var in env and f.name != "source":
+            values[f.name] = _coerce(f.name, env[var], var)
+    return Config(**values, source=source)

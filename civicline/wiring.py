@@ -1,0 +1,71 @@
+"""Builds the pieces of a running civicline from the configuration, in one place.
+
+Every entry point (server, terminal call, scenario runner, flow check) goes through
+:func:`load_runtime`, so they all see the same town, flows, catalogs and handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from civicline.config import Config
+from flows.errors import FlowError, Problem
+from flows.handlers import registered_handlers
+from flows.loader import flow_files, load_flows
+from flows.runtime import Runtime
+from flows.validator import validate
+from translations.catalog import Catalogs
+
+
+@dataclass
+class Checked:
+    runtime: Runtime | None
+    problems: list[Problem]
+
+
+def load_town(path: Path) -> Any:
+    from flows.town import load_town as load
+
+    return load(path)
+
+
+def check_runtime(config: Config, *, flows_dir: Path | None = None) -> Checked:
+    """Loads everything and validates it; returns the problems rather than raising."""
+    problems: list[Problem] = []
+    try:
+        town = load_town(config.town_path)
+    except FlowError as exc:
+        return Checked(None, exc.problems)
+    main_language = config.main_language or getattr(town, "main_language", None) or config.languages[0]
+    languages = [config.fixed_language] if config.fixed_language else list(config.languages)
+    try:
+        catalogs = Catalogs.load(sorted(set(languages) | {main_language}), main_language)
+    except FlowError as exc:
+        return Checked(None, exc.problems)
+    flows_dir = flows_dir or getattr(town, "flows_dir", None) or config.town_path / "flows"
+    try:
+        flows, problems = load_flows(flow_files(Path(flows_dir)))
+    except FlowError as exc:
+        return Checked(None, exc.problems)
+    handlers = registered_handlers()
+    problems += validate(flows, catalogs, handlers, town=town)
+    runtime = Runtime(
+        flows=flows,
+        catalogs=catalogs,
+        handlers=handlers,
+        town=town,
+        config=config,
+        languages=languages,
+        fixed_language=config.fixed_language,
+    )
+    return Checked(runtime, problems)
+
+
+def load_runtime(config: Config, *, flows_dir: Path | None = None) -> Runtime:
+    """Like check_runtime, but refuses to run on a flow with problems."""
+    checked = check_runtime(config, flows_dir=flows_dir)
+    if checked.problems or checked.runtime is None:
+        raise FlowError(checked.problems)
+    return checked.runtime

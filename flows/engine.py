@@ -1,0 +1,527 @@
+"""The call engine: ``step(state, event) -> (state, actions)``.
+
+The accessibility rules live here, once, rather than in every flow: `0` reaches a person,
+`*` repeats, `9` slows the voice down, and a caller who is not understood hears the
+prompt again, then the keypad options, then the offer of a person, and is never left in
+silence. Nodes that wait for the caller (menu, ask, confirm) end a step; the others run
+straight through.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from flows.handlers import HandlerContext, HandlerResult
+from flows.loader import ENTRY
+from flows.model import (
+    ActionNode,
+    AskNode,
+    ConfirmNode,
+    HangupNode,
+    MenuNode,
+    SayNode,
+    TransferNode,
+)
+from flows.provenance import Source
+from flows.runtime import Runtime
+from flows.session import (
+    Ask,
+    Event,
+    Hangup,
+    HungUp,
+    NoInput,
+    Option,
+    Pressed,
+    Said,
+    Say,
+    SessionState,
+    StaffRequest,
+    Step,
+    Transfer,
+)
+
+log = logging.getLogger(__name__)
+
+BASE_TIMEOUT = 5.0  # seconds of silence before NoInput
+TIMEOUT_STEP = 3.0  # added after each silence in a row
+MAX_TIMEOUT = 14.0
+MAX_RETRIES = 3  # after the third failure in a row the caller goes to a person
+MAX_NODES_PER_STEP = 60  # a flow that runs longer without waiting is a bug
+PERSON = "0"
+REPEAT = "*"
+SLOWER = "9"
+APOLOGIES = ("common.not_understood", "common.no_input", "common.error")
+
+
+class Engine:
+    """Stateless: all call state is in SessionState, so one engine serves every call."""
+
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+
+    def start(
+        self,
+        call_id: str,
+        now: datetime,
+        *,
+        caller: str | None = None,
+        language: str | None = None,
+    ) -> Step:
+        state = SessionState(
+            call_id=call_id,
+            started_at=now.isoformat(),
+            caller=caller,
+            flow_version=self.runtime.flows.version,
+        )
+        turn = _Turn(self.runtime, state, now)
+        lang = language or self.runtime.fixed_language
+        if lang is None and len(self.runtime.languages) == 1:
+            lang = self.runtime.languages[0]
+        if lang:
+            state.lang = lang
+            turn.goto(ENTRY)
+        else:
+            turn.ask_language()
+        return turn.result()
+
+    def step(self, state: SessionState, event: Event, now: datetime) -> Step:
+        state = copy.deepcopy(state)
+        turn = _Turn(self.runtime, state, now)
+        if state.ended:
+            return turn.result()
+        try:
+            turn.handle(event)
+        except Exception:  # the caller must never be left in silence by our bug
+            log.exception("call %s: engine failure at %s on %r", state.call_id, state.node, event)
+            turn.actions.clear()
+            turn.fail_to_person("engine_error")
+        return turn.result()
+
+
+class _Turn:
+    """One event's worth of work on one call."""
+
+    def __init__(self, runtime: Runtime, state: SessionState, now: datetime):
+        self.rt = runtime
+        self.state = state
+        self.now = now
+        self.actions: list[Any] = []
+        self.said: list[dict[str, Any]] = []
+        self.intent: str | None = None
+        self.score: float | None = None
+        self.input_node = state.node
+
+    # ---- results ----
+
+    def result(self) -> Step:
+        if self.said and not self.state.ended:
+            self.state.last_said = self.said
+        return Step(self.state, self.actions, self.intent, self.score, self.input_node)
+
+    @property
+    def lang(self) -> str:
+        return self.state.lang or self.rt.main_language
+
+    def values(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        values = {"town": self.rt.town_name, **self.state.slots}
+        values.update(extra or {})
+        return values
+
+    def text(self, key: str, lang: str | None = None, /, **extra: Any) -> str:
+        return self.rt.catalogs.render(key, lang or self.lang, self.values(extra)).text
+
+    def say(self, key: str, lang: str | None = None, /, **extra: Any) -> None:
+        self._say(key, lang, extra, answer=False)
+
+    def say_answer(self, key: str) -> None:
+        """A `say` node: it may state the facts the last action found, with their sources."""
+        self._say(key, None, {}, answer=True)
+
+    def _say(self, key: str, lang: str | None, extra: dict[str, Any], answer: bool) -> None:
+        rendered = self.rt.catalogs.render(key, lang or self.lang, self.values(extra))
+        if not rendered.text:
+            return
+        sources: tuple[Source, ...] = ()
+        if answer:
+            sources = tuple(Source.from_json(s) for s in self.state.provenance)
+        if rendered.fallback and rendered.fallback.startswith("machine_translation"):
+            sources = (*sources, Source("catalog", key, machine_translated=True))
+        action = Say(rendered.text, rendered.language, sources, self.state.slow, key, rendered.fallback)
+        self.actions.append(action)
+        self.said.append({"key": key, "lang": lang, "extra": extra})
+
+    def ask(self, ask: Ask) -> None:
+        timeout = min(MAX_TIMEOUT, BASE_TIMEOUT + TIMEOUT_STEP * self.state.no_inputs)
+        ask = Ask(**{**asdict(ask), "timeout": timeout, "options": ask.options})
+        self.state.last_ask = {
+            "expect": ask.expect,
+            "node": ask.node,
+            "options": [asdict(o) for o in ask.options],
+            "slot": ask.slot,
+            "slot_type": ask.slot_type,
+            "max_digits": ask.max_digits,
+        }
+        self.state.provenance = []
+        self.actions.append(ask)
+
+    def reask(self) -> None:
+        data = dict(self.state.last_ask or {})
+        if not data:
+            return
+        data["options"] = tuple(Option(**o) for o in data.get("options", []))
+        self.ask(Ask(**data))
+
+    # ---- events ----
+
+    def handle(self, event: Event) -> None:
+        state = self.state
+        if isinstance(event, HungUp):
+            state.ended = True
+            state.outcome = state.outcome or "abandoned"
+            return
+        if isinstance(event, NoInput):
+            state.no_inputs += 1
+            self.not_understood("common.no_input")
+            return
+        state.no_inputs = 0
+        if isinstance(event, Pressed):
+            key = event.key.strip()
+            if key.endswith("#") and len(key) > 1:
+                key = key[:-1]
+            if self.global_key(key):
+                return
+            self.on_input(key=key, text=None)
+        elif isinstance(event, Said):
+            text = (event.text or "").strip()
+            if not text:
+                state.no_inputs += 1
+                self.not_understood("common.no_input")
+                return
+            if not state.node.startswith("@") and self.global_words(text):
+                return
+            self.on_input(key=None, text=text)
+
+    def global_key(self, key: str) -> bool:
+        if key == PERSON:
+            self.intent = "human"
+            self.to_person("caller_asked")
+            return True
+        if key == REPEAT:
+            self.intent = "repeat"
+            self.repeat()
+            return True
+        if key == SLOWER and self.state.node != "@language":
+            self.intent = "slower"
+            self.slower()
+            return True
+        return False
+
+    def global_words(self, text: str) -> bool:
+        if self.state.last_ask and self.state.last_ask.get("slot_type") == "text":
+            return False  # free text is the caller's own words, whatever they are
+        intent = self.rt.understanding.global_intent(text, self.lang)
+        if intent is None:
+            return False
+        self.intent = intent
+        if intent == "human":
+            self.to_person("caller_asked")
+        elif intent == "repeat":
+            self.repeat()
+        elif intent == "slower":
+            self.slower()
+        elif intent == "goodbye":
+            self.hang_up("common.goodbye", "caller_goodbye")
+        return True
+
+    def repeat(self) -> None:
+        # The apology of a failed turn is not worth hearing twice; the question is.
+        said = [s for s in self.state.last_said if s["key"] not in APOLOGIES]
+        if not said:
+            self.say("common.repeat_nothing")
+        for item in said:
+            self.say(item["key"], item.get("lang"), **item.get("extra", {}))
+        self.reask()
+
+    def slower(self) -> None:
+        self.state.slow = True
+        self.say("common.slower")
+        for said in self.state.last_said[-1:]:
+            self.say(said["key"], said.get("lang"), **said.get("extra", {}))
+        self.reask()
+
+    def on_input(self, key: str | None, text: str | None) -> None:
+        from flows import inputs
+
+        node_id = self.state.node
+        if node_id.startswith("@"):
+            getattr(inputs, "on_" + node_id[1:])(self, None, key, text)
+            return
+        node = self.rt.flows.nodes[node_id]
+        handler = {
+            MenuNode: inputs.on_menu,
+            AskNode: inputs.on_ask,
+            ConfirmNode: inputs.on_confirm,
+        }[type(node)]
+        handler(self, node, key, text)
+
+    # ---- failure ladder ----
+
+    def not_understood(self, apology: str = "common.not_understood", text: str | None = None) -> None:
+        state = self.state
+        state.retries += 1
+        state.failures += 1
+        if text:
+            state.pending.setdefault("not_understood", []).append(text)
+        if state.retries > MAX_RETRIES:
+            self.say(apology)
+            self.fail_to_person("not_understood")
+            return
+        self.say(apology)
+        if state.retries == MAX_RETRIES:
+            self.actions.append(
+                StaffRequest(
+                    "review",
+                    {
+                        "reason": "not understood 3 times",
+                        "context": {
+                            "node": state.node,
+                            "heard": state.pending.get("not_understood", [])[-MAX_RETRIES:],
+                        },
+                    },
+                )
+            )
+            self.say("common.offer_person")
+            self.reask()
+            return
+        if state.retries == 1:
+            for said in state.last_said[-1:]:
+                self.say(said["key"], said.get("lang"), **said.get("extra", {}))
+        else:
+            self.keypad_hint()
+        self.reask()
+
+    def keypad_hint(self) -> None:
+        ask = self.state.last_ask or {}
+        if ask.get("expect") in ("choice", "pick"):
+            options = [
+                self.text("common.option", label=o["label"], key=o["key"]) for o in ask.get("options", [])
+            ]
+            self.say("common.options", options=", ".join(options))
+            self.say("common.always")
+        elif ask.get("expect") == "yes_no":
+            self.say("common.yes_no_hint")
+        elif ask.get("expect") == "language":
+            self.ask_language(reask_only=True)
+        else:
+            for said in self.state.last_said[-1:]:
+                self.say(said["key"], said.get("lang"), **said.get("extra", {}))
+            self.say("common.always")
+
+    # ---- running nodes ----
+
+    def goto(self, ref: str, from_flow: str | None = None) -> None:
+        """Run nodes from `ref` until one waits for the caller or the call ends."""
+        flow = from_flow or self.state.node.split(".")[0]
+        node_id = self.rt.flows.resolve(ref, flow)
+        for _ in range(MAX_NODES_PER_STEP):
+            if node_id is None:
+                log.error("call %s: flow reference %r leads nowhere", self.state.call_id, ref)
+                self.fail_to_person("flow_error")
+                return
+            if node_id != self.state.node:
+                self.state.retries = 0
+            self.state.node = node_id
+            next_ref = self.run_node(node_id, self.rt.flows.nodes[node_id])
+            if next_ref is None:
+                return
+            flow = node_id.split(".")[0]
+            node_id = self.rt.flows.resolve(next_ref, flow)
+            ref = next_ref
+        log.error("call %s: flow ran %d nodes without waiting", self.state.call_id, MAX_NODES_PER_STEP)
+        self.fail_to_person("flow_error")
+
+    def run_node(self, node_id: str, node: Any) -> str | None:
+        """Runs one node; returns the next reference, or None when the turn stops here."""
+        if isinstance(node, SayNode):
+            self.say_answer(node.prompt)
+            return node.next
+        if isinstance(node, MenuNode):
+            self.say(node.prompt)
+            options = tuple(
+                Option(c.key, self.text(c.label) if c.label else c.key) for c in node.choices
+            )
+            self.ask(Ask("choice", node_id, options))
+            return None
+        if isinstance(node, AskNode):
+            return self.run_ask(node_id, node)
+        if isinstance(node, ConfirmNode):
+            self.say(node.prompt)
+            self.ask(Ask("yes_no", node_id, (Option("1", "yes"), Option("2", "no"))))
+            return None
+        if isinstance(node, ActionNode):
+            return self.run_action(node_id, node)
+        if isinstance(node, TransferNode):
+            return self.run_transfer(node)
+        if isinstance(node, HangupNode):
+            self.hang_up(node.prompt, "flow_end")
+            return None
+        raise TypeError(f"unknown node {node!r}")
+
+    def run_ask(self, node_id: str, node: AskNode) -> str | None:
+        if node.slot in self.state.slots and not node.always:
+            return node.next
+        utterance, self.state.utterance = self.state.utterance, None
+        if utterance:
+            from flows.inputs import take_slot
+
+            if take_slot(self, node, utterance, prefill=True):
+                return None
+        self.say(node.prompt)
+        max_digits = 15 if node.type in ("number", "phone") else None
+        self.ask(Ask("slot", node_id, slot=node.slot, slot_type=node.type, max_digits=max_digits))
+        return None
+
+    def run_action(self, node_id: str, node: ActionNode) -> str | None:
+        fn = self.rt.handlers.get(node.handler)
+        ctx = HandlerContext(
+            slots=dict(self.state.slots),
+            lang=self.lang,
+            now=self.now,
+            town=self.rt.town,
+            config=self.rt.config,
+            t=lambda key, **kw: self.text(key, **kw),
+            fmt=None,
+        )
+        try:
+            if fn is None:
+                raise LookupError(f"no handler named {node.handler!r}")
+            result = fn(ctx)
+            if not isinstance(result, HandlerResult):
+                raise TypeError(f"handler {node.handler} returned {type(result).__name__}")
+        except Exception:
+            log.exception("call %s: handler %s failed", self.state.call_id, node.handler)
+            result = HandlerResult(outcome="error")
+        self.state.slots.update(result.slots)
+        if result.provenance:
+            self.state.provenance = [s.to_json() for s in result.provenance]
+        if result.review:
+            self.actions.append(
+                StaffRequest("review", {"reason": result.review, "context": self.context()})
+            )
+        for request in result.requests:
+            self.actions.append(request)
+            if request.kind in ("callback", "message"):
+                self.state.outcome = request.kind
+        if result.outcome == "ok":
+            return node.next
+        if result.outcome in node.on:
+            return node.on[result.outcome]
+        log.error("call %s: handler %s gave outcome %r that the flow does not route",
+                  self.state.call_id, node.handler, result.outcome)
+        self.say("common.error")
+        self.fail_to_person("handler_" + result.outcome)
+        return None
+
+    def run_transfer(self, node: TransferNode) -> str | None:
+        line = self.human_line(node.to)
+        if line is not None and not _is_open(line, self.now):
+            self.state.slots["transfer_reason"] = node.reason
+            return node.after_hours
+        if node.prompt:
+            self.say(node.prompt)
+        self.transfer(node.reason, node.to)
+        return None
+
+    # ---- people and endings ----
+
+    def human_line(self, name: str) -> Any:
+        town = self.rt.town
+        if town is None or not hasattr(town, "human_line"):
+            return None
+        try:
+            return town.human_line(name)
+        except KeyError:
+            return None
+
+    def to_person(self, reason: str) -> None:
+        """The caller asked for a person: transfer, or after hours the callback flow."""
+        if reason == "caller_asked":
+            self.actions.append(StaffRequest("review", {"reason": "asked for a person", "context": self.context()}))
+        line = self.human_line("main")
+        if line is not None and not _is_open(line, self.now) and "callback.start" in self.rt.flows.nodes:
+            self.state.slots["transfer_reason"] = reason
+            self.goto("callback.start")
+            return
+        self.say("common.transferring")
+        self.transfer(reason, "main")
+
+    def fail_to_person(self, reason: str) -> None:
+        if not any(isinstance(a, Say) for a in self.actions):
+            self.say("common.error")
+        self.to_person(reason)
+
+    def transfer(self, reason: str, line_name: str) -> None:
+        line = self.human_line(line_name)
+        number = getattr(line, "number", "") or getattr(self.rt.config, "human_number", "") or ""
+        context = self.context()
+        self.state.ended = True
+        self.state.outcome = "transferred"
+        self.state.transfer_reason = reason
+        self.actions.append(Transfer(number, line_name, reason, self.summary(context), context))
+
+    def hang_up(self, prompt: str | None, reason: str) -> None:
+        if prompt:
+            self.say(prompt)
+        self.state.ended = True
+        self.state.outcome = self.state.outcome or "answered"
+        self.actions.append(Hangup(reason))
+
+    def context(self) -> dict[str, Any]:
+        slots = {k: (v.get("text") if isinstance(v, dict) else v) for k, v in self.state.slots.items()}
+        return {
+            "language": self.state.lang,
+            "asked": list(self.state.asked),
+            "node": self.state.node,
+            "slots": slots,
+            "not_understood": list(self.state.pending.get("not_understood", []))[-3:],
+        }
+
+    def summary(self, context: dict[str, Any]) -> str:
+        """A short whisper for the person taking the call, in the town's main language."""
+        main = self.rt.main_language
+        lang = context.get("language") or main
+        try:
+            lang_name = Locale.parse(lang).get_display_name(main) or lang
+        except (ValueError, UnknownLocaleError):
+            lang_name = lang
+        details = "; ".join(f"{k}: {v}" for k, v in context["slots"].items() if v)
+        return self.rt.catalogs.render(
+            "common.summary",
+            main,
+            {"language": lang_name, "asked": ", ".join(context["asked"]) or "-", "details": details or "-"},
+        ).text
+
+    # ---- language choice ----
+
+    def ask_language(self, reask_only: bool = False) -> None:
+        self.state.node = "@language"
+        options = []
+        for i, lang in enumerate(self.rt.languages, start=1):
+            self.say("lang.choose", lang, key=str(i))
+            options.append(Option(str(i), lang))
+        if not reask_only:
+            self.ask(Ask("language", "@language", tuple(options)))
+
+
+def _is_open(line: Any, now: datetime) -> bool:
+    try:
+        return bool(line.is_open(now))
+    except Exception:
+        log.exception("cannot tell whether human line is open; assuming it is")
+        return True

@@ -1,0 +1,224 @@
+"""What the caller's input means at each kind of waiting node.
+
+Each function takes the turn, the node, and either a key (pressed) or a text (said), and
+moves the call on: to the next node, to a question that narrows down the choice, or down
+the failure ladder (`turn.not_understood`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, process
+
+from flows.loader import ENTRY
+from flows.model import AskNode, ConfirmNode, MenuNode
+from flows.session import Ask, Option
+
+if TYPE_CHECKING:
+    from flows.engine import _Turn
+
+YES_KEY, NO_KEY = "1", "2"
+
+
+def _maybe_switch_language(turn: _Turn, text: str) -> bool:
+    """A caller not understood in the call's language may be speaking another one."""
+    rt, state = turn.rt, turn.state
+    if rt.fixed_language or len(rt.languages) < 2:
+        return False
+    other = rt.understanding.language_of(text)
+    if not other or other == state.lang or other not in rt.languages:
+        return False
+    state.pending["switch"] = {"to": other, "node": state.node, "utterance": text}
+    state.node = "@switch"
+    current = turn.text("lang.name")
+    turn.say("lang.switch_offer", other, current=current)
+    turn.ask(Ask("yes_no", "@switch", (Option(YES_KEY, "yes"), Option(NO_KEY, "no"))))
+    return True
+
+
+def _remember(turn: _Turn, intent: str, score: float | None) -> None:
+    turn.intent, turn.score = intent, score
+    if intent not in turn.state.asked:
+        turn.state.asked.append(intent)
+
+
+def on_menu(turn: _Turn, node: MenuNode, key: str | None, text: str | None) -> None:
+    if key is not None:
+        for choice in node.choices:
+            if choice.key == key:
+                if choice.intent:
+                    _remember(turn, choice.intent, 100.0)
+                turn.goto(choice.next)
+                return
+        turn.not_understood()
+        return
+    targets = {c.intent: c.next for c in node.choices if c.intent}
+    for shortcut in node.shortcuts:
+        targets.setdefault(shortcut.intent, shortcut.next)
+    decision = turn.rt.understanding.decide(text, turn.lang, only=list(targets))
+    if decision.kind == "match" and decision.intent:
+        best = decision.ranked[0]
+        _remember(turn, best.intent, best.score)
+        turn.state.utterance = text  # the same sentence may already hold the address or date
+        turn.goto(targets[best.intent])
+        return
+    if decision.kind == "ambiguous" and len(decision.ranked) >= 2:
+        first, second = decision.ranked[0], decision.ranked[1]
+        turn.score = first.score
+        labels = {c.intent: c.label for c in node.choices if c.intent}
+        candidates = []
+        for i, scored in enumerate((first, second), start=1):
+            label_key = labels.get(scored.intent)
+            label = turn.text(label_key) if label_key else scored.intent
+            candidates.append({"key": str(i), "text": label, "intent": scored.intent,
+                               "next": targets[scored.intent]})
+        turn.state.pending["pick"] = {"kind": "intent", "candidates": candidates, "node": turn.state.node,
+                                      "utterance": text}
+        turn.state.node = "@pick"
+        turn.say("common.choice_between", first=candidates[0]["text"], second=candidates[1]["text"])
+        turn.ask(Ask("pick", "@pick", tuple(Option(c["key"], c["text"]) for c in candidates)))
+        return
+    if decision.ranked:
+        turn.score = decision.ranked[0].score
+    if not _maybe_switch_language(turn, text):
+        turn.not_understood(text=text)
+
+
+def take_slot(turn: _Turn, node: AskNode, text: str, prefill: bool = False) -> bool:
+    """Tries to fill the node's slot from what the caller said. True if the call moved on.
+
+    With prefill (the sentence was said before the question), nothing is said on failure:
+    the question is simply asked.
+    """
+    state = turn.state
+    result = turn.rt.understanding.slot(node.type, text, turn.lang, turn.now, state.slots)
+    if result.outcome == "ok":
+        state.slots[node.slot] = result.value
+        turn.goto(node.next)
+        return True
+    if result.outcome == "ambiguous" and result.candidates:
+        if "ambiguous" in node.on:
+            state.slots[node.slot + "_candidates"] = result.candidates
+            turn.goto(node.on["ambiguous"])
+            return True
+        candidates = [{**c, "key": str(i)} for i, c in enumerate(result.candidates[:4], start=1)]
+        state.pending["pick"] = {"kind": "slot", "slot": node.slot, "candidates": candidates,
+                                 "node": state.node, "next": node.next}
+        state.node = "@pick"
+        options = ", ".join(turn.text("common.candidate", text=c["text"], key=c["key"]) for c in candidates)
+        turn.say("common.which_one", options=options)
+        turn.ask(Ask("pick", "@pick", tuple(Option(c["key"], c["text"]) for c in candidates)))
+        return True
+    if prefill:
+        return False
+    if result.outcome == "not_found" and "not_found" in node.on:
+        state.slots[node.slot + "_heard"] = text
+        turn.goto(node.on["not_found"])
+        return True
+    return False
+
+
+def on_ask(turn: _Turn, node: AskNode, key: str | None, text: str | None) -> None:
+    if key is not None:
+        if node.type in ("number", "phone") and key.isdigit():
+            text = key
+        else:
+            turn.not_understood()
+            return
+    if take_slot(turn, node, text):
+        return
+    if not _maybe_switch_language(turn, text):
+        turn.not_understood(text=text)
+
+
+def on_confirm(turn: _Turn, node: ConfirmNode, key: str | None, text: str | None) -> None:
+    answer = _yes_no(turn, key, text)
+    if answer is None:
+        if key is None and _maybe_switch_language(turn, text):
+            return
+        turn.not_understood(text=text)
+        return
+    turn.intent = "yes" if answer else "no"
+    turn.goto(node.yes if answer else node.no)
+
+
+def _yes_no(turn: _Turn, key: str | None, text: str | None) -> bool | None:
+    if key is not None:
+        return {YES_KEY: True, NO_KEY: False}.get(key)
+    return turn.rt.understanding.yes_no(text, turn.lang)
+
+
+def on_language(turn: _Turn, node: Any, key: str | None, text: str | None) -> None:
+    languages = turn.rt.languages
+    chosen = None
+    if key is not None and key.isdigit() and 1 <= int(key) <= len(languages):
+        chosen = languages[int(key) - 1]
+    elif text:
+        chosen = turn.rt.understanding.language_of(text)
+        if chosen is None:
+            names = {turn.rt.catalogs.render("lang.name", lang).text.lower(): lang for lang in languages}
+            match = process.extractOne(text.lower(), list(names), scorer=fuzz.partial_ratio, score_cutoff=85)
+            chosen = names[match[0]] if match else None
+    if chosen not in languages:
+        turn.not_understood()
+        return
+    turn.state.lang = chosen
+    turn.intent = "language." + chosen
+    turn.goto(ENTRY)
+
+
+def on_switch(turn: _Turn, node: Any, key: str | None, text: str | None) -> None:
+    pending = turn.state.pending.pop("switch", {})
+    answer = _yes_no(turn, key, text)
+    if answer is None and text:
+        # The offer is made in the new language: the caller may answer in either.
+        answer = turn.rt.understanding.yes_no(text, pending.get("to", turn.lang))
+    turn.state.node = pending.get("node", ENTRY)
+    if answer:
+        turn.state.lang = pending["to"]
+        turn.say("lang.switched")
+    turn.state.retries = 0
+    for said in turn.state.last_said[-1:]:
+        turn.say(said["key"], said.get("lang") if not answer else None, **said.get("extra", {}))
+    turn.goto(turn.state.node) if turn.state.node not in turn.rt.flows.nodes else _reenter(turn)
+
+
+def _reenter(turn: _Turn) -> None:
+    """Asks the current node's question again (in the call's language, which may be new)."""
+    node_id = turn.state.node
+    node = turn.rt.flows.nodes[node_id]
+    turn.said.clear()
+    turn.actions[:] = [a for a in turn.actions if getattr(a, "prompt", None) == "lang.switched"]
+    turn.run_node(node_id, node)
+
+
+def on_pick(turn: _Turn, node: Any, key: str | None, text: str | None) -> None:
+    pending = turn.state.pending.get("pick", {})
+    candidates = pending.get("candidates", [])
+    chosen = None
+    if key is not None:
+        chosen = next((c for c in candidates if c["key"] == key), None)
+    elif text:
+        from nlu.numbers import parse_number
+
+        number = parse_number(text, turn.lang)
+        if number is not None and 1 <= number <= len(candidates) and len(text.split()) <= 3:
+            chosen = candidates[number - 1]
+        else:
+            labels = [c["text"] for c in candidates]
+            match = process.extractOne(text, labels, scorer=fuzz.token_set_ratio, score_cutoff=60)
+            chosen = candidates[match[2]] if match else None
+    if chosen is None:
+        turn.not_understood(text=text)
+        return
+    turn.state.pending.pop("pick", None)
+    turn.state.node = pending["node"]
+    if pending["kind"] == "intent":
+        _remember(turn, chosen["intent"], None)
+        turn.state.utterance = pending.get("utterance")
+        turn.goto(chosen["next"])
+    else:
+        value = {k: v for k, v in chosen.items() if k != "key"}
+        turn.state.slots[pending["slot"]] = value
+        turn.goto(pending["next"])

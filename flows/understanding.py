@@ -1,0 +1,172 @@
+"""The engine's bridge to nlu/: intents, yes/no, language and slot values for one call.
+
+nlu knows nothing of towns and flows; this module hands it the town's street list and the
+catalogs' words, and turns its answers into slot values a flow can keep in JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+from babel.dates import format_date
+
+from nlu.intents import IntentDecision, IntentMatcher
+from translations.catalog import Catalogs
+
+log = logging.getLogger(__name__)
+
+GLOBAL_INTENTS = ("human", "repeat", "slower", "goodbye")
+# A global intent interrupts what is being asked only when it is clearly meant.
+GLOBAL_THRESHOLD = 88.0
+
+
+@dataclass
+class SlotResult:
+    """outcome: ok | ambiguous | not_found | number_only; value is JSON-able with a "text"."""
+
+    outcome: str
+    value: Any = None
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Understanding:
+    """Built once per runtime; every method is safe to call from several calls at once."""
+
+    def __init__(self, catalogs: Catalogs, town: Any = None):
+        self.catalogs = catalogs
+        self.town = town
+        self._matchers: dict[str, IntentMatcher] = {}
+
+    def matcher(self, lang: str) -> IntentMatcher:
+        if lang not in self._matchers:
+            self._matchers[lang] = IntentMatcher(self.catalogs[lang].intents, lang)
+        return self._matchers[lang]
+
+    def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
+        return self.matcher(lang).decide(text, only=only)
+
+    def global_intent(self, text: str, lang: str) -> str | None:
+        ranked = self.matcher(lang).rank(text, only=GLOBAL_INTENTS, limit=1)
+        if ranked and ranked[0].score >= GLOBAL_THRESHOLD:
+            return ranked[0].intent
+        return None
+
+    def yes_no(self, text: str, lang: str) -> bool | None:
+        from nlu.yesno import parse_yes_no
+
+        catalog = self.catalogs[lang]
+        return parse_yes_no(text, lang, catalog.yes, catalog.no)
+
+    @cached_property
+    def vocabularies(self) -> dict[str, set[str]]:
+        return {lang: self.catalogs[lang].vocabulary() for lang in self.catalogs.languages}
+
+    def language_of(self, text: str) -> str | None:
+        from nlu.language import detect_language
+
+        return detect_language(text, self.vocabularies)
+
+    # ---- slots ----
+
+    @cached_property
+    def _addresses(self) -> Any:
+        from nlu.addresses import AddressResolver
+
+        gazetteer = self.town.street_gazetteer() if self.town is not None else []
+        return AddressResolver(gazetteer)
+
+    def slot(self, slot_type: str, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        method = getattr(self, f"_slot_{slot_type}")
+        return method(text, lang, now, slots)
+
+    def _slot_address(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        known = (slots.get("address") or {}).get("street_id")
+        result = self._addresses.resolve(text, lang, known_street_id=known)
+        if result.outcome == "ok" and result.street:
+            return SlotResult("ok", _address(result.street.street_id, result.street.name, result.number))
+        if result.outcome == "number_only" and known and result.number is not None:
+            return SlotResult("ok", _address(known, slots["address"]["street"], result.number))
+        if result.outcome == "ambiguous" and result.candidates:
+            return SlotResult(
+                "ambiguous",
+                candidates=[_address(c.street_id, c.name, result.number) for c in result.candidates],
+            )
+        return SlotResult("not_found")
+
+    def _slot_date(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        from nlu.dates import parse_date
+
+        day = parse_date(text, lang, now)
+        if day is None:
+            return SlotResult("not_found")
+        return SlotResult("ok", date_value(day, lang))
+
+    def _slot_number(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        from nlu.numbers import parse_number
+
+        number = parse_number(text, lang)
+        if number is None:
+            return SlotResult("not_found")
+        return SlotResult("ok", {"number": number, "text": str(number)})
+
+    def _slot_phone(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        from nlu.numbers import parse_digits
+
+        digits = parse_digits(text, lang)
+        if not digits or len(digits) < 8:
+            return SlotResult("not_found")
+        return SlotResult("ok", phone_value(digits))
+
+    def _synonyms(self, kind: str, lang: str) -> dict[str, tuple[str, ...]]:
+        synonyms = dict(self.catalogs[lang].entities.get(kind, {}))
+        from_town = getattr(self.town, f"{kind}_synonyms", None)
+        if callable(from_town):
+            for key, phrases in from_town(lang).items():
+                synonyms[key] = tuple(synonyms.get(key, ())) + tuple(phrases)
+        return synonyms
+
+    def _slot_by_synonym(self, kind: str, text: str, lang: str) -> SlotResult:
+        from nlu.synonyms import match_synonym
+
+        ranked = match_synonym(text, lang, self._synonyms(kind, lang))
+        if not ranked:
+            return SlotResult("not_found")
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < 3:
+            return SlotResult(
+                "ambiguous", candidates=[{"key": k, "text": self._label(kind, k, lang)} for k, _ in ranked[:3]]
+            )
+        key = ranked[0][0]
+        return SlotResult("ok", {"key": key, "text": self._label(kind, key, lang)})
+
+    def _label(self, kind: str, key: str, lang: str) -> str:
+        synonyms = self._synonyms(kind, lang).get(key)
+        return synonyms[0] if synonyms else key
+
+    def _slot_waste_kind(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        return self._slot_by_synonym("waste_kind", text, lang)
+
+    def _slot_permit_kind(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        return self._slot_by_synonym("permit_kind", text, lang)
+
+    def _slot_text(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
+        text = " ".join(text.split())
+        return SlotResult("ok", {"text": text}) if text else SlotResult("not_found")
+
+
+def _address(street_id: str, street: str, number: int | None) -> dict[str, Any]:
+    text = f"{number} {street}" if number is not None else street
+    return {"street_id": street_id, "street": street, "number": number, "text": text}
+
+
+def date_value(day: date, lang: str) -> dict[str, Any]:
+    return {"date": day.isoformat(), "text": format_date(day, "EEEE d MMMM", locale=lang)}
+
+
+def phone_value(digits: str) -> dict[str, Any]:
+    # Read back in pairs, the way French numbers are said and easy to check for anyone.
+    pairs = " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+    return {"digits": digits, "text": pairs}

@@ -1,0 +1,257 @@
+"""Checks a town's flows against the catalogs and handlers, and reports every problem.
+
+Each problem names the file, the line and says in plain words what to fix. The rules are
+those a caller depends on: nobody stuck in a dead end or an endless loop, every choice
+reachable by keypad, every prompt speakable in every language, and a greeting that says
+the caller is speaking with an automated assistant.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from flows.errors import Problem
+from flows.loader import ENTRY, FlowSet
+from flows.model import (
+    INPUT_KINDS,
+    TERMINAL_KINDS,
+    AskNode,
+    MenuNode,
+    SayNode,
+    TransferNode,
+    node_prompts,
+    node_targets,
+)
+from nlu.text import fold
+from translations.catalog import Catalogs
+
+# Prompts the engine itself says: every catalog must have them.
+ENGINE_PROMPTS = (
+    "lang.choose", "lang.name", "lang.switch_offer", "lang.switched",
+    "common.not_understood", "common.no_input", "common.options", "common.option",
+    "common.always", "common.offer_person", "common.which_one", "common.candidate",
+    "common.slower", "common.repeat_nothing", "common.error", "common.transferring",
+    "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
+)  # fmt: skip
+ASK_OUTCOMES = ("ambiguous", "not_found")
+# Entry points the engine jumps to on its own (after hours, a person asked for at night).
+ENGINE_ENTRIES = ("callback.start",)
+
+
+def validate(
+    flows: FlowSet,
+    catalogs: Catalogs,
+    handlers: Collection[str],
+    *,
+    town: Any = None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(node_id: str, field: str | None, message: str) -> None:
+        where = flows.line_of(node_id, field)
+        problems.append(Problem(where.file, where.line, f"node '{node_id}': {message}"))
+
+    if ENTRY not in flows.nodes:
+        file = flows.files[0] if flows.files else "flows"
+        problems.append(Problem(file, None, f"there is no '{ENTRY}': every call starts there (a flow named 'main' with a node 'start')"))
+        return problems
+
+    graph = _edges(flows, report)
+    _check_nodes(flows, catalogs, handlers, town, report)
+    _check_reachable(flows, graph, report)
+    _check_endings(flows, graph, report)
+    _check_loops(flows, graph, report)
+    problems.extend(_check_greeting(flows, catalogs))
+    problems.extend(check_catalogs(catalogs))
+    return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
+
+
+def _edges(flows: FlowSet, report: Any) -> dict[str, list[str]]:
+    graph: dict[str, list[str]] = {}
+    for node_id, node in flows.nodes.items():
+        flow = node_id.split(".")[0]
+        graph[node_id] = []
+        for field, ref in node_targets(node):
+            target = flows.resolve(ref, flow)
+            if target is None:
+                if isinstance(node, TransferNode) and field == "after_hours" and ref == "callback.start":
+                    continue  # a town without after-hours flow keeps transferring
+                report(node_id, field.split(".")[0] if field.startswith("on.") else field,
+                       f"'{field}' goes to '{ref}', which is no node or flow")
+                continue
+            graph[node_id].append(target)
+    return graph
+
+
+def _check_nodes(flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], town: Any, report: Any) -> None:
+    for node_id, node in flows.nodes.items():
+        for field, key in node_prompts(node):
+            missing = [lang for lang in catalogs.languages if not catalogs[lang].has(key)]
+            if missing:
+                report(node_id, field.split(".")[0] if "." in field else field,
+                       f"prompt '{key}' is missing from the catalog of {', '.join(missing)} "
+                       f"(translations/<lang>.yaml, under prompts:)")
+        handler = getattr(node, "handler", None)
+        if handler is not None and handler not in handlers:
+            report(node_id, "handler", f"no handler named '{handler}' exists")
+        if isinstance(node, MenuNode):
+            _check_menu(flows, node_id, node, catalogs, report)
+        if isinstance(node, AskNode):
+            for outcome in node.on:
+                if outcome not in ASK_OUTCOMES:
+                    report(node_id, f"on.{outcome}", f"an ask node can only route {', '.join(ASK_OUTCOMES)}, not '{outcome}'")
+        if isinstance(node, TransferNode) and town is not None and hasattr(town, "human_line"):
+            try:
+                town.human_line(node.to)
+            except KeyError:
+                report(node_id, "to", f"the town has no human line named '{node.to}' (town.yaml)")
+
+
+def _check_menu(flows: FlowSet, node_id: str, node: MenuNode, catalogs: Catalogs, report: Any) -> None:
+    seen_keys: dict[str, int] = {}
+    seen_intents: set[str] = set()
+    for i, choice in enumerate(node.choices):
+        field = f"choices.{i}.key"
+        if not choice.key:
+            report(node_id, field, "every choice needs a keypad key: callers who cannot speak use the keypad")
+        elif choice.key in ("0", "*", "9", "#"):
+            report(node_id, field, f"key '{choice.key}' is kept for everyone everywhere (0 a person, * repeat, 9 slower, # end): pick another")
+        elif choice.key not in "12345678" or len(choice.key) != 1:
+            report(node_id, field, f"key '{choice.key}' must be one digit from 1 to 8")
+        if choice.key in seen_keys:
+            report(node_id, field, f"key '{choice.key}' is used by two choices")
+        seen_keys[choice.key] = i
+        if choice.label is None:
+            report(node_id, field, "choice has no 'label': the keypad options cannot be read out to the caller")
+        if choice.intent:
+            if choice.intent in seen_intents:
+                report(node_id, field, f"intent '{choice.intent}' is used by two choices")
+            seen_intents.add(choice.intent)
+            _check_intent(node_id, field, choice.intent, catalogs, report)
+    for i, shortcut in enumerate(node.shortcuts):
+        _check_intent(node_id, f"shortcuts.{i}.next", shortcut.intent, catalogs, report)
+
+
+def _check_intent(node_id: str, field: str, intent: str, catalogs: Catalogs, report: Any) -> None:
+    without = [lang for lang in catalogs.languages if not catalogs[lang].intents.get(intent)]
+    if without:
+        report(node_id, field, f"intent '{intent}' has no examples in the catalog of {', '.join(without)} (under intents:)")
+
+
+def _reach(graph: Mapping[str, list[str]], roots: Collection[str]) -> set[str]:
+    seen = set(roots)
+    queue = deque(roots)
+    while queue:
+        for nxt in graph.get(queue.popleft(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _check_reachable(flows: FlowSet, graph: dict[str, list[str]], report: Any) -> None:
+    roots = [ENTRY, *(e for e in ENGINE_ENTRIES if e in flows.nodes)]
+    reached = _reach(graph, roots)
+    for node_id in flows.nodes:
+        if node_id not in reached:
+            report(node_id, None, f"no caller can reach this node from {ENTRY}: link it or remove it")
+    # A voice shortcut must also be reachable by keypad from its menu (blind callers who
+    # cannot be understood still get there).
+    for node_id, node in flows.nodes.items():
+        if isinstance(node, MenuNode) and node.shortcuts:
+            flow = node_id.split(".")[0]
+            keyed = {flows.resolve(c.next, flow) for c in node.choices} - {None}
+            by_keypad = _reach({k: v for k, v in graph.items() if k != node_id}, keyed)
+            for i, shortcut in enumerate(node.shortcuts):
+                target = flows.resolve(shortcut.next, flow)
+                if target and target not in by_keypad:
+                    report(node_id, f"shortcuts.{i}.next", f"shortcut to '{shortcut.next}' has no keypad path from this menu's choices")
+
+
+def _check_endings(flows: FlowSet, graph: dict[str, list[str]], report: Any) -> None:
+    reverse: dict[str, list[str]] = {n: [] for n in graph}
+    for src, targets in graph.items():
+        for dst in targets:
+            reverse.setdefault(dst, []).append(src)
+    terminals = [n for n, node in flows.nodes.items() if node.kind in TERMINAL_KINDS]
+    can_end = _reach(reverse, terminals)
+    for node_id in flows.nodes:
+        if node_id not in can_end:
+            report(node_id, None, "no path from this node ends in a hangup or a transfer: the call could never end properly")
+
+
+def _check_loops(flows: FlowSet, graph: dict[str, list[str]], report: Any) -> None:
+    """A cycle of nodes none of which waits for the caller would run for ever."""
+    passive = {n for n, node in flows.nodes.items() if node.kind not in INPUT_KINDS}
+    sub = {n: [m for m in graph[n] if m in passive] for n in passive}
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+
+    def visit(start: str) -> None:
+        stack = [(start, iter(sub[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if state.get(child) == 1:
+                cycle = path[path.index(child):]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    report(child, None, "these nodes loop without waiting for the caller: " + " -> ".join([*cycle, child]))
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(sub[child])))
+                path.append(child)
+
+    for node_id in sorted(passive):
+        if node_id not in state:
+            visit(node_id)
+
+
+def _check_greeting(flows: FlowSet, catalogs: Catalogs) -> list[Problem]:
+    """What the caller hears before the first question must disclose the automated assistant."""
+    keys: list[str] = []
+    node_id: str | None = ENTRY
+    seen: set[str] = set()
+    while node_id and node_id not in seen:
+        seen.add(node_id)
+        node = flows.nodes[node_id]
+        if getattr(node, "prompt", None):
+            keys.append(node.prompt)
+        if not isinstance(node, SayNode):
+            break
+        node_id = flows.resolve(node.next, node_id.split(".")[0])
+    problems = []
+    where = flows.line_of(ENTRY)
+    for lang in catalogs.languages:
+        catalog = catalogs[lang]
+        heard = fold(" ".join(catalog.prompts.get(k, "") for k in keys))
+        if not catalog.disclosure:
+            problems.append(Problem(catalog.file, None, "the catalog has no 'disclosure' words to check the greeting with"))
+        elif not any(fold(word) in heard for word in catalog.disclosure):
+            problems.append(Problem(
+                where.file, where.line,
+                f"the greeting in '{lang}' ({', '.join(keys)}) does not tell callers they are speaking with an "
+                f"automated assistant (expected one of: {', '.join(catalog.disclosure)})",
+            ))
+    return problems
+
+
+def check_catalogs(catalogs: Catalogs) -> list[Problem]:
+    problems = []
+    for lang in catalogs.languages:
+        catalog = catalogs[lang]
+        for key in ENGINE_PROMPTS:
+            if not catalog.has(key):
+                problems.append(Problem(catalog.file, None, f"prompt '{key}' is missing: the engine says it in every call"))
+        if not catalog.yes or not catalog.no:
+            problems.append(Problem(catalog.file, None, "the catalog needs 'yes' and 'no' words"))
+    return problems

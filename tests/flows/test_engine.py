@@ -1,0 +1,218 @@
+"""The call engine: events in, actions out, with the accessibility rules of every call."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import CLOSED, OPEN, make_runtime
+
+from flows.engine import Engine
+from flows.session import Ask, Hangup, HungUp, NoInput, Pressed, Said, Say, SessionState, StaffRequest, Transfer
+
+
+def says(step) -> str:
+    return " ".join(a.text for a in step.actions if isinstance(a, Say))
+
+
+def of(step, kind):
+    return [a for a in step.actions if isinstance(a, kind)]
+
+
+def start(engine, lang="fr", now=OPEN):
+    return engine.start("call-1", now, caller="+33612345678", language=lang)
+
+
+def test_language_menu_is_announced_in_each_language_and_chosen_by_key(engine):
+    step = engine.start("c", OPEN)
+    langs = [a.lang for a in of(step, Say)]
+    assert langs == ["fr", "en", "es"]
+    assert "press 2" in says(step)
+    ask = of(step, Ask)[0]
+    assert ask.expect == "language" and [o.key for o in ask.options] == ["1", "2", "3"]
+    step = engine.step(step.state, Pressed("3"), OPEN)
+    assert step.state.lang == "es"
+    assert "asistente automático" in says(step)
+    assert step.state.node == "main.menu"
+
+
+def test_language_chosen_by_speaking(engine):
+    step = engine.step(engine.start("c", OPEN).state, Said("english please"), OPEN)
+    assert step.state.lang == "en"
+
+
+def test_fixed_language_skips_the_language_menu():
+    engine = Engine(make_runtime(fixed_language="en"))
+    step = engine.start("c", OPEN)
+    assert step.state.lang == "en" and step.state.node == "main.menu"
+
+
+def test_keypad_only_call_reaches_an_answer_with_provenance(engine):
+    step = start(engine, "en")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    assert step.intent == "waste.collection_day"
+    assert of(step, Ask)[0].slot_type == "address"
+    step = engine.step(step.state, Said("12 victor hugo street"), OPEN)
+    assert "12 Rue Victor Hugo" in says(step)
+    step = engine.step(step.state, Pressed("1"), OPEN)  # 1 = yes
+    answer = [a for a in of(step, Say) if a.prompt == "test.answer"][0]
+    assert "Tuesday" in answer.text
+    assert answer.provenance and answer.provenance[0].dataset == "collections"
+    assert str(answer.provenance[0].verified) == "2026-10-02"
+    # The question after the answer carries no provenance: it states no fact.
+    assert not [a for a in of(step, Say) if a.prompt == "main.anything_else"][0].provenance
+    step = engine.step(step.state, Pressed("2"), OPEN)
+    assert of(step, Hangup) and step.state.ended and step.state.outcome == "answered"
+
+
+def test_several_things_at_once_prefill_the_slot(engine):
+    step = start(engine, "fr")
+    step = engine.step(step.state, Said("bonjour oui je voulais savoir quel jour passe la poubelle au 12 rue victor hugo"), OPEN)
+    assert step.intent == "waste.collection_day"
+    assert step.state.node == "waste.confirm"  # the address question was skipped
+    assert "12 Rue Victor Hugo" in says(step)
+
+
+def test_zero_reaches_a_person_from_anywhere_with_context(engine):
+    step = start(engine, "en")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    step = engine.step(step.state, Said("12 rue du port"), OPEN)
+    step = engine.step(step.state, Pressed("0"), OPEN)
+    transfer = of(step, Transfer)[0]
+    assert transfer.number == "+33199001234"
+    assert transfer.reason == "caller_asked"
+    assert transfer.context["slots"]["address"] == "12 Rue du Port"
+    assert "anglais" in transfer.summary and "waste.collection_day" in transfer.summary
+    assert any(r.details["reason"] == "asked for a person" for r in of(step, StaffRequest))
+    assert step.state.outcome == "transferred"
+
+
+def test_asking_for_a_person_by_voice(engine):
+    step = engine.step(start(engine, "es").state, Said("quiero hablar con una persona"), OPEN)
+    assert of(step, Transfer)
+
+
+def test_person_after_hours_becomes_a_callback_request(engine):
+    step = start(engine, "fr", now=CLOSED)
+    step = engine.step(step.state, Pressed("0"), CLOSED)
+    assert not of(step, Transfer)
+    assert of(step, Ask)[0].slot_type == "phone"
+    step = engine.step(step.state, Pressed("0612345678#"), CLOSED)
+    assert of(step, StaffRequest)[0].kind == "callback"
+    assert "06 12 34 56 78" in says(step)
+    assert step.state.outcome == "callback" and of(step, Hangup)
+
+
+def test_star_repeats_the_last_prompt(engine):
+    step = start(engine, "en")
+    step = engine.step(step.state, Pressed("*"), OPEN)
+    assert "How can I help you" in says(step)
+    assert of(step, Ask)[0].node == "main.menu"
+
+
+def test_nine_or_slower_makes_every_later_prompt_slow(engine):
+    step = start(engine, "fr")
+    step = engine.step(step.state, Said("plus lentement s'il vous plaît"), OPEN)
+    assert step.intent == "slower"
+    assert all(a.slow for a in of(step, Say))
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    assert all(a.slow for a in of(step, Say))
+    step2 = engine.step(start(engine, "en").state, Pressed("9"), OPEN)
+    assert step2.state.slow
+
+
+def test_failure_ladder_reprompts_then_keypad_options_then_person(engine):
+    step = start(engine, "en")
+    step = engine.step(step.state, Said("purple elephants"), OPEN)
+    assert "didn't understand" in says(step) and "How can I help" in says(step)
+    step = engine.step(step.state, Said("purple giraffes"), OPEN)
+    assert "for waste collection, press 1" in says(step)  # the short prompt with keys
+    step = engine.step(step.state, NoInput(), OPEN)
+    assert "put you through to a person" in says(step)
+    assert of(step, StaffRequest)[0].details["reason"] == "not understood 3 times"
+    step = engine.step(step.state, Said("purple"), OPEN)
+    assert of(step, Transfer)[0].reason == "not_understood"
+
+
+def test_timeouts_lengthen_after_silence(engine):
+    step = start(engine, "en")
+    first = of(step, Ask)[0].timeout
+    step = engine.step(step.state, NoInput(), OPEN)
+    assert of(step, Ask)[0].timeout > first
+
+
+def test_ambiguous_street_is_asked_by_voice_or_keypad(runtime):
+    from nlu.addresses import AddressResult, StreetMatch
+
+    port, pont = StreetMatch("port", "Rue du Port", 80.0), StreetMatch("pont", "Rue du Pont", 79.0)
+    resolver = runtime.understanding._addresses
+    resolver.resolve = lambda text, lang, known_street_id=None: AddressResult("ambiguous", None, 12, [port, pont])
+    engine = Engine(runtime)
+    step = start(engine, "fr")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    step = engine.step(step.state, Said("douze rue du po"), OPEN)
+    assert step.state.node == "@pick"
+    options = of(step, Ask)[0].options
+    assert [o.label for o in options] == ["12 Rue du Port", "12 Rue du Pont"]
+    assert "pour 12 Rue du Pont, appuyez sur 2" in says(step)
+    by_key = engine.step(step.state, Pressed("2"), OPEN)
+    assert by_key.state.slots["address"]["street_id"] == "pont"
+    assert by_key.state.node == "waste.confirm"
+    by_voice = engine.step(step.state, Said("rue du port"), OPEN)
+    assert by_voice.state.slots["address"]["street_id"] == "port"
+
+
+def test_unknown_street_goes_where_the_flow_says(engine):
+    step = start(engine, "en")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    step = engine.step(step.state, Said("42 avenue of the unknown galaxy"), OPEN)
+    assert "do not know the street" in says(step) and of(step, Transfer)
+
+
+def test_failing_handler_apologises_and_offers_a_person(tmp_path):
+    from conftest import FIXTURES
+
+    flows_dir = tmp_path / "flows"
+    flows_dir.mkdir()
+    for f in (FIXTURES / "flows").iterdir():
+        (flows_dir / f.name).write_text(f.read_text().replace("test.collection", "test.broken"))
+    engine = Engine(make_runtime(flows_dir))
+    step = start(engine, "en")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    step = engine.step(step.state, Said("3 rue du port"), OPEN)
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    assert "something went wrong" in says(step)
+    assert of(step, Transfer)
+
+
+def test_language_switch_is_offered_mid_call(engine):
+    step = start(engine, "en")
+    step = engine.step(step.state, Said("je voudrais savoir quand passe la poubelle"), OPEN)
+    assert step.state.node == "@switch"
+    assert of(step, Say)[0].lang == "fr"
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    assert step.state.lang == "fr"
+    assert "continuons en français" in says(step)
+
+
+def test_state_round_trips_through_json_between_turns(engine):
+    step = start(engine, "en")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    restored = SessionState.from_json(step.state.to_json())
+    assert restored == step.state
+    step = engine.step(restored, Said("12 rue victor hugo"), OPEN)
+    json.loads(step.state.to_json())
+    assert step.state.slots["address"]["number"] == 12
+
+
+def test_hang_up_ends_the_call_as_abandoned(engine):
+    step = engine.step(start(engine, "en").state, HungUp(), OPEN)
+    assert step.state.ended and step.state.outcome == "abandoned" and not step.actions
+    assert not engine.step(step.state, Pressed("1"), OPEN).actions
+
+
+def test_empty_and_hostile_input_never_crash(engine):
+    state = start(engine, "en").state
+    for text in ["", " ", "x" * 10_000, "\x00\x01\xff", "Привет 你好 bin"]:
+        step = engine.step(state, Said(text), OPEN)
+        assert says(step)  # the caller always hears something
+        assert of(step, Ask) or of(step, Transfer)

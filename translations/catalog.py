@@ -1,0 +1,224 @@
+"""Language catalogs: one YAML file per language with prompts, intent examples and words.
+
+Adding a language is adding one file ``translations/<code>.yaml`` (and a line in
+``languages.yaml``). A prompt missing in a language falls back to a machine translation
+when an engine is configured, else to the town's main language; the fallback is recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flows.errors import CatalogError, Problem
+from flows.yamlfile import LineDict, load_yaml_file
+
+log = logging.getLogger(__name__)
+
+CATALOG_DIR = Path(__file__).resolve().parent
+TODO_MARK = "TODO:"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    language: str
+    file: str
+    prompts: Mapping[str, str]
+    intents: Mapping[str, tuple[str, ...]]
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    keypad: Mapping[str, str]
+    disclosure: tuple[str, ...]
+    entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def has(self, key: str) -> bool:
+        text = self.prompts.get(key)
+        return bool(text) and not text.startswith(TODO_MARK)
+
+    def vocabulary(self) -> set[str]:
+        """Words that show a caller speaks this language (for language detection)."""
+        words: set[str] = set()
+        for phrases in (*self.intents.values(), self.yes, self.no):
+            for phrase in phrases:
+                words.update(phrase.lower().split())
+        return words
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    language: str  # the language the text is in
+    fallback: str | None = None  # "main_language" | "machine_translation:<engine>" | None
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        log.warning("prompt placeholder {%s} has no value in this call", key)
+        return ""
+
+
+class _SlotFormatter(string.Formatter):
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        try:
+            value, key = super().get_field(field_name, args, kwargs)
+        except (KeyError, AttributeError, IndexError, TypeError):
+            log.warning("prompt placeholder {%s} cannot be filled", field_name)
+            return "", field_name
+        if isinstance(value, dict) and "text" in value:
+            value = value["text"]
+        return value, key
+
+
+_FORMATTER = _SlotFormatter()
+
+
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    try:
+        return _FORMATTER.vformat(template, (), _Blank(values))
+    except (ValueError, IndexError) as exc:
+        log.error("prompt %r is malformed: %s", template, exc)
+        return template
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def load_catalog(path: Path) -> Catalog:
+    data, problems = load_yaml_file(path)
+    name = str(path)
+    if not isinstance(data, LineDict):
+        raise CatalogError(Problem(name, 1, "a catalog must be a mapping starting with 'language:'"))
+    lang = data.get("language")
+    if not isinstance(lang, str) or lang != path.stem:
+        problems.append(
+            Problem(name, data.line_of("language"), f"the file must start with 'language: {path.stem}'")
+        )
+    prompts = data.get("prompts") or LineDict()
+    if not isinstance(prompts, dict):
+        problems.append(Problem(name, data.line_of("prompts"), "'prompts' must be a mapping of key: text"))
+        prompts = LineDict()
+    lines = {}
+    for key, text in prompts.items():
+        lines[key] = prompts.line_of(key) if isinstance(prompts, LineDict) else 0
+        if not isinstance(text, str):
+            problems.append(Problem(name, lines[key], f"prompt '{key}' must be text in quotes"))
+            continue
+        try:
+            list(string.Formatter().parse(text))
+        except ValueError as exc:
+            problems.append(Problem(name, lines[key], f"prompt '{key}' has broken braces: {exc}"))
+    intents = data.get("intents") or {}
+    if not isinstance(intents, dict):
+        problems.append(Problem(name, data.line_of("intents"), "'intents' must map intent names to lists of examples"))
+        intents = {}
+    entities = data.get("entities") or {}
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(
+        language=lang,
+        file=name,
+        prompts={k: v for k, v in prompts.items() if isinstance(v, str)},
+        intents={k: _strings(v) for k, v in intents.items()},
+        yes=_strings(data.get("yes")),
+        no=_strings(data.get("no")),
+        keypad={k: str(v) for k, v in (data.get("keypad") or {}).items()},
+        disclosure=_strings(data.get("disclosure")),
+        entities={kind: {k: _strings(v) for k, v in (syn or {}).items()} for kind, syn in entities.items()},
+        lines=lines,
+    )
+
+
+def load_language_table(directory: Path = CATALOG_DIR) -> dict[str, dict[str, Any]]:
+    data, _ = load_yaml_file(directory / "languages.yaml")
+    return dict(data.get("languages") or {})
+
+
+# A translator takes (text, source, target) and returns (text, engine name) or None.
+Translator = Callable[[str, str, str], "tuple[str, str] | None"]
+
+
+class Catalogs:
+    """The catalogs of the enabled languages, with the fallback rules."""
+
+    def __init__(
+        self,
+        catalogs: Mapping[str, Catalog],
+        main_language: str,
+        translator: Translator | None = None,
+    ):
+        if main_language not in catalogs:
+            raise CatalogError(f"the main language '{main_language}' has no catalog")
+        self.by_lang = dict(catalogs)
+        self.main_language = main_language
+        self.translator = translator
+        self._translated: dict[tuple[str, str], tuple[str, str]] = {}
+
+    @classmethod
+    def load(
+        cls,
+        languages: list[str],
+        main_language: str,
+        directory: Path = CATALOG_DIR,
+        translator: Translator | None = None,
+    ) -> Catalogs:
+        catalogs, problems = {}, []
+        for lang in languages:
+            path = directory / f"{lang}.yaml"
+            if not path.exists():
+                problems.append(Problem(str(path), None, f"language '{lang}' is enabled but has no catalog file"))
+                continue
+            try:
+                catalogs[lang] = load_catalog(path)
+            except CatalogError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise CatalogError(problems)
+        return cls(catalogs, main_language, translator)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.by_lang)
+
+    def __getitem__(self, lang: str) -> Catalog:
+        return self.by_lang[lang]
+
+    def template(self, key: str, lang: str) -> Rendered:
+        """The raw template for a key in a language, following the fallback rules."""
+        catalog = self.by_lang.get(lang)
+        if catalog and catalog.has(key):
+            return Rendered(catalog.prompts[key], lang)
+        main = self.by_lang[self.main_language]
+        source_lang = self.main_language if main.has(key) else None
+        if source_lang is None:
+            source_lang = next((c.language for c in self.by_lang.values() if c.has(key)), None)
+        if source_lang is None:
+            log.error("prompt '%s' exists in no catalog", key)
+            return Rendered("", lang, "missing")
+        source_text = self.by_lang[source_lang].prompts[key]
+        if self.translator and source_lang != lang:
+            cached = self._translated.get((key, lang))
+            if cached is None:
+                try:
+                    result = self.translator(source_text, source_lang, lang)
+                except Exception:  # a failing engine must never break a call
+                    log.exception("translation of prompt '%s' failed", key)
+                    result = None
+                if result:
+                    cached = self._translated[(key, lang)] = result
+            if cached:
+                return Rendered(cached[0], lang, f"machine_translation:{cached[1]}")
+        return Rendered(source_text, source_lang, "main_language")
+
+    def render(self, key: str, lang: str, values: Mapping[str, Any] | None = None) -> Rendered:
+        template = self.template(key, lang)
+        return Rendered(fill(template.text, values or {}), template.language, template.fallback)
