@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flows.errors import FlowError, Problem
-from flows.model import FlowFile, Node
+from flows.model import NODE_KINDS, FlowFile, Node
 from flows.yamlfile import LineDict, LineList, load_yaml_file
 
 ENTRY = "main.start"
@@ -60,21 +60,26 @@ def _line_for_loc(data: Any, loc: Iterable[Any]) -> int | None:
             line = node.item_lines[part]
             node = node[part]
         else:
-            break
-        line = getattr(node, "line", None) or line
+            continue  # a pydantic-only step, such as the node kind of a tagged union
     return line
 
 
 def _explain(error: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in error["loc"] if not str(p).endswith("Node"))
+    parts = list(error["loc"])
+    if len(parts) > 2 and parts[0] == "nodes" and parts[2] in NODE_KINDS:
+        del parts[2]  # pydantic's union tag, not something staff wrote
+    loc = ".".join(str(p) for p in parts)
     kind = error["type"]
+    given = error.get("input")
+    if isinstance(given, dict):
+        given = given.get("kind")
     if kind == "extra_forbidden":
         return f"'{error['loc'][-1]}' is not a field this node can have (a typo?)"
     if kind == "missing":
         return f"'{loc}' is missing"
     if kind == "union_tag_invalid":
         return (
-            f"unknown node kind {error.get('input')!r} at '{loc}'; "
+            f"unknown node kind {given!r} at '{loc}'; "
             "use one of: say, menu, ask, confirm, action, transfer, hangup"
         )
     if kind == "union_tag_not_found":

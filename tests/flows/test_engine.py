@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 
-from conftest import CLOSED, OPEN, make_runtime
+from flowkit import CLOSED, OPEN, make_runtime
 
 from flows.engine import Engine
-from flows.session import Ask, Hangup, HungUp, NoInput, Pressed, Said, Say, SessionState, StaffRequest, Transfer
+from flows.session import (
+    Ask,
+    Hangup,
+    HungUp,
+    NoInput,
+    Pressed,
+    Said,
+    Say,
+    SessionState,
+    StaffRequest,
+    Transfer,
+)
 
 
 def says(step) -> str:
@@ -169,7 +180,7 @@ def test_unknown_street_goes_where_the_flow_says(engine):
 
 
 def test_failing_handler_apologises_and_offers_a_person(tmp_path):
-    from conftest import FIXTURES
+    from flowkit import FIXTURES
 
     flows_dir = tmp_path / "flows"
     flows_dir.mkdir()
