@@ -1,0 +1,185 @@
+"""Word error rate on real phone recordings, and the synthesis -> recognition round trip.
+
+The recordings are Debian's asterisk-core-sounds-{en,fr,es}(-wav): real voices at phone
+quality with their transcripts. Each goes through an 8 kHz μ-law round trip (what a call
+carries) before recognition. The sample is fixed (evenly spaced over the sorted list of
+recordings with at least three words) so numbers are comparable from run to run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from num2words import num2words
+
+from voice.audio.codec import pcm16_to_ulaw, ulaw_to_pcm16
+from voice.audio.resample import resample
+from voice.audio.wav import read_wav
+from voice.errors import ModelMissingError
+from voice.stt.base import Transcriber, base_language
+from voice.tts.base import Synthesizer
+from voice.tts.speech_text import format_for_speech
+
+SOUNDS = Path("/usr/share/asterisk/sounds")
+DOCS = Path("/usr/share/doc")
+RECORDINGS = {"en": "en_US_f_Allison", "fr": "fr_CA_f_June", "es": "es_MX_f_Allison"}
+THRESHOLDS = {"en": 0.15, "fr": 0.20, "es": 0.25}
+ROUNDTRIP_THRESHOLD = 0.20
+
+
+@dataclass(frozen=True)
+class Recording:
+    name: str
+    path: Path
+    text: str
+
+
+@dataclass
+class EvalResult:
+    language: str
+    engine: str
+    count: int
+    wer: float
+    rtf: float
+    audio_seconds: float
+    errors: list[tuple[str, str, str]] = field(default_factory=list)
+    """(name, reference, hypothesis) of the items with errors, worst first."""
+
+
+def transcripts(language: str, docs: Path = DOCS) -> dict[str, str]:
+    """name -> text from the package's core-sounds-<lang>.txt.gz (notes in brackets skipped)."""
+    path = docs / f"asterisk-core-sounds-{language}" / f"core-sounds-{language}.txt.gz"
+    if not path.is_file():
+        raise ModelMissingError(f"transcripts not found at {path}: apt-get install asterisk-core-sounds-{language}")
+    out = {}
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    for line in lines:
+        name, sep, text = line.partition(":")
+        text = text.strip()
+        if not sep or line.startswith(";") or not text or re.search(r"[\[\]()<>]", text):
+            continue
+        if re.search(r"\w-\w+:", text):  # two entries run together in the file (fr: vm-record-prepend)
+            continue
+        out[name.strip()] = text
+    return out
+
+
+def sample(language: str, n: int = 40, min_words: int = 3) -> list[Recording]:
+    """A fixed, evenly spaced sample of ``n`` recordings for ``language``."""
+    folder = SOUNDS / RECORDINGS[language]
+    if not folder.is_dir():
+        raise ModelMissingError(f"recordings not found at {folder}: apt-get install asterisk-core-sounds-{language}-wav")
+    items = [
+        Recording(name, folder / f"{name}.wav", text)
+        for name, text in sorted(transcripts(language).items())
+        # Keypad symbols have no single spoken form; the recordings say them many ways.
+        if len(text.split()) >= min_words and not re.search(r"[*#]", text) and (folder / f"{name}.wav").is_file()
+    ]
+    if len(items) <= n:
+        return items
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
+
+
+def phone_roundtrip(samples: np.ndarray, rate: int) -> np.ndarray:
+    """What a call does to audio: 8 kHz, μ-law encoded and decoded."""
+    return ulaw_to_pcm16(pcm16_to_ulaw(np.asarray(resample(samples, rate, 8000), np.int16)))
+
+
+def normalize(text: str, language: str) -> str:
+    """Lower case, numbers as words, no accents or punctuation: WER counts words, not spelling."""
+    lang = base_language(language)
+    text = re.sub(r"\d+", lambda m: f" {num2words(int(m.group(0)), lang=lang)} ", text.lower())
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    return " ".join(text.split())
+
+
+def _edits(ref: list[str], hyp: list[str]) -> int:
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1]
+
+
+def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    """Corpus WER: total word edits over total reference words (texts already normalised)."""
+    total = sum(len(r.split()) for r in references)
+    if total == 0:
+        return 0.0
+    try:
+        import jiwer
+
+        refs, hyps = zip(*[(r, h) for r, h in zip(references, hypotheses, strict=True) if r.strip()], strict=True)
+        return float(jiwer.wer(list(refs), list(hyps)))
+    except ImportError:
+        return sum(_edits(r.split(), h.split()) for r, h in zip(references, hypotheses, strict=True)) / total
+
+
+def _score(language: str, engine: str, pairs: list[tuple[str, str, str]], audio_s: float, compute_s: float) -> EvalResult:
+    refs = [normalize(r, language) for _, r, _ in pairs]
+    hyps = [normalize(h, language) for _, _, h in pairs]
+    ranked = sorted(
+        ((_edits(r.split(), h.split()), name, r, h) for (name, _, _), r, h in zip(pairs, refs, hyps, strict=True)),
+        reverse=True,
+    )
+    errors = [(name, r, h) for e, name, r, h in ranked if e]
+    return EvalResult(language, engine, len(pairs), word_error_rate(refs, hyps), compute_s / audio_s if audio_s else 0.0, audio_s, errors)
+
+
+def evaluate_recordings(
+    transcriber: Transcriber, language: str, limit: int = 40, progress: Callable[[str], None] | None = None
+) -> EvalResult:
+    """WER of ``transcriber`` on the fixed sample after the phone round trip."""
+    pairs, audio_s, compute_s = [], 0.0, 0.0
+    for rec in sample(language, limit):
+        samples, rate = read_wav(rec.path)
+        phone = phone_roundtrip(samples, rate)
+        start = time.perf_counter()
+        hyp = transcriber.transcribe(phone, 8000, language).text
+        compute_s += time.perf_counter() - start
+        audio_s += len(phone) / 8000
+        pairs.append((rec.name, rec.text, hyp))
+        if progress:
+            progress(f"{rec.name}: {hyp}")
+    return _score(language, transcriber.name, pairs, audio_s, compute_s)
+
+
+def prompt_texts(catalog: Path) -> dict[str, str]:
+    """The ``prompts:`` of a catalog file with no {placeholders} (those need call data)."""
+    import yaml
+
+    data = yaml.safe_load(catalog.read_text(encoding="utf-8")) or {}
+    prompts = data.get("prompts") or {}
+    return {k: v for k, v in prompts.items() if isinstance(v, str) and v.strip() and "{" not in v and not v.startswith("TODO:")}
+
+
+def evaluate_roundtrip(
+    synthesizer: Synthesizer, transcriber: Transcriber, language: str, texts: Mapping[str, str] | Iterable[str]
+) -> EvalResult:
+    """Synthesise each text, send it through the phone round trip, recognise it again."""
+    items = texts.items() if isinstance(texts, Mapping) else enumerate(texts)
+    pairs, audio_s, compute_s = [], 0.0, 0.0
+    for key, text in items:
+        spoken = format_for_speech(text, language)
+        speech = synthesizer.synthesize(spoken, language)
+        phone = phone_roundtrip(speech.samples, speech.rate)
+        start = time.perf_counter()
+        hyp = transcriber.transcribe(phone, 8000, language).text
+        compute_s += time.perf_counter() - start
+        audio_s += len(phone) / 8000
+        # Compare with the formatted text: "19 h" is spoken, and heard, as words.
+        pairs.append((str(key), spoken, hyp))
+    return _score(language, f"{synthesizer.name}->{transcriber.name}", pairs, audio_s, compute_s)
