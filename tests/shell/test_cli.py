@@ -1,0 +1,108 @@
+"""The command line, as staff use it: clear errors, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from civicline.cli import main
+from civicline.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+TOWN = ROOT / "towns" / "port-lumiere"
+
+
+def run(*args: str, cwd: Path = ROOT, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "civicline", *args], cwd=cwd, capture_output=True, text=True,
+        input=input, timeout=120,
+    )
+
+
+@pytest.fixture
+def town_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "town"
+    shutil.copytree(TOWN, target)
+    return target
+
+
+def write_config(tmp_path: Path, town: Path) -> Path:
+    config = tmp_path / "civicline.toml"
+    config.write_text(f'[town]\npath = "{town}"\n[records]\ndb = "{tmp_path / "calls.sqlite3"}"\n')
+    return config
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("flows", "call", "simulate", "serve"):
+        assert command in out
+
+
+def test_flows_check_passes_on_the_demo_town():
+    result = run("flows", "check")
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stdout
+
+
+def test_flows_check_reports_a_yaml_error_with_file_and_line_and_no_traceback(tmp_path, town_copy):
+    main_flow = town_copy / "flows" / "main.yaml"
+    main_flow.write_text(main_flow.read_text().replace("    next: menu", "    next: [menu", 1))
+    result = run("--config", str(write_config(tmp_path, town_copy)), "flows", "check")
+    assert result.returncode == 1
+    assert "main.yaml:" in result.stderr and "not valid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_flows_check_reports_an_unknown_node_kind(tmp_path, town_copy):
+    main_flow = town_copy / "flows" / "main.yaml"
+    main_flow.write_text(main_flow.read_text().replace("kind: hangup", "kind: hang_up", 1))
+    result = run("--config", str(write_config(tmp_path, town_copy)), "flows", "check")
+    assert result.returncode == 1
+    assert "unknown node kind 'hang_up'" in result.stderr and "main.yaml:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_server_refuses_to_start_on_an_invalid_flow(tmp_path, town_copy):
+    main_flow = town_copy / "flows" / "main.yaml"
+    main_flow.write_text(main_flow.read_text().replace("prompt: main.menu", "prompt: main.no_such_prompt", 1))
+    result = run("--config", str(write_config(tmp_path, town_copy)), "serve", "--port", "0")
+    assert result.returncode == 1
+    assert "main.no_such_prompt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_terminal_call_by_keypad(tmp_path):
+    result = run("--config", str(write_config(tmp_path, TOWN)), "call", "--lang", "en",
+                 "--now", "2026-12-01T10:15", input="#*\n#0\n")
+    assert result.returncode == 0, result.stderr
+    assert "automated assistant" in result.stdout
+    assert "transfer to main" in result.stdout
+
+
+def test_config_refuses_secrets_in_the_file(tmp_path):
+    config = tmp_path / "civicline.toml"
+    config.write_text('[server]\ntwilio_auth_token = "abc"\n')
+    with pytest.raises(ConfigError, match="environment"):
+        load_config(config, env={})
+
+
+def test_environment_overrides_the_file(tmp_path):
+    config = tmp_path / "civicline.toml"
+    config.write_text("[answers]\nmax_age_days = 180\n")
+    loaded = load_config(config, env={"CIVICLINE_MAX_AGE_DAYS": "30", "CIVICLINE_LANGUAGES": "fr,en"})
+    assert loaded.max_age_days == 30 and loaded.languages == ["fr", "en"]
+
+
+def test_config_rejects_unknown_settings_and_bad_values(tmp_path):
+    config = tmp_path / "civicline.toml"
+    config.write_text("[answers]\nmax_age = 3\n")
+    with pytest.raises(ConfigError, match="max_age"):
+        load_config(config, env={})
+    config.write_text('[answers]\nmax_age_days = "soon"\n')
+    with pytest.raises(ConfigError, match="soon"):
+        load_config(config, env={})

@@ -1,0 +1,49 @@
+"""The project's own scenarios (scenarios/) pass, and a failing scenario is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from civicline.config import load_config
+from civicline.scenarios import load_scenario, run_scenario, scenario_files
+from civicline.wiring import load_runtime
+from flows.engine import Engine
+from flows.errors import FlowError
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = scenario_files([ROOT / "scenarios"])
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_runtime(load_config(ROOT / "civicline.toml")))
+
+
+def test_there_are_scenarios():
+    assert len(SCENARIOS) >= 3
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario(engine, path):
+    result = run_scenario(engine, load_scenario(path), str(path))
+    assert result.passed, "\n".join(result.failures)
+
+
+def test_a_wrong_expectation_fails(engine, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: wrong on purpose\nnow: 2026-12-01T10:15:00+01:00\nlanguage: en\n"
+        "turns:\n  - press: '0'\n    expect: {action: hangup, says: ['banana']}\n"
+    )
+    result = run_scenario(engine, load_scenario(bad), str(bad))
+    assert not result.passed and len(result.failures) == 2
+
+
+def test_a_malformed_scenario_names_its_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nnow: 2026-12-01T10:15:00+01:00\nturns:\n  - say: hi\n    press: '1'\n")
+    with pytest.raises(FlowError) as info:
+        load_scenario(bad)
+    assert info.value.problems[0].line == 4
