@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "civicline.commands.call_cmd",
     "civicline.commands.serve_cmd",
     "civicline.commands.records_cmd",
+    "civicline.commands.speech",
 ]
 
 

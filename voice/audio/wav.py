@@ -38,7 +38,7 @@ def read_wav(
                 )
             raw = w.readframes(n)
     except (wave.Error, EOFError) as exc:
-        raise AudioFormatError(f"{name}: not a usable PCM WAV file ({exc})") from exc
+        raise AudioFormatError(f"{name}: not a usable PCM WAV file ({exc or 'empty or truncated'})") from exc
     except AudioFormatError as exc:
         raise AudioFormatError(f"{name}: {exc}") from exc
     frame = width * channels

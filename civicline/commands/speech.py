@@ -1,0 +1,195 @@
+"""Speech subcommands: transcribe, say, speech eval, models list, prompts render.
+
+The glue between the CLI and ``voice``: reads the ``[voice]`` table of the configuration
+file (model registry per language, audio cache folder) and prints results for people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from voice.errors import VoiceError
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+DEFAULT_CACHE = Path("instance/audio-cache")
+
+
+def _voice_table(args: argparse.Namespace) -> dict[str, Any]:
+    """The [voice] table of the configuration file, or {} when there is none."""
+    path = getattr(args, "config", None) or os.environ.get("CIVICLINE_CONFIG") or "civicline.toml"
+    try:
+        with open(path, "rb") as f:
+            return dict(tomllib.load(f).get("voice", {}))
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise VoiceError(f"{path}: {exc}") from exc
+
+
+def _engines(args: argparse.Namespace):
+    from voice.engines import SpeechEngines
+
+    table = _voice_table(args)
+    return SpeechEngines(table.get("languages"), cpu_threads=int(table.get("cpu_threads", 2)))
+
+
+def _cache_dir(args: argparse.Namespace) -> Path:
+    return Path(getattr(args, "cache_dir", None) or _voice_table(args).get("audio_cache") or DEFAULT_CACHE)
+
+
+def _guarded(run):
+    """VoiceError -> one clear line on stderr and exit code 1, never a traceback."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except VoiceError as exc:
+            print(f"civicline: {exc}", file=sys.stderr)
+            return 1
+
+    return wrapper
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("transcribe", help="recognise the speech in a WAV file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--lang", required=True, help="language of the speech (en, fr, es, ...)")
+    p.add_argument("--phone", action="store_true", help="pass through 8 kHz μ-law first, as on a call")
+    p.set_defaults(func=_guarded(run_transcribe))
+
+    p = subparsers.add_parser("say", help="synthesise text to a WAV file")
+    p.add_argument("text")
+    p.add_argument("--lang", required=True)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--slow", action="store_true", help="slower speech")
+    p.add_argument("--phone", action="store_true", help="write 8 kHz audio after μ-law, as a caller hears it")
+    p.add_argument("--raw", action="store_true", help="skip the speech formatter (numbers, dates)")
+    p.set_defaults(func=_guarded(run_say))
+
+    speech = subparsers.add_parser("speech", help="speech engines")
+    sub = speech.add_subparsers(dest="speech_command", metavar="ACTION")
+    p = sub.add_parser("eval", help="word error rate on real phone recordings (and prompt round trip)")
+    p.add_argument("--lang", action="append", choices=["en", "fr", "es"], help="repeatable; default all three")
+    p.add_argument("--engine", help="only report if the language's recogniser is this engine (whisper, vosk)")
+    p.add_argument("--limit", type=int, default=40, help="recordings per language (default 40)")
+    p.add_argument("--roundtrip", action="store_true", help="also synthesise and recognise every catalog prompt")
+    p.add_argument("--show-errors", type=int, default=0, metavar="N", help="print the N worst items")
+    p.set_defaults(func=_guarded(run_eval))
+    speech.set_defaults(func=lambda args: speech.print_help() or 2)
+
+    models = subparsers.add_parser("models", help="speech models")
+    sub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    p = sub.add_parser("list", help="what each language uses, what is installed, what is missing")
+    p.add_argument("--no-verify", action="store_true", help="skip the SHA-256 check (faster)")
+    p.set_defaults(func=_guarded(run_models_list))
+    models.set_defaults(func=lambda args: models.print_help() or 2)
+
+    prompts = subparsers.add_parser("prompts", help="catalog prompts")
+    sub = prompts.add_subparsers(dest="prompts_command", metavar="ACTION")
+    p = sub.add_parser("render", help="synthesise every fixed catalog prompt into the audio cache")
+    p.add_argument("--lang", action="append", help="repeatable; default every catalog")
+    p.add_argument("--cache-dir", type=Path, help=f"default: [voice] audio_cache or {DEFAULT_CACHE}")
+    p.add_argument("--no-slow", action="store_true", help="do not render the slow versions")
+    p.set_defaults(func=_guarded(run_prompts_render))
+    prompts.set_defaults(func=lambda args: prompts.print_help() or 2)
+
+
+def run_transcribe(args: argparse.Namespace) -> int:
+    from voice.audio.wav import read_wav
+    from voice.eval import phone_roundtrip
+
+    engines = _engines(args)
+    stt = engines.transcriber(args.lang)
+    samples, rate = read_wav(args.file, max_seconds=stt.max_seconds)
+    if args.phone:
+        samples, rate = phone_roundtrip(samples, rate), 8000
+    print(stt.transcribe(samples, rate, args.lang).text)
+    return 0
+
+
+def run_say(args: argparse.Namespace) -> int:
+    from voice.audio.codec import ulaw_to_pcm16
+    from voice.audio.wav import write_wav
+    from voice.tts.speech_text import format_for_speech
+
+    voice = _engines(args).synthesizer(args.lang)
+    text = args.text if args.raw else format_for_speech(args.text, args.lang)
+    speech = voice.synthesize(text, args.lang, slow=args.slow)
+    if args.phone:
+        write_wav(args.output, ulaw_to_pcm16(speech.to_ulaw8k()), 8000)
+    else:
+        write_wav(args.output, speech.samples, speech.rate)
+    print(f"{args.output}: {speech.duration:.1f} s, {voice.name}, \"{text}\"")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from voice.eval import (
+        ROUNDTRIP_THRESHOLD,
+        THRESHOLDS,
+        evaluate_recordings,
+        evaluate_roundtrip,
+        prompt_texts,
+    )
+
+    engines = _engines(args)
+    failed = False
+    print(f"{'language':8} {'test':10} {'engine':16} {'items':>5} {'WER':>6} {'goal':>6} {'RTF':>6}")
+    for lang in args.lang or ["en", "fr", "es"]:
+        stt = engines.transcriber(lang)
+        if args.engine and stt.name != args.engine:
+            print(f"{lang:8} skipped: its recogniser is {stt.name}, not {args.engine}")
+            continue
+        runs = [("recordings", THRESHOLDS[lang], lambda lang=lang, stt=stt: evaluate_recordings(stt, lang, args.limit))]
+        catalog = TRANSLATIONS / f"{lang}.yaml"
+        if args.roundtrip and catalog.is_file():
+            texts = prompt_texts(catalog)
+            runs.append(("roundtrip", ROUNDTRIP_THRESHOLD,
+                         lambda lang=lang, stt=stt, texts=texts: evaluate_roundtrip(engines.synthesizer(lang), stt, lang, texts)))
+        for label, goal, run in runs:
+            result = run()
+            ok = result.wer <= goal
+            failed |= not ok
+            print(f"{lang:8} {label:10} {result.engine:16} {result.count:5} {result.wer:6.1%} {goal:6.0%} {result.rtf:6.3f}"
+                  f"{'' if ok else '  ABOVE GOAL'}")
+            for name, ref, hyp in result.errors[: args.show_errors]:
+                print(f"    {name}\n      said:  {ref}\n      heard: {hyp}")
+    return 1 if failed else 0
+
+
+def run_models_list(args: argparse.Namespace) -> int:
+    engines = _engines(args)
+    rows = engines.status(verify=not args.no_verify)
+    print(f"{'lang':5} {'job':4} {'engine':8} {'model':30} status")
+    for r in rows:
+        print(f"{r.language:5} {r.kind:4} {r.engine:8} {r.model:30} {'ok' if r.ok else 'MISSING'}: {r.detail}")
+    missing = sorted({r.language for r in rows if not r.ok and r.kind == "stt"})
+    if missing:
+        print(f"no speech recognition for: {', '.join(missing)} (calls in these languages use the keypad)")
+    return 1 if any(not r.ok for r in rows) else 0
+
+
+def run_prompts_render(args: argparse.Namespace) -> int:
+    from voice.eval import prompt_texts
+    from voice.tts.cache import AudioCache, Speaker
+
+    engines = _engines(args)
+    cache = AudioCache(_cache_dir(args))
+    speaker = Speaker(engines.synthesizer, cache)
+    langs = args.lang or sorted(p.stem for p in TRANSLATIONS.glob("*.yaml") if len(p.stem) <= 3)
+    for lang in langs:
+        catalog = TRANSLATIONS / f"{lang}.yaml"
+        if not catalog.is_file():
+            raise VoiceError(f"no catalog for '{lang}' ({catalog})")
+        texts = prompt_texts(catalog)
+        start = time.perf_counter()
+        made = speaker.prerender(texts.values(), lang, slow_too=not args.no_slow)
+        print(f"{lang}: {len(texts)} fixed prompts, {made} sentence(s) synthesised, "
+              f"{time.perf_counter() - start:.1f} s -> {cache.directory}")
+    return 0
