@@ -11,6 +11,7 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -68,7 +69,10 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
 def _existing(path: Path) -> SQLiteStore:
     if not path.exists():
         raise CivicError(f"no call records at {path} (give --db or set $CIVICLINE_DB)")
-    return SQLiteStore(path)
+    store = SQLiteStore(path)
+    if store.open_error:
+        raise CivicError(f"call records {path}: {store.open_error}")
+    return store
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -87,6 +91,8 @@ def run_purge(args: argparse.Namespace) -> int:
     try:
         result = retention.purge(store, _setting(args, "retention_days", retention.DEFAULT_RETENTION_DAYS),
                                  dry_run=args.dry_run)
+    except sqlite3.Error as exc:
+        raise CivicError(f"purge of {store.path} failed: {exc}") from None
     finally:
         store.close()
     print(result)
@@ -152,6 +158,8 @@ def _probe_write(path: Path) -> str | None:
     store = None
     try:
         store = SQLiteStore(path, read_only=not os.access(path, os.W_OK))
+        if store.open_error:
+            return store.open_error
         info = store.check()
         return None if info["writable"] else info["write_error"]
     except Exception as exc:

@@ -78,6 +78,8 @@ class CallRecorder:
         self._lock = threading.Lock()
         self._last_purge: datetime | None = None
         self._purging = False
+        if getattr(store, "open_error", None):
+            self.health.failed("open", RuntimeError(store.open_error))
 
     # -- writing with retries ----------------------------------------------------------
     def _write(self, op: str, call_id: str, fn: Callable[..., None], *args: Any) -> bool:

@@ -83,9 +83,16 @@ class SQLiteStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        # Why opening failed (read-only file, full disk…), or None. Not raised: the server
+        # must take calls even when it cannot record them; every write then fails loudly.
+        self.open_error: str | None = None
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.migrate()
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.migrate()
+            except (sqlite3.Error, OSError) as exc:
+                self.open_error = f"{type(exc).__name__}: {exc}"
+                log.error("call records %s cannot be opened for writing: %s", self.path, exc)
 
     # -- connections -------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -141,6 +148,9 @@ class SQLiteStore:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             log.warning("call records %s: journal mode is %s, not WAL", self.path, mode)
+        current = self.schema_version()
+        if current >= MIGRATIONS[-1][0]:
+            return current  # nothing to write: a read-only but current file still opens
         with self._tx() as tx:
             tx.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
@@ -156,7 +166,10 @@ class SQLiteStore:
         return current
 
     def schema_version(self) -> int:
-        return self._conn().execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+        conn = self._conn()
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone():
+            return 0
+        return conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
 
     # -- writes ------------------------------------------------------------------------
     def start_call(self, call: Row) -> None:
