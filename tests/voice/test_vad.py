@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+from conftest import recording
+
+from voice.audio.codec import pcm16_to_ulaw, ulaw_to_pcm16
+from voice.audio.frames import frames
+from voice.audio.vad import EndOfSpeechDetector, VadConfig, speech_segments
+from voice.audio.wav import read_wav
+
+
+@pytest.fixture(scope="module")
+def speech():
+    samples, rate = read_wav(recording("en", "agent-newlocation"))
+    assert rate == 8000
+    return samples
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 8000), np.int16)
+
+
+def test_silence_and_hiss_are_not_speech(vad_model):
+    rng = np.random.default_rng(0)
+    hiss = (rng.standard_normal(8000 * 3) * 30).astype(np.int16)  # about -60 dBFS line noise
+    assert speech_segments(vad_model, silence(3), 8000) == []
+    assert speech_segments(vad_model, hiss, 8000) == []
+
+
+def test_one_utterance_found_with_its_start(vad_model, speech):
+    audio = np.concatenate([silence(1.5), speech, silence(1.5)])
+    utts = speech_segments(vad_model, audio, 8000)
+    assert len(utts) == 1
+    assert 1.0 <= utts[0].start_s <= 1.6
+    assert abs(len(utts[0].samples) / 16000 - len(speech) / 8000) < 1.5
+
+
+def test_pause_ends_utterance_then_next_one(vad_model, speech):
+    audio = np.concatenate([silence(0.5), speech, silence(1.5), speech, silence(1.0)])
+    assert len(speech_segments(vad_model, audio, 8000)) == 2
+
+
+def test_end_of_speech_fires_after_configured_silence_frame_by_frame(vad_model, speech):
+    """As on a call: 20 ms μ-law frames in, end of speech ~end_silence_ms after the caller stops."""
+    det = EndOfSpeechDetector(vad_model, 8000, VadConfig(end_silence_ms=600))
+    audio = np.concatenate([silence(0.5), speech, silence(2.0)])
+    fired_at = None
+    saw_speech = False
+    for i, frame in enumerate(frames(audio, 8000)):
+        decoded = ulaw_to_pcm16(pcm16_to_ulaw(frame))
+        saw_speech |= det.in_speech
+        if det.feed(decoded) and fired_at is None:
+            fired_at = (i + 1) * 0.02
+    assert saw_speech and fired_at is not None
+    speech_end = 0.5 + len(speech) / 8000
+    assert speech_end + 0.3 <= fired_at <= speech_end + 1.3
+
+
+def test_long_talk_is_cut_at_max_utterance(vad_model, speech):
+    audio = np.concatenate([speech] * 4)  # ~13 s without a long pause
+    utts = speech_segments(vad_model, audio, 8000, VadConfig(max_utterance_s=5.0, end_silence_ms=2000))
+    assert utts[0].truncated and len(utts[0].samples) / 16000 <= 5.1
+
+
+def test_clipped_speech_is_still_speech(vad_model, speech):
+    clipped = np.clip(speech.astype(np.int32) * 20, -32768, 32767).astype(np.int16)
+    assert len(speech_segments(vad_model, np.concatenate([silence(0.5), clipped, silence(1)]), 8000)) >= 1
