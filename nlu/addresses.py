@@ -68,6 +68,33 @@ class _Name:
     kind: str | None
 
 
+# Number words that are also articles ("une collecte", "una nevera", "one of"):
+# a house number only right after a number marker or right before a street kind.
+_ARTICLE_NUMBERS = wordset("un une uno una one")
+_SMALL_NUMBERS = {
+    "zero": "0", "cero": "0", "un": "1", "une": "1", "uno": "1", "una": "1", "one": "1",
+    "deux": "2", "dos": "2", "two": "2",
+}  # fmt: skip
+
+
+def _tokens(text: str, lang: str) -> list[str]:
+    """Normalised words with numbers as digits. text2num leaves the smallest numbers
+    as words (its threshold); they are decided here, from the address context."""
+    if not isinstance(text, str):
+        return []
+    tokens = normalize(text, lang).split()
+    out = []
+    for i, t in enumerate(tokens):
+        if t in _SMALL_NUMBERS:
+            before = tokens[i - 1] if i else ""
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if t not in _ARTICLE_NUMBERS or before in _NUMBER_MARKERS or after in _KIND_OF:
+                t = _SMALL_NUMBERS[t]
+        # "12bis", "12b": the number without its suffix.
+        out.append(re.sub(r"^(\d+)(?:bis|ter|b)$", r"\1", t))
+    return out
+
+
 def _core(tokens: list[str]) -> list[str]:
     return [t for t in tokens if t not in _GENERIC]
 
@@ -111,6 +138,13 @@ class AddressResolver:
                 cand, self._vocab, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None
             ):
                 offer(word, score / 100.0, where)
+        # A word cut short by the line or the caller ("rue du po"): every street word
+        # it begins counts, so close streets come out as ambiguous, not as not found.
+        for i, t in enumerate(tokens):
+            if len(t) >= 2 and not t.isdigit():
+                for word in self._vocab:
+                    if len(word) > len(t) and len(word) - len(t) <= 2 and word.startswith(t):
+                        offer(word, 0.8, (i,))
         # "v hugo", "j jaures": a single letter standing for a first name.
         for i, t in enumerate(tokens):
             if len(t) == 1 and t.isalpha():
@@ -157,9 +191,7 @@ class AddressResolver:
         return numbers[0][1]
 
     def resolve(self, text: str, lang: str, *, known_street_id: str | None = None) -> AddressResult:
-        tokens = normalize(text, lang, number_threshold=0).split() if isinstance(text, str) else []
-        # "12bis", "12b": the number without its suffix.
-        tokens = [re.sub(r"^(\d+)(?:bis|ter|b)$", r"\1", t) for t in tokens]
+        tokens = _tokens(text, lang)
         if not tokens:
             return AddressResult("not_found", None, None, [])
         ranked, matches = self._rank(tokens)

@@ -57,7 +57,8 @@ def _has(text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {text} "
 
 
-def _weekdays(lang: str) -> list[str]:
+def weekday_names(lang: str) -> list[str]:
+    """Monday first, folded."""
     if _base(lang) in _WEEKDAYS:
         return _WEEKDAYS[_base(lang)]
     from babel.dates import get_day_names  # other languages a city adds
@@ -66,7 +67,8 @@ def _weekdays(lang: str) -> list[str]:
     return [fold(names[i]) for i in range(7)]
 
 
-def _months(lang: str) -> list[str]:
+def month_names(lang: str) -> list[str]:
+    """January first, folded."""
     if _base(lang) in _MONTHS:
         return _MONTHS[_base(lang)].split()
     from babel.dates import get_month_names
@@ -77,7 +79,7 @@ def _months(lang: str) -> list[str]:
 
 def _day_month(text: str, lang: str, today: date) -> date | None:
     """ "le 14 janvier", "january 14th", "el 14 de enero": the next such date."""
-    months = _months(lang)
+    months = month_names(lang)
     tokens = text.split()
     for i, tok in enumerate(tokens):
         if tok not in months:
@@ -123,7 +125,7 @@ def parse_date(text: str, lang: str, now: datetime) -> date | None:
     found = _day_month(norm, lang, today)
     if found:
         return found
-    weekdays = _weekdays(lang)
+    weekdays = weekday_names(lang)
     for idx, name in enumerate(weekdays):
         if _has(norm, name):
             ahead = (idx - today.weekday()) % 7

@@ -14,15 +14,17 @@ STOPWORDS: dict[str, frozenset[str]] = {
     "en": wordset("""a an the of to for in on at by with from and or is are was be been am do does
         did i me my you your we our it its this that there here s d ll m re ve t
         hi hello hey yes please thanks thank just like so well oh okay ok would could can
-        want wanted know wondering calling call"""),
+        want wanted know wondering calling call
+        they them their he she what which need needed have has had get got i'm im"""),
     "fr": wordset("""le la les l un une des de du d au aux a en dans sur pour par avec et ou est
         sont c ce ca cela j je me m moi mon ma mes vous votre vos nous notre on il elle
         y qu que qui ne n pas s t se sa son ses bonjour allo oui merci alors voila
-        voudrais voulais veux souhaiterais savoir appelle appelais sil plait"""),
+        voudrais voulais veux souhaiterais savoir appelle appelais sil plait
+        ils elles leur leurs eux quel quelle quels quelles quoi dois doit faut besoin ai as avez"""),
     "es": wordset("""el la los las lo un una unos unas de del al a en con por para y o es son
         esta estan me mi mis yo tu su sus usted nos nuestro que se le les hola buenos
         buenas dias tardes si gracias bueno pues quiero queria quisiera saber llamo
-        llamaba favor"""),
+        llamaba favor ellos ellas cual cuales tengo tiene hay necesito necesita"""),
 }
 
 

@@ -28,7 +28,10 @@ def test_intents_match_and_none():
     assert d.kind == "match" and d.intent == "waste.tomorrow"
     assert m.decide("the weather in paris").kind == "none"
     assert m.decide("").intent is None
-    assert m.rank("repeat", only={"human"}) == [] or m.rank("repeat", only={"human"})[0].intent == "human"
+    assert (
+        m.rank("repeat", only={"human"}) == []
+        or m.rank("repeat", only={"human"})[0].intent == "human"
+    )
 
 
 def test_yes_no():
@@ -53,4 +56,7 @@ def test_addresses_and_synonyms():
     r = AddressResolver([("vh", ["Rue Victor Hugo"]), ("port", ["Rue du Port"])])
     res = r.resolve("douze rue victor hugo", "fr")
     assert (res.outcome, res.street.street_id, res.number) == ("ok", "vh", 12)
-    assert match_synonym("the green bin", "en", {"green": ["green bin"], "glass": ["glass"]})[0][0] == "green"
+    assert (
+        match_synonym("the green bin", "en", {"green": ["green bin"], "glass": ["glass"]})[0][0]
+        == "green"
+    )

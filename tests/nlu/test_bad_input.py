@@ -1,0 +1,77 @@
+"""Input a caller, a recogniser or an attacker can produce: no match, no crash."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import pytest
+from conftest import LANGS, catalog, gazetteer
+
+from nlu.addresses import AddressResolver
+from nlu.dates import parse_date, parse_date_range
+from nlu.intents import IntentMatcher
+from nlu.language import detect_language
+from nlu.normalize import normalize
+from nlu.numbers import parse_digits, parse_number
+from nlu.synonyms import match_synonym
+from nlu.yesno import parse_yes_no
+
+BAD = [
+    "",
+    "   \n\t ",
+    "a" * 10_000,
+    "zzqx " * 2_000,  # 10 000 characters of words no catalog has
+    "\x00\x01\x02\xff\xfe" * 50,
+    # Binary read as text: every byte but the digits and the superscript ones.
+    bytes(
+        b
+        for b in range(256)
+        if not (0x30 <= b <= 0x39 or b in (0xB2, 0xB3, 0xB9, 0xBC, 0xBD, 0xBE))
+    ).decode("latin-1"),
+    "привет 你好 مرحبا 🗑️🗑️",
+    "пожалуйста 東京 мусор ゴミ",
+    "\ud800",  # a lone surrogate, as a broken decoder can produce
+]
+NOW = datetime(2025, 3, 12, 10)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("text", BAD, ids=range(len(BAD)))
+def test_no_match_and_no_crash(lang, text):
+    cat = catalog(lang)
+    matcher = IntentMatcher(cat.intents, lang)
+    start = time.perf_counter()
+    decision = matcher.decide(text)
+    assert decision.kind == "none", decision
+    assert isinstance(normalize(text, lang), str)
+    result = AddressResolver(gazetteer()).resolve(text, lang)
+    assert result.outcome in {"not_found", "number_only"}
+    assert parse_yes_no(text, lang, cat.yes, cat.no) is None
+    assert parse_date(text, lang, NOW) is None and parse_date_range(text, lang, NOW) is None
+    assert parse_number(text, lang) is None and parse_digits(text, lang) is None
+    assert match_synonym(text, lang, cat.entities["waste_kind"]) == []
+    assert detect_language(text, {lg: catalog(lg).vocabulary() for lg in LANGS}) is None
+    assert time.perf_counter() - start < 2.0  # bounded work, even on 10 000 characters
+
+
+def test_non_strings_are_treated_as_empty():
+    matcher = IntentMatcher({"a": ["hello there"]}, "en")
+    assert matcher.decide(None).kind == "none"  # type: ignore[arg-type]
+    assert AddressResolver([]).resolve(None, "en").outcome == "not_found"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_long_input_of_real_words_is_bounded(lang):
+    matcher = IntentMatcher(catalog(lang).intents, lang)
+    start = time.perf_counter()
+    matcher.decide("bin poubelle basura " * 500)  # 10 000 characters
+    AddressResolver(gazetteer()).resolve("rue du port " * 900, lang)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_mixed_script_keeps_the_latin_words():
+    matcher = IntentMatcher(catalog("en").intents, "en")
+    assert (
+        matcher.decide("пожалуйста when is my bin collected 東京").intent == "waste.collection_day"
+    )
