@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, jsonify
 
 from civicline.config import Config, load_config
-from civicline.wiring import load_runtime
+from civicline.wiring import RuntimeHolder
 from flows.engine import Engine
 from flows.runtime import Runtime
 
@@ -18,23 +18,36 @@ class Civicline:
     """What the app's requests share, kept in app.extensions['civicline']."""
 
     config: Config
-    runtime: Runtime
-    engine: Engine
+    runtimes: RuntimeHolder
     recorder: Any = None
 
+    @property
+    def runtime(self) -> Runtime:
+        """The runtime new calls start on (a saved flow replaces it without a restart)."""
+        return self.runtimes.get()
 
-def create_app(config: Config | None = None, *, runtime: Runtime | None = None) -> Flask:
+    def engine(self, flow_version: str | None = None) -> Engine:
+        runtime = self.runtimes.for_version(flow_version) if flow_version else self.runtimes.get()
+        return Engine(runtime)
+
+
+def create_app(config: Config | None = None, *, runtime: Runtime | None = None, recorder: Any = None) -> Flask:
     config = config or load_config()
-    runtime = runtime or load_runtime(config)  # raises FlowError: never serve a broken flow
+    holder = RuntimeHolder(config, runtime)  # raises FlowError: never serve a broken flow
+    if recorder is None:
+        from civicline.records import recorder_for
+
+        recorder = recorder_for(config)
     app = Flask(__name__, instance_relative_config=True)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     secret = config.secret("CIVICLINE_SECRET_KEY")
     if secret:
         app.config["SECRET_KEY"] = secret
-    app.extensions["civicline"] = Civicline(config, runtime, Engine(runtime))
+    app.extensions["civicline"] = Civicline(config, holder, recorder)
 
     @app.get("/health")
     def health() -> Any:
+        runtime = holder.get()
         return jsonify(
             status="ok",
             town=runtime.town_name,
@@ -42,4 +55,5 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None) 
             languages=runtime.languages,
         )
 
+    # Blueprints attach here: each package has init_app(app).
     return app

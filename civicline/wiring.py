@@ -69,3 +69,39 @@ def load_runtime(config: Config, *, flows_dir: Path | None = None) -> Runtime:
     if checked.problems or checked.runtime is None:
         raise FlowError(checked.problems)
     return checked.runtime
+
+
+class RuntimeHolder:
+    """The runtime new calls get, swapped atomically when staff save a valid flow.
+
+    A call keeps the runtime it started with (its engine holds it); transports that keep
+    only the session state find that runtime again by the state's ``flow_version``.
+    """
+
+    KEEP = 8  # versions kept for calls still in progress
+
+    def __init__(self, config: Config, runtime: Runtime | None = None):
+        import threading
+
+        self.config = config
+        self._lock = threading.Lock()
+        self._current = runtime or load_runtime(config)
+        self._versions: dict[str, Runtime] = {self._current.flows.version: self._current}
+
+    def get(self) -> Runtime:
+        return self._current
+
+    def for_version(self, version: str) -> Runtime:
+        return self._versions.get(version, self._current)
+
+    def reload(self) -> list[Problem]:
+        """Loads the town's files again; swaps only if they are valid. Returns the problems."""
+        checked = check_runtime(self.config)
+        if checked.problems or checked.runtime is None:
+            return checked.problems
+        with self._lock:
+            self._current = checked.runtime
+            self._versions[checked.runtime.flows.version] = checked.runtime
+            while len(self._versions) > self.KEEP:
+                self._versions.pop(next(iter(self._versions)))
+        return []
