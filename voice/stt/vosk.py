@@ -7,6 +7,7 @@ Never ``vosk.Model(lang=...)``: that downloads.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,6 +69,7 @@ class VoskTranscriber(Transcriber):
     def _recognizer(self, phrases: Sequence[str] | None):
         import vosk
 
+        vosk.SetLogLevel(-1)  # Kaldi logs every grammar word it lacks on stderr
         if phrases and self.supports_phrases:
             # "[unk]" lets the recogniser say "none of these" instead of forcing a match.
             grammar = json.dumps([p.lower() for p in phrases] + ["[unk]"], ensure_ascii=False)
@@ -92,16 +94,28 @@ class VoskTranscriber(Transcriber):
         pcm = prepare(samples, rate, self.max_seconds)
         rec = self._recognizer(phrases)
         rec.AcceptWaveform(pcm16_to_bytes(pcm))
-        return _final(rec, lang)
+        return _final(rec, lang, phrases if self.supports_phrases else None)
 
     def start_stream(self, rate: int, language: str, phrases: Sequence[str] | None = None) -> StreamingSession:
         return VoskSession(self, rate, self._check_language(language or self.language), phrases)
 
 
-def _final(rec, lang: str) -> Transcript:
+def closest_phrase(text: str, phrases: Sequence[str], cutoff: float = 0.5) -> str:
+    """The expected phrase the decoded words are closest to, or "" when none is close.
+
+    A Vosk grammar lets the decoder string phrases together ("수거 예 수거"); the dialog
+    wants one answer, so the result is mapped back to the most similar single phrase.
+    """
+    if not text or not phrases:
+        return text
+    best = max(phrases, key=lambda p: difflib.SequenceMatcher(None, text, p.lower()).ratio())
+    return best if difflib.SequenceMatcher(None, text, best.lower()).ratio() >= cutoff else ""
+
+
+def _final(rec, lang: str, phrases: Sequence[str] | None) -> Transcript:
     text = json.loads(rec.FinalResult()).get("text", "")
     text = " ".join(w for w in text.split() if w != "[unk]")
-    return Transcript(text, lang)
+    return Transcript(closest_phrase(text, phrases) if phrases else text, lang)
 
 
 class VoskSession(StreamingSession):
@@ -109,6 +123,7 @@ class VoskSession(StreamingSession):
 
     def __init__(self, engine: VoskTranscriber, rate: int, language: str, phrases: Sequence[str] | None) -> None:
         self.engine, self.rate, self.language = engine, rate, language
+        self.phrases = phrases if engine.supports_phrases else None
         self._rec = engine._recognizer(phrases)
         self._resampler = StreamResampler(rate, STT_RATE)
         self._seconds = 0.0
@@ -133,4 +148,4 @@ class VoskSession(StreamingSession):
         tail = self._resampler.flush()
         if len(tail):
             self._rec.AcceptWaveform(pcm16_to_bytes(tail))
-        return _final(self._rec, self.language)
+        return _final(self._rec, self.language, self.phrases)
