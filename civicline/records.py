@@ -19,5 +19,8 @@ def store_for(config: Any) -> SQLiteStore:
 def recorder_for(config: Any, *, production: bool | None = None) -> CallRecorder:
     """One per process: the store keeps a connection per thread, the recorder the calls
     in progress and the write-health that ``civicline doctor`` shows."""
-    return CallRecorder(store_for(config), hash_key=load_hash_key(production=production),
-                        retention_days=config.retention_days)
+    return CallRecorder(
+        store_for(config),
+        hash_key=load_hash_key(production=production),
+        retention_days=config.retention_days,
+    )

@@ -61,8 +61,9 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise CivicError(f"--since {text!r}: give a duration such as 30d, 12h, 2w "
-                         "or a date such as 2024-05-01") from None
+        raise CivicError(
+            f"--since {text!r}: give a duration such as 30d, 12h, 2w or a date such as 2024-05-01"
+        ) from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
@@ -78,8 +79,11 @@ def _existing(path: Path) -> SQLiteStore:
 def run_report(args: argparse.Namespace) -> int:
     store = _existing(db_path(args))
     try:
-        report = kpis.compute(store, since=parse_since(args.since) if args.since else None,
-                              minutes_per_call=_setting(args, "minutes_per_call", 5.0))
+        report = kpis.compute(
+            store,
+            since=parse_since(args.since) if args.since else None,
+            minutes_per_call=_setting(args, "minutes_per_call", 5.0),
+        )
     finally:
         store.close()
     sys.stdout.write(kpis.render(report, args.format))
@@ -89,8 +93,11 @@ def run_report(args: argparse.Namespace) -> int:
 def run_purge(args: argparse.Namespace) -> int:
     store = _existing(db_path(args))
     try:
-        result = retention.purge(store, _setting(args, "retention_days", retention.DEFAULT_RETENTION_DAYS),
-                                 dry_run=args.dry_run)
+        result = retention.purge(
+            store,
+            _setting(args, "retention_days", retention.DEFAULT_RETENTION_DAYS),
+            dry_run=args.dry_run,
+        )
     except sqlite3.Error as exc:
         raise CivicError(f"purge of {store.path} failed: {exc}") from None
     finally:
@@ -131,8 +138,10 @@ def doctor(path: Path) -> tuple[bool, list[str]]:
         if info:
             lines.append(f"  ok       schema version {info['schema_version']}")
             if info["journal_mode"].lower() != "wal":
-                problem(f"journal mode is {info['journal_mode']}, not WAL: concurrent calls"
-                        " and reports will block each other")
+                problem(
+                    f"journal mode is {info['journal_mode']}, not WAL: concurrent calls"
+                    " and reports will block each other"
+                )
             else:
                 lines.append("  ok       WAL journal")
         writable = _probe_write(path)
@@ -144,12 +153,16 @@ def doctor(path: Path) -> tuple[bool, list[str]]:
     if health is None:
         lines.append("  ok       no write errors recorded by the server")
     elif health.get("ok", False):
-        lines.append(f"  ok       last write {health.get('last_success_at')};"
-                     f" {health.get('write_failures', 0)} writes lost since the server started")
+        lines.append(
+            f"  ok       last write {health.get('last_success_at')};"
+            f" {health.get('write_failures', 0)} writes lost since the server started"
+        )
     else:
-        problem(f"the server's last writes FAILED: {health.get('last_error')} "
-                f"(at {health.get('last_error_at')}, {health.get('consecutive_failures')} in a row,"
-                f" {health.get('write_failures')} lost); calls go on but are not recorded")
+        problem(
+            f"the server's last writes FAILED: {health.get('last_error')} "
+            f"(at {health.get('last_error_at')}, {health.get('consecutive_failures')} in a row,"
+            f" {health.get('write_failures')} lost); calls go on but are not recorded"
+        )
     return ok, lines
 
 
@@ -177,26 +190,46 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", metavar="PATH",
-                       help=f"call-records database (default: $CIVICLINE_DB or {DEFAULT_DB})")
+        p.add_argument(
+            "--db",
+            metavar="PATH",
+            help=f"call-records database (default: $CIVICLINE_DB or {DEFAULT_DB})",
+        )
         return p
 
-    p = with_db(subparsers.add_parser("report", help="call KPIs: containment, transfers, "
-                                                     "repeat callers, satisfaction, time saved"))
+    p = with_db(
+        subparsers.add_parser(
+            "report",
+            help="call KPIs: containment, transfers, repeat callers, satisfaction, time saved",
+        )
+    )
     p.add_argument("--since", default="30d", help="30d, 12h, 2w or a date (default: 30d)")
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    p.add_argument("--minutes-per-call", type=float,
-                   help="minutes a call with a person takes, for time saved "
-                        "(default: the configuration's [records] minutes_per_call)")
+    p.add_argument(
+        "--minutes-per-call",
+        type=float,
+        help="minutes a call with a person takes, for time saved "
+        "(default: the configuration's [records] minutes_per_call)",
+    )
     p.set_defaults(func=run_report)
 
-    p = with_db(subparsers.add_parser("purge", help="remove call text older than the "
-                                                    "retention period (counts are kept)"))
-    p.add_argument("--retention-days", type=int,
-                   help="default: the configuration's [records] retention_days (90)")
+    p = with_db(
+        subparsers.add_parser(
+            "purge", help="remove call text older than the retention period (counts are kept)"
+        )
+    )
+    p.add_argument(
+        "--retention-days",
+        type=int,
+        help="default: the configuration's [records] retention_days (90)",
+    )
     p.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
     p.set_defaults(func=run_purge)
 
-    p = with_db(subparsers.add_parser("doctor", help="check the call records: writable, WAL, "
-                                                     "disk space, the server's write errors"))
+    p = with_db(
+        subparsers.add_parser(
+            "doctor",
+            help="check the call records: writable, WAL, disk space, the server's write errors",
+        )
+    )
     p.set_defaults(func=run_doctor)

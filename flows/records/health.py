@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Health:
-    write_failures: int = 0          # writes lost after every retry
-    retried_writes: int = 0          # writes that needed a retry (and may have succeeded)
+    write_failures: int = 0  # writes lost after every retry
+    retried_writes: int = 0  # writes that needed a retry (and may have succeeded)
     consecutive_failures: int = 0
     last_error: str | None = None
     last_error_at: str | None = None
@@ -38,8 +38,15 @@ class Health:
         return self.consecutive_failures == 0
 
     def to_json(self) -> dict[str, Any]:
-        names = ("write_failures", "retried_writes", "consecutive_failures", "last_error",
-                 "last_error_at", "last_error_op", "last_success_at")
+        names = (
+            "write_failures",
+            "retried_writes",
+            "consecutive_failures",
+            "last_error",
+            "last_error_at",
+            "last_error_op",
+            "last_success_at",
+        )
         data: dict[str, Any] = {n: getattr(self, n) for n in names}
         data["ok"] = self.ok
         return data

@@ -50,8 +50,14 @@ def _outcomes(calls: list[dict]) -> dict[str, Any]:
     }
 
 
-def compute(store: Store, *, since: datetime | None = None, until: datetime | None = None,
-            minutes_per_call: float = 5.0, top: int = 10) -> dict[str, Any]:
+def compute(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    minutes_per_call: float = 5.0,
+    top: int = 10,
+) -> dict[str, Any]:
     """The report as a dict (what ``--format json`` prints)."""
     until = until or datetime.now(UTC)
     lookback = store.calls(since - REPEAT_WINDOW if since else None, until)
@@ -92,9 +98,13 @@ def compute(store: Store, *, since: datetime | None = None, until: datetime | No
     return {
         "window": {"since": since.isoformat() if since else None, "until": until.isoformat()},
         **totals,
-        "transfer_reasons": dict(Counter(c["transfer_reason"] or "unspecified"
-                                         for c in calls if c["outcome"] == "transferred")
-                                 .most_common()),
+        "transfer_reasons": dict(
+            Counter(
+                c["transfer_reason"] or "unspecified"
+                for c in calls
+                if c["outcome"] == "transferred"
+            ).most_common()
+        ),
         "repeat_calls_7d": repeat_calls,
         "repeat_callers_7d": len(repeat_callers),
         "repeat_rate": _rate(repeat_calls, identified),
@@ -117,30 +127,36 @@ def _pct(rate: float | None) -> str:
 
 def to_text(r: dict[str, Any]) -> str:
     since = r["window"]["since"] or "the beginning"
-    out = [f"Calls from {since} to {r['window']['until']}",
-           f"  calls                  {r['calls']}  (ended {r['ended']})",
-           f"  answered (contained)   {r['answered']}  {_pct(r['containment_rate'])}",
-           f"  transferred            {r['transferred']}",
-           f"  callback requested     {r['callback']}",
-           f"  message left           {r['message']}",
-           f"  abandoned              {r['abandoned']}  {_pct(r['abandonment_rate'])}",
-           f"  average handling time  {r['average_handling_s'] or '-'} s",
-           f"  repeat calls (7 days)  {r['repeat_calls_7d']} from {r['repeat_callers_7d']} callers"
-           f"  {_pct(r['repeat_rate'])}",
-           f"  time saved             {r['time_saved_minutes']} min"
-           f"  ({r['answered']} contained × {r['minutes_per_call']} min)"]
+    out = [
+        f"Calls from {since} to {r['window']['until']}",
+        f"  calls                  {r['calls']}  (ended {r['ended']})",
+        f"  answered (contained)   {r['answered']}  {_pct(r['containment_rate'])}",
+        f"  transferred            {r['transferred']}",
+        f"  callback requested     {r['callback']}",
+        f"  message left           {r['message']}",
+        f"  abandoned              {r['abandoned']}  {_pct(r['abandonment_rate'])}",
+        f"  average handling time  {r['average_handling_s'] or '-'} s",
+        f"  repeat calls (7 days)  {r['repeat_calls_7d']} from {r['repeat_callers_7d']} callers"
+        f"  {_pct(r['repeat_rate'])}",
+        f"  time saved             {r['time_saved_minutes']} min"
+        f"  ({r['answered']} contained × {r['minutes_per_call']} min)",
+    ]
     sat = r["satisfaction"]
     dist = " ".join(f"{k}:{v}" for k, v in sat["distribution"].items())
-    out.append(f"  satisfaction           {sat['average'] or '-'} / 5 from {sat['responses']}"
-               f" answers ({dist})")
+    out.append(
+        f"  satisfaction           {sat['average'] or '-'} / 5 from {sat['responses']}"
+        f" answers ({dist})"
+    )
     if r["transfer_reasons"]:
         out.append("Transfer reasons")
         out += [f"  {n:5d}  {reason}" for reason, n in r["transfer_reasons"].items()]
     for title, key in (("By language", "by_language"), ("By intent", "by_intent")):
         out.append(f"{title}  (calls, contained, transferred, abandoned, avg s)")
         for name, g in r[key].items():
-            out.append(f"  {name:24s} {g['calls']:5d} {_pct(g['containment_rate']):>7s}"
-                       f" {g['transferred']:5d} {g['abandoned']:5d} {g['average_handling_s'] or '-'}")
+            out.append(
+                f"  {name:24s} {g['calls']:5d} {_pct(g['containment_rate']):>7s}"
+                f" {g['transferred']:5d} {g['abandoned']:5d} {g['average_handling_s'] or '-'}"
+            )
     if r["top_not_understood"]:
         out.append("Top not-understood phrases")
         out += [f"  {x['count']:5d}  {x['text']}" for x in r["top_not_understood"]]

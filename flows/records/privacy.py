@@ -30,7 +30,9 @@ class HashKeyError(CivicError):
     """No usable hash key in production."""
 
 
-def load_hash_key(environ: Mapping[str, str] | None = None, *, production: bool | None = None) -> bytes:
+def load_hash_key(
+    environ: Mapping[str, str] | None = None, *, production: bool | None = None
+) -> bytes:
     """The HMAC key from ``$CIVICLINE_HASH_KEY``.
 
     In production (``production=True``, or ``$CIVICLINE_ENV=production`` when not said) a
@@ -51,10 +53,14 @@ def load_hash_key(environ: Mapping[str, str] | None = None, *, production: bool 
         raise HashKeyError(
             f"${HASH_KEY_ENV} {what}: caller numbers cannot be protected. Set it to a long "
             "random secret (for example `python -c 'import secrets; print(secrets.token_hex(32))'`)"
-            " and keep it out of the configuration file.")
-    log.warning("$%s is not set (or too short): using a random key for this process only. "
-                "Caller hashes will not match after a restart; repeat-caller figures are wrong. "
-                "Never run like this in production.", HASH_KEY_ENV)
+            " and keep it out of the configuration file."
+        )
+    log.warning(
+        "$%s is not set (or too short): using a random key for this process only. "
+        "Caller hashes will not match after a restart; repeat-caller figures are wrong. "
+        "Never run like this in production.",
+        HASH_KEY_ENV,
+    )
     return os.urandom(32)
 
 

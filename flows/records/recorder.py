@@ -60,9 +60,17 @@ def _never_raises(method: Callable[..., None]) -> Callable[..., None]:
 
 
 class CallRecorder:
-    def __init__(self, store: Store, *, hash_key: bytes, retention_days: int = 90,
-                 clock: Clock | None = None, retries: int = 3, retry_delay_s: float = 0.02,
-                 auto_purge: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        hash_key: bytes,
+        retention_days: int = 90,
+        clock: Clock | None = None,
+        retries: int = 3,
+        retry_delay_s: float = 0.02,
+        auto_purge: bool = True,
+    ) -> None:
         if not hash_key:
             raise ValueError("hash_key is required (see flows.records.privacy.load_hash_key)")
         retention.cutoff(retention_days)  # validates it
@@ -94,8 +102,14 @@ class CallRecorder:
                     self.health.retried()
                     time.sleep(self._delay * (2**attempt))
                     continue
-                log.error("call records: %s of call %s LOST after %d attempt(s): %s: %s",
-                          op, call_id, attempts, type(exc).__name__, exc)
+                log.error(
+                    "call records: %s of call %s LOST after %d attempt(s): %s: %s",
+                    op,
+                    call_id,
+                    attempts,
+                    type(exc).__name__,
+                    exc,
+                )
                 self.health.failed(op, exc)
                 return False
             self.health.succeeded()
@@ -112,29 +126,59 @@ class CallRecorder:
                 created = False
         if created:
             log.warning("call records: call %s was not started; recording it anonymously", call_id)
-            self._write("call_started", call_id, self.store.start_call, {
-                "id": call_id, "started_at": iso(state.started_at), "language": None,
-                "caller_hash": None, "caller_last2": None})
+            self._write(
+                "call_started",
+                call_id,
+                self.store.start_call,
+                {
+                    "id": call_id,
+                    "started_at": iso(state.started_at),
+                    "language": None,
+                    "caller_hash": None,
+                    "caller_last2": None,
+                },
+            )
         return state
 
     # -- the API the shell calls -------------------------------------------------------
     @_never_raises
-    def call_started(self, call_id: str, *, caller: str | None, language: str | None,
-                     at: datetime) -> None:
+    def call_started(
+        self, call_id: str, *, caller: str | None, language: str | None, at: datetime
+    ) -> None:
         hashed, last2 = protect_caller(caller, self._key)
         with self._lock:
             old = [cid for cid, c in self._calls.items() if at - c.started_at > _STALE_STATE]
             for cid in old:  # forget calls the shell never ended (it crashed mid-call)
                 del self._calls[cid]
             self._calls[call_id] = _Call(caller, language, at)
-        self._write("call_started", call_id, self.store.start_call, {
-            "id": call_id, "started_at": iso(at), "language": language,
-            "caller_hash": hashed, "caller_last2": last2})
+        self._write(
+            "call_started",
+            call_id,
+            self.store.start_call,
+            {
+                "id": call_id,
+                "started_at": iso(at),
+                "language": language,
+                "caller_hash": hashed,
+                "caller_last2": last2,
+            },
+        )
 
     @_never_raises
-    def turn(self, call_id: str, *, at: datetime, caller_text: str | None, key: str | None,
-             intent: str | None, score: float | None, node: str | None,
-             assistant_text: str, provenance: list[dict], latency_ms: float | None) -> None:
+    def turn(
+        self,
+        call_id: str,
+        *,
+        at: datetime,
+        caller_text: str | None,
+        key: str | None,
+        intent: str | None,
+        score: float | None,
+        node: str | None,
+        assistant_text: str,
+        provenance: list[dict],
+        latency_ms: float | None,
+    ) -> None:
         state = self._state(call_id, at)
         with self._lock:
             seq = state.seq
@@ -144,12 +188,25 @@ class CallRecorder:
         answered = redact(assistant_text, lang)
         sources = [p.to_json() if isinstance(p, Source) else dict(p) for p in provenance or []]
         state.recent.append({"caller": said, "key": key, "assistant": answered, "node": node})
-        self._write("turn", call_id, self.store.add_turn, {
-            "call_id": call_id, "seq": seq, "at": iso(at), "caller_text": said,
-            # a whole number typed on the keypad is redacted like spoken digits
-            "key_pressed": key if not key or len(key) <= 2 else redact(key, lang),
-            "intent": intent, "score": score, "node": node, "assistant_text": answered,
-            "provenance": sources, "latency_ms": latency_ms})
+        self._write(
+            "turn",
+            call_id,
+            self.store.add_turn,
+            {
+                "call_id": call_id,
+                "seq": seq,
+                "at": iso(at),
+                "caller_text": said,
+                # a whole number typed on the keypad is redacted like spoken digits
+                "key_pressed": key if not key or len(key) <= 2 else redact(key, lang),
+                "intent": intent,
+                "score": score,
+                "node": node,
+                "assistant_text": answered,
+                "provenance": sources,
+                "latency_ms": latency_ms,
+            },
+        )
 
     @_never_raises
     def language_set(self, call_id: str, language: str) -> None:
@@ -166,42 +223,89 @@ class CallRecorder:
             number = details.get("number") if kind == "callback" else None
             number = number or state.caller  # staff answer a message on the caller's line
             _, last2 = protect_caller(number, self._key)
-            self._write(kind, call_id, self.store.add_staff_request, {
-                "id": uuid.uuid4().hex, "call_id": call_id, "kind": kind,
-                "created_at": iso(now), "language": lang, "number": number,
-                "caller_last2": last2, "text": redact(text, lang)})
+            self._write(
+                kind,
+                call_id,
+                self.store.add_staff_request,
+                {
+                    "id": uuid.uuid4().hex,
+                    "call_id": call_id,
+                    "kind": kind,
+                    "created_at": iso(now),
+                    "language": lang,
+                    "number": number,
+                    "caller_last2": last2,
+                    "text": redact(text, lang),
+                },
+            )
         elif kind == "review":
             reason = str(details.get("reason") or "")
             context = details.get("context")
-            self._write("review", call_id, self.store.add_review_item, {
-                "id": uuid.uuid4().hex, "call_id": call_id,
-                "kind": details.get("kind") or review_kind(reason),
-                "created_at": iso(now), "reason": redact(reason, lang),
-                "context": {"language": lang, "recent_turns": list(state.recent),
-                            "details": _redact_all(context, lang)}})
+            self._write(
+                "review",
+                call_id,
+                self.store.add_review_item,
+                {
+                    "id": uuid.uuid4().hex,
+                    "call_id": call_id,
+                    "kind": details.get("kind") or review_kind(reason),
+                    "created_at": iso(now),
+                    "reason": redact(reason, lang),
+                    "context": {
+                        "language": lang,
+                        "recent_turns": list(state.recent),
+                        "details": _redact_all(context, lang),
+                    },
+                },
+            )
         else:
             log.error("call records: unknown staff request kind %r for call %s", kind, call_id)
 
     @_never_raises
-    def call_ended(self, call_id: str, *, at: datetime, outcome: str,
-                   transfer_reason: str | None = None, satisfaction: int | None = None,
-                   summary: str | None = None) -> None:
+    def call_ended(
+        self,
+        call_id: str,
+        *,
+        at: datetime,
+        outcome: str,
+        transfer_reason: str | None = None,
+        satisfaction: int | None = None,
+        summary: str | None = None,
+    ) -> None:
         with self._lock:
             state = self._calls.pop(call_id, None)
         lang = state.language if state else None
         if outcome not in OUTCOMES:
-            log.error("call records: call %s ended with unknown outcome %r (stored empty)",
-                      call_id, outcome)
+            log.error(
+                "call records: call %s ended with unknown outcome %r (stored empty)",
+                call_id,
+                outcome,
+            )
             outcome = None  # type: ignore[assignment]
-        if satisfaction is not None and not (isinstance(satisfaction, int) and 1 <= satisfaction <= 5):
-            log.warning("call records: satisfaction %r of call %s is not 1-5; ignored",
-                        satisfaction, call_id)
+        if satisfaction is not None and not (
+            isinstance(satisfaction, int) and 1 <= satisfaction <= 5
+        ):
+            log.warning(
+                "call records: satisfaction %r of call %s is not 1-5; ignored",
+                satisfaction,
+                call_id,
+            )
             satisfaction = None
         duration = (at - state.started_at).total_seconds() if state else None
-        self._write("call_ended", call_id, self.store.end_call, call_id, {
-            "ended_at": iso(at), "outcome": outcome, "duration_s": duration,
-            "transfer_reason": redact(transfer_reason, lang), "satisfaction": satisfaction,
-            "summary": redact(summary, lang)})
+        self._write(
+            "call_ended",
+            call_id,
+            self.store.end_call,
+            call_id,
+            {
+                "ended_at": iso(at),
+                "outcome": outcome,
+                "duration_s": duration,
+                "transfer_reason": redact(transfer_reason, lang),
+                "satisfaction": satisfaction,
+                "summary": redact(summary, lang),
+            },
+        )
         self._maybe_purge()
 
     # -- retention ---------------------------------------------------------------------

@@ -35,9 +35,13 @@ _SEP = r"[ .\-]?"
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 SPOKEN_EMAIL = re.compile(
     r"(?<![\w.-])[\w.-]+(?:\s+(?:point|dot|punto)\s+[\w-]+)*\s+(?:arobase|at|arroba)\s+[\w-]+"
-    r"(?:\s+(?:point|dot|punto)\s+[\w-]+)+", re.IGNORECASE)
-NIR = re.compile(rf"\b[12]{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}(?:\d{{2}}|2[ABab]){_SEP}\d{{3}}{_SEP}\d{{3}}"
-                 rf"(?:{_SEP}\d{{2}})?\b")
+    r"(?:\s+(?:point|dot|punto)\s+[\w-]+)+",
+    re.IGNORECASE,
+)
+NIR = re.compile(
+    rf"\b[12]{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}(?:\d{{2}}|2[ABab]){_SEP}\d{{3}}{_SEP}\d{{3}}"
+    rf"(?:{_SEP}\d{{2}})?\b"
+)
 # The control letter is taken only when attached or after a dash, or in capitals after a
 # space, so that "12345678 y" (Spanish "and") is left alone.
 DNI = re.compile(r"\b\d{2}\.?\d{3}\.?\d{3}(?:-?[A-Za-z]| [A-Z])\b")
@@ -47,12 +51,50 @@ CARD = re.compile(r"\b\d(?:[ \-]?\d){12,22}\b")
 LONG_DIGITS = re.compile(r"(?<![\w+])\+?\d(?:[ .\-]?\d){8,}\b")
 
 _DIGIT_WORDS = {
-    "en": {"zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight",
-           "nine", "double", "triple"},
-    "fr": {"zéro", "zero", "un", "une", "deux", "trois", "quatre", "cinq", "six", "sept",
-           "huit", "neuf"},
-    "es": {"cero", "uno", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho",
-           "nueve", "doble"},
+    "en": {
+        "zero",
+        "oh",
+        "o",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "double",
+        "triple",
+    },
+    "fr": {
+        "zéro",
+        "zero",
+        "un",
+        "une",
+        "deux",
+        "trois",
+        "quatre",
+        "cinq",
+        "six",
+        "sept",
+        "huit",
+        "neuf",
+    },
+    "es": {
+        "cero",
+        "uno",
+        "una",
+        "dos",
+        "tres",
+        "cuatro",
+        "cinco",
+        "seis",
+        "siete",
+        "ocho",
+        "nueve",
+        "doble",
+    },
 }
 _JOINERS = {"and", "et", "y", "-"}
 _TOKEN = re.compile(r"[^\s,;:!?()]+")
@@ -75,7 +117,7 @@ def _card(match: re.Match[str]) -> str:
     for end in range(len(groups), 0, -1):
         digits = "".join(groups[:end])
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            rest = match.group(0)[len(" ".join(groups[:end])):]
+            rest = match.group(0)[len(" ".join(groups[:end])) :]
             return "[card]" + rest
     return match.group(0)
 

@@ -36,8 +36,13 @@ def cutoff(retention_days: int, now: datetime | None = None) -> datetime:
     return (now or datetime.now(UTC)) - timedelta(days=retention_days)
 
 
-def purge(store: Store, retention_days: int = DEFAULT_RETENTION_DAYS, *,
-          now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+def purge(
+    store: Store,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> PurgeReport:
     """Purge (or, with ``dry_run``, count) what is older than the retention period."""
     before = cutoff(retention_days, now)
     counts = store.purge_text(before, dry_run=dry_run)

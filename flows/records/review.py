@@ -21,10 +21,14 @@ _KIND_WORDS = [
     ("stale_fee", ("stale fee", "fee", "tarif", "tarifa", "price", "prix", "precio")),
     ("stale_record", ("stale", "outdated", "périmé", "obsolet", "caducad")),
     ("legal", ("legal", "légal", "juridi", "jurídic", "lawyer", "avocat", "abogad")),
-    ("not_understood", ("not understood", "understand", "nomatch", "no match", "compris",
-                        "entendid")),
-    ("asked_person", ("person", "human", "agent", "operator", "personne", "humain",
-                      "persona", "operador")),
+    (
+        "not_understood",
+        ("not understood", "understand", "nomatch", "no match", "compris", "entendid"),
+    ),
+    (
+        "asked_person",
+        ("person", "human", "agent", "operator", "personne", "humain", "persona", "operador"),
+    ),
 ]
 
 
@@ -45,8 +49,13 @@ def _as_source(item: Source | dict[str, Any]) -> Source:
     return item if isinstance(item, Source) else Source.from_json(item)
 
 
-def stale_sources(sources: Iterable[Source | dict[str, Any]], *, max_age_days: int,
-                  warn_days: int = 14, today: date | None = None) -> list[tuple[Source, str]]:
+def stale_sources(
+    sources: Iterable[Source | dict[str, Any]],
+    *,
+    max_age_days: int,
+    warn_days: int = 14,
+    today: date | None = None,
+) -> list[tuple[Source, str]]:
     """Sources never verified, or verified more than ``max_age_days - warn_days`` ago,
     each with a plain-words reason for staff."""
     today = today or datetime.now(UTC).date()
@@ -57,17 +66,32 @@ def stale_sources(sources: Iterable[Source | dict[str, Any]], *, max_age_days: i
             continue
         age = (today - source.verified).days
         if age > max_age_days:
-            found.append((source, f"verified {source.verified.isoformat()}, {age} days ago "
-                                  f"(limit {max_age_days}): the assistant no longer says it"))
+            found.append(
+                (
+                    source,
+                    f"verified {source.verified.isoformat()}, {age} days ago "
+                    f"(limit {max_age_days}): the assistant no longer says it",
+                )
+            )
         elif age > max_age_days - warn_days:
-            found.append((source, f"verified {source.verified.isoformat()}, {age} days ago: "
-                                  f"due for checking within {max_age_days - age} days"))
+            found.append(
+                (
+                    source,
+                    f"verified {source.verified.isoformat()}, {age} days ago: "
+                    f"due for checking within {max_age_days - age} days",
+                )
+            )
     return found
 
 
-def flag_stale_records(store: Store, sources: Iterable[Source | dict[str, Any]], *,
-                       max_age_days: int, warn_days: int = 14,
-                       today: date | None = None) -> int:
+def flag_stale_records(
+    store: Store,
+    sources: Iterable[Source | dict[str, Any]],
+    *,
+    max_age_days: int,
+    warn_days: int = 14,
+    today: date | None = None,
+) -> int:
     """Put stale records on the review list; return how many were found.
 
     The item id is derived from the record and its verification date, so running this at
@@ -77,14 +101,16 @@ def flag_stale_records(store: Store, sources: Iterable[Source | dict[str, Any]],
     found = stale_sources(sources, max_age_days=max_age_days, warn_days=warn_days, today=today)
     for source, reason in found:
         key = f"{source.dataset}|{source.record}|{source.version}|{source.verified}"
-        store.add_review_item({
-            "id": "stale-" + hashlib.sha256(key.encode()).hexdigest()[:24],
-            "call_id": None,
-            "kind": "stale_record",
-            "created_at": iso(datetime.now(UTC)),
-            "reason": reason,
-            "context": source.to_json(),
-            "dataset": source.dataset,
-            "record": source.record,
-        })
+        store.add_review_item(
+            {
+                "id": "stale-" + hashlib.sha256(key.encode()).hexdigest()[:24],
+                "call_id": None,
+                "kind": "stale_record",
+                "created_at": iso(datetime.now(UTC)),
+                "reason": reason,
+                "context": source.to_json(),
+                "dataset": source.dataset,
+                "record": source.record,
+            }
+        )
     return len(found)

@@ -46,8 +46,9 @@ class Store(Protocol):
     def add_turn(self, turn: Row) -> None: ...
     def end_call(self, call_id: str, fields: Row) -> None: ...
     def add_staff_request(self, request: Row) -> None: ...
-    def update_staff_request(self, request_id: str, *, status: str,
-                             assignee: str | None = None, note: str | None = None) -> None: ...
+    def update_staff_request(
+        self, request_id: str, *, status: str, assignee: str | None = None, note: str | None = None
+    ) -> None: ...
     def add_review_item(self, item: Row) -> None: ...
     def calls(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]: ...
     def turns(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]: ...
@@ -73,8 +74,14 @@ class SQLiteStore:
     for call logs.
     """
 
-    def __init__(self, path: str | Path, *, busy_timeout_s: float = 5.0, read_only: bool = False,
-                 on_connect: Callable[[sqlite3.Connection], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout_s: float = 5.0,
+        read_only: bool = False,
+        on_connect: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self.busy_timeout_s = busy_timeout_s
@@ -104,8 +111,13 @@ class SQLiteStore:
                 target, uri = str(self.path), False
             # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write takes
             # the lock up front and never dead-locks upgrading a read transaction.
-            conn = sqlite3.connect(target, uri=uri, timeout=self.busy_timeout_s,
-                                   isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                target,
+                uri=uri,
+                timeout=self.busy_timeout_s,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             if not self.read_only:
@@ -152,16 +164,22 @@ class SQLiteStore:
         if current >= MIGRATIONS[-1][0]:
             return current  # nothing to write: a read-only but current file still opens
         with self._tx() as tx:
-            tx.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                       "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-            current = tx.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            tx.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            current = tx.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[
+                0
+            ]
             for version, name, sql in MIGRATIONS:
                 if version <= current:
                     continue
                 for statement in statements(sql):
                     tx.execute(statement)
-                tx.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
-                           (version, name, iso(datetime.now(UTC))))
+                tx.execute(
+                    "INSERT INTO schema_version VALUES (?, ?, ?)",
+                    (version, name, iso(datetime.now(UTC))),
+                )
                 current = version
         return current
 
@@ -174,8 +192,11 @@ class SQLiteStore:
     # -- writes ------------------------------------------------------------------------
     def start_call(self, call: Row) -> None:
         with self._tx() as tx:
-            tx.execute("INSERT OR IGNORE INTO calls (id, started_at, language, caller_hash, caller_last2)"
-                       " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2)", call)
+            tx.execute(
+                "INSERT OR IGNORE INTO calls (id, started_at, language, caller_hash, caller_last2)"
+                " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2)",
+                call,
+            )
 
     def set_language(self, call_id: str, language: str) -> None:
         with self._tx() as tx:
@@ -184,34 +205,45 @@ class SQLiteStore:
     def add_turn(self, turn: Row) -> None:
         row = dict(turn, provenance=json.dumps(turn.get("provenance") or [], ensure_ascii=False))
         with self._tx() as tx:
-            tx.execute("INSERT OR REPLACE INTO turns (call_id, seq, at, caller_text, key_pressed, intent,"
-                       " score, node, assistant_text, provenance, latency_ms) VALUES (:call_id, :seq,"
-                       " :at, :caller_text, :key_pressed, :intent, :score, :node, :assistant_text,"
-                       " :provenance, :latency_ms)", row)
+            tx.execute(
+                "INSERT OR REPLACE INTO turns (call_id, seq, at, caller_text, key_pressed, intent,"
+                " score, node, assistant_text, provenance, latency_ms) VALUES (:call_id, :seq,"
+                " :at, :caller_text, :key_pressed, :intent, :score, :node, :assistant_text,"
+                " :provenance, :latency_ms)",
+                row,
+            )
 
     def end_call(self, call_id: str, fields: Row) -> None:
         cols = ("ended_at", "outcome", "duration_s", "transfer_reason", "satisfaction", "summary")
         values = {c: fields.get(c) for c in cols}
         with self._tx() as tx:
-            tx.execute("UPDATE calls SET " + ", ".join(f"{c} = :{c}" for c in cols) + " WHERE id = :id",
-                       dict(values, id=call_id))
+            tx.execute(
+                "UPDATE calls SET " + ", ".join(f"{c} = :{c}" for c in cols) + " WHERE id = :id",
+                dict(values, id=call_id),
+            )
 
     def add_staff_request(self, request: Row) -> None:
         cols = ("id", "call_id", "kind", "created_at", "language", "number", "caller_last2", "text")
         with self._tx() as tx:
-            tx.execute(f"INSERT OR IGNORE INTO staff_requests ({', '.join(cols)}) VALUES "
-                       f"({', '.join(':' + c for c in cols)})", {c: request.get(c) for c in cols})
+            tx.execute(
+                f"INSERT OR IGNORE INTO staff_requests ({', '.join(cols)}) VALUES "
+                f"({', '.join(':' + c for c in cols)})",
+                {c: request.get(c) for c in cols},
+            )
 
-    def update_staff_request(self, request_id: str, *, status: str,
-                             assignee: str | None = None, note: str | None = None) -> None:
+    def update_staff_request(
+        self, request_id: str, *, status: str, assignee: str | None = None, note: str | None = None
+    ) -> None:
         closed = status == "closed"
         with self._tx() as tx:
             # Closing deletes the full number: staff no longer need it to call back.
-            tx.execute("UPDATE staff_requests SET status = ?, assignee = COALESCE(?, assignee),"
-                       " note = COALESCE(?, note),"
-                       " number = CASE WHEN ? THEN NULL ELSE number END,"
-                       " closed_at = CASE WHEN ? THEN ? ELSE closed_at END WHERE id = ?",
-                       (status, assignee, note, closed, closed, iso(datetime.now(UTC)), request_id))
+            tx.execute(
+                "UPDATE staff_requests SET status = ?, assignee = COALESCE(?, assignee),"
+                " note = COALESCE(?, note),"
+                " number = CASE WHEN ? THEN NULL ELSE number END,"
+                " closed_at = CASE WHEN ? THEN ? ELSE closed_at END WHERE id = ?",
+                (status, assignee, note, closed, closed, iso(datetime.now(UTC)), request_id),
+            )
 
     def add_review_item(self, item: Row) -> None:
         cols = ("id", "call_id", "kind", "created_at", "reason", "context", "dataset", "record")
@@ -219,16 +251,22 @@ class SQLiteStore:
         if row["context"] is not None and not isinstance(row["context"], str):
             row["context"] = json.dumps(row["context"], ensure_ascii=False, default=str)
         with self._tx() as tx:
-            tx.execute(f"INSERT OR IGNORE INTO review_items ({', '.join(cols)}) VALUES "
-                       f"({', '.join(':' + c for c in cols)})", row)
+            tx.execute(
+                f"INSERT OR IGNORE INTO review_items ({', '.join(cols)}) VALUES "
+                f"({', '.join(':' + c for c in cols)})",
+                row,
+            )
 
-    def update_review_item(self, item_id: str, *, status: str,
-                           assignee: str | None = None, note: str | None = None) -> None:
+    def update_review_item(
+        self, item_id: str, *, status: str, assignee: str | None = None, note: str | None = None
+    ) -> None:
         with self._tx() as tx:
-            tx.execute("UPDATE review_items SET status = ?, assignee = COALESCE(?, assignee),"
-                       " note = COALESCE(?, note), closed_at = CASE WHEN ? = 'closed' THEN ?"
-                       " ELSE closed_at END WHERE id = ?",
-                       (status, assignee, note, status, iso(datetime.now(UTC)), item_id))
+            tx.execute(
+                "UPDATE review_items SET status = ?, assignee = COALESCE(?, assignee),"
+                " note = COALESCE(?, note), closed_at = CASE WHEN ? = 'closed' THEN ?"
+                " ELSE closed_at END WHERE id = ?",
+                (status, assignee, note, status, iso(datetime.now(UTC)), item_id),
+            )
 
     # -- reads -------------------------------------------------------------------------
     @staticmethod
@@ -249,9 +287,11 @@ class SQLiteStore:
     def turns(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]:
         """Turns of the calls started in the window, with their call's language."""
         where, params = self._window("c.started_at", since, until)
-        rows = self._rows("SELECT t.*, c.language AS call_language FROM turns t"
-                          f" JOIN calls c ON c.id = t.call_id{where} ORDER BY t.call_id, t.seq",
-                          params)
+        rows = self._rows(
+            "SELECT t.*, c.language AS call_language FROM turns t"
+            f" JOIN calls c ON c.id = t.call_id{where} ORDER BY t.call_id, t.seq",
+            params,
+        )
         for row in rows:
             row["provenance"] = json.loads(row["provenance"]) if row["provenance"] else []
         return rows
@@ -261,8 +301,9 @@ class SQLiteStore:
 
     def staff_requests(self, status: str | None = None) -> list[Row]:
         if status:
-            return self._rows("SELECT * FROM staff_requests WHERE status = ? ORDER BY created_at",
-                              (status,))
+            return self._rows(
+                "SELECT * FROM staff_requests WHERE status = ? ORDER BY created_at", (status,)
+            )
         return self._rows("SELECT * FROM staff_requests ORDER BY created_at")
 
     def review_items(self, status: str | None = None) -> list[Row]:
@@ -285,40 +326,56 @@ class SQLiteStore:
         old_calls = "SELECT id FROM calls WHERE started_at < :cut"
         checks = {
             "calls": "SELECT COUNT(*) FROM calls WHERE started_at < :cut"
-                     " AND (summary IS NOT NULL OR purged_at IS NULL)",
+            " AND (summary IS NOT NULL OR purged_at IS NULL)",
             "turns": f"SELECT COUNT(*) FROM turns WHERE (call_id IN ({old_calls}) OR at < :cut)"
-                     " AND (caller_text IS NOT NULL OR assistant_text IS NOT NULL"
-                     " OR provenance LIKE '%\"version\"%')",
+            " AND (caller_text IS NOT NULL OR assistant_text IS NOT NULL"
+            " OR provenance LIKE '%\"version\"%')",
             "review_items": "SELECT COUNT(*) FROM review_items WHERE created_at < :cut"
-                            " AND context IS NOT NULL",
+            " AND context IS NOT NULL",
             "staff_requests": "SELECT COUNT(*) FROM staff_requests WHERE (number IS NOT NULL AND"
-                              " status = 'closed') OR (created_at < :cut AND (number IS NOT NULL"
-                              " OR text IS NOT NULL))",
+            " status = 'closed') OR (created_at < :cut AND (number IS NOT NULL"
+            " OR text IS NOT NULL))",
         }
         if dry_run:
             conn = self._conn()
             return {k: conn.execute(sql, {"cut": cut}).fetchone()[0] for k, sql in checks.items()}
         with self._tx() as tx:
             counts = {k: tx.execute(sql, {"cut": cut}).fetchone()[0] for k, sql in checks.items()}
-            old_turns = tx.execute(f"SELECT call_id, seq, provenance FROM turns WHERE"
-                                   f" (call_id IN ({old_calls}) OR at < :cut) AND provenance"
-                                   " LIKE '%\"version\"%'", {"cut": cut}).fetchall()
+            old_turns = tx.execute(
+                f"SELECT call_id, seq, provenance FROM turns WHERE"
+                f" (call_id IN ({old_calls}) OR at < :cut) AND provenance"
+                " LIKE '%\"version\"%'",
+                {"cut": cut},
+            ).fetchall()
             for call_id, seq, prov in old_turns:
-                kept = [{"dataset": s.get("dataset"), "record": s.get("record")}
-                        for s in json.loads(prov or "[]")]
-                tx.execute("UPDATE turns SET provenance = ? WHERE call_id = ? AND seq = ?",
-                           (json.dumps(kept), call_id, seq))
-            tx.execute(f"UPDATE turns SET caller_text = NULL, assistant_text = NULL WHERE"
-                       f" call_id IN ({old_calls}) OR at < :cut", {"cut": cut})
-            tx.execute("UPDATE calls SET summary = NULL,"
-                       " purged_at = COALESCE(purged_at, :now) WHERE started_at < :cut",
-                       {"cut": cut, "now": iso(datetime.now(UTC))})
-            tx.execute("UPDATE review_items SET context = NULL WHERE created_at < :cut", {"cut": cut})
+                kept = [
+                    {"dataset": s.get("dataset"), "record": s.get("record")}
+                    for s in json.loads(prov or "[]")
+                ]
+                tx.execute(
+                    "UPDATE turns SET provenance = ? WHERE call_id = ? AND seq = ?",
+                    (json.dumps(kept), call_id, seq),
+                )
+            tx.execute(
+                f"UPDATE turns SET caller_text = NULL, assistant_text = NULL WHERE"
+                f" call_id IN ({old_calls}) OR at < :cut",
+                {"cut": cut},
+            )
+            tx.execute(
+                "UPDATE calls SET summary = NULL,"
+                " purged_at = COALESCE(purged_at, :now) WHERE started_at < :cut",
+                {"cut": cut, "now": iso(datetime.now(UTC))},
+            )
+            tx.execute(
+                "UPDATE review_items SET context = NULL WHERE created_at < :cut", {"cut": cut}
+            )
             tx.execute("UPDATE staff_requests SET number = NULL WHERE status = 'closed'")
-            tx.execute("UPDATE staff_requests SET number = NULL, text = NULL, status = 'closed',"
-                       " note = COALESCE(note, 'expired: older than the retention period'),"
-                       " closed_at = COALESCE(closed_at, :now) WHERE created_at < :cut",
-                       {"cut": cut, "now": iso(datetime.now(UTC))})
+            tx.execute(
+                "UPDATE staff_requests SET number = NULL, text = NULL, status = 'closed',"
+                " note = COALESCE(note, 'expired: older than the retention period'),"
+                " closed_at = COALESCE(closed_at, :now) WHERE created_at < :cut",
+                {"cut": cut, "now": iso(datetime.now(UTC))},
+            )
         return counts
 
     def check(self) -> Row:

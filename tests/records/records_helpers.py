@@ -11,7 +11,15 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def simple_turn(recorder: CallRecorder, call_id: str, at: datetime, **fields) -> None:
-    values = dict(caller_text="hello", key=None, intent="waste.day", score=0.9, node="start",
-                  assistant_text="Tuesday", provenance=[], latency_ms=12.0)
+    values = dict(
+        caller_text="hello",
+        key=None,
+        intent="waste.day",
+        score=0.9,
+        node="start",
+        assistant_text="Tuesday",
+        provenance=[],
+        latency_ms=12.0,
+    )
     values.update(fields)
     recorder.turn(call_id, at=at, **values)

@@ -30,8 +30,13 @@ def test_fifty_concurrent_calls_write_every_turn(db):
             start.wait()  # all 50 hit the database at once
             recorder.call_started(call_id, caller=f"+3361234{n:04d}", language="fr", at=T0)
             for i in range(TURNS):
-                simple_turn(recorder, call_id, T0 + timedelta(seconds=i),
-                            caller_text=f"tour {i}", intent=f"intent.{i % 3}")
+                simple_turn(
+                    recorder,
+                    call_id,
+                    T0 + timedelta(seconds=i),
+                    caller_text=f"tour {i}",
+                    intent=f"intent.{i % 3}",
+                )
             recorder.call_ended(call_id, at=T0 + timedelta(seconds=TURNS), outcome="answered")
         except BaseException as exc:  # pragma: no cover - the assertion below shows it
             errors.append(exc)
@@ -48,11 +53,16 @@ def test_fifty_concurrent_calls_write_every_turn(db):
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == CALLS
     assert conn.execute("SELECT COUNT(*) FROM turns").fetchone()[0] == CALLS * TURNS
-    per_call = conn.execute("SELECT call_id, COUNT(*), MIN(seq), MAX(seq) FROM turns "
-                            "GROUP BY call_id").fetchall()
+    per_call = conn.execute(
+        "SELECT call_id, COUNT(*), MIN(seq), MAX(seq) FROM turns GROUP BY call_id"
+    ).fetchall()
     assert all(row[1:] == (TURNS, 0, TURNS - 1) for row in per_call)
-    assert conn.execute("SELECT COUNT(*) FROM calls WHERE outcome = 'answered' "
-                        "AND duration_s = ?", (TURNS,)).fetchone()[0] == CALLS
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM calls WHERE outcome = 'answered' AND duration_s = ?", (TURNS,)
+        ).fetchone()[0]
+        == CALLS
+    )
     assert conn.execute("SELECT COUNT(DISTINCT caller_hash) FROM calls").fetchone()[0] == CALLS
 
 
@@ -81,8 +91,13 @@ def test_killed_process_loses_at_most_the_turns_in_flight(db, tmp_path):
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen([sys.executable, str(script), str(db)], stdout=subprocess.PIPE,
-                            text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     acked: dict[str, int] = {}
     assert proc.stdout is not None
     for line in proc.stdout:

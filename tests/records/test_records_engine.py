@@ -38,13 +38,23 @@ class Ticking:
 
 
 CALLS = [  # id, caller, language, when, events
-    ("waste", A, "en", OPEN, [Pressed("1"), Said("12 victor hugo street"), Pressed("1"),
-                              Pressed("2")]),
+    (
+        "waste",
+        A,
+        "en",
+        OPEN,
+        [Pressed("1"), Said("12 victor hugo street"), Pressed("1"), Pressed("2")],
+    ),
     ("person", B, "en", OPEN, [Pressed("1"), Said("12 rue du port"), Pressed("0")]),
     ("callback", A, "fr", CLOSED, [Pressed("0"), Pressed("0612345678#")]),
     ("hangup", C, "en", OPEN, [HungUp()]),
-    ("ladder", None, "en", OPEN, [Said("purple elephants"), Said("purple giraffes"), NoInput(),
-                                  Said("purple")]),
+    (
+        "ladder",
+        None,
+        "en",
+        OPEN,
+        [Said("purple elephants"), Said("purple giraffes"), NoInput(), Said("purple")],
+    ),
 ]
 
 
@@ -52,18 +62,25 @@ def test_engine_calls_are_recorded_and_reported_as_counted_by_hand(store):
     engine = Engine(make_runtime())
     recorder = CallRecorder(store, hash_key=KEY, clock=lambda: OPEN, auto_purge=False)
     for call_id, caller, lang, when, events in CALLS:
-        call = Call(engine, Ticking(when), call_id=call_id, caller=caller, language=lang,
-                    recorder=recorder)
+        call = Call(
+            engine, Ticking(when), call_id=call_id, caller=caller, language=lang, recorder=recorder
+        )
         call.start()
         for event in events:
             call.send(event)
         assert call.ended, call_id
     assert recorder.health.write_failures == 0
 
-    r = kpis.compute(store, since=OPEN - timedelta(days=1), until=CLOSED + timedelta(days=1),
-                     minutes_per_call=4)
-    assert (r["calls"], r["answered"], r["transferred"], r["callback"], r["abandoned"]) == \
-        (5, 1, 2, 1, 1)
+    r = kpis.compute(
+        store, since=OPEN - timedelta(days=1), until=CLOSED + timedelta(days=1), minutes_per_call=4
+    )
+    assert (r["calls"], r["answered"], r["transferred"], r["callback"], r["abandoned"]) == (
+        5,
+        1,
+        2,
+        1,
+        1,
+    )
     assert r["containment_rate"] == 0.2
     assert r["transfer_reasons"] == {"caller_asked": 1, "not_understood": 1}
     assert r["average_handling_s"] == 28.0  # (40 + 30 + 20 + 10 + 40) / 5, 10 s per event
@@ -104,8 +121,11 @@ def _project_engine() -> Engine:
 def expected_outcome(scenario) -> str | None:
     """The outcome a scenario file promises, read from its expectations."""
     actions = [t.expect.action for t in scenario.turns]
-    for action, outcome in (("transfer", "transferred"), ("callback", "callback"),
-                            ("message", "message")):
+    for action, outcome in (
+        ("transfer", "transferred"),
+        ("callback", "callback"),
+        ("message", "message"),
+    ):
         if action in actions:
             return outcome
     if any(t.hangup for t in scenario.turns):

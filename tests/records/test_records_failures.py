@@ -28,8 +28,7 @@ def whole_call(recorder: CallRecorder, call_id: str = "c1") -> None:
 def test_read_only_database_calls_go_on_error_logged_and_in_doctor(db, store, caplog):
     store.close()
     ro = SQLiteStore(db, read_only=True)  # what a read-only file gives: every write refused
-    recorder = CallRecorder(ro, hash_key=KEY, clock=lambda: T0, auto_purge=False,
-                            retry_delay_s=0)
+    recorder = CallRecorder(ro, hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0)
     with caplog.at_level(logging.ERROR, logger="flows.records"):
         whole_call(recorder)  # must not raise
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
@@ -54,8 +53,7 @@ def test_full_disk_calls_go_on_and_writes_recover(db, store, caplog):
             conn.execute(f"PRAGMA max_page_count = {pages}")
 
     disk = SQLiteStore(db, on_connect=limit_pages)
-    recorder = CallRecorder(disk, hash_key=KEY, clock=lambda: T0, auto_purge=False,
-                            retry_delay_s=0)
+    recorder = CallRecorder(disk, hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0)
     with caplog.at_level(logging.ERROR, logger="flows.records"):
         recorder.call_started("c1", caller=None, language="en", at=T0)
         for i in range(5):
@@ -96,8 +94,9 @@ class Flaky:
 
 
 def test_transient_errors_are_retried_without_loss(store, caplog):
-    recorder = CallRecorder(Flaky(store, failures=2), hash_key=KEY, clock=lambda: T0,
-                            auto_purge=False, retry_delay_s=0)
+    recorder = CallRecorder(
+        Flaky(store, failures=2), hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0
+    )
     with caplog.at_level(logging.ERROR):
         whole_call(recorder)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -123,8 +122,18 @@ def test_bugs_inside_the_recorder_do_not_reach_the_call(recorder, caplog):
     recorder.call_started("c1", caller=None, language="en", at=T0)
     with caplog.at_level(logging.ERROR):
         # a provenance entry that is not a mapping: a programming error in the caller
-        recorder.turn("c1", at=T0, caller_text="x", key=None, intent=None, score=None,
-                      node=None, assistant_text="y", provenance=[42], latency_ms=None)
+        recorder.turn(
+            "c1",
+            at=T0,
+            caller_text="x",
+            key=None,
+            intent=None,
+            score=None,
+            node=None,
+            assistant_text="y",
+            provenance=[42],
+            latency_ms=None,
+        )
     assert any(r.levelno == logging.ERROR for r in caplog.records)
     assert recorder.health.write_failures == 1
 

@@ -21,8 +21,17 @@ CALLS = [
     ("pre-1", -3 * DAY, A, "fr", "answered", 60, [("poubelles", "waste.day")], None, None),
     ("pre-2", -20 * DAY, B, "en", "answered", 60, [("bins", "waste.day")], None, None),
     ("c1", 0 * H, A, "fr", "answered", 120, [("poubelles", "waste.day")], 5, None),
-    ("c2", 1 * H, B, "en", "transferred", 200, [("Blah  blah", None), ("fee", "permits.fee")],
-     None, "asked for a person"),
+    (
+        "c2",
+        1 * H,
+        B,
+        "en",
+        "transferred",
+        200,
+        [("Blah  blah", None), ("fee", "permits.fee")],
+        None,
+        "asked for a person",
+    ),
     ("c3", 2 * DAY, A, "fr", "answered", 60, [("poubelles", "waste.day")], 4, None),
     ("c4", 10 * DAY, A, "fr", "callback", 300, [("je veux parler au maire", None)], 2, None),
     ("c5", 10 * DAY + H, C, "es", "abandoned", 15, [("eh", None), (None, None)], None, None),
@@ -42,39 +51,58 @@ def filled(store):
         at = T0 + offset
         recorder.call_started(call_id, caller=caller, language=lang, at=at)
         for text, intent in turns:
-            simple_turn(recorder, call_id, at, caller_text=text, intent=intent,
-                        key=None if text else "9")
+            simple_turn(
+                recorder, call_id, at, caller_text=text, intent=intent, key=None if text else "9"
+            )
         if outcome:
-            recorder.call_ended(call_id, at=at + timedelta(seconds=seconds), outcome=outcome,
-                                satisfaction=sat, transfer_reason=reason)
+            recorder.call_ended(
+                call_id,
+                at=at + timedelta(seconds=seconds),
+                outcome=outcome,
+                satisfaction=sat,
+                transfer_reason=reason,
+            )
     return store
 
 
 def test_report_equals_hand_count(filled):
     r = kpis.compute(filled, since=T0, until=UNTIL, minutes_per_call=4)
     assert (r["calls"], r["ended"]) == (9, 8)
-    assert (r["answered"], r["transferred"], r["callback"], r["message"], r["abandoned"]) == \
-        (3, 2, 1, 1, 1)
+    assert (r["answered"], r["transferred"], r["callback"], r["message"], r["abandoned"]) == (
+        3,
+        2,
+        1,
+        1,
+        1,
+    )
     assert r["containment_rate"] == 0.375 and r["abandonment_rate"] == 0.125
     assert r["average_handling_s"] == 114.5  # (120+200+60+300+15+90+100+31) / 8
     assert r["transfer_reasons"] == {"asked for a person": 1, "legal question": 1}
     # c1 (A called 3 days before the window), c3 (A), c6 (C), c9 (D); not c4 (8 days after c3)
     assert (r["repeat_calls_7d"], r["repeat_callers_7d"], r["repeat_rate"]) == (4, 3, 0.5)
-    assert r["satisfaction"] == {"responses": 6, "average": 3.33,
-                                 "distribution": {"1": 1, "2": 1, "3": 1, "4": 1, "5": 2}}
+    assert r["satisfaction"] == {
+        "responses": 6,
+        "average": 3.33,
+        "distribution": {"1": 1, "2": 1, "3": 1, "4": 1, "5": 2},
+    }
     assert r["time_saved_minutes"] == 12
     lang = r["by_language"]
-    assert {k: (v["calls"], v["answered"], v["transferred"], v["abandoned"])
-            for k, v in lang.items()} == {"en": (4, 1, 1, 0), "es": (2, 0, 1, 1),
-                                          "fr": (3, 2, 0, 0)}
+    assert {
+        k: (v["calls"], v["answered"], v["transferred"], v["abandoned"]) for k, v in lang.items()
+    } == {"en": (4, 1, 1, 0), "es": (2, 0, 1, 1), "fr": (3, 2, 0, 0)}
     assert lang["fr"]["containment_rate"] == 0.6667
     intent = r["by_intent"]
     assert {k: (v["calls"], v["answered"], v["transferred"]) for k, v in intent.items()} == {
-        "meetings.next": (1, 1, 0), "none": (4, 0, 0), "permits.fee": (2, 0, 2),
-        "waste.day": (2, 2, 0)}
-    assert r["top_not_understood"] == [{"text": "blah blah", "count": 2},
-                                       {"text": "je veux parler au maire", "count": 1},
-                                       {"text": "eh", "count": 1}]
+        "meetings.next": (1, 1, 0),
+        "none": (4, 0, 0),
+        "permits.fee": (2, 0, 2),
+        "waste.day": (2, 2, 0),
+    }
+    assert r["top_not_understood"] == [
+        {"text": "blah blah", "count": 2},
+        {"text": "je veux parler au maire", "count": 1},
+        {"text": "eh", "count": 1},
+    ]
 
 
 def test_formats(filled):
@@ -101,8 +129,19 @@ def parser():
 
 def test_report_command(filled, db, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no civicline.toml here: options and defaults
-    args = parser().parse_args(["report", "--db", str(db), "--since", T0.date().isoformat(),
-                                "--format", "json", "--minutes-per-call", "4"])
+    args = parser().parse_args(
+        [
+            "report",
+            "--db",
+            str(db),
+            "--since",
+            T0.date().isoformat(),
+            "--format",
+            "json",
+            "--minutes-per-call",
+            "4",
+        ]
+    )
     assert args.func(args) == 0
     out = json.loads(capsys.readouterr().out)
     expected = kpis.compute(filled, since=T0, minutes_per_call=4)

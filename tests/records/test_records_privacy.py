@@ -37,8 +37,9 @@ def test_stored_hash_cannot_be_reversed_without_the_key(recorder, db):
     the same search with the key finds the caller at once — the key is what protects."""
     number = "+3361234" + "5678"
     recorder.call_started("c1", caller=number, language="fr", at=T0)
-    stored, last2 = sqlite3.connect(db).execute(
-        "SELECT caller_hash, caller_last2 FROM calls").fetchone()
+    stored, last2 = (
+        sqlite3.connect(db).execute("SELECT caller_hash, caller_last2 FROM calls").fetchone()
+    )
     assert number not in stored and last2 == "78"
     # the attacker knows the format and the last two digits: 10^6 candidates... we try 10^4
     # around the right one, which includes it.
@@ -85,8 +86,12 @@ CAUGHT = [
     # phone numbers, spoken
     ("en", "my number is six one seven five five five oh one two three", "[number]", "seven"),
     ("en", "it is zero six twelve thirty four fifty six seventy eight", "[number]", "twelve"),
-    ("fr", "c'est le zéro six douze trente-quatre cinquante-six soixante-dix-huit", "[number]",
-     "douze"),
+    (
+        "fr",
+        "c'est le zéro six douze trente-quatre cinquante-six soixante-dix-huit",
+        "[number]",
+        "douze",
+    ),
     ("fr", "zéro six douze trente quatre cinquante six soixante dix huit", "[number]", "trente"),
     ("es", "es el seis uno dos tres cuatro cinco seis siete ocho", "[number]", "cuatro"),
     ("es", "cero seis doce treinta y cuatro cincuenta y seis setenta y ocho", "[number]", "doce"),
@@ -139,11 +144,18 @@ def test_redaction_leaves_addresses_dates_and_small_numbers(lang, text):
 
 def test_recorder_redacts_what_it_stores(recorder, store):
     recorder.call_started("c1", caller="+33612345678", language="fr", at=T0)
-    simple_turn(recorder, "c1", T0, caller_text="rappelez-moi au 06 98 76 54 32",
-                assistant_text="Je note le 06 98 76 54 32.", key=None)
+    simple_turn(
+        recorder,
+        "c1",
+        T0,
+        caller_text="rappelez-moi au 06 98 76 54 32",
+        assistant_text="Je note le 06 98 76 54 32.",
+        key=None,
+    )
     simple_turn(recorder, "c1", T0, caller_text=None, key="0698765432")
-    recorder.call_ended("c1", at=T0, outcome="callback", summary="rappeler jean@exemple.fr",
-                        transfer_reason=None)
+    recorder.call_ended(
+        "c1", at=T0, outcome="callback", summary="rappeler jean@exemple.fr", transfer_reason=None
+    )
     turns = store.turns()
     assert turns[0]["caller_text"] == "rappelez-moi au [phone]"
     assert turns[0]["assistant_text"] == "Je note le [phone]."

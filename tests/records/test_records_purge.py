@@ -10,8 +10,14 @@ from records_helpers import KEY, T0, simple_turn
 from flows.records import CallRecorder, kpis, retention
 
 NOW = T0 + timedelta(days=100)  # with 90 days' retention, calls before T0+10d are old
-SOURCE = {"dataset": "collections", "record": "zone-A", "version": "v3",
-          "verified": "2026-02-01", "document": "calendrier.pdf", "machine_translated": False}
+SOURCE = {
+    "dataset": "collections",
+    "record": "zone-A",
+    "version": "v3",
+    "verified": "2026-02-01",
+    "document": "calendrier.pdf",
+    "machine_translated": False,
+}
 
 
 def fill(store):
@@ -24,15 +30,21 @@ def fill(store):
         simple_turn(recorder, call_id, at, caller_text="euh", intent=None)
         recorder.staff_request(call_id, kind="callback", details={"number": "+33611111111"})
         recorder.staff_request(call_id, kind="review", details={"reason": "legal question"})
-        recorder.call_ended(call_id, at=at + timedelta(minutes=3), outcome="transferred",
-                            transfer_reason="asked for a person", summary="un résumé",
-                            satisfaction=4)
+        recorder.call_ended(
+            call_id,
+            at=at + timedelta(minutes=3),
+            outcome="transferred",
+            transfer_reason="asked for a person",
+            summary="un résumé",
+            satisfaction=4,
+        )
     # staff closed the request of new-1: its number goes even though the call is recent
     closed = [r for r in store.staff_requests() if r["call_id"] == "new-1"][0]
     store.update_staff_request(closed["id"], status="assigned")
     conn = sqlite3.connect(store.path)
-    conn.execute("UPDATE staff_requests SET status='closed' WHERE id=?",
-                 (closed["id"],))  # closed by another tool, number left: purge catches it
+    conn.execute(
+        "UPDATE staff_requests SET status='closed' WHERE id=?", (closed["id"],)
+    )  # closed by another tool, number left: purge catches it
     conn.commit()
     conn.close()
 
@@ -40,8 +52,10 @@ def fill(store):
 def snapshot(db):
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
-    return {t: [dict(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
-            for t in ("calls", "turns", "staff_requests", "review_items")}
+    return {
+        t: [dict(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
+        for t in ("calls", "turns", "staff_requests", "review_items")
+    }
 
 
 def test_dry_run_counts_and_changes_nothing(store, db):
@@ -70,10 +84,21 @@ def test_purge_removes_exactly_the_old_text(store, db):
     assert all(c["summary"] == "un résumé" and c["purged_at"] is None for c in new.values())
     # counted fields survive
     for c in old.values():
-        assert (c["outcome"], c["satisfaction"], c["duration_s"], c["transfer_reason"],
-                c["language"], c["caller_hash"]) == ("transferred", 4, 180.0,
-                                                     "asked for a person", "fr",
-                                                     before["calls"][0]["caller_hash"])
+        assert (
+            c["outcome"],
+            c["satisfaction"],
+            c["duration_s"],
+            c["transfer_reason"],
+            c["language"],
+            c["caller_hash"],
+        ) == (
+            "transferred",
+            4,
+            180.0,
+            "asked for a person",
+            "fr",
+            before["calls"][0]["caller_hash"],
+        )
     for t in after["turns"]:
         if t["call_id"].startswith("old"):
             assert t["caller_text"] is None and t["assistant_text"] is None

@@ -26,13 +26,28 @@ def test_schema_is_versioned_and_wal(store, db):
 
 
 def test_writes_are_idempotent(store):
-    call = {"id": "c1", "started_at": "2026-03-02T09:00:00+00:00", "language": "fr",
-            "caller_hash": None, "caller_last2": None}
+    call = {
+        "id": "c1",
+        "started_at": "2026-03-02T09:00:00+00:00",
+        "language": "fr",
+        "caller_hash": None,
+        "caller_last2": None,
+    }
     store.start_call(call)
     store.start_call(call)  # a retried write
-    turn = {"call_id": "c1", "seq": 0, "at": "2026-03-02T09:00:01+00:00", "caller_text": "x",
-            "key_pressed": None, "intent": None, "score": None, "node": None,
-            "assistant_text": "y", "provenance": [], "latency_ms": None}
+    turn = {
+        "call_id": "c1",
+        "seq": 0,
+        "at": "2026-03-02T09:00:01+00:00",
+        "caller_text": "x",
+        "key_pressed": None,
+        "intent": None,
+        "score": None,
+        "node": None,
+        "assistant_text": "y",
+        "provenance": [],
+        "latency_ms": None,
+    }
     store.add_turn(turn)
     store.add_turn(turn)
     assert len(store.calls()) == 1
@@ -41,8 +56,13 @@ def test_writes_are_idempotent(store):
 
 def test_turn_provenance_is_stored_with_its_sources(recorder, store):
     recorder.call_started("c1", caller=None, language="fr", at=T0)
-    src = Source("collections", "zone-A", version="2026-01", verified=date(2026, 2, 1),
-                 document="calendrier.pdf")
+    src = Source(
+        "collections",
+        "zone-A",
+        version="2026-01",
+        verified=date(2026, 2, 1),
+        document="calendrier.pdf",
+    )
     simple_turn(recorder, "c1", T0, provenance=[src.to_json()])
     simple_turn(recorder, "c1", T0, provenance=[src])  # Source objects are accepted too
     turns = store.turns()
@@ -52,9 +72,11 @@ def test_turn_provenance_is_stored_with_its_sources(recorder, store):
 
 def test_callback_number_only_in_request_and_deleted_when_closed(recorder, store, db):
     recorder.call_started("c1", caller="+33612345678", language="fr", at=T0)
-    recorder.staff_request("c1", kind="callback",
-                           details={"number": "+33 6 98 76 54 32", "language": "fr",
-                                    "summary": "permis de terrasse"})
+    recorder.staff_request(
+        "c1",
+        kind="callback",
+        details={"number": "+33 6 98 76 54 32", "language": "fr", "summary": "permis de terrasse"},
+    )
     recorder.staff_request("c1", kind="message", details={"text": "merci de me rappeler"})
     recorder.call_ended("c1", at=T0 + timedelta(minutes=2), outcome="callback")
     requests = {r["kind"]: r for r in store.staff_requests()}
@@ -74,13 +96,24 @@ def test_callback_number_only_in_request_and_deleted_when_closed(recorder, store
 def test_review_items_get_a_kind_and_the_call_context(recorder, store):
     recorder.call_started("c1", caller=None, language="en", at=T0)
     simple_turn(recorder, "c1", T0, caller_text="how much is a terrace permit, I'm 617-555-0123")
-    for reason in ("stale fee: terrace", "legal question", "not understood 3 times",
-                   "asked for a person", "something else"):
-        recorder.staff_request("c1", kind="review", details={"reason": reason,
-                                                             "context": {"node": "permits"}})
+    for reason in (
+        "stale fee: terrace",
+        "legal question",
+        "not understood 3 times",
+        "asked for a person",
+        "something else",
+    ):
+        recorder.staff_request(
+            "c1", kind="review", details={"reason": reason, "context": {"node": "permits"}}
+        )
     items = store.review_items("open")
-    assert [i["kind"] for i in items] == ["stale_fee", "legal", "not_understood",
-                                          "asked_person", "other"]
+    assert [i["kind"] for i in items] == [
+        "stale_fee",
+        "legal",
+        "not_understood",
+        "asked_person",
+        "other",
+    ]
     ctx = items[0]["context"]
     assert ctx["details"] == {"node": "permits"} and ctx["language"] == "en"
     assert ctx["recent_turns"][0]["caller"].endswith("[phone]")
@@ -101,8 +134,9 @@ def test_stale_records_flagged_once_until_reverified(store):
     due = Source("permits", "terrace", "v1", verified=today - timedelta(days=170))
     old = Source("meetings", "council", "v1", verified=today - timedelta(days=200))
     never = Source("permits", "parking", "v1", verified=None)
-    found = flag_stale_records(store, [fresh, due, old, never.to_json()], max_age_days=180,
-                               warn_days=14, today=today)
+    found = flag_stale_records(
+        store, [fresh, due, old, never.to_json()], max_age_days=180, warn_days=14, today=today
+    )
     assert found == 3
     flag_stale_records(store, [fresh, due, old, never], max_age_days=180, today=today)
     items = store.review_items()
