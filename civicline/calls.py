@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from flows.engine import Engine
-from flows.session import Event, Pressed, Said, Say, SessionState, StaffRequest, Step
+from flows.session import Event, Pressed, Said, Say, SessionState, StaffRequest, Step, Transfer
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,6 @@ class Call:
         self.state = step.state
         if previous is not None and previous.lang != step.state.lang and step.state.lang:
             self._record("language_set", step.state.lang)
-        if previous is None and step.state.lang:
-            pass
         said = " ".join(a.text for a in step.actions if isinstance(a, Say))
         sources = [s.to_json() for a in step.actions if isinstance(a, Say) for s in a.provenance]
         self._record(
@@ -93,12 +91,15 @@ class Call:
                     details.setdefault("language", step.state.lang)
                 self._record("staff_request", kind=action.kind, details=details)
         if step.state.ended and (previous is None or not previous.ended):
+            transfer = next((a for a in step.actions if isinstance(a, Transfer)), None)
+            rating = (step.state.slots.get("satisfaction") or {}).get("number")
             self._record(
                 "call_ended",
                 at=now,
                 outcome=step.state.outcome or "answered",
                 transfer_reason=step.state.transfer_reason,
-                summary=None,
+                satisfaction=rating if isinstance(rating, int) and 1 <= rating <= 5 else None,
+                summary=transfer.summary if transfer else None,
             )
         return step
 

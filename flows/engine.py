@@ -186,6 +186,10 @@ class _Turn:
             state.outcome = state.outcome or "abandoned"
             return
         if isinstance(event, NoInput):
+            node = self.rt.flows.nodes.get(state.node)
+            if isinstance(node, AskNode) and "no_input" in node.on:
+                self.goto(node.on["no_input"])  # an optional question: silence is an answer
+                return
             state.no_inputs += 1
             self.not_understood("common.no_input")
             return

@@ -35,7 +35,7 @@ ENGINE_PROMPTS = (
     "common.slower", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
 )  # fmt: skip
-ASK_OUTCOMES = ("ambiguous", "not_found")
+ASK_OUTCOMES = ("ambiguous", "not_found", "no_input")
 # Entry points the engine jumps to on its own (after hours, a person asked for at night).
 ENGINE_ENTRIES = ("callback.start",)
 

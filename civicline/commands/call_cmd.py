@@ -42,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sim.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario files or folders")
     sim.add_argument("--json", action="store_true", help="print a machine-readable report")
     sim.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    sim.add_argument("--record", type=Path, metavar="DB",
+                     help="record the calls in this store (never the production one by default)")
     sim.set_defaults(func=run_simulate)
 
 
@@ -110,7 +112,11 @@ def run_simulate(args: argparse.Namespace) -> int:
     engine = Engine(runtime)
     results = []
     errors = []
-    recorder = _recorder(config)
+    recorder = None
+    if args.record:
+        from dataclasses import replace
+
+        recorder = _recorder(replace(config, db_path=args.record))
     for path in scenario_files(args.paths):
         try:
             scenario = load_scenario(path)

@@ -72,7 +72,10 @@ def test_keypad_only_call_reaches_an_answer_with_provenance(engine):
     # The question after the answer carries no provenance: it states no fact.
     assert not [a for a in of(step, Say) if a.prompt == "main.anything_else"][0].provenance
     step = engine.step(step.state, Pressed("2"), OPEN)
+    assert of(step, Ask)[0].slot == "satisfaction"  # the optional rating
+    step = engine.step(step.state, Pressed("5"), OPEN)
     assert of(step, Hangup) and step.state.ended and step.state.outcome == "answered"
+    assert step.state.slots["satisfaction"]["number"] == 5
 
 
 def test_several_things_at_once_prefill_the_slot(engine):
