@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 
 from flows.handlers import HandlerContext, HandlerResult
 from flows.loader import ENTRY
@@ -142,6 +143,21 @@ class _Turn:
     def say_answer(self, key: str) -> None:
         """A `say` node: it may state the facts the last action found, with their sources."""
         self._say(key, None, {}, answer=True)
+        if self.state.provenance and getattr(self.rt.config, "spoken_provenance", False):
+            self.say_sources()
+
+    def say_sources(self) -> None:
+        """"According to the collection calendar, checked on 2 October" — once per answer."""
+        spoken = set()
+        for data in self.state.provenance:
+            source = Source.from_json(data)
+            if source.dataset in spoken or source.verified is None:
+                continue
+            spoken.add(source.dataset)
+            label_key = f"source.{source.dataset}"
+            label = self.text(label_key) if self.rt.catalogs[self.lang].has(label_key) else source.dataset
+            verified = format_date(source.verified, "d MMMM y", locale=self.lang)
+            self.say("common.source", dataset=label, verified=verified)
 
     def _say(self, key: str, lang: str | None, extra: dict[str, Any], answer: bool) -> None:
         rendered = self.rt.catalogs.render(key, lang or self.lang, self.values(extra))

@@ -230,3 +230,19 @@ def test_empty_and_hostile_input_never_crash(engine):
         step = engine.step(state, Said(text), OPEN)
         assert says(step)  # the caller always hears something
         assert of(step, Ask) or of(step, Transfer)
+
+
+def test_spoken_provenance_names_the_source_and_its_date_when_the_city_wants_it():
+    from types import SimpleNamespace
+
+    engine = Engine(make_runtime(config=SimpleNamespace(spoken_provenance=True)))
+    step = start(engine, "fr")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    step = engine.step(step.state, Said("12 rue victor hugo"), OPEN)
+    step = engine.step(step.state, Said("oui"), OPEN)
+    assert "D'après collections, vérifié le 2 octobre 2026" in says(step)
+    quiet = Engine(make_runtime())
+    step = start(quiet, "fr")
+    for event in (Pressed("1"), Said("12 rue victor hugo"), Said("oui")):
+        step = quiet.step(step.state, event, OPEN)
+    assert "D'après" not in says(step)
