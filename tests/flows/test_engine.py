@@ -246,3 +246,18 @@ def test_spoken_provenance_names_the_source_and_its_date_when_the_city_wants_it(
     for event in (Pressed("1"), Said("12 rue victor hugo"), Said("oui")):
         step = quiet.step(step.state, event, OPEN)
     assert "D'après" not in says(step)
+
+
+def test_two_close_intents_are_asked_about_by_voice_or_keypad(runtime):
+    from nlu.intents import IntentDecision, IntentScore
+
+    ranked = [IntentScore("meetings.next", 80.0), IntentScore("waste.collection_day", 78.0)]
+    runtime.understanding.decide = lambda text, lang, only: IntentDecision("ambiguous", ranked)
+    engine = Engine(runtime)
+    step = engine.step(start(engine, "en").state, Said("when is the next collection meeting"), OPEN)
+    assert step.state.node == "@pick"
+    assert "council meetings" in says(step) and "waste collection" in says(step)
+    by_key = engine.step(step.state, Pressed("2"), OPEN)
+    assert by_key.intent == "waste.collection_day" and by_key.state.node == "waste.start"
+    by_voice = engine.step(step.state, Said("council meetings"), OPEN)
+    assert by_voice.intent == "meetings.next"
