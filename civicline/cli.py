@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "civicline.commands.serve_cmd",
     "civicline.commands.records_cmd",
     "civicline.commands.speech",
+    "civicline.commands.nlu_cmd",
 ]
 
 

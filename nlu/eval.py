@@ -12,17 +12,21 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from nlu.addresses import AddressResolver
 from nlu.dates import parse_date, parse_date_range
-from nlu.intents import IntentMatcher
+from nlu.intents import IntentDecision, IntentMatcher
 from nlu.language import detect_language
 from nlu.numbers import parse_digits, parse_number
 from nlu.synonyms import match_synonym
 from nlu.yesno import parse_yes_no
+
+
+class _Decider(Protocol):
+    def decide(self, text: str, only: Collection[str] | None = None) -> IntentDecision: ...
 
 
 @dataclass(frozen=True)
@@ -109,14 +113,18 @@ def evaluate(
     translate: Callable[[str], str] | None = None,
     examples_lang: str | None = None,
     via: str | None = None,
+    matcher: _Decider | None = None,
 ) -> Report:
     """Scores every labelled kind present in the set.
 
     With `translate`, utterances are translated before intent matching and matched
     against `examples` in `examples_lang` (e.g. Spanish callers, English examples).
+    With `matcher` (e.g. a CrossLingualMatcher), intents come from it; with either,
+    only intents are scored (the entities do not depend on translation).
     """
     lang, now = labelled.lang, labelled.now
-    matcher = IntentMatcher(examples, examples_lang or lang)
+    cross = matcher is not None or translate is not None
+    matcher = matcher or IntentMatcher(examples, examples_lang or lang)
     resolver = AddressResolver(gazetteer)
     report = Report(lang, via)
     for case in labelled.cases:
@@ -130,7 +138,7 @@ def evaluate(
             ok = got == want or (want == "none" and decision.kind != "match")
             shown = got if not translate else f"{got} (from {query!r})"
             report.tally("intent").add(ok, text, want, shown)
-        if translate:
+        if cross:
             continue  # the other kinds do not depend on translation
         if "address" in case:
             result = resolver.resolve(text, lang)

@@ -11,6 +11,11 @@ PACKAGES=(
     asterisk-core-sounds-en-wav
     asterisk-core-sounds-fr-wav
     asterisk-core-sounds-es-wav
+    # nlu: rule-based machine translation (English<->Spanish, French<->Spanish;
+    # French<->English goes through Spanish)
+    apertium
+    apertium-eng-spa
+    apertium-fr-es
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -11,14 +11,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
 LANGS = ("en", "fr", "es")
 
-# Until the demo town's street list lands (towns/port-lumiere/data/), the labelled
-# utterances are checked against these streets, which the demo town also has.
-FIXTURE_STREETS = [
-    "Rue Victor Hugo", "Avenue Jean Jaurès", "Chemin des Vignes", "Place de la Mairie",
-    "Rue du Port", "Rue du Pont", "Boulevard Pasteur", "Rue Émile Zola", "Allée des Tilleuls",
-    "Allée des Tilleuls Prolongée", "Impasse des Lilas", "Route de Lyon",
-]  # fmt: skip
-
 
 def catalog(lang: str):
     from translations.catalog import load_catalog
@@ -35,7 +27,10 @@ def gazetteer() -> list[tuple[str, list[str]]]:
             return [(sid, list(names)) for sid, names in load_town(town).street_gazetteer()]
         except ImportError:
             pass
-    return [(name.lower().replace(" ", "-"), [name]) for name in FIXTURE_STREETS]
+    # Until then, the streets the labelled utterances name (the demo town has them too).
+    from nlu.streets import load_streets
+
+    return load_streets(DATA / "streets.yaml")
 
 
 @pytest.fixture(scope="session")
