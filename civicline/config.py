@@ -33,6 +33,14 @@ _LAYOUT = {
     ("server", "public_url"): "public_url",
     ("server", "max_body_bytes"): "max_body_bytes",
     ("translation", "engines"): "translation_engines",
+    ("telephony", "mode"): "telephony_mode",
+    ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
+    ("telephony", "audio_cache"): "audio_cache_dir",
+    ("telephony", "end_silence_ms"): "end_silence_ms",
+    ("telephony", "record_max_s"): "record_max_s",
+    ("telephony", "speech_parallel"): "speech_parallel",
+    ("telephony", "recording_hosts"): "recording_hosts",
+    ("telephony", "dial_timeout_s"): "dial_timeout_s",
 }
 
 
@@ -56,6 +64,14 @@ class Config:
     public_url: str = ""
     max_body_bytes: int = 64 * 1024
     translation_engines: list[str] = field(default_factory=list)
+    telephony_mode: str = "streams"  # streams (Media Streams, real time) | twiml (no websocket)
+    stream_token_ttl_s: float = 60.0
+    audio_cache_dir: Path = Path("instance/audio")
+    end_silence_ms: int = 600
+    record_max_s: int = 15
+    speech_parallel: int = 2
+    recording_hosts: list[str] = field(default_factory=lambda: ["api.twilio.com"])
+    dial_timeout_s: int = 20
     source: str = "(defaults)"
 
     @staticmethod
@@ -113,7 +129,7 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
                     raise ConfigError(f"{file}: [{section}] {key} is not a setting civicline knows")
                 values[name] = _coerce(name, value, f"{file} [{section}] {key}")
         base = file.resolve().parent
-        for name in ("town_path", "db_path"):
+        for name in ("town_path", "db_path", "audio_cache_dir"):
             if name in values and not values[name].is_absolute():
                 values[name] = base / values[name]
     elif explicit:
