@@ -1,0 +1,67 @@
+"""The speech subcommands, run in-process through civicline's entry point."""
+
+import numpy as np
+import pytest
+
+from civicline.cli import main
+from voice.audio.wav import read_wav, write_wav
+
+
+@pytest.mark.slow
+def test_say_then_transcribe(tmp_path, capsys):
+    out = tmp_path / "fr.wav"
+    assert main(["say", "La collecte a lieu le mardi 1er décembre à 19 h.", "--lang", "fr", "-o", str(out), "--phone"]) == 0
+    assert "premier décembre à dix-neuf heures" in capsys.readouterr().out
+    samples, rate = read_wav(out)
+    assert rate == 8000 and len(samples) > 8000
+    assert main(["transcribe", str(out), "--lang", "fr"]) == 0
+    heard = capsys.readouterr().out.lower()
+    assert "collecte" in heard and "décembre" in heard
+
+
+@pytest.mark.slow
+def test_say_slow_is_longer(tmp_path, capsys):
+    a, b = tmp_path / "a.wav", tmp_path / "b.wav"
+    assert main(["say", "Press 1 for yes, 2 for no.", "--lang", "en", "-o", str(a)]) == 0
+    assert main(["say", "Press 1 for yes, 2 for no.", "--lang", "en", "-o", str(b), "--slow"]) == 0
+    assert len(read_wav(b)[0]) > len(read_wav(a)[0]) * 1.1
+
+
+def test_bad_input_is_one_line_and_exit_1(tmp_path, capsys):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    assert main(["transcribe", str(empty), "--lang", "fr"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("civicline: ") and "Traceback" not in err
+    write_wav(tmp_path / "ok.wav", np.zeros(800, np.int16), 8000)
+    assert main(["transcribe", str(tmp_path / "ok.wav"), "--lang", "xx"]) == 1
+    assert "no speech recognition configured for 'xx'" in capsys.readouterr().err
+
+
+def test_models_list(capsys):
+    code = main(["models", "list", "--no-verify"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    for lang in ("en", "fr", "es", "ko"):
+        assert f"\n{lang:5} stt" in out
+    assert "MISSING" not in out
+
+
+def test_prompts_render_fills_cache(tmp_path, capsys, monkeypatch):
+    # Render with a fake voice: this checks the command's plumbing, not synthesis speed.
+    from voice.engines import SpeechEngines
+    from voice.tts import cache as cache_mod
+    from voice.tts.base import Speech, Synthesizer
+
+    class Fake(Synthesizer):
+        name = "fake"
+        voice_id = "fake"
+
+        def synthesize(self, text, language, slow=False):
+            return Speech(np.ones(800, np.int16), 8000)
+
+    monkeypatch.setattr(SpeechEngines, "synthesizer", lambda self, lang: Fake())
+    assert main(["prompts", "render", "--lang", "fr", "--cache-dir", str(tmp_path), "--no-slow"]) == 0
+    files = list(tmp_path.rglob("*.ulaw"))
+    assert files and "fr:" in capsys.readouterr().out
+    assert cache_mod.AudioCache(tmp_path).get(files[0].stem) is not None
