@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "civicline.commands.records_cmd",
     "civicline.commands.speech",
     "civicline.commands.nlu_cmd",
+    "civicline.commands.translations_cmd",
 ]
 
 
