@@ -1,0 +1,173 @@
+"""A town: its settings (town.yaml), its data sets and its human lines, loaded once.
+
+Everything a call needs from the town goes through :class:`Town`; replacing the town's
+folder with another town's files changes the answers without changing any code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from flows.errors import DataError, FlowError, Problem
+from flows.provenance import Source
+from flows.town.collections import CollectionData, load_collections
+from flows.town.common import Origin, Problems
+from flows.town.hours import Holidays, HumanLine, parse_hours
+from flows.town.meetings import Meetings, load_meetings
+from flows.town.permits import PermitData, load_permits
+from flows.town.streets import Street, load_streets
+from flows.yamlfile import load_yaml_file
+
+DATASETS = ("streets", "collections", "meetings", "permits")
+DEFAULT_MAX_AGE_DAYS = 180
+
+
+@dataclass
+class Town:
+    name: str
+    path: Path
+    timezone: ZoneInfo
+    country: str
+    main_language: str
+    languages: list[str]
+    max_age_days: int
+    holidays: Holidays
+    lines: dict[str, HumanLine]
+    streets: dict[str, Street] = field(default_factory=dict)
+    collections: CollectionData | None = None
+    meetings: Meetings | None = None
+    permits: PermitData | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def flows_dir(self) -> Path:
+        return self.path / "flows"
+
+    def human_line(self, name: str = "main") -> HumanLine:
+        """Raises KeyError for a line town.yaml does not declare (the flow validator says so)."""
+        return self.lines[name]
+
+    def street(self, street_id: str) -> Street | None:
+        return self.streets.get(street_id)
+
+    def street_gazetteer(self) -> list[tuple[str, list[str]]]:
+        """(street id, [official name, aliases…]) for the address resolver."""
+        return [(s.id, [s.name, *s.aliases]) for s in self.streets.values()]
+
+    def permit_kind_synonyms(self, lang: str) -> dict[str, tuple[str, ...]]:
+        """Words for the `permit_kind` slot: the permits' names and the kinds of works."""
+        return self.permits.synonyms(lang) if self.permits else {}
+
+    def source(self, dataset: str, record: str, origin: Origin) -> Source:
+        return origin.source(dataset, record, self.versions.get(dataset, ""))
+
+
+def _line(data: Any, key: str) -> int | None:
+    return data.line_of(key) if hasattr(data, "line_of") else None
+
+
+def _human_lines(data: Any, holidays: Holidays, problems: Problems, country: str) -> dict[str, HumanLine]:
+    lines: dict[str, HumanLine] = {}
+    raw = data.get("human_lines")
+    if not isinstance(raw, dict) or "main" not in raw:
+        problems.add(_line(data, "human_lines"), "human_lines must declare at least the 'main' line (name, number, hours)")
+        return lines
+    for line_id, item in raw.items():
+        where = _line(raw, line_id)
+        if not isinstance(item, dict):
+            problems.add(where, f"human line '{line_id}' must be a block with name, number and hours")
+            continue
+        display = str(item.get("number", ""))
+        try:
+            parsed = phonenumbers.parse(display, country)
+            if not phonenumbers.is_possible_number(parsed):
+                raise phonenumbers.NumberParseException(0, "not a possible number")
+            number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            problems.add(where, f"human line '{line_id}': '{display}' is not a phone number")
+            number = display
+        hours = parse_hours(item, holidays, problems, where, f"human line '{line_id}'")
+        lines[str(line_id)] = HumanLine(str(line_id), str(item.get("name", line_id)), number, display, hours)
+    return lines
+
+
+def _load(path: Path) -> tuple[Town | None, list[Problem]]:
+    path = Path(path)
+    file = path / "town.yaml"
+    problems = Problems(file)
+    try:
+        data, duplicates = load_yaml_file(file)
+    except FlowError as exc:
+        return None, exc.problems
+    problems.extend(duplicates)
+    if not isinstance(data, dict):
+        problems.add(None, "town.yaml must be a mapping (name:, timezone:, data:, human_lines:)")
+        return None, problems.items
+    name = str(data.get("name") or "")
+    if not name:
+        problems.add(None, "the town has no name")
+    try:
+        tz = ZoneInfo(str(data.get("timezone", "")))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add(_line(data, "timezone"), f"timezone '{data.get('timezone')}' is unknown; write e.g. Europe/Paris")
+        tz = ZoneInfo("UTC")
+    country = str(data.get("country", ""))
+    try:
+        holidays = Holidays(country, data.get("subdivision"))
+    except (NotImplementedError, KeyError, ValueError):
+        problems.add(_line(data, "country"), f"country '{country}' has no public holiday list; write its ISO code (FR, ES, US…)")
+        holidays = Holidays("FR")
+    languages = [str(x) for x in data.get("languages") or []]
+    main_language = str(data.get("main_language") or (languages[0] if languages else "fr"))
+    max_age = data.get("max_age_days", DEFAULT_MAX_AGE_DAYS)
+    if not isinstance(max_age, int) or max_age < 1:
+        problems.add(_line(data, "max_age_days"), "max_age_days must be a whole number of days")
+        max_age = DEFAULT_MAX_AGE_DAYS
+    town = Town(name, path, tz, country, main_language, languages, max_age, holidays,
+                _human_lines(data, holidays, problems, country or "FR"))
+    datasets = data.get("data") or {}
+    for dataset in DATASETS:
+        entry = datasets.get(dataset)
+        if not isinstance(entry, dict) or not entry.get("file"):
+            problems.add(_line(datasets, dataset) or _line(data, "data"), f"data: '{dataset}' needs a file (data: {{{dataset}: {{file: …, version: …}}}})")
+            continue
+        town.versions[dataset] = str(entry.get("version", ""))
+    found: list[Problem] = list(problems.items)
+    try:
+        if "collections" in town.versions:
+            town.collections, more = load_collections(path / datasets["collections"]["file"], holidays)
+            found += more
+        zones = set(town.collections.zones) if town.collections else None
+        if "streets" in town.versions:
+            town.streets, more = load_streets(path / datasets["streets"]["file"], zones)
+            found += more
+        if "meetings" in town.versions:
+            bodies = datasets["meetings"].get("bodies")
+            town.meetings, more = load_meetings(path / datasets["meetings"]["file"],
+                                                path / bodies if bodies else None, tz)
+            found += more
+        if "permits" in town.versions:
+            town.permits, more = load_permits(path / datasets["permits"]["file"])
+            found += more
+    except FlowError as exc:  # a YAML syntax error stops that file; report it with the rest
+        found += exc.problems
+    return town, found
+
+
+def check_town(path: str | Path) -> list[Problem]:
+    """Every problem in a town's settings and data, with file and line; [] when all is well."""
+    _town, problems = _load(Path(path))
+    return problems
+
+
+def load_town(path: str | Path) -> Town:
+    """The town, or DataError listing every problem: a call never runs on bad data."""
+    town, problems = _load(Path(path))
+    if problems or town is None:
+        raise DataError(problems or [Problem(str(path), None, "the town cannot be loaded")])
+    return town
