@@ -59,9 +59,13 @@ def validate(
         return problems
 
     graph = _edges(flows, report)
+    broken_links = bool(problems)
     _check_nodes(flows, catalogs, handlers, town, report)
-    _check_reachable(flows, graph, report)
-    _check_endings(flows, graph, report)
+    if not broken_links:
+        # With a link to nowhere, every node before it would also look like a dead end:
+        # report the cause alone, so staff fix one line rather than read ten.
+        _check_reachable(flows, graph, report)
+        _check_endings(flows, graph, report)
     _check_loops(flows, graph, report)
     problems.extend(_check_greeting(flows, catalogs))
     problems.extend(check_catalogs(catalogs))
