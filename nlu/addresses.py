@@ -19,16 +19,17 @@ from nlu.normalize import normalize
 from nlu.text import wordset
 
 # Same street kind in several languages; the first word is the canonical key.
+# Abbreviations as town lists write them ("R.", "Av.", "Rte") fold to the short forms.
 STREET_KINDS = [
-    "rue street st calle c",
+    "rue street st calle c r",
     "avenue av ave avenida",
     "boulevard bd blvd boul bulevar",
-    "chemin way path camino",
+    "chemin way path camino ch",
     "place square plaza pl",
     "allee alley alameda all",
-    "impasse cul-de-sac close callejon",
-    "route road rd carretera",
-    "quai quay wharf muelle",
+    "impasse cul-de-sac close callejon imp",
+    "route road rd carretera rte",
+    "quai quay wharf muelle q",
     "cours promenade paseo",
     "passage pasaje",
     "square jardin",
@@ -145,13 +146,20 @@ class AddressResolver:
                 for word in self._vocab:
                     if len(word) > len(t) and len(word) - len(t) <= 2 and word.startswith(t):
                         offer(word, 0.8, (i,))
-        # "v hugo", "j jaures": a single letter standing for a first name.
-        for i, t in enumerate(tokens):
-            if len(t) == 1 and t.isalpha():
-                for word in self._vocab:
-                    if word[0] == t and len(word) > 2:
-                        offer(word, 0.9, (i,))
         return best
+
+    @staticmethod
+    def _initial(name: _Name, tokens: list[str], matches: dict) -> float:
+        """ "v hugo", "j jaures": a first name said as its initial, right before the
+        matched family name. Returns the weight to add for the first name."""
+        if len(name.core) < 2 or name.core[0] in matches:
+            return 0.0
+        first, second = name.core[0], name.core[1]
+        after = matches.get(second, (0.0, ()))[1]
+        for i, t in enumerate(tokens):
+            if len(t) == 1 and t == first[0] and i + 1 in after:
+                return 0.9 * len(first)
+        return 0.0
 
     def _rank(self, tokens: list[str]) -> tuple[list[tuple[float, int, _Name]], dict]:
         matches = self._word_matches(tokens)
@@ -160,6 +168,7 @@ class AddressResolver:
         for name in self._names:
             total = sum(len(t) for t in name.core)
             got = sum(len(t) * matches.get(t, (0.0, ()))[0] for t in name.core)
+            got += self._initial(name, tokens, matches)
             if not got:
                 continue
             score = 100.0 * got / total

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
+import threading
 from pathlib import Path
 
 from nlu.translate.base import Engine, TranslationError, base_lang
@@ -49,32 +51,62 @@ def _metadata(path: Path) -> dict:
         return json.loads(zf.read(name)) if name else {}
 
 
+class _Sentences:
+    """Sentence splitting without a model. argostranslate's default splitter fetches
+    a model from the network when a package has none, which hangs offline; callers'
+    utterances and catalog prompts are short, so punctuation is enough."""
+
+    _END = re.compile(r"(?<=[.!?])\s+")
+
+    def split_sentences(self, text: str) -> list[str]:
+        return [s for s in self._END.split(text) if s.strip()] or [text]
+
+
 class ArgosEngine(Engine):
+    """Installed Argos packages (argostranslate's package folder; XDG_DATA_HOME or
+    ARGOS_PACKAGES_DIR move it). Direct pairs only: no pivot through English."""
+
     name = "argos"
 
-    def _languages(self) -> dict[str, object]:
+    def __init__(self, device: str = "cpu") -> None:
+        self.device = device
+        self._translators: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def _package(self, source: str, target: str):
         if not argos_importable():
-            return {}
-        import argostranslate.translate as argos_translate
-
-        return {lang.code: lang for lang in argos_translate.get_installed_languages()}
-
-    def _translation(self, source: str, target: str):
-        langs = self._languages()
-        src, tgt = langs.get(base_lang(source)), langs.get(base_lang(target))
-        if src is None or tgt is None:
             return None
-        return src.get_translation(tgt)  # type: ignore[attr-defined]
+        import argostranslate.package as argos_package
+
+        src, tgt = base_lang(source), base_lang(target)
+        for pkg in argos_package.get_installed_packages():
+            if pkg.type == "translate" and pkg.from_code == src and pkg.to_code == tgt:
+                return pkg
+        return None
 
     def supports(self, source: str, target: str) -> bool:
         try:
-            return self._translation(source, target) is not None
+            return self._package(source, target) is not None
         except Exception:  # a half-installed package must not break the chain
             log.exception("argos: installed packages unreadable")
             return False
 
     def translate_text(self, text: str, source: str, target: str) -> str:
-        translation = self._translation(source, target)
-        if translation is None:
+        pkg = self._package(source, target)
+        if pkg is None:
             raise TranslationError(f"argos has no package {source} -> {target}")
-        return translation.translate(text)
+        import ctranslate2
+        from argostranslate.translate import apply_packaged_translation
+
+        key = str(pkg.package_path)
+        with self._lock:  # one CTranslate2 model per package, loaded once
+            translator = self._translators.get(key)
+            if translator is None:
+                translator = ctranslate2.Translator(
+                    str(pkg.package_path / "model"), device=self.device
+                )
+                self._translators[key] = translator
+        hypotheses = apply_packaged_translation(
+            pkg, text, translator, _Sentences(), num_hypotheses=1
+        )
+        return hypotheses[0].value

@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 import pytest
-from conftest import LANGS, catalog, gazetteer
+from nlu_helpers import LANGS, catalog, gazetteer
 
 from nlu.addresses import AddressResolver
 from nlu.dates import parse_date, parse_date_range

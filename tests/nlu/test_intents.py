@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import LANGS, catalog
+from nlu_helpers import LANGS, catalog
 
 from nlu.intents import IntentMatcher
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, LANGS, catalog, gazetteer
+from nlu_helpers import DATA, LANGS, catalog, gazetteer
 
 from nlu.eval import evaluate, format_report, load_labelled
 

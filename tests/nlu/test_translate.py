@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import DATA, ROOT, apertium_available, catalog
+from nlu_helpers import DATA, ROOT, apertium_available, catalog
 
 from nlu.crosslingual import CrossLingualMatcher
 from nlu.eval import evaluate, load_labelled
