@@ -20,10 +20,20 @@ def _folded(vocab: frozenset[str]) -> frozenset[str]:
     return frozenset(w for v in vocab for w in fold(v).split())
 
 
-def detect_language(text: str, vocabularies: Mapping[str, Collection[str]]) -> str | None:
-    """The language whose catalog vocabulary covers the text best, or None when unsure."""
+def detect_language(
+    text: str,
+    vocabularies: Mapping[str, Collection[str]],
+    *,
+    ignore: Collection[str] = (),
+) -> str | None:
+    """The language whose catalog vocabulary covers the text best, or None when unsure.
+
+    `ignore`: words that say nothing about the language, such as the town's street
+    names ("rue du port" said by an English speaker is not French).
+    """
     tokens = fold(text).split() if isinstance(text, str) else []
-    tokens = [t for t in tokens if not t.isdigit()]
+    skip = _folded(frozenset(str(w) for w in ignore)) if ignore else frozenset()
+    tokens = [t for t in tokens if not t.isdigit() and t not in skip]
     if not tokens:
         return None
     shares: dict[str, float] = {}
