@@ -249,6 +249,7 @@ class StreamCall:
         """The reply asked to end the stream (transfer, hang-up) and has played."""
         self._ended = True
         self.closed.set()
+        self._jobs.put(("stop", "ended by the dialog"))
 
 
 class _Player:

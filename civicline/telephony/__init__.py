@@ -1,0 +1,56 @@
+"""The phone line: Twilio webhooks (TwiML), Media Streams over a websocket, transfers.
+
+``init_app(app)`` attaches the ``/twilio`` blueprint, the ``/audio`` route and the
+websocket, and keeps the line's shared state in ``app.extensions["telephony"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+
+from civicline.telephony.security import StreamPasses
+from civicline.telephony.sessions import Lines, PhoneCall
+
+
+@dataclass
+class Telephony:
+    """What every request and stream of the phone line shares."""
+
+    app_ext: Any  # civicline.app.Civicline
+    speech: Any  # civicline.telephony.speech.PhoneSpeech
+    passes: StreamPasses
+    lines: Lines = field(default_factory=Lines)
+    clock: Callable[[], datetime] | None = None  # tests fix the time; default: the town's now
+    streams: dict[str, Any] = field(default_factory=dict)  # CallSid -> StreamCall in progress
+
+    @property
+    def config(self) -> Any:
+        return self.app_ext.config
+
+    def now(self) -> datetime:
+        if self.clock is not None:
+            return self.clock()
+        return datetime.now(getattr(self.app_ext.runtime.town, "timezone", None))
+
+    def phone_call(self, line: Any) -> PhoneCall:
+        """A Call around the line's saved session, on the flows it started with."""
+        state = line.state
+        engine = self.app_ext.engine(state.flow_version if state else None)
+        return PhoneCall(engine, self.now, line, self.app_ext.recorder)
+
+
+def init_app(app: Flask, speech: Any = None) -> Telephony:
+    from civicline.telephony import media, routes
+    from civicline.telephony.speech import PhoneSpeech
+
+    ext = app.extensions["civicline"]
+    tel = Telephony(ext, speech or PhoneSpeech(ext.config), StreamPasses(ext.config.stream_token_ttl_s))
+    app.extensions["telephony"] = tel
+    app.register_blueprint(routes.bp)
+    media.init_app(app)
+    return tel

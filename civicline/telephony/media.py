@@ -1,0 +1,124 @@
+"""The Media Streams websocket (``/twilio/stream``) and the dialog that joins the stream
+loop (voice.telephony.stream) to the call session (civicline.calls)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app
+from flask_sock import Sock
+
+from flows.session import Action, Ask, HungUp, NoInput, Pressed, Said, Say, Step
+from voice.events import Transcript
+from voice.telephony import twilio_messages as tm
+from voice.telephony.stream import Reply, Spoken, StreamCall
+
+log = logging.getLogger(__name__)
+START_WAIT_S = 10.0  # Twilio sends connected and start at once; anything slower is not Twilio
+RECEIVE_POLL_S = 0.25
+
+
+def init_app(app: Flask) -> None:
+    sock = Sock(app)
+    sock.route("/twilio/stream")(stream)
+
+
+def stream(ws: Any) -> None:
+    """One call's websocket: refuse it without a live one-time pass, else run the loop."""
+    tel = current_app.extensions["telephony"]
+    start = _await_start(ws)
+    if start is None:
+        return
+    raw, msg = start
+    line = tel.lines.get(msg.call_sid)
+    if line is None or not tel.passes.redeem(msg.custom_parameters.get("pass"), msg.call_sid):
+        log.warning("stream for call %s refused: no valid pass", msg.call_sid)
+        ws.close(reason=1008, message="no valid pass")
+        return
+    call = StreamCall(CallDialog(tel, line), tel.speech.deps(), ws.send)
+    tel.streams[msg.call_sid] = call
+    try:
+        call.handle(raw)
+        while not call.closed.is_set():
+            data = ws.receive(timeout=RECEIVE_POLL_S)
+            if data is None:
+                if not ws.connected:
+                    call.transport_closed()
+                continue
+            call.handle(data)
+    except Exception as exc:  # the socket broke: end this call only
+        log.info("stream for call %s ended: %s", msg.call_sid, exc)
+        call.transport_closed()
+    finally:
+        tel.streams.pop(msg.call_sid, None)
+    ws.close()
+
+
+def _await_start(ws: Any) -> tuple[str, tm.Start] | None:
+    for _ in range(4):  # connected, then start; a stray message or two is tolerated
+        data = ws.receive(timeout=START_WAIT_S)
+        if data is None:
+            break
+        msg = tm.parse(data)
+        if isinstance(msg, tm.Start):
+            return data, msg
+        if not isinstance(msg, tm.Connected):
+            log.warning("stream: %s before start", getattr(msg, "reason", type(msg).__name__))
+    ws.close(reason=1008, message="expected start")
+    return None
+
+
+class CallDialog:
+    """The stream loop's dialog: events to the Call, its actions to a Reply."""
+
+    def __init__(self, tel: Any, line: Any) -> None:
+        self.tel, self.line = tel, line
+
+    def _step(self, event: Any) -> Reply:
+        with self.line.lock:
+            call = self.tel.phone_call(self.line)
+            if call.ended:
+                return Reply(timeout=None, end=True)
+            return self._reply(call.send(event).actions, call)
+
+    def begin(self, start: tm.Start) -> Reply:
+        with self.line.lock:
+            call = self.tel.phone_call(self.line)
+            if self.line.pending:  # a stream after a failed transfer or a broken stream
+                actions, self.line.pending = self.line.pending, []
+                return self._reply(actions, call)
+            if self.line.state is not None:  # a second stream for a call already running
+                return self._reply(call.send(Pressed("*")).actions, call)
+            step: Step = call.start()
+            return self._reply(step.actions, call)
+
+    def heard(self, transcript: Transcript) -> Reply:
+        return self._step(Said(transcript.text, transcript.language, transcript.confidence))
+
+    def pressed(self, keys: str) -> Reply:
+        return self._step(Pressed(keys))
+
+    def silence(self) -> Reply:
+        return self._step(NoInput())
+
+    def ended(self, reason: str) -> None:
+        with self.line.lock:
+            call = self.tel.phone_call(self.line)
+            if not call.ended:
+                log.info("call %s: %s", self.line.call_sid, reason)
+                call.send(HungUp())
+
+    def _reply(self, actions: list[Action], call: Any) -> Reply:
+        state = call.state
+        lang = (state.lang if state else None) or self.tel.app_ext.runtime.main_language
+        ask = next((a for a in reversed(actions) if isinstance(a, Ask)), None)
+        speech = tuple(Spoken(a.text, a.lang, a.slow) for a in actions if isinstance(a, Say))
+        return Reply(
+            speech=speech,
+            listen_language=lang,
+            timeout=ask.timeout if ask else None,
+            max_digits=ask.max_digits if ask else None,
+            phrases=tuple(o.label for o in ask.options) if ask else (),
+            end=bool(state and state.ended),
+        )

@@ -1,0 +1,262 @@
+"""The Twilio webhooks. Every one is signed (403 otherwise); bodies over ``max_body_bytes``
+get 413 from Flask. Each TwiML-only turn's action URLs carry the turn number, so a webhook
+Twilio retries gets the answer it already got instead of moving the call on twice."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+from flask import Blueprint, Response, abort, current_app, request
+
+from civicline.telephony import twiml
+from civicline.telephony.security import public_base, signed
+from flows.session import Event, HungUp, NoInput, Pressed, Said
+
+log = logging.getLogger(__name__)
+bp = Blueprint("telephony", __name__)
+KEY = re.compile(r"^[0-9a-f]{64}$")
+FAILED_DIAL = ("busy", "no-answer", "failed")
+ENDED = ("completed", "busy", "failed", "no-answer", "canceled")
+
+
+def tel() -> Any:
+    return current_app.extensions["telephony"]
+
+
+def xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def base() -> str:
+    return public_base(request, tel().config)
+
+
+def sid() -> str:
+    value = request.form.get("CallSid", "")
+    if not re.fullmatch(r"CA[0-9a-fA-F]{32}", value):
+        abort(400)
+    return value
+
+
+@bp.post("/twilio/voice")
+@signed
+def voice() -> Response:
+    t = tel()
+    line, new = t.lines.open(sid(), request.form.get("From") or None)
+    with line.lock:
+        if not new and line.voice_twiml is not None:
+            log.info("call %s: /twilio/voice retried; same answer", line.call_sid)
+            return xml(line.voice_twiml)
+        if t.config.telephony_mode == "twiml":
+            call = t.phone_call(line)
+            step = call.start()
+            body = twiml.turn_twiml(step.actions, base(), line.turn, t.speech, t.config, line.caller, line.call_sid)
+        else:
+            body = twiml.stream_twiml(base(), t.passes.issue(line.call_sid))
+        line.voice_twiml = body
+        return xml(body)
+
+
+def _turn(make_event: Callable[[Any], Event | None]) -> Response:
+    """One TwiML-only turn: the event from this request, the engine, the next TwiML."""
+    t = tel()
+    line = t.lines.get(sid())
+    if line is None or line.state is None:
+        log.warning("turn for unknown call %s", request.form.get("CallSid"))
+        return xml(twiml.hangup_twiml())
+    try:
+        turn = int(request.args.get("t", ""))
+    except ValueError:
+        abort(400)
+    with line.lock:
+        if turn in line.responses:
+            log.info("call %s: turn %d retried; same answer", line.call_sid, turn)
+            return xml(line.responses[turn])
+        if turn != line.turn:
+            log.warning("call %s: turn %d out of order (at %d)", line.call_sid, turn, line.turn)
+            return xml(line.responses.get(line.turn - 1) or twiml.hangup_twiml())
+        call = t.phone_call(line)
+        event = make_event(line)
+        step = call.send(event) if event is not None and not call.ended else None
+        line.turn += 1
+        if step is None or (step.state.ended and isinstance(event, HungUp)):
+            body = twiml.hangup_twiml()
+        else:
+            body = twiml.turn_twiml(step.actions, base(), line.turn, t.speech, t.config, line.caller, line.call_sid)
+        line.responses[turn] = body
+        for old in [k for k in line.responses if k < turn - 4]:
+            del line.responses[old]
+        return xml(body)
+
+
+def _expects_number(line: Any) -> bool:
+    state = line.state
+    return bool(state and state.last_ask and state.last_ask.get("max_digits"))
+
+
+@bp.post("/twilio/gather")
+@signed
+def gather() -> Response:
+    digits = re.sub(r"[^0-9*#]", "", request.form.get("Digits", ""))
+
+    def event(line: Any) -> Event | None:
+        if not digits:
+            return NoInput()
+        return Pressed(digits + "#" if _expects_number(line) and not digits.endswith("#") else digits)
+
+    return _turn(event)
+
+
+@bp.post("/twilio/noinput")
+@signed
+def noinput() -> Response:
+    return _turn(lambda line: NoInput())
+
+
+@bp.post("/twilio/record")
+@signed
+def record() -> Response:
+    digits = request.form.get("Digits", "")
+    recording = request.form.get("RecordingUrl", "")
+
+    def event(line: Any) -> Event | None:
+        if digits == "hangup":
+            return HungUp()
+        state = line.state
+        lang = (state.lang if state else None) or tel().app_ext.runtime.main_language
+        text = _recognise(recording, lang) if recording else ""
+        if text:
+            return Said(text, lang)
+        key = re.sub(r"[^0-9*#]", "", digits)
+        return Pressed(key) if key else NoInput()
+
+    return _turn(event)
+
+
+def _recording_auth(url: str) -> tuple[str, str] | None:
+    t = tel()
+    host = urlparse(url).hostname or ""
+    if host not in t.config.recording_hosts:
+        log.error("recording at %s refused: host not in [telephony] recording_hosts", host)
+        return None
+    account, token = t.config.secret("TWILIO_ACCOUNT_SID"), t.config.secret("TWILIO_AUTH_TOKEN")
+    return (account or "", token or "")
+
+
+def _recognise(url: str, lang: str) -> str:
+    """Fetch the recording with the account's credentials, recognise it here, then delete
+    it from Twilio (in the background: the caller should not wait for that)."""
+    auth = _recording_auth(url)
+    if auth is None:
+        return ""
+    try:
+        got = requests.get(url + ".wav", auth=auth, timeout=10)
+        got.raise_for_status()
+        text = tel().speech.recognise_wav(got.content, lang).text
+    except Exception:
+        log.exception("recording %s could not be fetched or recognised", url)
+        text = ""
+    threading.Thread(target=_delete_recording, args=(url, auth), daemon=True).start()
+    return text
+
+
+def _delete_recording(url: str, auth: tuple[str, str]) -> None:
+    try:
+        requests.delete(url + ".json", auth=auth, timeout=10).raise_for_status()
+    except Exception as exc:
+        log.error("recording %s could not be deleted from Twilio: %s", url, exc)
+
+
+@bp.post("/twilio/connect-action")
+@signed
+def connect_action() -> Response:
+    """The stream ended: carry out the transfer or hang-up the call ended on."""
+    t = tel()
+    line = t.lines.get(sid())
+    if line is None or line.state is None or request.form.get("CallStatus") in ENDED:
+        return xml(twiml.hangup_twiml())
+    with line.lock:
+        state = line.state
+        if state.ended:
+            actions = [line.transfer] if line.transfer and state.outcome == "transferred" else []
+            return xml(twiml.end_twiml(actions, base(), line.caller, line.call_sid, t.config))
+        # The stream broke while the call was going on: reconnect, and repeat the question.
+        log.warning("call %s: stream ended mid-call; reconnecting", line.call_sid)
+        line.pending = list(t.phone_call(line).send(Pressed("*")).actions)
+        return xml(twiml.stream_twiml(base(), t.passes.issue(line.call_sid)))
+
+
+@bp.post("/twilio/dial-status")
+@signed
+def dial_status() -> Response:
+    t = tel()
+    call_sid = request.args.get("call", "")
+    line = t.lines.get(call_sid)
+    status = request.form.get("DialCallStatus", "")
+    if line is None or line.state is None:
+        return xml(twiml.hangup_twiml())
+    with line.lock:
+        if -1 in line.responses:  # a retried dial outcome
+            return xml(line.responses[-1])
+        call = t.phone_call(line)
+        if status in FAILED_DIAL:
+            log.info("call %s: transfer %s; offering a callback", call_sid, status)
+            step = call.transfer_failed(status)
+            if t.config.telephony_mode == "twiml":
+                body = twiml.turn_twiml(step.actions, base(), line.turn, t.speech, t.config, line.caller, call_sid)
+            else:
+                line.pending = list(step.actions)
+                body = twiml.stream_twiml(base(), t.passes.issue(call_sid))
+        else:
+            call.transfer_answered()
+            body = twiml.hangup_twiml()
+        line.responses[-1] = body
+        return xml(body)
+
+
+@bp.post("/twilio/whisper")
+@signed
+def whisper() -> Response:
+    t = tel()
+    line = t.lines.get(request.args.get("call", ""))
+    summary = line.transfer.summary if line and line.transfer else ""
+    if not summary:
+        return xml(str(twiml.VoiceResponse()))
+    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech))
+
+
+@bp.post("/twilio/status")
+@signed
+def status() -> Response:
+    """Twilio's status callback: the call is over; close its record if nothing else did."""
+    t = tel()
+    call_status = request.form.get("CallStatus", "")
+    log.info("call %s status %s", request.form.get("CallSid"), call_status)
+    if call_status in ENDED:
+        line = t.lines.close(sid())
+        if line is not None and line.state is not None:
+            with line.lock:
+                call = t.phone_call(line)
+                if line.held_end is not None:
+                    call.transfer_answered()
+                elif not call.ended:
+                    call.send(HungUp())
+    return Response(status=204)
+
+
+@bp.get("/audio/<key>.wav")
+def audio(key: str) -> Response:
+    if not KEY.match(key):
+        abort(404)
+    data = tel().speech.wav(key)
+    if data is None:
+        abort(404)
+    return Response(data, mimetype="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+
+

@@ -1,0 +1,107 @@
+"""Who may talk to the phone line: Twilio's signature on every webhook, one-time passes for
+the media websocket, and the public URL the signature was computed over.
+
+Behind a reverse proxy Flask sees ``http://127.0.0.1:8080/...`` while Twilio signed
+``https://city.example/...``: the URL is rebuilt from ``[server] public_url`` (or, without
+it, from ``X-Forwarded-Proto``/``X-Forwarded-Host``), the classic cause of failed validation.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Request, abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+from civicline.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def public_url(req: Request, config: Config) -> str:
+    """The URL Twilio requested, as Twilio wrote it (scheme, host, path and query)."""
+    query = req.query_string.decode("latin-1")
+    tail = req.path + (f"?{query}" if query else "")
+    if config.public_url:
+        return config.public_url.rstrip("/") + tail
+    proto = (req.headers.get("X-Forwarded-Proto") or req.scheme).split(",")[0].strip()
+    host = (req.headers.get("X-Forwarded-Host") or req.host).split(",")[0].strip()
+    return f"{proto}://{host}{req.script_root}{tail}"
+
+
+def public_base(req: Request, config: Config) -> str:
+    """The public root of the app, for the URLs we give Twilio (action, Play, Stream)."""
+    if config.public_url:
+        return config.public_url.rstrip("/")
+    proto = (req.headers.get("X-Forwarded-Proto") or req.scheme).split(",")[0].strip()
+    host = (req.headers.get("X-Forwarded-Host") or req.host).split(",")[0].strip()
+    return f"{proto}://{host}{req.script_root}"
+
+
+def signature_ok(req: Request, config: Config) -> bool:
+    token = config.secret("TWILIO_AUTH_TOKEN")
+    if not token:
+        # Refuse rather than run an open line: anyone could otherwise drive calls.
+        log.error("TWILIO_AUTH_TOKEN is not set: every Twilio webhook is refused")
+        return False
+    signature = req.headers.get("X-Twilio-Signature", "")
+    params = req.form.to_dict(flat=True) if req.method == "POST" else {}
+    return bool(signature) and RequestValidator(token).validate(public_url(req, config), params, signature)
+
+
+def signed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """403 unless the request carries Twilio's valid signature."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        config = current_app.extensions["civicline"].config
+        if not signature_ok(request, config):
+            log.warning("refused %s %s: bad or missing Twilio signature", request.method, request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class Pass:
+    call_sid: str
+    expires: float
+
+
+class StreamPasses:
+    """One-time, short-lived passes for the media websocket, issued by a signed /twilio/voice.
+
+    Kept in memory: run one worker process (with threads or gevent), see docs/deployment.md.
+    """
+
+    def __init__(self, ttl_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s, self.clock = ttl_s, clock
+        self._passes: dict[str, Pass] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, call_sid: str) -> str:
+        token = secrets.token_urlsafe(24)
+        now = self.clock()
+        with self._lock:
+            for key in [k for k, p in self._passes.items() if p.expires < now]:
+                del self._passes[key]
+            self._passes[token] = Pass(call_sid, now + self.ttl_s)
+        return token
+
+    def redeem(self, token: str | None, call_sid: str) -> bool:
+        """True once for a live pass issued for this call; the pass is gone afterwards."""
+        if not token:
+            return False
+        with self._lock:
+            found = self._passes.pop(token, None)
+        if found is None or found.expires < self.clock():
+            return False
+        return secrets.compare_digest(found.call_sid, call_sid)

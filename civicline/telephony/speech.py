@@ -1,0 +1,87 @@
+"""The speech machinery the phone line shares between calls: recognisers and voices (loaded
+once, lazily), the audio cache behind ``/audio/<hash>.wav`` and the Media Streams loop, and
+the semaphore that keeps recognition and synthesis to a few at a time on a small machine."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from voice.audio.codec import ulaw_to_pcm16
+from voice.audio.vad import EndOfSpeechDetector, VadConfig
+from voice.audio.wav import read_wav, wav_bytes
+from voice.events import Transcript
+from voice.stt.base import base_language
+from voice.telephony.stream import SpeechDeps
+from voice.tts.base import PHONE_RATE
+from voice.tts.cache import AudioCache, Speaker, cache_key, split_sentences
+from voice.tts.speech_text import format_for_speech
+
+log = logging.getLogger(__name__)
+
+
+class PhoneSpeech:
+    def __init__(self, config: Any, engines: Any = None) -> None:
+        self.config = config
+        self._engines = engines
+        self._lock = threading.Lock()
+        self.cache = AudioCache(config.audio_cache_dir)
+        self.speaker = Speaker(lambda lang: self.engines.synthesizer(lang), self.cache)
+        self.slots = threading.BoundedSemaphore(max(1, int(config.speech_parallel)))
+        self.vad = VadConfig(end_silence_ms=int(config.end_silence_ms))
+
+    @property
+    def engines(self) -> Any:
+        """voice.engines.SpeechEngines, built on first use (models load lazily inside)."""
+        with self._lock:
+            if self._engines is None:
+                from voice.engines import SpeechEngines
+
+                self._engines = SpeechEngines(vad_config=self.vad)
+            return self._engines
+
+    # ---- Media Streams -------------------------------------------------------------------
+
+    def deps(self) -> SpeechDeps:
+        return SpeechDeps(detector=self._detector, transcribe=self.transcribe, speak=self._speak, slots=self.slots)
+
+    def _detector(self) -> EndOfSpeechDetector:
+        return EndOfSpeechDetector(self.engines.vad_model(), PHONE_RATE, self.vad)
+
+    def transcribe(self, samples: np.ndarray, rate: int, language: str, phrases: Sequence[str] = ()) -> Transcript:
+        try:
+            return self.engines.transcriber(language).transcribe(samples, rate, language, list(phrases) or None)
+        except Exception:  # no recogniser for the language, or a bad model: keypad still works
+            log.exception("recognition in %s failed", language)
+            return Transcript("", base_language(language), confidence=0.0)
+
+    def _speak(self, text: str, language: str, slow: bool) -> Iterator[bytes]:
+        return self.speaker.stream(text, language, slow)
+
+    # ---- TwiML-only mode -----------------------------------------------------------------
+
+    def prompt_keys(self, text: str, language: str, slow: bool = False) -> list[str]:
+        """Synthesise (or find) each sentence; the keys name /audio/<key>.wav."""
+        voice = self.engines.synthesizer(language)
+        keys = []
+        for sentence in split_sentences(text):
+            spoken = format_for_speech(sentence, language)
+            key = cache_key(voice.voice_id, language, spoken, slow)
+            if self.cache.get(key) is None:
+                with self.slots:
+                    self.cache.put(key, voice.synthesize(spoken, language, slow=slow).to_ulaw8k())
+            keys.append(key)
+        return keys
+
+    def wav(self, key: str) -> bytes | None:
+        ulaw = self.cache.get(key)
+        return None if ulaw is None else wav_bytes(ulaw_to_pcm16(ulaw), PHONE_RATE)
+
+    def recognise_wav(self, data: bytes, language: str) -> Transcript:
+        samples, rate = read_wav(data, max_seconds=float(self.config.record_max_s) + 5)
+        with self.slots:
+            return self.transcribe(samples, rate, language)

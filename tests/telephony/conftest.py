@@ -1,0 +1,133 @@
+"""The phone line under test: civicline served on 127.0.0.1 by a real threaded server, the
+test town and flows of tests/flows, real offline voices (loaded once per session), a call
+records store per test, and a fake Twilio to call it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+
+from fake_twilio import ACCOUNT, FakeTwilio, Recordings  # noqa: E402
+from flowkit import OPEN, make_runtime  # noqa: E402
+
+from civicline.config import Config  # noqa: E402
+from flows.records import CallRecorder, SQLiteStore  # noqa: E402
+
+TOKEN = "test-auth-token-" + "x" * 16
+
+
+@pytest.fixture(scope="session", autouse=True)
+def twilio_secrets():
+    saved = {k: os.environ.get(k) for k in ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID")}
+    os.environ["TWILIO_AUTH_TOKEN"], os.environ["TWILIO_ACCOUNT_SID"] = TOKEN, ACCOUNT
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def engines():
+    from voice.engines import SpeechEngines
+
+    return SpeechEngines(cpu_threads=2)
+
+
+@pytest.fixture(scope="session")
+def sentences() -> dict[bytes, str]:
+    """Every sentence civicline synthesised this session, by its exact μ-law audio."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("audio")
+
+
+@pytest.fixture(scope="session")
+def voice_for(engines):
+    """The caller's own voice: text -> 8 kHz samples, with a little silence around it."""
+    cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def make(text: str, lang: str) -> np.ndarray:
+        if (text, lang) not in cache:
+            speech = engines.synthesizer(lang).synthesize(text, lang).at_rate(8000)
+            pad = np.zeros(1600, np.int16)
+            cache[text, lang] = np.concatenate([pad, speech.samples, pad])
+        return cache[text, lang]
+
+    return make
+
+
+class Line:
+    """One civicline server and the fake Twilio that calls it."""
+
+    def __init__(self, app, server, twilio: FakeTwilio, store: SQLiteStore, recordings: Recordings) -> None:
+        self.app, self.server, self.twilio, self.store, self.recordings = app, server, twilio, store, recordings
+        self.tel = app.extensions["telephony"]
+
+
+@pytest.fixture
+def make_line(tmp_path, engines, audio_dir, sentences):
+    started: list[Line] = []
+
+    def make(mode: str = "streams", **settings) -> Line:
+        from civicline.app import create_app
+        from civicline.telephony.speech import PhoneSpeech
+
+        recordings = Recordings(ACCOUNT, TOKEN)
+        config = Config(
+            db_path=tmp_path / "records.sqlite3",
+            audio_cache_dir=audio_dir,
+            telephony_mode=mode,
+            recording_hosts=["127.0.0.1"],
+            **settings,
+        )
+        store = SQLiteStore(config.db_path)
+        recorder = CallRecorder(store, hash_key=b"k" * 32, auto_purge=False)
+        app = create_app(config, runtime=make_runtime(), recorder=recorder)
+        tel = app.extensions["telephony"]
+        tel.speech = _IndexedSpeech(config, engines, sentences)
+        tel.clock = lambda: OPEN
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        line = Line(app, server, FakeTwilio(base, TOKEN, recordings), store, recordings)
+        started.append(line)
+        return line
+
+    yield make
+    for line in started:
+        line.server.shutdown()
+        line.recordings.shutdown()
+        line.store.close()
+
+
+def _IndexedSpeech(config, engines, index):  # noqa: N802 - a factory standing in for a class
+    """PhoneSpeech that remembers each sentence's audio, so the fake can tell what it heard."""
+    from civicline.telephony.speech import PhoneSpeech
+
+    speech = PhoneSpeech(config, engines)
+    original = speech.speaker.sentence_audio
+
+    def sentence_audio(sentence: str, language: str, slow: bool = False) -> bytes:
+        data = original(sentence, language, slow)
+        index[data] = sentence
+        return data
+
+    speech.speaker.sentence_audio = sentence_audio  # type: ignore[method-assign]
+    return speech
+
+
+__all__ = ["Line", "OPEN", "replace"]

@@ -1,0 +1,303 @@
+"""A fake Twilio on 127.0.0.1 that speaks the documented protocols to civicline.
+
+It signs webhooks with RequestValidator, follows the TwiML it gets back (Play, Say, Gather,
+Record, Redirect, Connect/Stream, Dial/Number, Hangup) and, for Media Streams, sends the
+caller's audio as paced 20 ms μ-law frames with silence in between (as a phone line does),
+echoes our marks once the audio before them has arrived, and keeps what the caller heard.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import itertools
+import queue
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import numpy as np
+import requests
+from twilio.request_validator import RequestValidator
+from websockets.sync.client import connect
+
+from voice.audio.codec import pcm16_to_ulaw
+from voice.telephony import twilio_messages as tm
+
+ACCOUNT = "AC" + "1" * 32
+_ids = itertools.count(1)
+
+
+def new_sid(prefix: str) -> str:
+    return f"{prefix}{next(_ids):032x}"
+
+
+@dataclass
+class Prompt:
+    """Audio the caller received between two marks (one reply), and when it began."""
+
+    audio: bytearray = field(default_factory=bytearray)
+    first_frame_at: float | None = None
+    cleared: bool = False
+    mark: str | None = None
+
+
+class MediaLeg:
+    """The caller's side of a Media Streams websocket."""
+
+    def __init__(self, ws_url: str, call_sid: str, params: dict[str, str]) -> None:
+        self.side = tm.TwilioSide(new_sid("MZ"), call_sid, ACCOUNT)
+        self.ws = connect(ws_url, open_timeout=5, close_timeout=2)
+        self.prompts: list[Prompt] = []
+        self.done: queue.Queue[Prompt] = queue.Queue()
+        self.current = Prompt()
+        self.outbound_errors: list[str] = []
+        self.clears = 0
+        self.closed = threading.Event()
+        self._audio: queue.Queue[bytes] = queue.Queue()
+        self._send_lock = threading.Lock()
+        self.last_voiced_at: float | None = None
+        self.latencies: list[float] = []  # caller's last voiced frame -> first reply frame
+        self._awaiting_reply = False
+        self.send(self.side.connected())
+        self.send(self.side.start(params))
+        threading.Thread(target=self._receive, daemon=True).start()
+        threading.Thread(target=self._line, daemon=True).start()
+
+    def send(self, raw: str) -> None:
+        with self._send_lock:
+            if not self.closed.is_set():
+                try:
+                    self.ws.send(raw)
+                except Exception:
+                    self.closed.set()
+
+    def _receive(self) -> None:
+        try:
+            for raw in self.ws:
+                msg = tm.parse_outbound(raw)
+                if isinstance(msg, tm.Media):
+                    now = time.monotonic()
+                    if self.current.first_frame_at is None:
+                        self.current.first_frame_at = now
+                        if self._awaiting_reply and self.last_voiced_at is not None:
+                            self.latencies.append(now - self.last_voiced_at)
+                            self._awaiting_reply = False
+                    self.current.audio += msg.payload
+                elif isinstance(msg, tm.Mark):
+                    self.current.mark = msg.name
+                    self._close_prompt()
+                    self.send(self.side.mark(msg.name))  # played: frames arrive in real time
+                elif isinstance(msg, tm.Clear):
+                    self.clears += 1
+                    self.current.cleared = True
+                    self._close_prompt()
+                else:
+                    self.outbound_errors.append(msg.reason)
+        except Exception:
+            pass
+        self.closed.set()
+
+    def _close_prompt(self) -> None:
+        prompt, self.current = self.current, Prompt()
+        self.prompts.append(prompt)
+        self.done.put(prompt)
+
+    def _line(self) -> None:
+        """20 ms frames, always: the caller's audio when there is some, silence otherwise."""
+        start, n, silence = time.monotonic(), 0, b"\xff" * tm.FRAME_BYTES
+        while not self.closed.is_set():
+            try:
+                frame, voiced = self._audio.get_nowait()
+            except queue.Empty:
+                frame, voiced = silence, False
+            self.send(self.side.media(frame))
+            if voiced:
+                self.last_voiced_at = time.monotonic()
+                self._awaiting_reply = True
+            n += 1
+            delay = start + n * 0.02 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+
+    def say(self, samples8k: np.ndarray) -> None:
+        """Queue the caller's speech (8 kHz int16); it goes out paced with the line."""
+        ulaw = pcm16_to_ulaw(np.asarray(samples8k, np.int16))
+        ulaw += b"\xff" * (-len(ulaw) % tm.FRAME_BYTES)
+        energy = np.abs(np.asarray(samples8k, np.float32))
+        last_voiced = int(np.nonzero(energy > 300)[0][-1]) // 160 if energy.max() > 300 else -1
+        for i in range(0, len(ulaw), tm.FRAME_BYTES):
+            self._audio.put((ulaw[i : i + tm.FRAME_BYTES], i // tm.FRAME_BYTES <= last_voiced))
+
+    def press(self, digit: str) -> None:
+        self.send(self.side.dtmf(digit))
+
+    def next_prompt(self, timeout: float = 60.0) -> Prompt:
+        return self.done.get(timeout=timeout)
+
+    def wait_closed(self, timeout: float = 20.0) -> bool:
+        return self.closed.wait(timeout)
+
+    def hang_up(self) -> None:
+        self.send(self.side.stop())
+        self.closed.set()
+        self.ws.close()
+
+
+class Recordings(http.server.ThreadingHTTPServer):
+    """Twilio's recordings API, on 127.0.0.1: GET <url>.wav, DELETE <url>.json, basic auth."""
+
+    def __init__(self, account: str, token: str) -> None:
+        self.account, self.token = account, token
+        self.files: dict[str, bytes] = {}
+        self.deleted: list[str] = []
+        self.unauthorised = 0
+        super().__init__(("127.0.0.1", 0), _RecordingHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def add(self, wav: bytes) -> str:
+        sid = new_sid("RE")
+        self.files[sid] = wav
+        return f"http://127.0.0.1:{self.server_address[1]}/2010-04-01/Accounts/{self.account}/Recordings/{sid}"
+
+
+class _RecordingHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def _auth(self) -> bool:
+        want = "Basic " + base64.b64encode(f"{self.server.account}:{self.server.token}".encode()).decode()
+        if self.headers.get("Authorization") != want:
+            self.server.unauthorised += 1
+            self.send_response(401)
+            self.end_headers()
+            return False
+        return True
+
+    def do_GET(self) -> None:
+        sid = self.path.rsplit("/", 1)[-1].removesuffix(".wav")
+        if not self._auth():
+            return
+        data = self.server.files.get(sid)
+        self.send_response(200 if data else 404)
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+
+    def do_DELETE(self) -> None:
+        sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
+        if not self._auth():
+            return
+        self.server.deleted.append(sid)
+        self.server.files.pop(sid, None)
+        self.send_response(204)
+        self.end_headers()
+
+
+@dataclass
+class Caller:
+    """What the caller does at each TwiML-only turn: a key, a recorded answer, or nothing."""
+
+    turns: list[tuple[str, object]] = field(default_factory=list)
+    dial: list[str] = field(default_factory=list)  # DialCallStatus for each <Dial>
+
+
+class FakeTwilio:
+    def __init__(self, base: str, token: str, recordings: Recordings | None = None) -> None:
+        self.base, self.token = base.rstrip("/"), token
+        self.validator = RequestValidator(token)
+        self.recordings = recordings
+        self.requests: list[tuple[str, dict]] = []
+
+    def post(self, url: str, params: dict[str, str], signature: str | None = None, **kw) -> requests.Response:
+        url = urljoin(self.base + "/", url)
+        sig = signature if signature is not None else self.validator.compute_signature(url, params)
+        self.requests.append((url, params))
+        return requests.post(url, data=params, headers={"X-Twilio-Signature": sig, **kw.pop("headers", {})}, timeout=120, **kw)
+
+    def incoming(self, caller: str = "+33611223344", call_sid: str | None = None) -> tuple[str, dict, requests.Response]:
+        params = {"CallSid": call_sid or new_sid("CA"), "AccountSid": ACCOUNT, "From": caller, "To": "+33199000000", "CallStatus": "ringing", "Direction": "inbound"}
+        return params["CallSid"], params, self.post("/twilio/voice", params)
+
+    def stream(self, response: requests.Response, call_sid: str) -> MediaLeg:
+        """Start the <Connect><Stream> a webhook answered with."""
+        root = ET.fromstring(response.text)
+        stream = root.find("./Connect/Stream")
+        assert stream is not None, response.text
+        params = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+        return MediaLeg(stream.get("url"), call_sid, params)
+
+    def connect_action(self, response: requests.Response, params: dict) -> requests.Response:
+        action = ET.fromstring(response.text).find("./Connect").get("action")
+        return self.post(action, {**params, "CallStatus": "in-progress"})
+
+    def follow(self, response: requests.Response, params: dict, caller: Caller, heard: list, agent: list) -> str:
+        """Carry out TwiML until a hang-up; returns how it ended."""
+        for _ in range(60):
+            assert response.status_code == 200, (response.status_code, response.text)
+            nxt = self._run(ET.fromstring(response.text), params, caller, heard, agent)
+            if isinstance(nxt, str):
+                return nxt
+            response = nxt
+        raise AssertionError("TwiML never ended")
+
+    def _play(self, verb: ET.Element, heard: list) -> None:
+        if verb.tag == "Play":
+            got = requests.get(verb.text.strip(), timeout=30)
+            assert got.status_code == 200 and got.content[:4] == b"RIFF", verb.text
+            heard.append(("play", verb.text.strip(), got.content))
+        elif verb.tag == "Say":
+            heard.append(("say", verb.text, verb.get("language")))
+
+    def _run(self, root: ET.Element, params: dict, caller: Caller, heard: list, agent: list):
+        for verb in root:
+            if verb.tag in ("Play", "Say"):
+                self._play(verb, heard)
+            elif verb.tag == "Gather":
+                for inner in verb:
+                    self._play(inner, heard)
+                kind, value = caller.turns[0] if caller.turns else ("hangup", None)
+                if kind == "key":
+                    caller.turns.pop(0)
+                    return self.post(verb.get("action"), {**params, "Digits": str(value)})
+            elif verb.tag == "Record":
+                kind, value = caller.turns.pop(0) if caller.turns else ("hangup", None)
+                if kind == "say":
+                    url = self.recordings.add(value)
+                    return self.post(verb.get("action"), {**params, "RecordingUrl": url, "RecordingSid": url.rsplit("/", 1)[1], "RecordingDuration": "2", "Digits": ""})
+                if kind == "hangup":
+                    return "caller hung up"
+                # silence: Twilio skips the action when nothing was recorded
+            elif verb.tag == "Redirect":
+                return self.post(verb.text.strip(), params)
+            elif verb.tag == "Dial":
+                number = verb.find("Number")
+                if number is not None and number.get("url"):
+                    child = {**params, "CallSid": new_sid("CA"), "ParentCallSid": params["CallSid"], "Direction": "outbound-dial"}
+                    whisper = self.post(number.get("url"), child)
+                    for inner in ET.fromstring(whisper.text):
+                        self._play(inner, agent)
+                status = caller.dial.pop(0) if caller.dial else "completed"
+                agent.append(("dialled", number.text.strip(), verb.get("callerId"), status))
+                return self.post(verb.get("action"), {**params, "DialCallStatus": status, "DialCallSid": new_sid("CA")})
+            elif verb.tag == "Hangup":
+                return "hangup"
+            elif verb.tag == "Connect":
+                return "connect"
+        return "end of TwiML"
+
+    def status(self, params: dict, status: str = "completed") -> requests.Response:
+        return self.post("/twilio/status", {**params, "CallStatus": status})
+
+
+def known_audio(index: dict[bytes, str], audio: bytes) -> list[str]:
+    """The sentences (by their exact synthesised audio) found in what the caller heard."""
+    found = []
+    for data, text in index.items():
+        if len(data) > 800 and data[: len(data) - 160] in audio:
+            found.append((audio.index(data[: len(data) - 160]), text))
+    return [t for _, t in sorted(found)]
+
+
