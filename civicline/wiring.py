@@ -31,6 +31,20 @@ def load_town(path: Path) -> Any:
     return load(path)
 
 
+def translator_for(config: Config, town: Any) -> Any:
+    """The translation engines named in [translation] engines, in order, or None.
+
+    Street names are protected so that "rue du Port" is never translated.
+    """
+    if not config.translation_engines:
+        return None
+    from nlu.translate.chain import default_chain
+
+    streets = [name for _, names in town.street_gazetteer() for name in names] if town else []
+    chain = default_chain(config.translation_engines, protected_terms=streets)
+    return chain if chain.engines else None
+
+
 def check_runtime(config: Config, *, flows_dir: Path | None = None) -> Checked:
     """Loads everything and validates it; returns the problems rather than raising."""
     problems: list[Problem] = []
@@ -40,8 +54,13 @@ def check_runtime(config: Config, *, flows_dir: Path | None = None) -> Checked:
         return Checked(None, exc.problems)
     main_language = config.main_language or getattr(town, "main_language", None) or config.languages[0]
     languages = [config.fixed_language] if config.fixed_language else list(config.languages)
+    translator = translator_for(config, town)
     try:
-        catalogs = Catalogs.load(sorted(set(languages) | {main_language}), main_language)
+        catalogs = Catalogs.load(
+            sorted(set(languages) | {main_language}),
+            main_language,
+            translator=translator.as_catalog_translator() if translator else None,
+        )
     except FlowError as exc:
         return Checked(None, exc.problems)
     flows_dir = flows_dir or getattr(town, "flows_dir", None) or config.town_path / "flows"
@@ -50,7 +69,7 @@ def check_runtime(config: Config, *, flows_dir: Path | None = None) -> Checked:
     except FlowError as exc:
         return Checked(None, exc.problems)
     handlers = registered_handlers()
-    problems += validate(flows, catalogs, handlers, town=town)
+    problems += validate(flows, catalogs, handlers, town=town, translated=translator is not None)
     runtime = Runtime(
         flows=flows,
         catalogs=catalogs,
@@ -59,6 +78,7 @@ def check_runtime(config: Config, *, flows_dir: Path | None = None) -> Checked:
         config=config,
         languages=languages,
         fixed_language=config.fixed_language,
+        translator=translator,
     )
     return Checked(runtime, problems)
 

@@ -25,10 +25,11 @@ class Runtime:
     languages: list[str] = field(default_factory=lambda: ["fr", "en", "es"])
     fixed_language: str | None = None
     understanding: Understanding | None = None
+    translator: Any = None  # nlu.translate TranslatorChain, when engines are configured
 
     def __post_init__(self) -> None:
         if self.understanding is None:
-            self.understanding = Understanding(self.catalogs, self.town)
+            self.understanding = Understanding(self.catalogs, self.town, self.translator)
 
     @property
     def town_name(self) -> str:

@@ -36,15 +36,28 @@ class SlotResult:
 class Understanding:
     """Built once per runtime; every method is safe to call from several calls at once."""
 
-    def __init__(self, catalogs: Catalogs, town: Any = None):
+    def __init__(self, catalogs: Catalogs, town: Any = None, translator: Any = None):
         self.catalogs = catalogs
         self.town = town
-        self._matchers: dict[str, IntentMatcher] = {}
+        self.translator = translator  # an nlu.translate TranslatorChain, or None
+        self._matchers: dict[str, Any] = {}
 
-    def matcher(self, lang: str) -> IntentMatcher:
+    def matcher(self, lang: str) -> Any:
         if lang not in self._matchers:
-            self._matchers[lang] = IntentMatcher(self.catalogs[lang].intents, lang)
+            self._matchers[lang] = self._build_matcher(lang)
         return self._matchers[lang]
+
+    def _build_matcher(self, lang: str) -> Any:
+        own = self.catalogs[lang].intents
+        reference = self.catalogs.by_lang.get("en") or self.catalogs[self.catalogs.main_language]
+        curated = sum(1 for intent in reference.intents if own.get(intent))
+        if self.translator is not None and reference.language != lang and curated < len(reference.intents) / 2:
+            # A language without curated examples: match through machine translation.
+            from nlu.crosslingual import CrossLingualMatcher
+
+            log.info("intents in %s are matched through translation from %s", lang, reference.language)
+            return CrossLingualMatcher(reference.intents, reference.language, lang, self.translator)
+        return IntentMatcher(own, lang)
 
     def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
         return self.matcher(lang).decide(text, only=only)
@@ -65,10 +78,17 @@ class Understanding:
     def vocabularies(self) -> dict[str, set[str]]:
         return {lang: self.catalogs[lang].vocabulary() for lang in self.catalogs.languages}
 
+    @cached_property
+    def street_words(self) -> frozenset[str]:
+        """Street names say nothing of the caller's language ("rue du port" in English)."""
+        if self.town is None:
+            return frozenset()
+        return frozenset(word for _, names in self.town.street_gazetteer() for name in names for word in name.split())
+
     def language_of(self, text: str) -> str | None:
         from nlu.language import detect_language
 
-        return detect_language(text, self.vocabularies)
+        return detect_language(text, self.vocabularies, ignore=self.street_words)
 
     # ---- slots ----
 

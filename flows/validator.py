@@ -46,7 +46,10 @@ def validate(
     handlers: Collection[str],
     *,
     town: Any = None,
+    translated: bool = False,
 ) -> list[Problem]:
+    """`translated`: a translation engine is configured, so a language may match intents
+    through translation instead of its own examples."""
     problems: list[Problem] = []
 
     def report(node_id: str, field: str | None, message: str) -> None:
@@ -60,7 +63,7 @@ def validate(
 
     graph = _edges(flows, report)
     broken_links = bool(problems)
-    _check_nodes(flows, catalogs, handlers, town, report)
+    _check_nodes(flows, catalogs, handlers, town, report, translated)
     if not broken_links:
         # With a link to nowhere, every node before it would also look like a dead end:
         # report the cause alone, so staff fix one line rather than read ten.
@@ -89,7 +92,9 @@ def _edges(flows: FlowSet, report: Any) -> dict[str, list[str]]:
     return graph
 
 
-def _check_nodes(flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], town: Any, report: Any) -> None:
+def _check_nodes(
+    flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], town: Any, report: Any, translated: bool
+) -> None:
     for node_id, node in flows.nodes.items():
         for field, key in node_prompts(node):
             missing = [lang for lang in catalogs.languages if not catalogs[lang].has(key)]
@@ -101,7 +106,7 @@ def _check_nodes(flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], 
         if handler is not None and handler not in handlers:
             report(node_id, "handler", f"no handler named '{handler}' exists")
         if isinstance(node, MenuNode):
-            _check_menu(flows, node_id, node, catalogs, report)
+            _check_menu(flows, node_id, node, catalogs, report, translated)
         if isinstance(node, AskNode):
             for outcome in node.on:
                 if outcome not in ASK_OUTCOMES:
@@ -113,7 +118,9 @@ def _check_nodes(flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], 
                 report(node_id, "to", f"the town has no human line named '{node.to}' (town.yaml)")
 
 
-def _check_menu(flows: FlowSet, node_id: str, node: MenuNode, catalogs: Catalogs, report: Any) -> None:
+def _check_menu(
+    flows: FlowSet, node_id: str, node: MenuNode, catalogs: Catalogs, report: Any, translated: bool
+) -> None:
     seen_keys: dict[str, int] = {}
     seen_intents: set[str] = set()
     for i, choice in enumerate(node.choices):
@@ -133,9 +140,11 @@ def _check_menu(flows: FlowSet, node_id: str, node: MenuNode, catalogs: Catalogs
             if choice.intent in seen_intents:
                 report(node_id, field, f"intent '{choice.intent}' is used by two choices")
             seen_intents.add(choice.intent)
-            _check_intent(node_id, field, choice.intent, catalogs, report)
+            if not translated:
+                _check_intent(node_id, field, choice.intent, catalogs, report)
     for i, shortcut in enumerate(node.shortcuts):
-        _check_intent(node_id, f"shortcuts.{i}.next", shortcut.intent, catalogs, report)
+        if not translated:
+            _check_intent(node_id, f"shortcuts.{i}.next", shortcut.intent, catalogs, report)
 
 
 def _check_intent(node_id: str, field: str, intent: str, catalogs: Catalogs, report: Any) -> None:
