@@ -43,7 +43,8 @@ CALLS = [  # id, caller, language, when, events
         A,
         "en",
         OPEN,
-        [Pressed("1"), Said("12 victor hugo street"), Pressed("1"), Pressed("2")],
+        # ... "anything else?" no, then the optional rating: 4
+        [Pressed("1"), Said("12 victor hugo street"), Pressed("1"), Pressed("2"), Pressed("4")],
     ),
     ("person", B, "en", OPEN, [Pressed("1"), Said("12 rue du port"), Pressed("0")]),
     ("callback", A, "fr", CLOSED, [Pressed("0"), Pressed("0612345678#")]),
@@ -83,9 +84,10 @@ def test_engine_calls_are_recorded_and_reported_as_counted_by_hand(store):
     )
     assert r["containment_rate"] == 0.2
     assert r["transfer_reasons"] == {"caller_asked": 1, "not_understood": 1}
-    assert r["average_handling_s"] == 28.0  # (40 + 30 + 20 + 10 + 40) / 5, 10 s per event
+    assert r["average_handling_s"] == 30.0  # (50 + 30 + 20 + 10 + 40) / 5, 10 s per event
     assert r["repeat_calls_7d"] == 1  # A again four days later
     assert r["time_saved_minutes"] == 4.0
+    assert r["satisfaction"]["responses"] == 1 and r["satisfaction"]["average"] == 4
     assert r["by_language"]["fr"]["callback"] == 1
     assert r["by_intent"]["waste.collection_day"]["calls"] == 2
     phrases = {p["text"] for p in r["top_not_understood"]}
