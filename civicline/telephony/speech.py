@@ -66,15 +66,12 @@ class PhoneSpeech:
 
     def prompt_keys(self, text: str, language: str, slow: bool = False) -> list[str]:
         """Synthesise (or find) each sentence; the keys name /audio/<key>.wav."""
-        voice = self.engines.synthesizer(language)
+        voice_id = self.engines.synthesizer(language).voice_id
         keys = []
         for sentence in split_sentences(text):
-            spoken = format_for_speech(sentence, language)
-            key = cache_key(voice.voice_id, language, spoken, slow)
-            if self.cache.get(key) is None:
-                with self.slots:
-                    self.cache.put(key, voice.synthesize(spoken, language, slow=slow).to_ulaw8k())
-            keys.append(key)
+            with self.slots:
+                self.speaker.sentence_audio(sentence, language, slow)  # cached under this key
+            keys.append(cache_key(voice_id, language, format_for_speech(sentence, language), slow))
         return keys
 
     def wav(self, key: str) -> bytes | None:

@@ -84,7 +84,6 @@ def make_line(tmp_path, engines, audio_dir, sentences):
 
     def make(mode: str = "streams", **settings) -> Line:
         from civicline.app import create_app
-        from civicline.telephony.speech import PhoneSpeech
 
         recordings = Recordings(ACCOUNT, TOKEN)
         config = Config(

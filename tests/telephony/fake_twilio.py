@@ -49,7 +49,7 @@ class MediaLeg:
 
     def __init__(self, ws_url: str, call_sid: str, params: dict[str, str]) -> None:
         self.side = tm.TwilioSide(new_sid("MZ"), call_sid, ACCOUNT)
-        self.ws = connect(ws_url, open_timeout=5, close_timeout=2)
+        self.ws = connect(ws_url, open_timeout=5, close_timeout=2, legacy=True)
         self.prompts: list[Prompt] = []
         self.done: queue.Queue[Prompt] = queue.Queue()
         self.current = Prompt()
@@ -293,11 +293,35 @@ class FakeTwilio:
 
 
 def known_audio(index: dict[bytes, str], audio: bytes) -> list[str]:
-    """The sentences (by their exact synthesised audio) found in what the caller heard."""
+    """The sentences (by their exact synthesised audio) found in what the caller heard.
+
+    μ-law has two codes for zero (0x7F, 0xFF): a WAV round trip may swap them."""
+    audio = bytes(audio).replace(b"\x7f", b"\xff")
     found = []
-    for data, text in index.items():
-        if len(data) > 800 and data[: len(data) - 160] in audio:
-            found.append((audio.index(data[: len(data) - 160]), text))
+    for data, text in list(index.items()):
+        probe = data[: len(data) - 160].replace(b"\x7f", b"\xff")
+        if len(probe) > 800 and probe in audio:
+            found.append((audio.index(probe), text))
     return [t for _, t in sorted(found)]
+
+
+def wav_ulaw(wav: bytes) -> bytes:
+    """What a <Play>ed WAV sounds like on the line (8 kHz μ-law)."""
+    from voice.audio.wav import read_wav
+
+    samples, rate = read_wav(wav)
+    assert rate == 8000
+    return pcm16_to_ulaw(samples)
+
+
+def heard_text(index: dict[bytes, str], heard: list) -> list[str]:
+    """Every known sentence in what a caller (or agent) heard through <Play>/<Say>."""
+    out: list[str] = []
+    for item in heard:
+        if item[0] == "play":
+            out += known_audio(index, wav_ulaw(item[2]))
+        elif item[0] == "say":
+            out.append(item[1])
+    return out
 
 

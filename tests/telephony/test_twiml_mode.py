@@ -1,0 +1,154 @@
+"""TwiML-only mode (no websocket) and the webhooks' security, through the fake Twilio."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from fake_twilio import Caller, heard_text
+
+from voice.audio.wav import wav_bytes
+
+LANG_MENU = ["Pour le français, appuyez sur 1.", "For English, press 2.", "Para español, marque 3."]
+
+
+def test_keypad_call_is_transferred_with_a_whisper_and_recorded(make_line, sentences):
+    line = make_line("twiml")
+    sid, params, r = line.twilio.incoming()
+    heard, agent = [], []
+    end = line.twilio.follow(r, params, Caller(turns=[("key", "2"), ("key", "0")], dial=["completed"]), heard, agent)
+    assert end == "hangup"
+    said = heard_text(sentences, heard)
+    assert said[:3] == LANG_MENU
+    assert "To speak with a person, press 0." in said
+    assert said[-1] == "Please hold, I am transferring you to a person."
+    # The agent heard the whisper (in the town's language) before being put through,
+    # and the caller's own number was shown to them.
+    whisper = heard_text(sentences, [a for a in agent if a[0] != "dialled"])
+    assert whisper and whisper[0].startswith("Appel en anglais")
+    assert agent[-1] == ("dialled", "+33199001234", "+33611223344", "completed")
+    [call] = line.store.calls()
+    assert (call["id"], call["outcome"], call["language"]) == (sid, "transferred", "en")
+    assert call["summary"].startswith("Appel en anglais")
+    assert [t["key_pressed"] for t in line.store.turns()] == [None, "2", "0"]
+
+
+def test_busy_line_becomes_a_stored_callback_request(make_line, sentences):
+    line = make_line("twiml")
+    sid, params, r = line.twilio.incoming()
+    heard, agent = [], []
+    caller = Caller(turns=[("key", "2"), ("key", "0"), ("key", "0611223344")], dial=["busy"])
+    assert line.twilio.follow(r, params, caller, heard, agent) == "hangup"
+    said = heard_text(sentences, heard)
+    assert "Please type your phone number, then pound." in said
+    assert said[-1] == "We will call you back at 06 11 22 33 44." or said[-1].startswith("We will call you back")
+    [request] = line.store.staff_requests()
+    assert request["kind"] == "callback" and request["number"].endswith("0611223344")
+    [call] = line.store.calls()
+    assert call["outcome"] == "callback"
+    assert call["summary"].startswith("Appel en anglais")  # what was asked stays with the call
+
+
+def test_retried_webhooks_do_not_move_the_call_twice(make_line):
+    line = make_line("twiml")
+    sid, params, first = line.twilio.incoming()
+    _, _, again = line.twilio.incoming(call_sid=sid)
+    assert again.text == first.text
+    action = ET.fromstring(first.text).find("Gather").get("action")
+    one = line.twilio.post(action, {**params, "Digits": "2"})
+    two = line.twilio.post(action, {**params, "Digits": "2"})
+    assert one.status_code == two.status_code == 200 and one.text == two.text
+    assert len(line.store.calls()) == 1
+    assert [t["key_pressed"] for t in line.store.turns()] == [None, "2"]
+    # An out-of-order (old or future) turn does not move the call either.
+    stale = line.twilio.post(action.replace("t=0", "t=7"), {**params, "Digits": "0"})
+    assert stale.status_code == 200
+    assert [t["key_pressed"] for t in line.store.turns()] == [None, "2"]
+
+
+def test_synthesis_failure_falls_back_to_twilios_voice(make_line, monkeypatch):
+    line = make_line("twiml")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("voice model missing")
+
+    monkeypatch.setattr(line.tel.speech, "prompt_keys", broken)
+    _, _, r = line.twilio.incoming()
+    says = ET.fromstring(r.text).findall("./Gather/Say")
+    assert [s.get("language") for s in says] == ["fr-FR", "en-US", "es-ES"]
+    assert says[1].text == "For English, press 2."
+
+
+@pytest.mark.slow
+def test_spoken_answer_is_recorded_fetched_recognised_and_deleted(make_line, sentences, voice_for):
+    line = make_line("twiml")
+    sid, params, r = line.twilio.incoming()
+    heard, agent = [], []
+    answer = wav_bytes(voice_for("When is my garbage collected?", "en"), 8000)
+    caller = Caller(turns=[("key", "2"), ("say", answer), ("hangup", None)])
+    assert line.twilio.follow(r, params, caller, heard, agent) == "caller hung up"
+    assert "What is your address?" in heard_text(sentences, heard)
+    assert line.recordings.deleted and not line.recordings.files  # deleted from "Twilio"
+    assert line.recordings.unauthorised == 0
+    turn = [t for t in line.store.turns() if t["caller_text"]][0]
+    assert "garbage" in turn["caller_text"].lower()
+
+
+# ---- security ----------------------------------------------------------------------------
+
+
+def test_tampered_or_missing_signature_is_refused(make_line):
+    line = make_line("twiml")
+    params = {"CallSid": "CA" + "a" * 32, "From": "+33611223344"}
+    good = line.twilio.validator.compute_signature(line.twilio.base + "/twilio/voice", params)
+    assert line.twilio.post("/twilio/voice", {**params, "From": "+33699999999"}, signature=good).status_code == 403
+    assert line.twilio.post("/twilio/voice", params, signature="").status_code == 403
+    for path in ("/twilio/gather?t=0", "/twilio/record?t=0", "/twilio/status", "/twilio/whisper?call=x",
+                 "/twilio/dial-status?call=x", "/twilio/connect-action", "/twilio/noinput?t=0"):
+        assert line.twilio.post(path, params, signature="bogus").status_code == 403, path
+    assert line.store.calls() == []
+
+
+def test_signature_checked_on_the_public_url_behind_a_proxy(make_line):
+    line = make_line("twiml", public_url="https://mairie.example/phone")
+    params = {"CallSid": "CA" + "b" * 32, "From": "+33611223344"}
+    sig = line.twilio.validator.compute_signature("https://mairie.example/phone/twilio/voice", params)
+    r = line.twilio.post("/twilio/voice", params, signature=sig)
+    assert r.status_code == 200
+    assert "https://mairie.example/phone/audio/" in r.text  # URLs given to Twilio are public too
+
+
+def test_forwarded_proto_is_honoured_without_a_public_url(make_line):
+    line = make_line("twiml")
+    params = {"CallSid": "CA" + "c" * 32, "From": "+33611223344"}
+    https = line.twilio.base.replace("http://", "https://") + "/twilio/voice"
+    sig = line.twilio.validator.compute_signature(https, params)
+    assert line.twilio.post("/twilio/voice", params, signature=sig).status_code == 403
+    r = line.twilio.post("/twilio/voice", params, signature=sig, headers={"X-Forwarded-Proto": "https"})
+    assert r.status_code == 200
+
+
+def test_oversized_body_gets_413(make_line):
+    line = make_line("twiml")
+    r = line.twilio.post("/twilio/voice", {"CallSid": "CA" + "d" * 32, "Junk": "x" * 70_000})
+    assert r.status_code == 413
+
+
+def test_status_callback_is_validated_and_closes_an_abandoned_call(make_line):
+    line = make_line("twiml")
+    sid, params, _ = line.twilio.incoming()
+    assert line.twilio.status(params, "completed").status_code == 204
+    [call] = line.store.calls()
+    assert call["outcome"] == "abandoned" and call["ended_at"]
+    assert line.tel.lines.get(sid) is None
+
+
+def test_audio_route_serves_only_known_prompts(make_line):
+    line = make_line("twiml")
+    _, _, r = line.twilio.incoming()
+    url = ET.fromstring(r.text).find("./Gather/Play").text
+    import requests
+
+    assert requests.get(url, timeout=10).status_code == 200
+    assert requests.get(line.twilio.base + "/audio/" + "0" * 64 + ".wav", timeout=10).status_code == 404
+    assert requests.get(line.twilio.base + "/audio/..%2Fsecret.wav", timeout=10).status_code == 404
