@@ -1,0 +1,52 @@
+"""What the service handlers share: the town's clock, the fee age rule, sources."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flows.handlers import HandlerContext
+
+DEFAULT_MAX_AGE_DAYS = 180
+
+
+def local_now(ctx: HandlerContext) -> datetime:
+    """The call's clock in the town's timezone (the engine gives an aware datetime)."""
+    tz = getattr(ctx.town, "timezone", None)
+    if tz is None:
+        return ctx.now
+    return ctx.now.astimezone(tz) if ctx.now.tzinfo else ctx.now.replace(tzinfo=tz)
+
+
+def max_age_days(ctx: HandlerContext) -> int:
+    """The configuration wins over town.yaml, which wins over the default."""
+    for holder in (ctx.config, ctx.town):
+        value = getattr(holder, "max_age_days", None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return DEFAULT_MAX_AGE_DAYS
+
+
+def is_fresh(verified: date | None, today: date, max_age: int) -> bool:
+    """Verified less than max_age days ago (a date in the future counts as not verified)."""
+    return verified is not None and 0 <= (today - verified).days < max_age
+
+
+def slot_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("text", ""))
+    return "" if value is None else str(value)
+
+
+def slot_number(value: Any) -> float | None:
+    """A number slot ({"number": 12, "text": "12"}) or a plain number."""
+    if isinstance(value, dict):
+        value = value.get("number")
+    if isinstance(value, bool):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def sentence(text: str) -> str:
+    """Capitalise the first letter of a sentence built from pieces."""
+    return text[:1].upper() + text[1:] if text else text

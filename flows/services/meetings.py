@@ -1,0 +1,96 @@
+"""Council meetings: the next meeting of each body, meetings this week or on a date;
+cancelled and moved meetings are said as such."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flows.handlers import HandlerContext, HandlerResult, handler
+from flows.services.common import local_now, sentence
+from translations.formatting import format_day, format_time
+
+
+def _body_name(ctx: HandlerContext, meeting: Any) -> str:
+    body = ctx.town.meetings.body(meeting.body)
+    return body.name(ctx.lang, ctx.town.main_language) if body else meeting.title
+
+
+def _line(ctx: HandlerContext, meeting: Any, today: date) -> str:
+    values = {
+        "body": _body_name(ctx, meeting),
+        "day": format_day(meeting.start, ctx.lang, year=meeting.start.year != today.year),
+        "time": format_time(meeting.start, ctx.lang),
+        "place": meeting.location,
+    }
+    if meeting.cancelled:
+        return ctx.t("meetings.cancelled", **values)
+    if meeting.moved_from is not None:
+        moved = format_day(meeting.moved_from, ctx.lang, year=meeting.moved_from.year != today.year)
+        return ctx.t("meetings.moved", planned=moved, **values)
+    return ctx.t("meetings.line", **values)
+
+
+def _source(ctx: HandlerContext, meeting: Any) -> Any:
+    return ctx.town.source("meetings", meeting.record, meeting.origin)
+
+
+def _answer(ctx: HandlerContext, meetings: list[Any], today: date, slot: str) -> HandlerResult:
+    lines = [sentence(_line(ctx, m, today)) for m in meetings]
+    return HandlerResult("ok", {slot: " ".join(lines)}, provenance=[_source(ctx, m) for m in meetings])
+
+
+@handler("meetings.next")
+def next_meetings(ctx: HandlerContext) -> HandlerResult:
+    """The next meeting of each body, with the cancelled ones before it. Outcomes: ok, none."""
+    now = local_now(ctx)
+    found: list[Any] = []
+    for body in ctx.town.meetings.bodies:
+        found += ctx.town.meetings.upcoming(body.id, now)
+    if not found:
+        return HandlerResult("none")
+    found.sort(key=lambda m: m.start)
+    return _answer(ctx, found, now.date(), "meetings")
+
+
+def _next_after(ctx: HandlerContext, start: datetime) -> dict[str, Any]:
+    for meeting in ctx.town.meetings.between(start, start + timedelta(days=400)):
+        if not meeting.cancelled:
+            return {"next_meeting": sentence(_line(ctx, meeting, start.date()))}
+    return {"next_meeting": ""}
+
+
+def _range(ctx: HandlerContext, start: datetime, end: datetime, slot: str) -> HandlerResult:
+    meetings = ctx.town.meetings.between(start, end)
+    if not meetings:
+        result = HandlerResult("none", _next_after(ctx, end))
+        nxt = next((m for m in ctx.town.meetings.between(end, end + timedelta(days=400))
+                    if not m.cancelled), None)
+        if nxt is not None:
+            result.provenance.append(_source(ctx, nxt))
+        return result
+    return _answer(ctx, meetings, local_now(ctx).date(), slot)
+
+
+@handler("meetings.on_date")
+def on_date(ctx: HandlerContext) -> HandlerResult:
+    """Meetings on the date the caller gave (slot meeting_date). Outcomes: ok, none, error."""
+    value = ctx.slots.get("meeting_date") or {}
+    try:
+        day = date.fromisoformat(str(value.get("date") if isinstance(value, dict) else value))
+    except ValueError:
+        return HandlerResult("error")
+    tz = ctx.town.timezone
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    result = _range(ctx, start, start + timedelta(days=1), "meetings")
+    result.slots["meeting_day"] = format_day(day, ctx.lang)
+    return result
+
+
+@handler("meetings.this_week")
+def this_week(ctx: HandlerContext) -> HandlerResult:
+    """Meetings from now to Sunday night. Outcomes: ok, none."""
+    now = local_now(ctx)
+    sunday = now.date() + timedelta(days=6 - now.weekday())
+    end = datetime.combine(sunday + timedelta(days=1), time(0), tzinfo=now.tzinfo)
+    return _range(ctx, now, end, "meetings")

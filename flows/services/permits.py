@@ -1,0 +1,98 @@
+"""Permits: which authorisation fits a project (kind of works, surface), what it covers,
+documents, where to apply, processing time, and its fee under the freshness rule: a fee
+is said only if a person verified it less than max_age_days ago, naming that date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.handlers import HandlerContext, HandlerResult, handler
+from flows.services.common import is_fresh, local_now, max_age_days, sentence, slot_number
+from flows.town.common import Origin
+from translations.formatting import format_date_long, format_list, format_money, format_number
+
+
+def _kind_key(ctx: HandlerContext) -> str:
+    value = ctx.slots.get("permit_kind") or {}
+    return str(value.get("key", "")) if isinstance(value, dict) else str(value)
+
+
+@handler("permits.decide")
+def decide(ctx: HandlerContext) -> HandlerResult:
+    """From the project the caller described (slot permit_kind: a permit or a kind of works,
+    and slot surface) to a permit. Outcomes: ok (slot permit), needs_surface, none (nothing
+    needed, in general), not_found."""
+    data = ctx.town.permits
+    key = _kind_key(ctx)
+    main = ctx.town.main_language
+    if key in data.permits:
+        return HandlerResult("ok", {"permit": key, "guidance": ""})
+    works = data.works.get(key)
+    if works is None:
+        return HandlerResult("not_found")
+    surface = slot_number(ctx.slots.get("surface"))
+    decided, permit_id = works.decide(surface)
+    if not decided:
+        return HandlerResult("needs_surface", {"works": works.name(ctx.lang, main)})
+    values: dict[str, Any] = {
+        "works": works.name(ctx.lang, main),
+        "surface": format_number(surface, ctx.lang) if surface is not None else "",
+        "source": works.origin.document,
+    }
+    source = ctx.town.source("permits", f"works.{works.id}", works.origin)
+    if permit_id is None:
+        return HandlerResult("none", {"guidance": ctx.t("permits.guidance_none", **values)},
+                             provenance=[source])
+    values["permit"] = data.permits[permit_id].name(ctx.lang, main)
+    key = "permits.guidance_surface" if surface is not None else "permits.guidance"
+    return HandlerResult("ok", {"permit": permit_id, "guidance": ctx.t(key, **values)},
+                         provenance=[source])
+
+
+def _fee_text(ctx: HandlerContext, permit: Any) -> tuple[str, bool]:
+    """(what to say about the fee, whether it may be said)."""
+    fee = permit.fee
+    if fee is None:
+        return "", True
+    today = local_now(ctx).date()
+    verified = format_date_long(fee.verified, ctx.lang) if fee.verified else ""
+    if not is_fresh(fee.verified, today, max_age_days(ctx)):
+        return ctx.t("permits.fee_unverified", verified=verified), False
+    if fee.amount == 0:
+        return ctx.t("permits.fee_free", verified=verified), True
+    amount = format_money(fee.amount, fee.currency, ctx.lang)
+    return ctx.t(f"permits.fee_{fee.unit}", amount=amount, verified=verified), True
+
+
+@handler("permits.describe")
+def describe(ctx: HandlerContext) -> HandlerResult:
+    """What the permit covers, documents and forms, where to apply, how long, and the fee.
+    Outcomes: ok, fee_unverified (the amount must be confirmed: offer a person), not_found."""
+    permit = ctx.town.permits.permits.get(str(ctx.slots.get("permit") or _kind_key(ctx)))
+    if permit is None:
+        return HandlerResult("not_found")
+    lang, main = ctx.lang, ctx.town.main_language
+    parts = [
+        str(ctx.slots.get("guidance") or ""),
+        permit.text("covers", lang, main),
+        ctx.t("permits.documents", documents=permit.text("documents", lang, main)),
+        permit.text("apply", lang, main),
+        ctx.t("permits.processing", processing=permit.text("processing", lang, main)),
+    ]
+    fee_text, fee_ok = _fee_text(ctx, permit)
+    sources = [ctx.town.source("permits", permit.id, permit.origin)]
+    if permit.fee is not None:
+        sources.append(ctx.town.source("permits", f"{permit.id}.fee",
+                                       Origin(permit.fee.document, permit.fee.verified)))
+    slots = {
+        "permit": permit.id,
+        "permit_name": permit.name(lang, main),
+        "permit_info": " ".join(sentence(p.strip()) for p in parts if p.strip()),
+        "forms": format_list(list(permit.forms), lang),
+        "fee_text": fee_text,
+    }
+    if not fee_ok:
+        review = (f"stale fee: {permit.id} verified {permit.fee.verified or 'never'}, "
+                  f"older than {max_age_days(ctx)} days; the caller was offered a person")
+        return HandlerResult("fee_unverified", slots, provenance=sources, review=review)
+    return HandlerResult("ok", slots, provenance=sources)

@@ -1,0 +1,179 @@
+"""Waste collection: the caller's address to a zone, the next collection of each kind,
+tomorrow's bin, glass drop-off points, the recycling centre's hours, bulky items."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flows.handlers import HandlerContext, HandlerResult, handler
+from flows.provenance import Source
+from flows.services.common import local_now, slot_number
+from translations.formatting import format_day, format_list, format_span, format_time
+
+# A collection earlier today still counts before noon: trucks pass in the morning and a
+# caller at 10:00 may still put the bin out; after noon the next one is the useful answer.
+SAME_DAY_UNTIL_HOUR = 12
+
+
+def _street_and_number(ctx: HandlerContext) -> tuple[Any, int | None, dict]:
+    address = dict(ctx.slots.get("address") or {})
+    street = ctx.town.street(str(address.get("street_id", ""))) if address else None
+    number = address.get("number")
+    if number is None:
+        extra = slot_number(ctx.slots.get("house_number"))
+        number = int(extra) if extra is not None else None
+    return street, number, address
+
+
+def _address_slot(street: Any, number: int | None) -> dict[str, Any]:
+    text = f"{number} {street.name}" if number is not None else street.name
+    return {"street_id": street.id, "street": street.name, "number": number, "text": text}
+
+
+@handler("waste.check_address")
+def check_address(ctx: HandlerContext) -> HandlerResult:
+    """Is the address in the street list and in a zone? Outcomes: ok (ask the caller to
+    confirm), known (already confirmed in this call), needs_number, no_zone, not_found."""
+    street, number, address = _street_and_number(ctx)
+    if street is None:
+        return HandlerResult("not_found")
+    slots: dict[str, Any] = {"house_number": None}
+    if number is None and street.needs_number:
+        return HandlerResult("needs_number", {"street": street.name, **slots})
+    updated = _address_slot(street, number)
+    slots["address"] = updated
+    zone = street.zone_for(number)
+    if zone is None:
+        return HandlerResult("no_zone", slots)
+    slots["zone"] = zone
+    if ctx.slots.get("address_confirmed") == updated["text"]:
+        return HandlerResult("known", slots)
+    return HandlerResult("ok", slots)
+
+
+def _kind(ctx: HandlerContext, kind: str) -> str:
+    return ctx.t(f"waste.kind_{kind}")
+
+
+def _day(ctx: HandlerContext, day: date, today: date) -> str:
+    if day == today:
+        return ctx.t("waste.today", day=format_day(day, ctx.lang))
+    if day == today + timedelta(days=1):
+        return ctx.t("waste.tomorrow_day", day=format_day(day, ctx.lang))
+    return format_day(day, ctx.lang, year=day.year != today.year)
+
+
+def _collection_line(ctx: HandlerContext, collection: Any, today: date) -> str:
+    day = _day(ctx, collection.day, today)
+    if collection.day != collection.planned:
+        planned = format_day(collection.planned, ctx.lang)
+        key = "waste.line_holiday" if collection.holiday else "waste.line_moved"
+        return ctx.t(key, kind=_kind(ctx, collection.kind), day=day, planned=planned)
+    return ctx.t("waste.line", kind=_kind(ctx, collection.kind), day=day)
+
+
+def _source(ctx: HandlerContext, collection: Any) -> Source:
+    return ctx.town.source("collections", f"{collection.schedule_id}@{collection.day.isoformat()}",
+                           collection.origin)
+
+
+def _street_source(ctx: HandlerContext, street: Any, number: int | None) -> Source:
+    segment = street.segment_for(number)
+    return ctx.town.source("streets", street.id, segment.origin)
+
+
+@handler("waste.next_collections")
+def next_collections(ctx: HandlerContext) -> HandlerResult:
+    """The next collection of each kind at the confirmed address, holidays included, and
+    what goes out tomorrow. Outcomes: ok, needs_number, no_zone, not_found."""
+    street, number, _address = _street_and_number(ctx)
+    if street is None:
+        return HandlerResult("not_found")
+    zone = street.zone_for(number)
+    if zone is None:
+        return HandlerResult("needs_number" if number is None else "no_zone")
+    now = local_now(ctx)
+    today = now.date()
+    start = today if now.hour < SAME_DAY_UNTIL_HOUR else today + timedelta(days=1)
+    data = ctx.town.collections
+    lines, sources = [], [_street_source(ctx, street, number)]
+    kinds = data.collections.kinds_for(zone)
+    for kind in kinds:
+        found = data.collections.next_of_kind(zone, kind, start)
+        if found is None:
+            continue
+        lines.append(_collection_line(ctx, found, today))
+        sources.append(_source(ctx, found))
+    if "green" not in kinds:
+        lines.append(ctx.t("waste.no_green"))
+    tomorrow = today + timedelta(days=1)
+    out = data.collections.between(zone, tomorrow, tomorrow)
+    if out:
+        kinds_out = format_list([_kind(ctx, c.kind) for c in out], ctx.lang)
+        tomorrow_text = ctx.t("waste.tomorrow_some", kinds=kinds_out)
+    else:
+        tomorrow_text = ctx.t("waste.tomorrow_none")
+    address = _address_slot(street, number)
+    return HandlerResult(
+        "ok",
+        {
+            "address": address,
+            "address_confirmed": address["text"],
+            "zone": zone,
+            "collections": ctx.t("waste.separator").join(lines),
+            "tomorrow": tomorrow_text,
+        },
+        provenance=sources,
+    )
+
+
+@handler("waste.glass")
+def glass(ctx: HandlerContext) -> HandlerResult:
+    """Glass drop-off points (no kerbside collection). Outcomes: ok, none."""
+    points = ctx.town.collections.glass_points
+    if not points:
+        return HandlerResult("none")
+    names = [ctx.t("waste.glass_point", name=p.name, address=p.address) for p in points]
+    return HandlerResult(
+        "ok",
+        {"glass_points": format_list(names, ctx.lang)},
+        provenance=[ctx.town.source("collections", p.id, p.origin) for p in points],
+    )
+
+
+@handler("waste.recycling_centre")
+def recycling_centre(ctx: HandlerContext) -> HandlerResult:
+    """The recycling centre's hours today, or when it next opens. Outcomes: ok, none."""
+    centre = ctx.town.collections.centre
+    if centre is None:
+        return HandlerResult("none")
+    now = local_now(ctx)
+    spans = centre.hours.spans_on(now.date())
+    hours = format_list([format_span(a, b, ctx.lang) for a, b in spans], ctx.lang)
+    later = [a for a, b in spans if now.time() < b]
+    if centre.hours.is_open(now):
+        status = ctx.t("waste.centre_open_now", hours=hours)
+    elif later:
+        status = ctx.t("waste.centre_open_today", hours=hours)
+    else:
+        nxt = centre.hours.next_opening(now)
+        if nxt is None:
+            status = ctx.t("waste.centre_closed")
+        else:
+            key = "waste.centre_closed_today" if not spans else "waste.centre_closed_now"
+            status = ctx.t(key, day=format_day(nxt, ctx.lang), time=format_time(nxt, ctx.lang))
+    return HandlerResult(
+        "ok",
+        {"centre": centre.name, "centre_address": centre.address, "centre_status": status},
+        provenance=[ctx.town.source("collections", "recycling_centre", centre.origin)],
+    )
+
+
+@handler("waste.bulky")
+def bulky(ctx: HandlerContext) -> HandlerResult:
+    """Bulky items are by appointment: the flow then offers a person or a callback."""
+    info = ctx.town.collections.bulky
+    if info is None:
+        return HandlerResult("none")
+    return HandlerResult("ok", provenance=[ctx.town.source("collections", "bulky", info.origin)])

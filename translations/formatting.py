@@ -1,0 +1,96 @@
+"""Written-language formatting for answers: days, times, money and lists, per language.
+
+Handlers build sentences with these; the voice layer later turns digits into words.
+French says "mardi 1er décembre" and "19 h", English "Tuesday 1 December" and "7 p.m.",
+Spanish "martes 1 de diciembre" and "19:00".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.lists import format_list as babel_list
+from babel.numbers import format_currency, format_decimal
+
+# Day patterns babel cannot guess from the locale alone (its "long" formats add the year).
+DAY_PATTERNS = {"fr": "EEEE d MMMM", "en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM"}
+
+
+def _locale(lang: str) -> str:
+    try:
+        Locale.parse(lang)
+        return lang
+    except (ValueError, UnknownLocaleError):
+        return "en"
+
+
+def format_day(day: date | datetime, lang: str, *, year: bool = False) -> str:
+    """Weekday and date: "mardi 1er décembre", "Tuesday 1 December", "martes 1 de diciembre"."""
+    if isinstance(day, datetime):
+        day = day.date()
+    pattern = DAY_PATTERNS.get(lang, "EEEE d MMMM")
+    if year:
+        pattern += " 'de' y" if lang == "es" else " y"
+    text = format_date(day, pattern, locale=_locale(lang))
+    if lang == "fr" and day.day == 1:
+        # French says "le 1er" (premier) but "le 2" (deux).
+        words = text.split(" ")
+        text = " ".join(["1er" if (w == "1" and i == 1) else w for i, w in enumerate(words)])
+    return text
+
+
+def format_date_long(day: date | datetime, lang: str) -> str:
+    """A date without its weekday, with the year: "2 octobre 2026", "2 October 2026",
+    "2 de octubre de 2026" (how a verification date is said)."""
+    text = format_day(day, lang, year=True)
+    return text.split(" ", 1)[1]
+
+
+def format_time(moment: time | datetime, lang: str) -> str:
+    """"19 h" / "18 h 30"; "7 p.m." / "6:30 p.m."; "19:00" / "18:30"."""
+    if isinstance(moment, datetime):
+        moment = moment.time()
+    if lang == "fr":
+        return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+    if lang == "en":
+        hour = moment.hour % 12 or 12
+        suffix = "a.m." if moment.hour < 12 else "p.m."
+        if moment.hour == 12 and moment.minute == 0:
+            return "noon"
+        return f"{hour}:{moment.minute:02d} {suffix}" if moment.minute else f"{hour} {suffix}"
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+def format_money(amount: Decimal | int | float, currency: str, lang: str) -> str:
+    """"15 €", "€15", "15 €"; cents only when there are some ("15,50 €")."""
+    value = Decimal(str(amount))
+    locale = _locale(lang)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    if value == value.to_integral_value():
+        pattern = pattern.replace(".00", "")
+        return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    return format_currency(value, currency, locale=locale)
+
+
+def format_number(value: Decimal | int | float, lang: str) -> str:
+    return format_decimal(value, locale=_locale(lang))
+
+
+def format_list(items: Sequence[str], lang: str, style: str = "standard") -> str:
+    """"A, B et C", "A, B and C", "A, B y C"."""
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    text = babel_list(items, style=style, locale=_locale(lang))
+    # babel's English uses the serial comma; the British style our English prompts use does not.
+    return text.replace(", and ", " and ") if lang == "en" else text
+
+
+def format_span(start: time, end: time, lang: str) -> str:
+    """"de 9 h à 12 h", "from 9 a.m. to noon", "de 9:00 a 12:00"."""
+    a, b = format_time(start, lang), format_time(end, lang)
+    return {"fr": f"de {a} à {b}", "es": f"de {a} a {b}"}.get(lang, f"from {a} to {b}")
