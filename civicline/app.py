@@ -59,4 +59,7 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
     from civicline.telephony import init_app as init_telephony
 
     init_telephony(app)
+    from civicline.console import init_app as init_console
+
+    init_console(app)
     return app

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "civicline.commands.speech",
     "civicline.commands.nlu_cmd",
     "civicline.commands.translations_cmd",
+    "civicline.commands.console_cmd",
 ]
 
 

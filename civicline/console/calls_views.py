@@ -1,0 +1,102 @@
+"""The calls list (with filters) and one call: turns, what was understood, what was said,
+provenance, the transfer whisper and latency per turn."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import request
+
+from civicline.console.core import ConsoleError, bp, civic, not_found, render, state
+from flows.records import browse
+from flows.records.schema import OUTCOMES
+
+
+def town_tz() -> ZoneInfo:
+    tz = getattr(civic().runtime.town, "timezone", None)
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo(str(tz)) if tz else ZoneInfo("UTC")
+
+
+def parse_day(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConsoleError(422, f"'{name}' must be a date such as 2026-12-01 (got {value!r}).", "Bad filter") from None
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in the town's time zone: staff think in local days."""
+    return datetime.combine(day, time(), tzinfo=town_tz()).astimezone(UTC)
+
+
+def period(default_days: int = 7) -> tuple[date, date]:
+    today = datetime.now(town_tz()).date()
+    start = parse_day("from", request.args.get("from")) or today - timedelta(days=default_days - 1)
+    end = parse_day("to", request.args.get("to")) or today
+    if end < start:
+        raise ConsoleError(422, "The end of the period is before its start.", "Bad filter")
+    return start, end
+
+
+def languages() -> list[str]:
+    return list(civic().runtime.languages)
+
+
+def local(at: str | None) -> str:
+    if not at:
+        return ""
+    return datetime.fromisoformat(at).astimezone(town_tz()).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.get("/")
+def home() -> Any:
+    from flask import redirect, url_for
+
+    return redirect(url_for("console.dashboard"))
+
+
+@bp.get("/calls")
+def calls() -> Any:
+    start, end = period()
+    lang = request.args.get("language") or None
+    if lang and lang not in languages():
+        raise ConsoleError(422, f"Unknown language {lang!r}.", "Bad filter")
+    outcome = request.args.get("outcome") or None
+    if outcome and outcome not in (*OUTCOMES, "in_progress"):
+        raise ConsoleError(422, f"Unknown outcome {outcome!r}.", "Bad filter")
+    trials = request.args.get("trials", "exclude")
+    if trials not in ("exclude", "include", "only"):
+        trials = "exclude"
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    text = (request.args.get("q") or "").strip()[:100] or None
+    f = browse.CallFilter(day_start(start), day_start(end + timedelta(days=1)), lang, outcome, trials, text)
+    rows, total = browse.calls_page(state().store, f, page)
+    for row in rows:
+        row["local_start"] = local(row["started_at"])
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render(
+        "calls.html", title="Calls", rows=rows, total=total, page=page, page_size=browse.PAGE,
+        start=start, end=end, language=lang, outcome=outcome, trials=trials, q=text or "",
+        languages=languages(), outcomes=OUTCOMES, args=args,
+    )
+
+
+@bp.get("/calls/<call_id>")
+def call_detail(call_id: str) -> Any:
+    store = state().store
+    row = browse.call(store, call_id[:64])
+    if row is None:
+        not_found("This call")
+    turns = browse.turns_of(store, call_id)
+    for t in turns:
+        t["local_at"] = local(t["at"])
+    requests = browse.requests_of(store, call_id)
+    row["local_start"], row["local_end"] = local(row["started_at"]), local(row["ended_at"])
+    return render("call.html", title=f"Call of {row['local_start']}", call=row, turns=turns, requests=requests)

@@ -1,0 +1,212 @@
+"""The console's blueprint and what every page shares: who is signed in, roles, the CSRF
+token, the idle time-out, security headers and rendering.
+
+Sessions are Flask's signed cookies (no server-side session table): the cookie holds the
+user name, a CSRF token and the time of the last request. The user's role is read from the
+store on every request, so disabling an account or changing a role takes effect at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from flows.records.users import User
+
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+PUBLIC = {"console.sign_in", "console.static"}  # reachable without signing in
+
+
+class ConsoleError(Exception):
+    """A request the console refuses, with a status and a message for staff."""
+
+    def __init__(self, status: int, message: str, title: str = "Not done") -> None:
+        super().__init__(message)
+        self.status, self.message, self.title = status, message, title
+
+
+def state() -> Any:
+    return current_app.extensions["console"]
+
+
+def civic() -> Any:
+    return current_app.extensions["civicline"]
+
+
+def user() -> User | None:
+    return g.get("console_user")
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def idle_seconds() -> int:
+    return int(current_app.config["CONSOLE_IDLE_MINUTES"] * 60)
+
+
+def require(role: str) -> Callable:
+    """Pages for editors and admins; a viewer gets a clear 403, not a missing button."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = user()
+            if who is None or not who.can(role):
+                raise ConsoleError(
+                    403, f"This needs the {role} role; you are signed in as a {who.role if who else 'guest'}.",
+                    "Not allowed",
+                )
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+@bp.before_request
+def _guard() -> Any:
+    # Uploads and flow files may be larger than the telephony webhooks' limit; the
+    # console's own limit applies to its requests only (Flask 3.1 per-request limit).
+    request.max_content_length = current_app.config["CONSOLE_MAX_UPLOAD_BYTES"]
+    if request.endpoint == "console.static":
+        return None
+    if not current_app.config.get("SECRET_KEY"):
+        raise ConsoleError(
+            503,
+            "The console is switched off: set CIVICLINE_SECRET_KEY in the server's environment.",
+            "Console not configured",
+        )
+    now = time.time()
+    name = session.get("user")
+    if name:
+        last = float(session.get("last", 0))
+        if now - last > idle_seconds():
+            session.clear()
+            session["expired"] = True
+            if request.method == "POST":
+                raise ConsoleError(
+                    401,
+                    "Your session ended after a period without activity, so nothing was saved. "
+                    "Sign in again, then repeat what you were doing.",
+                    "Session expired",
+                )
+            return redirect(url_for("console.sign_in", next=request.full_path))
+        who = state().users.get(name)
+        if who is None or who.disabled:
+            session.clear()
+            return redirect(url_for("console.sign_in"))
+        g.console_user = who
+    if request.method == "POST":
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+        if not hmac.compare_digest(str(sent), str(session.get("csrf", ""))):
+            raise ConsoleError(
+                400,
+                "The page's security token did not match, so nothing was saved. This happens "
+                "when a form was open in an old tab or came from another site. Reload the page "
+                "and try again.",
+                "Form refused",
+            )
+    if request.endpoint not in PUBLIC and g.get("console_user") is None:
+        if wants_json():
+            return jsonify(error="not signed in"), 401
+        return redirect(url_for("console.sign_in", next=request.full_path))
+    if g.get("console_user") is not None and request.endpoint != "console.session_status":
+        session["last"] = now  # activity extends the session; the status poll does not
+    return None
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    # Server-rendered pages with our own files only: no inline script, no framing.
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'; object-src 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "console.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_global()
+def session_expires_in() -> int:
+    last = float(session.get("last", time.time()))
+    return max(0, int(last + idle_seconds() - time.time()))
+
+
+@bp.app_context_processor
+def _template_values() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "current_user": user()}
+
+
+def render(template: str, code: int = 200, /, **values: Any) -> tuple[str, int]:
+    return render_template(f"console/{template}", **values), code
+
+
+@bp.errorhandler(ConsoleError)
+def _console_error(exc: ConsoleError) -> Any:
+    if wants_json():
+        return jsonify(error=exc.message), exc.status
+    return render("error.html", exc.status, title=exc.title, message=exc.message)
+
+
+@bp.errorhandler(413)
+def _too_large(_: Exception) -> Any:
+    limit = current_app.config["CONSOLE_MAX_UPLOAD_BYTES"] // 1024
+    message = f"The file or text sent is larger than the console accepts ({limit} KiB). Nothing was saved."
+    if wants_json():
+        return jsonify(error=message), 413
+    return render("error.html", 413, title="Too large", message=message)
+
+
+def not_found(what: str) -> None:
+    raise ConsoleError(404, f"{what} was not found. It may have been removed or purged.", "Not found")
+
+
+def form_text(name: str, *, limit: int = 2000, required: bool = False) -> str:
+    value = (request.form.get(name) or "").strip()
+    if required and not value:
+        raise ConsoleError(422, f"Please fill in '{name.replace('_', ' ')}'.", "Missing field")
+    if len(value) > limit:
+        raise ConsoleError(422, f"'{name}' is longer than {limit} characters.", "Too long")
+    return value
+
+
+__all__ = ["ConsoleError", "abort", "bp", "civic", "form_text", "render", "require", "state", "user"]

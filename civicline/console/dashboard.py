@@ -1,0 +1,54 @@
+"""The dashboard: the records' KPIs over a chosen period and language, each chart with the
+same figures in a table (a chart alone says nothing to a screen reader)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import request
+
+from civicline.console.calls_views import day_start, languages, period
+from civicline.console.core import ConsoleError, bp, civic, render, state
+from flows.records import browse, kpis
+from flows.records.schema import OUTCOMES
+
+BAR_HEIGHT, LABEL_WIDTH, CHART_WIDTH = 26, 150, 560
+
+
+def bars(items: list[tuple[str, float]]) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart drawn as SVG by the template (no script)."""
+    top = max((v for _, v in items), default=0) or 1
+    span = CHART_WIDTH - LABEL_WIDTH - 60
+    return {
+        "height": BAR_HEIGHT * len(items) + 10,
+        "width": CHART_WIDTH,
+        "label_width": LABEL_WIDTH,
+        "rows": [
+            {"label": label, "value": value, "y": 5 + i * BAR_HEIGHT, "w": round(span * value / top, 1)}
+            for i, (label, value) in enumerate(items)
+        ],
+    }
+
+
+@bp.get("/dashboard")
+def dashboard() -> Any:
+    start, end = period(default_days=30)
+    lang = request.args.get("language") or None
+    if lang and lang not in languages():
+        raise ConsoleError(422, f"Unknown language {lang!r}.", "Bad filter")
+    view = browse.WithoutTrials(state().store, language=lang)
+    report = kpis.compute(
+        view,  # type: ignore[arg-type]  (a read-only Store view)
+        since=day_start(start),
+        until=day_start(end + timedelta(days=1)),
+        minutes_per_call=civic().config.minutes_per_call,
+    )
+    outcome_chart = bars([(o, report[o]) for o in OUTCOMES])
+    language_chart = bars([(k, v["calls"]) for k, v in report["by_language"].items()])
+    intent_chart = bars([(k, v["calls"]) for k, v in report["by_intent"].items()])
+    return render(
+        "dashboard.html", title="Dashboard", r=report, start=start, end=end, language=lang,
+        languages=languages(), outcomes=OUTCOMES, outcome_chart=outcome_chart,
+        language_chart=language_chart, intent_chart=intent_chart,
+    )

@@ -1,0 +1,196 @@
+"""Checks and small edits of the town's data files (streets, schedules, meetings, permits).
+
+A data file is checked on a copy of the whole town, the way ``civicline data check`` and
+the server's start-up load it (``flows.town``), after a quick check of its format (CSV
+columns, YAML syntax, an ICS that is a calendar) that names the line of a problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from civicline import wiring
+from flows.errors import FlowError, Problem
+from flows.yamlfile import LineDict, LineList, load_yaml_file
+
+TEXT_KINDS = (".csv", ".yaml", ".yml", ".ics")
+
+
+class DataEditError(Exception):
+    pass
+
+
+def format_problems(path: Path, name: str) -> list[Problem]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return csv_problems(path.read_text(encoding="utf-8"), name)
+    if suffix in (".yaml", ".yml"):
+        _, problems = load_yaml_file(path)
+        return [Problem(name, p.line, p.message) for p in problems]
+    if suffix == ".ics":
+        return ics_problems(path.read_bytes(), name)
+    return []
+
+
+def _data_rows(text: str) -> list[tuple[int, list[str]]]:
+    """CSV rows with their line numbers, without the '#' comment lines and blank lines
+    that the town's files start with."""
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    for row in reader:
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        rows.append((reader.line_num, row))
+    return rows
+
+
+def csv_problems(text: str, name: str) -> list[Problem]:
+    try:
+        rows = _data_rows(text)
+    except csv.Error as exc:
+        return [Problem(name, None, f"this CSV file cannot be read: {exc}")]
+    if not rows:
+        return [Problem(name, 1, "the file has no line naming the columns")]
+    width = len(rows[0][1])
+    return [
+        Problem(name, line, f"{len(row)} values, but the line naming the columns has {width}")
+        for line, row in rows[1:]
+        if len(row) != width
+    ]
+
+
+def ics_problems(data: bytes, name: str) -> list[Problem]:
+    """An uploaded calendar must really be one: text, VCALENDAR, at least one event."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [Problem(name, None, "this is not an iCalendar (ICS) file: it is not text (UTF-8)")]
+    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
+        return [Problem(name, 1, "this is not an iCalendar (ICS) file: it must start with BEGIN:VCALENDAR")]
+    try:
+        from icalendar import Calendar
+
+        calendar = Calendar.from_ical(text)
+    except Exception as exc:  # icalendar raises ValueError and others on broken input
+        return [Problem(name, None, f"this iCalendar file cannot be read: {exc}")]
+    if not calendar.walk("VEVENT"):
+        return [Problem(name, None, "this calendar has no events (VEVENT)")]
+    return []
+
+
+def check_town(copy: Path, edited: str) -> tuple[list[Problem], str | None]:
+    """Problems of a town copy, and a note when only the format could be checked."""
+    problems = format_problems(copy / edited, edited)
+    if problems:
+        return problems, None
+    from civicline.console.core import civic
+
+    try:
+        from flows.town.check import check_town as full_check  # issue 3, when it has landed
+    except ImportError:
+        full_check = None
+    try:
+        if full_check is not None:
+            found = full_check(copy)
+            problems += list(found.problems if hasattr(found, "problems") else found or [])
+        config = replace(civic().config, town_path=copy)
+        problems += wiring.check_runtime(config).problems
+    except FlowError as exc:
+        problems += exc.problems
+    except ImportError:
+        return problems, "the town's full data check is not installed yet: only the file's format was checked"
+    return problems, None
+
+
+# ---- "I verified this today" -------------------------------------------------------------
+
+
+def _record_line_csv(text: str, record: str) -> tuple[int, list[str], int] | None:
+    rows = _data_rows(text)
+    if not rows:
+        return None
+    cols = [c.strip().lower() for c in rows[0][1]]
+    key = next((cols.index(k) for k in ("id", "record", "key") if k in cols), None)
+    if key is None or "verified" not in cols:
+        return None
+    for line, row in rows[1:]:
+        if len(row) > key and row[key].strip() in _names(record):
+            return line, row, cols.index("verified")
+    return None
+
+
+def _names(record: str) -> set[str]:
+    """A record id as provenance gives it ("permit.terrace") and as the file has it."""
+    return {record, record.split(".", 1)[-1], record.split(":", 1)[-1]}
+
+
+def _verified_line(node: object) -> int | None:
+    """The line of the first `verified:` in a record, itself or nested (a permit's fee)."""
+    if isinstance(node, LineDict):
+        if "verified" in node:
+            return node.line_of("verified")
+        for value in node.values():
+            found = _verified_line(value)
+            if found:
+                return found
+    return None
+
+
+def _record_line_yaml(data: object, record: str) -> int | None:
+    """The line of `verified:` of the mapping whose key or `id` is the record."""
+    names = _names(record)
+    stack = [(None, data)]
+    while stack:
+        key, node = stack.pop()
+        if isinstance(node, LineDict):
+            if key in names or str(node.get("id", "")) in names:
+                line = _verified_line(node)
+                if line:
+                    return line
+            stack += [(k, v) for k, v in node.items()]
+        elif isinstance(node, LineList):
+            stack += [(None, v) for v in node]
+    return None
+
+
+def mark_verified_text(path: Path, record: str, day: date) -> str | None:
+    """The file's text with the record's verified date set to ``day``, or None if the record
+    is not in this file. Only that one value changes; comments and layout stay."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        found = _record_line_csv(text, record)
+        if found is None:
+            return None
+        line_no, row, col = found
+        row[col] = day.isoformat()
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(row)
+        lines = text.split("\n")
+        lines[line_no - 1] = out.getvalue() + ("\r" if lines[line_no - 1].endswith("\r") else "")
+        return "\n".join(lines)
+    data, problems = load_yaml_file(path)
+    line_no = None if problems else _record_line_yaml(data, record)
+    if line_no is None:
+        return None
+    lines = text.split("\n")
+    new, n = re.subn(r"(verified:\s*)(\"[^\"]*\"|'[^']*'|[^\s#,}\]]*)", rf"\g<1>{day.isoformat()}", lines[line_no - 1], count=1)
+    if not n:
+        raise DataEditError(f"the verified date of {record} is not on one line; edit {path.name} by hand")
+    lines[line_no - 1] = new
+    return "\n".join(lines)
+
+
+def find_record(data_dir: Path, dataset: str, record: str, day: date) -> tuple[Path, str]:
+    files = sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in (".csv", ".yaml", ".yml"))
+    # The data set's own file first (collections.csv for "collections"), then the others.
+    files.sort(key=lambda p: p.stem != dataset)
+    for path in files:
+        text = mark_verified_text(path, record, day)
+        if text is not None:
+            return path, text
+    raise DataEditError(f"no record {record!r} with a 'verified' date was found in the data of {dataset!r}")

@@ -1,0 +1,150 @@
+"""Data: the town's streets, schedules, meetings (an ICS upload) and permits, edited in the
+page and checked like ``civicline data check`` before anything is saved."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from werkzeug.utils import secure_filename
+
+from civicline.console import data_edit, files
+from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state, user
+from flows.records.flow_versions import text_hash
+
+KIND = "data"
+
+
+def town_dir() -> Path:
+    return Path(civic().config.town_path)
+
+
+def data_dir() -> Path:
+    return town_dir() / "data"
+
+
+def data_files() -> list[str]:
+    folder = data_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(
+        str(p.relative_to(folder)) for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in data_edit.TEXT_KINDS and not p.name.startswith(".")
+    )
+
+
+def data_path(name: str) -> str:
+    if name not in data_files():  # only existing files of the town: no path tricks
+        not_found(f"The data file {name!r}")
+    return name
+
+
+def _save(name: str, text: str, base_hash: str | None, note: str | None) -> files.Saved:
+    notes: list[str] = []
+
+    def check(copy: Path) -> list:
+        problems, notice = data_edit.check_town(copy, f"data/{name}")
+        if notice:
+            notes.append(notice)
+        return problems
+
+    saved = files.save(
+        kind=KIND, folder=town_dir(), relative=f"data/{name}", text=text, base_hash=base_hash,
+        author=user().name, check=check, note=note, reload=civic().runtimes.reload,
+    )
+    for notice in notes:
+        flash(f"Note: {notice}.", "ok")
+    return saved
+
+
+def _page(name: str, text: str, base_hash: str, status: int = 200, **extra: Any) -> Any:
+    return render(
+        "data_edit.html", status, title=f"Data {name}", name=name, text=text, base_hash=base_hash,
+        history=state().versions.history(KIND, f"data/{name}"), **extra,
+    )
+
+
+@bp.get("/data")
+def data() -> Any:
+    names = data_files()
+    ics = [n for n in names if n.lower().endswith(".ics")]
+    return render("data.html", title="Data", names=names, ics=ics, folder=str(data_dir()),
+                  limit_kib=int(request.max_content_length or 0) // 1024)
+
+
+@bp.get("/data/file/<path:name>")
+def data_edit_page(name: str) -> Any:
+    name = data_path(name)
+    text = files.read_text(data_dir() / name)
+    return _page(name, text, text_hash(text))
+
+
+def _answer(name: str, text: str, saved: files.Saved, base_hash: str) -> Any:
+    if saved.current_text is not None:
+        theirs = saved.current_text
+        return _page(name, text, text_hash(theirs), 409, conflict=saved.conflict,
+                     conflict_diff=files.diff_lines(theirs, text, f"{name} (saved by the other person)", f"{name} (yours)"))
+    if saved.problems:
+        return _page(name, text, base_hash, 422, problems=saved.problems)
+    if saved.unchanged:
+        flash("Nothing changed: the text is the same as the saved one.", "ok")
+    else:
+        flash(f"Saved {name} as version {saved.version.seq}. New calls use it now.", "ok")
+    return redirect(url_for("console.data_edit_page", name=name))
+
+
+@bp.post("/data/file/<path:name>")
+@require("editor")
+def data_save(name: str) -> Any:
+    name = data_path(name)
+    if "content" not in request.form:
+        raise ConsoleError(422, "The form had no text. Nothing was saved.", "Nothing to save")
+    text = request.form["content"].replace("\r\n", "\n")
+    base = request.form.get("base_hash") or ""
+    return _answer(name, text, _save(name, text, base, (request.form.get("note") or "").strip()[:200] or None), base)
+
+
+@bp.post("/data/ics")
+@require("editor")
+def data_upload_ics() -> Any:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ConsoleError(422, "Choose an ICS file to upload. Nothing was saved.", "No file")
+    target = request.form.get("target") or ""
+    if target:
+        target = data_path(target)
+        if not target.lower().endswith(".ics"):
+            raise ConsoleError(422, "An ICS file can only replace another ICS file.", "Wrong target")
+    else:
+        target = secure_filename(upload.filename)
+        if not target.lower().endswith(".ics"):
+            raise ConsoleError(422, f"{upload.filename!r} is not an ICS file (its name must end in .ics). Nothing was saved.", "Not a calendar")
+    raw = upload.read()
+    problems = data_edit.ics_problems(raw, target)
+    if problems:
+        return render("data.html", 422, title="Data", names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
+                      folder=str(data_dir()), problems=problems, limit_kib=int(request.max_content_length or 0) // 1024)
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    saved = _save(target, text, None, f"uploaded {upload.filename}")
+    if saved.problems:
+        return render("data.html", 422, title="Data", names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
+                      folder=str(data_dir()), problems=saved.problems, limit_kib=int(request.max_content_length or 0) // 1024)
+    flash(f"Uploaded {upload.filename} as {target}. New calls use it now.", "ok")
+    return redirect(url_for("console.data"))
+
+
+def mark_verified(dataset: str, record: str, day: date) -> str:
+    """Sets a record's verified date in its data file (checked and versioned like any edit);
+    returns the file changed. Raises ConsoleError if it cannot."""
+    try:
+        path, text = data_edit.find_record(data_dir(), dataset, record, day)
+    except data_edit.DataEditError as exc:
+        raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
+    name = str(path.relative_to(data_dir()))
+    saved = _save(name, text, text_hash(files.read_text(path)), f"{dataset}/{record} verified {day}")
+    if saved.problems or saved.current_text is not None:
+        detail = "; ".join(str(p) for p in saved.problems) or "the file changed meanwhile"
+        raise ConsoleError(422, f"The date was not recorded: {detail}. Nothing was saved.", "Not saved")
+    return name

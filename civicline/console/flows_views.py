@@ -1,0 +1,148 @@
+"""Flows: view and edit a flow file with the validator's problems at their lines; every
+save keeps a version (author, diff) and can be undone; a saved flow takes effect for new
+calls at once, while calls in progress finish on the version they started with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+
+from civicline import wiring
+from civicline.console import files
+from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state, user
+from flows.errors import Problem
+from flows.records.flow_versions import text_hash
+
+KIND = "flow"
+
+
+def flow_folder() -> tuple[Path, list[str]]:
+    """The folder of the flows the assistant runs, and their file names."""
+    runtime = civic().runtime
+    paths = [Path(f) for f in runtime.flows.files]
+    if paths:
+        return paths[0].parent, sorted(p.name for p in paths)
+    town = runtime.town
+    folder = Path(getattr(town, "flows_dir", None) or civic().config.town_path / "flows")
+    return folder, sorted(p.name for p in folder.glob("*.y*ml"))
+
+
+def flow_path(name: str) -> tuple[Path, str]:
+    folder, names = flow_folder()
+    if name not in names:  # only files the assistant runs: no path tricks
+        not_found(f"The flow file {name!r}")
+    return folder, name
+
+
+def check_flows(copy: Path) -> list[Problem]:
+    return wiring.check_runtime(civic().config, flows_dir=copy).problems
+
+
+def annotate(text: str, problems: list[Problem], name: str) -> tuple[list[dict], list[Problem], list[Problem]]:
+    """Numbered lines with their problems; problems of this file without a line; others."""
+    at: dict[int, list[str]] = {}
+    loose, elsewhere = [], []
+    for p in problems:
+        if Path(p.file).name != name:
+            elsewhere.append(p)
+        elif p.line:
+            at.setdefault(p.line, []).append(p.message)
+        else:
+            loose.append(p)
+    lines = [{"n": i, "text": t, "problems": at.get(i, [])} for i, t in enumerate(text.split("\n"), 1)]
+    # A problem past the end (a missing field at the last line) still shows.
+    for n in sorted(k for k in at if k > len(lines)):
+        loose += [Problem(name, n, m) for m in at[n]]
+    return lines, loose, elsewhere
+
+
+def editor_page(name: str, text: str, base_hash: str, status: int = 200, **extra: Any) -> Any:
+    problems = extra.pop("problems", [])
+    lines, loose, elsewhere = annotate(text, problems, name)
+    folder, _ = flow_folder()
+    history = state().versions.history(KIND, name)
+    return render(
+        "flow_edit.html", status, title=f"Flow {name}", name=name, text=text, base_hash=base_hash,
+        lines=lines, problems=problems, loose=loose, elsewhere=elsewhere, history=history,
+        running=civic().runtime.flows.version, **extra,
+    )
+
+
+@bp.get("/flows")
+def flows() -> Any:
+    folder, names = flow_folder()
+    rows = []
+    for name in names:
+        latest = state().versions.latest(KIND, name)
+        rows.append({"name": name, "latest": latest, "lines": len(files.read_text(folder / name).splitlines())})
+    return render("flows.html", title="Flows", rows=rows, running=civic().runtime.flows.version)
+
+
+@bp.get("/flows/<name>")
+def flows_edit(name: str) -> Any:
+    folder, name = flow_path(name)
+    text = files.read_text(folder / name)
+    return editor_page(name, text, text_hash(text))
+
+
+def _save(name: str, text: str, base_hash: str | None, note: str | None) -> Any:
+    folder, name = flow_path(name)
+    text = text.replace("\r\n", "\n")  # browsers send CRLF from a textarea
+    saved = files.save(
+        kind=KIND, folder=folder, relative=name, text=text, base_hash=base_hash,
+        author=user().name, check=check_flows, note=note, reload=civic().runtimes.reload,
+    )
+    if saved.conflict is not None or saved.current_text is not None:
+        theirs = saved.current_text or ""
+        return editor_page(
+            name, text, text_hash(theirs), 409, conflict=saved.conflict,
+            conflict_diff=files.diff_lines(theirs, text, f"{name} (saved by the other person)", f"{name} (yours)"),
+        )
+    if saved.problems:
+        return editor_page(name, text, base_hash or "", 422, problems=saved.problems)
+    v = saved.version
+    if not saved.unchanged and v is not None:
+        flash(
+            f"Saved {name} as version {v.seq}. New calls use it now; calls in progress finish "
+            "on the version they started with.",
+            "ok",
+        )
+    else:
+        flash("Nothing changed: the text is the same as the saved one.", "ok")
+    return redirect(url_for("console.flows_edit", name=name))
+
+
+@bp.post("/flows/<name>")
+@require("editor")
+def flows_save(name: str) -> Any:
+    if "content" not in request.form:
+        raise ConsoleError(422, "The form had no flow text. Nothing was saved.", "Nothing to save")
+    note = (request.form.get("note") or "").strip()[:200] or None
+    return _save(name, request.form["content"], request.form.get("base_hash") or "", note)
+
+
+@bp.get("/flows/<name>/versions/<int:seq>")
+def flows_version(name: str, seq: int) -> Any:
+    folder, name = flow_path(name)
+    version = state().versions.get(KIND, name, seq)
+    if version is None:
+        not_found(f"Version {seq} of {name}")
+    current = files.read_text(folder / name)
+    return render(
+        "flow_version.html", title=f"{name}, version {seq}", name=name, v=version,
+        diff=state().versions.diff(KIND, name, seq),
+        to_current=files.diff_lines(current, version.content, f"{name} (now)", f"{name} (version {seq})"),
+        base_hash=text_hash(current), is_current=text_hash(current) == version.hash,
+    )
+
+
+@bp.post("/flows/<name>/versions/<int:seq>/restore")
+@require("editor")
+def flows_version_restore(name: str, seq: int) -> Any:
+    flow_path(name)
+    version = state().versions.get(KIND, name, seq)
+    if version is None:
+        not_found(f"Version {seq} of {name}")
+    return _save(name, version.content, request.form.get("base_hash") or "", f"back to version {seq}")

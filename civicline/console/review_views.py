@@ -1,0 +1,209 @@
+"""The review list and the callback requests: assign, note, close; "I verified this today"
+on a data record; a phrase the assistant did not understand added as an intent example."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+
+from civicline.console import catalog_edit, files
+from civicline.console.calls_views import town_tz
+from civicline.console.core import (
+    ConsoleError,
+    bp,
+    civic,
+    form_text,
+    not_found,
+    render,
+    require,
+    state,
+    user,
+)
+from flows.records import browse
+from flows.records.schema import REVIEW_STATUSES
+from translations.catalog import load_catalog
+
+
+def _note(old: str | None, text: str) -> str | None:
+    """Notes accumulate, each signed and dated, so the next person sees the whole story."""
+    if not text:
+        return None
+    stamp = datetime.now(town_tz()).strftime("%Y-%m-%d %H:%M")
+    line = f"{stamp} {user().name}: {text}"
+    return f"{old}\n{line}" if old else line
+
+
+def _assignee() -> str | None:
+    name = form_text("assignee", limit=64)
+    if name and state().users.get(name) is None:
+        raise ConsoleError(422, f"There is no console user named {name!r}.", "Unknown person")
+    return name or None
+
+
+def _status_filter() -> str | None:
+    status = request.args.get("status", "open")
+    if status == "all":
+        return None
+    if status not in REVIEW_STATUSES:
+        raise ConsoleError(422, f"Unknown status {status!r}.", "Bad filter")
+    return status
+
+
+def _not_understood(item: dict) -> list[str]:
+    """Phrases of the item's call the assistant could not match, for the example form."""
+    turns = (item.get("context") or {}).get("recent_turns") or []
+    return [t["caller"] for t in turns if t.get("caller")]
+
+
+@bp.get("/review")
+def review() -> Any:
+    status = _status_filter()
+    items = state().store.review_items(status)
+    items.sort(key=lambda i: i["created_at"], reverse=True)
+    return render("review.html", title="Review list", items=items, status=status or "all", statuses=REVIEW_STATUSES)
+
+
+@bp.get("/review/<item_id>")
+def review_item(item_id: str) -> Any:
+    item = browse.review_item(state().store, item_id[:64])
+    if item is None:
+        not_found("This review item")
+    lang = (item.get("context") or {}).get("language") or civic().runtime.main_language
+    catalogs = civic().runtime.catalogs
+    intents = sorted({name for c in catalogs.by_lang.values() for name in c.intents})
+    return render(
+        "review_item.html", title="Review item", item=item, lang=lang, intents=intents,
+        phrases=_not_understood(item), users=state().users.all(), languages=catalogs.languages,
+    )
+
+
+def _update(item: dict, status: str, assignee: str | None, note: str | None) -> None:
+    state().store.update_review_item(item["id"], status=status, assignee=assignee, note=_note(item["note"], note or ""))
+
+
+def _open_item(item_id: str) -> dict:
+    item = browse.review_item(state().store, item_id[:64])
+    if item is None:
+        not_found("This review item")
+    return item
+
+
+@bp.post("/review/<item_id>")
+@require("editor")
+def review_update(item_id: str) -> Any:
+    item = _open_item(item_id)
+    action = request.form.get("action")
+    note = form_text("note")
+    if item["status"] == "closed" and action != "reopen":
+        raise ConsoleError(409, f"This item was already closed by {item['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
+    if action == "assign":
+        _update(item, "assigned", _assignee() or user().name, note)
+        flash("Assigned.", "ok")
+    elif action == "note":
+        if not note:
+            raise ConsoleError(422, "Write the note first.", "Empty note")
+        _update(item, item["status"], None, note)
+        flash("Note added.", "ok")
+    elif action == "close":
+        _update(item, "closed", item["assignee"] or user().name, note)
+        flash("Closed.", "ok")
+    elif action == "reopen":
+        _update(item, "open", None, note or "reopened")
+        flash("Reopened.", "ok")
+    else:
+        raise ConsoleError(422, "Unknown action.", "Not done")
+    return redirect(url_for("console.review_item", item_id=item["id"]))
+
+
+@bp.post("/review/<item_id>/verified")
+@require("editor")
+def review_verified(item_id: str) -> Any:
+    """'I verified this today': the record's verified date becomes today, then the item closes."""
+    from civicline.console import data_views
+
+    item = _open_item(item_id)
+    if not item.get("dataset") or not item.get("record"):
+        raise ConsoleError(422, "This item is not about a data record.", "Not a record")
+    today = datetime.now(town_tz()).date()
+    saved = data_views.mark_verified(item["dataset"], item["record"], today)
+    _update(item, "closed", item["assignee"] or user().name, f"verified {item['dataset']}/{item['record']} on {today} ({saved})")
+    flash(f"Recorded: {item['dataset']} / {item['record']} verified today ({today}). The item is closed.", "ok")
+    return redirect(url_for("console.review_item", item_id=item["id"]))
+
+
+@bp.post("/review/<item_id>/example")
+@require("editor")
+def review_example(item_id: str) -> Any:
+    item = _open_item(item_id)
+    runtime = civic().runtime
+    lang = form_text("language", limit=10, required=True)
+    if lang not in runtime.catalogs.languages:
+        raise ConsoleError(422, f"{lang!r} is not a language of the assistant.", "Unknown language")
+    intent = form_text("intent", limit=100, required=True)
+    known = {name for c in runtime.catalogs.by_lang.values() for name in c.intents}
+    if intent not in known:
+        raise ConsoleError(422, f"{intent!r} is not an intent the assistant knows.", "Unknown intent")
+    phrase = " ".join(form_text("phrase", limit=200, required=True).split())
+    if phrase.lower() in (p.lower() for p in runtime.catalogs[lang].intents.get(intent, ())):
+        raise ConsoleError(409, f"“{phrase}” is already an example of {intent} in {lang}.", "Already there")
+    folder = catalog_edit.catalog_dir()
+    path = folder / f"{lang}.yaml"
+    before = load_catalog(path)
+    text = files.read_text(path)
+    try:
+        new_text = catalog_edit.add_example(text, path, intent, phrase)
+    except catalog_edit.EditError as exc:
+        raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
+    saved = files.save(
+        kind="catalog", folder=folder, relative=path.name, text=new_text, base_hash=files.text_hash(text),
+        author=user().name, note=f"example for {intent}: {phrase}", reload=civic().runtimes.reload,
+        check=lambda copy: catalog_edit.check_catalog(copy, lang, before, intent=intent, phrase=phrase),
+    )
+    if saved.problems or saved.conflict or saved.current_text is not None:
+        detail = "; ".join(str(p) for p in saved.problems) or "the catalog changed meanwhile"
+        raise ConsoleError(422, f"The example was not added: {detail}. Nothing was saved.", "Not saved")
+    _update(item, item["status"], None, f"added “{phrase}” as an example of {intent} ({lang})")
+    flash(f"Added “{phrase}” as an example of {intent} in {lang}. New calls understand it now.", "ok")
+    return redirect(url_for("console.review_item", item_id=item["id"]))
+
+
+# ---- callbacks and messages -------------------------------------------------------------
+
+
+@bp.get("/callbacks")
+def callbacks() -> Any:
+    status = _status_filter()
+    rows = state().store.staff_requests(status)
+    rows.sort(key=lambda r: r["created_at"])  # oldest first: they have waited longest
+    return render("callbacks.html", title="Callbacks and messages", rows=rows, status=status or "all",
+                  statuses=REVIEW_STATUSES, users=state().users.all())
+
+
+@bp.post("/callbacks/<request_id>")
+@require("editor")
+def callbacks_update(request_id: str) -> Any:
+    row = browse.staff_request(state().store, request_id[:64])
+    if row is None:
+        not_found("This request")
+    if row["status"] == "closed":
+        raise ConsoleError(409, f"This request was already closed by {row['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
+    action = request.form.get("action")
+    note = _note(row["note"], form_text("note"))
+    store = state().store
+    if action == "assign":
+        store.update_staff_request(row["id"], status="assigned", assignee=_assignee() or user().name, note=note)
+        flash("Assigned.", "ok")
+    elif action == "note":
+        if not note:
+            raise ConsoleError(422, "Write the note first.", "Empty note")
+        store.update_staff_request(row["id"], status=row["status"], note=note)
+        flash("Note added.", "ok")
+    elif action == "close":
+        store.update_staff_request(row["id"], status="closed", assignee=row["assignee"] or user().name, note=note)
+        flash("Closed. The caller's full number has been deleted.", "ok")
+    else:
+        raise ConsoleError(422, "Unknown action.", "Not done")
+    return redirect(url_for("console.callbacks") + f"#req-{row['id']}")
+

@@ -1,0 +1,103 @@
+/* civicline console: small enhancements; every page works without this file.
+   1. The idle time-out warning (WCAG 2.2.1): a dialog before the session ends, with a
+      button that extends it.  2. In the flow editor, "line N" links put the cursor on
+      that line of the text area. */
+(function () {
+  "use strict";
+  var body = document.body;
+  window.civicline = window.civicline || {};
+
+  function csrf() { return body.dataset.csrf || ""; }
+  window.civicline.csrf = csrf;
+
+  // ---- 1. time-out warning -------------------------------------------------------
+  if (body.dataset.expiresIn) {
+    var deadline = Date.now() + Number(body.dataset.expiresIn) * 1000;
+    var warnMs = Number(body.dataset.warn || 120) * 1000;
+    var dialog = document.getElementById("timeout");
+    var leftText = document.getElementById("timeout-left");
+    var dismissedFor = 0; // the deadline the person chose to close the warning for
+    var checking = false;
+
+    var words = function (ms) {
+      var s = Math.max(0, Math.round(ms / 1000)), m = Math.floor(s / 60);
+      s = s % 60;
+      var parts = [];
+      if (m) parts.push(m + (m === 1 ? " minute" : " minutes"));
+      if (s || !m) parts.push(s + (s === 1 ? " second" : " seconds"));
+      return parts.join(" ");
+    };
+    var refresh = function () {
+      // Another tab may have kept the session alive: ask the server before warning.
+      return fetch(body.dataset.sessionUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { expires_in: 0 }; })
+        .then(function (j) { deadline = Date.now() + j.expires_in * 1000; })
+        .catch(function () {});
+    };
+    window.civicline.activity = function (seconds) {
+      deadline = Date.now() + (seconds || Number(body.dataset.idle || 0) || (deadline - Date.now()) / 1000) * 1000;
+    };
+    var tick = function () {
+      var left = deadline - Date.now();
+      if (left <= 0) {
+        if (!checking) {
+          checking = true;
+          refresh().then(function () {
+            checking = false;
+            if (deadline - Date.now() <= 0) window.location.reload(); // the server shows sign-in
+          });
+        }
+        return;
+      }
+      if (left <= warnMs && !dialog.open && dismissedFor !== deadline && !checking) {
+        checking = true;
+        refresh().then(function () {
+          checking = false;
+          if (deadline - Date.now() <= warnMs && !dialog.open) {
+            leftText.textContent = words(deadline - Date.now());
+            dialog.showModal();
+            document.getElementById("timeout-extend").focus();
+          }
+        });
+      }
+      if (dialog.open) {
+        leftText.textContent = words(left);
+        if (left > warnMs) dialog.close();
+      }
+    };
+    document.getElementById("timeout-extend").addEventListener("click", function () {
+      fetch(body.dataset.extendUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf(), Accept: "application/json" }
+      }).then(function (r) {
+        if (!r.ok) { window.location.reload(); return null; }
+        return r.json();
+      }).then(function (j) {
+        if (!j) return;
+        deadline = Date.now() + j.expires_in * 1000;
+        dialog.close();
+      });
+    });
+    document.getElementById("timeout-close").addEventListener("click", function () {
+      dismissedFor = deadline;
+      dialog.close();
+    });
+    setInterval(tick, 1000);
+  }
+
+  // ---- 2. flow editor: go to a line ------------------------------------------------
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-line]");
+    var area = document.getElementById("content");
+    if (!link || !area) return;
+    event.preventDefault();
+    var lines = area.value.split("\n"), want = Number(link.dataset.line) - 1, start = 0;
+    for (var i = 0; i < want && i < lines.length; i++) start += lines[i].length + 1;
+    var end = start + (lines[want] || "").length;
+    area.focus();
+    area.setSelectionRange(start, end);
+    // Scroll the line into view: a rough line height is enough.
+    var lineHeight = area.scrollHeight / Math.max(lines.length, 1);
+    area.scrollTop = Math.max(0, want * lineHeight - area.clientHeight / 3);
+  });
+})();

@@ -1,0 +1,117 @@
+"""Trial calls from the browser ("try a call"): the same Call as the phone line, recorded
+in the call records and marked as trials, with the actions kept for the page.
+
+The calls live in this process's memory (a trial is one person's, a few minutes long); a
+console served by several worker processes needs sticky sessions for this page.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from civicline.calls import Call
+from flows.session import Ask, Hangup, Say, StaffRequest, Step, Transfer, action_to_json
+
+MAX_TRIALS = 50
+IDLE_S = 30 * 60
+
+
+@dataclass
+class Trial:
+    id: str
+    owner: str
+    call: Call
+    log: list[dict[str, Any]] = field(default_factory=list)
+    says: list[Say] = field(default_factory=list)  # for the audio of each reply
+    last_used: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def ended(self) -> bool:
+        return self.call.ended
+
+    @property
+    def language(self) -> str | None:
+        return self.call.state.lang if self.call.state else None
+
+    def record(self, who: str, step: Step | None = None, text: str | None = None) -> list[dict[str, Any]]:
+        """Adds what the caller did and what the assistant answered; returns the new entries."""
+        new: list[dict[str, Any]] = []
+        if text is not None:
+            new.append({"who": "caller", "text": text, "lang": self.language})
+        if step is not None:
+            if step.intent or step.node:
+                new.append({"who": "engine", "intent": step.intent, "score": step.score, "node": step.node})
+            for action in step.actions:
+                entry = action_to_json(action)
+                entry["who"] = "assistant" if isinstance(action, Say) else "action"
+                if isinstance(action, Say):
+                    self.says.append(action)
+                    entry["audio"] = len(self.says) - 1
+                entry["summary"] = describe(action)
+                new.append(entry)
+        self.log.extend(new)
+        return new
+
+
+def describe(action: Any) -> str:
+    """One line a person reads (or a screen reader says) for an action."""
+    if isinstance(action, Say):
+        return action.text
+    if isinstance(action, Ask):
+        if action.options:
+            return "Waits for a choice: " + ", ".join(f"{o.key} {o.label}" for o in action.options)
+        return f"Waits for {action.slot_type or action.expect}" + (f" ({action.slot})" if action.slot else "")
+    if isinstance(action, Transfer):
+        return f"Transfers to {action.line} ({action.number}), reason {action.reason}. Whisper: {action.summary}"
+    if isinstance(action, Hangup):
+        return f"Hangs up ({action.reason})"
+    if isinstance(action, StaffRequest):
+        return f"Asks staff for a {action.kind}"
+    return type(action).__name__
+
+
+class TrialCalls:
+    def __init__(self) -> None:
+        self._trials: dict[str, Trial] = {}
+        self._lock = threading.Lock()
+
+    def start(self, owner: str, engine: Any, clock: Callable[[], datetime], recorder: Any,
+              language: str | None, on_start: Callable[[str], None] | None = None) -> tuple[Trial, Step]:
+        self._sweep()
+        with self._lock:
+            mine = [t for t in self._trials.values() if t.owner == owner]
+            for old in mine[:-4]:  # a person keeps their last few trials at most
+                self._trials.pop(old.id, None)
+            if len(self._trials) >= MAX_TRIALS:
+                raise OverflowError("too many trial calls at once")
+        call_id = "trial-" + uuid.uuid4().hex
+        if on_start:
+            on_start(call_id)  # mark it a trial before its first record is written
+        call = Call(engine, clock, call_id=call_id, caller=None, language=language, recorder=recorder)
+        trial = Trial(call_id, owner, call)
+        step = call.start()
+        trial.record("assistant", step)
+        with self._lock:
+            self._trials[trial.id] = trial
+        return trial, step
+
+    def get(self, trial_id: str, owner: str) -> Trial | None:
+        with self._lock:
+            trial = self._trials.get(trial_id)
+        if trial is None or trial.owner != owner:
+            return None
+        trial.last_used = time.monotonic()
+        return trial
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for tid in [t.id for t in self._trials.values() if now - t.last_used > IDLE_S]:
+                self._trials.pop(tid, None)

@@ -1,0 +1,184 @@
+"""'Try a call': the browser call simulator. Type, press keys on an on-screen keypad, or
+speak through the microphone (recorded in the page as WAV, recognised on the server); the
+page shows each action with its provenance and plays the replies' audio when a voice is
+installed. Every control is a plain form first; try.js only keeps the page from reloading."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Response, jsonify, redirect, render_template, request, url_for
+
+from civicline.console.calls_views import town_tz
+from civicline.console.core import ConsoleError, bp, civic, render, state, user, wants_json
+from flows.records import browse
+from flows.session import HungUp, NoInput, Pressed, Said
+
+log = logging.getLogger(__name__)
+KEYS = re.compile(r"^[0-9*#]{1,20}$")
+MAX_AUDIO_S = 30
+
+
+class Speech:
+    """Recognition and voices for the simulator, from voice/ when it is installed."""
+
+    def __init__(self) -> None:
+        from voice.engines import SpeechEngines
+        from voice.tts.cache import Speaker
+
+        self.engines = SpeechEngines()
+        self.speaker = Speaker(self.engines.synthesizer)
+
+    def transcribe(self, wav: bytes, language: str) -> str:
+        from voice.audio.wav import read_wav
+
+        samples, rate = read_wav(wav, max_seconds=MAX_AUDIO_S)
+        return self.engines.transcriber(language).transcribe(samples, rate, language).text
+
+    def wav(self, text: str, language: str, slow: bool) -> bytes:
+        """What the caller hears: phone-quality audio (8 kHz), as a WAV the browser plays."""
+        from voice.audio.codec import ulaw_to_pcm16
+        from voice.audio.wav import wav_bytes
+
+        return wav_bytes(ulaw_to_pcm16(self.speaker.render(text, language, slow)), 8000)
+
+
+def speech() -> Any:
+    console = state()
+    if console.speech is None:
+        try:
+            console.speech = Speech()
+        except Exception as exc:  # voice extra not installed, models missing…
+            log.warning("try a call: speech unavailable: %s", exc)
+            console.speech = False
+    return console.speech or None
+
+
+def _clock(at: str | None) -> Any:
+    tz = town_tz()
+    if not at:
+        return lambda: datetime.now(tz)
+    try:
+        start = datetime.fromisoformat(at)
+    except ValueError:
+        raise ConsoleError(422, f"'Pretend it is' must be a date and time (got {at!r}).", "Bad time") from None
+    start = start if start.tzinfo else start.replace(tzinfo=tz)
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
+def _trial(trial_id: str) -> Any:
+    trial = state().trials.get(trial_id[:64], user().name)
+    if trial is None:
+        raise ConsoleError(404, "This trial call has ended or belongs to someone else. Start a new one.", "No such call")
+    return trial
+
+
+def _answer(trial: Any, entries: list[dict]) -> Any:
+    if wants_json():
+        html = "".join(render_template("console/try_entry.html", e=e) for e in entries)
+        return jsonify(id=trial.id, entries=entries, html=html, ended=trial.ended, language=trial.language)
+    return redirect(url_for("console.try_call", id=trial.id) + "#latest")
+
+
+@bp.get("/try")
+def try_call() -> Any:
+    trial = None
+    if request.args.get("id"):
+        trial = state().trials.get(request.args["id"][:64], user().name)
+    runtime = civic().runtime
+    return render("try.html", title="Try a call", trial=trial, languages=runtime.languages,
+                  fixed=runtime.fixed_language, speech=request.args.get("speech") != "off")
+
+
+@bp.post("/try/start")
+def try_start() -> Any:
+    lang = request.form.get("language") or None
+    if lang and lang not in civic().runtime.languages:
+        raise ConsoleError(422, f"{lang!r} is not a language of the assistant.", "Unknown language")
+    clock = _clock(request.form.get("at") or None)
+    store = state().store
+    try:
+        trial, _ = state().trials.start(
+            user().name, civic().engine(), clock, civic().recorder, lang,
+            on_start=lambda call_id: browse.mark_trial(store, call_id, user().name),
+        )
+    except OverflowError:
+        raise ConsoleError(503, "Too many trial calls are running; try again in a few minutes.", "Busy") from None
+    return _answer(trial, trial.log)
+
+
+@bp.post("/try/<trial_id>/send")
+def try_send(trial_id: str) -> Any:
+    trial = _trial(trial_id)
+    if trial.ended:
+        raise ConsoleError(409, "This call has ended. Start a new one.", "Call ended")
+    kind = request.form.get("kind", "text")
+    if kind == "text":
+        text = " ".join((request.form.get("text") or "").split())
+        if not text:
+            raise ConsoleError(422, "Type what the caller says first.", "Nothing said")
+        if len(text) > 500:
+            raise ConsoleError(422, "That is longer than anyone says in one turn (500 characters).", "Too long")
+        event, shown = Said(text, trial.language), f"said “{text}”"
+    elif kind == "key":
+        key = (request.form.get("key") or "").strip()
+        if not KEYS.match(key):
+            raise ConsoleError(422, "Keys are digits, * and #.", "Not a key")
+        event, shown = Pressed(key), f"pressed {key}"
+    elif kind == "noinput":
+        event, shown = NoInput(), "said nothing (silence)"
+    elif kind == "hangup":
+        event, shown = HungUp(), "hung up"
+    else:
+        raise ConsoleError(422, "Unknown kind of input.", "Not understood")
+    with trial.lock:
+        step = trial.call.send(event)
+        entries = trial.record("caller", step, shown)
+    return _answer(trial, entries)
+
+
+@bp.post("/try/<trial_id>/speech")
+def try_speech(trial_id: str) -> Any:
+    trial = _trial(trial_id)
+    if trial.ended:
+        raise ConsoleError(409, "This call has ended. Start a new one.", "Call ended")
+    engines = speech()
+    if engines is None:
+        raise ConsoleError(503, "Speech recognition is not installed on this server: type or use the keypad.", "No speech")
+    audio = request.get_data(cache=False)
+    if not audio:
+        raise ConsoleError(422, "No audio was received.", "No audio")
+    lang = trial.language or civic().runtime.main_language
+    try:
+        text = engines.transcribe(audio, lang).strip()
+    except Exception as exc:  # a broken recording must not end the trial
+        raise ConsoleError(422, f"The recording could not be recognised: {exc}", "Not recognised") from None
+    with trial.lock:
+        if not text:
+            step = trial.call.send(NoInput())
+            entries = trial.record("caller", step, "spoke, but nothing was recognised")
+        else:
+            step = trial.call.send(Said(text, lang))
+            entries = trial.record("caller", step, f"said “{text}” (recognised from the microphone)")
+    return _answer(trial, entries)
+
+
+@bp.get("/try/<trial_id>/audio/<int:n>")
+def try_audio(trial_id: str, n: int) -> Any:
+    trial = _trial(trial_id)
+    if not 0 <= n < len(trial.says):
+        raise ConsoleError(404, "No such reply.", "Not found")
+    engines = speech()
+    if engines is None:
+        raise ConsoleError(503, "No voice is installed on this server: the replies are shown as text.", "No voice")
+    say = trial.says[n]
+    try:
+        data = engines.wav(say.text, say.lang, say.slow)
+    except Exception as exc:
+        raise ConsoleError(503, f"The voice for {say.lang} could not speak: {exc}", "No voice") from None
+    return Response(data, mimetype="audio/wav", headers={"Cache-Control": "private, max-age=600"})

@@ -1,0 +1,144 @@
+"""Reads the staff console needs beyond the Store interface: one call and its turns, a
+filtered page of calls, single review items and requests, and trial calls.
+
+Kept apart from store.py so that the console's queries do not grow the interface every
+store must implement; a PostgreSQL store would get its own version of these few queries.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flows.records.store import Row, SQLiteStore, iso
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    language: str | None = None
+    outcome: str | None = None
+    trials: str = "exclude"  # exclude | include | only
+    text: str | None = None  # words said by the caller or the assistant
+
+
+def calls_page(store: SQLiteStore, f: CallFilter, page: int = 1) -> tuple[list[Row], int]:
+    """One page of calls, newest first, with the number of calls matching in all."""
+    where, params = [], []
+    if f.since:
+        where.append("c.started_at >= ?")
+        params.append(iso(f.since))
+    if f.until:
+        where.append("c.started_at < ?")
+        params.append(iso(f.until))
+    if f.language:
+        where.append("c.language = ?")
+        params.append(f.language)
+    if f.outcome == "in_progress":
+        where.append("c.outcome IS NULL")
+    elif f.outcome:
+        where.append("c.outcome = ?")
+        params.append(f.outcome)
+    if f.trials == "exclude":
+        where.append("t.call_id IS NULL")
+    elif f.trials == "only":
+        where.append("t.call_id IS NOT NULL")
+    if f.text:
+        # LIKE with escapes: staff type plain words, never patterns.
+        like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            "EXISTS (SELECT 1 FROM turns u WHERE u.call_id = c.id AND (u.caller_text LIKE ?"
+            " ESCAPE '\\' OR u.assistant_text LIKE ? ESCAPE '\\'))"
+        )
+        params += [like, like]
+    sql_where = (" WHERE " + " AND ".join(where)) if where else ""
+    base = f" FROM calls c LEFT JOIN trial_calls t ON t.call_id = c.id{sql_where}"
+    total = store._conn().execute("SELECT COUNT(*)" + base, params).fetchone()[0]
+    rows = store._rows(
+        "SELECT c.*, t.started_by AS trial_by,"
+        " (SELECT COUNT(*) FROM turns u WHERE u.call_id = c.id) AS turn_count"
+        + base
+        + " ORDER BY c.started_at DESC, c.id LIMIT ? OFFSET ?",
+        [*params, PAGE, PAGE * (max(page, 1) - 1)],
+    )
+    return rows, total
+
+
+def call(store: SQLiteStore, call_id: str) -> Row | None:
+    rows = store._rows(
+        "SELECT c.*, t.started_by AS trial_by FROM calls c"
+        " LEFT JOIN trial_calls t ON t.call_id = c.id WHERE c.id = ?",
+        (call_id,),
+    )
+    return rows[0] if rows else None
+
+
+def turns_of(store: SQLiteStore, call_id: str) -> list[Row]:
+    rows = store._rows("SELECT * FROM turns WHERE call_id = ? ORDER BY seq", (call_id,))
+    for row in rows:
+        row["provenance"] = json.loads(row["provenance"]) if row["provenance"] else []
+    return rows
+
+
+def requests_of(store: SQLiteStore, call_id: str) -> list[Row]:
+    return store._rows("SELECT * FROM staff_requests WHERE call_id = ?", (call_id,))
+
+
+def review_item(store: SQLiteStore, item_id: str) -> Row | None:
+    rows = store._rows("SELECT * FROM review_items WHERE id = ?", (item_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    row["context"] = json.loads(row["context"]) if row["context"] else None
+    return row
+
+
+def staff_request(store: SQLiteStore, request_id: str) -> Row | None:
+    rows = store._rows("SELECT * FROM staff_requests WHERE id = ?", (request_id,))
+    return rows[0] if rows else None
+
+
+def mark_trial(store: SQLiteStore, call_id: str, user: str) -> None:
+    with store._tx() as tx:
+        tx.execute(
+            "INSERT OR IGNORE INTO trial_calls VALUES (?, ?, ?)",
+            (call_id, user, iso(datetime.now(UTC))),
+        )
+
+
+def trial_ids(store: SQLiteStore) -> set[str]:
+    return {r["call_id"] for r in store._rows("SELECT call_id FROM trial_calls")}
+
+
+class WithoutTrials:
+    """A read-only view of a store without trial calls (and, if asked, one language only),
+    so that :func:`flows.records.kpis.compute` reports on residents' calls unchanged."""
+
+    def __init__(self, store: SQLiteStore, language: str | None = None) -> None:
+        self._store = store
+        self._trials = trial_ids(store)
+        self._language = language
+
+    def _keep(self, call: Row, lang_key: str = "language") -> bool:
+        if call.get("id", call.get("call_id")) in self._trials:
+            return False
+        return not self._language or call.get(lang_key) == self._language
+
+    def calls(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]:
+        return [c for c in self._store.calls(since, until) if self._keep(c)]
+
+    def turns(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]:
+        return [
+            t
+            for t in self._store.turns(since, until)
+            if t["call_id"] not in self._trials
+            and (not self._language or t.get("call_language") == self._language)
+        ]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)

@@ -1,0 +1,151 @@
+"""Staff accounts of the console: argon2 password hashes, roles, and sign-in rate limits.
+
+Passwords never reach the store: only argon2id hashes (argon2-cffi, its default
+parameters). Wrong passwords are kept with their time under two keys, the account and the
+address, so that a guesser is slowed down whether they try many passwords on one account
+or one password on many accounts, across processes and restarts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flows.errors import CivicError
+from flows.records.schema_console import ROLES
+from flows.records.store import SQLiteStore, iso
+
+MIN_PASSWORD = 10  # long enough to resist guessing while the rate limit holds
+
+
+class UserError(CivicError):
+    pass
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    disabled: bool = False
+
+    def can(self, role: str) -> bool:
+        """Roles are ordered: an admin can do what an editor can, who can do what a viewer can."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def _hasher():  # imported here: the console extra is optional for the rest of civicline
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+class Users:
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        # Verified when the name is unknown, so that a wrong name takes as long as a wrong
+        # password and does not reveal which accounts exist.
+        self._dummy = _hasher().hash("not a real account password")
+
+    def add(self, name: str, password: str, role: str) -> User:
+        name = name.strip()
+        if not name or len(name) > 64 or any(c.isspace() for c in name):
+            raise UserError("a user name is 1 to 64 characters without spaces")
+        if role not in ROLES:
+            raise UserError(f"role must be one of {', '.join(ROLES)}")
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+        hashed = _hasher().hash(password)
+        with self.store._tx() as tx:
+            if tx.execute("SELECT 1 FROM console_users WHERE name = ?", (name,)).fetchone():
+                raise UserError(f"the user {name!r} already exists")
+            tx.execute(
+                "INSERT INTO console_users (name, password_hash, role, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (name, hashed, role, iso(datetime.now(UTC))),
+            )
+        return User(name, role)
+
+    def set_password(self, name: str, password: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+        with self.store._tx() as tx:
+            cur = tx.execute(
+                "UPDATE console_users SET password_hash = ? WHERE name = ?",
+                (_hasher().hash(password), name),
+            )
+            if cur.rowcount == 0:
+                raise UserError(f"no user named {name!r}")
+
+    def set_role(self, name: str, role: str) -> None:
+        if role not in ROLES:
+            raise UserError(f"role must be one of {', '.join(ROLES)}")
+        with self.store._tx() as tx:
+            if not tx.execute("UPDATE console_users SET role = ? WHERE name = ?", (role, name)).rowcount:
+                raise UserError(f"no user named {name!r}")
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        with self.store._tx() as tx:
+            tx.execute("UPDATE console_users SET disabled = ? WHERE name = ?", (int(disabled), name))
+
+    def get(self, name: str) -> User | None:
+        rows = self.store._rows("SELECT name, role, disabled FROM console_users WHERE name = ?", (name,))
+        return User(rows[0]["name"], rows[0]["role"], bool(rows[0]["disabled"])) if rows else None
+
+    def all(self) -> list[User]:
+        rows = self.store._rows("SELECT name, role, disabled FROM console_users ORDER BY name")
+        return [User(r["name"], r["role"], bool(r["disabled"])) for r in rows]
+
+    def check_password(self, name: str, password: str) -> User | None:
+        """The user if the password is right and the account enabled, else None."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        rows = self.store._rows("SELECT * FROM console_users WHERE name = ?", (name,))
+        hasher = _hasher()
+        if not rows:
+            with contextlib.suppress(VerificationError):
+                hasher.verify(self._dummy, password)
+            return None
+        row = rows[0]
+        try:
+            hasher.verify(row["password_hash"], password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row["disabled"]:
+            return None
+        if hasher.check_needs_rehash(row["password_hash"]):  # parameters were raised since
+            self.set_password(name, password)
+        return User(row["name"], row["role"])
+
+    # -- rate limiting -----------------------------------------------------------------
+    def failure(self, *keys: str, at: datetime | None = None) -> None:
+        at = at or datetime.now(UTC)
+        with self.store._tx() as tx:
+            for key in keys:
+                tx.execute("INSERT INTO console_sign_in_failures VALUES (?, ?)", (key, iso(at)))
+            # Old failures are of no use: keep the table small.
+            tx.execute(
+                "DELETE FROM console_sign_in_failures WHERE at < ?", (iso(at - timedelta(days=1)),)
+            )
+
+    def locked_for(
+        self, *keys: str, limit: int, window: timedelta, now: datetime | None = None
+    ) -> timedelta | None:
+        """How long until a key may try again, if it reached ``limit`` failures in ``window``."""
+        now = now or datetime.now(UTC)
+        longest: timedelta | None = None
+        for key in keys:
+            rows = self.store._rows(
+                "SELECT at FROM console_sign_in_failures WHERE key = ? AND at >= ? ORDER BY at DESC",
+                (key, iso(now - window)),
+            )
+            if len(rows) >= limit:
+                # Free again when the oldest of the last `limit` failures leaves the window.
+                wait = datetime.fromisoformat(rows[limit - 1]["at"]) + window - now
+                longest = max(longest or wait, wait)
+        return longest
+
+    def clear_failures(self, *keys: str) -> None:
+        with self.store._tx() as tx:
+            for key in keys:
+                tx.execute("DELETE FROM console_sign_in_failures WHERE key = ?", (key,))

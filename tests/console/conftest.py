@@ -1,0 +1,150 @@
+"""Fixtures for the staff console: an app on a copy of the engine's test flows, a copy of
+the language catalogs and a small data folder, with a fresh records store and users.
+
+``civicline.wiring.check_runtime`` is replaced by one that builds the runtime from those
+copies (the engine's test handlers and town), so that saving a flow exercises the real
+RuntimeHolder.reload and the real validator without touching the repository's files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "flows"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from flowkit import EXAMPLES, FIXTURES, HANDLERS, TEST_PROMPTS, FakeTown  # noqa: E402
+
+from civicline import wiring  # noqa: E402
+from civicline.config import Config  # noqa: E402
+from flows.errors import FlowError  # noqa: E402
+from flows.loader import flow_files, load_flows  # noqa: E402
+from flows.records import CallRecorder, SQLiteStore  # noqa: E402
+from flows.runtime import Runtime  # noqa: E402
+from flows.validator import validate  # noqa: E402
+from translations.catalog import CATALOG_DIR, Catalogs  # noqa: E402
+
+KEY = b"console-tests-hash-key-0123456789"
+SECRET = "console-tests-secret-key-not-for-production"
+PASSWORD = "correct horse battery"
+ICS = (ROOT / "tests" / "console" / "data" / "meetings.ics").read_text(encoding="utf-8")
+
+
+def build_checked(config: Config, flows_dir: Path | None, catalog_dir: Path) -> wiring.Checked:
+    """Like wiring.check_runtime, on the test town: test handlers, test prompts."""
+    flows_dir = Path(flows_dir or config.town_path / "flows")
+    try:
+        base = Catalogs.load(["fr", "en", "es"], "fr", directory=catalog_dir)
+        flows, problems = load_flows(flow_files(flows_dir))
+    except FlowError as exc:
+        return wiring.Checked(None, exc.problems)
+    merged = {
+        lang: dataclasses.replace(
+            base[lang],
+            prompts={**base[lang].prompts, **TEST_PROMPTS[lang]},
+            intents={**{k: tuple(v) for k, v in EXAMPLES[lang].items()}, **base[lang].intents},
+        )
+        for lang in base.languages
+    }
+    catalogs = Catalogs(merged, "fr")
+    town = FakeTown()
+    problems += validate(flows, catalogs, HANDLERS, town=town)
+    runtime = Runtime(flows=flows, catalogs=catalogs, handlers=HANDLERS, town=town, config=config)
+    return wiring.Checked(runtime, problems)
+
+
+@pytest.fixture
+def town(tmp_path: Path) -> Path:
+    town = tmp_path / "town"
+    shutil.copytree(FIXTURES / "flows", town / "flows")
+    data = town / "data"
+    data.mkdir()
+    (data / "streets.csv").write_text(
+        "# Streets (a comment line, as the town's files have)\n"
+        "id,name,zone,verified\n"
+        "rue-du-port,Rue du Port,A,2025-01-10\n"
+        "rue-du-pont,Rue du Pont,B,2026-09-14\n",
+        encoding="utf-8",
+    )
+    (data / "meetings.ics").write_text(ICS, encoding="utf-8")
+    return town
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "translations"
+    target.mkdir()
+    for name in ("fr.yaml", "en.yaml", "es.yaml", "languages.yaml"):
+        shutil.copy(CATALOG_DIR / name, target / name)
+    return target
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = SQLiteStore(tmp_path / "records.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(tmp_path, town, catalog_dir, store, monkeypatch):
+    from civicline.app import create_app
+
+    monkeypatch.setenv("CIVICLINE_SECRET_KEY", SECRET)
+    monkeypatch.setattr(
+        wiring, "check_runtime", lambda config, flows_dir=None: build_checked(config, flows_dir, catalog_dir)
+    )
+    config = Config(town_path=town, db_path=tmp_path / "records.sqlite3", source="tests")
+    checked = build_checked(config, None, catalog_dir)
+    assert not checked.problems, checked.problems
+    recorder = CallRecorder(store, hash_key=KEY, auto_purge=False)
+    app = create_app(config, runtime=checked.runtime, recorder=recorder)
+    app.config.update(TESTING=True, CONSOLE_CATALOG_DIR=str(catalog_dir))
+    app.instance_path = str(tmp_path / "instance")
+    users = app.extensions["console"].users
+    users.add("ed", PASSWORD, "editor")
+    users.add("vi", PASSWORD, "viewer")
+    users.add("ad", PASSWORD, "admin")
+    return app
+
+
+@pytest.fixture
+def client(app):
+    # https: the session cookie is Secure, as in production.
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    return client
+
+
+def csrf(client) -> str:
+    with client.session_transaction() as session:
+        if "csrf" not in session:
+            session["csrf"] = "test-token-" + "x" * 20
+        return session["csrf"]
+
+
+def sign_in(client, name: str = "ed", password: str = PASSWORD):
+    client.get("/console/sign-in")
+    return client.post(
+        "/console/sign-in",
+        data={"name": name, "password": password, "csrf_token": csrf(client), "next": ""},
+    )
+
+
+@pytest.fixture
+def editor(client):
+    response = sign_in(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def viewer(client):
+    assert sign_in(client, "vi").status_code == 302
+    return client
