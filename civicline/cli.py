@@ -13,6 +13,7 @@ from flows.errors import CivicError
 # One module per group of subcommands; each defines register(subparsers).
 COMMAND_MODULES = [
     "civicline.commands.flows_cmd",
+    "civicline.commands.data_cmd",
     "civicline.commands.call_cmd",
     "civicline.commands.serve_cmd",
     "civicline.commands.records_cmd",
