@@ -16,6 +16,8 @@ PACKAGES=(
     apertium
     apertium-eng-spa
     apertium-fr-es
+    # console: the browser tests drive Debian's chromium through Playwright (tests/console)
+    chromium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

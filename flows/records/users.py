@@ -43,9 +43,16 @@ def _hasher():  # imported here: the console extra is optional for the rest of c
 class Users:
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
+        self._dummy_hash: str | None = None
+
+    @property
+    def _dummy(self) -> str:
         # Verified when the name is unknown, so that a wrong name takes as long as a wrong
-        # password and does not reveal which accounts exist.
-        self._dummy = _hasher().hash("not a real account password")
+        # password and does not reveal which accounts exist. Made on first use: civicline
+        # starts without the console extra (argon2) installed.
+        if self._dummy_hash is None:
+            self._dummy_hash = _hasher().hash("not a real account password")
+        return self._dummy_hash
 
     def add(self, name: str, password: str, role: str) -> User:
         name = name.strip()
