@@ -31,8 +31,10 @@ def stream(ws: Any) -> None:
     if start is None:
         return
     raw, msg = start
+    # The pass is spent whoever presents it: a pass seen twice was leaked.
+    valid = tel.passes.redeem(msg.custom_parameters.get("pass"), msg.call_sid)
     line = tel.lines.get(msg.call_sid)
-    if line is None or not tel.passes.redeem(msg.custom_parameters.get("pass"), msg.call_sid):
+    if not valid or line is None:
         log.warning("stream for call %s refused: no valid pass", msg.call_sid)
         ws.close(reason=1008, message="no valid pass")
         return

@@ -207,8 +207,8 @@ class StreamCall:
         return None
 
     def _key(self, digit: str) -> Reply | None:
-        if self._reply.max_digits is None or (not self._digits and digit in "*0"):
-            return self.dialog.pressed(digit)  # one key, or a global key before any digit
+        if self._reply.max_digits is None or (not self._digits and digit == "*"):
+            return self.dialog.pressed(digit)  # one key, or "repeat" before any digit
         if digit != "#":
             self._digits += digit
             self._digit_at = time.monotonic()
