@@ -69,6 +69,16 @@ def format_money(amount: Decimal | int | float, currency: str, lang: str) -> str
     """"15 €", "€15", "15 €"; cents only when there are some ("15,50 €")."""
     value = Decimal(str(amount))
     locale = _locale(lang)
+    return _plain_spaces(_money(value, currency, locale))
+
+
+def _plain_spaces(text: str) -> str:
+    # babel puts no-break spaces in amounts; spoken text has no line to break, and plain
+    # spaces keep the voice layer's word splitting simple.
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _money(value: Decimal, currency: str, locale: str) -> str:
     pattern = Locale.parse(locale).currency_formats["standard"].pattern
     if value == value.to_integral_value():
         pattern = pattern.replace(".00", "")
@@ -77,7 +87,7 @@ def format_money(amount: Decimal | int | float, currency: str, lang: str) -> str
 
 
 def format_number(value: Decimal | int | float, lang: str) -> str:
-    return format_decimal(value, locale=_locale(lang))
+    return _plain_spaces(format_decimal(value, locale=_locale(lang)))
 
 
 def format_list(items: Sequence[str], lang: str, style: str = "standard") -> str:

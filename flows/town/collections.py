@@ -161,31 +161,36 @@ def _schedule(item: Any, line: int, zones: dict[str, str], problems: Problems) -
     if not isinstance(item, dict):
         problems.add(line, "each schedule must be a block with id, kind, zones, weekday…")
         return None
+
+    def at(key: str) -> int:
+        # The line of the field itself when it is written, else the schedule's first line.
+        return item.line_of(key) if hasattr(item, "line_of") and key in item else line
+
     sid = str(item.get("id") or f"line-{line}")
     kind = item.get("kind")
     if kind not in KINDS:
-        problems.add(line, f"schedule '{sid}': kind '{kind}' must be one of {', '.join(KINDS)}")
+        problems.add(at("kind"), f"schedule '{sid}': kind '{kind}' must be one of {', '.join(KINDS)}")
     listed = item.get("zones")
     if not listed:
         problems.add(line, f"schedule '{sid}' has no zone: say which zones it serves (zones: [A])")
         listed = []
     for zone in listed:
         if str(zone) not in zones:
-            problems.add(line, f"schedule '{sid}': zone '{zone}' is not declared under zones:")
-    weekday = parse_weekday(item.get("weekday"), problems, line, f"schedule '{sid}'")
+            problems.add(at("zones"), f"schedule '{sid}': zone '{zone}' is not declared under zones:")
+    weekday = parse_weekday(item.get("weekday"), problems, at("weekday"), f"schedule '{sid}'")
     every = item.get("every_weeks", 1)
     if not isinstance(every, int) or every < 1:
-        problems.add(line, f"schedule '{sid}': every_weeks must be 1, 2, 3…")
+        problems.add(at("every_weeks"), f"schedule '{sid}': every_weeks must be 1, 2, 3…")
         every = 1
     anchor = None
     if "from" in item:
-        anchor = parse_date(item["from"], problems, line, f"schedule '{sid}': from")
+        anchor = parse_date(item["from"], problems, at("from"), f"schedule '{sid}': from")
         if anchor and weekday is not None and anchor.weekday() != weekday:
-            problems.add(line, f"schedule '{sid}': from {anchor} is not a {item.get('weekday')}")
+            problems.add(at("from"), f"schedule '{sid}': from {anchor} is not a {item.get('weekday')}")
     elif every > 1:
         problems.add(line, f"schedule '{sid}': every {every} weeks needs a first day ('from: YYYY-MM-DD')")
-    season = _season(item.get("season"), problems, line)
-    origin = origin_of(item, problems, line, f"schedule '{sid}'")
+    season = _season(item.get("season"), problems, at("season"))
+    origin = origin_of(item, problems, at("verified"), f"schedule '{sid}'")
     if kind not in KINDS or weekday is None or not listed:
         return None
     return Schedule(sid, kind, tuple(str(z) for z in listed), weekday, every, anchor, season, origin, line)

@@ -45,7 +45,10 @@ def read_calendar(path: Path, problems: Problems) -> icalendar.Calendar | None:
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError) as exc:
-        problems.add(_bad_line(text, str(exc)), f"this calendar cannot be read: {exc}")
+        detail = str(exc).split("\n")[0]
+        problems.add(_bad_line(text, str(exc)),
+                     f"this calendar cannot be read ({detail}); check that every BEGIN: has its END: "
+                     "and that the file ends with END:VCALENDAR")
         return None
     for event in calendar.walk("VEVENT"):
         errors = getattr(event, "errors", [])
@@ -53,12 +56,14 @@ def read_calendar(path: Path, problems: Problems) -> icalendar.Calendar | None:
             problems.add(_line_of(text, str(prop), event), f"{prop}: {message}")
         if "DTSTART" not in event:
             problems.add(_line_of(text, "UID", event), "an event has no DTSTART (start day)")
+    if problems.items:
+        return None
     try:  # RRULE mistakes surface only when occurrences are computed
         recurring_ical_events.of(calendar).between(date(2000, 1, 1), date(2000, 1, 2))
     except Exception as exc:  # the library raises several kinds; all mean a bad rule
         problems.add(None, f"the repeating events cannot be computed: {exc}")
         return None
-    return calendar if not problems.items else None
+    return calendar
 
 
 def _bad_line(text: str, message: str) -> int | None:
