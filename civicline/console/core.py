@@ -91,6 +91,8 @@ def require(role: str) -> Callable:
 
 
 def csrf_token() -> str:
+    if not current_app.config.get("SECRET_KEY"):
+        return ""  # no session without a key: only the "switched off" page renders
     token = session.get("csrf")
     if not token:
         token = session["csrf"] = secrets.token_urlsafe(32)
