@@ -6,7 +6,7 @@ from __future__ import annotations
 import phonenumbers
 
 from flows.handlers import HandlerContext, HandlerResult, handler
-from flows.services.common import local_now, slot_text
+from flows.services.common import local_now, slot_text, text
 from flows.session import StaffRequest
 from translations.formatting import format_day, format_time
 
@@ -24,10 +24,10 @@ def status(ctx: HandlerContext) -> HandlerResult:
     if nxt is None:
         return HandlerResult("none", slots)
     if nxt.date() == now.date():
-        day = ctx.t("callback.today")
+        day = text(ctx, "callback.today")
     else:
-        day = ctx.t("callback.on_day", day=format_day(nxt, ctx.lang))
-    slots["opening"] = ctx.t("callback.opening", day=day, time=format_time(nxt, ctx.lang))
+        day = text(ctx, "callback.on_day", day=format_day(nxt, ctx.lang))
+    slots["opening"] = text(ctx, "callback.opening", day=day, time=format_time(nxt, ctx.lang))
     return HandlerResult("ok", slots)
 
 
@@ -61,11 +61,11 @@ def request(ctx: HandlerContext) -> HandlerResult:
 @handler("callback.message")
 def message(ctx: HandlerContext) -> HandlerResult:
     """Stores the caller's message for staff. Outcomes: ok, none (nothing was said)."""
-    text = slot_text(ctx.slots.get("message")).strip()
-    if not text:
+    said = slot_text(ctx.slots.get("message")).strip()
+    if not said:
         return HandlerResult("none")
     details = {
-        "message": text,
+        "message": said,
         "language": ctx.lang,
         "reason": str(ctx.slots.get("transfer_reason") or ""),
         "left_at": local_now(ctx).isoformat(),

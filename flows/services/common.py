@@ -50,3 +50,10 @@ def slot_number(value: Any) -> float | None:
 def sentence(text: str) -> str:
     """Capitalise the first letter of a sentence built from pieces."""
     return text[:1].upper() + text[1:] if text else text
+
+
+def text(ctx: HandlerContext, key: str, **values: Any) -> str:
+    """A catalog prompt, tidied: an abbreviation at the end of a sentence ("7 p.m.") must
+    not get a second full stop from the prompt."""
+    rendered = ctx.t(key, **values)
+    return rendered.replace("..", ".").replace(".. ", ". ")

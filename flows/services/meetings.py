@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flows.handlers import HandlerContext, HandlerResult, handler
-from flows.services.common import local_now, sentence
+from flows.services.common import local_now, sentence, text
 from translations.formatting import format_day, format_time
 
 
@@ -24,11 +24,11 @@ def _line(ctx: HandlerContext, meeting: Any, today: date) -> str:
         "place": meeting.location,
     }
     if meeting.cancelled:
-        return ctx.t("meetings.cancelled", **values)
+        return text(ctx, "meetings.cancelled", **values)
     if meeting.moved_from is not None:
         moved = format_day(meeting.moved_from, ctx.lang, year=meeting.moved_from.year != today.year)
-        return ctx.t("meetings.moved", planned=moved, **values)
-    return ctx.t("meetings.line", **values)
+        return text(ctx, "meetings.moved", planned=moved, **values)
+    return text(ctx, "meetings.line", **values)
 
 
 def _source(ctx: HandlerContext, meeting: Any) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.handlers import HandlerContext, HandlerResult, handler
-from flows.services.common import is_fresh, local_now, max_age_days, sentence, slot_number
+from flows.services.common import is_fresh, local_now, max_age_days, sentence, slot_number, text
 from flows.town.common import Origin
 from translations.formatting import format_date_long, format_list, format_money, format_number
 
@@ -41,11 +41,11 @@ def decide(ctx: HandlerContext) -> HandlerResult:
     }
     source = ctx.town.source("permits", f"works.{works.id}", works.origin)
     if permit_id is None:
-        return HandlerResult("none", {"guidance": ctx.t("permits.guidance_none", **values)},
+        return HandlerResult("none", {"guidance": text(ctx, "permits.guidance_none", **values)},
                              provenance=[source])
     values["permit"] = data.permits[permit_id].name(ctx.lang, main)
     key = "permits.guidance_surface" if surface is not None else "permits.guidance"
-    return HandlerResult("ok", {"permit": permit_id, "guidance": ctx.t(key, **values)},
+    return HandlerResult("ok", {"permit": permit_id, "guidance": text(ctx, key, **values)},
                          provenance=[source])
 
 
@@ -57,11 +57,11 @@ def _fee_text(ctx: HandlerContext, permit: Any) -> tuple[str, bool]:
     today = local_now(ctx).date()
     verified = format_date_long(fee.verified, ctx.lang) if fee.verified else ""
     if not is_fresh(fee.verified, today, max_age_days(ctx)):
-        return ctx.t("permits.fee_unverified", verified=verified), False
+        return text(ctx, "permits.fee_unverified", verified=verified), False
     if fee.amount == 0:
-        return ctx.t("permits.fee_free", verified=verified), True
+        return text(ctx, "permits.fee_free", verified=verified), True
     amount = format_money(fee.amount, fee.currency, ctx.lang)
-    return ctx.t(f"permits.fee_{fee.unit}", amount=amount, verified=verified), True
+    return text(ctx, f"permits.fee_{fee.unit}", amount=amount, verified=verified), True
 
 
 @handler("permits.describe")
@@ -75,9 +75,9 @@ def describe(ctx: HandlerContext) -> HandlerResult:
     parts = [
         str(ctx.slots.get("guidance") or ""),
         permit.text("covers", lang, main),
-        ctx.t("permits.documents", documents=permit.text("documents", lang, main)),
+        text(ctx, "permits.documents", documents=permit.text("documents", lang, main)),
         permit.text("apply", lang, main),
-        ctx.t("permits.processing", processing=permit.text("processing", lang, main)),
+        text(ctx, "permits.processing", processing=permit.text("processing", lang, main)),
     ]
     fee_text, fee_ok = _fee_text(ctx, permit)
     sources = [ctx.town.source("permits", permit.id, permit.origin)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from flows.handlers import HandlerContext, HandlerResult, handler
 from flows.provenance import Source
-from flows.services.common import local_now, slot_number
+from flows.services.common import local_now, slot_number, text
 from translations.formatting import format_day, format_list, format_span, format_time
 
 # A collection earlier today still counts before noon: trucks pass in the morning and a
@@ -17,9 +17,12 @@ SAME_DAY_UNTIL_HOUR = 12
 
 
 def _street_and_number(ctx: HandlerContext) -> tuple[Any, int | None, dict]:
-    address = dict(ctx.slots.get("address") or {})
+    raw = ctx.slots.get("address")
+    address = dict(raw) if isinstance(raw, dict) else {}
     street = ctx.town.street(str(address.get("street_id", ""))) if address else None
     number = address.get("number")
+    if not isinstance(number, int) or isinstance(number, bool):
+        number = None
     if number is None:
         extra = slot_number(ctx.slots.get("house_number"))
         number = int(extra) if extra is not None else None
@@ -27,8 +30,8 @@ def _street_and_number(ctx: HandlerContext) -> tuple[Any, int | None, dict]:
 
 
 def _address_slot(street: Any, number: int | None) -> dict[str, Any]:
-    text = f"{number} {street.name}" if number is not None else street.name
-    return {"street_id": street.id, "street": street.name, "number": number, "text": text}
+    label = f"{number} {street.name}" if number is not None else street.name
+    return {"street_id": street.id, "street": street.name, "number": number, "text": label}
 
 
 @handler("waste.check_address")
@@ -53,14 +56,14 @@ def check_address(ctx: HandlerContext) -> HandlerResult:
 
 
 def _kind(ctx: HandlerContext, kind: str) -> str:
-    return ctx.t(f"waste.kind_{kind}")
+    return text(ctx, f"waste.kind_{kind}")
 
 
 def _day(ctx: HandlerContext, day: date, today: date) -> str:
     if day == today:
-        return ctx.t("waste.today", day=format_day(day, ctx.lang))
+        return text(ctx, "waste.today", day=format_day(day, ctx.lang))
     if day == today + timedelta(days=1):
-        return ctx.t("waste.tomorrow_day", day=format_day(day, ctx.lang))
+        return text(ctx, "waste.tomorrow_day", day=format_day(day, ctx.lang))
     return format_day(day, ctx.lang, year=day.year != today.year)
 
 
@@ -69,8 +72,8 @@ def _collection_line(ctx: HandlerContext, collection: Any, today: date) -> str:
     if collection.day != collection.planned:
         planned = format_day(collection.planned, ctx.lang)
         key = "waste.line_holiday" if collection.holiday else "waste.line_moved"
-        return ctx.t(key, kind=_kind(ctx, collection.kind), day=day, planned=planned)
-    return ctx.t("waste.line", kind=_kind(ctx, collection.kind), day=day)
+        return text(ctx, key, kind=_kind(ctx, collection.kind), day=day, planned=planned)
+    return text(ctx, "waste.line", kind=_kind(ctx, collection.kind), day=day)
 
 
 def _source(ctx: HandlerContext, collection: Any) -> Source:
@@ -106,14 +109,14 @@ def next_collections(ctx: HandlerContext) -> HandlerResult:
         lines.append(_collection_line(ctx, found, today))
         sources.append(_source(ctx, found))
     if "green" not in kinds:
-        lines.append(ctx.t("waste.no_green"))
+        lines.append(text(ctx, "waste.no_green"))
     tomorrow = today + timedelta(days=1)
     out = data.collections.between(zone, tomorrow, tomorrow)
     if out:
         kinds_out = format_list([_kind(ctx, c.kind) for c in out], ctx.lang)
-        tomorrow_text = ctx.t("waste.tomorrow_some", kinds=kinds_out)
+        tomorrow_text = text(ctx, "waste.tomorrow_some", kinds=kinds_out)
     else:
-        tomorrow_text = ctx.t("waste.tomorrow_none")
+        tomorrow_text = text(ctx, "waste.tomorrow_none")
     address = _address_slot(street, number)
     return HandlerResult(
         "ok",
@@ -121,7 +124,7 @@ def next_collections(ctx: HandlerContext) -> HandlerResult:
             "address": address,
             "address_confirmed": address["text"],
             "zone": zone,
-            "collections": ctx.t("waste.separator").join(lines),
+            "collections": text(ctx, "waste.separator").join(lines),
             "tomorrow": tomorrow_text,
         },
         provenance=sources,
@@ -134,7 +137,7 @@ def glass(ctx: HandlerContext) -> HandlerResult:
     points = ctx.town.collections.glass_points
     if not points:
         return HandlerResult("none")
-    names = [ctx.t("waste.glass_point", name=p.name, address=p.address) for p in points]
+    names = [text(ctx, "waste.glass_point", name=p.name, address=p.address) for p in points]
     return HandlerResult(
         "ok",
         {"glass_points": format_list(names, ctx.lang)},
@@ -153,16 +156,16 @@ def recycling_centre(ctx: HandlerContext) -> HandlerResult:
     hours = format_list([format_span(a, b, ctx.lang) for a, b in spans], ctx.lang)
     later = [a for a, b in spans if now.time() < b]
     if centre.hours.is_open(now):
-        status = ctx.t("waste.centre_open_now", hours=hours)
+        status = text(ctx, "waste.centre_open_now", hours=hours)
     elif later:
-        status = ctx.t("waste.centre_open_today", hours=hours)
+        status = text(ctx, "waste.centre_open_today", hours=hours)
     else:
         nxt = centre.hours.next_opening(now)
         if nxt is None:
-            status = ctx.t("waste.centre_closed")
+            status = text(ctx, "waste.centre_closed")
         else:
             key = "waste.centre_closed_today" if not spans else "waste.centre_closed_now"
-            status = ctx.t(key, day=format_day(nxt, ctx.lang), time=format_time(nxt, ctx.lang))
+            status = text(ctx, key, day=format_day(nxt, ctx.lang), time=format_time(nxt, ctx.lang))
     return HandlerResult(
         "ok",
         {"centre": centre.name, "centre_address": centre.address, "centre_status": status},
