@@ -41,9 +41,15 @@ def _hasher():  # imported here: the console extra is optional for the rest of c
 
 
 class Users:
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: SQLiteStore, hasher: object | None = None) -> None:
         self.store = store
+        self._hasher = hasher  # argon2.PasswordHasher; tests pass cheaper parameters
         self._dummy_hash: str | None = None
+
+    def hasher(self):  # noqa: ANN201  (argon2 is imported lazily)
+        if self._hasher is None:
+            self._hasher = _hasher()
+        return self._hasher
 
     @property
     def _dummy(self) -> str:
@@ -51,7 +57,7 @@ class Users:
         # password and does not reveal which accounts exist. Made on first use: civicline
         # starts without the console extra (argon2) installed.
         if self._dummy_hash is None:
-            self._dummy_hash = _hasher().hash("not a real account password")
+            self._dummy_hash = self.hasher().hash("not a real account password")
         return self._dummy_hash
 
     def add(self, name: str, password: str, role: str) -> User:
@@ -62,7 +68,7 @@ class Users:
             raise UserError(f"role must be one of {', '.join(ROLES)}")
         if len(password) < MIN_PASSWORD:
             raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
-        hashed = _hasher().hash(password)
+        hashed = self.hasher().hash(password)
         with self.store._tx() as tx:
             if tx.execute("SELECT 1 FROM console_users WHERE name = ?", (name,)).fetchone():
                 raise UserError(f"the user {name!r} already exists")
@@ -79,7 +85,7 @@ class Users:
         with self.store._tx() as tx:
             cur = tx.execute(
                 "UPDATE console_users SET password_hash = ? WHERE name = ?",
-                (_hasher().hash(password), name),
+                (self.hasher().hash(password), name),
             )
             if cur.rowcount == 0:
                 raise UserError(f"no user named {name!r}")
@@ -108,7 +114,7 @@ class Users:
         from argon2.exceptions import InvalidHashError, VerificationError
 
         rows = self.store._rows("SELECT * FROM console_users WHERE name = ?", (name,))
-        hasher = _hasher()
+        hasher = self.hasher()
         if not rows:
             with contextlib.suppress(VerificationError):
                 hasher.verify(self._dummy, password)

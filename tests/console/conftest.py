@@ -23,6 +23,7 @@ from flowkit import EXAMPLES, FIXTURES, HANDLERS, TEST_PROMPTS, FakeTown  # noqa
 
 from civicline import wiring  # noqa: E402
 from civicline.config import Config  # noqa: E402
+from civicline.console import data_edit  # noqa: E402
 from flows.errors import FlowError  # noqa: E402
 from flows.loader import flow_files, load_flows  # noqa: E402
 from flows.records import CallRecorder, SQLiteStore  # noqa: E402
@@ -100,6 +101,9 @@ def app(tmp_path, town, catalog_dir, store, monkeypatch):
     monkeypatch.setattr(
         wiring, "check_runtime", lambda config, flows_dir=None: build_checked(config, flows_dir, catalog_dir)
     )
+    # The test town has no town.yaml: its data is checked for format only (the real
+    # check_town is tested on a copy of the demo town in test_console_data.py).
+    monkeypatch.setattr(data_edit, "full_check", lambda copy: [])
     config = Config(town_path=town, db_path=tmp_path / "records.sqlite3", source="tests")
     checked = build_checked(config, None, catalog_dir)
     assert not checked.problems, checked.problems
@@ -107,7 +111,14 @@ def app(tmp_path, town, catalog_dir, store, monkeypatch):
     app = create_app(config, runtime=checked.runtime, recorder=recorder)
     app.config.update(TESTING=True, CONSOLE_CATALOG_DIR=str(catalog_dir))
     app.instance_path = str(tmp_path / "instance")
-    users = app.extensions["console"].users
+    # argon2's defaults take ~0.5 s a hash here: right for sign-in, too slow for 100 tests.
+    from argon2 import PasswordHasher
+
+    from flows.records.users import Users
+
+    users = app.extensions["console"].users = Users(
+        store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
     users.add("ed", PASSWORD, "editor")
     users.add("vi", PASSWORD, "viewer")
     users.add("ad", PASSWORD, "admin")
@@ -148,3 +159,32 @@ def editor(client):
 def viewer(client):
     assert sign_in(client, "vi").status_code == 302
     return client
+
+
+class Ticking:
+    """A clock that moves 10 s each time it is read: one read per event in a Call."""
+
+    def __init__(self, at):
+        from datetime import timedelta
+
+        self.step = timedelta(seconds=10)
+        self.at = at - self.step
+
+    def __call__(self):
+        self.at += self.step
+        return self.at
+
+
+def place_call(app, events, *, language="en", caller="+33611111111", at=None, call_id=None):
+    """A call through the app's engine and recorder, as the phone line would make it."""
+    from flowkit import OPEN
+
+    from civicline.calls import Call
+
+    civic = app.extensions["civicline"]
+    call = Call(civic.engine(), Ticking(at or OPEN), call_id=call_id, caller=caller,
+                language=language, recorder=civic.recorder)
+    call.start()
+    for event in events:
+        call.send(event)
+    return call
