@@ -1,0 +1,104 @@
+"""Data files: edits checked before saving, ICS uploads that must be calendars, the size
+limit; and the real town check (flows.town) on a copy of the demo town."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+from conftest import ICS, ROOT, csrf
+
+from civicline.console import data_edit
+
+
+def upload(client, data: bytes, filename: str = "council.ics", target: str = ""):
+    return client.post(
+        "/console/data/ics",
+        data={"csrf_token": csrf(client), "target": target, "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def base_hash(page: str) -> str:
+    return re.search(r'name="base_hash" value="([0-9a-f]*)"', page).group(1)
+
+
+def test_upload_a_calendar(app, editor, town):
+    new = ICS.replace("Conseil municipal", "Conseil municipal extraordinaire")
+    response = upload(editor, new.encode(), target="meetings.ics")
+    assert response.status_code == 302
+    assert "extraordinaire" in (town / "data" / "meetings.ics").read_text()
+    versions = app.extensions["console"].versions.history("data", "data/meetings.ics")
+    assert [v.author for v in versions] == ["ed", "(before the console)"]
+
+
+def test_a_file_that_is_not_a_calendar_is_refused_and_nothing_is_saved(editor, town):
+    before = (town / "data" / "meetings.ics").read_text()
+    for data, name, message in [
+        (b"%PDF-1.4 binary \x00\xff\xfe", "council.ics", "not text (UTF-8)"),
+        (b"hello, this is a letter", "council.ics", "must start with BEGIN:VCALENDAR"),
+        (b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "council.ics", "has no events"),
+        (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:notadate\nEND:VCALENDAR\n", "council.ics", "cannot be read"),
+        (ICS.encode(), "council.pdf", "is not an ICS file"),
+    ]:
+        response = upload(editor, data, name, target="meetings.ics" if name.endswith(".ics") else "")
+        assert response.status_code == 422, (name, message)
+        assert message in response.get_data(as_text=True), message
+    assert (town / "data" / "meetings.ics").read_text() == before
+    assert sorted(p.name for p in (town / "data").iterdir()) == ["meetings.ics", "streets.csv"]
+
+
+def test_an_upload_over_the_size_limit_is_refused(app, editor, town):
+    app.config["CONSOLE_MAX_UPLOAD_BYTES"] = 4096
+    big = ICS.replace("SUMMARY:Conseil municipal", "SUMMARY:" + "x" * 8000)
+    response = upload(editor, big.encode(), target="meetings.ics")
+    assert response.status_code == 413
+    assert "larger than the console accepts (4 KiB)" in response.get_data(as_text=True)
+    assert "xxxx" not in (town / "data" / "meetings.ics").read_text()
+
+
+def test_no_file_chosen(editor):
+    response = editor.post("/console/data/ics", data={"csrf_token": csrf(editor)}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "Choose an ICS file" in response.get_data(as_text=True)
+
+
+def test_a_csv_edit_with_a_wrong_row_is_refused_at_its_line(editor, town):
+    path = town / "data" / "streets.csv"
+    before = path.read_text()
+    page = editor.get("/console/data/file/streets.csv").get_data(as_text=True)
+    broken = before + "rue-neuve,Rue Neuve\n"
+    response = editor.post("/console/data/file/streets.csv",
+                           data={"csrf_token": csrf(editor), "content": broken, "base_hash": base_hash(page)})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'data-line="5">line 5</a>: 2 values, but the line naming the columns has 4' in body
+    assert path.read_text() == before
+    fixed = before + "rue-neuve,Rue Neuve,C,2026-12-01\n"
+    response = editor.post("/console/data/file/streets.csv",
+                           data={"csrf_token": csrf(editor), "content": fixed, "base_hash": base_hash(page)})
+    assert response.status_code == 302 and path.read_text() == fixed
+
+
+def test_data_paths_outside_the_folder_are_not_found(editor, town):
+    assert editor.get("/console/data/file/../flows/main.yaml").status_code == 404
+    assert editor.get("/console/data/file/nope.csv").status_code == 404
+    response = upload(editor, ICS.encode(), "../../evil.ics")
+    assert response.status_code == 302  # saved under a safe name inside data/
+    assert (town / "data" / "evil.ics").exists()
+    assert not (town.parent / "evil.ics").exists() and not (town / "evil.ics").exists()
+
+
+def test_the_real_town_check_finds_a_bad_zone_with_its_line(tmp_path):
+    """The console's check uses flows.town.check_town: on the demo town, an unknown zone."""
+    town = tmp_path / "port-lumiere"
+    shutil.copytree(ROOT / "towns" / "port-lumiere", town)
+    assert data_edit.full_check(town) == []
+    streets = town / "data" / "streets.csv"
+    lines = streets.read_text(encoding="utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("rue-victor-hugo,"))
+    lines[row] = lines[row].replace(",odd,A,", ",odd,Z,")
+    streets.write_text("\n".join(lines), encoding="utf-8")
+    problems = data_edit.full_check(town)
+    assert problems, "an unknown zone must be reported"
+    assert any(p.line == row + 1 and "streets.csv" in p.file for p in problems), problems
