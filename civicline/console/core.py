@@ -119,6 +119,8 @@ def _guard() -> Any:
         if now - last > idle_seconds():
             session.clear()
             session["expired"] = True
+            if wants_json():  # the time-out poll: keep the flag for the sign-in page
+                return jsonify(error="session expired", expires_in=0), 401
             if request.method == "POST":
                 raise ConsoleError(
                     401,
@@ -126,7 +128,7 @@ def _guard() -> Any:
                     "Sign in again, then repeat what you were doing.",
                     "Session expired",
                 )
-            return redirect(url_for("console.sign_in", next=request.full_path))
+            return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
         who = state().users.get(name)
         if who is None or who.disabled:
             session.clear()
@@ -145,7 +147,7 @@ def _guard() -> Any:
     if request.endpoint not in PUBLIC and g.get("console_user") is None:
         if wants_json():
             return jsonify(error="not signed in"), 401
-        return redirect(url_for("console.sign_in", next=request.full_path))
+        return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
     if g.get("console_user") is not None and request.endpoint != "console.session_status":
         session["last"] = now  # activity extends the session; the status poll does not
     return None

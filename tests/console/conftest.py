@@ -62,6 +62,10 @@ def build_checked(config: Config, flows_dir: Path | None, catalog_dir: Path) -> 
 
 @pytest.fixture
 def town(tmp_path: Path) -> Path:
+    return make_town(tmp_path)
+
+
+def make_town(tmp_path: Path) -> Path:
     town = tmp_path / "town"
     shutil.copytree(FIXTURES / "flows", town / "flows")
     data = town / "data"
@@ -79,6 +83,10 @@ def town(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def catalog_dir(tmp_path: Path) -> Path:
+    return make_catalog_dir(tmp_path)
+
+
+def make_catalog_dir(tmp_path: Path) -> Path:
     target = tmp_path / "translations"
     target.mkdir()
     for name in ("fr.yaml", "en.yaml", "es.yaml", "languages.yaml"):
@@ -93,9 +101,13 @@ def store(tmp_path: Path):
     s.close()
 
 
-@pytest.fixture
-def app(tmp_path, town, catalog_dir, store, monkeypatch):
+def make_app(tmp_path: Path, town: Path, catalog_dir: Path, store, monkeypatch):
+    """The Flask app on the test town; shared by the function-scoped `app` fixture and
+    the browser tests' module-scoped one."""
+    from argon2 import PasswordHasher
+
     from civicline.app import create_app
+    from flows.records.users import Users
 
     monkeypatch.setenv("CIVICLINE_SECRET_KEY", SECRET)
     monkeypatch.setattr(
@@ -112,10 +124,6 @@ def app(tmp_path, town, catalog_dir, store, monkeypatch):
     app.config.update(TESTING=True, CONSOLE_CATALOG_DIR=str(catalog_dir))
     app.instance_path = str(tmp_path / "instance")
     # argon2's defaults take ~0.5 s a hash here: right for sign-in, too slow for 100 tests.
-    from argon2 import PasswordHasher
-
-    from flows.records.users import Users
-
     users = app.extensions["console"].users = Users(
         store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
@@ -123,6 +131,11 @@ def app(tmp_path, town, catalog_dir, store, monkeypatch):
     users.add("vi", PASSWORD, "viewer")
     users.add("ad", PASSWORD, "admin")
     return app
+
+
+@pytest.fixture
+def app(tmp_path, town, catalog_dir, store, monkeypatch):
+    return make_app(tmp_path, town, catalog_dir, store, monkeypatch)
 
 
 @pytest.fixture
