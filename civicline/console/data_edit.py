@@ -128,42 +128,47 @@ def _record_line_csv(text: str, record: str) -> tuple[int, list[str], int] | Non
 
 
 def _names(record: str) -> set[str]:
-    """A record id as provenance gives it ("permit.terrace") and as the file has it."""
-    return {record, record.split(".", 1)[-1], record.split(":", 1)[-1]}
+    """A record id as provenance gives it and as the file has it: "permit.terrace" →
+    "terrace", "household-A@2026-12-01" (a schedule on a day) → "household-A"."""
+    return {record, record.split(".", 1)[-1], record.split(":", 1)[-1], record.split("@", 1)[0]}
 
 
-def _verified_line(node: object) -> int | None:
-    """The line of the first `verified:` in a record, itself or nested (a permit's fee)."""
+def _verified_lines(node: object) -> list[int]:
+    """Every `verified:` line of a record, its own and nested ones (a permit's fee): a
+    person who checked the record checked all of it."""
+    found: list[int] = []
     if isinstance(node, LineDict):
         if "verified" in node:
-            return node.line_of("verified")
+            found.append(node.line_of("verified"))
         for value in node.values():
-            found = _verified_line(value)
-            if found:
-                return found
-    return None
+            found += _verified_lines(value)
+    elif isinstance(node, LineList):
+        for value in node:
+            found += _verified_lines(value)
+    return found
 
 
-def _record_line_yaml(data: object, record: str) -> int | None:
-    """The line of `verified:` of the mapping whose key or `id` is the record."""
+def _record_lines_yaml(data: object, record: str) -> list[int]:
+    """The `verified:` lines of the mapping whose key or `id` is the record."""
     names = _names(record)
     stack = [(None, data)]
     while stack:
         key, node = stack.pop()
         if isinstance(node, LineDict):
             if key in names or str(node.get("id", "")) in names:
-                line = _verified_line(node)
-                if line:
-                    return line
+                lines = _verified_lines(node)
+                if lines:
+                    return sorted(set(lines))
             stack += [(k, v) for k, v in node.items()]
         elif isinstance(node, LineList):
             stack += [(None, v) for v in node]
-    return None
+    return []
 
 
 def mark_verified_text(path: Path, record: str, day: date) -> str | None:
     """The file's text with the record's verified date set to ``day``, or None if the record
-    is not in this file. Only that one value changes; comments and layout stay."""
+    is not in this file. Only that record's line(s) change; comments and layout stay (a CSV
+    row is written again by the csv module, which may drop needless quotes in that row)."""
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".csv":
         found = _record_line_csv(text, record)
@@ -177,14 +182,15 @@ def mark_verified_text(path: Path, record: str, day: date) -> str | None:
         lines[line_no - 1] = out.getvalue() + ("\r" if lines[line_no - 1].endswith("\r") else "")
         return "\n".join(lines)
     data, problems = load_yaml_file(path)
-    line_no = None if problems else _record_line_yaml(data, record)
-    if line_no is None:
+    targets = [] if problems else _record_lines_yaml(data, record)
+    if not targets:
         return None
     lines = text.split("\n")
-    new, n = re.subn(r"(verified:\s*)(\"[^\"]*\"|'[^']*'|[^\s#,}\]]*)", rf"\g<1>{day.isoformat()}", lines[line_no - 1], count=1)
-    if not n:
-        raise DataEditError(f"the verified date of {record} is not on one line; edit {path.name} by hand")
-    lines[line_no - 1] = new
+    for line_no in targets:
+        new, n = re.subn(r"(verified:\s*)(\"[^\"]*\"|'[^']*'|[^\s#,}\]]*)", rf"\g<1>{day.isoformat()}", lines[line_no - 1], count=1)
+        if not n:
+            raise DataEditError(f"the verified date of {record} is not on one line; edit {path.name} by hand")
+        lines[line_no - 1] = new
     return "\n".join(lines)
 
 

@@ -102,3 +102,29 @@ def test_the_real_town_check_finds_a_bad_zone_with_its_line(tmp_path):
     problems = data_edit.full_check(town)
     assert problems, "an unknown zone must be reported"
     assert any(p.line == row + 1 and "streets.csv" in p.file for p in problems), problems
+
+
+def test_verified_today_on_the_demo_town_files(tmp_path):
+    """The record ids provenance gives, found in the demo town's real files; the town still
+    passes its own check afterwards."""
+    from datetime import date
+
+    town = tmp_path / "port-lumiere"
+    shutil.copytree(ROOT / "towns" / "port-lumiere", town)
+    day = date(2026, 12, 24)
+    for dataset, record, file in [
+        ("streets", "rue-victor-hugo", "streets.csv"),
+        ("collections", "household-A@2026-12-01", "collections.yaml"),
+        ("permits", "cafe_terrace", "permits.yaml"),
+    ]:
+        path, text = data_edit.find_record(town / "data", dataset, record, day)
+        assert path.name == file
+        before = path.read_text(encoding="utf-8").split("\n")
+        after = text.split("\n")
+        changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+        assert changed and all("2026-12-24" in after[i] for i in changed), (record, changed)
+        path.write_text(text, encoding="utf-8")
+    permits = (town / "data" / "permits.yaml").read_text(encoding="utf-8")
+    terrace = permits[permits.index("- id: cafe_terrace"):permits.index("- id: construction")]
+    assert terrace.count("verified: 2026-12-24") == 2  # the permit and its fee
+    assert data_edit.full_check(town) == []
