@@ -17,6 +17,7 @@ from voice.telephony.stream import Reply, Spoken, StreamCall
 log = logging.getLogger(__name__)
 START_WAIT_S = 10.0  # Twilio sends connected and start at once; anything slower is not Twilio
 RECEIVE_POLL_S = 0.25
+MAX_STREET_HINTS = 40  # Whisper's prompt is short; a big town needs a smarter choice
 
 
 def init_app(app: Flask) -> None:
@@ -111,6 +112,20 @@ class CallDialog:
                 log.info("call %s: %s", self.line.call_sid, reason)
                 call.send(HungUp())
 
+    def _phrases(self, ask: Ask | None) -> tuple[str, ...]:
+        """Words the recogniser should expect: the options, or the town's street names
+        when an address is asked (Whisper hears "rue Victor Hugo" far better that way)."""
+        if ask is None:
+            return ()
+        if ask.slot_type == "address":
+            town = self.tel.app_ext.runtime.town
+            try:
+                streets = [names[0] for _, names in town.street_gazetteer() if names]
+            except Exception:  # a town without a gazetteer
+                streets = []
+            return tuple(streets[:MAX_STREET_HINTS])
+        return tuple(o.label for o in ask.options)
+
     def _reply(self, actions: list[Action], call: Any) -> Reply:
         state = call.state
         lang = (state.lang if state else None) or self.tel.app_ext.runtime.main_language
@@ -121,6 +136,6 @@ class CallDialog:
             listen_language=lang,
             timeout=ask.timeout if ask else None,
             max_digits=ask.max_digits if ask else None,
-            phrases=tuple(o.label for o in ask.options) if ask else (),
+            phrases=self._phrases(ask),
             end=bool(state and state.ended),
         )

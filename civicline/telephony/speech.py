@@ -32,7 +32,8 @@ class PhoneSpeech:
         self.cache = AudioCache(config.audio_cache_dir)
         self.speaker = Speaker(lambda lang: self.engines.synthesizer(lang), self.cache)
         self.slots = threading.BoundedSemaphore(max(1, int(config.speech_parallel)))
-        self.vad = VadConfig(end_silence_ms=int(config.end_silence_ms))
+        # 800 ms of pre-roll: with the default 300 ms a soft first word ("Quel jour…") is often cut.
+        self.vad = VadConfig(end_silence_ms=int(config.end_silence_ms), pre_roll_ms=800)
 
     @property
     def engines(self) -> Any:

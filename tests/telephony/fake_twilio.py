@@ -61,6 +61,7 @@ class MediaLeg:
         self.last_voiced_at: float | None = None
         self.latencies: list[float] = []  # caller's last voiced frame -> first reply frame
         self._awaiting_reply = False
+        self._expect_clear = False  # spoke over a prompt: its frames keep coming until the clear
         self.send(self.side.connected())
         self.send(self.side.start(params))
         threading.Thread(target=self._receive, daemon=True).start()
@@ -82,7 +83,7 @@ class MediaLeg:
                     now = time.monotonic()
                     if self.current.first_frame_at is None:
                         self.current.first_frame_at = now
-                        if self._awaiting_reply and self.last_voiced_at is not None:
+                        if self._awaiting_reply and not self._expect_clear and self.last_voiced_at is not None:
                             self.latencies.append(now - self.last_voiced_at)
                             self._awaiting_reply = False
                     self.current.audio += msg.payload
@@ -92,6 +93,7 @@ class MediaLeg:
                     self.send(self.side.mark(msg.name))  # played: frames arrive in real time
                 elif isinstance(msg, tm.Clear):
                     self.clears += 1
+                    self._expect_clear = False
                     self.current.cleared = True
                     self._close_prompt()
                 else:
@@ -115,6 +117,8 @@ class MediaLeg:
                 frame, voiced = silence, False
             self.send(self.side.media(frame))
             if voiced:
+                if self.current.first_frame_at is not None and not self._awaiting_reply:
+                    self._expect_clear = True
                 self.last_voiced_at = time.monotonic()
                 self._awaiting_reply = True
             n += 1
