@@ -25,12 +25,12 @@ install: $(VENV)/.installed-$(EXTRAS)
 system-deps:
 	bash scripts/install-system-deps.sh
 
-run: EXTRAS = dev,voice,translate,console
+run: EXTRAS = dev,voice,translate,console,telephony
 run: system-deps install
 	$(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline serve
 
-test: EXTRAS = dev,voice,translate,console
+test: EXTRAS = dev,voice,translate,console,telephony
 test: system-deps install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/civicline flows check
