@@ -6,6 +6,7 @@ websocket, and keeps the line's shared state in ``app.extensions["telephony"]``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,8 @@ from flask import Flask
 
 from civicline.telephony.security import StreamPasses
 from civicline.telephony.sessions import Lines, PhoneCall
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,9 +47,13 @@ class Telephony:
         return PhoneCall(engine, self.now, line, self.app_ext.recorder)
 
 
-def init_app(app: Flask, speech: Any = None) -> Telephony:
-    from civicline.telephony import media, routes
-    from civicline.telephony.speech import PhoneSpeech
+def init_app(app: Flask, speech: Any = None) -> Telephony | None:
+    try:
+        from civicline.telephony import media, routes
+        from civicline.telephony.speech import PhoneSpeech
+    except ImportError as exc:  # the console and the simulators still work without it
+        log.error("the phone line is off: %s; pip install -e '.[voice,telephony]'", exc)
+        return None
 
     ext = app.extensions["civicline"]
     tel = Telephony(ext, speech or PhoneSpeech(ext.config), StreamPasses(ext.config.stream_token_ttl_s))
