@@ -96,6 +96,7 @@ class StreamCall:
         self._ended = False
         self._player = _Player(self)
         self.errors: list[str] = []
+        self.timing: dict[str, float] = {}  # the current turn's steps, for the log
         self._worker = threading.Thread(target=self._work, name="stream-worker", daemon=True)
 
     # ---- the transport's thread ------------------------------------------------------
@@ -148,6 +149,7 @@ class StreamCall:
         if self._detector.in_speech or utterances:
             self._barge_in()
         for utt in utterances:
+            self.timing = {"end_of_speech": time.monotonic()}
             self._jobs.put(("utterance", utt))
 
     def _barge_in(self) -> None:
@@ -197,11 +199,17 @@ class StreamCall:
             if self._digits:
                 return None  # typing a number: speech in between is noise
             utt = item
+            self.timing["queued"] = time.monotonic()
             with self.deps.slots:
+                self.timing["stt_start"] = time.monotonic()
                 transcript = self.deps.transcribe(
                     utt.samples, utt.rate, self._reply.listen_language, self._reply.phrases  # type: ignore[attr-defined]
                 )
-            return self.dialog.heard(transcript)
+            self.timing["stt_end"] = time.monotonic()
+            log.debug("stream %s heard %.1f s: %r", self.stream_sid, len(utt.samples) / utt.rate, transcript.text)  # type: ignore[attr-defined]
+            reply = self.dialog.heard(transcript)
+            self.timing["dialog_end"] = time.monotonic()
+            return reply
         if kind == "silence":
             return self.dialog.silence()
         return None
@@ -244,6 +252,19 @@ class StreamCall:
                 self.dialog.ended(reason)
             except Exception:
                 log.exception("stream %s: ending the dialog failed", self.stream_sid)
+
+    def log_turn(self) -> None:
+        """How long each step of a spoken turn took (end of speech -> first reply frame)."""
+        t = self.timing
+        if "end_of_speech" not in t or "dialog_end" not in t:
+            return
+        now = time.monotonic()
+        log.info(
+            "stream %s turn: wait %.0f ms, recognition %.0f ms, dialog %.0f ms, synthesis %.0f ms, total %.0f ms",
+            self.stream_sid, (t["stt_start"] - t["end_of_speech"]) * 1000, (t["stt_end"] - t["stt_start"]) * 1000,
+            (t["dialog_end"] - t["stt_end"]) * 1000, (now - t["dialog_end"]) * 1000, (now - t["end_of_speech"]) * 1000,
+        )
+        self.timing = {}
 
     def ended_by_us(self) -> None:
         """The reply asked to end the stream (transfer, hang-up) and has played."""
@@ -326,6 +347,8 @@ class _Player:
                 if not self._pace(generation, start, sent):
                     return
                 self.call.send(tm.media_message(sid, frame))
+                if sent == 0:
+                    self.call.log_turn()
                 sent += 1
         last = framer.flush(ULAW_SILENCE)
         if last is not None and self._pace(generation, start, sent):
