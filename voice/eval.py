@@ -97,6 +97,9 @@ def phone_roundtrip(samples: np.ndarray, rate: int) -> np.ndarray:
 def normalize(text: str, language: str) -> str:
     """Lower case, numbers as words, no accents or punctuation: WER counts words, not spelling."""
     lang = base_language(language)
+    # The speech formatter spells "14th", "19 h", "3,50 €" the way they are said, so a
+    # recogniser writing digits and a reference writing words compare equal.
+    text = format_for_speech(text, lang)
     text = re.sub(r"\d+", lambda m: f" {num2words(int(m.group(0)), lang=lang)} ", text.lower())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -164,6 +167,14 @@ def prompt_texts(catalog: Path) -> dict[str, str]:
     data = yaml.safe_load(catalog.read_text(encoding="utf-8")) or {}
     prompts = data.get("prompts") or {}
     return {k: v for k, v in prompts.items() if isinstance(v, str) and v.strip() and "{" not in v and not v.startswith("TODO:")}
+
+
+def fixed_subset(texts: Mapping[str, str], n: int) -> dict[str, str]:
+    """``n`` prompts evenly spaced over the sorted keys (keeps test time bounded as catalogs grow)."""
+    keys = sorted(texts)
+    if len(keys) <= n:
+        return dict(texts)
+    return {keys[int(i * len(keys) / n)]: texts[keys[int(i * len(keys) / n)]] for i in range(n)}
 
 
 def evaluate_roundtrip(
