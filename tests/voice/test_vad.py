@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import recording
+from voice_helpers import recording
 
 from voice.audio.codec import pcm16_to_ulaw, ulaw_to_pcm16
 from voice.audio.frames import frames
