@@ -88,6 +88,24 @@ class Engine:
             turn.ask_language()
         return turn.result()
 
+    def transfer_failed(self, state: SessionState, now: datetime, status: str) -> Step:
+        """The person did not answer (busy, no-answer, failed): the call goes on in the
+        town's callback flow, as after office hours; without one, a callback request to
+        the caller's number is stored and the caller told so."""
+        state = copy.deepcopy(state)
+        state.ended, state.outcome = False, None
+        turn = _Turn(self.runtime, state, now)
+        reason = "transfer_" + status.replace("-", "_")
+        if "callback.start" in self.runtime.flows.nodes:
+            state.slots["transfer_reason"] = reason
+            turn.goto("callback.start")
+        else:
+            turn.say("common.error")
+            turn.actions.append(StaffRequest("callback", {"number": state.caller, "reason": reason}))
+            state.outcome = "callback"
+            turn.hang_up("common.goodbye", reason)
+        return turn.result()
+
     def step(self, state: SessionState, event: Event, now: datetime) -> Step:
         state = copy.deepcopy(state)
         turn = _Turn(self.runtime, state, now)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from civicline.calls import Call
-from flows.engine import Engine, _Turn
+from flows.engine import Engine
 from flows.session import Action, SessionState, Step, Transfer
 
 KEEP_S = 4 * 3600  # a call nobody reported ended is forgotten after this
@@ -80,28 +80,14 @@ class PhoneCall(Call):
 
     def transfer_failed(self, status: str) -> Step:
         """The person did not answer (busy, no-answer, failed): the call goes on with the
-        town's callback flow, as it does after office hours, in the same call record.
-
-        Uses the engine's turn directly: the engine has no public event for this yet."""
+        town's callback flow, as it does after office hours, in the same call record."""
         assert self.state is not None
         began, now = time.perf_counter(), self.clock()
-        state = SessionState.from_json(self.state.to_json())
-        state.ended, state.outcome = False, None
         self.line.held_end = None  # the transfer did not happen
-        self.state = state
-        turn = _Turn(self.engine.runtime, state, now)
-        reason = f"transfer_{status.replace('-', '_')}"
-        if "callback.start" in self.engine.runtime.flows.nodes:
-            state.slots["transfer_reason"] = reason
-            turn.goto("callback.start")
-        else:  # no callback flow: store a callback request to the caller's number
-            from flows.session import StaffRequest
-
-            turn.say("common.error")
-            turn.actions.append(StaffRequest("callback", {"number": self.caller, "summary": self.line.transfer.summary if self.line.transfer else ""}))
-            state.outcome = "callback"
-            turn.hang_up("common.goodbye", reason)
-        return self._after(turn.result(), None, began, now)
+        step = self.engine.transfer_failed(self.state, now, status)
+        self.state = SessionState.from_json(self.state.to_json())
+        self.state.ended = False
+        return self._after(step, None, began, now)
 
     def transfer_answered(self) -> None:
         held, self.line.held_end = self.line.held_end, None

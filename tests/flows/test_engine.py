@@ -261,3 +261,13 @@ def test_two_close_intents_are_asked_about_by_voice_or_keypad(runtime):
     assert by_key.intent == "waste.collection_day" and by_key.state.node == "waste.start"
     by_voice = engine.step(step.state, Said("council meetings"), OPEN)
     assert by_voice.intent == "meetings.next"
+
+
+def test_a_failed_transfer_goes_on_in_the_callback_flow(engine):
+    step = engine.step(start(engine, "fr").state, Pressed("0"), OPEN)
+    assert step.state.ended and of(step, Transfer)
+    step = engine.transfer_failed(step.state, OPEN, "no-answer")
+    assert not step.state.ended and of(step, Ask)[0].slot_type == "phone"
+    assert step.state.slots["transfer_reason"] == "transfer_no_answer"
+    step = engine.step(step.state, Pressed("0612345678#"), OPEN)
+    assert of(step, StaffRequest)[0].kind == "callback" and step.state.outcome == "callback"
