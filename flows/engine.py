@@ -199,6 +199,7 @@ class _Turn(Escalation):
             "max_digits": ask.max_digits,
         }
         self.state.provenance = []
+        self.state.utterance = None  # a sentence prefills only what it led to directly
         self.actions.append(ask)
 
     def reask(self) -> None:
@@ -334,6 +335,9 @@ class _Turn(Escalation):
             self.say_answer(node.prompt)
             return node.next
         if isinstance(node, MenuNode):
+            chosen = self.prefilled_choice(node)
+            if chosen:
+                return chosen
             self.say(node.prompt)
             options = tuple(
                 Option(c.key, self.text(c.label) if c.label else c.key) for c in node.choices
@@ -354,6 +358,22 @@ class _Turn(Escalation):
             self.hang_up(node.prompt, "flow_end")
             return None
         raise TypeError(f"unknown node {node!r}")
+
+    def prefilled_choice(self, node: MenuNode) -> str | None:
+        """A menu reached with the caller's sentence still pending ("when does the truck
+        come to 12 rue du Port?" said at the main menu) is answered from that sentence."""
+        if not self.state.utterance:
+            return None
+        targets = {c.intent: c.next for c in node.choices if c.intent}
+        for shortcut in node.shortcuts:
+            targets.setdefault(shortcut.intent, shortcut.next)
+        decision = self.rt.understanding.decide(self.state.utterance, self.lang, only=list(targets))
+        if decision.kind != "match" or not decision.intent:
+            return None
+        self.intent, self.score = decision.intent, decision.ranked[0].score
+        if decision.intent not in self.state.asked:
+            self.state.asked.append(decision.intent)
+        return targets[decision.intent]
 
     def run_ask(self, node_id: str, node: AskNode) -> str | None:
         if node.slot in self.state.slots and not node.always:
