@@ -38,6 +38,7 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
         from civicline.records import recorder_for
 
         recorder = recorder_for(config)
+    _flag_stale_records(holder.get(), recorder, config)
     app = Flask(__name__, instance_relative_config=True)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     secret = config.secret("CIVICLINE_SECRET_KEY")
@@ -63,3 +64,20 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
 
     init_console(app)
     return app
+
+
+def _flag_stale_records(runtime: Runtime, recorder: Any, config: Config) -> None:
+    """Records whose verification is old, or soon will be, go on the staff's review list
+    at every start (each record once per verification date)."""
+    import logging
+
+    from flows.records.review import flag_stale_records
+
+    facts = getattr(runtime.town, "verified_facts", None)
+    store = getattr(recorder, "store", None)
+    if not callable(facts) or store is None:
+        return
+    try:
+        flag_stale_records(store, facts(), max_age_days=config.max_age_days)
+    except Exception:  # the review list must never keep the phone line from starting
+        logging.getLogger(__name__).exception("could not put stale records on the review list")

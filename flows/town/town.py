@@ -66,6 +66,16 @@ class Town:
     def source(self, dataset: str, record: str, origin: Origin) -> Source:
         return origin.source(dataset, record, self.versions.get(dataset, ""))
 
+    def verified_facts(self) -> list[Source]:
+        """The records whose freshness decides what may be said (permits and their fees),
+        for the staff's to-verify list."""
+        facts: list[Source] = []
+        for permit in (self.permits.permits.values() if self.permits else []):
+            facts.append(self.source("permits", permit.id, permit.origin))
+            if permit.fee is not None:
+                facts.append(self.source("permits", f"{permit.id}.fee", Origin(permit.fee.document, permit.fee.verified)))
+        return facts
+
 
 def _line(data: Any, key: str) -> int | None:
     return data.line_of(key) if hasattr(data, "line_of") else None
