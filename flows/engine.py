@@ -386,7 +386,10 @@ class _Turn(Escalation):
                 return None
         self.say(node.prompt)
         max_digits = 15 if node.type in ("number", "phone") else None
-        self.ask(Ask("slot", node_id, slot=node.slot, slot_type=node.type, max_digits=max_digits))
+        options = tuple(
+            Option(key, value["text"]) for key, value in self.rt.understanding.keypad_choices(node.type, self.lang)
+        )
+        self.ask(Ask("slot", node_id, options, slot=node.slot, slot_type=node.type, max_digits=max_digits))
         return None
 
     def run_action(self, node_id: str, node: ActionNode) -> str | None:

@@ -61,7 +61,8 @@ class Escalation:
 
     def keypad_hint(self) -> None:
         ask = self.state.last_ask or {}
-        if ask.get("expect") in ("choice", "pick"):
+        if ask.get("expect") in ("choice", "pick") or (ask.get("expect") == "slot" and ask.get("options")):
+            self.state.pending["keypad_read"] = self.state.node
             options = [
                 self.text("common.option", label=o["label"], key=o["key"]) for o in ask.get("options", [])
             ]

@@ -112,6 +112,15 @@ def take_slot(turn: _Turn, node: AskNode, text: str, prefill: bool = False) -> b
         return True
     if prefill:
         return False
+    options_read = state.pending.get("keypad_read") == state.node
+    if result.outcome == "not_found" and not options_read and (state.last_ask or {}).get("options"):
+        # Before the flow's own way out, a caller not understood hears the keypad choices.
+        state.retries += 1
+        state.failures += 1
+        turn.say("common.not_understood")
+        turn.keypad_hint()
+        turn.reask()
+        return True
     if result.outcome == "not_found" and "not_found" in node.on:
         state.slots[node.slot + "_heard"] = text
         turn.goto(node.on["not_found"])
@@ -121,6 +130,11 @@ def take_slot(turn: _Turn, node: AskNode, text: str, prefill: bool = False) -> b
 
 def on_ask(turn: _Turn, node: AskNode, key: str | None, text: str | None) -> None:
     if key is not None:
+        choices = dict(turn.rt.understanding.keypad_choices(node.type, turn.lang))
+        if key in choices:
+            turn.state.slots[node.slot] = choices[key]
+            turn.goto(node.next)
+            return
         if node.type in ("number", "phone") and key.isdigit():
             text = key
         else:

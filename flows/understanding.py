@@ -162,6 +162,14 @@ class Understanding:
         key = ranked[0][0]
         return SlotResult("ok", {"key": key, "text": self._label(kind, key, lang)})
 
+    def keypad_choices(self, slot_type: str, lang: str) -> list[tuple[str, dict[str, Any]]]:
+        """Keys 1-8 for a kind slot, so that a caller who cannot be understood can pick
+        by keypad (more than eight kinds: the first eight, the rest by voice)."""
+        if slot_type not in ("waste_kind", "permit_kind"):
+            return []
+        kinds = list(self._synonyms(slot_type, lang))[:8]
+        return [(str(i), {"key": k, "text": self._label(slot_type, k, lang)}) for i, k in enumerate(kinds, 1)]
+
     def _label(self, kind: str, key: str, lang: str) -> str:
         synonyms = self._synonyms(kind, lang).get(key)
         return synonyms[0] if synonyms else key
