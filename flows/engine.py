@@ -401,7 +401,7 @@ class _Turn(Escalation):
             town=self.rt.town,
             config=self.rt.config,
             t=lambda key, **kw: self.text(key, **kw),
-            fmt=None,
+            caller=self.state.caller,
         )
         try:
             if fn is None:

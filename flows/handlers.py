@@ -28,7 +28,10 @@ class HandlerContext:
     town:    the loaded town (its data sources); ``None`` in flow tests without a town
     config:  the application configuration
     t:       renders a catalog prompt in the call's language: ``t("waste.line", kind=...)``
-    fmt:     the language's speech formatter (dates, times, numbers as they should be said)
+    caller:  the caller's number as the phone line gave it (to offer a callback to it), or None
+
+    Dates, times and amounts are written with ``translations.formatting``; the voice layer
+    turns the written text into words.
     """
 
     slots: Mapping[str, Any]
@@ -37,7 +40,7 @@ class HandlerContext:
     town: Any = None
     config: Any = None
     t: Callable[..., str] = lambda key, **kw: key
-    fmt: Any = None
+    caller: str | None = None
 
 
 @dataclass
