@@ -79,8 +79,10 @@ def _existing(path: Path) -> SQLiteStore:
 def run_report(args: argparse.Namespace) -> int:
     store = _existing(db_path(args))
     try:
+        from flows.records.browse import WithoutTrials
+
         report = kpis.compute(
-            store,
+            WithoutTrials(store),  # staff's "try a call" calls are not residents' calls
             since=parse_since(args.since) if args.since else None,
             minutes_per_call=_setting(args, "minutes_per_call", 5.0),
         )

@@ -170,3 +170,14 @@ def test_since_parsing():
     assert records_cmd.parse_since("2026-03-01", now).isoformat() == "2026-03-01T00:00:00+00:00"
     with pytest.raises(records_cmd.CivicError):
         records_cmd.parse_since("last month", now)
+
+
+def test_report_command_leaves_out_staff_trial_calls(filled, db, capsys, monkeypatch, tmp_path):
+    from flows.records.browse import mark_trial
+
+    monkeypatch.chdir(tmp_path)
+    first = filled.calls(since=T0)[0]["id"]
+    mark_trial(filled, first, "clerk")
+    args = parser().parse_args(["report", "--db", str(db), "--since", T0.date().isoformat(), "--format", "json"])
+    assert args.func(args) == 0
+    assert json.loads(capsys.readouterr().out)["calls"] == 9
