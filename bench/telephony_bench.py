@@ -69,7 +69,8 @@ def one_call(twilio, voices: dict, lang: str, out: list, errors: list) -> None:
             _until(lambda b=before: len(leg.latencies) > b, timeout=120)
             while not leg.next_prompt(120).mark:  # hear the reply to its end
                 pass
-        out.extend(leg.latencies)
+        # Under 0.3 s is the prompt spoken over still arriving before the clear, not a turn.
+        out.extend(t for t in leg.latencies if t > 0.3)
         leg.hang_up()
     except Exception as exc:
         errors.append(repr(exc))

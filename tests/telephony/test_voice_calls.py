@@ -55,7 +55,11 @@ def test_waste_day_by_voice(lang, make_line, sentences, voice_for, engines):
     heard = engines.transcriber(lang).transcribe(ulaw_to_pcm16(audio), 8000, lang).text.lower()
     assert day in heard or "victor" in heard, heard
     # Whole turns (end of speech, recognition, synthesis); bench/telephony_bench.py measures.
-    assert len(leg.latencies) == 3 and max(leg.latencies) < 30.0, leg.latencies
+    # A reply frame within 0.3 s of a voiced frame cannot answer an utterance (end-of-speech
+    # alone waits longer): it is the prompt the caller spoke over, still arriving before the
+    # clear. Only the three answered turns count.
+    answered = [t for t in leg.latencies if t > 0.3]
+    assert len(answered) == 3 and max(answered) < 30.0, leg.latencies
     leg.hang_up()
     turns = [t for t in line.store.turns() if t["caller_text"]]
     assert len(turns) == 3
