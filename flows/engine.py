@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
@@ -189,7 +189,7 @@ class _Turn(Escalation):
 
     def ask(self, ask: Ask) -> None:
         timeout = min(MAX_TIMEOUT, BASE_TIMEOUT + TIMEOUT_STEP * self.state.no_inputs)
-        ask = Ask(**{**asdict(ask), "timeout": timeout, "options": ask.options})
+        ask = replace(ask, timeout=timeout)
         self.state.last_ask = {
             "expect": ask.expect,
             "node": ask.node,

@@ -193,18 +193,8 @@ def on_switch(turn: _Turn, node: Any, key: str | None, text: str | None) -> None
         turn.state.lang = pending["to"]
         turn.say("lang.switched")
     turn.state.retries = 0
-    for said in turn.state.last_said[-1:]:
-        turn.say(said["key"], said.get("lang") if not answer else None, **said.get("extra", {}))
-    turn.goto(turn.state.node) if turn.state.node not in turn.rt.flows.nodes else _reenter(turn)
-
-
-def _reenter(turn: _Turn) -> None:
-    """Asks the current node's question again (in the call's language, which may be new)."""
-    node_id = turn.state.node
-    node = turn.rt.flows.nodes[node_id]
-    turn.said.clear()
-    turn.actions[:] = [a for a in turn.actions if getattr(a, "prompt", None) == "lang.switched"]
-    turn.run_node(node_id, node)
+    # The question again, in the call's language (which may be the new one).
+    turn.goto(turn.state.node)
 
 
 def on_pick(turn: _Turn, node: Any, key: str | None, text: str | None) -> None:

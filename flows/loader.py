@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,8 +150,6 @@ def load_flows(paths: Iterable[Path]) -> tuple[FlowSet, list[Problem]]:
             problems.append(
                 Problem(str(path), data.line_of("start"), f"start node '{flow.start}' is not among this flow's nodes")
             )
-    import hashlib
-
     digest = hashlib.sha256()
     for f in files:
         digest.update(Path(f).read_bytes())

@@ -8,6 +8,7 @@ and a failed transfer goes on as a callback request in the same call record.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -85,8 +86,8 @@ class PhoneCall(Call):
         began, now = time.perf_counter(), self.clock()
         self.line.held_end = None  # the transfer did not happen
         step = self.engine.transfer_failed(self.state, now, status)
-        self.state = SessionState.from_json(self.state.to_json())
-        self.state.ended = False
+        # The call had ended with the transfer; it goes on, and will end (and be recorded) again.
+        self.state = dataclasses.replace(self.state, ended=False)
         return self._after(step, None, began, now)
 
     def transfer_answered(self) -> None:
