@@ -143,7 +143,12 @@ class SpeechEngines:
                 path = Path(spec.model).expanduser()
                 check_pin(spec.model, sha256_file(path / "model.bin") if (path / "model.bin").is_file() else "", spec.sha256)
                 model = whisper.load_whisper(path, cpu_threads=self.cpu_threads)
-            return whisper.WhisperTranscriber(model, vad=self.vad_model(), beam_size=int(spec.options.get("beam_size", 1)))
+            return whisper.WhisperTranscriber(
+                model,
+                vad=self.vad_model(),
+                beam_size=int(spec.options.get("beam_size", 1)),
+                min_window_s=float(spec.options.get("min_window_s", 10.0)),  # 0: Whisper's full 30 s
+            )
         if spec.engine == "vosk":
             from voice.stt import vosk
 

@@ -64,3 +64,30 @@ def test_long_talk_is_cut_at_max_utterance(vad_model, speech):
 def test_clipped_speech_is_still_speech(vad_model, speech):
     clipped = np.clip(speech.astype(np.int32) * 20, -32768, 32767).astype(np.int16)
     assert len(speech_segments(vad_model, np.concatenate([silence(0.5), clipped, silence(1)]), 8000)) >= 1
+
+
+def test_provisional_utterance_before_the_end_of_speech(vad_model, speech):
+    """With early_ms, the speech so far is handed out after a short pause, then the final
+    utterance after end_silence_ms; a mid-sentence pause gives a provisional one only."""
+    loud = np.flatnonzero(np.abs(speech) > 500)
+    voiced = speech[loud[0] : loud[-1] + 1]  # the recording's own silences would lengthen the pause
+    det = EndOfSpeechDetector(vad_model, 8000, VadConfig(end_silence_ms=600, early_ms=250))
+    audio = np.concatenate([silence(0.5), voiced, silence(0.35), voiced, silence(1.5)])
+    events = []
+    for i, frame in enumerate(frames(audio, 8000)):
+        events += [((i + 1) * 0.02, u) for u in det.feed(frame)]
+    provisional = [(t, u) for t, u in events if not u.final]
+    finals = [(t, u) for t, u in events if u.final]
+    assert len(finals) == 1, "a 0.4 s pause must not end the utterance"
+    assert len(provisional) >= 2, "one provisional utterance per pause (the sentence has its own)"
+    t_last, last = provisional[-1]
+    t_final, final = finals[0]
+    assert t_last < t_final and {u.start_s for _, u in provisional} == {final.start_s}
+    assert last.voiced_s == final.voiced_s and provisional[0][1].voiced_s < final.voiced_s
+    sizes = [len(u.samples) for _, u in provisional] + [len(final.samples)]
+    assert sizes == sorted(set(sizes)), "each pause hands out more of the same utterance"
+    assert 0.3 <= t_final - t_last <= 0.45  # 600 - 250 ms, in 32 ms windows
+    # The final utterance only adds silence to the last provisional one.
+    assert np.array_equal(final.samples[: len(last.samples)], last.samples)
+    whole = speech_segments(vad_model, audio, 8000, VadConfig(end_silence_ms=600, early_ms=250))
+    assert [u.final for u in whole] == [True]  # whole files never see provisional ones

@@ -39,6 +39,9 @@ class VadConfig:
     """An utterance is closed after this long even if the caller keeps talking."""
     min_rms_dbfs: float = -55.0
     """Windows quieter than this are silence whatever the model says (line hiss)."""
+    early_ms: int = 0
+    """After this much silence, hand out the speech so far as a provisional utterance, so
+    recognition can start while the end of speech is still being confirmed (0: never)."""
 
 
 def silero_model_path() -> Path:
@@ -97,6 +100,11 @@ class Utterance:
     """Start time in the stream, seconds."""
     truncated: bool
     """True when closed by ``max_utterance_s`` rather than by the caller's pause."""
+    final: bool = True
+    """False for a provisional utterance (``early_ms``): the caller may still go on."""
+    voiced_s: float = 0.0
+    """Seconds from the start to the last speech window: a provisional utterance with the
+    same start and voiced_s as the final one holds all of its speech."""
 
 
 class EndOfSpeechDetector:
@@ -170,15 +178,21 @@ class EndOfSpeechDetector:
             self._silence_windows = 0
         else:
             self._silence_windows += 1
+            if cfg.early_ms and self._silence_windows == -(-cfg.early_ms // WINDOW_MS) and cfg.early_ms < cfg.end_silence_ms:
+                return self._utterance(truncated=False, final=False)  # once per pause
         if self._silence_windows * WINDOW_MS >= cfg.end_silence_ms:
             return self._close(truncated=False)
         if len(self._speech) * WINDOW / VAD_RATE >= cfg.max_utterance_s:
             return self._close(truncated=True)
         return None
 
-    def _close(self, truncated: bool) -> Utterance:
+    def _utterance(self, truncated: bool, final: bool) -> Utterance:
         audio = np.concatenate(self._speech) if self._speech else np.zeros(0, np.int16)
-        utt = Utterance(audio, VAD_RATE, self._start_window * WINDOW / VAD_RATE, truncated)
+        voiced = (len(self._speech) - self._silence_windows) * WINDOW / VAD_RATE
+        return Utterance(audio, VAD_RATE, self._start_window * WINDOW / VAD_RATE, truncated, final, voiced)
+
+    def _close(self, truncated: bool) -> Utterance:
+        utt = self._utterance(truncated, final=True)
         self._speech, self._history = [], []
         self._speech_windows = self._silence_windows = 0
         self.in_speech = False
@@ -190,6 +204,6 @@ def speech_segments(
 ) -> list[Utterance]:
     """Every utterance in a whole recording (used to drop silence before recognition)."""
     det = EndOfSpeechDetector(model, rate, config)
-    out = det.feed(np.asarray(samples, np.int16))
+    out = [u for u in det.feed(np.asarray(samples, np.int16)) if u.final]
     last = det.finish()
     return out + ([last] if last is not None else [])

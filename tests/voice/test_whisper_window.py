@@ -1,0 +1,70 @@
+"""The trimmed encoder window: how much of Whisper's 30 s is encoded, and the fallback to
+the whole window when a short one sends the decoder looping. The accuracy of the trimmed
+window on real recordings is asserted in test_eval.py (the default engine uses it)."""
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from voice.stt import whisper as wh
+
+
+def _features(voiced_frames: int) -> np.ndarray:
+    """Mel features as faster-whisper pads them: audio frames, then zeros to 3000."""
+    f = np.zeros((80, 3000), np.float32)
+    f[:, :voiced_frames] = np.random.default_rng(0).uniform(-1.0, 1.0, (80, voiced_frames))
+    return f
+
+
+def test_window_covers_the_audio_plus_margin_and_a_minimum():
+    assert wh.encoder_frames(_features(200), margin_frames=100, min_frames=1000) == 1000
+    assert wh.encoder_frames(_features(1500), margin_frames=100, min_frames=1000) == 1600
+    assert wh.encoder_frames(_features(3000), margin_frames=100, min_frames=1000) == 3000
+    assert wh.encoder_frames(_features(0), margin_frames=100, min_frames=1000) == 1000
+    assert wh.encoder_frames(_features(200)[None], margin_frames=100, min_frames=1000) == 1000  # batched
+
+
+class _FakeModel:
+    """Records the window each encode saw; decodes to a loop when the window was trimmed."""
+
+    supported_languages = ["en"]
+
+    def __init__(self) -> None:
+        self.windows: list[int] = []
+
+    def encode(self, features):
+        self.windows.append(features.shape[-1])
+        return features
+
+    def transcribe(self, audio, **_kw):
+        self.encode(_features(len(audio) // 160))
+        looping = self.windows[-1] < 3000
+        text = " ".join(["the bin"] * 40) if looping else "the bin is collected on Tuesday"
+        return iter([SimpleNamespace(text=text, no_speech_prob=0.0, avg_logprob=-0.2)]), None
+
+
+def _speech_like(seconds: float) -> np.ndarray:
+    t = np.arange(int(16000 * seconds)) / 16000
+    return (8000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16)
+
+
+def test_runaway_decoding_is_redone_on_the_whole_window():
+    model = _FakeModel()
+    stt = wh.WhisperTranscriber(model, vad=None, min_window_s=10.0)
+    result = stt.transcribe(_speech_like(2.0), 16000, "en")
+    assert result.text == "the bin is collected on Tuesday"
+    assert model.windows == [1000, 3000]
+    assert not wh._WINDOW.full  # the next call is trimmed again
+    stt.transcribe(_speech_like(2.0), 16000, "en")
+    assert model.windows[2] == 1000
+
+
+def test_full_window_when_trimming_is_off():
+    model = _FakeModel()
+    result = wh.WhisperTranscriber(model, vad=None, min_window_s=0).transcribe(_speech_like(2.0), 16000, "en")
+    assert model.windows == [3000] and result.text.startswith("the bin is")
+
+
+def test_runaway_rule():
+    assert wh.runaway(" ".join(["bin"] * 40), 2.0)
+    assert not wh.runaway("I live at twelve rue Victor Hugo near the school", 2.0)
