@@ -364,16 +364,18 @@ class _Turn(Escalation):
         come to 12 rue du Port?" said at the main menu) is answered from that sentence."""
         if not self.state.utterance:
             return None
-        targets = {c.intent: c.next for c in node.choices if c.intent}
-        for shortcut in node.shortcuts:
-            targets.setdefault(shortcut.intent, shortcut.next)
+        from flows.inputs import apply_slots, choice_slots, voice_targets
+
+        targets = voice_targets(node)
         decision = self.rt.understanding.decide(self.state.utterance, self.lang, only=list(targets))
         if decision.kind != "match" or not decision.intent:
             return None
         self.intent, self.score = decision.intent, decision.ranked[0].score
         if decision.intent not in self.state.asked:
             self.state.asked.append(decision.intent)
-        return targets[decision.intent]
+        target, choice = targets[decision.intent]
+        apply_slots(self, choice_slots(self, node, choice))
+        return target
 
     def run_ask(self, node_id: str, node: AskNode) -> str | None:
         if node.slot in self.state.slots and not node.always:

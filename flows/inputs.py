@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz, process
 
 from flows.loader import ENTRY
-from flows.model import AskNode, ConfirmNode, MenuNode
+from flows.model import KIND_TYPES, AskNode, Choice, ConfirmNode, MenuNode, asked_slots, menu_slots
 from flows.session import Ask, Option
 
 if TYPE_CHECKING:
@@ -43,25 +43,70 @@ def _remember(turn: _Turn, intent: str, score: float | None) -> None:
         turn.state.asked.append(intent)
 
 
+def _slot_value(turn: _Turn, slot: str, value: str) -> dict[str, Any]:
+    """A value a choice sets, kept as if a question had filled the slot: a kind as its key
+    and its name in the call's language, a number as a number, anything else as text."""
+    slot_type = asked_slots(turn.rt.flows.nodes).get(slot, slot)
+    if slot_type in KIND_TYPES:
+        names = turn.rt.catalogs[turn.lang].entities.get(slot_type, {}).get(value)
+        from_town = getattr(turn.rt.town, f"{slot_type}_synonyms", None)
+        if not names and callable(from_town):
+            names = from_town(turn.lang).get(value)
+        return {"key": value, "text": names[0] if names else value}
+    if slot_type == "number":
+        try:
+            number: float = int(value)
+        except ValueError:
+            number = float(value)
+        return {"number": number, "text": value}
+    return {"text": value}
+
+
+def choice_slots(turn: _Turn, node: MenuNode, choice: Choice | None) -> dict[str, Any]:
+    """What taking `choice` does to the slots: what another choice of the menu set is
+    forgotten (None), then the choice's own `set:` is kept. JSON-safe, for @pick."""
+    slots: dict[str, Any] = dict.fromkeys(sorted(menu_slots(node)))
+    if choice is not None:
+        slots.update({slot: _slot_value(turn, slot, value) for slot, value in choice.set.items()})
+    return slots
+
+
+def apply_slots(turn: _Turn, slots: dict[str, Any]) -> None:
+    for slot, value in slots.items():
+        if value is None:
+            turn.state.slots.pop(slot, None)
+        else:
+            turn.state.slots[slot] = value
+
+
+def voice_targets(node: MenuNode) -> dict[str, tuple[str, Choice | None]]:
+    """intent -> (next, the choice it stands for); a shortcut takes no choice."""
+    targets: dict[str, tuple[str, Choice | None]] = {c.intent: (c.next, c) for c in node.choices if c.intent}
+    for shortcut in node.shortcuts:
+        targets.setdefault(shortcut.intent, (shortcut.next, None))
+    return targets
+
+
 def on_menu(turn: _Turn, node: MenuNode, key: str | None, text: str | None) -> None:
     if key is not None:
         for choice in node.choices:
             if choice.key == key:
                 if choice.intent:
                     _remember(turn, choice.intent, 100.0)
+                apply_slots(turn, choice_slots(turn, node, choice))
                 turn.goto(choice.next)
                 return
         turn.not_understood()
         return
-    targets = {c.intent: c.next for c in node.choices if c.intent}
-    for shortcut in node.shortcuts:
-        targets.setdefault(shortcut.intent, shortcut.next)
+    targets = voice_targets(node)
     decision = turn.rt.understanding.decide(text, turn.lang, only=list(targets))
     if decision.kind == "match" and decision.intent:
         best = decision.ranked[0]
         _remember(turn, best.intent, best.score)
         turn.state.utterance = text  # the same sentence may already hold the address or date
-        turn.goto(targets[best.intent])
+        target, choice = targets[best.intent]
+        apply_slots(turn, choice_slots(turn, node, choice))
+        turn.goto(target)
         return
     if decision.kind == "ambiguous" and len(decision.ranked) >= 2:
         first, second = decision.ranked[0], decision.ranked[1]
@@ -71,8 +116,9 @@ def on_menu(turn: _Turn, node: MenuNode, key: str | None, text: str | None) -> N
         for i, scored in enumerate((first, second), start=1):
             label_key = labels.get(scored.intent)
             label = turn.text(label_key) if label_key else scored.intent
+            target, choice = targets[scored.intent]
             candidates.append({"key": str(i), "text": label, "intent": scored.intent,
-                               "next": targets[scored.intent]})
+                               "next": target, "slots": choice_slots(turn, node, choice)})
         turn.state.pending["pick"] = {"kind": "intent", "candidates": candidates, "node": turn.state.node,
                                       "utterance": text}
         turn.state.node = "@pick"
@@ -220,6 +266,7 @@ def on_pick(turn: _Turn, node: Any, key: str | None, text: str | None) -> None:
     turn.state.node = pending["node"]
     if pending["kind"] == "intent":
         _remember(turn, chosen["intent"], None)
+        apply_slots(turn, chosen.get("slots") or {})
         turn.state.utterance = pending.get("utterance")
         turn.goto(chosen["next"])
     else:

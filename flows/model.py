@@ -5,14 +5,18 @@ Every model forbids unknown fields so that a typo ("promt:") is reported, not ig
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SLOT_TYPES = ("address", "date", "number", "phone", "waste_kind", "permit_kind", "text")
+KIND_TYPES = ("waste_kind", "permit_kind")  # a closed list of kinds, named in the catalogs
 # Keys the engine keeps for itself everywhere: 0 a person, * repeat, 9 slower, # ends input.
 RESERVED_KEYS = ("0", "*", "9", "#")
 NODE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+SLOT_PATTERN = r"^[a-z][a-z0-9_]*$"
+SlotName = Annotated[str, Field(pattern=SLOT_PATTERN)]
 
 
 class _Strict(BaseModel):
@@ -23,6 +27,9 @@ class Choice(_Strict):
     key: str = Field(description="the keypad key that picks this choice")
     intent: str | None = Field(None, description="what the caller may say to pick it")
     label: str | None = Field(None, description="prompt key of a short name for the choice")
+    set: dict[SlotName, str] = Field(
+        default_factory=dict, description="slots this choice fills ({waste_kind: green})"
+    )
     next: str
 
     @field_validator("key", mode="before")
@@ -30,6 +37,15 @@ class Choice(_Strict):
     def _key_as_text(cls, value: object) -> object:
         # Staff write `key: 1`; YAML makes that a number.
         return str(value) if isinstance(value, int) else value
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: object) -> object:
+        # `set: {surface: 20}`: YAML makes that a number; slot values are kept as text.
+        if isinstance(value, dict):
+            return {k: str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                    for k, v in value.items()}
+        return value
 
 
 class SayNode(_Strict):
@@ -55,7 +71,7 @@ class MenuNode(_Strict):
 
 class AskNode(_Strict):
     kind: Literal["ask"]
-    slot: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    slot: str = Field(pattern=SLOT_PATTERN)
     type: Literal["address", "date", "number", "phone", "waste_kind", "permit_kind", "text"]
     prompt: str
     next: str
@@ -123,6 +139,16 @@ def node_targets(node: BaseModel) -> list[tuple[str, str]]:
     if isinstance(node, TransferNode):
         targets.append(("after_hours", node.after_hours))
     return targets
+
+
+def asked_slots(nodes: Mapping[str, BaseModel]) -> dict[str, str]:
+    """slot -> type, for every slot an `ask` node of the flows keeps."""
+    return {node.slot: node.type for node in nodes.values() if isinstance(node, AskNode)}
+
+
+def menu_slots(node: MenuNode) -> set[str]:
+    """The slots any choice of a menu sets: taking one choice clears what the others set."""
+    return {slot for choice in node.choices for slot in choice.set}
 
 
 def node_prompts(node: BaseModel) -> list[tuple[str, str]]:

@@ -16,11 +16,13 @@ from flows.errors import Problem
 from flows.loader import ENTRY, FlowSet
 from flows.model import (
     INPUT_KINDS,
+    KIND_TYPES,
     TERMINAL_KINDS,
     AskNode,
     MenuNode,
     SayNode,
     TransferNode,
+    asked_slots,
     node_prompts,
     node_targets,
 )
@@ -36,6 +38,8 @@ ENGINE_PROMPTS = (
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
 )  # fmt: skip
 ASK_OUTCOMES = ("ambiguous", "not_found", "no_input")
+# Slot types a menu choice cannot fill: they hold what only the caller can give.
+CALLER_ONLY_TYPES = ("address", "date", "phone")
 # Entry points the engine jumps to on its own (after hours, a person asked for at night).
 ENGINE_ENTRIES = ("callback.start",)
 
@@ -64,6 +68,7 @@ def validate(
     graph = _edges(flows, report)
     broken_links = bool(problems)
     _check_nodes(flows, catalogs, handlers, town, report, translated)
+    _check_choice_slots(flows, catalogs, handlers, town, report)
     if not broken_links:
         # With a link to nowhere, every node before it would also look like a dead end:
         # report the cause alone, so staff fix one line rather than read ten.
@@ -145,6 +150,74 @@ def _check_menu(
     for i, shortcut in enumerate(node.shortcuts):
         if not translated:
             _check_intent(node_id, f"shortcuts.{i}.next", shortcut.intent, catalogs, report)
+
+
+def handler_slot_values(handlers: Collection[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """slot -> {handler: values it can use}, from the handlers that declare the slots they
+    read (`slot_values`, see flows.services.common.reads)."""
+    declared: dict[str, dict[str, tuple[str, ...]]] = {}
+    if not isinstance(handlers, Mapping):
+        return declared
+    for name, fn in handlers.items():
+        for slot, values in (getattr(fn, "slot_values", None) or {}).items():
+            declared.setdefault(slot, {})[name] = tuple(values)
+    return declared
+
+
+def _kind_keys(kind: str, catalogs: Catalogs, town: Any) -> set[str]:
+    """The kinds every language can name (the catalogs' entities and the town's words)."""
+    keys: set[str] | None = None
+    for lang in catalogs.languages:
+        names = set(catalogs[lang].entities.get(kind, {}))
+        from_town = getattr(town, f"{kind}_synonyms", None)
+        if callable(from_town):
+            names |= set(from_town(lang))
+        keys = names if keys is None else keys & names
+    return keys or set()
+
+
+def _check_choice_slots(
+    flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], town: Any, report: Any
+) -> None:
+    """A choice's `set:` must fill a slot something reads, with a value it can use."""
+    read_by = handler_slot_values(handlers)
+    asked = asked_slots(flows.nodes)
+    for node_id, node in flows.nodes.items():
+        if not isinstance(node, MenuNode):
+            continue
+        for i, choice in enumerate(node.choices):
+            field = f"choices.{i}.next"
+            for slot, value in choice.set.items():
+                if slot not in read_by and slot not in asked:
+                    known = sorted(set(read_by) | set(asked))
+                    report(node_id, field, f"choice sets slot '{slot}', which no handler reads and no question asks: "
+                                           f"check its name (slots a choice can set: {', '.join(known) or 'none'})")
+                    continue
+                problem = _unusable(slot, value, read_by.get(slot, {}), asked.get(slot), catalogs, town)
+                if problem:
+                    report(node_id, field, f"choice sets '{slot}' to '{value}', {problem}")
+
+
+def _unusable(
+    slot: str, value: str, readers: Mapping[str, tuple[str, ...]], slot_type: str | None,
+    catalogs: Catalogs, town: Any,
+) -> str | None:
+    """Why the answer cannot use this value, or None."""
+    for name, values in readers.items():
+        if value not in values:
+            return f"which handler {name} cannot use (it knows: {', '.join(values)})"
+    if slot_type in CALLER_ONLY_TYPES:
+        return f"but a {slot_type} can only come from the caller: ask it with an ask node"
+    if slot_type in KIND_TYPES and not readers:
+        keys = _kind_keys(slot_type, catalogs, town)
+        if value not in keys:
+            return f"which is not a {slot_type} every language names (known: {', '.join(sorted(keys))})"
+    if slot_type == "number":
+        try:
+            float(value)
+        except ValueError:
+            return "which is not a number"
+    return None
 
 
 def _check_intent(node_id: str, field: str, intent: str, catalogs: Catalogs, report: Any) -> None:

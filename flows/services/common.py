@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from flows.handlers import HandlerContext
+from flows.handlers import Handler, HandlerContext
 
 DEFAULT_MAX_AGE_DAYS = 180
+
+
+def reads(**slots: Iterable[str]) -> Callable[[Handler], Handler]:
+    """Declares slots a handler reads that a flow's menu choice may set (`set:`), with the
+    values the handler can use: `civicline flows check` refuses any other slot or value.
+
+        @handler("waste.next_collections")
+        @reads(waste_kind=("household", "recycling", "green"))
+    """
+
+    def declare(fn: Handler) -> Handler:
+        fn.slot_values = {slot: tuple(values) for slot, values in slots.items()}  # type: ignore[attr-defined]
+        return fn
+
+    return declare
 
 
 def local_now(ctx: HandlerContext) -> datetime:

@@ -8,7 +8,8 @@ from typing import Any
 
 from flows.handlers import HandlerContext, HandlerResult, handler
 from flows.provenance import Source
-from flows.services.common import local_now, slot_number, text
+from flows.services.common import local_now, reads, sentence, slot_number, text
+from flows.town.collections import KINDS as COLLECTED_KINDS
 from translations.formatting import format_day, format_list, format_span, format_time
 
 # A collection earlier today still counts before noon: trucks pass in the morning and a
@@ -86,10 +87,21 @@ def _street_source(ctx: HandlerContext, street: Any, number: int | None) -> Sour
     return ctx.town.source("streets", street.id, segment.origin)
 
 
+def _chosen(ctx: HandlerContext, slot: str) -> str:
+    """A slot a menu choice set ({"key": "green", ...} for a kind, {"text": ...} otherwise)."""
+    value = ctx.slots.get(slot)
+    if isinstance(value, dict):
+        return str(value.get("key", value.get("text", "")))
+    return "" if value is None else str(value)
+
+
 @handler("waste.next_collections")
+@reads(waste_kind=COLLECTED_KINDS, waste_day=("tomorrow",))
 def next_collections(ctx: HandlerContext) -> HandlerResult:
     """The next collection of each kind at the confirmed address, holidays included, and
-    what goes out tomorrow. Outcomes: ok, needs_number, no_zone, not_found."""
+    what goes out tomorrow. When the caller chose one kind (slot waste_kind) or tomorrow
+    (slot waste_day), only that is said, in the slot answer_one, with the outcome `one`.
+    Outcomes: ok, one, needs_number, no_zone, not_found."""
     street, number, _address = _street_and_number(ctx)
     if street is None:
         return HandlerResult("not_found")
@@ -100,15 +112,23 @@ def next_collections(ctx: HandlerContext) -> HandlerResult:
     today = now.date()
     start = today if now.hour < SAME_DAY_UNTIL_HOUR else today + timedelta(days=1)
     data = ctx.town.collections
-    lines, sources = [], [_street_source(ctx, street, number)]
+    street_source = _street_source(ctx, street, number)
+    lines, sources = [], []
     kinds = data.collections.kinds_for(zone)
-    for kind in kinds:
+    chosen = _chosen(ctx, "waste_kind")
+    if chosen in kinds:
+        only = [chosen]
+    elif chosen == "green":
+        only = []  # not collected in this zone: the answer says where to take it
+    else:
+        only, chosen = kinds, ""  # a kind the zone does not collect: every kind is said
+    for kind in only:
         found = data.collections.next_of_kind(zone, kind, start)
         if found is None:
             continue
         lines.append(_collection_line(ctx, found, today))
         sources.append(_source(ctx, found))
-    if "green" not in kinds:
+    if "green" not in kinds and chosen in ("", "green"):
         lines.append(text(ctx, "waste.no_green"))
     tomorrow = today + timedelta(days=1)
     out = data.collections.between(zone, tomorrow, tomorrow)
@@ -118,17 +138,16 @@ def next_collections(ctx: HandlerContext) -> HandlerResult:
     else:
         tomorrow_text = text(ctx, "waste.tomorrow_none")
     address = _address_slot(street, number)
-    return HandlerResult(
-        "ok",
-        {
-            "address": address,
-            "address_confirmed": address["text"],
-            "zone": zone,
-            "collections": text(ctx, "waste.separator").join(lines),
-            "tomorrow": tomorrow_text,
-        },
-        provenance=sources,
-    )
+    slots = {"address": address, "address_confirmed": address["text"], "zone": zone,
+             "collections": text(ctx, "waste.separator").join(lines), "tomorrow": tomorrow_text}
+    if _chosen(ctx, "waste_day") == "tomorrow":
+        tomorrow_sources = [_source(ctx, c) for c in out]
+        return HandlerResult("one", {**slots, "answer_one": tomorrow_text},
+                             provenance=[street_source, *tomorrow_sources])
+    if chosen and lines:
+        return HandlerResult("one", {**slots, "answer_one": sentence(slots["collections"]) + "."},
+                             provenance=[street_source, *sources])
+    return HandlerResult("ok", slots, provenance=[street_source, *sources])
 
 
 @handler("waste.glass")

@@ -14,9 +14,9 @@ from flows.loader import flow_files, load_flows
 from flows.validator import validate
 
 
-def check(flows_dir: Path, catalogs=None):
+def check(flows_dir: Path, catalogs=None, handlers=HANDLERS):
     flows, problems = load_flows(flow_files(flows_dir))
-    return problems + validate(flows, catalogs or make_catalogs(), HANDLERS, town=FakeTown())
+    return problems + validate(flows, catalogs or make_catalogs(), handlers, town=FakeTown())
 
 
 @pytest.fixture
@@ -75,6 +75,39 @@ def test_duplicate_menu_keys(flows_dir):
     main = flows_dir / "main.yaml"
     edit(main, "{key: 2, intent: meetings.next", "{key: 1, intent: meetings.next")
     assert only(check(flows_dir), "used by two choices").line == line_of(main, "intent: meetings.next")
+
+
+def test_choice_sets_a_slot_nothing_reads(flows_dir):
+    main = flows_dir / "main.yaml"
+    edit(main, "{key: 2, intent: meetings.next,", "{key: 2, set: {satisfction: '5'}, intent: meetings.next,")
+    problem = only(check(flows_dir), "which no handler reads and no question asks")
+    assert "'satisfction'" in problem.message and "satisfaction" in problem.message  # names the known ones
+    assert problem.file.endswith("main.yaml") and problem.line == line_of(main, "satisfction")
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "says"),
+    [
+        ("waste_kind", "glas", "handler test.kinds cannot use (it knows: household, green)"),
+        ("satisfaction", "lots", "not a number"),
+        ("address", "12 rue du Port", "can only come from the caller"),
+    ],
+)
+def test_choice_sets_a_value_the_answer_cannot_use(flows_dir, slot, value, says):
+    from flows.handlers import HandlerResult
+    from flows.services.common import reads
+
+    kinds = reads(waste_kind=("household", "green"))(lambda ctx: HandlerResult())
+    main = flows_dir / "main.yaml"
+    edit(main, "{key: 2, intent: meetings.next,", f"{{key: 2, set: {{{slot}: {value}}}, intent: meetings.next,")
+    handlers = {**HANDLERS, "test.kinds": kinds}
+    problem = only(check(flows_dir, handlers=handlers), says)
+    assert f"choice sets '{slot}' to '{value}'" in problem.message
+    assert problem.line == line_of(main, "key: 2")
+    usable = {"waste_kind": "green", "satisfaction": "5"}
+    if slot in usable:
+        edit(main, f"{slot}: {value}", f"{slot}: {usable[slot]}")
+        assert not [p for p in check(flows_dir, handlers=handlers) if "choice sets" in p.message]
 
 
 def test_prompt_missing_in_one_language(flows_dir):
