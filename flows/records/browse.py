@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.records.store import Row, SQLiteStore, iso
+from flows.records.database import Row, iso
+from flows.records.store import SQLiteStore
 
 PAGE = 50
 

@@ -8,7 +8,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flows.records.store import SQLiteStore, iso
+from flows.records.database import iso
+from flows.records.store import SQLiteStore
 
 
 def text_hash(text: str) -> str:

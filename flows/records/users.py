@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flows.errors import CivicError
+from flows.records.database import iso
 from flows.records.schema_console import ROLES
-from flows.records.store import SQLiteStore, iso
+from flows.records.store import SQLiteStore
 
 MIN_PASSWORD = 10  # long enough to resist guessing while the rate limit holds
 
