@@ -4,7 +4,8 @@ Every method returns quickly and never raises into the call: a write that fails 
 a few times, then logged at ERROR and counted in :attr:`CallRecorder.health` (mirrored in a
 file that ``civicline doctor`` reads). Personal data is handled here, before the store sees
 it: the caller's number becomes a keyed hash and two digits, text is redacted, and the full
-number reaches only the staff-request table.
+number reaches only the staff-request table (the rows are built in
+:mod:`flows.records.protected_rows`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,16 @@ import functools
 import logging
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flows.provenance import Source
 from flows.records import retention
 from flows.records.health import Health
-from flows.records.privacy import protect_caller, redact
-from flows.records.review import review_kind
-from flows.records.schema import OUTCOMES
-from flows.records.store import Store, iso
+from flows.records.protected_rows import call_row, end_fields, request_row, review_row, turn_row
+from flows.records.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +123,8 @@ class CallRecorder:
                 created = False
         if created:
             log.warning("call records: call %s was not started; recording it anonymously", call_id)
-            self._write(
-                "call_started",
-                call_id,
-                self.store.start_call,
-                {
-                    "id": call_id,
-                    "started_at": iso(state.started_at),
-                    "language": None,
-                    "caller_hash": None,
-                    "caller_last2": None,
-                },
-            )
+            row = call_row(call_id, at=state.started_at, language=None, caller=None, key=self._key)
+            self._write("call_started", call_id, self.store.start_call, row)
         return state
 
     # -- the API the shell calls -------------------------------------------------------
@@ -145,24 +132,13 @@ class CallRecorder:
     def call_started(
         self, call_id: str, *, caller: str | None, language: str | None, at: datetime
     ) -> None:
-        hashed, last2 = protect_caller(caller, self._key)
+        row = call_row(call_id, at=at, language=language, caller=caller, key=self._key)
         with self._lock:
             old = [cid for cid, c in self._calls.items() if at - c.started_at > _STALE_STATE]
             for cid in old:  # forget calls the shell never ended (it crashed mid-call)
                 del self._calls[cid]
             self._calls[call_id] = _Call(caller, language, at)
-        self._write(
-            "call_started",
-            call_id,
-            self.store.start_call,
-            {
-                "id": call_id,
-                "started_at": iso(at),
-                "language": language,
-                "caller_hash": hashed,
-                "caller_last2": last2,
-            },
-        )
+        self._write("call_started", call_id, self.store.start_call, row)
 
     @_never_raises
     def turn(
@@ -183,30 +159,15 @@ class CallRecorder:
         with self._lock:
             seq = state.seq
             state.seq += 1
-        lang = state.language
-        said = redact(caller_text, lang)
-        answered = redact(assistant_text, lang)
-        sources = [p.to_json() if isinstance(p, Source) else dict(p) for p in provenance or []]
-        state.recent.append({"caller": said, "key": key, "assistant": answered, "node": node})
-        self._write(
-            "turn",
-            call_id,
-            self.store.add_turn,
-            {
-                "call_id": call_id,
-                "seq": seq,
-                "at": iso(at),
-                "caller_text": said,
-                # a whole number typed on the keypad is redacted like spoken digits
-                "key_pressed": key if not key or len(key) <= 2 else redact(key, lang),
-                "intent": intent,
-                "score": score,
-                "node": node,
-                "assistant_text": answered,
-                "provenance": sources,
-                "latency_ms": latency_ms,
-            },
+        row = turn_row(
+            call_id, seq, lang=state.language, at=at, caller_text=caller_text, key=key,
+            intent=intent, score=score, node=node, assistant_text=assistant_text,
+            provenance=provenance, latency_ms=latency_ms,
         )
+        state.recent.append(
+            {"caller": row["caller_text"], "key": key, "assistant": row["assistant_text"], "node": node}
+        )
+        self._write("turn", call_id, self.store.add_turn, row)
 
     @_never_raises
     def language_set(self, call_id: str, language: str) -> None:
@@ -219,45 +180,11 @@ class CallRecorder:
         lang = details.get("language") or state.language
         now = self.clock()
         if kind in ("callback", "message"):
-            text = details.get("summary") if kind == "callback" else details.get("text")
-            number = details.get("number") if kind == "callback" else None
-            number = number or state.caller  # staff answer a message on the caller's line
-            _, last2 = protect_caller(number, self._key)
-            self._write(
-                kind,
-                call_id,
-                self.store.add_staff_request,
-                {
-                    "id": uuid.uuid4().hex,
-                    "call_id": call_id,
-                    "kind": kind,
-                    "created_at": iso(now),
-                    "language": lang,
-                    "number": number,
-                    "caller_last2": last2,
-                    "text": redact(text, lang),
-                },
-            )
+            row = request_row(call_id, kind, details, lang=lang, caller=state.caller, at=now, key=self._key)
+            self._write(kind, call_id, self.store.add_staff_request, row)
         elif kind == "review":
-            reason = str(details.get("reason") or "")
-            context = details.get("context")
-            self._write(
-                "review",
-                call_id,
-                self.store.add_review_item,
-                {
-                    "id": uuid.uuid4().hex,
-                    "call_id": call_id,
-                    "kind": details.get("kind") or review_kind(reason),
-                    "created_at": iso(now),
-                    "reason": redact(reason, lang),
-                    "context": {
-                        "language": lang,
-                        "recent_turns": list(state.recent),
-                        "details": _redact_all(context, lang),
-                    },
-                },
-            )
+            row = review_row(call_id, details, lang=lang, recent=list(state.recent), at=now)
+            self._write("review", call_id, self.store.add_review_item, row)
         else:
             log.error("call records: unknown staff request kind %r for call %s", kind, call_id)
 
@@ -274,38 +201,12 @@ class CallRecorder:
     ) -> None:
         with self._lock:
             state = self._calls.pop(call_id, None)
-        lang = state.language if state else None
-        if outcome not in OUTCOMES:
-            log.error(
-                "call records: call %s ended with unknown outcome %r (stored empty)",
-                call_id,
-                outcome,
-            )
-            outcome = None  # type: ignore[assignment]
-        if satisfaction is not None and not (
-            isinstance(satisfaction, int) and 1 <= satisfaction <= 5
-        ):
-            log.warning(
-                "call records: satisfaction %r of call %s is not 1-5; ignored",
-                satisfaction,
-                call_id,
-            )
-            satisfaction = None
-        duration = (at - state.started_at).total_seconds() if state else None
-        self._write(
-            "call_ended",
-            call_id,
-            self.store.end_call,
-            call_id,
-            {
-                "ended_at": iso(at),
-                "outcome": outcome,
-                "duration_s": duration,
-                "transfer_reason": redact(transfer_reason, lang),
-                "satisfaction": satisfaction,
-                "summary": redact(summary, lang),
-            },
+        fields = end_fields(
+            call_id, lang=state.language if state else None, at=at,
+            started_at=state.started_at if state else None, outcome=outcome,
+            transfer_reason=transfer_reason, satisfaction=satisfaction, summary=summary,
         )
+        self._write("call_ended", call_id, self.store.end_call, call_id, fields)
         self._maybe_purge()
 
     # -- retention ---------------------------------------------------------------------
@@ -329,12 +230,3 @@ class CallRecorder:
         finally:
             self._purging = False
 
-
-def _redact_all(value: Any, lang: str | None) -> Any:
-    if isinstance(value, str):
-        return redact(value, lang)
-    if isinstance(value, dict):
-        return {k: _redact_all(v, lang) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redact_all(v, lang) for v in value]
-    return value

@@ -1,0 +1,149 @@
+"""What each recorded event becomes in the store, personal data protected on the way: the
+caller's number as a keyed hash and two digits, what was said redacted, the full number
+only in a callback or message request. :class:`flows.records.recorder.CallRecorder` builds
+its rows here and writes them; nothing here touches the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from flows.provenance import Source
+from flows.records.database import Row, iso
+from flows.records.privacy import protect_caller, redact
+from flows.records.review import review_kind
+from flows.records.schema import OUTCOMES
+
+log = logging.getLogger("flows.records.recorder")  # the logger name these lines had before the split
+
+
+def call_row(call_id: str, *, at: datetime, language: str | None, caller: str | None, key: bytes) -> Row:
+    hashed, last2 = protect_caller(caller, key)
+    return {
+        "id": call_id,
+        "started_at": iso(at),
+        "language": language,
+        "caller_hash": hashed,
+        "caller_last2": last2,
+    }
+
+
+def turn_row(
+    call_id: str,
+    seq: int,
+    *,
+    lang: str | None,
+    at: datetime,
+    caller_text: str | None,
+    key: str | None,
+    intent: str | None,
+    score: float | None,
+    node: str | None,
+    assistant_text: str,
+    provenance: Iterable[Any] | None,
+    latency_ms: float | None,
+) -> Row:
+    sources = [p.to_json() if isinstance(p, Source) else dict(p) for p in provenance or []]
+    return {
+        "call_id": call_id,
+        "seq": seq,
+        "at": iso(at),
+        "caller_text": redact(caller_text, lang),
+        # a whole number typed on the keypad is redacted like spoken digits
+        "key_pressed": key if not key or len(key) <= 2 else redact(key, lang),
+        "intent": intent,
+        "score": score,
+        "node": node,
+        "assistant_text": redact(assistant_text, lang),
+        "provenance": sources,
+        "latency_ms": latency_ms,
+    }
+
+
+def request_row(
+    call_id: str, kind: str, details: dict, *, lang: str | None, caller: str | None, at: datetime, key: bytes
+) -> Row:
+    """A callback or message request: the one place the full number is kept, for staff."""
+    text = details.get("summary") if kind == "callback" else details.get("text")
+    number = details.get("number") if kind == "callback" else None
+    number = number or caller  # staff answer a message on the caller's line
+    _, last2 = protect_caller(number, key)
+    return {
+        "id": uuid.uuid4().hex,
+        "call_id": call_id,
+        "kind": kind,
+        "created_at": iso(at),
+        "language": lang,
+        "number": number,
+        "caller_last2": last2,
+        "text": redact(text, lang),
+    }
+
+
+def review_row(call_id: str, details: dict, *, lang: str | None, recent: list[Row], at: datetime) -> Row:
+    """An item of the staff's to-verify list, with the call's last turns (already redacted)."""
+    reason = str(details.get("reason") or "")
+    return {
+        "id": uuid.uuid4().hex,
+        "call_id": call_id,
+        "kind": details.get("kind") or review_kind(reason),
+        "created_at": iso(at),
+        "reason": redact(reason, lang),
+        "context": {
+            "language": lang,
+            "recent_turns": recent,
+            "details": redact_all(details.get("context"), lang),
+        },
+    }
+
+
+def end_fields(
+    call_id: str,
+    *,
+    lang: str | None,
+    at: datetime,
+    started_at: datetime | None,
+    outcome: str,
+    transfer_reason: str | None,
+    satisfaction: int | None,
+    summary: str | None,
+) -> Row:
+    """How a call ended; an unknown outcome or a rating outside 1-5 is logged and left empty."""
+    if outcome not in OUTCOMES:
+        log.error(
+            "call records: call %s ended with unknown outcome %r (stored empty)",
+            call_id,
+            outcome,
+        )
+        outcome = None  # type: ignore[assignment]
+    if satisfaction is not None and not (
+        isinstance(satisfaction, int) and 1 <= satisfaction <= 5
+    ):
+        log.warning(
+            "call records: satisfaction %r of call %s is not 1-5; ignored",
+            satisfaction,
+            call_id,
+        )
+        satisfaction = None
+    return {
+        "ended_at": iso(at),
+        "outcome": outcome,
+        "duration_s": (at - started_at).total_seconds() if started_at else None,
+        "transfer_reason": redact(transfer_reason, lang),
+        "satisfaction": satisfaction,
+        "summary": redact(summary, lang),
+    }
+
+
+def redact_all(value: Any, lang: str | None) -> Any:
+    if isinstance(value, str):
+        return redact(value, lang)
+    if isinstance(value, dict):
+        return {k: redact_all(v, lang) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_all(v, lang) for v in value]
+    return value
