@@ -37,6 +37,7 @@ _LAYOUT = {
     ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
     ("telephony", "audio_cache"): "audio_cache_dir",
     ("telephony", "end_silence_ms"): "end_silence_ms",
+    ("telephony", "early_recognition_ms"): "early_recognition_ms",
     ("telephony", "record_max_s"): "record_max_s",
     ("telephony", "speech_parallel"): "speech_parallel",
     ("telephony", "recording_hosts"): "recording_hosts",
@@ -68,6 +69,7 @@ class Config:
     stream_token_ttl_s: float = 60.0
     audio_cache_dir: Path = Path("instance/audio")
     end_silence_ms: int = 600
+    early_recognition_ms: int = 250  # recognition starts on a pause this long; 0: at the end of speech
     record_max_s: int = 15
     speech_parallel: int = 2
     recording_hosts: list[str] = field(default_factory=lambda: ["api.twilio.com"])

@@ -1,12 +1,14 @@
 """The speech machinery the phone line shares between calls: recognisers and voices (loaded
-once, lazily), the audio cache behind ``/audio/<hash>.wav`` and the Media Streams loop, and
-the semaphore that keeps recognition and synthesis to a few at a time on a small machine."""
+once, lazily), the audio cache behind ``/audio/<hash>.wav`` and the Media Streams loop, the
+recognition pool and the semaphore that keep recognition and synthesis to a few at a time
+on a small machine."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -31,9 +33,13 @@ class PhoneSpeech:
         self._lock = threading.Lock()
         self.cache = AudioCache(config.audio_cache_dir)
         self.speaker = Speaker(lambda lang: self.engines.synthesizer(lang), self.cache)
-        self.slots = threading.BoundedSemaphore(max(1, int(config.speech_parallel)))
+        parallel = max(1, int(config.speech_parallel))
+        self.slots = threading.BoundedSemaphore(parallel)
+        self.recognisers = ThreadPoolExecutor(parallel, thread_name_prefix="stt")
         # 800 ms of pre-roll: with the default 300 ms a soft first word ("Quel jour…") is often cut.
-        self.vad = VadConfig(end_silence_ms=int(config.end_silence_ms), pre_roll_ms=800)
+        self.vad = VadConfig(
+            end_silence_ms=int(config.end_silence_ms), pre_roll_ms=800, early_ms=int(config.early_recognition_ms)
+        )
 
     @property
     def engines(self) -> Any:
@@ -48,7 +54,10 @@ class PhoneSpeech:
     # ---- Media Streams -------------------------------------------------------------------
 
     def deps(self) -> SpeechDeps:
-        return SpeechDeps(detector=self._detector, transcribe=self.transcribe, speak=self._speak, slots=self.slots)
+        return SpeechDeps(
+            detector=self._detector, transcribe=self.transcribe, speak=self._speak, slots=self.slots,
+            recognisers=self.recognisers,
+        )
 
     def _detector(self) -> EndOfSpeechDetector:
         return EndOfSpeechDetector(self.engines.vad_model(), PHONE_RATE, self.vad)
@@ -81,5 +90,4 @@ class PhoneSpeech:
 
     def recognise_wav(self, data: bytes, language: str) -> Transcript:
         samples, rate = read_wav(data, max_seconds=float(self.config.record_max_s) + 5)
-        with self.slots:
-            return self.transcribe(samples, rate, language)
+        return self.recognisers.submit(self.transcribe, samples, rate, language).result()

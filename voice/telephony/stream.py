@@ -4,10 +4,13 @@ each prompt and ``clear`` when the caller barges in.
 
 Three threads per call, so nothing one call does can stall another: the transport's thread
 feeds :meth:`StreamCall.handle` (parsing, μ-law decoding and the VAD, all cheap); a worker
-runs the dialog, recognition and synthesis in order; a player paces audio out at real time.
-Recognition and synthesis take a slot from a semaphore shared by all calls, so twenty
-calls on two cores queue instead of thrashing. The dialog itself is behind the
-:class:`Dialog` protocol: this module knows audio, not flows.
+runs the dialog in order; a player paces audio out at real time. Recognition runs on a pool
+shared by all calls, and starts early: when the caller has paused for a moment the VAD hands
+out the speech so far, and if the pause turns out to be the end of the utterance that
+recognition is already done (or under way) when the end is confirmed. Synthesis takes a slot
+from a semaphore shared by all calls, so twenty calls on two cores queue instead of
+thrashing. The dialog itself is behind the :class:`Dialog` protocol: this module knows
+audio, not flows.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -67,7 +71,9 @@ class Dialog(Protocol):
 class Detector(Protocol):
     in_speech: bool
 
-    def feed(self, samples: np.ndarray) -> list: ...
+    def feed(self, samples: np.ndarray) -> list:
+        """voice.audio.vad.Utterance objects: provisional (``final`` False) or final."""
+        ...
 
 
 @dataclass
@@ -79,6 +85,23 @@ class SpeechDeps:
     speak: Callable[[str, str, bool], Iterator[bytes]]
     """μ-law 8 kHz audio, sentence by sentence, so the first plays while the rest is made."""
     slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
+    """Synthesis, a few at a time across calls."""
+    recognisers: Executor = field(default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="stt"))
+    """Where ``transcribe`` runs, a few at a time across calls."""
+
+
+@dataclass(frozen=True)
+class _Guess:
+    """Recognition started on a pause, before the end of speech was confirmed."""
+
+    start_s: float
+    voiced_s: float
+    reply: Reply
+    future: Future
+
+    def covers(self, utt, reply: Reply) -> bool:
+        """Same speech (nothing said since the pause) heard under the same question."""
+        return self.reply is reply and (self.start_s, self.voiced_s) == (utt.start_s, utt.voiced_s)
 
 
 class StreamCall:
@@ -92,6 +115,7 @@ class StreamCall:
         self._jobs: queue.Queue = queue.Queue()
         self._detector: Detector | None = None
         self._reply = Reply(timeout=None)
+        self._guess: _Guess | None = None
         self._digits, self._digit_at = "", 0.0
         self._ended = False
         self._player = _Player(self)
@@ -149,8 +173,25 @@ class StreamCall:
         if self._detector.in_speech or utterances:
             self._barge_in()
         for utt in utterances:
+            if not getattr(utt, "final", True):
+                self._guess_early(utt)
+                continue
             self.timing = {"end_of_speech": time.monotonic()}
-            self._jobs.put(("utterance", utt))
+            guess, self._guess = self._guess, None
+            self._jobs.put(("utterance", (utt, guess)))
+
+    def _guess_early(self, utt) -> None:
+        if self._digits:
+            return
+        if self._guess is not None:  # the caller went on after the last pause
+            self._guess.future.cancel()
+        reply = self._reply
+        self._guess = _Guess(utt.start_s, utt.voiced_s, reply, self._recognise(utt, reply))
+
+    def _recognise(self, utt, reply: Reply) -> Future:
+        return self.deps.recognisers.submit(
+            self.deps.transcribe, utt.samples, utt.rate, reply.listen_language, reply.phrases
+        )
 
     def _barge_in(self) -> None:
         if self._player.interrupt():
@@ -196,17 +237,18 @@ class StreamCall:
             digits, self._digits = self._digits, ""
             return self.dialog.pressed(digits) if digits else None
         if kind == "utterance":
+            utt, guess = item  # type: ignore[misc]
             if self._digits:
+                if guess is not None:
+                    guess.future.cancel()
                 return None  # typing a number: speech in between is noise
-            utt = item
-            self.timing["queued"] = time.monotonic()
-            with self.deps.slots:
-                self.timing["stt_start"] = time.monotonic()
-                transcript = self.deps.transcribe(
-                    utt.samples, utt.rate, self._reply.listen_language, self._reply.phrases  # type: ignore[attr-defined]
-                )
+            early = guess is not None and guess.covers(utt, self._reply)
+            if guess is not None and not early:
+                guess.future.cancel()
+            transcript = (guess.future if early else self._recognise(utt, self._reply)).result()
             self.timing["stt_end"] = time.monotonic()
-            log.debug("stream %s heard %.1f s: %r", self.stream_sid, len(utt.samples) / utt.rate, transcript.text)  # type: ignore[attr-defined]
+            self.timing["early"] = float(early)
+            log.debug("stream %s heard %.1f s: %r", self.stream_sid, len(utt.samples) / utt.rate, transcript.text)
             reply = self.dialog.heard(transcript)
             self.timing["dialog_end"] = time.monotonic()
             return reply
@@ -245,6 +287,8 @@ class StreamCall:
         self._player.play(reply)
 
     def _finish(self, reason: str) -> None:
+        if self._guess is not None:
+            self._guess.future.cancel()
         self._player.stop()
         if not self._ended:
             self._ended = True
@@ -260,8 +304,8 @@ class StreamCall:
             return
         now = time.monotonic()
         log.info(
-            "stream %s turn: wait %.0f ms, recognition %.0f ms, dialog %.0f ms, synthesis %.0f ms, total %.0f ms",
-            self.stream_sid, (t["stt_start"] - t["end_of_speech"]) * 1000, (t["stt_end"] - t["stt_start"]) * 1000,
+            "stream %s turn: recognised %.0f ms after the end of speech (%s), dialog %.0f ms, synthesis %.0f ms, total %.0f ms",
+            self.stream_sid, (t["stt_end"] - t["end_of_speech"]) * 1000, "started early" if t.get("early") else "started at the end",
             (t["dialog_end"] - t["stt_end"]) * 1000, (now - t["dialog_end"]) * 1000, (now - t["end_of_speech"]) * 1000,
         )
         self.timing = {}

@@ -1,0 +1,118 @@
+"""Recognition started on a pause (a provisional utterance from the VAD) is used when the
+pause turns out to be the end of speech, and thrown away when the caller went on or the
+question changed. The stream loop is driven with Twilio's messages and a scripted detector."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from voice.audio.vad import Utterance
+from voice.events import Transcript
+from voice.telephony import twilio_messages as tm
+from voice.telephony.stream import Reply, SpeechDeps, StreamCall
+
+
+def _utt(voiced_s: float, final: bool, start_s: float = 1.0) -> Utterance:
+    samples = np.full(int(16000 * (voiced_s + (0.6 if final else 0.25))), 100, np.int16)
+    return Utterance(samples, 16000, start_s, False, final, voiced_s)
+
+
+class ScriptedDetector:
+    """Hands out the next scripted utterances on each audio frame."""
+
+    def __init__(self, script: list[list[Utterance]]) -> None:
+        self.script, self.in_speech = list(script), False
+
+    def feed(self, samples):
+        return self.script.pop(0) if self.script else []
+
+
+class Dialog:
+    def __init__(self) -> None:
+        self.transcripts: list[Transcript] = []
+        self.done = threading.Event()
+
+    def begin(self, start):
+        return Reply(listen_language="fr", timeout=None)
+
+    def heard(self, transcript):
+        self.transcripts.append(transcript)
+        self.done.set()
+        return Reply(timeout=None)
+
+    def pressed(self, keys):
+        return Reply(listen_language="es", timeout=None)
+
+    def silence(self):
+        return Reply(timeout=None)
+
+    def ended(self, reason):
+        pass
+
+
+def _call(script):
+    calls: list[tuple[float, str]] = []
+
+    def transcribe(samples, rate, language, phrases):
+        voiced = round(len(samples) / rate, 2)
+        calls.append((voiced, language))
+        time.sleep(0.05)
+        return Transcript(f"{voiced} {language}", language, 0.9)
+
+    dialog = Dialog()
+    deps = SpeechDeps(detector=lambda: ScriptedDetector(script), transcribe=transcribe, speak=lambda *a: iter(()))
+    call = StreamCall(dialog, deps, send=lambda msg: None)
+    side = tm.TwilioSide("MZ1", "CA1")
+    call.handle(side.connected())
+    call.handle(side.start({}))
+    time.sleep(0.2)  # the worker has begun: the first reply is in place
+    return call, side, dialog, calls
+
+
+def _frames(call, side, n):
+    for _ in range(n):
+        call.handle(side.media(b"\xff" * 160))
+
+
+def test_a_pause_that_ends_the_utterance_is_recognised_once_ahead():
+    call, side, dialog, calls = _call([[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]])
+    _frames(call, side, 3)
+    assert dialog.done.wait(5)
+    assert calls == [(1.75, "fr")], "recognised once, on the speech handed out at the pause"
+    assert dialog.transcripts[0].text == "1.75 fr"
+    call.handle(side.stop())
+
+
+def test_caller_going_on_after_a_pause_uses_the_last_pause():
+    script = [[_utt(0.8, final=False)], [_utt(1.9, final=False)], [_utt(1.9, final=True)]]
+    call, side, dialog, calls = _call(script)
+    _frames(call, side, 3)
+    assert dialog.done.wait(5)
+    assert dialog.transcripts[0].text == "2.15 fr", "the answer comes from the speech up to the last pause"
+    assert calls.count((2.15, "fr")) == 1 and len(calls) <= 2
+    call.handle(side.stop())
+
+
+def test_speech_after_the_last_pause_is_recognised_again():
+    # The final utterance has more speech than the guess (e.g. cut at the longest utterance).
+    call, side, dialog, calls = _call([[_utt(1.0, final=False)], [_utt(2.0, final=True)]])
+    _frames(call, side, 2)
+    assert dialog.done.wait(5)
+    assert dialog.transcripts[0].text == "2.6 fr"
+    assert calls[-1] == (2.6, "fr")
+    call.handle(side.stop())
+
+
+def test_a_new_question_since_the_pause_is_recognised_again_in_its_language():
+    call, side, dialog, calls = _call([[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]])
+    _frames(call, side, 1)
+    call.handle(side.dtmf("3"))  # the dialog answers with a question listened to in Spanish
+    time.sleep(0.2)
+    _frames(call, side, 2)
+    assert dialog.done.wait(5)
+    assert dialog.transcripts[0].text == "2.1 es"
+    assert calls[-1] == (2.1, "es")
+    call.handle(side.stop())
