@@ -1,23 +1,29 @@
 """Turn latency of the phone line under load, measured the way a caller feels it.
 
-civicline is served on 127.0.0.1 by a threaded server; the fake Twilio of tests/telephony
-places N simultaneous calls over Media Streams. Each caller picks English on the keypad,
-then asks for the waste-collection day, gives an address and confirms it, by voice (speech
-synthesised offline, sent as paced 20 ms μ-law frames). A turn's latency runs from the
-caller's last voiced frame to the first frame of the reply: end-of-speech detection,
-recognition, the dialog and synthesis included.
+civicline runs in its own process, served on 127.0.0.1 by a threaded server, as in
+production; the fake Twilio of tests/telephony places N simultaneous calls over Media
+Streams from this process. Each caller picks English on the keypad, then asks for the
+waste-collection day, gives an address and confirms it, by voice (speech synthesised
+offline, sent as paced 20 ms μ-law frames). A turn's latency runs from the caller's last
+voiced frame to the first frame of the reply: end-of-speech detection, recognition, the
+dialog and synthesis included.
 
-    .venv/bin/python bench/telephony_bench.py --calls 1 5 10 20 [--lang en]
+Callers start at random moments over ``--stagger`` seconds (default 8 s, about one turn),
+as independent callers do; ``--stagger 0`` starts them together so that, with identical
+scripts, every caller stops talking at the same moment: the worst case.
 
-CPU is the whole process (server and fake callers) over the wall time, in cores; memory is
-the process's peak resident size.
+    .venv/bin/python bench/telephony_bench.py --calls 1 5 10 20 [--lang en] [--stagger 0]
+
+CPU and memory are the server process's: CPU over the run's wall time, in cores; memory
+its peak resident size.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
-import resource
+import random
 import statistics
 import sys
 import tempfile
@@ -36,8 +42,8 @@ SCRIPTS = {
 }
 
 
-def serve(workdir: Path):
-    from fake_twilio import ACCOUNT, FakeTwilio
+def _server(workdir: Path, turn_log: Path | None, conn) -> None:
+    """The civicline process: the demo flows of the tests, an always-open office."""
     from flowkit import OPEN, make_runtime
     from werkzeug.serving import make_server
 
@@ -45,14 +51,51 @@ def serve(workdir: Path):
     from civicline.config import Config
     from flows.records import CallRecorder, SQLiteStore
 
+    if turn_log:
+        import logging
+
+        handler = logging.FileHandler(turn_log, mode="a")
+        handler.setFormatter(logging.Formatter("%(relativeCreated)8.0f %(message)s"))
+        stream_log = logging.getLogger("voice.telephony.stream")
+        stream_log.setLevel(logging.INFO)
+        stream_log.addHandler(handler)
+    from fake_twilio import ACCOUNT
+
     os.environ["TWILIO_AUTH_TOKEN"], os.environ["TWILIO_ACCOUNT_SID"] = TOKEN, ACCOUNT
     config = Config(db_path=workdir / "records.sqlite3", audio_cache_dir=workdir / "audio")
     recorder = CallRecorder(SQLiteStore(config.db_path), hash_key=b"b" * 32, auto_purge=False)
     app = create_app(config, runtime=make_runtime(), recorder=recorder)
     app.extensions["telephony"].clock = lambda: OPEN
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return app, server, FakeTwilio(f"http://127.0.0.1:{server.server_port}", TOKEN)
+    conn.send(server.server_port)
+    server.serve_forever()
+
+
+class ServerProcess:
+    """civicline in a process of its own, with its CPU time and peak memory from /proc."""
+
+    def __init__(self, workdir: Path, turn_log: Path | None) -> None:
+        ctx = multiprocessing.get_context("spawn")  # no threads or models inherited by fork
+        parent, child = ctx.Pipe()
+        self.process = ctx.Process(target=_server, args=(workdir, turn_log, child), daemon=True)
+        self.process.start()
+        if not parent.poll(300):
+            raise RuntimeError("civicline did not start")
+        self.port = parent.recv()
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join(10)
 
 
 def one_call(twilio, voices: dict, lang: str, out: list, errors: list) -> None:
@@ -84,14 +127,16 @@ def _until(check, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
-def run(n: int, twilio, voices, langs: list[str]) -> dict:
+def run(n: int, server: ServerProcess, twilio, voices, langs: list[str], stagger: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
-    cpu0, wall0 = time.process_time(), time.monotonic()
+    cpu0, wall0 = server.cpu_seconds(), time.monotonic()
+    rng = random.Random(n)  # the same start times on every run
+    offsets = sorted(rng.uniform(0, stagger) for _ in range(n))
     threads = [threading.Thread(target=one_call, args=(twilio, voices, langs[i % len(langs)], latencies, errors)) for i in range(n)]
-    for i, t in enumerate(threads):
+    for offset, t in zip(offsets, threads, strict=True):
+        time.sleep(max(0.0, wall0 + offset - time.monotonic()))
         t.start()
-        time.sleep(0.05 * (i % 5))  # calls do not all start on the same millisecond
     for t in threads:
         t.join()
     wall = time.monotonic() - wall0
@@ -103,8 +148,8 @@ def run(n: int, twilio, voices, langs: list[str]) -> dict:
         "p50": statistics.median(q) if q else float("nan"),
         "p95": pct(0.95),
         "max": q[-1] if q else float("nan"),
-        "cpu_cores": (time.process_time() - cpu0) / wall,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_cores": (server.cpu_seconds() - cpu0) / wall,
+        "rss_mb": server.peak_rss_mb(),
         "errors": errors,
     }
 
@@ -113,28 +158,36 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, nargs="+", default=[1, 5, 10, 20])
     ap.add_argument("--lang", nargs="+", default=["en"], choices=sorted(SCRIPTS))
+    ap.add_argument("--stagger", type=float, default=8.0, help="callers start at random over this many seconds (0: together)")
+    ap.add_argument("--turn-log", type=Path, help="civicline writes each turn's split (recognition, dialog, synthesis) here")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app, server, twilio = serve(Path(tmp))
-        engines = app.extensions["telephony"].speech.engines
-        voices = {}
-        for lang in args.lang:
-            for text in SCRIPTS[lang][1]:
-                speech = engines.synthesizer(lang).synthesize(text, lang).at_rate(8000)
-                import numpy as np
+    import numpy as np
+    from fake_twilio import FakeTwilio
 
-                pad = np.zeros(1600, np.int16)
-                voices[lang, text] = np.concatenate([pad, speech.samples, pad])
-        run(1, twilio, voices, args.lang)  # warm-up: models loaded, fixed prompts cached
-        print(f"turn latency, {os.cpu_count()} cores, languages {','.join(args.lang)}")
-        print("| calls | turns | p50 s | p95 s | max s | CPU cores | peak RSS MB | errors |")
+    from voice.engines import SpeechEngines
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.turn_log:
+            args.turn_log.write_text("")
+        server = ServerProcess(Path(tmp), args.turn_log)
+        twilio = FakeTwilio(f"http://127.0.0.1:{server.port}", TOKEN)
+        engines = SpeechEngines()  # the callers' own voices
+        pad = np.zeros(1600, np.int16)
+        voices = {
+            (lang, text): np.concatenate([pad, engines.synthesizer(lang).synthesize(text, lang).at_rate(8000).samples, pad])
+            for lang in args.lang
+            for text in SCRIPTS[lang][1]
+        }
+        run(1, server, twilio, voices, args.lang, 0.0)  # warm-up: models loaded, fixed prompts cached
+        print(f"turn latency, {os.cpu_count()} cores, languages {','.join(args.lang)}, callers start over {args.stagger:g} s")
+        print("| calls | turns | p50 s | p95 s | max s | server CPU cores | server peak RSS MB | errors |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in args.calls:
-            r = run(n, twilio, voices, args.lang)
+            r = run(n, server, twilio, voices, args.lang, args.stagger)
             print(f"| {n} | {r['turns']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {r['cpu_cores']:.2f} | {r['rss_mb']:.0f} | {len(r['errors'])} |", flush=True)
             for e in r["errors"][:3]:
                 print("   error:", e)
-        server.shutdown()
+        server.stop()
     return 0
 
 
