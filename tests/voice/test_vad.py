@@ -91,3 +91,22 @@ def test_provisional_utterance_before_the_end_of_speech(vad_model, speech):
     assert np.array_equal(final.samples[: len(last.samples)], last.samples)
     whole = speech_segments(vad_model, audio, 8000, VadConfig(end_silence_ms=600, early_ms=250))
     assert [u.final for u in whole] == [True]  # whole files never see provisional ones
+
+
+def test_end_silence_can_be_shortened_for_short_answers(vad_model, speech):
+    loud = np.flatnonzero(np.abs(speech) > 500)
+    audio = np.concatenate([silence(0.5), speech[loud[0] : loud[-1] + 1], silence(1.5)])
+
+    def fired_after(det) -> float:
+        for i, frame in enumerate(frames(audio, 8000)):
+            if any(u.final for u in det.feed(frame)):
+                return (i + 1) * 0.02
+        raise AssertionError("no end of speech")
+
+    det = EndOfSpeechDetector(vad_model, 8000, VadConfig(end_silence_ms=700))
+    normal = fired_after(det)
+    det.set_end_silence(300)
+    short = fired_after(det)
+    det.set_end_silence(None)
+    assert det.config.end_silence_ms == 700
+    assert 0.3 <= normal - short <= 0.5

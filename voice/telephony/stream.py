@@ -58,6 +58,8 @@ class Reply:
     phrases: tuple[str, ...] = ()
     end: bool = False
     """End the stream once the speech has played (transfer, hang-up)."""
+    end_silence_ms: int | None = None
+    """Silence that ends the caller's answer to this reply; None: the configured one."""
 
 
 class Dialog(Protocol):
@@ -283,6 +285,9 @@ class StreamCall:
 
     def _start_reply(self, reply: Reply) -> None:
         self._reply = reply
+        set_end_silence = getattr(self._detector, "set_end_silence", None)
+        if set_end_silence is not None:
+            set_end_silence(reply.end_silence_ms)
         self._digits = ""
         self._player.play(reply)
 
