@@ -1,9 +1,21 @@
 import time
+from pathlib import Path
 
 import numpy as np
+import pytest
 
+from voice.eval import prompt_texts
 from voice.tts.base import Speech, Synthesizer
-from voice.tts.cache import AudioCache, Speaker, cache_key, split_sentences
+from voice.tts.cache import (
+    FIRST_PIECE_WORDS,
+    GROWTH,
+    AudioCache,
+    Speaker,
+    cache_key,
+    first_pieces,
+    split_sentences,
+)
+from voice.tts.speech_text import format_for_speech
 
 
 class CountingVoice(Synthesizer):
@@ -73,3 +85,91 @@ def test_memory_cache_is_bounded():
     for k in "abc":
         cache.put(k, k.encode())
     assert cache.get("a") is None and cache.get("c") == b"c"
+
+
+class SlowVoice(CountingVoice):
+    """Stands for Kokoro: a voice slow enough that the first sentence is cut."""
+
+    quick_start = True
+
+    @property
+    def voice_id(self):
+        return "slow:1"
+
+
+LONG_FR = "Votre prochaine collecte a lieu le mardi 1er décembre."
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "first"),
+    [
+        ("fr", LONG_FR, "Votre prochaine collecte a lieu"),
+        ("es", "Su próxima recolección es el martes 1 de diciembre.", "Su próxima recolección es"),
+        ("fr", "Bonjour, vous êtes bien à la mairie de Saint-Martin-des-Champs.", "Bonjour,"),
+        ("en", "Your next waste collection is on Tuesday, December 1.", "Your next waste collection is"),
+        ("fr", "Il n'y a pas de réunion le mardi 1er décembre.", "Il n'y a pas de réunion"),
+    ],
+)
+def test_first_piece_is_a_short_clause_and_nothing_is_lost(lang, sentence, first):
+    pieces = first_pieces(sentence, lang)
+    assert pieces[0] == first
+    assert len(pieces[0].split()) <= FIRST_PIECE_WORDS < len(sentence.split())
+    assert " ".join(pieces) == sentence
+
+
+def test_first_pieces_leave_short_or_unbreakable_sentences_whole():
+    assert first_pieces("Désolé, je n'ai pas compris.", "fr") == ["Désolé, je n'ai pas compris."]  # short
+    assert first_pieces("Le verre n'est pas collecté devant chez vous.", "fr") == ["Le verre n'est pas collecté devant chez vous."]
+    # never before "de": "1 de diciembre" and street names stay together
+    assert first_pieces("La recolección es el día 1 de diciembre de 2026.", "es") == ["La recolección es el día 1 de diciembre de 2026."]
+    assert first_pieces("  ", "fr") == []
+
+
+def test_later_pieces_are_cut_at_clause_marks_only_and_grow():
+    sentence = ("Ordures ménagères le mardi 1er décembre, tri sélectif le jeudi 3 décembre, déchets verts "
+                "le lundi 7 décembre, verre le vendredi 11 décembre, encombrants sur rendez-vous.")
+    pieces = first_pieces(sentence, "fr")
+    assert " ".join(pieces) == sentence
+    assert pieces[0] == "Ordures ménagères le mardi 1er décembre,"  # a comma wins over "le mardi"
+    assert len(pieces) == 3  # not one piece per comma: the second is made while the first plays
+    assert all(p.endswith(",") for p in pieces[:-1])
+    said = len(pieces[0].split())
+    for piece in pieces[1:-1]:  # each made while the words before it play
+        assert len(piece.split()) <= max(FIRST_PIECE_WORDS, int(said * GROWTH))
+        said += len(piece.split())
+
+
+def test_slow_voice_streams_a_short_first_piece_then_the_rest():
+    voice = SlowVoice()
+    speaker = Speaker(lambda lang: voice, AudioCache())
+    stream = speaker.stream(LONG_FR + " Merci.", "fr")
+    next(stream)
+    assert voice.calls == [("Votre prochaine collecte a lieu", False)]
+    list(stream)
+    assert [text for text, _ in voice.calls] == ["Votre prochaine collecte a lieu", "le mardi premier décembre.", "Merci."]
+
+
+def test_fast_voice_and_render_keep_whole_sentences():
+    fast = CountingVoice()
+    list(Speaker(lambda lang: fast, AudioCache()).stream(LONG_FR, "fr"))
+    assert fast.calls == [("Votre prochaine collecte a lieu le mardi premier décembre.", False)]
+    slow = SlowVoice()
+    Speaker(lambda lang: slow, AudioCache()).render(LONG_FR, "fr")
+    list(Speaker(lambda lang: slow, AudioCache(), quick_start=False).stream(LONG_FR, "fr"))
+    assert slow.calls == [("Votre prochaine collecte a lieu le mardi premier décembre.", False)] * 2
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "en"])
+def test_prerendered_catalog_prompts_are_played_whole_from_the_cache(tmp_path, lang):
+    texts = list(prompt_texts(Path(__file__).resolve().parents[2] / "translations" / f"{lang}.yaml").values())
+    # the catalog has first sentences the slow voice would cut if they were not cached
+    assert any(len(first_pieces(split_sentences(t)[0], lang)) > 1 for t in texts)
+    Speaker(lambda _: SlowVoice(), AudioCache(tmp_path)).prerender(texts, lang, slow_too=False)
+    keys = {cache_key("slow:1", lang, format_for_speech(s, lang), False) for t in texts for s in split_sentences(t)}
+    assert {p.stem for p in tmp_path.rglob("*.ulaw")} == keys  # whole sentences, same keys as before
+    later = SlowVoice()
+    speaker = Speaker(lambda _: later, AudioCache(tmp_path))
+    for text in texts:
+        assert speaker.pieces(text, lang) == split_sentences(text)
+        assert b"".join(speaker.stream(text, lang))
+    assert later.calls == []  # every prompt came from the cache

@@ -44,6 +44,10 @@ class Synthesizer(ABC):
     """A text-to-speech engine bound to a loaded voice."""
 
     name: str = "tts"
+    quick_start: bool = False
+    """A slow voice (compute per second of speech too high to make a whole sentence within
+    the first-audio goal): ``Speaker.stream`` cuts the first sentence of an uncached answer
+    at a clause boundary so its first few words play sooner."""
 
     @property
     @abstractmethod

@@ -64,6 +64,7 @@ def load_kokoro(model: str | Path, voices: str | Path, cpu_threads: int = 2):
 
 class KokoroSynthesizer(Synthesizer):
     name = "kokoro"
+    quick_start = True  # ~0.4 s of compute per second of speech on two cores
 
     def __init__(self, kokoro, voice: str = "jf_gongitsune", speed: float = 0.9, model_name: str = "kokoro-v1.0-int8") -> None:
         self.kokoro, self.voice, self.speed, self.model_name = kokoro, voice, speed, model_name
