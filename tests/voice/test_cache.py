@@ -123,6 +123,10 @@ def test_first_pieces_leave_short_or_unbreakable_sentences_whole():
     # never before "de": "1 de diciembre" and street names stay together
     assert first_pieces("La recolección es el día 1 de diciembre de 2026.", "es") == ["La recolección es el día 1 de diciembre de 2026."]
     assert first_pieces("  ", "fr") == []
+    # never between a weekday and its article (here the article comes too early to cut before it)
+    sentence = "Basura doméstica el martes 1 de diciembre, reciclaje el jueves 3 de diciembre."
+    assert first_pieces(sentence, "es") == [sentence]
+    assert first_pieces("Collecte des déchets le mardi 1er décembre pour votre rue.", "fr")[0] == "Collecte des déchets"
 
 
 def test_later_pieces_are_cut_at_clause_marks_only_and_grow():

@@ -83,7 +83,7 @@ def _cut(words: list[str], language: str, limit: int, first: bool) -> int | None
     for n in range(1, min(limit, len(words) - 3) + 1):
         if _CLAUSE_MARK.search(words[n - 1]):
             marks.append(n)
-        elif phrase is None and n >= MIN_WORDS_BEFORE_PHRASE and _bare(words[n - 1]) not in starters:
+        elif phrase is None and n >= MIN_WORDS_BEFORE_PHRASE and _bare(words[n - 1]) not in starters | articles:
             nxt = _bare(words[n])
             if nxt in starters or nxt in days or (nxt in articles and _bare(words[n + 1]) in days):
                 phrase = n
