@@ -66,7 +66,8 @@ class Option:
 @dataclass(frozen=True)
 class Ask:
     """The assistant waits for the caller. `expect` says what is expected:
-    "choice" (options with keys), "slot" (slot and slot_type), "yes_no", "language"."""
+    "choice" (options with keys), "slot" (slot and slot_type), "yes_no", "language" (each
+    option's label is a language code: the caller may answer in any of them)."""
 
     expect: str
     node: str

@@ -11,6 +11,7 @@ from flask_sock import Sock
 
 from flows.session import Action, Ask, HungUp, NoInput, Pressed, Said, Say, Step
 from voice.events import Transcript
+from voice.stt.base import any_of
 from voice.telephony import twilio_messages as tm
 from voice.telephony.stream import Reply, Spoken, StreamCall
 
@@ -117,6 +118,9 @@ class CallDialog:
         when an address is asked (Whisper hears "rue Victor Hugo" far better that way)."""
         if ask is None:
             return ()
+        if ask.expect == "language":  # the languages' own names: "français", "English", "español"
+            catalogs = self.tel.app_ext.runtime.catalogs
+            return tuple(catalogs.render("lang.name", o.label).text for o in ask.options)
         if ask.slot_type == "address":
             town = self.tel.app_ext.runtime.town
             try:
@@ -126,6 +130,19 @@ class CallDialog:
             return tuple(streets[:MAX_STREET_HINTS])
         return tuple(o.label for o in ask.options)
 
+    @staticmethod
+    def _listen_language(ask: Ask | None, state: Any, lang: str) -> str:
+        """The call's language, or any of several where the caller may answer in another:
+        the language question (its options are the enabled languages), and the offer to
+        switch, which is made in the new language. Recognition then says which it heard
+        (``Transcript.language``, passed on as ``Said.lang``)."""
+        if ask is not None and ask.expect == "language":
+            return any_of([lang, *(o.label for o in ask.options)])
+        if ask is not None and ask.node == "@switch" and state is not None:
+            other = (state.pending.get("switch") or {}).get("to")
+            return any_of([lang, other]) if other else lang
+        return lang
+
     def _reply(self, actions: list[Action], call: Any) -> Reply:
         state = call.state
         lang = (state.lang if state else None) or self.tel.app_ext.runtime.main_language
@@ -133,7 +150,7 @@ class CallDialog:
         speech = tuple(Spoken(a.text, a.lang, a.slow) for a in actions if isinstance(a, Say))
         return Reply(
             speech=speech,
-            listen_language=lang,
+            listen_language=self._listen_language(ask, state, lang),
             timeout=ask.timeout if ask else None,
             max_digits=ask.max_digits if ask else None,
             phrases=self._phrases(ask),

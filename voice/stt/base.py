@@ -22,9 +22,37 @@ from voice.events import AudioChunk, Transcript
 STT_RATE = 16000
 
 
+ANY_OF = "any:"
+"""``language="any:fr,en,es"``: the caller may speak any of these languages. An engine that
+can tell them apart detects which one (and says so in ``Transcript.language``); any other
+hears the first, which is the call's current language."""
+
+
 def base_language(language: str) -> str:
-    """'fr-CA' / 'fr_CA' -> 'fr': engines take the bare language code."""
-    return language.replace("_", "-").split("-")[0].lower()
+    """'fr-CA' / 'fr_CA' -> 'fr': engines take the bare language code. For "any:fr,en,es",
+    the first language (what an engine that cannot detect the language listens in)."""
+    return candidate_languages(language)[0] if language.startswith(ANY_OF) else _bare(language)
+
+
+def _bare(language: str) -> str:
+    return language.strip().replace("_", "-").split("-")[0].lower()
+
+
+def candidate_languages(language: str) -> tuple[str, ...]:
+    """The languages a recognition may hear: "any:fr,en-US" -> ('fr', 'en'); 'fr-CA' -> ('fr',)."""
+    if not language.startswith(ANY_OF):
+        return (_bare(language),)
+    langs = [_bare(lang) for lang in language[len(ANY_OF) :].split(",") if lang.strip()]
+    return tuple(dict.fromkeys(langs)) or ("",)
+
+
+def any_of(languages: Sequence[str]) -> str:
+    """The ``language`` argument for "any of these, the first unless heard otherwise"; a
+    single language stays a plain code."""
+    langs = tuple(dict.fromkeys(_bare(lang) for lang in languages))
+    if not langs:
+        raise ValueError("no language to listen for")
+    return langs[0] if len(langs) == 1 else ANY_OF + ",".join(langs)
 
 
 def as_samples(audio: np.ndarray | bytes | AudioChunk, rate: int | None = None) -> tuple[np.ndarray, int]:
@@ -86,7 +114,8 @@ class Transcriber(ABC):
         phrases: Sequence[str] | None = None,
     ) -> Transcript:
         """Recognise a whole utterance. ``phrases`` restricts or biases recognition to the
-        answers the current dialog node expects, where the engine can."""
+        answers the current dialog node expects, where the engine can. ``language`` is a
+        code, or ``any_of(...)`` when the caller may speak one of several languages."""
 
     def languages(self) -> set[str] | None:
         """Languages this model handles, or None when it cannot tell."""
