@@ -110,3 +110,14 @@ def test_end_silence_can_be_shortened_for_short_answers(vad_model, speech):
     det.set_end_silence(None)
     assert det.config.end_silence_ms == 700
     assert 0.3 <= normal - short <= 0.5
+
+
+def test_speech_after_a_long_silence_is_heard(vad_model, engines):
+    """A caller who listens to a long menu in silence, then answers with one word, is heard:
+    the model's state is reset during the silence (its speech probability for this word
+    otherwise decays from 0.86 to 0.51 over 11 s, and no utterance starts)."""
+    word = engines.synthesizer("es").synthesize("Español", "es").at_rate(8000).samples
+    word = ulaw_to_pcm16(pcm16_to_ulaw(word))
+    for quiet in (0.5, 6.0, 11.0):
+        utts = speech_segments(vad_model, np.concatenate([silence(quiet), word, silence(1.0)]), 8000)
+        assert len(utts) == 1, f"the word after {quiet} s of silence was not heard"

@@ -21,6 +21,10 @@ VAD_RATE = 16000
 WINDOW = 512  # samples per model step at 16 kHz (32 ms)
 CONTEXT = 64  # samples of the previous window the model expects in front of each window
 WINDOW_MS = WINDOW * 1000 // VAD_RATE
+RESET_AFTER_WINDOWS = 2000 // WINDOW_MS
+"""Silero's recurrent state is reset after this long (2 s) without speech: over a long
+silence (a caller listening to a 9 s menu) its speech probability for the same word decays
+from 0.85 to about 0.5, and the answer after the menu went unheard."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class EndOfSpeechDetector:
         self._speech_windows = 0
         self._silence_windows = 0
         self._elapsed_windows = 0
+        self._quiet_windows = 0
         self._start_window = 0
         self.in_speech = False
         self.probabilities: list[float] = []
@@ -166,6 +171,9 @@ class EndOfSpeechDetector:
         if not self.in_speech:
             self._history.append(window)
             pre = max(1, cfg.pre_roll_ms // WINDOW_MS)
+            self._quiet_windows = 0 if speech else self._quiet_windows + 1
+            if self._quiet_windows >= RESET_AFTER_WINDOWS:
+                self._state, self._quiet_windows = SileroState(), 0
             if speech:
                 self._speech_windows += 1
                 if self._speech_windows * WINDOW_MS >= cfg.min_speech_ms:
