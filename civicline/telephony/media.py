@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 START_WAIT_S = 10.0  # Twilio sends connected and start at once; anything slower is not Twilio
 RECEIVE_POLL_S = 0.25
 MAX_STREET_HINTS = 40  # Whisper's prompt is short; a big town needs a smarter choice
+YES_NO_END_SILENCE_MS = 400  # "yes", "no", "oui c'est ça": short answers, answered sooner
 
 
 def init_app(app: Flask) -> None:
@@ -131,7 +132,7 @@ class CallDialog:
         return tuple(o.label for o in ask.options)
 
     @staticmethod
-    def _listen_language(ask: Ask | None, state: Any, lang: str) -> str:
+    def listen_language(ask: Ask | None, state: Any, lang: str) -> str:
         """The call's language, or any of several where the caller may answer in another:
         the language question (its options are the enabled languages), and the offer to
         switch, which is made in the new language. Recognition then says which it heard
@@ -150,9 +151,10 @@ class CallDialog:
         speech = tuple(Spoken(a.text, a.lang, a.slow) for a in actions if isinstance(a, Say))
         return Reply(
             speech=speech,
-            listen_language=self._listen_language(ask, state, lang),
+            listen_language=self.listen_language(ask, state, lang),
             timeout=ask.timeout if ask else None,
             max_digits=ask.max_digits if ask else None,
             phrases=self._phrases(ask),
             end=bool(state and state.ended),
+            end_silence_ms=YES_NO_END_SILENCE_MS if ask is not None and ask.expect == "yes_no" else None,
         )

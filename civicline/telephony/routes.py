@@ -15,8 +15,10 @@ import requests
 from flask import Blueprint, Response, abort, current_app, request
 
 from civicline.telephony import twiml
+from civicline.telephony.media import CallDialog
 from civicline.telephony.security import public_base, signed
-from flows.session import Event, HungUp, NoInput, Pressed, Said
+from flows.session import Ask, Event, HungUp, NoInput, Option, Pressed, Said
+from voice.events import Transcript
 
 log = logging.getLogger(__name__)
 bp = Blueprint("telephony", __name__)
@@ -130,9 +132,9 @@ def record() -> Response:
             return HungUp()
         state = line.state
         lang = (state.lang if state else None) or tel().app_ext.runtime.main_language
-        text = _recognise(recording, lang) if recording else ""
-        if text:
-            return Said(text, lang)
+        heard = _recognise(recording, _listen_language(state, lang)) if recording else None
+        if heard is not None and heard.text:
+            return Said(heard.text, heard.language or lang)
         key = re.sub(r"[^0-9*#]", "", digits)
         return Pressed(key) if key else NoInput()
 
@@ -149,21 +151,30 @@ def _recording_auth(url: str) -> tuple[str, str] | None:
     return (account or "", token or "")
 
 
-def _recognise(url: str, lang: str) -> str:
+def _listen_language(state: Any, lang: str) -> str:
+    """As on a stream: the language question is heard in any enabled language."""
+    data = dict((state.last_ask if state else None) or {})
+    if not data:
+        return lang
+    data["options"] = tuple(Option(**o) for o in data.get("options", []))
+    return CallDialog.listen_language(Ask(**data), state, lang)
+
+
+def _recognise(url: str, lang: str) -> Transcript | None:
     """Fetch the recording with the account's credentials, recognise it here, then delete
     it from Twilio (in the background: the caller should not wait for that)."""
     auth = _recording_auth(url)
     if auth is None:
-        return ""
+        return None
     try:
         got = requests.get(url + ".wav", auth=auth, timeout=10)
         got.raise_for_status()
-        text = tel().speech.recognise_wav(got.content, lang).text
+        heard = tel().speech.recognise_wav(got.content, lang)
     except Exception:
         log.exception("recording %s could not be fetched or recognised", url)
-        text = ""
+        heard = None
     threading.Thread(target=_delete_recording, args=(url, auth), daemon=True).start()
-    return text
+    return heard
 
 
 def _delete_recording(url: str, auth: tuple[str, str]) -> None:

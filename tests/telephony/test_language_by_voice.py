@@ -103,7 +103,7 @@ def test_answer_after_the_whole_language_menu(make_line, sentences, voice_for):
 
 
 def test_where_the_phone_listens_in_several_languages():
-    listen = CallDialog._listen_language
+    listen = CallDialog.listen_language
     state = SessionState("c1", "2026-11-26T09:00:00", lang="fr")
     language = Ask("language", "@language", (Option("1", "fr"), Option("2", "en"), Option("3", "es")))
     assert listen(language, state, "fr") == "any:fr,en,es"

@@ -94,6 +94,30 @@ def test_spoken_answer_is_recorded_fetched_recognised_and_deleted(make_line, sen
     assert "garbage" in turn["caller_text"].lower()
 
 
+@pytest.mark.slow
+def test_language_chosen_by_voice_in_a_recording(make_line, sentences, voice_for):
+    """Without a websocket too, the language question is heard in any enabled language."""
+    line = make_line("twiml")
+    listened, recognise = [], line.tel.speech.transcribe
+
+    def spy(samples, rate, language, phrases=()):
+        transcript = recognise(samples, rate, language, phrases)
+        listened.append((language, transcript.language))
+        return transcript
+
+    line.tel.speech.transcribe = spy
+    sid, params, r = line.twilio.incoming()
+    heard, agent = [], []
+    english = wav_bytes(voice_for("English, please.", "en"), 8000)
+    question = wav_bytes(voice_for("When is my garbage collected?", "en"), 8000)
+    caller = Caller(turns=[("say", english), ("say", question), ("hangup", None)])
+    assert line.twilio.follow(r, params, caller, heard, agent) == "caller hung up"
+    assert "What is your address?" in heard_text(sentences, heard)
+    turns = [t for t in line.store.turns() if t["caller_text"]]
+    assert turns[0]["intent"] == "language.en" and turns[0]["call_language"] == "en", turns
+    assert listened[0] == ("any:fr,en,es", "en") and listened[1] == ("en", "en"), listened
+
+
 # ---- security ----------------------------------------------------------------------------
 
 

@@ -2,9 +2,11 @@
 the whole window when a short one sends the decoder looping. The accuracy of the trimmed
 window on real recordings is asserted in test_eval.py (the default engine uses it)."""
 
+import time
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from voice.stt import whisper as wh
 
@@ -68,3 +70,23 @@ def test_full_window_when_trimming_is_off():
 def test_runaway_rule():
     assert wh.runaway(" ".join(["bin"] * 40), 2.0)
     assert not wh.runaway("I live at twelve rue Victor Hugo near the school", 2.0)
+
+
+def test_decoding_is_bounded_by_the_audio_length():
+    assert wh.max_new_tokens(2.0) == 40
+    assert wh.max_new_tokens(30.0) == wh.max_new_tokens(600.0) == 220  # per 30 s window, in half the context
+
+
+@pytest.mark.slow
+def test_degenerate_hints_cannot_stall_recognition(engines):
+    """The same hints repeated sent the decoder into a loop for 22 s; now bounded."""
+    from voice_helpers import recording
+
+    from voice.audio.wav import read_wav
+
+    samples, rate = read_wav(recording("en", "agent-newlocation"))
+    stt = engines.transcriber("en")
+    start = time.monotonic()
+    result = stt.transcribe(samples, rate, "en", ["Rue Victor Hugo", "Rue du Port"] * 20)
+    assert time.monotonic() - start < 8.0
+    assert len(result.text.split()) <= 5 * len(samples) / rate + 5

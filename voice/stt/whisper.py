@@ -118,6 +118,14 @@ def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 1.0) -> No
     model.encode = encode
 
 
+def max_new_tokens(seconds: float) -> int:
+    """Room for fast speech (about 10 tokens a second) and no more: a decoder looping on a
+    phrase otherwise runs to 448 tokens, at every fallback temperature (measured: 22 s for a
+    2 s utterance with 40 repeated street hints). Whisper's own cap is half its context, 224;
+    the hints' prompt takes at most the other half."""
+    return int(min(220, 10 * min(seconds, 30.0) + 20))
+
+
 def runaway(text: str, seconds: float) -> bool:
     """More words than anyone says in that time: Whisper looping on one phrase."""
     return len(text.split()) > 5 * seconds + 5
@@ -211,6 +219,7 @@ class WhisperTranscriber(Transcriber):
             audio,
             language=lang,
             beam_size=self.beam_size,
+            max_new_tokens=max_new_tokens(len(audio) / STT_RATE),
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=True,
