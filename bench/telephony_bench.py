@@ -36,10 +36,21 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "telephony"), str(ROOT / "tests"
 
 TOKEN = "bench-token-" + "x" * 20
 SCRIPTS = {
-    "en": ("2", ["When is my garbage collected?", "I live at 12 rue Victor Hugo.", "Yes, that's right."]),
-    "fr": ("1", ["Quel jour passe la poubelle ?", "J'habite au 12 rue Victor Hugo.", "Oui, c'est ça."]),
-    "es": ("3", ["¿Cuándo es la recogida de basura?", "Vivo en el 12 rue Victor Hugo.", "Sí, es correcto."]),
+    "en": ("2", ["When is my garbage collected?", "I live at {address}.", "Yes, that's right."]),
+    "fr": ("1", ["Quel jour passe la poubelle ?", "J'habite au {address}.", "Oui, c'est ça."]),
+    "es": ("3", ["¿Cuándo es la recogida de basura?", "Vivo en el {address}.", "Sí, es correcto."]),
 }
+# Each caller gives an address of their own, so the answers that quote it ("12 Rue Victor
+# Hugo, is that right?") are not in the audio cache: the synthesis a real call costs.
+STREETS = ("rue Victor Hugo", "rue du Port", "rue du Pont")
+ADDRESSES = [f"{3 + 7 * i % 60} {STREETS[i % 3]}" for i in range(24)]
+
+
+WARM_UP = len(ADDRESSES) - 1  # an address no measured caller gives
+
+
+def lines_for(lang: str, caller: int) -> list[str]:
+    return [line.format(address=ADDRESSES[caller % len(ADDRESSES)]) for line in SCRIPTS[lang][1]]
 
 
 def _server(workdir: Path, turn_log: Path | None, conn) -> None:
@@ -98,8 +109,8 @@ class ServerProcess:
         self.process.join(10)
 
 
-def one_call(twilio, voices: dict, lang: str, out: list, errors: list) -> None:
-    key, lines = SCRIPTS[lang]
+def one_call(twilio, voices: dict, lang: str, caller: int, out: list, errors: list) -> None:
+    key, lines = SCRIPTS[lang][0], lines_for(lang, caller)
     try:
         sid, params, r = twilio.incoming()
         leg = twilio.stream(r, sid)
@@ -127,13 +138,13 @@ def _until(check, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
-def run(n: int, server: ServerProcess, twilio, voices, langs: list[str], stagger: float) -> dict:
+def run(n: int, server: ServerProcess, twilio, voices, langs: list[str], stagger: float, first_caller: int = 0) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     cpu0, wall0 = server.cpu_seconds(), time.monotonic()
     rng = random.Random(n)  # the same start times on every run
     offsets = sorted(rng.uniform(0, stagger) for _ in range(n))
-    threads = [threading.Thread(target=one_call, args=(twilio, voices, langs[i % len(langs)], latencies, errors)) for i in range(n)]
+    threads = [threading.Thread(target=one_call, args=(twilio, voices, langs[i % len(langs)], first_caller + i, latencies, errors)) for i in range(n)]
     for offset, t in zip(offsets, threads, strict=True):
         time.sleep(max(0.0, wall0 + offset - time.monotonic()))
         t.start()
@@ -176,9 +187,9 @@ def main() -> int:
         voices = {
             (lang, text): np.concatenate([pad, engines.synthesizer(lang).synthesize(text, lang).at_rate(8000).samples, pad])
             for lang in args.lang
-            for text in SCRIPTS[lang][1]
+            for text in {line for caller in [*range(max(args.calls)), WARM_UP] for line in lines_for(lang, caller)}
         }
-        run(1, server, twilio, voices, args.lang, 0.0)  # warm-up: models loaded, fixed prompts cached
+        run(1, server, twilio, voices, args.lang, 0.0, WARM_UP)  # models loaded, fixed prompts cached
         print(f"turn latency, {os.cpu_count()} cores, languages {','.join(args.lang)}, callers start over {args.stagger:g} s")
         print("| calls | turns | p50 s | p95 s | max s | server CPU cores | server peak RSS MB | errors |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

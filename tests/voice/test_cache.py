@@ -1,4 +1,5 @@
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -177,3 +178,32 @@ def test_prerendered_catalog_prompts_are_played_whole_from_the_cache(tmp_path, l
         assert speaker.pieces(text, lang) == split_sentences(text)
         assert b"".join(speaker.stream(text, lang))
     assert later.calls == []  # every prompt came from the cache
+
+
+class TakesItsTime(CountingVoice):
+    def synthesize(self, text, language, slow=False):
+        time.sleep(0.2)
+        return super().synthesize(text, language, slow)
+
+
+def test_callers_asking_the_same_sentence_at_once_share_one_synthesis():
+    voice = TakesItsTime()
+    speaker = Speaker(lambda lang: voice, AudioCache())
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: speaker.sentence_audio("Zone B : mardi.", "fr"), range(8)))
+    assert len(voice.calls) == 1 and len(set(results)) == 1 and results[0]
+    with ThreadPoolExecutor(2) as pool:  # different sentences are still made side by side
+        start = time.monotonic()
+        list(pool.map(lambda t: speaker.sentence_audio(t, "fr"), ["Zone A.", "Zone C."]))
+    assert time.monotonic() - start < 0.35 and len(voice.calls) == 3
+
+
+def test_a_failed_synthesis_does_not_block_the_next_caller():
+    class Broken(CountingVoice):
+        def synthesize(self, text, language, slow=False):
+            raise RuntimeError("voice crashed")
+
+    speaker = Speaker(lambda lang: Broken(), AudioCache())
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            speaker.sentence_audio("Bonjour.", "fr")

@@ -186,16 +186,34 @@ class Speaker:
         self.voices, self.cache = voices, cache or AudioCache()
         self.quick_start = quick_start
         """False: never cut the first sentence, even with a slow voice (one chunk per sentence)."""
+        self._lock = threading.Lock()
+        self._making: dict[str, threading.Event] = {}  # keys being synthesised right now
 
     def sentence_audio(self, sentence: str, language: str, slow: bool = False) -> bytes:
-        """One sentence (raw text, formatted here), from the cache or synthesised and stored."""
+        """One sentence (raw text, formatted here), from the cache or synthesised and stored.
+
+        Calls asking for the same sentence at the same moment (callers of one collection
+        zone hear the same answer) wait for one synthesis instead of each making it: with
+        a slow voice that work is what fills the cores.
+        """
         voice = self.voices(language)
         spoken = format_for_speech(sentence, language)
         key = cache_key(voice.voice_id, language, spoken, slow)
-        data = self.cache.get(key)
-        if data is None:
-            data = voice.synthesize(spoken, language, slow=slow).to_ulaw8k()
-            self.cache.put(key, data)
+        while (data := self.cache.get(key)) is None:
+            with self._lock:
+                making = self._making.get(key)
+                if making is None:
+                    self._making[key] = threading.Event()
+            if making is not None:
+                making.wait(60)
+                continue  # made (now cached), or it failed: try again ourselves
+            try:
+                data = voice.synthesize(spoken, language, slow=slow).to_ulaw8k()
+                self.cache.put(key, data)
+            finally:
+                with self._lock:
+                    self._making.pop(key).set()
+            return data
         return data
 
     def pieces(self, text: str, language: str, slow: bool = False) -> list[str]:
