@@ -65,6 +65,13 @@ class Call:
         step = self.engine.step(self.state, event, now)
         return self._after(step, event, began, now)
 
+    def preview(self, event: Event) -> Step:
+        """What ``send`` would return, without changing or recording the call (the engine
+        works on a copy of the state)."""
+        if self.state is None:
+            raise RuntimeError("the call has not started")
+        return self.engine.step(self.state, event, self.clock())
+
     def _after(self, step: Step, event: Event | None, began: float, now: datetime) -> Step:
         previous = self.state
         self.state = step.state

@@ -93,10 +93,14 @@ class SpeechEngines:
         cpu_threads: int = 2,
         vad_config: VadConfig | None = None,
         espeak_fallback: bool = True,
+        stt_workers: int = 1,
     ) -> None:
         self.registry = registry_from_config(config)
         self.loader = loader or ModelLoader()
         self.cpu_threads, self.vad_config, self.espeak_fallback = cpu_threads, vad_config or VadConfig(), espeak_fallback
+        self.stt_workers = max(1, stt_workers)
+        """Recognitions running at once (the phone line: several calls). One at a time with all
+        the threads is quicker for one file; several with a thread each keep up with bursts."""
 
     def languages(self) -> list[str]:
         return sorted(self.registry)
@@ -138,11 +142,11 @@ class SpeechEngines:
             if spec.model == WHISPER_BASE:
                 files = whisper.whisper_base_files()
                 check_pin(spec.model, whisper.files_sha256(files), spec.sha256)
-                model = whisper.load_whisper(files, cpu_threads=self.cpu_threads)
+                model = whisper.load_whisper(files, **self._whisper_threads())
             else:
                 path = Path(spec.model).expanduser()
                 check_pin(spec.model, sha256_file(path / "model.bin") if (path / "model.bin").is_file() else "", spec.sha256)
-                model = whisper.load_whisper(path, cpu_threads=self.cpu_threads)
+                model = whisper.load_whisper(path, **self._whisper_threads())
             return whisper.WhisperTranscriber(
                 model,
                 vad=self.vad_model(),
@@ -159,6 +163,9 @@ class SpeechEngines:
             check_pin(spec.model, sha256_path(path), spec.sha256)
             return vosk.VoskTranscriber(vosk.load_vosk(path), path, language)
         raise VoiceError(f"unknown speech recognition engine '{spec.engine}'")
+
+    def _whisper_threads(self) -> dict[str, int]:
+        return {"cpu_threads": max(1, self.cpu_threads // self.stt_workers), "num_workers": self.stt_workers}
 
     def _build_tts(self, spec: ModelSpec) -> Synthesizer:
         if spec.engine == "espeak":

@@ -85,21 +85,31 @@ class CallDialog:
             call = self.tel.phone_call(self.line)
             if call.ended:
                 return Reply(timeout=None, end=True)
-            return self._reply(call.send(event).actions, call)
+            return self._reply(call.send(event).actions, call.state)
 
     def begin(self, start: tm.Start) -> Reply:
         with self.line.lock:
             call = self.tel.phone_call(self.line)
             if self.line.pending:  # a stream after a failed transfer or a broken stream
                 actions, self.line.pending = self.line.pending, []
-                return self._reply(actions, call)
+                return self._reply(actions, call.state)
             if self.line.state is not None:  # a second stream for a call already running
-                return self._reply(call.send(Pressed("*")).actions, call)
+                return self._reply(call.send(Pressed("*")).actions, call.state)
             step: Step = call.start()
-            return self._reply(step.actions, call)
+            return self._reply(step.actions, call.state)
 
     def heard(self, transcript: Transcript) -> Reply:
         return self._step(Said(transcript.text, transcript.language, transcript.confidence))
+
+    def preview(self, transcript: Transcript) -> Reply | None:
+        """The reply this answer would get, computed ahead and recorded nowhere, so its audio
+        can be made while the end of speech is still being confirmed."""
+        with self.line.lock:
+            call = self.tel.phone_call(self.line)
+            if call.ended or call.state is None:
+                return None
+            step = call.preview(Said(transcript.text, transcript.language, transcript.confidence))
+        return self._reply(step.actions, step.state)
 
     def pressed(self, keys: str) -> Reply:
         return self._step(Pressed(keys))
@@ -144,8 +154,7 @@ class CallDialog:
             return any_of([lang, other]) if other else lang
         return lang
 
-    def _reply(self, actions: list[Action], call: Any) -> Reply:
-        state = call.state
+    def _reply(self, actions: list[Action], state: Any) -> Reply:
         lang = (state.lang if state else None) or self.tel.app_ext.runtime.main_language
         ask = next((a for a in reversed(actions) if isinstance(a, Ask)), None)
         speech = tuple(Spoken(a.text, a.lang, a.slow) for a in actions if isinstance(a, Say))

@@ -33,7 +33,7 @@ class PhoneSpeech:
         self._lock = threading.Lock()
         self.cache = AudioCache(config.audio_cache_dir)
         self.speaker = Speaker(lambda lang: self.engines.synthesizer(lang), self.cache)
-        parallel = max(1, int(config.speech_parallel))
+        self.parallel = parallel = max(1, int(config.speech_parallel))
         self.slots = threading.BoundedSemaphore(parallel)
         self.recognisers = ThreadPoolExecutor(parallel, thread_name_prefix="stt")
         # 800 ms of pre-roll: with the default 300 ms a soft first word ("Quel jour…") is often cut.
@@ -48,7 +48,8 @@ class PhoneSpeech:
             if self._engines is None:
                 from voice.engines import SpeechEngines
 
-                self._engines = SpeechEngines(vad_config=self.vad)
+                # One recognition per pool slot, each on a thread of its own: calls come in bursts.
+                self._engines = SpeechEngines(vad_config=self.vad, stt_workers=self.parallel)
             return self._engines
 
     # ---- Media Streams -------------------------------------------------------------------

@@ -12,7 +12,7 @@ import numpy as np
 from voice.audio.vad import Utterance
 from voice.events import Transcript
 from voice.telephony import twilio_messages as tm
-from voice.telephony.stream import Reply, SpeechDeps, StreamCall
+from voice.telephony.stream import Reply, SpeechDeps, Spoken, StreamCall
 
 
 def _utt(voiced_s: float, final: bool, start_s: float = 1.0) -> Utterance:
@@ -132,4 +132,44 @@ def test_each_reply_sets_the_silence_that_ends_the_answer():
     call.handle(side.dtmf("1"))
     time.sleep(0.3)
     assert call.detector.end_silences == [None, 400, None]  # greeting, yes/no, then the default
+    call.handle(side.stop())
+
+
+class PreviewingDialog(Dialog):
+    def __init__(self) -> None:
+        super().__init__()
+        self.previewed: list[str] = []
+
+    def preview(self, transcript):
+        self.previewed.append(transcript.text)
+        return Reply(speech=(Spoken(f"answer to {transcript.text}", "fr"),), timeout=None)
+
+    def heard(self, transcript):
+        super().heard(transcript)
+        return Reply(speech=(Spoken(f"answer to {transcript.text}", "fr"),), timeout=None)
+
+
+def test_the_reply_to_a_guess_is_voiced_before_the_end_of_speech():
+    spoken: list[tuple[str, float]] = []
+
+    def speak(text, language, slow):
+        spoken.append((text, time.monotonic()))
+        yield b"\xff" * 160
+
+    dialog = PreviewingDialog()
+    script = [[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]]
+    deps = SpeechDeps(detector=lambda: ScriptedDetector(script), transcribe=lambda *a: Transcript("oui", "fr", 0.9), speak=speak)
+    call = StreamCall(dialog, deps, send=lambda msg: None)
+    side = tm.TwilioSide("MZ2", "CA2")
+    call.handle(side.connected())
+    call.handle(side.start({}))
+    time.sleep(0.2)
+    _frames(call, side, 1)  # the pause: a guess is made and recognised
+    deadline = time.monotonic() + 5
+    while not spoken and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert dialog.previewed == ["oui"] and not dialog.transcripts, "previewed before the end of speech"
+    assert spoken and spoken[0][0] == "answer to oui"
+    _frames(call, side, 2)  # the end of speech: the real turn
+    assert dialog.done.wait(5)
     call.handle(side.stop())

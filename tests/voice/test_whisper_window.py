@@ -90,3 +90,12 @@ def test_degenerate_hints_cannot_stall_recognition(engines):
     result = stt.transcribe(samples, rate, "en", ["Rue Victor Hugo", "Rue du Port"] * 20)
     assert time.monotonic() - start < 8.0
     assert len(result.text.split()) <= 5 * len(samples) / rate + 5
+
+
+def test_phone_engines_run_recognitions_side_by_side():
+    """The phone line's engines give Whisper one worker per recognition slot, a thread each;
+    the command line's keep one worker with every thread (quicker for one file)."""
+    from voice.engines import SpeechEngines
+
+    assert SpeechEngines(cpu_threads=2, stt_workers=2)._whisper_threads() == {"cpu_threads": 1, "num_workers": 2}
+    assert SpeechEngines(cpu_threads=2)._whisper_threads() == {"cpu_threads": 2, "num_workers": 1}

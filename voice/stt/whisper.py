@@ -57,23 +57,26 @@ def files_sha256(files: dict[str, bytes]) -> str:
 
 
 def load_whisper(
-    source: str | Path | dict[str, bytes], cpu_threads: int = 2, compute_type: str = "int8"
+    source: str | Path | dict[str, bytes], cpu_threads: int = 2, compute_type: str = "int8", num_workers: int = 1
 ):
     """A faster_whisper.WhisperModel from in-memory files or a local CTranslate2 directory.
 
-    Never a model name: faster-whisper would try to download it.
+    Never a model name: faster-whisper would try to download it. ``num_workers`` > 1 lets
+    that many recognitions run at once (one worker runs one at a time, whatever the threads).
     """
     fw = _import_faster_whisper()
     try:
         if isinstance(source, dict):
             return fw.WhisperModel(
-                "whisper-base", files=dict(source), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+                "whisper-base", files=dict(source), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads,
+                num_workers=num_workers,
             )
         path = Path(source)
         if not (path / "model.bin").is_file():
             raise ModelMissingError(f"no Whisper model at {path} (model.bin missing)")
         return fw.WhisperModel(
-            str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, local_files_only=True
+            str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, num_workers=num_workers,
+            local_files_only=True,
         )
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelMissingError(f"the Whisper model could not be loaded ({exc}); reinstall it") from exc

@@ -63,6 +63,9 @@ class Reply:
 
 
 class Dialog(Protocol):
+    """May also have ``preview(transcript) -> Reply | None``: the reply an answer would get,
+    changing nothing, so its first audio is made during the end-of-speech wait."""
+
     def begin(self, start: tm.Start) -> Reply: ...
     def heard(self, transcript: Transcript) -> Reply: ...
     def pressed(self, keys: str) -> Reply: ...
@@ -117,7 +120,8 @@ class StreamCall:
         self._jobs: queue.Queue = queue.Queue()
         self._detector: Detector | None = None
         self._reply = Reply(timeout=None)
-        self._guess: _Guess | None = None
+        self._guess: _Guess | None = None  # for the utterance in progress
+        self._latest_guess: _Guess | None = None  # the last one made, even once used
         self._digits, self._digit_at = "", 0.0
         self._ended = False
         self._player = _Player(self)
@@ -188,7 +192,25 @@ class StreamCall:
         if self._guess is not None:  # the caller went on after the last pause
             self._guess.future.cancel()
         reply = self._reply
-        self._guess = _Guess(utt.start_s, utt.voiced_s, reply, self._recognise(utt, reply))
+        guess = self._guess = self._latest_guess = _Guess(utt.start_s, utt.voiced_s, reply, self._recognise(utt, reply))
+        if hasattr(self.dialog, "preview"):
+            guess.future.add_done_callback(lambda _f: self._prepare(guess))
+
+    def _prepare(self, guess: _Guess) -> None:
+        """The guess is recognised: make the first audio of the reply it would get."""
+        if self._latest_guess is guess and not guess.future.cancelled() and guess.future.exception() is None:
+            threading.Thread(target=self._warm, args=(guess,), name="stream-prepare", daemon=True).start()
+
+    def _warm(self, guess: _Guess) -> None:
+        try:
+            reply = self.dialog.preview(guess.future.result())  # type: ignore[attr-defined]
+            if reply is None or not reply.speech or self._latest_guess is not guess:  # the caller went on
+                return
+            first = reply.speech[0]
+            with self.deps.slots:  # the audio lands in the cache the real reply reads
+                next(iter(self.deps.speak(first.text, first.language, first.slow)), None)
+        except Exception:  # only a head start: the real turn does the work if this fails
+            log.exception("stream %s: preparing a reply failed", self.stream_sid)
 
     def _recognise(self, utt, reply: Reply) -> Future:
         return self.deps.recognisers.submit(
