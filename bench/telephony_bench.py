@@ -43,7 +43,8 @@ SCRIPTS = {
 # Each caller gives an address of their own, so the answers that quote it ("12 Rue Victor
 # Hugo, is that right?") are not in the audio cache: the synthesis a real call costs.
 STREETS = ("rue Victor Hugo", "rue du Port", "rue du Pont")
-ADDRESSES = [f"{3 + 7 * i % 60} {STREETS[i % 3]}" for i in range(24)]
+ADDRESSES = [f"{number} {street}" for number in range(2, 80) for street in STREETS]
+random.Random(0).shuffle(ADDRESSES)
 
 
 WARM_UP = len(ADDRESSES) - 1  # an address no measured caller gives
@@ -139,10 +140,11 @@ def _until(check, timeout: float = 60.0) -> None:
 
 
 def run(n: int, server: ServerProcess, twilio, voices, langs: list[str], stagger: float, first_caller: int = 0) -> dict:
+    """N calls; callers ``first_caller`` .. + N (each its own address)."""
     latencies: list[float] = []
     errors: list[str] = []
     cpu0, wall0 = server.cpu_seconds(), time.monotonic()
-    rng = random.Random(n)  # the same start times on every run
+    rng = random.Random(first_caller)  # the same start times on every run
     offsets = sorted(rng.uniform(0, stagger) for _ in range(n))
     threads = [threading.Thread(target=one_call, args=(twilio, voices, langs[i % len(langs)], first_caller + i, latencies, errors)) for i in range(n)]
     for offset, t in zip(offsets, threads, strict=True):
@@ -151,17 +153,20 @@ def run(n: int, server: ServerProcess, twilio, voices, langs: list[str], stagger
     for t in threads:
         t.join()
     wall = time.monotonic() - wall0
-    q = sorted(latencies)
+    return {"latencies": latencies, "errors": errors, "cpu_cores": (server.cpu_seconds() - cpu0) / wall}
+
+
+def summary(rounds: list[dict], server: ServerProcess) -> dict:
+    q = sorted(t for r in rounds for t in r["latencies"])
     pct = (lambda p: q[min(len(q) - 1, int(p * len(q)))]) if q else (lambda p: float("nan"))
     return {
-        "calls": n,
         "turns": len(q),
         "p50": statistics.median(q) if q else float("nan"),
         "p95": pct(0.95),
         "max": q[-1] if q else float("nan"),
-        "cpu_cores": (server.cpu_seconds() - cpu0) / wall,
+        "cpu_cores": statistics.mean(r["cpu_cores"] for r in rounds),
         "rss_mb": server.peak_rss_mb(),
-        "errors": errors,
+        "errors": [e for r in rounds for e in r["errors"]],
     }
 
 
@@ -170,6 +175,7 @@ def main() -> int:
     ap.add_argument("--calls", type=int, nargs="+", default=[1, 5, 10, 20])
     ap.add_argument("--lang", nargs="+", default=["en"], choices=sorted(SCRIPTS))
     ap.add_argument("--stagger", type=float, default=8.0, help="callers start at random over this many seconds (0: together)")
+    ap.add_argument("--rounds", type=int, default=1, help="run each number of calls this many times, new callers each time")
     ap.add_argument("--turn-log", type=Path, help="civicline writes each turn's split (recognition, dialog, synthesis) here")
     args = ap.parse_args()
     import numpy as np
@@ -187,14 +193,15 @@ def main() -> int:
         voices = {
             (lang, text): np.concatenate([pad, engines.synthesizer(lang).synthesize(text, lang).at_rate(8000).samples, pad])
             for lang in args.lang
-            for text in {line for caller in [*range(max(args.calls)), WARM_UP] for line in lines_for(lang, caller)}
+            for text in {line for caller in [*range(max(args.calls) * args.rounds), WARM_UP] for line in lines_for(lang, caller)}
         }
         run(1, server, twilio, voices, args.lang, 0.0, WARM_UP)  # models loaded, fixed prompts cached
-        print(f"turn latency, {os.cpu_count()} cores, languages {','.join(args.lang)}, callers start over {args.stagger:g} s")
+        print(f"turn latency, {os.cpu_count()} cores, languages {','.join(args.lang)}, callers start over {args.stagger:g} s, "
+              f"{args.rounds} round(s) per line")
         print("| calls | turns | p50 s | p95 s | max s | server CPU cores | server peak RSS MB | errors |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in args.calls:
-            r = run(n, server, twilio, voices, args.lang, args.stagger)
+            r = summary([run(n, server, twilio, voices, args.lang, args.stagger, k * n) for k in range(args.rounds)], server)
             print(f"| {n} | {r['turns']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {r['cpu_cores']:.2f} | {r['rss_mb']:.0f} | {len(r['errors'])} |", flush=True)
             for e in r["errors"][:3]:
                 print("   error:", e)
