@@ -18,12 +18,13 @@ def _features(voiced_frames: int) -> np.ndarray:
     return f
 
 
-def test_window_covers_the_audio_plus_margin_and_a_minimum():
-    assert wh.encoder_frames(_features(200), margin_frames=100, min_frames=1000) == 1000
-    assert wh.encoder_frames(_features(1500), margin_frames=100, min_frames=1000) == 1600
-    assert wh.encoder_frames(_features(3000), margin_frames=100, min_frames=1000) == 3000
-    assert wh.encoder_frames(_features(0), margin_frames=100, min_frames=1000) == 1000
-    assert wh.encoder_frames(_features(200)[None], margin_frames=100, min_frames=1000) == 1000  # batched
+def test_short_audio_gets_the_short_window_and_long_audio_the_whole_one():
+    assert wh.encoder_frames(_features(200), margin_frames=200, min_frames=1000) == 1000
+    assert wh.encoder_frames(_features(800), margin_frames=200, min_frames=1000) == 1000
+    assert wh.encoder_frames(_features(801), margin_frames=200, min_frames=1000) == 3000
+    assert wh.encoder_frames(_features(3000), margin_frames=200, min_frames=1000) == 3000
+    assert wh.encoder_frames(_features(0), margin_frames=200, min_frames=1000) == 1000
+    assert wh.encoder_frames(_features(200)[None], margin_frames=200, min_frames=1000) == 1000  # batched
 
 
 class _FakeModel:
@@ -99,3 +100,22 @@ def test_phone_engines_run_recognitions_side_by_side():
 
     assert SpeechEngines(cpu_threads=2, stt_workers=2)._whisper_threads() == {"cpu_threads": 1, "num_workers": 2}
     assert SpeechEngines(cpu_threads=2)._whisper_threads() == {"cpu_threads": 2, "num_workers": 1}
+
+
+def test_a_loop_cut_short_by_the_token_bound_is_redone_on_the_whole_window():
+    """'les encombrants' decoded as 's il s il s il …' until the token bound: few enough words
+    to pass for speech, so the bound itself marks it."""
+
+    class CutShort(_FakeModel):
+        def transcribe(self, audio, max_new_tokens=None, **_kw):
+            self.encode(_features(len(audio) // 160))
+            if self.windows[-1] < 3000:
+                seg = SimpleNamespace(text="s il s il s il", tokens=[1] * max_new_tokens, no_speech_prob=0.0, avg_logprob=-0.9)
+            else:
+                seg = SimpleNamespace(text="les encombrants", tokens=[1] * 5, no_speech_prob=0.0, avg_logprob=-0.2)
+            return iter([seg]), None
+
+    model = CutShort()
+    model.supported_languages = ["fr"]
+    result = wh.WhisperTranscriber(model, vad=None).transcribe(_speech_like(1.5), 16000, "fr")
+    assert result.text == "les encombrants" and model.windows == [1000, 3000]

@@ -83,14 +83,17 @@ def load_whisper(
 
 
 def encoder_frames(features: np.ndarray, margin_frames: int, min_frames: int) -> int:
-    """How much of the 30 s window the encoder needs: the audio, a margin, at least ``min_frames``.
+    """How much of the 30 s window the encoder reads: ``min_frames`` when the audio and a
+    margin fit in it, else the whole window.
 
     faster-whisper zero-pads the mel features of a short utterance to 3000 frames; real
-    log-mel frames are never all zero, so the last non-zero frame ends the audio.
+    log-mel frames are never all zero, so the last non-zero frame ends the audio. Longer
+    audio gets the whole window: with only a short margin after the speech the decoder went
+    on repeating the end of an 11 s prompt ("press zero press zero …").
     """
     voiced = np.flatnonzero(np.any(features.reshape(-1, features.shape[-1]) != 0, axis=0))
     content = int(voiced[-1]) + 1 if len(voiced) else 0
-    return int(min(FULL_WINDOW_FRAMES, max(min_frames, content + margin_frames)))
+    return min_frames if content + margin_frames <= min_frames else FULL_WINDOW_FRAMES
 
 
 class _Window(threading.local):
@@ -100,9 +103,9 @@ class _Window(threading.local):
 _WINDOW = _Window()
 
 
-def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 1.0) -> None:
-    """Encode only the audio (plus a margin, at least ``min_s``) instead of Whisper's
-    zero-padded 30 s window.
+def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 2.0) -> None:
+    """Encode a ``min_s`` window instead of Whisper's zero-padded 30 s one when the audio
+    and ``margin_s`` of silence fit in it (a phone answer lasts 1-5 s).
 
     The encoder costs ~0.85 s of a core on 30 s and ~0.09 s on 10 s, however short the
     speech; a phone utterance lasts 1-5 s. CTranslate2 accepts a shorter window (whisper.cpp
@@ -180,11 +183,11 @@ class WhisperTranscriber(Transcriber):
         audio, hotwords = pcm16_to_float(pcm), ", ".join(phrases) if phrases else None
         if len(candidates) > 1:
             lang = self.detect_language(audio, candidates)[0]
-        text, conf = self._decode(audio, lang, hotwords)
-        if self.trimmed and runaway(text, len(pcm) / STT_RATE):
+        text, conf, cut_short = self._decode(audio, lang, hotwords)
+        if self.trimmed and (cut_short or runaway(text, len(pcm) / STT_RATE)):
             _WINDOW.full = True
             try:
-                text, conf = self._decode(audio, lang, hotwords)
+                text, conf, _cut = self._decode(audio, lang, hotwords)
             finally:
                 _WINDOW.full = False
         return Transcript(text, lang, confidence=round(conf, 3))
@@ -217,22 +220,26 @@ class WhisperTranscriber(Transcriber):
         best = max(candidates, key=lambda lang: scores[lang])  # max keeps the first of equals
         return best, scores
 
-    def _decode(self, audio: np.ndarray, lang: str, hotwords: str | None) -> tuple[str, float]:
+    def _decode(self, audio: np.ndarray, lang: str, hotwords: str | None) -> tuple[str, float, bool]:
+        """Text, confidence, and whether the decoding ran into the token bound (it loops: no
+        speech fills it, so a loop cut short there must not pass for an answer)."""
+        limit = max_new_tokens(len(audio) / STT_RATE)
         segments, _info = self.model.transcribe(
             audio,
             language=lang,
             beam_size=self.beam_size,
-            max_new_tokens=max_new_tokens(len(audio) / STT_RATE),
+            max_new_tokens=limit,
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=True,
             hotwords=hotwords,
         )
-        texts, logprobs = [], []
+        texts, logprobs, cut_short = [], [], False
         for seg in segments:
+            cut_short |= len(getattr(seg, "tokens", ()) or ()) >= limit
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
                 continue  # Whisper's own "this was not speech" signal
             texts.append(seg.text.strip())
             logprobs.append(seg.avg_logprob)
         text = " ".join(t for t in texts if t)
-        return text, (math.exp(sum(logprobs) / len(logprobs)) if logprobs else 0.0)
+        return text, (math.exp(sum(logprobs) / len(logprobs)) if logprobs else 0.0), cut_short
