@@ -151,7 +151,9 @@ class SpeechEngines:
                 model,
                 vad=self.vad_model(),
                 beam_size=int(spec.options.get("beam_size", 1)),
-                min_window_s=float(spec.options.get("min_window_s", 10.0)),  # 0: Whisper's full 30 s
+                # Whisper's full 30 s window unless the registry asks for the short one
+                # (10): 4x cheaper, but it sometimes drops a sentence's first words (docs/voice.md).
+                min_window_s=float(spec.options.get("min_window_s", 0)),
             )
         if spec.engine == "vosk":
             from voice.stt import vosk
