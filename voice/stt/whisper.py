@@ -100,7 +100,7 @@ def encoder_frames(features: np.ndarray, margin_frames: int, min_frames: int) ->
 
 
 class _Window(threading.local):
-    full = False  # set while a runaway decoding is redone on the whole window
+    short = False  # set while a decoding (or a language detection) may use the short window
 
 
 _WINDOW = _Window()
@@ -120,7 +120,7 @@ def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 2.0) -> No
     margin, minimum = int(margin_s * 100), int(min_s * 100)
 
     def encode(features: np.ndarray):
-        if _WINDOW.full:
+        if not _WINDOW.short:
             return plain_encode(features)
         return plain_encode(features[..., : encoder_frames(features, margin, minimum)])
 
@@ -156,8 +156,9 @@ class WhisperTranscriber(Transcriber):
     ) -> None:
         self.model, self.vad, self.beam_size, self.max_seconds = model, vad, beam_size, max_seconds
         self.trimmed = bool(min_window_s)
-        if self.trimmed:
-            trim_encoder_window(model, min_s=float(min_window_s))  # type: ignore[arg-type]
+        # Language detection reads one decoder step and uses the short window either way
+        # (its measured accuracy below is with it); recognition only when ``min_window_s``.
+        trim_encoder_window(model, min_s=float(min_window_s or 10.0))
         # Keep more trailing context than the live end-of-speech detector: this only trims.
         self.vad_config = vad_config or VadConfig(end_silence_ms=500, min_speech_ms=96, max_utterance_s=1e9)
 
@@ -186,13 +187,13 @@ class WhisperTranscriber(Transcriber):
         audio, hotwords = pcm16_to_float(pcm), ", ".join(phrases) if phrases else None
         if len(candidates) > 1:
             lang = self.detect_language(audio, candidates)[0]
-        text, conf, cut_short = self._decode(audio, lang, hotwords)
+        _WINDOW.short = self.trimmed
+        try:
+            text, conf, cut_short = self._decode(audio, lang, hotwords)
+        finally:
+            _WINDOW.short = False
         if self.trimmed and (cut_short or conf < UNSURE or runaway(text, len(pcm) / STT_RATE)):
-            _WINDOW.full = True
-            try:
-                text, conf, _cut = self._decode(audio, lang, hotwords)
-            finally:
-                _WINDOW.full = False
+            text, conf, _cut = self._decode(audio, lang, hotwords)
         return Transcript(text, lang, confidence=round(conf, 3))
 
     def _candidates(self, language: str) -> tuple[str, ...]:
@@ -217,7 +218,11 @@ class WhisperTranscriber(Transcriber):
         over the phone line, among fr/en/es: fr 38/40, en 40/40, es 37/40; the misses were
         all below 0.2. It adds ~0.1 s of a core (encoder ~85 ms, detection step ~15 ms).
         """
-        _best, _p, ranked = self.model.detect_language(audio=audio)
+        _WINDOW.short = True
+        try:
+            _best, _p, ranked = self.model.detect_language(audio=audio)
+        finally:
+            _WINDOW.short = False
         probs = dict(ranked)
         scores = {lang: float(probs.get(lang, 0.0)) for lang in candidates}
         best = max(candidates, key=lambda lang: scores[lang])  # max keeps the first of equals
@@ -232,6 +237,9 @@ class WhisperTranscriber(Transcriber):
             language=lang,
             beam_size=self.beam_size,
             max_new_tokens=limit,
+            # Greedy only: Whisper's fallback samples at higher temperatures, so the same audio
+            # could be heard differently from one call to the next (a flaky "English").
+            temperature=0.0,
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=True,
