@@ -25,6 +25,12 @@ RESET_AFTER_WINDOWS = 2000 // WINDOW_MS
 """Silero's recurrent state is reset after this long (2 s) without speech: over a long
 silence (a caller listening to a 9 s menu) its speech probability for the same word decays
 from 0.85 to about 0.5, and the answer after the menu went unheard."""
+QUIET_PROB = 0.15
+"""Only windows this far below any speech count towards the reset: soft speech under the
+threshold (a first syllable at 0.36) is not silence, and a reset inside it loses the word."""
+WARM_WINDOWS = 8
+"""A fresh state first hears the last quarter second again: one that met a word's onset cold
+missed its first syllables."""
 
 
 @dataclass(frozen=True)
@@ -171,9 +177,12 @@ class EndOfSpeechDetector:
         if not self.in_speech:
             self._history.append(window)
             pre = max(1, cfg.pre_roll_ms // WINDOW_MS)
-            self._quiet_windows = 0 if speech else self._quiet_windows + 1
+            quiet = self.probabilities[-1] < QUIET_PROB
+            self._quiet_windows = self._quiet_windows + 1 if quiet else 0
             if self._quiet_windows >= RESET_AFTER_WINDOWS:
                 self._state, self._quiet_windows = SileroState(), 0
+                for past in self._history[-WARM_WINDOWS:]:
+                    self._state.step(self.model, pcm16_to_float(past))
             if speech:
                 self._speech_windows += 1
                 if self._speech_windows * WINDOW_MS >= cfg.min_speech_ms:
