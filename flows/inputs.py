@@ -87,6 +87,21 @@ def voice_targets(node: MenuNode) -> dict[str, tuple[str, Choice | None]]:
     return targets
 
 
+def menu_examples(rt: Any, node_id: str, lang: str, per_intent: int = 1) -> tuple[str, ...]:
+    """What callers say at this menu, from the catalog: the longest example of each intent
+    it understands by voice (the longest carries most of the words a recogniser should
+    expect). Empty for anything but a menu."""
+    node = rt.flows.nodes.get(node_id)
+    if not isinstance(node, MenuNode):
+        return ()
+    intents = rt.catalogs[lang].intents
+    out: list[str] = []
+    for intent in voice_targets(node):
+        examples = sorted(intents.get(intent) or (), key=lambda e: -len(str(e).split()))
+        out.extend(str(e) for e in examples[:per_intent])
+    return tuple(dict.fromkeys(out))
+
+
 def on_menu(turn: _Turn, node: MenuNode, key: str | None, text: str | None) -> None:
     if key is not None:
         for choice in node.choices:

@@ -271,3 +271,15 @@ def test_a_failed_transfer_goes_on_in_the_callback_flow(engine):
     assert step.state.slots["transfer_reason"] == "transfer_no_answer"
     step = engine.step(step.state, Pressed("0612345678#"), OPEN)
     assert of(step, StaffRequest)[0].kind == "callback" and step.state.outcome == "callback"
+
+
+def test_a_menu_tells_the_recogniser_what_callers_say_there():
+    """One example per intent the menu understands by voice, the longest (most words), in
+    the call's language; nothing for a node that is not a menu (docs/voice.md)."""
+    from flows.inputs import menu_examples
+
+    rt = make_runtime()
+    assert menu_examples(rt, "main.menu", "es") == ("qué día pasa la basura", "reunión del ayuntamiento")
+    assert menu_examples(rt, "main.menu", "en")[0] == "when is my garbage collected"
+    assert len(menu_examples(rt, "main.menu", "fr", per_intent=2)) == 4
+    assert menu_examples(rt, "main.survey", "en") == () and menu_examples(rt, "no.such", "en") == ()

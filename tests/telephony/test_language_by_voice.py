@@ -83,6 +83,7 @@ def test_language_chosen_by_voice(lang, make_line, sentences, voice_for):
     assert listen == "any:fr,en,es" and hints == ("français", "English", "español")
     assert transcript.language == lang, transcript  # Said carries the language heard
     assert then and all(h[0] == lang for h in then), heard  # the rest: in the chosen language
+    assert question.strip("¿?").lower().rstrip() in then[-1][1], then  # the menu's examples as hints
     turns = [t for t in line.store.turns() if t["caller_text"]]
     assert turns[0]["intent"] == f"language.{lang}" and turns[0]["call_language"] == lang, turns
     assert turns[1]["intent"] == "waste.collection_day", turns

@@ -127,6 +127,20 @@ def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 2.0) -> No
     model.encode = encode
 
 
+def hint_prompt(phrases: Sequence[str] | None) -> str | None:
+    """The phrases a caller may say, written as finished sentences ("Rue du Port. When is my
+    garbage collected?"): Whisper reads them as text said before, and after a list left open
+    ("…, when is my garbage collected") it heard a caller saying that very phrase as its
+    continuation, "collected," (docs/voice.md)."""
+    sentences = []
+    for phrase in phrases or ():
+        text = " ".join(str(phrase).split())
+        if text:
+            text = text[0].upper() + text[1:]
+            sentences.append(text if text[-1] in ".?!" else text + ".")
+    return " ".join(sentences) or None
+
+
 def max_new_tokens(seconds: float) -> int:
     """Room for fast speech (about 10 tokens a second) and no more: a decoder looping on a
     phrase otherwise runs to 448 tokens, at every fallback temperature (measured: 22 s for a
@@ -184,7 +198,7 @@ class WhisperTranscriber(Transcriber):
             pcm = np.concatenate([p.samples for p in parts])
         if len(pcm) == 0 or not np.any(pcm):
             return Transcript("", lang, confidence=0.0)
-        audio, hotwords = pcm16_to_float(pcm), ", ".join(phrases) if phrases else None
+        audio, hotwords = pcm16_to_float(pcm), hint_prompt(phrases)
         if len(candidates) > 1:
             lang = self.detect_language(audio, candidates)[0]
         _WINDOW.short = self.trimmed
