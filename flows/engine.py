@@ -17,17 +17,13 @@ from typing import Any
 
 from babel.dates import format_date
 
-from flows.escalation import Escalation, _is_open
-from flows.handlers import HandlerContext, HandlerResult
+from flows import nodes
+from flows.escalation import Escalation
 from flows.loader import ENTRY
 from flows.model import (
-    ActionNode,
     AskNode,
     ConfirmNode,
-    HangupNode,
     MenuNode,
-    SayNode,
-    TransferNode,
 )
 from flows.provenance import Source
 from flows.runtime import Runtime
@@ -320,7 +316,7 @@ class _Turn(Escalation):
             if node_id != self.state.node:
                 self.state.retries = 0
             self.state.node = node_id
-            next_ref = self.run_node(node_id, self.rt.flows.nodes[node_id])
+            next_ref = nodes.run_node(self, node_id, self.rt.flows.nodes[node_id])
             if next_ref is None:
                 return
             flow = node_id.split(".")[0]
@@ -328,122 +324,6 @@ class _Turn(Escalation):
             ref = next_ref
         log.error("call %s: flow ran %d nodes without waiting", self.state.call_id, MAX_NODES_PER_STEP)
         self.fail_to_person("flow_error")
-
-    def run_node(self, node_id: str, node: Any) -> str | None:
-        """Runs one node; returns the next reference, or None when the turn stops here."""
-        if isinstance(node, SayNode):
-            self.say_answer(node.prompt)
-            return node.next
-        if isinstance(node, MenuNode):
-            chosen = self.prefilled_choice(node)
-            if chosen:
-                return chosen
-            self.say(node.prompt)
-            options = tuple(
-                Option(c.key, self.text(c.label) if c.label else c.key) for c in node.choices
-            )
-            self.ask(Ask("choice", node_id, options))
-            return None
-        if isinstance(node, AskNode):
-            return self.run_ask(node_id, node)
-        if isinstance(node, ConfirmNode):
-            self.say(node.prompt)
-            self.ask(Ask("yes_no", node_id, (Option("1", "yes"), Option("2", "no"))))
-            return None
-        if isinstance(node, ActionNode):
-            return self.run_action(node_id, node)
-        if isinstance(node, TransferNode):
-            return self.run_transfer(node)
-        if isinstance(node, HangupNode):
-            self.hang_up(node.prompt, "flow_end")
-            return None
-        raise TypeError(f"unknown node {node!r}")
-
-    def prefilled_choice(self, node: MenuNode) -> str | None:
-        """A menu reached with the caller's sentence still pending ("when does the truck
-        come to 12 rue du Port?" said at the main menu) is answered from that sentence."""
-        if not self.state.utterance:
-            return None
-        from flows.inputs import apply_slots, choice_slots, voice_targets
-
-        targets = voice_targets(node)
-        decision = self.rt.understanding.decide(self.state.utterance, self.lang, only=list(targets))
-        if decision.kind != "match" or not decision.intent:
-            return None
-        self.intent, self.score = decision.intent, decision.ranked[0].score
-        if decision.intent not in self.state.asked:
-            self.state.asked.append(decision.intent)
-        target, choice = targets[decision.intent]
-        apply_slots(self, choice_slots(self, node, choice))
-        return target
-
-    def run_ask(self, node_id: str, node: AskNode) -> str | None:
-        if node.slot in self.state.slots and not node.always:
-            return node.next
-        utterance, self.state.utterance = self.state.utterance, None
-        if utterance:
-            from flows.inputs import take_slot
-
-            if take_slot(self, node, utterance, prefill=True):
-                return None
-        self.say(node.prompt)
-        max_digits = 15 if node.type in ("number", "phone") else None
-        options = tuple(
-            Option(key, value["text"]) for key, value in self.rt.understanding.keypad_choices(node.type, self.lang)
-        )
-        self.ask(Ask("slot", node_id, options, slot=node.slot, slot_type=node.type, max_digits=max_digits))
-        return None
-
-    def run_action(self, node_id: str, node: ActionNode) -> str | None:
-        fn = self.rt.handlers.get(node.handler)
-        ctx = HandlerContext(
-            slots=dict(self.state.slots),
-            lang=self.lang,
-            now=self.now,
-            town=self.rt.town,
-            config=self.rt.config,
-            t=lambda key, **kw: self.text(key, **kw),
-            caller=self.state.caller,
-        )
-        try:
-            if fn is None:
-                raise LookupError(f"no handler named {node.handler!r}")
-            result = fn(ctx)
-            if not isinstance(result, HandlerResult):
-                raise TypeError(f"handler {node.handler} returned {type(result).__name__}")
-        except Exception:
-            log.exception("call %s: handler %s failed", self.state.call_id, node.handler)
-            result = HandlerResult(outcome="error")
-        self.state.slots.update(result.slots)
-        if result.provenance:
-            self.state.provenance = [s.to_json() for s in result.provenance]
-        if result.review:
-            self.actions.append(
-                StaffRequest("review", {"reason": result.review, "context": self.context()})
-            )
-        for request in result.requests:
-            self.actions.append(request)
-            if request.kind in ("callback", "message"):
-                self.state.outcome = request.kind
-        if result.outcome == "ok":
-            return node.next
-        if result.outcome in node.on:
-            return node.on[result.outcome]
-        log.error("call %s: handler %s gave outcome %r that the flow does not route",
-                  self.state.call_id, node.handler, result.outcome)
-        self.say("common.error")
-        self.fail_to_person("handler_" + result.outcome)
-        return None
-
-    def run_transfer(self, node: TransferNode) -> str | None:
-        line = self.human_line(node.to)
-        if line is not None and not _is_open(line, self.now):
-            self.state.slots["transfer_reason"] = node.reason
-            return node.after_hours
-        if node.prompt:
-            self.say(node.prompt)
-        self.transfer(node.reason, node.to)
-        return None
 
     # ---- language choice ----
 
