@@ -58,6 +58,9 @@ class Dialog:
     def ended(self, reason):
         pass
 
+    def preview(self, transcript):
+        return None  # no reply made ahead
+
 
 def _call(script):
     calls: list[tuple[float, str]] = []

@@ -63,21 +63,29 @@ class Reply:
 
 
 class Dialog(Protocol):
-    """May also have ``preview(transcript) -> Reply | None``: the reply an answer would get,
-    changing nothing, so its first audio is made during the end-of-speech wait."""
-
     def begin(self, start: tm.Start) -> Reply: ...
     def heard(self, transcript: Transcript) -> Reply: ...
     def pressed(self, keys: str) -> Reply: ...
     def silence(self) -> Reply: ...
     def ended(self, reason: str) -> None: ...
 
+    def preview(self, transcript: Transcript) -> Reply | None:
+        """The reply an answer would get, changing nothing (None: no guess), so its first
+        audio is made during the end-of-speech wait."""
+        ...
+
 
 class Detector(Protocol):
+    """voice.audio.vad.EndOfSpeechDetector, or a scripted one in tests."""
+
     in_speech: bool
 
     def feed(self, samples: np.ndarray) -> list:
         """voice.audio.vad.Utterance objects: provisional (``final`` False) or final."""
+        ...
+
+    def set_end_silence(self, ms: int | None) -> None:
+        """Silence that ends the next utterances; None: the configured one."""
         ...
 
 
@@ -95,7 +103,7 @@ class SpeechDeps:
     """Where ``transcribe`` runs, a few at a time across calls."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Guess:
     """Recognition started on a pause, before the end of speech was confirmed."""
 
@@ -103,10 +111,16 @@ class _Guess:
     voiced_s: float
     reply: Reply
     future: Future
+    dropped: bool = False
+    """The caller went on, or the question changed: no reply is prepared from it."""
 
     def covers(self, utt, reply: Reply) -> bool:
         """Same speech (nothing said since the pause) heard under the same question."""
         return self.reply is reply and (self.start_s, self.voiced_s) == (utt.start_s, utt.voiced_s)
+
+    def drop(self) -> None:
+        self.dropped = True
+        self.future.cancel()
 
 
 class StreamCall:
@@ -121,7 +135,6 @@ class StreamCall:
         self._detector: Detector | None = None
         self._reply = Reply(timeout=None)
         self._guess: _Guess | None = None  # for the utterance in progress
-        self._latest_guess: _Guess | None = None  # the last one made, even once used
         self._digits, self._digit_at = "", 0.0
         self._ended = False
         self._player = _Player(self)
@@ -179,7 +192,7 @@ class StreamCall:
         if self._detector.in_speech or utterances:
             self._barge_in()
         for utt in utterances:
-            if not getattr(utt, "final", True):
+            if not utt.final:
                 self._guess_early(utt)
                 continue
             self.timing = {"end_of_speech": time.monotonic()}
@@ -190,21 +203,20 @@ class StreamCall:
         if self._digits:
             return
         if self._guess is not None:  # the caller went on after the last pause
-            self._guess.future.cancel()
+            self._guess.drop()
         reply = self._reply
-        guess = self._guess = self._latest_guess = _Guess(utt.start_s, utt.voiced_s, reply, self._recognise(utt, reply))
-        if hasattr(self.dialog, "preview"):
-            guess.future.add_done_callback(lambda _f: self._prepare(guess))
+        guess = self._guess = _Guess(utt.start_s, utt.voiced_s, reply, self._recognise(utt, reply))
+        guess.future.add_done_callback(lambda _f: self._prepare(guess))
 
     def _prepare(self, guess: _Guess) -> None:
         """The guess is recognised: make the first audio of the reply it would get."""
-        if self._latest_guess is guess and not guess.future.cancelled() and guess.future.exception() is None:
+        if not guess.dropped and not guess.future.cancelled() and guess.future.exception() is None:
             threading.Thread(target=self._warm, args=(guess,), name="stream-prepare", daemon=True).start()
 
     def _warm(self, guess: _Guess) -> None:
         try:
-            reply = self.dialog.preview(guess.future.result())  # type: ignore[attr-defined]
-            if reply is None or not reply.speech or self._latest_guess is not guess:  # the caller went on
+            reply = self.dialog.preview(guess.future.result())
+            if reply is None or not reply.speech or guess.dropped:  # the caller went on
                 return
             first = reply.speech[0]
             with self.deps.slots:  # the audio lands in the cache the real reply reads
@@ -264,11 +276,11 @@ class StreamCall:
             utt, guess = item  # type: ignore[misc]
             if self._digits:
                 if guess is not None:
-                    guess.future.cancel()
+                    guess.drop()
                 return None  # typing a number: speech in between is noise
             early = guess is not None and guess.covers(utt, self._reply)
             if guess is not None and not early:
-                guess.future.cancel()
+                guess.drop()
             transcript = (guess.future if early else self._recognise(utt, self._reply)).result()
             self.timing["stt_end"] = time.monotonic()
             self.timing["early"] = float(early)
@@ -307,15 +319,14 @@ class StreamCall:
 
     def _start_reply(self, reply: Reply) -> None:
         self._reply = reply
-        set_end_silence = getattr(self._detector, "set_end_silence", None)
-        if set_end_silence is not None:
-            set_end_silence(reply.end_silence_ms)
+        if self._detector is not None:
+            self._detector.set_end_silence(reply.end_silence_ms)
         self._digits = ""
         self._player.play(reply)
 
     def _finish(self, reason: str) -> None:
         if self._guess is not None:
-            self._guess.future.cancel()
+            self._guess.drop()
         self._player.stop()
         if not self._ended:
             self._ended = True
