@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 START_WAIT_S = 10.0  # Twilio sends connected and start at once; anything slower is not Twilio
 RECEIVE_POLL_S = 0.25
 MAX_STREET_HINTS = 40  # Whisper's prompt is short; a big town needs a smarter choice
-YES_NO_END_SILENCE_MS = 400  # "yes", "no", "oui c'est ça": short answers, answered sooner
 
 
 def init_app(app: Flask) -> None:
@@ -172,5 +171,4 @@ class CallDialog:
             max_digits=ask.max_digits if ask else None,
             phrases=self._phrases(ask, lang),
             end=bool(state and state.ended),
-            end_silence_ms=YES_NO_END_SILENCE_MS if ask is not None and ask.expect == "yes_no" else None,
         )

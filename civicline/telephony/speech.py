@@ -26,6 +26,14 @@ from voice.tts.speech_text import format_for_speech
 log = logging.getLogger(__name__)
 
 
+def phone_vad(config: Any) -> VadConfig:
+    """End of speech on the phone line, from the city's ``[telephony]`` settings."""
+    # 800 ms of pre-roll: with the default 300 ms a soft first word ("Quel jour…") is often cut.
+    return VadConfig(
+        end_silence_ms=int(config.end_silence_ms), pre_roll_ms=800, early_ms=int(config.early_recognition_ms)
+    )
+
+
 class PhoneSpeech:
     def __init__(self, config: Any, engines: Any = None) -> None:
         self.config = config
@@ -36,10 +44,7 @@ class PhoneSpeech:
         self.parallel = parallel = max(1, int(config.speech_parallel))
         self.slots = threading.BoundedSemaphore(parallel)
         self.recognisers = ThreadPoolExecutor(parallel, thread_name_prefix="stt")
-        # 800 ms of pre-roll: with the default 300 ms a soft first word ("Quel jour…") is often cut.
-        self.vad = VadConfig(
-            end_silence_ms=int(config.end_silence_ms), pre_roll_ms=800, early_ms=int(config.early_recognition_ms)
-        )
+        self.vad = phone_vad(config)
 
     @property
     def engines(self) -> Any:

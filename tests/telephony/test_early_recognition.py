@@ -25,10 +25,6 @@ class ScriptedDetector:
 
     def __init__(self, script: list[list[Utterance]]) -> None:
         self.script, self.in_speech = list(script), False
-        self.end_silences: list[int | None] = []
-
-    def set_end_silence(self, ms):
-        self.end_silences.append(ms)
 
     def feed(self, samples):
         return self.script.pop(0) if self.script else []
@@ -48,8 +44,6 @@ class Dialog:
         return Reply(timeout=None)
 
     def pressed(self, keys):
-        if keys == "9":
-            return Reply(listen_language="fr", timeout=None, end_silence_ms=400)  # a yes/no question
         return Reply(listen_language="es", timeout=None)
 
     def silence(self):
@@ -126,15 +120,6 @@ def test_a_new_question_since_the_pause_is_recognised_again_in_its_language():
     assert dialog.done.wait(5)
     assert dialog.transcripts[0].text == "2.1 es"
     assert calls[-1] == (2.1, "es")
-    call.handle(side.stop())
-
-
-def test_each_reply_sets_the_silence_that_ends_the_answer():
-    call, side, dialog, calls = _call([])
-    call.handle(side.dtmf("9"))
-    call.handle(side.dtmf("1"))
-    time.sleep(0.3)
-    assert call.detector.end_silences == [None, 400, None]  # greeting, yes/no, then the default
     call.handle(side.stop())
 
 

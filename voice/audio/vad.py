@@ -8,7 +8,7 @@ city can tune it in configuration.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +125,6 @@ class EndOfSpeechDetector:
 
     def __init__(self, model: SileroModel, rate: int, config: VadConfig | None = None) -> None:
         self.model, self.config, self.rate = model, config or VadConfig(), rate
-        self._base_end_silence_ms = self.config.end_silence_ms
         self._resampler = StreamResampler(rate, VAD_RATE)
         self._state = SileroState()
         self._pending = np.zeros(0, np.int16)  # 16 kHz samples not yet a full window
@@ -150,11 +149,6 @@ class EndOfSpeechDetector:
             if done is not None:
                 out.append(done)
         return out
-
-    def set_end_silence(self, ms: int | None) -> None:
-        """Silence that ends the next utterances; None: back to the configured one. A short
-        one suits answers that are short (yes or no)."""
-        self.config = replace(self.config, end_silence_ms=int(ms or self._base_end_silence_ms))
 
     def finish(self) -> Utterance | None:
         """End of stream: close an utterance in progress (if it was real speech)."""

@@ -58,8 +58,6 @@ class Reply:
     phrases: tuple[str, ...] = ()
     end: bool = False
     """End the stream once the speech has played (transfer, hang-up)."""
-    end_silence_ms: int | None = None
-    """Silence that ends the caller's answer to this reply; None: the configured one."""
 
 
 class Dialog(Protocol):
@@ -82,10 +80,6 @@ class Detector(Protocol):
 
     def feed(self, samples: np.ndarray) -> list:
         """voice.audio.vad.Utterance objects: provisional (``final`` False) or final."""
-        ...
-
-    def set_end_silence(self, ms: int | None) -> None:
-        """Silence that ends the next utterances; None: the configured one."""
         ...
 
 
@@ -319,8 +313,6 @@ class StreamCall:
 
     def _start_reply(self, reply: Reply) -> None:
         self._reply = reply
-        if self._detector is not None:
-            self._detector.set_end_silence(reply.end_silence_ms)
         self._digits = ""
         self._player.play(reply)
 
