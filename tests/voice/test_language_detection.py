@@ -113,9 +113,9 @@ def test_any_of_recognises_in_the_language_heard(whisper, lang, name):
     ("en", "English"),
     ("es", "Español"),
     pytest.param("fr", "Français", marks=pytest.mark.xfail(strict=True, reason=(
-        "KNOWN GAP: with Whisper's full window (the default since the short one dropped first "
-        "words), the Kokoro voice's lone 'Français' is detected as English and heard 'French'; "
-        "the phone test answers with a French sentence instead (docs/voice.md)"))),
+        "KNOWN GAP: the Kokoro voice's lone 'Français' (Japanese voice styles) is detected as "
+        "English and heard 'Fancy' or 'French'; the phone test answers with a French sentence "
+        "instead; a French Piper voice would fix it (docs/voice.md)"))),
 ])
 def test_language_names_said_by_the_offline_voices(engines, whisper, lang, said):
     """What a caller answers to the language question, as the phone line recognises it: in
