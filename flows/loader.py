@@ -139,6 +139,9 @@ def load_flows(paths: Iterable[Path]) -> tuple[FlowSet, list[Problem]]:
                     field_lines[(qid, f"choices.{i}.next")] = line
                     field_lines[(qid, f"choices.{i}.label")] = line
                     field_lines[(qid, f"choices.{i}.key")] = line
+                    sets = raw["choices"][i].get("set") if isinstance(raw["choices"][i], LineDict) else None
+                    for slot in sets if isinstance(sets, LineDict) else ():
+                        field_lines[(qid, f"choices.{i}.set.{slot}")] = sets.line_of(slot)
                 for i, line in enumerate(getattr(raw.get("shortcuts"), "item_lines", [])):
                     field_lines[(qid, f"shortcuts.{i}.next")] = line
                 if isinstance(raw.get("on"), LineDict):

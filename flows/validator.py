@@ -186,8 +186,10 @@ def _check_choice_slots(
         if not isinstance(node, MenuNode):
             continue
         for i, choice in enumerate(node.choices):
-            field = f"choices.{i}.next"
             for slot, value in choice.set.items():
+                field = f"choices.{i}.set.{slot}"  # the slot's own line, else the choice's
+                if (node_id, field) not in flows.field_lines:
+                    field = f"choices.{i}.next"
                 if slot not in read_by and slot not in asked:
                     known = sorted(set(read_by) | set(asked))
                     report(node_id, field, f"choice sets slot '{slot}', which no handler reads and no question asks: "

@@ -85,6 +85,16 @@ def test_choice_sets_a_slot_nothing_reads(flows_dir):
     assert problem.file.endswith("main.yaml") and problem.line == line_of(main, "satisfction")
 
 
+def test_a_bad_set_is_reported_at_its_own_line(flows_dir):
+    """Written in block style, the problem names the slot's line, not the choice's first."""
+    main = flows_dir / "main.yaml"
+    edit(main, "      - {key: 2, intent: meetings.next, label: main.choice_meetings, next: meetings}",
+         "      - key: 2\n        intent: meetings.next\n        label: main.choice_meetings\n"
+         "        set:\n          satisfaction: '5'\n          satisfction: '5'\n        next: meetings")
+    problem = only(check(flows_dir), "which no handler reads and no question asks")
+    assert problem.line == line_of(main, "satisfction") > line_of(main, "key: 2")
+
+
 @pytest.mark.parametrize(
     ("slot", "value", "says"),
     [
