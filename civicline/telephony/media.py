@@ -22,6 +22,28 @@ RECEIVE_POLL_S = 0.25
 MAX_STREET_HINTS = 40  # Whisper's prompt is short; a big town needs a smarter choice
 
 
+def recognition_hints(runtime: Any, ask: Ask | None, lang: str) -> tuple[str, ...]:
+    """Words the recogniser should expect, on a stream and in TwiML mode alike: the options
+    and, at a menu, one example of what callers say for each choice, or the town's street
+    names when an address is asked (Whisper hears "rue Victor Hugo" far better that way).
+
+    Measured at the demo town's main menu on questions worded unlike the catalog, each
+    at 8 alignments (docs/voice.md): the right choice fr 17 → 20 of 24, es 22 → 24, en
+    24 → 24 with the examples; three examples per choice were worse (en 16, es 16)."""
+    if ask is None:
+        return ()
+    if ask.expect == "language":  # the languages' own names: "français", "English", "español"
+        return tuple(runtime.catalogs.render("lang.name", o.label).text for o in ask.options)
+    if ask.slot_type == "address":
+        try:
+            streets = [names[0] for _, names in runtime.town.street_gazetteer() if names]
+        except Exception:  # a town without a gazetteer
+            streets = []
+        return tuple(streets[:MAX_STREET_HINTS])
+    labels = tuple(o.label for o in ask.options)
+    return labels + menu_examples(runtime, ask.node, lang)
+
+
 def init_app(app: Flask) -> None:
     sock = Sock(app)
     sock.route("/twilio/stream")(stream)
@@ -124,29 +146,6 @@ class CallDialog:
                 log.info("call %s: %s", self.line.call_sid, reason)
                 call.send(HungUp())
 
-    def _phrases(self, ask: Ask | None, lang: str) -> tuple[str, ...]:
-        """Words the recogniser should expect: the options and, at a menu, one example of
-        what callers say for each choice, or the town's street names when an address is
-        asked (Whisper hears "rue Victor Hugo" far better that way).
-
-        Measured at the demo town's main menu on questions worded unlike the catalog, each
-        at 8 alignments (docs/voice.md): the right choice fr 17 → 20 of 24, es 22 → 24, en
-        24 → 24 with the examples; three examples per choice were worse (en 16, es 16)."""
-        if ask is None:
-            return ()
-        if ask.expect == "language":  # the languages' own names: "français", "English", "español"
-            catalogs = self.tel.app_ext.runtime.catalogs
-            return tuple(catalogs.render("lang.name", o.label).text for o in ask.options)
-        if ask.slot_type == "address":
-            town = self.tel.app_ext.runtime.town
-            try:
-                streets = [names[0] for _, names in town.street_gazetteer() if names]
-            except Exception:  # a town without a gazetteer
-                streets = []
-            return tuple(streets[:MAX_STREET_HINTS])
-        labels = tuple(o.label for o in ask.options)
-        return labels + menu_examples(self.tel.app_ext.runtime, ask.node, lang)
-
     @staticmethod
     def listen_language(ask: Ask | None, state: Any, lang: str) -> str:
         """The call's language, or any of several where the caller may answer in another:
@@ -169,6 +168,6 @@ class CallDialog:
             listen_language=self.listen_language(ask, state, lang),
             timeout=ask.timeout if ask else None,
             max_digits=ask.max_digits if ask else None,
-            phrases=self._phrases(ask, lang),
+            phrases=recognition_hints(self.tel.app_ext.runtime, ask, lang),
             end=bool(state and state.ended),
         )

@@ -15,7 +15,7 @@ import requests
 from flask import Blueprint, Response, abort, current_app, request
 
 from civicline.telephony import twiml
-from civicline.telephony.media import CallDialog
+from civicline.telephony.media import CallDialog, recognition_hints
 from civicline.telephony.security import public_base, signed
 from flows.session import Ask, Event, HungUp, NoInput, Option, Pressed, Said
 from voice.events import Transcript
@@ -132,7 +132,9 @@ def record() -> Response:
             return HungUp()
         state = line.state
         lang = (state.lang if state else None) or tel().app_ext.runtime.main_language
-        heard = _recognise(recording, _listen_language(state, lang)) if recording else None
+        ask = _last_ask(state)
+        listen, hints = CallDialog.listen_language(ask, state, lang), recognition_hints(tel().app_ext.runtime, ask, lang)
+        heard = _recognise(recording, listen, hints) if recording else None
         if heard is not None and heard.text:
             return Said(heard.text, heard.language or lang)
         key = re.sub(r"[^0-9*#]", "", digits)
@@ -151,16 +153,17 @@ def _recording_auth(url: str) -> tuple[str, str] | None:
     return (account or "", token or "")
 
 
-def _listen_language(state: Any, lang: str) -> str:
-    """As on a stream: the language question is heard in any enabled language."""
+def _last_ask(state: Any) -> Ask | None:
+    """What the recording answers, so it is heard as on a stream: the language question in
+    any enabled language, with the same hints."""
     data = dict((state.last_ask if state else None) or {})
     if not data:
-        return lang
+        return None
     data["options"] = tuple(Option(**o) for o in data.get("options", []))
-    return CallDialog.listen_language(Ask(**data), state, lang)
+    return Ask(**data)
 
 
-def _recognise(url: str, lang: str) -> Transcript | None:
+def _recognise(url: str, lang: str, hints: tuple[str, ...] = ()) -> Transcript | None:
     """Fetch the recording with the account's credentials, recognise it here, then delete
     it from Twilio (in the background: the caller should not wait for that)."""
     auth = _recording_auth(url)
@@ -169,7 +172,7 @@ def _recognise(url: str, lang: str) -> Transcript | None:
     try:
         got = requests.get(url + ".wav", auth=auth, timeout=10)
         got.raise_for_status()
-        heard = tel().speech.recognise_wav(got.content, lang)
+        heard = tel().speech.recognise_wav(got.content, lang, hints)
     except Exception:
         log.exception("recording %s could not be fetched or recognised", url)
         heard = None

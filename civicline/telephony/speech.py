@@ -94,6 +94,6 @@ class PhoneSpeech:
         ulaw = self.cache.get(key)
         return None if ulaw is None else wav_bytes(ulaw_to_pcm16(ulaw), PHONE_RATE)
 
-    def recognise_wav(self, data: bytes, language: str) -> Transcript:
+    def recognise_wav(self, data: bytes, language: str, phrases: Sequence[str] = ()) -> Transcript:
         samples, rate = read_wav(data, max_seconds=float(self.config.record_max_s) + 5)
-        return self.recognisers.submit(self.transcribe, samples, rate, language).result()
+        return self.recognisers.submit(self.transcribe, samples, rate, language, phrases).result()

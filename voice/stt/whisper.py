@@ -12,6 +12,7 @@ import importlib.resources
 import math
 import threading
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +105,16 @@ class _Window(threading.local):
 
 
 _WINDOW = _Window()
+
+
+@contextmanager
+def _short_window(short: bool = True):
+    """The encodes inside use the short window (``trim_encoder_window``)."""
+    _WINDOW.short = short
+    try:
+        yield
+    finally:
+        _WINDOW.short = False
 
 
 def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 2.0) -> None:
@@ -201,11 +212,8 @@ class WhisperTranscriber(Transcriber):
         audio, hotwords = pcm16_to_float(pcm), hint_prompt(phrases)
         if len(candidates) > 1:
             lang = self.detect_language(audio, candidates)[0]
-        _WINDOW.short = self.trimmed
-        try:
+        with _short_window(self.trimmed):
             text, conf, cut_short = self._decode(audio, lang, hotwords)
-        finally:
-            _WINDOW.short = False
         if self.trimmed and (cut_short or conf < UNSURE or runaway(text, len(pcm) / STT_RATE)):
             text, conf, _cut = self._decode(audio, lang, hotwords)
         return Transcript(text, lang, confidence=round(conf, 3))
@@ -232,11 +240,8 @@ class WhisperTranscriber(Transcriber):
         over the phone line, among fr/en/es: fr 38/40, en 40/40, es 37/40; the misses were
         all below 0.2. It adds ~0.1 s of a core (encoder ~85 ms, detection step ~15 ms).
         """
-        _WINDOW.short = True
-        try:
+        with _short_window():
             _best, _p, ranked = self.model.detect_language(audio=audio)
-        finally:
-            _WINDOW.short = False
         probs = dict(ranked)
         scores = {lang: float(probs.get(lang, 0.0)) for lang in candidates}
         best = max(candidates, key=lambda lang: scores[lang])  # max keeps the first of equals
