@@ -181,7 +181,7 @@ class SpeechEngines:
             from voice.tts import piper
 
             config = spec.options.get("config") or (piper.joe_voice_paths()[1] if spec.model == JOE_US else None)
-            return piper.PiperSynthesizer(piper.load_piper(path, config), model_name=path.stem, length_scale=float(spec.options.get("length_scale", 1.0)))
+            return piper.PiperSynthesizer(piper.load_piper(path, config, cpu_threads=self.cpu_threads), model_name=path.stem, length_scale=float(spec.options.get("length_scale", 1.0)))
         if spec.engine == "kokoro":
             from voice.tts import kokoro
 

@@ -53,3 +53,13 @@ def test_voice_ids_differ_per_voice(piper, kokoro, espeak):
 
 def test_espeak_text_starting_with_dash_is_spoken_not_an_option(espeak):
     assert espeak.synthesize("-v 12", "en").duration > 0.3
+
+
+def test_model_sessions_sleep_when_idle(piper, kokoro, vad_model):
+    """The voices and the VAD share two cores with the recogniser's workers: their ONNX
+    threads are bounded and sleep between runs instead of spinning (bench/telephony_results.md)."""
+    sessions = {"piper": piper.voice.session, "kokoro": kokoro.kokoro.sess, "vad": vad_model.session}
+    for name, session in sessions.items():
+        opts = session.get_session_options()
+        assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0", name
+        assert 1 <= opts.intra_op_num_threads <= 2, name

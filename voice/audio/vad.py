@@ -16,6 +16,7 @@ import numpy as np
 from voice.audio.codec import pcm16_to_float
 from voice.audio.resample import StreamResampler
 from voice.errors import EngineUnavailableError, ModelMissingError
+from voice.onnx_options import session_options
 
 VAD_RATE = 16000
 WINDOW = 512  # samples per model step at 16 kHz (32 ms)
@@ -73,13 +74,9 @@ class SileroModel:
             import onnxruntime
         except ImportError as exc:
             raise EngineUnavailableError("VAD needs 'onnxruntime': pip install 'civicline[voice]'") from exc
-        opts = onnxruntime.SessionOptions()
         # One thread: VAD runs per call on every frame and must not fight the recogniser.
-        opts.inter_op_num_threads = 1
-        opts.intra_op_num_threads = 1
-        opts.log_severity_level = 4
         self.session = onnxruntime.InferenceSession(
-            str(path or silero_model_path()), providers=["CPUExecutionProvider"], sess_options=opts
+            str(path or silero_model_path()), providers=["CPUExecutionProvider"], sess_options=session_options(1, log_severity=4)
         )
 
 

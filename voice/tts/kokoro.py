@@ -11,6 +11,7 @@ import numpy as np
 
 from voice.audio.codec import float_to_pcm16
 from voice.errors import EngineUnavailableError, ModelChecksumError, ModelMissingError
+from voice.onnx_options import session_options
 from voice.stt.base import base_language
 from voice.tts.base import SLOW_FACTOR, Speech, Synthesizer
 
@@ -52,11 +53,8 @@ def load_kokoro(model: str | Path, voices: str | Path, cpu_threads: int = 2):
     for p in (Path(model), Path(voices)):
         if not p.is_file():
             raise ModelMissingError(f"Kokoro file missing: {p}")
-    opts = onnxruntime.SessionOptions()
-    opts.intra_op_num_threads = cpu_threads
-    opts.log_severity_level = 3
     try:
-        session = onnxruntime.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(str(model), sess_options=session_options(cpu_threads), providers=["CPUExecutionProvider"])
         return Kokoro.from_session(session, str(voices))
     except Exception as exc:
         raise ModelMissingError(f"Kokoro model {Path(model).name} could not be loaded ({exc})") from exc

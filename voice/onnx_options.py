@@ -1,0 +1,25 @@
+"""ONNX Runtime session options for the models civicline runs itself (Piper, Kokoro, Silero)."""
+
+from __future__ import annotations
+
+from voice.errors import EngineUnavailableError
+
+
+def session_options(threads: int, log_severity: int = 3):
+    """At most ``threads`` threads, which sleep when they have no work.
+
+    ONNX Runtime's idle threads spin by default. On the phone line a voice, the recogniser's
+    workers and every call's VAD share two cores, and a voice's threads spinning after each
+    sentence took the cores the recognitions of other calls were waiting for: 10 English
+    calls, p95 1.15-1.65 s spinning against 1.03-1.05 s sleeping (bench/telephony_results.md).
+    """
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise EngineUnavailableError("the voices need 'onnxruntime': pip install 'civicline[voice]'") from exc
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = max(1, int(threads))
+    opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.log_severity_level = log_severity
+    return opts
