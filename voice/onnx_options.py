@@ -11,7 +11,8 @@ def session_options(threads: int, log_severity: int = 3):
     ONNX Runtime's idle threads spin by default. On the phone line a voice, the recogniser's
     workers and every call's VAD share two cores, and a voice's threads spinning after each
     sentence took the cores the recognitions of other calls were waiting for: 10 English
-    calls, p95 1.15-1.65 s spinning against 1.03-1.05 s sleeping (bench/telephony_results.md).
+    calls, p95 1.23-1.42 s spinning against 1.06-1.14 s sleeping, alternated in one sitting
+    (bench/telephony_results.md).
     """
     try:
         import onnxruntime
