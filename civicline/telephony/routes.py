@@ -132,9 +132,11 @@ def record() -> Response:
             return HungUp()
         state = line.state
         lang = (state.lang if state else None) or tel().app_ext.runtime.main_language
-        ask = _last_ask(state)
-        listen, hints = CallDialog.listen_language(ask, state, lang), recognition_hints(tel().app_ext.runtime, ask, lang)
-        heard = _recognise(recording, listen, hints) if recording else None
+        heard = None
+        if recording:  # a keypad answer needs no language or hints
+            ask = _last_ask(state)
+            hints = recognition_hints(tel().app_ext.runtime, ask, lang)
+            heard = _recognise(recording, CallDialog.listen_language(ask, state, lang), hints)
         if heard is not None and heard.text:
             return Said(heard.text, heard.language or lang)
         key = re.sub(r"[^0-9*#]", "", digits)

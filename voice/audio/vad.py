@@ -16,7 +16,7 @@ import numpy as np
 from voice.audio.codec import pcm16_to_float
 from voice.audio.resample import StreamResampler
 from voice.errors import EngineUnavailableError, ModelMissingError
-from voice.onnx_options import session_options
+from voice.onnx_session import open_session
 
 VAD_RATE = 16000
 WINDOW = 512  # samples per model step at 16 kHz (32 ms)
@@ -70,14 +70,8 @@ class SileroModel:
     """The shared, stateless ONNX session. Per-stream state lives in :class:`SileroState`."""
 
     def __init__(self, path: Path | None = None) -> None:
-        try:
-            import onnxruntime
-        except ImportError as exc:
-            raise EngineUnavailableError("VAD needs 'onnxruntime': pip install 'civicline[voice]'") from exc
         # One thread: VAD runs per call on every frame and must not fight the recogniser.
-        self.session = onnxruntime.InferenceSession(
-            str(path or silero_model_path()), providers=["CPUExecutionProvider"], sess_options=session_options(1, log_severity=4)
-        )
+        self.session = open_session(path or silero_model_path(), threads=1, log_severity=4)
 
 
 @dataclass

@@ -11,7 +11,7 @@ import numpy as np
 
 from voice.audio.codec import float_to_pcm16
 from voice.errors import EngineUnavailableError, ModelChecksumError, ModelMissingError
-from voice.onnx_options import session_options
+from voice.onnx_session import open_session
 from voice.stt.base import base_language
 from voice.tts.base import SLOW_FACTOR, Speech, Synthesizer
 
@@ -46,7 +46,6 @@ def kokoro_package_paths() -> tuple[Path, Path]:
 def load_kokoro(model: str | Path, voices: str | Path, cpu_threads: int = 2):
     """A kokoro_onnx.Kokoro from local files, with a bounded thread count."""
     try:
-        import onnxruntime
         from kokoro_onnx import Kokoro
     except ImportError as exc:
         raise EngineUnavailableError("the Kokoro engine needs 'kokoro-onnx': pip install 'civicline[voice]'") from exc
@@ -54,8 +53,7 @@ def load_kokoro(model: str | Path, voices: str | Path, cpu_threads: int = 2):
         if not p.is_file():
             raise ModelMissingError(f"Kokoro file missing: {p}")
     try:
-        session = onnxruntime.InferenceSession(str(model), sess_options=session_options(cpu_threads), providers=["CPUExecutionProvider"])
-        return Kokoro.from_session(session, str(voices))
+        return Kokoro.from_session(open_session(model, cpu_threads), str(voices))
     except Exception as exc:
         raise ModelMissingError(f"Kokoro model {Path(model).name} could not be loaded ({exc})") from exc
 

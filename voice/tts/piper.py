@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from voice.errors import EngineUnavailableError, ModelMissingError
-from voice.onnx_options import session_options
+from voice.onnx_session import open_session
 from voice.stt.base import base_language
 from voice.tts.base import SLOW_FACTOR, Speech, Synthesizer
 
@@ -27,7 +27,6 @@ def load_piper(model: str | Path, config: str | Path | None = None, cpu_threads:
     """A piper.PiperVoice from local files, with a bounded thread count (``PiperVoice.load``
     gives its session ONNX Runtime's defaults: a thread per core, spinning when idle)."""
     try:
-        import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig
     except ImportError as exc:
@@ -38,8 +37,7 @@ def load_piper(model: str | Path, config: str | Path | None = None, cpu_threads:
         if not p.is_file():
             raise ModelMissingError(f"Piper voice file missing: {p}")
     try:
-        session = onnxruntime.InferenceSession(str(model), sess_options=session_options(cpu_threads), providers=["CPUExecutionProvider"])
-        return PiperVoice(session=session, config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))))
+        return PiperVoice(session=open_session(model, cpu_threads), config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))))
     except Exception as exc:  # onnxruntime raises its own types for corrupt files
         raise ModelMissingError(f"Piper voice {model.name} could not be loaded ({exc})") from exc
 

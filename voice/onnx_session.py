@@ -1,12 +1,15 @@
-"""ONNX Runtime session options for the models civicline runs itself (Piper, Kokoro, Silero)."""
+"""ONNX Runtime sessions for the models civicline runs itself (Piper, Kokoro, Silero)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from voice.errors import EngineUnavailableError
 
 
-def session_options(threads: int, log_severity: int = 3):
-    """At most ``threads`` threads, which sleep when they have no work.
+def open_session(model: str | Path, threads: int, log_severity: int = 3):
+    """An inference session on the CPU with at most ``threads`` threads, which sleep when
+    they have no work.
 
     ONNX Runtime's idle threads spin by default. On the phone line a voice, the recogniser's
     workers and every call's VAD share two cores, and a voice's threads spinning after each
@@ -17,10 +20,10 @@ def session_options(threads: int, log_severity: int = 3):
     try:
         import onnxruntime
     except ImportError as exc:
-        raise EngineUnavailableError("the voices need 'onnxruntime': pip install 'civicline[voice]'") from exc
+        raise EngineUnavailableError("the voices and the VAD need 'onnxruntime': pip install 'civicline[voice]'") from exc
     opts = onnxruntime.SessionOptions()
     opts.intra_op_num_threads = max(1, int(threads))
     opts.inter_op_num_threads = 1
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.log_severity_level = log_severity
-    return opts
+    return onnxruntime.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
