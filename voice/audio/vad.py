@@ -46,6 +46,9 @@ class VadConfig:
 
     threshold: float = 0.5
     """Speech probability above which a window is speech."""
+    onset_threshold: float | None = None
+    """Once a window reached ``threshold``, the next ones count towards ``min_speech_ms``
+    down to this probability (Silero's own hysteresis; None: ``threshold`` - 0.15)."""
     min_speech_ms: int = 160
     """Speech shorter than this (a cough, a click) does not start an utterance."""
     end_silence_ms: int = 700
@@ -164,16 +167,18 @@ class EndOfSpeechDetector:
             return self._close(truncated=False)
         return None
 
-    def _is_speech(self, window: np.ndarray) -> bool:
+    def _probability(self, window: np.ndarray) -> float:
+        """The window's speech probability; 0 when it is quieter than the line's hiss."""
         f = pcm16_to_float(window)
         prob = self._state.step(self.model, f)
         self.probabilities.append(prob)
         rms = float(np.sqrt(np.mean(f * f))) + 1e-9
-        return prob >= self.config.threshold and 20 * np.log10(rms) >= self.config.min_rms_dbfs
+        return prob if 20 * np.log10(rms) >= self.config.min_rms_dbfs else 0.0
 
     def _window(self, window: np.ndarray) -> Utterance | None:
         cfg = self.config
-        speech = self._is_speech(window)
+        prob = self._probability(window)
+        speech = prob >= cfg.threshold
         self._elapsed_windows += 1
         if not self.in_speech:
             self._history.append(window)
@@ -184,7 +189,8 @@ class EndOfSpeechDetector:
                 self._state, self._quiet_windows = SileroState(), 0
                 for past in self._history[-WARM_WINDOWS:]:
                     self._state.step(self.model, pcm16_to_float(past))
-            if speech:
+            onset = cfg.threshold - 0.15 if cfg.onset_threshold is None else cfg.onset_threshold
+            if speech or (self._speech_windows and prob >= onset):
                 self._speech_windows += 1
                 if self._speech_windows * WINDOW_MS >= cfg.min_speech_ms:
                     # Keep the detected onset plus the pre-roll before it.
