@@ -57,12 +57,21 @@ def audio_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def voice_for(engines):
-    """The caller's own voice: text -> 8 kHz samples, with a little silence around it."""
+    """The caller's own voice: text -> 8 kHz samples, with a little silence around it.
+
+    The same in every run: Kokoro (fr, es) always is, and Piper (en) is made steady, as its
+    random rendering once said "English" so that no speech was detected, and the call went
+    to a person (a real caller would have said it again; this one says it once)."""
+    from voice.tts.piper import PiperSynthesizer
+
     cache: dict[tuple[str, str], np.ndarray] = {}
 
     def make(text: str, lang: str) -> np.ndarray:
         if (text, lang) not in cache:
-            speech = engines.synthesizer(lang).synthesize(text, lang).at_rate(8000)
+            voice = engines.synthesizer(lang)
+            if isinstance(voice, PiperSynthesizer):
+                voice = PiperSynthesizer(voice.voice, voice.model_name, voice.length_scale, steady=True)
+            speech = voice.synthesize(text, lang).at_rate(8000)
             pad = np.zeros(1600, np.int16)
             cache[text, lang] = np.concatenate([pad, speech.samples, pad])
         return cache[text, lang]

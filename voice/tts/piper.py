@@ -45,13 +45,17 @@ def load_piper(model: str | Path, config: str | Path | None = None, cpu_threads:
 class PiperSynthesizer(Synthesizer):
     name = "piper"
 
-    def __init__(self, voice, model_name: str = "piper", length_scale: float = 1.0) -> None:
+    def __init__(self, voice, model_name: str = "piper", length_scale: float = 1.0, steady: bool = False) -> None:
         self.voice, self.model_name, self.length_scale = voice, model_name, length_scale
+        # Piper draws random noise for each rendering (timbre and phoneme lengths), so the
+        # same text never sounds quite the same; ``steady`` turns it off: the same audio
+        # every time (the tests' callers, who must say a phrase the same way in every run).
+        self.steady = steady
         self.language = base_language(str(getattr(voice.config, "espeak_voice", "en")))
 
     @property
     def voice_id(self) -> str:
-        return f"piper:{self.model_name}:ls={self.length_scale}"
+        return f"piper:{self.model_name}:ls={self.length_scale}" + (":steady" if self.steady else "")
 
     def languages(self) -> set[str] | None:
         return {self.language}
@@ -63,6 +67,7 @@ class PiperSynthesizer(Synthesizer):
         if not text.strip():
             return Speech(np.zeros(0, np.int16), rate)
         scale = self.length_scale * (SLOW_FACTOR if slow else 1.0)
-        chunks = [c.audio_int16_array for c in self.voice.synthesize(text, syn_config=SynthesisConfig(length_scale=scale))]
+        config = SynthesisConfig(length_scale=scale, **({"noise_scale": 0.0, "noise_w_scale": 0.0} if self.steady else {}))
+        chunks = [c.audio_int16_array for c in self.voice.synthesize(text, syn_config=config)]
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
         return Speech(audio.astype(np.int16), rate)
