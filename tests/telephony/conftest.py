@@ -70,7 +70,7 @@ def voice_for(engines):
         if (text, lang) not in cache:
             voice = engines.synthesizer(lang)
             if isinstance(voice, PiperSynthesizer):
-                voice = PiperSynthesizer(voice.voice, voice.model_name, voice.length_scale, steady=True)
+                voice = voice.steadied()
             speech = voice.synthesize(text, lang).at_rate(8000)
             pad = np.zeros(1600, np.int16)
             cache[text, lang] = np.concatenate([pad, speech.samples, pad])

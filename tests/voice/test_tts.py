@@ -54,9 +54,7 @@ def test_voice_ids_differ_per_voice(piper, kokoro, espeak):
 def test_a_steady_piper_voice_says_a_text_the_same_way_every_time(piper):
     """Piper draws random noise for every rendering; a steady voice (the tests' callers)
     does not, and its audio is cached apart from the lively one's."""
-    from voice.tts.piper import PiperSynthesizer
-
-    steady = PiperSynthesizer(piper.voice, piper.model_name, piper.length_scale, steady=True)
+    steady = piper.steadied()
     first, again = (steady.synthesize("When is my garbage collected?", "en").samples for _ in range(2))
     assert np.array_equal(first, again) and _voiced(first) > 0.4
     assert steady.voice_id != piper.voice_id

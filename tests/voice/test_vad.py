@@ -34,7 +34,7 @@ def _from_onset(samples: np.ndarray) -> np.ndarray:
 
 def test_a_recording_that_starts_on_its_first_word_is_heard(vad_model):
     """Silero's cold state missed these words when they began the audio (of 80 recordings a
-    language cut at their onset, 8, 9 and 5 were missed; after the lead-in of silence, only
+    language cut at their onset, 8, 9 and 5 were missed; after a warm start on silence, only
     tones). A recording that ends on its word keeps all of it. Tones are still not speech."""
     words = {"en": ["digits/8", "digits/10", "digits/15", "auth-thankyou"],
              "fr": ["digits/1", "digits/11", "digits/12", "digits/15", "auth-thankyou"],

@@ -8,7 +8,7 @@ city can tune it in configuration.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +32,13 @@ threshold (a first syllable at 0.36) is not silence, and a reset inside it loses
 WARM_WINDOWS = 8
 """A fresh state first hears the last quarter second again: one that met a word's onset cold
 missed its first syllables."""
-LEAD_IN_S = 3 * WINDOW / VAD_RATE
-"""Silence a whole recording is heard after (96 ms, whole windows so that the recording's own
-windows are unchanged): one that starts on its first word met Silero's cold state. Measured,
-Piper's lone "English" went unheard in 8 of 60 tries and "Two" in 13 of 16, after the
-lead-in in 0 of 60 and 6 of 16; of 80 real recordings a language cut at their onset, 8, 9
-and 5 were missed, after it only the tones (0.3 s of lead-in was worse for "Two")."""
+WARM_START_WINDOWS = 3
+"""A new detector's state first hears this much silence (96 ms): one that met a word's onset
+cold, as in a recording that starts on its first word, missed it. Measured on whole
+recordings, Piper's lone "English" went unheard in 8 of 60 tries and "Two" in 13 of 16,
+after 96 ms of silence in 0 of 60 and 6 of 16; of 80 real recordings a language cut at
+their onset, 8, 9 and 5 were missed, after it only the tones (0.3 s of silence was worse
+for "Two")."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ class VadConfig:
     early_ms: int = 0
     """After this much silence, hand out the speech so far as a provisional utterance, so
     recognition can start while the end of speech is still being confirmed (0: never)."""
+
+    @property
+    def onset_level(self) -> float:
+        """``onset_threshold``, or Silero's own default below ``threshold``."""
+        return self.threshold - 0.15 if self.onset_threshold is None else self.onset_threshold
 
 
 def silero_model_path() -> Path:
@@ -90,6 +96,14 @@ class SileroState:
     h: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 128), np.float32))
     c: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 128), np.float32))
     context: np.ndarray = field(default_factory=lambda: np.zeros(CONTEXT, np.float32))
+
+    @classmethod
+    def warmed(cls, model: SileroModel) -> SileroState:
+        """A fresh state that has heard ``WARM_START_WINDOWS`` of silence."""
+        state = cls()
+        for _ in range(WARM_START_WINDOWS):
+            state.step(model, np.zeros(WINDOW, np.float32))
+        return state
 
     def step(self, model: SileroModel, window: np.ndarray) -> float:
         """Speech probability of one 512-sample float32 window at 16 kHz."""
@@ -126,7 +140,7 @@ class EndOfSpeechDetector:
     def __init__(self, model: SileroModel, rate: int, config: VadConfig | None = None) -> None:
         self.model, self.config, self.rate = model, config or VadConfig(), rate
         self._resampler = StreamResampler(rate, VAD_RATE)
-        self._state = SileroState()
+        self._state = SileroState.warmed(model)
         self._pending = np.zeros(0, np.int16)  # 16 kHz samples not yet a full window
         self._history: list[np.ndarray] = []  # recent windows for pre-roll
         self._speech: list[np.ndarray] = []
@@ -140,15 +154,13 @@ class EndOfSpeechDetector:
 
     def feed(self, samples: np.ndarray) -> list[Utterance]:
         """Process int16 samples at the detector's rate."""
-        data = np.concatenate([self._pending, self._resampler.process(samples)])
+        return self._windows(np.concatenate([self._pending, self._resampler.process(samples)]))
+
+    def _windows(self, data: np.ndarray) -> list[Utterance]:
+        """Run the whole windows of 16 kHz ``data``; keep the rest for the next call."""
         n = len(data) // WINDOW * WINDOW
         self._pending = data[n:]
-        out: list[Utterance] = []
-        for i in range(0, n, WINDOW):
-            done = self._window(data[i : i + WINDOW])
-            if done is not None:
-                out.append(done)
-        return out
+        return [u for i in range(0, n, WINDOW) if (u := self._window(data[i : i + WINDOW])) is not None]
 
     def finish(self) -> Utterance | None:
         """End of stream: close an utterance in progress (if it was real speech).
@@ -156,13 +168,9 @@ class EndOfSpeechDetector:
         The resampler's filter and a last partial window are heard too: a recording that
         ends on its last word would otherwise lose up to 0.13 s of it."""
         tail = np.concatenate([self._pending, self._resampler.flush()])
-        self._pending = np.zeros(0, np.int16)
-        if len(tail):
-            tail = np.concatenate([tail, np.zeros(-len(tail) % WINDOW, np.int16)])
-            for i in range(0, len(tail), WINDOW):
-                done = self._window(tail[i : i + WINDOW])
-                if done is not None and done.final:
-                    return done  # its end of speech fell in the tail; nothing can follow it
+        closed = [u for u in self._windows(np.concatenate([tail, np.zeros(-len(tail) % WINDOW, np.int16)])) if u.final]
+        if closed:
+            return closed[0]  # its end of speech fell in the tail
         if self.in_speech and self._speech_windows * WINDOW_MS >= self.config.min_speech_ms:
             return self._close(truncated=False)
         return None
@@ -189,8 +197,7 @@ class EndOfSpeechDetector:
                 self._state, self._quiet_windows = SileroState(), 0
                 for past in self._history[-WARM_WINDOWS:]:
                     self._state.step(self.model, pcm16_to_float(past))
-            onset = cfg.threshold - 0.15 if cfg.onset_threshold is None else cfg.onset_threshold
-            if speech or (self._speech_windows and prob >= onset):
+            if speech or (self._speech_windows and prob >= cfg.onset_level):
                 self._speech_windows += 1
                 if self._speech_windows * WINDOW_MS >= cfg.min_speech_ms:
                     # Keep the detected onset plus the pre-roll before it.
@@ -232,20 +239,8 @@ class EndOfSpeechDetector:
 def speech_segments(
     model: SileroModel, samples: np.ndarray, rate: int, config: VadConfig | None = None
 ) -> list[Utterance]:
-    """Every utterance in a whole recording (used to drop silence before recognition).
-
-    The detector first hears ``LEAD_IN_S`` of silence; times and audio are the recording's own.
-    """
+    """Every utterance in a whole recording (used to drop silence before recognition)."""
     det = EndOfSpeechDetector(model, rate, config)
-    lead = round(LEAD_IN_S * rate)
-    found = [u for u in det.feed(np.concatenate([np.zeros(lead, np.int16), np.asarray(samples, np.int16)])) if u.final]
+    out = [u for u in det.feed(np.asarray(samples, np.int16)) if u.final]
     last = det.finish()
-    return [_without_lead_in(u, lead / rate) for u in found + ([last] if last is not None else [])]
-
-
-def _without_lead_in(utt: Utterance, lead_s: float) -> Utterance:
-    """``utt`` with the lead-in's silence dropped from its pre-roll and its times shifted."""
-    cut = max(0, round((lead_s - utt.start_s) * utt.rate))
-    return replace(
-        utt, samples=utt.samples[cut:], start_s=max(0.0, utt.start_s - lead_s), voiced_s=utt.voiced_s - cut / utt.rate
-    )
+    return out + ([last] if last is not None else [])

@@ -53,6 +53,10 @@ class PiperSynthesizer(Synthesizer):
         self.steady = steady
         self.language = base_language(str(getattr(voice.config, "espeak_voice", "en")))
 
+    def steadied(self) -> PiperSynthesizer:
+        """The same voice, steady."""
+        return PiperSynthesizer(self.voice, self.model_name, self.length_scale, steady=True)
+
     @property
     def voice_id(self) -> str:
         return f"piper:{self.model_name}:ls={self.length_scale}" + (":steady" if self.steady else "")
