@@ -62,16 +62,11 @@ def voice_for(engines):
     The same in every run: Kokoro (fr, es) always is, and Piper (en) is made steady, as its
     random rendering once said "English" so that no speech was detected, and the call went
     to a person (a real caller would have said it again; this one says it once)."""
-    from voice.tts.piper import PiperSynthesizer
-
     cache: dict[tuple[str, str], np.ndarray] = {}
 
     def make(text: str, lang: str) -> np.ndarray:
         if (text, lang) not in cache:
-            voice = engines.synthesizer(lang)
-            if isinstance(voice, PiperSynthesizer):
-                voice = voice.steadied()
-            speech = voice.synthesize(text, lang).at_rate(8000)
+            speech = engines.synthesizer(lang).steadied().synthesize(text, lang).at_rate(8000)
             pad = np.zeros(1600, np.int16)
             cache[text, lang] = np.concatenate([pad, speech.samples, pad])
         return cache[text, lang]

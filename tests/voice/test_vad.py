@@ -4,7 +4,7 @@ from voice_helpers import recording
 
 from voice.audio.codec import pcm16_to_ulaw, ulaw_to_pcm16
 from voice.audio.frames import frames
-from voice.audio.vad import EndOfSpeechDetector, VadConfig, speech_segments
+from voice.audio.vad import WARM_START_WINDOWS, EndOfSpeechDetector, VadConfig, speech_segments
 from voice.audio.wav import read_wav
 
 
@@ -145,16 +145,70 @@ def test_provisional_utterance_before_the_end_of_speech(vad_model, speech):
 def test_yes_with_a_pause_after_it_is_one_answer(vad_model, engines):
     """The phone's settings keep "Oui, c'est ça." whole: its comma is a ~400 ms pause in both
     voices, and a 400 ms end of speech for yes/no questions made it two answers, the second
-    barging into the reply to the first and answering the next question."""
+    barging into the reply to the first and answering the next question. The caller's voice
+    is steady: Piper's random renderings are measured in the next test's, on their
+    probabilities."""
     from civicline.config import Config
     from civicline.telephony.speech import phone_vad
 
     config = phone_vad(Config())
     for text, lang in (("Oui, c'est ça.", "fr"), ("Yes, that's right.", "en"), ("Sí, es correcto.", "es")):
-        answer = engines.synthesizer(lang).synthesize(text, lang).at_rate(8000).samples
+        answer = engines.synthesizer(lang).steadied().synthesize(text, lang).at_rate(8000).samples
         answer = ulaw_to_pcm16(pcm16_to_ulaw(answer))
         utts = speech_segments(vad_model, np.concatenate([silence(1.0), answer, silence(1.5)]), 8000, config)
         assert len(utts) == 1, (text, [(u.start_s, len(u.samples) / 16000) for u in utts])
+
+
+class ScriptedSilero:
+    """Stands in for the Silero model: answers, window by window, the speech probabilities
+    the real one gave a recording (after the warm start's silent windows)."""
+
+    def __init__(self, probabilities: list[float]) -> None:
+        self.session = self
+        self._probabilities = iter([0.0] * WARM_START_WINDOWS + probabilities)
+
+    def run(self, _outputs, feeds):
+        return np.array([[next(self._probabilities, 0.002)]], np.float32), feeds["h"], feeds["c"]
+
+
+def scripted_segments(probabilities: list[float]) -> list:
+    """The phone's utterances for audio whose windows had these probabilities."""
+    from civicline.config import Config
+    from civicline.telephony.speech import phone_vad
+
+    loud = np.full(len(probabilities) * 512, 3000, np.int16)  # above the hiss floor: the model decides
+    return speech_segments(ScriptedSilero(probabilities), loud, 16000, phone_vad(Config()))
+
+
+def end_of_speech(utt) -> float:
+    return utt.start_s + utt.voiced_s
+
+
+# Silero on one of Piper's renderings of "Yes, that's right.", from 128 ms before "Yes":
+# "Yes" (0.83-0.88), its fading (0.48...), the pause, a soft "that's" (0.29-0.42), "right".
+SOFT_THATS = [0.002, 0.002, 0.002, 0.003, 0.024, 0.828, 0.883, 0.746, 0.762, 0.768, 0.776, 0.708,
+              0.480, 0.313, 0.215, 0.126, 0.075, 0.046, 0.032, 0.022, 0.017, 0.014, 0.016, 0.420,
+              0.348, 0.368, 0.393, 0.340, 0.334, 0.290, 0.290, 0.538, 0.545, 0.573, 0.577, 0.677,
+              0.708, 0.730, 0.571, 0.222, 0.120, 0.083] + [0.01] * 40
+
+
+def test_a_soft_word_after_a_pause_keeps_the_answer_whole():
+    """Piper's random renderings of "Yes, that's right." said "that's" softly (0.2-0.5) in 18
+    of 500: counted as silence, it ended the answer after "Yes," and "right" answered the next
+    question. After a pause, a window at the onset level is speech again."""
+    utts = scripted_segments(SOFT_THATS)
+    assert len(utts) == 1
+    assert end_of_speech(utts[0]) == pytest.approx(39 * 0.032)  # the end of "right"
+
+
+def test_a_fading_last_word_does_not_delay_the_answer():
+    """Right after the last word, windows at the onset level are the word fading (0.48, 0.40):
+    the end of speech counts from the last speech window, as before the soft-word rule (which
+    counted them as speech and ended 481 of 1248 real recordings later)."""
+    fading = [0.01] * 10 + [0.8] * 10 + [0.48, 0.40, 0.36] + [0.01] * 40
+    utts = scripted_segments(fading)
+    assert len(utts) == 1
+    assert end_of_speech(utts[0]) == pytest.approx(20 * 0.032)
 
 
 def test_speech_after_a_long_silence_is_heard(vad_model, engines):

@@ -40,6 +40,13 @@ after 96 ms of silence in 0 of 60 and 6 of 16; of 80 real recordings a language 
 their onset, 8, 9 and 5 were missed, after it only the tones (0.3 s of silence was worse
 for "Two")."""
 
+SOFT_RETURN_WINDOWS = 4
+"""After this much of a pause (128 ms), a window at the onset level is the caller talking
+again: "Yes, that's right." with a soft "that's" (0.2-0.5) was cut in two after "Yes," in
+7 to 18 of 500 Piper renderings (none after), and "right" answered the next question.
+Sooner, it is the last word fading: counted as speech it ended 481 of 1248 real recordings
+later (20 ms on average); after this pause, 25 (4 ms)."""
+
 
 @dataclass(frozen=True)
 class VadConfig:
@@ -49,7 +56,8 @@ class VadConfig:
     """Speech probability above which a window is speech."""
     onset_threshold: float | None = None
     """Once a window reached ``threshold``, the next ones count towards ``min_speech_ms``
-    down to this probability (Silero's own hysteresis; None: ``threshold`` - 0.15)."""
+    down to this probability (Silero's own hysteresis; None: ``threshold`` - 0.15). In a
+    pause, a window at this level after ``SOFT_RETURN_WINDOWS`` is speech again."""
     min_speech_ms: int = 160
     """Speech shorter than this (a cough, a click) does not start an utterance."""
     end_silence_ms: int = 700
@@ -210,8 +218,8 @@ class EndOfSpeechDetector:
             del self._history[: -(pre + cfg.min_speech_ms // WINDOW_MS + 2)]
             return None
         self._speech.append(window)
-        if speech:
-            self._speech_windows += 1
+        self._speech_windows += int(speech)
+        if speech or (self._silence_windows >= SOFT_RETURN_WINDOWS and prob >= cfg.onset_level):
             self._silence_windows = 0
         else:
             self._silence_windows += 1

@@ -62,3 +62,8 @@ class Synthesizer(ABC):
     def languages(self) -> set[str] | None:
         """Languages this voice speaks, or None when it cannot tell."""
         return None
+
+    def steadied(self) -> Synthesizer:
+        """The same voice saying a text the same way every time (tests' callers, whose
+        audio must not change between runs); voices without randomness are already steady."""
+        return self
