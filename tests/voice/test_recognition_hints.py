@@ -20,7 +20,7 @@ def test_hints_are_written_as_finished_sentences():
 def test_a_caller_saying_a_hint_word_for_word_is_heard_whole(whisper, piper):
     """With the list left open ("…, when is my garbage collected"), Whisper took the caller's
     question for the prompt going on and heard "collected," at 16 alignments of 16."""
-    speech = piper.synthesize("When is my garbage collected?", "en").at_rate(8000).samples
+    speech = piper.steadied().synthesize("When is my garbage collected?", "en").at_rate(8000).samples
     speech = ulaw_to_pcm16(pcm16_to_ulaw(speech))
     heard = []
     for lead_ms in (0, 120, 250):
