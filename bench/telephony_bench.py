@@ -112,13 +112,16 @@ class ServerProcess:
 
 def one_call(twilio, voices: dict, lang: str, caller: int, out: list, errors: list) -> None:
     key, lines = SCRIPTS[lang][0], lines_for(lang, caller)
+    step, leg = "calling", None
     try:
         sid, params, r = twilio.incoming()
         leg = twilio.stream(r, sid)
         _until(lambda: leg.current.first_frame_at is not None)
+        step = f"pressed {key}"
         leg.press(key)
         _until(lambda: leg.current.first_frame_at is not None)
         for text in lines:
+            step = f"said {text!r}"
             leg.say(voices[lang, text])
             before = len(leg.latencies)
             _until(lambda b=before: len(leg.latencies) > b, timeout=120)
@@ -128,7 +131,8 @@ def one_call(twilio, voices: dict, lang: str, caller: int, out: list, errors: li
         out.extend(t for t in leg.latencies if t > 0.3)
         leg.hang_up()
     except Exception as exc:
-        errors.append(repr(exc))
+        heard = f", {len(leg.prompts)} prompts heard, line closed: {leg.closed.is_set()}" if leg else ""
+        errors.append(f"caller {caller} ({lang}) {step}: {exc!r}{heard}")
 
 
 def _until(check, timeout: float = 60.0) -> None:
@@ -203,7 +207,7 @@ def main() -> int:
         for n in args.calls:
             r = summary([run(n, server, twilio, voices, args.lang, args.stagger, k * n) for k in range(args.rounds)], server)
             print(f"| {n} | {r['turns']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {r['cpu_cores']:.2f} | {r['rss_mb']:.0f} | {len(r['errors'])} |", flush=True)
-            for e in r["errors"][:3]:
+            for e in r["errors"]:
                 print("   error:", e)
         server.stop()
     return 0
