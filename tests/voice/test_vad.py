@@ -171,13 +171,15 @@ class ScriptedSilero:
         return np.array([[next(self._probabilities, 0.002)]], np.float32), feeds["h"], feeds["c"]
 
 
-def scripted_segments(probabilities: list[float]) -> list:
-    """The phone's utterances for audio whose windows had these probabilities."""
+def scripted_segments(probabilities: list[float], quieter_db: dict[int, float] | None = None) -> list:
+    """The phone's utterances for audio whose windows had these probabilities, all at the
+    same level (-21 dBFS, above the hiss floor) but the windows in ``quieter_db``."""
     from civicline.config import Config
     from civicline.telephony.speech import phone_vad
 
-    loud = np.full(len(probabilities) * 512, 3000, np.int16)  # above the hiss floor: the model decides
-    return speech_segments(ScriptedSilero(probabilities), loud, 16000, phone_vad(Config()))
+    gains = [10 ** (-(quieter_db or {}).get(i, 0.0) / 20) for i in range(len(probabilities))]
+    audio = np.concatenate([np.full(512, 3000 * g) for g in gains]).astype(np.int16)
+    return speech_segments(ScriptedSilero(probabilities), audio, 16000, phone_vad(Config()))
 
 
 def end_of_speech(utt) -> float:
@@ -195,10 +197,22 @@ SOFT_THATS = [0.002, 0.002, 0.002, 0.003, 0.024, 0.828, 0.883, 0.746, 0.762, 0.7
 def test_a_soft_word_after_a_pause_keeps_the_answer_whole():
     """Piper's random renderings of "Yes, that's right." said "that's" softly (0.2-0.5) in 18
     of 500: counted as silence, it ended the answer after "Yes," and "right" answered the next
-    question. After a pause, a window at the onset level is speech again."""
+    question. After a pause, a window at the onset level and near the caller's level is
+    speech again."""
     utts = scripted_segments(SOFT_THATS)
     assert len(utts) == 1
     assert end_of_speech(utts[0]) == pytest.approx(39 * 0.032)  # the end of "right"
+
+
+def test_a_quiet_voice_behind_the_caller_does_not_hold_the_answer_open():
+    """The same soft windows 32 dB under the caller are someone else in the room: the
+    answer ends after "Yes," as it did before the soft return (a real voice that far under
+    the caller kept 10 of 20 answers open past 1.5 s without this bound, 5 with it)."""
+    soft = {i: 32.0 for i in range(12, 31)}  # from the fading of "Yes" to just before "right"
+    ends = [end_of_speech(u) for u in scripted_segments(SOFT_THATS, soft)]
+    assert ends == pytest.approx([12 * 0.032, 39 * 0.032])  # the end of "Yes", of "right"
+    near = {i: 12.0 for i in range(12, 31)}  # a caller's own soft word, 12 dB down: still one
+    assert len(scripted_segments(SOFT_THATS, near)) == 1
 
 
 def test_a_fading_last_word_does_not_delay_the_answer():
