@@ -146,8 +146,7 @@ def test_yes_with_a_pause_after_it_is_one_answer(vad_model, engines):
     """The phone's settings keep "Oui, c'est ça." whole: its comma is a ~400 ms pause in both
     voices, and a 400 ms end of speech for yes/no questions made it two answers, the second
     barging into the reply to the first and answering the next question. The caller's voice
-    is steady: Piper's random renderings are measured in the next test's, on their
-    probabilities."""
+    is steady; a random Piper rendering that split is replayed below (``SOFT_THATS``)."""
     from civicline.config import Config
     from civicline.telephony.speech import phone_vad
 

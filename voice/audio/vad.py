@@ -166,7 +166,7 @@ class EndOfSpeechDetector:
         self._start_window = 0
         self._loudest = -np.inf  # dBFS of the utterance's loudest speech window
         self.in_speech = False
-        self.probabilities: list[float] = []
+        self._raw_probability = 0.0  # the last window's, before the hiss floor
 
     def feed(self, samples: np.ndarray) -> list[Utterance]:
         """Process int16 samples at the detector's rate."""
@@ -196,7 +196,7 @@ class EndOfSpeechDetector:
         its level in dBFS."""
         f = pcm16_to_float(window)
         prob = self._state.step(self.model, f)
-        self.probabilities.append(prob)
+        self._raw_probability = prob
         level = 20 * float(np.log10(np.sqrt(np.mean(f * f)) + 1e-9))
         return (prob if level >= self.config.min_rms_dbfs else 0.0), level
 
@@ -208,7 +208,7 @@ class EndOfSpeechDetector:
         if not self.in_speech:
             self._history.append(window)
             pre = max(1, cfg.pre_roll_ms // WINDOW_MS)
-            quiet = self.probabilities[-1] < QUIET_PROB
+            quiet = self._raw_probability < QUIET_PROB
             self._quiet_windows = self._quiet_windows + 1 if quiet else 0
             if self._quiet_windows >= RESET_AFTER_WINDOWS:
                 self._state, self._quiet_windows = SileroState(), 0
