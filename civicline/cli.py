@@ -8,7 +8,7 @@ import importlib
 import logging
 import sys
 
-from flows.errors import CivicError
+from staff_files.problems import CivicError
 
 # One module per group of subcommands; each defines register(subparsers).
 COMMAND_MODULES = [

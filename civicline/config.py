@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from flows.errors import CivicError
+from staff_files.problems import CivicError
 
 DEFAULT_FILE = "civicline.toml"
 # Secrets, read from the environment only. A key found in the TOML file is refused.

@@ -24,10 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from civicline.calls import Call, Recorder
 from flows.engine import Engine
-from flows.errors import FlowError, Problem
 from flows.session import Ask, Hangup, NoInput, Pressed, Said, Say, StaffRequest, Step, Transfer
-from flows.yamlfile import load_yaml_file
 from nlu.text import fold
+from staff_files.problems import FlowError, Problem
+from staff_files.yaml_lines import load_yaml_file
 
 
 class Expect(BaseModel):

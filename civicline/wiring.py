@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from civicline.config import Config
-from flows.errors import FlowError, Problem
 from flows.handlers import registered_handlers
 from flows.loader import flow_files, load_flows
 from flows.runtime import Runtime
 from flows.validator import validate
+from staff_files.problems import FlowError, Problem
 from translations.catalog import Catalogs
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flows.errors import FlowError, Problem
 from flows.model import NODE_KINDS, FlowFile, Node
-from flows.yamlfile import LineDict, LineList, load_yaml_file
+from staff_files.problems import FlowError, Problem
+from staff_files.yaml_lines import LineDict, LineList, load_yaml_file
 
 ENTRY = "main.start"
 

@@ -12,7 +12,6 @@ from collections import deque
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from flows.errors import Problem
 from flows.loader import ENTRY, FlowSet
 from flows.model import (
     INPUT_KINDS,
@@ -27,6 +26,7 @@ from flows.model import (
     node_targets,
 )
 from nlu.text import fold
+from staff_files.problems import Problem
 from translations.catalog import Catalogs
 
 # Prompts the engine itself says: every catalog must have them.

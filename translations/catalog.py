@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows.errors import CatalogError, Problem
-from flows.yamlfile import LineDict, load_yaml_file
+from staff_files.problems import CatalogError, Problem
+from staff_files.yaml_lines import LineDict, load_yaml_file
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from civicline.commands.common import config_from, parse_now
 from civicline.scenarios import load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
 from flows.engine import Engine
-from flows.errors import FlowError
 from flows.session import (
     Ask,
     Hangup,
@@ -26,6 +25,7 @@ from flows.session import (
     Step,
     Transfer,
 )
+from staff_files.problems import FlowError
 
 HELP = """Type what you would say and press Enter. Keys: '#5' presses 5, '#0' a person,
 '#*' repeat, '#9' slower, '#0612345678#' a number. Empty line: silence. Ctrl-D: hang up."""

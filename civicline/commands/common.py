@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from civicline.config import Config, load_config
-from flows.errors import CivicError
+from staff_files.problems import CivicError
 
 
 def config_from(args: argparse.Namespace) -> Config:

@@ -12,8 +12,8 @@ import getpass
 import sys
 
 from civicline.commands.common import config_from
-from flows.errors import CivicError
 from flows.records.schema_console import ROLES
+from staff_files.problems import CivicError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

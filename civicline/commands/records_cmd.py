@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.errors import CivicError
 from flows.records import kpis, retention
 from flows.records.health import read_health
 from flows.records.store import SQLiteStore
+from staff_files.problems import CivicError
 
 DEFAULT_DB = "instance/civicline.sqlite3"
 LOW_DISK_BYTES = 200 * 1024 * 1024  # below this, a busy day of calls could fill the disk

@@ -10,7 +10,7 @@ import argparse
 import re
 from pathlib import Path
 
-from flows.errors import CivicError
+from staff_files.problems import CivicError
 from translations.catalog import CATALOG_DIR, TODO_MARK, load_catalog
 
 _QUOTED = re.compile(r'^(\s+[\w.]+: )"(.*)"\s*$')

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from flows.errors import FlowError, Problem
-from flows.yamlfile import LineDict, LineList, load_yaml_file
+from staff_files.problems import FlowError, Problem
+from staff_files.yaml_lines import LineDict, LineList, load_yaml_file
 from translations.catalog import TODO_MARK, Catalog, load_catalog
 
 

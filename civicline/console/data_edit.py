@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from civicline import wiring
-from flows.errors import FlowError, Problem
-from flows.yamlfile import LineDict, LineList, load_yaml_file
+from staff_files.problems import FlowError, Problem
+from staff_files.yaml_lines import LineDict, LineList, load_yaml_file
 
 TEXT_KINDS = (".csv", ".yaml", ".yml", ".ics")
 

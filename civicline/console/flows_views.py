@@ -12,8 +12,8 @@ from flask import flash, redirect, request, url_for
 from civicline import wiring
 from civicline.console import files
 from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state, user
-from flows.errors import Problem
 from flows.records.flow_versions import text_hash
+from staff_files.problems import Problem
 
 KIND = "flow"
 

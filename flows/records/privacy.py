@@ -17,8 +17,8 @@ import os
 import re
 from collections.abc import Mapping
 
-from flows.errors import CivicError
 from flows.records.redact import redact  # noqa: F401  (part of this module's API)
+from staff_files.problems import CivicError
 
 log = logging.getLogger(__name__)
 

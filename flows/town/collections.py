@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.errors import Problem
 from flows.town.common import Origin, Problems, origin_of, parse_date, parse_weekday
 from flows.town.hours import Holidays, WeeklyHours, parse_hours
-from flows.yamlfile import load_yaml_file
+from staff_files.problems import Problem
+from staff_files.yaml_lines import load_yaml_file
 
 KINDS = ("household", "recycling", "green")  # kerbside kinds; glass and bulky are not collected
 HOLIDAY_RULES = ("shift_after_holiday", "none")

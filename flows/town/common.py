@@ -9,8 +9,8 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from flows.errors import Problem
 from flows.provenance import Source
+from staff_files.problems import Problem
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Clerks write weekdays in English or French, in full or abbreviated.

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import recurring_ical_events
 
-from flows.errors import Problem
 from flows.town.common import Origin, Problems, origin_of
 from flows.town.ics import read_calendar
-from flows.yamlfile import load_yaml_file
+from staff_files.problems import Problem
+from staff_files.yaml_lines import load_yaml_file
 
 HORIZON_DAYS = 400
 

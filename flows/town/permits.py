@@ -11,9 +11,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from flows.errors import Problem
 from flows.town.common import Origin, Problems, origin_of
-from flows.yamlfile import load_yaml_file
+from staff_files.problems import Problem
+from staff_files.yaml_lines import load_yaml_file
 
 TEXT_FIELDS = ("covers", "documents", "apply", "processing")
 FEE_UNITS = ("once", "day", "m2_year", "month", "year")

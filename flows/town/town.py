@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from flows.errors import DataError, FlowError, Problem
 from flows.provenance import Source
 from flows.town.collections import CollectionData, load_collections
 from flows.town.common import Origin, Problems
@@ -21,7 +20,8 @@ from flows.town.hours import Holidays, HumanLine, parse_hours
 from flows.town.meetings import Meetings, load_meetings
 from flows.town.permits import PermitData, load_permits
 from flows.town.streets import Street, load_streets
-from flows.yamlfile import load_yaml_file
+from staff_files.problems import DataError, FlowError, Problem
+from staff_files.yaml_lines import load_yaml_file
 
 DATASETS = ("streets", "collections", "meetings", "permits")
 DEFAULT_MAX_AGE_DAYS = 180

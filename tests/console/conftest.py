@@ -24,11 +24,11 @@ from flowkit import EXAMPLES, FIXTURES, HANDLERS, TEST_PROMPTS, FakeTown  # noqa
 from civicline import wiring  # noqa: E402
 from civicline.config import Config  # noqa: E402
 from civicline.console import data_edit  # noqa: E402
-from flows.errors import FlowError  # noqa: E402
 from flows.loader import flow_files, load_flows  # noqa: E402
 from flows.records import CallRecorder, SQLiteStore  # noqa: E402
 from flows.runtime import Runtime  # noqa: E402
 from flows.validator import validate  # noqa: E402
+from staff_files.problems import FlowError  # noqa: E402
 from translations.catalog import CATALOG_DIR, Catalogs  # noqa: E402
 
 KEY = b"console-tests-hash-key-0123456789"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import CatalogError
+from staff_files.problems import CatalogError
 from translations.catalog import CATALOG_DIR, Catalogs, load_catalog
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from flowkit import FIXTURES, HANDLERS, FakeTown, make_catalogs
 
-from flows.errors import FlowError
 from flows.loader import flow_files, load_flows
 from flows.validator import validate
+from staff_files.problems import FlowError
 
 
 def check(flows_dir: Path, catalogs=None, handlers=HANDLERS):

@@ -112,7 +112,7 @@ def test_engine_calls_are_recorded_and_reported_as_counted_by_hand(store):
 def _project_engine() -> Engine:
     from civicline.config import load_config
     from civicline.wiring import load_runtime
-    from flows.errors import FlowError
+    from staff_files.problems import FlowError
 
     try:
         return Engine(load_runtime(load_config(ROOT / "civicline.toml")))

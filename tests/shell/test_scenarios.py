@@ -10,7 +10,7 @@ from civicline.config import load_config
 from civicline.scenarios import load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
 from flows.engine import Engine
-from flows.errors import FlowError
+from staff_files.problems import FlowError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = scenario_files([ROOT / "scenarios"])

@@ -10,8 +10,8 @@ import pytest
 from townkit import replace_in
 
 from civicline.cli import main
-from flows.errors import DataError
 from flows.town import check_town, load_town
+from staff_files.problems import DataError
 
 
 def test_the_demo_town_has_no_problems():

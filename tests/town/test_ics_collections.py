@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import DataError
 from flows.town import check_town, load_town
+from staff_files.problems import DataError
 
 CALENDAR = """BEGIN:VCALENDAR
 VERSION:2.0

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from flows.errors import FlowError, Problem
+from staff_files.problems import FlowError, Problem
 
 
 class LineDict(dict):
