@@ -61,7 +61,7 @@ def _server(workdir: Path, turn_log: Path | None, conn) -> None:
 
     from civicline.app import create_app
     from civicline.config import Config
-    from flows.records import CallRecorder, SQLiteStore
+    from records import CallRecorder, SQLiteStore
 
     if turn_log:
         import logging

@@ -71,7 +71,7 @@ def _flag_stale_records(runtime: Runtime, recorder: Any, config: Config) -> None
     at every start (each record once per verification date)."""
     import logging
 
-    from flows.records.review import flag_stale_records
+    from records.review import flag_stale_records
 
     facts = getattr(runtime.town, "verified_facts", None)
     store = getattr(recorder, "store", None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.records import CallRecorder, SQLiteStore, load_hash_key
+from records import CallRecorder, SQLiteStore, load_hash_key
 
 
 def store_for(config: Any) -> SQLiteStore:

@@ -12,7 +12,7 @@ import getpass
 import sys
 
 from civicline.commands.common import config_from
-from flows.records.schema_console import ROLES
+from records.schema_console import ROLES
 from staff_files.problems import CivicError
 
 
@@ -42,8 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _users(args: argparse.Namespace):
+    from civicline.console.accounts import Users
     from civicline.records import store_for
-    from flows.records.users import Users
 
     store = store_for(config_from(args))
     if store.open_error:

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.records import kpis, retention
-from flows.records.health import read_health
-from flows.records.store import SQLiteStore
+from records import kpis, retention
+from records.health import read_health
+from records.store import SQLiteStore
 from staff_files.problems import CivicError
 
 DEFAULT_DB = "instance/civicline.sqlite3"
@@ -79,7 +79,7 @@ def _existing(path: Path) -> SQLiteStore:
 def run_report(args: argparse.Namespace) -> int:
     store = _existing(db_path(args))
     try:
-        from flows.records.browse import WithoutTrials
+        from records.browse import WithoutTrials
 
         report = kpis.compute(
             WithoutTrials(store),  # staff's "try a call" calls are not residents' calls

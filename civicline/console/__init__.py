@@ -50,10 +50,10 @@ def init_app(app: Flask) -> None:
         translations_views,
         trial_views,
     )
+    from civicline.console.accounts import Users
     from civicline.console.core import bp
+    from civicline.console.file_versions import FileVersions
     from civicline.console.trial import TrialCalls
-    from flows.records.flow_versions import FileVersions
-    from flows.records.users import Users
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from flask import request
 
 from civicline.console.core import ConsoleError, bp, civic, not_found, render, state
-from flows.records import browse
-from flows.records.schema import OUTCOMES
+from records import browse
+from records.schema import OUTCOMES
 
 
 def town_tz() -> ZoneInfo:

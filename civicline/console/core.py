@@ -29,7 +29,7 @@ from flask import (
     url_for,
 )
 
-from flows.records.users import User
+from civicline.console.accounts import User
 
 bp = Blueprint(
     "console",

@@ -10,8 +10,8 @@ from flask import request
 
 from civicline.console.calls_views import day_start, languages, period
 from civicline.console.core import ConsoleError, bp, civic, render, state
-from flows.records import browse, kpis
-from flows.records.schema import OUTCOMES
+from records import browse, kpis
+from records.schema import OUTCOMES
 
 BAR_HEIGHT, LABEL_WIDTH, CHART_WIDTH = 26, 150, 560
 

@@ -12,7 +12,7 @@ from werkzeug.utils import secure_filename
 
 from civicline.console import data_edit, files
 from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state, user
-from flows.records.flow_versions import text_hash
+from civicline.console.file_versions import text_hash
 
 KIND = "data"
 

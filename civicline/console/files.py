@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from flows.records.flow_versions import Version, text_hash, unified_diff
+from civicline.console.file_versions import Version, text_hash, unified_diff
 from staff_files.problems import Problem
 
 # Given a folder holding the candidate copy, returns the problems found there.

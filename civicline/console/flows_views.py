@@ -12,7 +12,7 @@ from flask import flash, redirect, request, url_for
 from civicline import wiring
 from civicline.console import files
 from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state, user
-from flows.records.flow_versions import text_hash
+from civicline.console.file_versions import text_hash
 from staff_files.problems import Problem
 
 KIND = "flow"

@@ -21,8 +21,8 @@ from civicline.console.core import (
     state,
     user,
 )
-from flows.records import browse
-from flows.records.schema import REVIEW_STATUSES
+from records import browse
+from records.schema import REVIEW_STATUSES
 from translations.catalog import load_catalog
 
 

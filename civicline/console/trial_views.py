@@ -15,8 +15,8 @@ from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from civicline.console.calls_views import town_tz
 from civicline.console.core import ConsoleError, bp, civic, render, state, user, wants_json
-from flows.records import browse
 from flows.session import HungUp, NoInput, Pressed, Said
+from records import browse
 
 log = logging.getLogger(__name__)
 KEYS = re.compile(r"^[0-9*#]{1,20}$")

@@ -25,9 +25,9 @@ from civicline import wiring  # noqa: E402
 from civicline.config import Config  # noqa: E402
 from civicline.console import data_edit  # noqa: E402
 from flows.loader import flow_files, load_flows  # noqa: E402
-from flows.records import CallRecorder, SQLiteStore  # noqa: E402
 from flows.runtime import Runtime  # noqa: E402
 from flows.validator import validate  # noqa: E402
+from records import CallRecorder, SQLiteStore  # noqa: E402
 from staff_files.problems import FlowError  # noqa: E402
 from translations.catalog import CATALOG_DIR, Catalogs  # noqa: E402
 
@@ -107,7 +107,7 @@ def make_app(tmp_path: Path, town: Path, catalog_dir: Path, store, monkeypatch):
     from argon2 import PasswordHasher
 
     from civicline.app import create_app
-    from flows.records.users import Users
+    from civicline.console.accounts import Users
 
     monkeypatch.setenv("CIVICLINE_SECRET_KEY", SECRET)
     monkeypatch.setattr(

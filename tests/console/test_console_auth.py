@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import PASSWORD, ROOT, csrf, sign_in
 
-from flows.records.users import Users
+from civicline.console.accounts import Users
 
 
 def test_the_console_asks_to_sign_in_first(client):

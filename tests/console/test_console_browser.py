@@ -16,8 +16,8 @@ from flowkit import CLOSED
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from flows.records import SQLiteStore
 from flows.session import NoInput, Pressed, Said
+from records import SQLiteStore
 
 pytestmark = pytest.mark.slow
 

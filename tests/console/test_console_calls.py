@@ -7,8 +7,8 @@ import re
 from conftest import place_call
 from flowkit import CLOSED
 
-from flows.records import browse
 from flows.session import HungUp, NoInput, Pressed, Said
+from records import browse
 
 DEC = {"from": "2026-11-25", "to": "2026-12-07"}
 

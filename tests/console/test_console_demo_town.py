@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from conftest import PASSWORD, ROOT, SECRET, csrf, sign_in
 
 from civicline.config import Config
-from flows.records.users import Users
+from civicline.console.accounts import Users
 
 
 @pytest.fixture

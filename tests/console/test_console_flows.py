@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from conftest import csrf, sign_in
 
 from civicline.calls import Call
-from flows.records.flow_versions import text_hash
+from civicline.console.file_versions import text_hash
 from flows.session import Pressed
 
 PARIS = ZoneInfo("Europe/Paris")

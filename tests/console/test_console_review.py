@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from conftest import csrf, place_call
 from flowkit import CLOSED
 
-from flows.records import browse
 from flows.session import NoInput, Pressed, Said
+from records import browse
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -6,7 +6,7 @@ import re
 
 from conftest import csrf, sign_in
 
-from flows.records import browse
+from records import browse
 
 JSON = {"Accept": "application/json"}
 

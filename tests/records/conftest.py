@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from records_helpers import KEY, T0
 
-from flows.records import CallRecorder, SQLiteStore
+from records import CallRecorder, SQLiteStore
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flows.records import CallRecorder
+from records import CallRecorder
 
 KEY = b"test-key-0123456789abcdef-not-a-secret"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

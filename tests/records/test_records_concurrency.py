@@ -13,7 +13,7 @@ from pathlib import Path
 
 from records_helpers import KEY, T0, simple_turn
 
-from flows.records import CallRecorder, SQLiteStore
+from records import CallRecorder, SQLiteStore
 
 CALLS, TURNS = 50, 30
 
@@ -69,7 +69,7 @@ def test_fifty_concurrent_calls_write_every_turn(db):
 WRITER = r"""
 import sys, threading
 from datetime import UTC, datetime, timedelta
-from flows.records import CallRecorder, SQLiteStore
+from records import CallRecorder, SQLiteStore
 store = SQLiteStore(sys.argv[1])
 rec = CallRecorder(store, hash_key=b"k" * 32, auto_purge=False)
 t0 = datetime(2026, 3, 2, tzinfo=UTC)

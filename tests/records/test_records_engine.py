@@ -16,8 +16,8 @@ from records_helpers import KEY
 
 from civicline.calls import Call
 from flows.engine import Engine
-from flows.records import CallRecorder, kpis
 from flows.session import HungUp, NoInput, Pressed, Said
+from records import CallRecorder, kpis
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "flows"))

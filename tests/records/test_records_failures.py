@@ -13,7 +13,7 @@ import pytest
 from records_helpers import KEY, T0, simple_turn
 
 from civicline.commands.records_cmd import doctor
-from flows.records import CallRecorder, SQLiteStore
+from records import CallRecorder, SQLiteStore
 
 
 def whole_call(recorder: CallRecorder, call_id: str = "c1") -> None:
@@ -29,7 +29,7 @@ def test_read_only_database_calls_go_on_error_logged_and_in_doctor(db, store, ca
     store.close()
     ro = SQLiteStore(db, read_only=True)  # what a read-only file gives: every write refused
     recorder = CallRecorder(ro, hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0)
-    with caplog.at_level(logging.ERROR, logger="flows.records"):
+    with caplog.at_level(logging.ERROR, logger="records"):
         whole_call(recorder)  # must not raise
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 6  # one per lost write, each after its retries
@@ -54,7 +54,7 @@ def test_full_disk_calls_go_on_and_writes_recover(db, store, caplog):
 
     disk = SQLiteStore(db, on_connect=limit_pages)
     recorder = CallRecorder(disk, hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0)
-    with caplog.at_level(logging.ERROR, logger="flows.records"):
+    with caplog.at_level(logging.ERROR, logger="records"):
         recorder.call_started("c1", caller=None, language="en", at=T0)
         for i in range(5):
             simple_turn(recorder, "c1", T0, assistant_text="z" * 20000 + str(i))

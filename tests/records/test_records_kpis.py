@@ -12,7 +12,7 @@ import pytest
 from records_helpers import KEY, T0, simple_turn
 
 from civicline.commands import records_cmd
-from flows.records import CallRecorder, kpis
+from records import CallRecorder, kpis
 
 A, B, C, D = "+33611111111", "+14155550100", "+34612345678", "+33622222222"
 H, DAY = timedelta(hours=1), timedelta(days=1)
@@ -173,7 +173,7 @@ def test_since_parsing():
 
 
 def test_report_command_leaves_out_staff_trial_calls(filled, db, capsys, monkeypatch, tmp_path):
-    from flows.records.browse import mark_trial
+    from records.browse import mark_trial
 
     monkeypatch.chdir(tmp_path)
     first = filled.calls(since=T0)[0]["id"]

@@ -10,7 +10,7 @@ import time
 import pytest
 from records_helpers import KEY, T0, simple_turn
 
-from flows.records.privacy import (
+from records.privacy import (
     HashKeyError,
     caller_hash,
     last_two,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from records_helpers import KEY, T0, simple_turn
 
-from flows.records import CallRecorder, kpis, retention
+from records import CallRecorder, kpis, retention
 
 NOW = T0 + timedelta(days=100)  # with 90 days' retention, calls before T0+10d are old
 SOURCE = {

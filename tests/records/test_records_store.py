@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from records_helpers import T0, simple_turn
 
 from flows.provenance import Source
-from flows.records import SQLiteStore
-from flows.records.review import flag_stale_records, review_kind
-from flows.records.schema import MIGRATIONS
+from records import SQLiteStore
+from records.review import flag_stale_records, review_kind
+from records.schema import MIGRATIONS
 
 
 def test_schema_is_versioned_and_wal(store, db):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from civicline.app import create_app
 from civicline.config import load_config
-from flows.records import CallRecorder, SQLiteStore
+from records import CallRecorder, SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

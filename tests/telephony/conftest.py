@@ -20,7 +20,7 @@ from fake_twilio import ACCOUNT, FakeTwilio, Recordings  # noqa: E402
 from flowkit import OPEN, make_runtime  # noqa: E402
 
 from civicline.config import Config  # noqa: E402
-from flows.records import CallRecorder, SQLiteStore  # noqa: E402
+from records import CallRecorder, SQLiteStore  # noqa: E402
 
 TOKEN = "test-auth-token-" + "x" * 16
 

@@ -2,7 +2,7 @@
 
 Run automatically by the recorder (at most once a day, in a background thread after a
 call ends) and by ``civicline purge``. What goes and what stays is decided in
-:meth:`flows.records.store.SQLiteStore.purge_text` and documented in docs/privacy.md.
+:meth:`records.store.SQLiteStore.purge_text` and documented in docs/privacy.md.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flows.records.store import Store
+from records.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flows.records.database import iso
-from flows.records.schema_console import ROLES
-from flows.records.store import SQLiteStore
+from records.database import iso
+from records.schema_console import ROLES
+from records.store import SQLiteStore
 from staff_files.problems import CivicError
 
 MIN_PASSWORD = 10  # long enough to resist guessing while the rate limit holds

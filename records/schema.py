@@ -12,7 +12,7 @@ compare as text, in both databases, without a timezone-aware column type.
 
 from __future__ import annotations
 
-from flows.records.schema_console import CONSOLE_V2
+from records.schema_console import CONSOLE_V2
 
 OUTCOMES = ("answered", "transferred", "callback", "message", "abandoned")
 REQUEST_KINDS = ("callback", "message")

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flows.provenance import Source
-from flows.records.database import iso
-from flows.records.schema import REVIEW_KINDS
-from flows.records.store import Store
+from records.database import iso
+from records.schema import REVIEW_KINDS
+from records.store import Store
 
 # Words that say which kind an engine's reason is, in the languages staff may write in.
 _KIND_WORDS = [

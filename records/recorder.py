@@ -5,7 +5,7 @@ a few times, then logged at ERROR and counted in :attr:`CallRecorder.health` (mi
 file that ``civicline doctor`` reads). Personal data is handled here, before the store sees
 it: the caller's number becomes a keyed hash and two digits, text is redacted, and the full
 number reaches only the staff-request table (the rows are built in
-:mod:`flows.records.protected_rows`).
+:mod:`records.protected_rows`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flows.records import retention
-from flows.records.health import Health
-from flows.records.protected_rows import call_row, end_fields, request_row, review_row, turn_row
-from flows.records.store import Store
+from records import retention
+from records.health import Health
+from records.protected_rows import call_row, end_fields, request_row, review_row, turn_row
+from records.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class CallRecorder:
         auto_purge: bool = True,
     ) -> None:
         if not hash_key:
-            raise ValueError("hash_key is required (see flows.records.privacy.load_hash_key)")
+            raise ValueError("hash_key is required (see records.privacy.load_hash_key)")
         retention.cutoff(retention_days)  # validates it
         self.store = store
         self.retention_days = retention_days

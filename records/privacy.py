@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from flows.records.redact import redact  # noqa: F401  (part of this module's API)
+from records.redact import redact  # noqa: F401  (part of this module's API)
 from staff_files.problems import CivicError
 
 log = logging.getLogger(__name__)

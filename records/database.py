@@ -1,5 +1,5 @@
 """The SQLite file under the call records: connections, transactions, migrations, and the
-check ``civicline doctor`` runs. The queries are in :mod:`flows.records.store`."""
+check ``civicline doctor`` runs. The queries are in :mod:`records.store`."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.records.schema import MIGRATIONS, statements
+from records.schema import MIGRATIONS, statements
 
-log = logging.getLogger("flows.records.store")  # the logger name these lines had before the split
+log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 

@@ -1,6 +1,6 @@
 """What each recorded event becomes in the store, personal data protected on the way: the
 caller's number as a keyed hash and two digits, what was said redacted, the full number
-only in a callback or message request. :class:`flows.records.recorder.CallRecorder` builds
+only in a callback or message request. :class:`records.recorder.CallRecorder` builds
 its rows here and writes them; nothing here touches the store.
 """
 
@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from flows.provenance import Source
-from flows.records.database import Row, iso
-from flows.records.privacy import protect_caller, redact
-from flows.records.review import review_kind
-from flows.records.schema import OUTCOMES
+from records.database import Row, iso
+from records.privacy import protect_caller, redact
+from records.review import review_kind
+from records.schema import OUTCOMES
 
-log = logging.getLogger("flows.records.recorder")  # the logger name these lines had before the split
+log = logging.getLogger(__name__)
 
 
 def call_row(call_id: str, *, at: datetime, language: str | None, caller: str | None, key: bytes) -> Row:

@@ -2,9 +2,9 @@
 
 The interface (:class:`Store`) is what the recorder, the retention job, the KPI report and
 the staff console use; a PostgreSQL store can implement it later and replay
-:data:`flows.records.schema.MIGRATIONS`. Rows go in and out as plain dicts whose keys are
+:data:`records.schema.MIGRATIONS`. Rows go in and out as plain dicts whose keys are
 the column names, so that callers never depend on a driver's row type. The SQLite file
-itself (connections, transactions, migrations) is :mod:`flows.records.database`.
+itself (connections, transactions, migrations) is :mod:`records.database`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from flows.records.database import Row, SQLiteDatabase, iso
+from records.database import Row, SQLiteDatabase, iso
 
 
 @runtime_checkable

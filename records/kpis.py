@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flows.records.schema import OUTCOMES
-from flows.records.store import Store
+from records.schema import OUTCOMES
+from records.store import Store
 
 REPEAT_WINDOW = timedelta(days=7)
 NOT_UNDERSTOOD = {None, "", "not_understood", "nomatch", "fallback", "unknown"}

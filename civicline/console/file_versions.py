@@ -8,8 +8,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flows.records.database import iso
-from flows.records.store import SQLiteStore
+from records.database import iso
+from records.store import SQLiteStore
 
 
 def text_hash(text: str) -> str:

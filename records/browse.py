@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.records.database import Row, iso
-from flows.records.store import SQLiteStore
+from records.database import Row, iso
+from records.store import SQLiteStore
 
 PAGE = 50
 
@@ -118,7 +118,7 @@ def trial_ids(store: SQLiteStore) -> set[str]:
 
 class WithoutTrials:
     """A read-only view of a store without trial calls (and, if asked, one language only),
-    so that :func:`flows.records.kpis.compute` reports on residents' calls unchanged."""
+    so that :func:`records.kpis.compute` reports on residents' calls unchanged."""
 
     def __init__(self, store: SQLiteStore, language: str | None = None) -> None:
         self._store = store

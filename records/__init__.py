@@ -10,10 +10,10 @@ The shell creates one store and one recorder per process::
 This package knows nothing of audio, understanding or the application shell.
 """
 
-from flows.records.health import Health, read_health
-from flows.records.privacy import HashKeyError, caller_hash, load_hash_key, redact
-from flows.records.recorder import CallRecorder
-from flows.records.store import SQLiteStore, Store
+from records.health import Health, read_health
+from records.privacy import HashKeyError, caller_hash, load_hash_key, redact
+from records.recorder import CallRecorder
+from records.store import SQLiteStore, Store
 
 __all__ = [
     "CallRecorder",
