@@ -57,7 +57,7 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
         )
 
     # Blueprints attach here: each package has init_app(app).
-    from civicline.telephony import init_app as init_telephony
+    from civicline.twilio import init_app as init_telephony
 
     init_telephony(app)
     from civicline.console import init_app as init_console

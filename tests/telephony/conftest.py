@@ -119,7 +119,7 @@ def make_line(tmp_path, engines, audio_dir, sentences):
 
 def _IndexedSpeech(config, engines, index):  # noqa: N802 - a factory standing in for a class
     """PhoneSpeech that remembers each sentence's audio, so the fake can tell what it heard."""
-    from civicline.telephony.speech import PhoneSpeech
+    from civicline.phone.speech import PhoneSpeech
 
     speech = PhoneSpeech(config, engines)
     original = speech.speaker.sentence_audio

@@ -23,8 +23,8 @@ import requests
 from twilio.request_validator import RequestValidator
 from websockets.sync.client import connect
 
+from civicline.twilio import media_messages as tm
 from voice.audio.codec import pcm16_to_ulaw
-from voice.telephony import twilio_messages as tm
 
 ACCOUNT = "AC" + "1" * 32
 _ids = itertools.count(1)

@@ -9,9 +9,9 @@ import time
 
 import numpy as np
 
+from civicline.twilio import media_messages as tm
 from voice.audio.vad import Utterance
 from voice.events import Transcript
-from voice.telephony import twilio_messages as tm
 from voice.telephony.stream import Reply, SpeechDeps, Spoken, StreamCall
 
 

@@ -59,7 +59,7 @@ def test_a_short_word_on_the_phone_starts_an_utterance(vad_model):
     Each of these was missed when every onset window had to reach 0.5 (of the asterisk
     digit folders: en 87 -> 92 of 94, fr 86 -> 88 of 93, es 114 -> 115 of 120; none lost)."""
     from civicline.config import Config
-    from civicline.telephony.speech import phone_vad
+    from civicline.phone.speech import phone_vad
 
     config = phone_vad(Config())
     missed = []
@@ -148,7 +148,7 @@ def test_yes_with_a_pause_after_it_is_one_answer(vad_model, engines):
     barging into the reply to the first and answering the next question. The caller's voice
     is steady; a random Piper rendering that split is replayed below (``SOFT_THATS``)."""
     from civicline.config import Config
-    from civicline.telephony.speech import phone_vad
+    from civicline.phone.speech import phone_vad
 
     config = phone_vad(Config())
     for text, lang in (("Oui, c'est ça.", "fr"), ("Yes, that's right.", "en"), ("Sí, es correcto.", "es")):
@@ -174,7 +174,7 @@ def scripted_segments(probabilities: list[float], quieter_db: dict[int, float] |
     """The phone's utterances for audio whose windows had these probabilities, all at the
     same level (-21 dBFS, above the hiss floor) but the windows in ``quieter_db``."""
     from civicline.config import Config
-    from civicline.telephony.speech import phone_vad
+    from civicline.phone.speech import phone_vad
 
     gains = [10 ** (-(quieter_db or {}).get(i, 0.0) / 20) for i in range(len(probabilities))]
     audio = np.concatenate([np.full(512, 3000 * g) for g in gains]).astype(np.int16)

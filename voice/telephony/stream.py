@@ -26,10 +26,10 @@ from typing import Protocol
 
 import numpy as np
 
+from civicline.twilio import media_messages as tm
 from voice.audio.codec import ulaw_to_pcm16
 from voice.audio.frames import Framer
 from voice.events import Transcript
-from voice.telephony import twilio_messages as tm
 
 log = logging.getLogger(__name__)
 

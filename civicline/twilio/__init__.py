@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import Flask
 
-from civicline.telephony.security import StreamPasses
-from civicline.telephony.sessions import Lines, PhoneCall
+from civicline.phone.lines import Lines, PhoneCall
+from civicline.twilio.security import StreamPasses
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class Telephony:
     """What every request and stream of the phone line shares."""
 
     app_ext: Any  # civicline.app.Civicline
-    speech: Any  # civicline.telephony.speech.PhoneSpeech
+    speech: Any  # civicline.phone.speech.PhoneSpeech
     passes: StreamPasses
     lines: Lines = field(default_factory=Lines)
     clock: Callable[[], datetime] | None = None  # tests fix the time; default: the town's now
@@ -49,8 +49,8 @@ class Telephony:
 
 def init_app(app: Flask, speech: Any = None) -> Telephony | None:
     try:
-        from civicline.telephony import media, routes
-        from civicline.telephony.speech import PhoneSpeech
+        from civicline.phone.speech import PhoneSpeech
+        from civicline.twilio import media_stream, webhooks
     except ImportError as exc:  # the console and the simulators still work without it
         log.error("the phone line is off: %s; pip install -e '.[voice,telephony]'", exc)
         return None
@@ -58,6 +58,6 @@ def init_app(app: Flask, speech: Any = None) -> Telephony | None:
     ext = app.extensions["civicline"]
     tel = Telephony(ext, speech or PhoneSpeech(ext.config), StreamPasses(ext.config.stream_token_ttl_s))
     app.extensions["telephony"] = tel
-    app.register_blueprint(routes.bp)
-    media.init_app(app)
+    app.register_blueprint(webhooks.bp)
+    media_stream.init_app(app)
     return tel

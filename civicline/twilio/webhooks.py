@@ -14,9 +14,9 @@ from urllib.parse import urlparse
 import requests
 from flask import Blueprint, Response, abort, current_app, request
 
-from civicline.telephony import twiml
-from civicline.telephony.media import CallDialog, recognition_hints
-from civicline.telephony.security import public_base, signed
+from civicline.twilio import twiml
+from civicline.twilio.media_stream import CallDialog, recognition_hints
+from civicline.twilio.security import public_base, signed
 from flows.session import Ask, Event, HungUp, NoInput, Option, Pressed, Said
 from voice.events import Transcript
 

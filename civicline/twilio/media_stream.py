@@ -9,11 +9,11 @@ from typing import Any
 from flask import Flask, current_app
 from flask_sock import Sock
 
+from civicline.twilio import media_messages as tm
 from flows.inputs import menu_examples
 from flows.session import Action, Ask, HungUp, NoInput, Pressed, Said, Say, Step
 from voice.events import Transcript
 from voice.stt.base import any_of
-from voice.telephony import twilio_messages as tm
 from voice.telephony.stream import Reply, Spoken, StreamCall
 
 log = logging.getLogger(__name__)
