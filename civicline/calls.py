@@ -1,7 +1,7 @@
 """One call, whatever the transport: feeds events to the engine and records what happened.
 
 Every adapter (terminal, scenarios, browser, Twilio) drives a :class:`Call`; the recorder
-(call records, issue 7) is optional so that the engine can run without a store.
+(call records) is optional so that the engine can run without a store.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from flows.engine import Engine
+from flows.dialog import Engine
 from flows.session import Event, Pressed, Said, Say, SessionState, StaffRequest, Step, Transfer
 
 log = logging.getLogger(__name__)

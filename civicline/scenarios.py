@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from civicline.calls import Call, Recorder
-from flows.engine import Engine
-from flows.session import Ask, Hangup, NoInput, Pressed, Said, Say, StaffRequest, Step, Transfer
+from flows.dialog import Engine
+from flows.session import Ask, EndCall, NoInput, Pressed, Said, Say, StaffRequest, Step, Transfer
 from nlu.text import fold
 from staff_files.problems import FlowError, Problem
 from staff_files.yaml_lines import load_yaml_file
@@ -130,7 +130,7 @@ def _check(expect: Expect, step: Step, said: str) -> list[str]:
     if expect.action:
         kinds = {
             "transfer": any(isinstance(a, Transfer) for a in step.actions),
-            "hangup": any(isinstance(a, Hangup) for a in step.actions),
+            "hangup": any(isinstance(a, EndCall) for a in step.actions),
             "ask": any(isinstance(a, Ask) for a in step.actions),
         }
         for kind in ("callback", "message", "review"):
@@ -173,9 +173,9 @@ def run_scenario(engine: Engine, scenario: Scenario, file: str = "", recorder: R
         elif turn.silence:
             event = NoInput()
         else:
-            from flows.session import HungUp
+            from flows.session import CallerHungUp
 
-            event = HungUp()
+            event = CallerHungUp()
         step = call.send(event)
         said = _said(step)
         result.transcript.append({"turn": i, "caller": turn.say or turn.press or ("(silence)" if turn.silence else "(hang-up)"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from flows.provenance import Source
 
@@ -38,11 +39,11 @@ class NoInput:
 
 
 @dataclass(frozen=True)
-class HungUp:
+class CallerHungUp:
     """The caller hung up."""
 
 
-Event = Said | Pressed | NoInput | HungUp
+Event = Said | Pressed | NoInput | CallerHungUp
 
 # ---- actions: what the assistant does -------------------------------------------------
 
@@ -63,19 +64,39 @@ class Option:
     label: str
 
 
+class Expect(StrEnum):
+    """What the assistant waits for."""
+
+    CHOICE = "choice"
+    """a menu: options with keys"""
+    SLOT = "slot"
+    """a value for a slot (`Ask.slot`, of type `Ask.slot_type`)"""
+    YES_NO = "yes_no"
+    LANGUAGE = "language"
+    """each option's label is a language code: the caller may answer in any of them"""
+    PICK = "pick"
+    """one of a few candidates the caller's answer could have meant"""
+
+
 @dataclass(frozen=True)
 class Ask:
-    """The assistant waits for the caller. `expect` says what is expected:
-    "choice" (options with keys), "slot" (slot and slot_type), "yes_no", "language" (each
-    option's label is a language code: the caller may answer in any of them)."""
+    """The assistant waits for the caller."""
 
-    expect: str
+    expect: Expect
     node: str
     options: tuple[Option, ...] = ()
     slot: str | None = None
     slot_type: str | None = None
     timeout: float = 5.0
     max_digits: int | None = None  # for keypad entry of numbers ended by '#'
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "expect": str(self.expect)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Ask:
+        options = tuple(Option(**o) for o in data.get("options", ()))
+        return cls(**{**data, "expect": Expect(data["expect"]), "options": options})
 
 
 @dataclass(frozen=True)
@@ -88,7 +109,9 @@ class Transfer:
 
 
 @dataclass(frozen=True)
-class Hangup:
+class EndCall:
+    """The assistant hangs up."""
+
     reason: str = "done"
 
 
@@ -100,18 +123,75 @@ class StaffRequest:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-Action = Say | Ask | Transfer | Hangup | StaffRequest
+Action = Say | Ask | Transfer | EndCall | StaffRequest
 
 
 def action_to_json(action: Action) -> dict[str, Any]:
-    data = asdict(action)
+    data = action.to_json() if isinstance(action, Ask) else asdict(action)
     if isinstance(action, Say):
         data["provenance"] = [s.to_json() for s in action.provenance]
-    data["type"] = type(action).__name__.lower()
+    data["type"] = ACTION_TYPES[type(action)]
     return data
 
 
+ACTION_TYPES: dict[type, str] = {
+    Say: "say", Ask: "ask", Transfer: "transfer", EndCall: "hangup", StaffRequest: "staffrequest"
+}
+
+
 # ---- state ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromptSaid:
+    """A catalog prompt said in this turn, kept so that '*' can say it again."""
+
+    key: str
+    lang: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SwitchOffer:
+    """The caller was offered to go on in another language (the `@switch` step)."""
+
+    to: str
+    node: str
+    """where the call was: the question is asked again there"""
+    utterance: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One thing the caller's answer could have meant, offered with a key."""
+
+    key: str
+    text: str
+    intent: str | None = None
+    """for an intent: where it leads, and the slots its choice sets"""
+    next: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    value: dict[str, Any] = field(default_factory=dict)
+    """for a slot: the value kept when this one is chosen"""
+
+
+@dataclass(frozen=True)
+class PickQuestion:
+    """Which one did the caller mean (the `@pick` step)?"""
+
+    kind: Literal["intent", "slot"]
+    candidates: tuple[Candidate, ...]
+    node: str
+    """where the call was when the question was asked"""
+    utterance: str | None = None
+    slot: str | None = None
+    next: str | None = None
+    """for a slot: where the call goes once it is filled"""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PickQuestion:
+        candidates = tuple(Candidate(**c) for c in data.get("candidates", ()))
+        return cls(**{**data, "candidates": candidates})
 
 
 @dataclass
@@ -128,10 +208,13 @@ class SessionState:
     no_inputs: int = 0  # silences in a row (lengthens the time-out)
     failures: int = 0  # not understood, whole call
     slow: bool = False
-    last_said: list[dict[str, Any]] = field(default_factory=list)  # for '*' (repeat)
-    last_ask: dict[str, Any] | None = None
+    last_said: list[PromptSaid] = field(default_factory=list)  # for '*' (repeat)
+    last_ask: Ask | None = None
     provenance: list[dict[str, Any]] = field(default_factory=list)  # sources of the next answer
-    pending: dict[str, Any] = field(default_factory=dict)  # engine step data (@pick, @switch)
+    switch_offer: SwitchOffer | None = None
+    pick: PickQuestion | None = None
+    not_understood: list[str] = field(default_factory=list)  # what was heard and not understood
+    keypad_read: str | None = None  # the node whose keypad options were read to the caller
     utterance: str | None = None  # what the caller said before a slot was asked, to prefill it
     asked: list[str] = field(default_factory=list)  # intents the caller asked, in order
     outcome: str | None = None  # answered | transferred | callback | message | abandoned
@@ -140,11 +223,18 @@ class SessionState:
     ended: bool = False
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        data = asdict(self)
+        data["last_ask"] = self.last_ask.to_json() if self.last_ask else None
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> SessionState:
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        data["last_said"] = [PromptSaid(**p) for p in data.get("last_said", ())]
+        data["last_ask"] = Ask.from_json(data["last_ask"]) if data.get("last_ask") else None
+        data["switch_offer"] = SwitchOffer(**data["switch_offer"]) if data.get("switch_offer") else None
+        data["pick"] = PickQuestion.from_json(data["pick"]) if data.get("pick") else None
+        return cls(**data)
 
 
 @dataclass(frozen=True)

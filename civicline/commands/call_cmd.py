@@ -12,11 +12,11 @@ from civicline.calls import Call
 from civicline.commands.common import config_from, parse_now
 from civicline.scenarios import load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
-from flows.engine import Engine
+from flows.dialog import Engine
 from flows.session import (
     Ask,
-    Hangup,
-    HungUp,
+    CallerHungUp,
+    EndCall,
     NoInput,
     Pressed,
     Said,
@@ -62,7 +62,7 @@ def _print_step(step: Step, out=sys.stdout) -> None:
         elif isinstance(action, Transfer):
             print(f"  >> transfer to {action.line} {action.number} ({action.reason})", file=out)
             print(f"     whisper: {action.summary}", file=out)
-        elif isinstance(action, Hangup):
+        elif isinstance(action, EndCall):
             print(f"  >> hang up ({action.reason})", file=out)
         elif isinstance(action, StaffRequest):
             print(f"  >> for staff: {action.kind} {json.dumps(action.details, ensure_ascii=False)}", file=out)
@@ -83,7 +83,7 @@ def run_call(args: argparse.Namespace) -> int:
         try:
             line = input("you> ")
         except EOFError:
-            call.send(HungUp())
+            call.send(CallerHungUp())
             print("\n(hung up)")
             break
         line = line.strip()

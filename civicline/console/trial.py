@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from civicline.calls import Call
-from flows.session import Ask, Hangup, Say, StaffRequest, Step, Transfer, action_to_json
+from flows.session import Ask, EndCall, Say, StaffRequest, Step, Transfer, action_to_json
 
 MAX_TRIALS = 50
 IDLE_S = 30 * 60
@@ -70,7 +70,7 @@ def describe(action: Any) -> str:
         return f"Waits for {action.slot_type or action.expect}" + (f" ({action.slot})" if action.slot else "")
     if isinstance(action, Transfer):
         return f"Transfers to {action.line} ({action.number}), reason {action.reason}. Whisper: {action.summary}"
-    if isinstance(action, Hangup):
+    if isinstance(action, EndCall):
         return f"Hangs up ({action.reason})"
     if isinstance(action, StaffRequest):
         return f"Asks staff for a {action.kind}"

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from civicline.calls import Call
-from flows.engine import Engine
+from flows.dialog import Engine
 from flows.session import Action, SessionState, Step, Transfer
 
 KEEP_S = 4 * 3600  # a call nobody reported ended is forgotten after this

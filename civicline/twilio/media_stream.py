@@ -10,8 +10,8 @@ from flask import Flask, current_app
 from flask_sock import Sock
 
 from civicline.twilio import media_messages as tm
-from flows.inputs import menu_examples
-from flows.session import Action, Ask, HungUp, NoInput, Pressed, Said, Say, Step
+from flows.dialog.menu import menu_examples
+from flows.session import Action, Ask, CallerHungUp, Expect, NoInput, Pressed, Said, Say, Step
 from voice.events import Transcript
 from voice.stt.base import any_of
 from voice.telephony.stream import Reply, Spoken, StreamCall
@@ -32,7 +32,7 @@ def recognition_hints(runtime: Any, ask: Ask | None, lang: str) -> tuple[str, ..
     24 → 24 with the examples; three examples per choice were worse (en 16, es 16)."""
     if ask is None:
         return ()
-    if ask.expect == "language":  # the languages' own names: "français", "English", "español"
+    if ask.expect == Expect.LANGUAGE:  # the languages' own names: "français", "English", "español"
         return tuple(runtime.catalogs.render("lang.name", o.label).text for o in ask.options)
     if ask.slot_type == "address":
         try:
@@ -144,7 +144,7 @@ class CallDialog:
             call = self.tel.phone_call(self.line)
             if not call.ended:
                 log.info("call %s: %s", self.line.call_sid, reason)
-                call.send(HungUp())
+                call.send(CallerHungUp())
 
     @staticmethod
     def listen_language(ask: Ask | None, state: Any, lang: str) -> str:
@@ -152,11 +152,11 @@ class CallDialog:
         the language question (its options are the enabled languages), and the offer to
         switch, which is made in the new language. Recognition then says which it heard
         (``Transcript.language``, passed on as ``Said.lang``)."""
-        if ask is not None and ask.expect == "language":
+        if ask is not None and ask.expect == Expect.LANGUAGE:
             return any_of([lang, *(o.label for o in ask.options)])
         if ask is not None and ask.node == "@switch" and state is not None:
-            other = (state.pending.get("switch") or {}).get("to")
-            return any_of([lang, other]) if other else lang
+            offer = state.switch_offer
+            return any_of([lang, offer.to]) if offer is not None else lang
         return lang
 
     def _reply(self, actions: list[Action], state: Any) -> Reply:

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Connect, Dial, Gather, VoiceResponse
 
-from flows.session import Action, Ask, Hangup, Say, Transfer
+from flows.session import Action, Ask, EndCall, Say, Transfer
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,9 @@ def hangup_twiml() -> str:
 
 
 def end_twiml(actions: Sequence[Action], base: str, caller: str | None, call_sid: str, config: Any) -> str:
-    """After a stream ended by us: the <Dial> of a transfer, or <Hangup>."""
+    """After a stream ended by us: the <Dial> of a transfer, or <EndCall>."""
     transfer = next((a for a in actions if isinstance(a, Transfer)), None)
-    if transfer is None or any(isinstance(a, Hangup) for a in actions):
+    if transfer is None or any(isinstance(a, EndCall) for a in actions):
         return hangup_twiml()
     r = VoiceResponse()
     r.append(dial(transfer, base, caller, call_sid, config))

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from civicline.twilio import twiml
 from civicline.twilio.media_stream import CallDialog, recognition_hints
 from civicline.twilio.security import public_base, signed
-from flows.session import Ask, Event, HungUp, NoInput, Option, Pressed, Said
+from flows.session import CallerHungUp, Event, NoInput, Pressed, Said
 from voice.events import Transcript
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def _turn(make_event: Callable[[Any], Event | None]) -> Response:
         event = make_event(line)
         step = call.send(event) if event is not None and not call.ended else None
         line.turn += 1
-        if step is None or (step.state.ended and isinstance(event, HungUp)):
+        if step is None or (step.state.ended and isinstance(event, CallerHungUp)):
             body = twiml.hangup_twiml()
         else:
             body = twiml.turn_twiml(step.actions, base(), line.turn, t.speech, t.config, line.caller, line.call_sid)
@@ -99,7 +99,7 @@ def _turn(make_event: Callable[[Any], Event | None]) -> Response:
 
 def _expects_number(line: Any) -> bool:
     state = line.state
-    return bool(state and state.last_ask and state.last_ask.get("max_digits"))
+    return bool(state and state.last_ask and state.last_ask.max_digits)
 
 
 @bp.post("/twilio/gather")
@@ -129,12 +129,12 @@ def record() -> Response:
 
     def event(line: Any) -> Event | None:
         if digits == "hangup":
-            return HungUp()
+            return CallerHungUp()
         state = line.state
         lang = (state.lang if state else None) or tel().app_ext.runtime.main_language
         heard = None
         if recording:  # a keypad answer needs no language or hints
-            ask = _last_ask(state)
+            ask = state.last_ask if state else None
             hints = recognition_hints(tel().app_ext.runtime, ask, lang)
             heard = _recognise(recording, CallDialog.listen_language(ask, state, lang), hints)
         if heard is not None and heard.text:
@@ -153,16 +153,6 @@ def _recording_auth(url: str) -> tuple[str, str] | None:
         return None
     account, token = t.config.secret("TWILIO_ACCOUNT_SID"), t.config.secret("TWILIO_AUTH_TOKEN")
     return (account or "", token or "")
-
-
-def _last_ask(state: Any) -> Ask | None:
-    """What the recording answers, so it is heard as on a stream: the language question in
-    any enabled language, with the same hints."""
-    data = dict((state.last_ask if state else None) or {})
-    if not data:
-        return None
-    data["options"] = tuple(Option(**o) for o in data.get("options", []))
-    return Ask(**data)
 
 
 def _recognise(url: str, lang: str, hints: tuple[str, ...] = ()) -> Transcript | None:
@@ -262,7 +252,7 @@ def status() -> Response:
                 if line.held_end is not None:
                     call.transfer_answered()
                 elif not call.ended:
-                    call.send(HungUp())
+                    call.send(CallerHungUp())
     return Response(status=204)
 
 

@@ -7,7 +7,7 @@ import re
 from conftest import place_call
 from flowkit import CLOSED
 
-from flows.session import HungUp, NoInput, Pressed, Said
+from flows.session import CallerHungUp, NoInput, Pressed, Said
 from records import browse
 
 DEC = {"from": "2026-11-25", "to": "2026-12-07"}
@@ -16,7 +16,7 @@ DEC = {"from": "2026-11-25", "to": "2026-12-07"}
 def calls(app):
     place_call(app, [Pressed("1"), Said("12 rue victor hugo"), Pressed("1"), Pressed("2"), NoInput()], call_id="waste-en")
     place_call(app, [Pressed("0")], language="fr", caller="+33622222222", call_id="person-fr")
-    place_call(app, [HungUp()], language="es", caller="+34612345678", call_id="hangup-es")
+    place_call(app, [CallerHungUp()], language="es", caller="+34612345678", call_id="hangup-es")
     place_call(app, [Pressed("0"), Pressed("0612345678#")], language="fr", at=CLOSED, call_id="callback-fr")
 
 
@@ -71,7 +71,7 @@ def test_an_unknown_call_is_not_found(editor):
 
 def test_dashboard_figures_match_a_hand_count_in_chart_and_table(app, editor, store):
     calls(app)
-    place_call(app, [HungUp()], call_id="trial-x")
+    place_call(app, [CallerHungUp()], call_id="trial-x")
     browse.mark_trial(store, "trial-x", "ed")  # trial calls are left out
     page = editor.get("/console/dashboard", query_string=DEC).get_data(as_text=True)
     assert '<span class="value">4</span> calls' in page

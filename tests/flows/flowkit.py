@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.engine import Engine
+from flows.dialog import Engine
 from flows.handlers import HandlerContext, HandlerResult
 from flows.loader import flow_files, load_flows
 from flows.provenance import Source

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from flowkit import FIXTURES, HANDLERS, OPEN, FakeTown, make_catalogs
 
-from flows.engine import Engine
+from flows.dialog import Engine
 from flows.handlers import HandlerContext, HandlerResult
 from flows.loader import flow_files, load_flows
 from flows.runtime import Runtime
-from flows.session import Pressed, Said, SessionState
+from flows.session import Candidate, PickQuestion, Pressed, Said, SessionState
 
 KIND_MENU = """
   kinds:
@@ -92,15 +92,15 @@ def test_which_one_keeps_the_slots_of_each_candidate_through_json(engine):
     step = run(engine, Pressed("1"))
     state = step.state
     state.node = "@pick"
-    state.pending["pick"] = {
-        "kind": "intent", "node": "waste.kinds", "utterance": None,
-        "candidates": [
-            {"key": "1", "text": "days", "intent": "waste.collection_day", "next": "start",
-             "slots": {"waste_kind": None, "when": None}},
-            {"key": "2", "text": "green", "intent": "waste.green", "next": "start",
-             "slots": {"waste_kind": {"key": "green", "text": "green waste"}, "when": None}},
-        ],
-    }
+    state.pick = PickQuestion(
+        "intent",
+        (
+            Candidate("1", "days", "waste.collection_day", "start", {"waste_kind": None, "when": None}),
+            Candidate("2", "green", "waste.green", "start",
+                      {"waste_kind": {"key": "green", "text": "green waste"}, "when": None}),
+        ),
+        node="waste.kinds",
+    )
     state = SessionState.from_json(state.to_json())
     step = engine.step(state, Pressed("2"), OPEN)
     assert step.state.node == "waste.start" and step.state.slots["waste_kind"]["key"] == "green"

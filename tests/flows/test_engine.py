@@ -6,11 +6,11 @@ import json
 
 from flowkit import CLOSED, OPEN, make_runtime
 
-from flows.engine import Engine
+from flows.dialog import Engine
 from flows.session import (
     Ask,
-    Hangup,
-    HungUp,
+    CallerHungUp,
+    EndCall,
     NoInput,
     Pressed,
     Said,
@@ -74,7 +74,7 @@ def test_keypad_only_call_reaches_an_answer_with_provenance(engine):
     step = engine.step(step.state, Pressed("2"), OPEN)
     assert of(step, Ask)[0].slot == "satisfaction"  # the optional rating
     step = engine.step(step.state, Pressed("5"), OPEN)
-    assert of(step, Hangup) and step.state.ended and step.state.outcome == "answered"
+    assert of(step, EndCall) and step.state.ended and step.state.outcome == "answered"
     assert step.state.slots["satisfaction"]["number"] == 5
 
 
@@ -113,7 +113,7 @@ def test_person_after_hours_becomes_a_callback_request(engine):
     step = engine.step(step.state, Pressed("0612345678#"), CLOSED)
     assert of(step, StaffRequest)[0].kind == "callback"
     assert "06 12 34 56 78" in says(step)
-    assert step.state.outcome == "callback" and of(step, Hangup)
+    assert step.state.outcome == "callback" and of(step, EndCall)
 
 
 def test_star_repeats_the_last_prompt(engine):
@@ -219,7 +219,7 @@ def test_state_round_trips_through_json_between_turns(engine):
 
 
 def test_hang_up_ends_the_call_as_abandoned(engine):
-    step = engine.step(start(engine, "en").state, HungUp(), OPEN)
+    step = engine.step(start(engine, "en").state, CallerHungUp(), OPEN)
     assert step.state.ended and step.state.outcome == "abandoned" and not step.actions
     assert not engine.step(step.state, Pressed("1"), OPEN).actions
 
@@ -276,7 +276,7 @@ def test_a_failed_transfer_goes_on_in_the_callback_flow(engine):
 def test_a_menu_tells_the_recogniser_what_callers_say_there():
     """One example per intent the menu understands by voice, the longest (most words), in
     the call's language; nothing for a node that is not a menu (docs/voice.md)."""
-    from flows.inputs import menu_examples
+    from flows.dialog.menu import menu_examples
 
     rt = make_runtime()
     assert menu_examples(rt, "main.menu", "es") == ("qué día pasa la basura", "reunión del ayuntamiento")

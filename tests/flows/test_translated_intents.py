@@ -6,7 +6,7 @@ import dataclasses
 
 from flowkit import HANDLERS, OPEN, FakeTown, make_catalogs
 
-from flows.engine import Engine
+from flows.dialog import Engine
 from flows.loader import flow_files, load_flows
 from flows.runtime import Runtime
 from flows.session import Said

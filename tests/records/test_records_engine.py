@@ -15,8 +15,8 @@ import pytest
 from records_helpers import KEY
 
 from civicline.calls import Call
-from flows.engine import Engine
-from flows.session import HungUp, NoInput, Pressed, Said
+from flows.dialog import Engine
+from flows.session import CallerHungUp, NoInput, Pressed, Said
 from records import CallRecorder, kpis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ CALLS = [  # id, caller, language, when, events
     ),
     ("person", B, "en", OPEN, [Pressed("1"), Said("12 rue du port"), Pressed("0")]),
     ("callback", A, "fr", CLOSED, [Pressed("0"), Pressed("0612345678#")]),
-    ("hangup", C, "en", OPEN, [HungUp()]),
+    ("hangup", C, "en", OPEN, [CallerHungUp()]),
     (
         "ladder",
         None,

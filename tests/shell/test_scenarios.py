@@ -9,7 +9,7 @@ import pytest
 from civicline.config import load_config
 from civicline.scenarios import load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
-from flows.engine import Engine
+from flows.dialog import Engine
 from staff_files.problems import FlowError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from fake_twilio import MediaLeg, known_audio
 from test_streams import full_prompt
 
 from civicline.twilio.media_stream import CallDialog
-from flows.session import Ask, Option, SessionState
+from flows.session import Ask, Expect, Option, SessionState, SwitchOffer
 
 LANGUAGE_MENU = ["Pour le français, appuyez sur 1.", "For English, press 2.", "Para español, marque 3."]
 CASES = {
@@ -106,10 +106,10 @@ def test_answer_after_the_whole_language_menu(make_line, sentences, voice_for):
 def test_where_the_phone_listens_in_several_languages():
     listen = CallDialog.listen_language
     state = SessionState("c1", "2026-11-26T09:00:00", lang="fr")
-    language = Ask("language", "@language", (Option("1", "fr"), Option("2", "en"), Option("3", "es")))
+    language = Ask(Expect.LANGUAGE, "@language", (Option("1", "fr"), Option("2", "en"), Option("3", "es")))
     assert listen(language, state, "fr") == "any:fr,en,es"
     # The offer to switch is made in the new language: "yes" may come in either.
-    state.pending["switch"] = {"to": "en", "node": "main.menu", "utterance": "when is the bin"}
-    assert listen(Ask("yes_no", "@switch", (Option("1", "yes"), Option("2", "no"))), state, "fr") == "any:fr,en"
-    assert listen(Ask("slot", "waste.start", slot="address", slot_type="address"), state, "fr") == "fr"
+    state.switch_offer = SwitchOffer(to="en", node="main.menu", utterance="when is the bin")
+    assert listen(Ask(Expect.YES_NO, "@switch", (Option("1", "yes"), Option("2", "no"))), state, "fr") == "any:fr,en"
+    assert listen(Ask(Expect.SLOT, "waste.start", slot="address", slot_type="address"), state, "fr") == "fr"
     assert listen(None, state, "fr") == "fr"

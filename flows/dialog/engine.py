@@ -1,0 +1,193 @@
+"""The call engine: ``step(state, event) -> Step``.
+
+The accessibility rules live here, once, rather than in every flow: `0` reaches a person,
+`*` repeats, `9` slows the voice down, and a caller who is not understood hears the
+prompt again, then the keypad options, then the offer of a person, and is never left in
+silence. Nodes that wait for the caller (menu, ask, confirm) end a step; the others run
+straight through.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from datetime import datetime
+
+from flows.dialog.answers import Answer, Moved
+from flows.dialog.escalation import (
+    CALLBACK_FLOW,
+    fail_to_person,
+    hang_up,
+    not_understood,
+    to_person,
+)
+from flows.dialog.kinds import answer
+from flows.dialog.language import ask_language
+from flows.dialog.turn import Turn
+from flows.loader import ENTRY
+from flows.model import AskNode
+from flows.runtime import Runtime
+from flows.session import (
+    CallerHungUp,
+    Event,
+    NoInput,
+    Pressed,
+    SessionState,
+    StaffRequest,
+    Step,
+)
+
+log = logging.getLogger(__name__)
+
+PERSON = "0"
+REPEAT = "*"
+SLOWER = "9"
+APOLOGIES = ("common.not_understood", "common.no_input", "common.error")
+
+
+class Engine:
+    """Stateless: all call state is in SessionState, so one engine serves every call."""
+
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+
+    def start(
+        self,
+        call_id: str,
+        now: datetime,
+        *,
+        caller: str | None = None,
+        language: str | None = None,
+    ) -> Step:
+        state = SessionState(
+            call_id=call_id,
+            started_at=now.isoformat(),
+            caller=caller,
+            flow_version=self.runtime.flows.version,
+        )
+        turn = Turn(self.runtime, state, now)
+        lang = language or self.runtime.fixed_language
+        if lang is None and len(self.runtime.languages) == 1:
+            lang = self.runtime.languages[0]
+        if lang:
+            state.lang = lang
+            turn.goto(ENTRY)
+        else:
+            ask_language(turn)
+        return turn.result()
+
+    def transfer_failed(self, state: SessionState, now: datetime, status: str) -> Step:
+        """The person did not answer (busy, no-answer, failed): the call goes on in the
+        town's callback flow, as after office hours; without one, a callback request to
+        the caller's number is stored and the caller told so."""
+        state = copy.deepcopy(state)
+        state.ended, state.outcome = False, None
+        turn = Turn(self.runtime, state, now)
+        reason = "transfer_" + status.replace("-", "_")
+        if CALLBACK_FLOW in self.runtime.flows.nodes:
+            state.slots["transfer_reason"] = reason
+            turn.goto(CALLBACK_FLOW)
+        else:
+            turn.say("common.error")
+            turn.actions.append(StaffRequest("callback", {"number": state.caller, "reason": reason}))
+            state.outcome = "callback"
+            hang_up(turn, "common.goodbye", reason)
+        return turn.result()
+
+    def step(self, state: SessionState, event: Event, now: datetime) -> Step:
+        state = copy.deepcopy(state)
+        turn = Turn(self.runtime, state, now)
+        if state.ended:
+            return turn.result()
+        try:
+            turn.goto(handle(turn, event))
+        except Exception:  # the caller must never be left in silence by our bug
+            log.exception("call %s: engine failure at %s on %r", state.call_id, state.node, event)
+            turn.actions.clear()
+            turn.goto(fail_to_person(turn, "engine_error"))
+        return turn.result()
+
+
+def handle(turn: Turn, event: Event) -> str | None:
+    """One event: the node to run next, or None when the turn stops here."""
+    state = turn.state
+    if isinstance(event, CallerHungUp):
+        state.ended = True
+        state.outcome = state.outcome or "abandoned"
+        return None
+    if isinstance(event, NoInput):
+        node = turn.rt.flows.nodes.get(state.node)
+        if isinstance(node, AskNode) and "no_input" in node.on:
+            return node.on["no_input"]  # an optional question: silence is an answer
+        state.no_inputs += 1
+        return not_understood(turn, "common.no_input")
+    state.no_inputs = 0
+    if isinstance(event, Pressed):
+        key = event.key.strip()
+        if key.endswith("#") and len(key) > 1:
+            key = key[:-1]
+        moved = global_key(turn, key)
+        return moved.next if moved is not None else answer(turn, Answer(key=key))
+    text = (event.text or "").strip()
+    if not text:
+        state.no_inputs += 1
+        return not_understood(turn, "common.no_input")
+    if not state.node.startswith("@"):
+        moved = global_words(turn, text)
+        if moved is not None:
+            return moved.next
+    return answer(turn, Answer(text=text))
+
+
+def global_key(turn: Turn, key: str) -> Moved | None:
+    """0, * and 9 do the same everywhere; None for any other key."""
+    if key == PERSON:
+        turn.intent = "human"
+        return Moved(to_person(turn, "caller_asked"))
+    if key == REPEAT:
+        turn.intent = "repeat"
+        repeat(turn)
+        return Moved(None)
+    if key == SLOWER and turn.state.node != "@language":
+        turn.intent = "slower"
+        slower(turn)
+        return Moved(None)
+    return None
+
+
+def global_words(turn: Turn, text: str) -> Moved | None:
+    """Asking for a person, to repeat, to slow down, or saying goodbye, at any question."""
+    ask = turn.state.last_ask
+    if ask is not None and ask.slot_type == "text":
+        return None  # free text is the caller's own words, whatever they are
+    intent = turn.understanding.global_intent(text, turn.lang)
+    if intent is None:
+        return None
+    turn.intent = intent
+    if intent == "human":
+        return Moved(to_person(turn, "caller_asked"))
+    if intent == "repeat":
+        repeat(turn)
+    elif intent == "slower":
+        slower(turn)
+    elif intent == "goodbye":
+        hang_up(turn, "common.goodbye", "caller_goodbye")
+    return Moved(None)
+
+
+def repeat(turn: Turn) -> None:
+    # The apology of a failed turn is not worth hearing twice; the question is.
+    said = [s for s in turn.state.last_said if s.key not in APOLOGIES]
+    if not said:
+        turn.say("common.repeat_nothing")
+    for item in said:
+        turn.say_again(item)
+    turn.reask()
+
+
+def slower(turn: Turn) -> None:
+    turn.state.slow = True
+    turn.say("common.slower")
+    for said in turn.state.last_said[-1:]:
+        turn.say_again(said)
+    turn.reask()

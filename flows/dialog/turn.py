@@ -1,0 +1,158 @@
+"""One event's work on one call: what is said, what is asked, and running from node to node
+until one waits for the caller or the call ends."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_date
+
+from flows.dialog.escalation import fail_to_person
+from flows.dialog.kinds import reach
+from flows.provenance import Source
+from flows.runtime import Runtime
+from flows.session import Action, Ask, Option, PromptSaid, Say, SessionState, Step
+
+log = logging.getLogger(__name__)
+
+BASE_TIMEOUT = 5.0  # seconds of silence before NoInput
+TIMEOUT_STEP = 3.0  # added after each silence in a row
+MAX_TIMEOUT = 14.0
+MAX_NODES_PER_STEP = 60  # a flow that runs longer without waiting is a bug
+
+
+class Turn:
+    """The state of one call as one event changes it, and the actions it produces."""
+
+    def __init__(self, runtime: Runtime, state: SessionState, now: datetime) -> None:
+        self.rt = runtime
+        self.state = state
+        self.now = now
+        self.actions: list[Action] = []
+        self.said: list[PromptSaid] = []
+        self.intent: str | None = None
+        self.score: float | None = None
+        self.input_node = state.node
+
+    @property
+    def understanding(self) -> Any:
+        """flows.understanding.Understanding (the runtime always builds one)."""
+        return self.rt.understanding
+
+    def result(self) -> Step:
+        if self.said and not self.state.ended:
+            self.state.last_said = self.said
+        return Step(self.state, self.actions, self.intent, self.score, self.input_node)
+
+    @property
+    def lang(self) -> str:
+        return self.state.lang or self.rt.main_language
+
+    def remember(self, intent: str, score: float | None) -> None:
+        """The caller asked for this: kept for the KPIs and the person who may take the call."""
+        self.intent, self.score = intent, score
+        if intent not in self.state.asked:
+            self.state.asked.append(intent)
+
+    def apply_slots(self, slots: dict[str, Any]) -> None:
+        """Keeps these slot values; a None forgets the slot."""
+        for slot, value in slots.items():
+            if value is None:
+                self.state.slots.pop(slot, None)
+            else:
+                self.state.slots[slot] = value
+
+    # ---- saying ----
+
+    def values(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        values = {"town": self.rt.town_name, **self.state.slots}
+        values.update(extra or {})
+        return values
+
+    def text(self, key: str, lang: str | None = None, /, **extra: Any) -> str:
+        return self.rt.catalogs.render(key, lang or self.lang, self.values(extra)).text
+
+    def say(self, key: str, lang: str | None = None, /, **extra: Any) -> None:
+        self._say(key, lang, extra, answer=False)
+
+    def say_again(self, prompt: PromptSaid) -> None:
+        self.say(prompt.key, prompt.lang, **prompt.extra)
+
+    def say_answer(self, key: str) -> None:
+        """A `say` node: it may state the facts the last action found, with their sources."""
+        self._say(key, None, {}, answer=True)
+        if self.state.provenance and getattr(self.rt.config, "spoken_provenance", False):
+            self.say_sources()
+
+    def say_sources(self) -> None:
+        """"According to the collection calendar, checked on 2 October" — once per answer."""
+        spoken = set()
+        for data in self.state.provenance:
+            source = Source.from_json(data)
+            if source.dataset in spoken or source.verified is None:
+                continue
+            spoken.add(source.dataset)
+            label_key = f"source.{source.dataset}"
+            label = self.text(label_key) if self.rt.catalogs[self.lang].has(label_key) else source.dataset
+            verified = format_date(source.verified, "d MMMM y", locale=self.lang)
+            self.say("common.source", dataset=label, verified=verified)
+
+    def _say(self, key: str, lang: str | None, extra: dict[str, Any], answer: bool) -> None:
+        rendered = self.rt.catalogs.render(key, lang or self.lang, self.values(extra))
+        if not rendered.text:
+            return
+        sources: tuple[Source, ...] = ()
+        if answer:
+            sources = tuple(Source.from_json(s) for s in self.state.provenance)
+        if rendered.fallback and rendered.fallback.startswith("machine_translation"):
+            sources = (*sources, Source("catalog", key, machine_translated=True))
+        action = Say(rendered.text, rendered.language, sources, self.state.slow, key, rendered.fallback)
+        self.actions.append(action)
+        self.said.append(PromptSaid(key, lang, extra))
+
+    def say_language_choices(self) -> list[Option]:
+        """"Pour le français, appuyez sur 1…", each in its own language; the options."""
+        options = []
+        for i, lang in enumerate(self.rt.languages, start=1):
+            self.say("lang.choose", lang, key=str(i))
+            options.append(Option(str(i), lang))
+        return options
+
+    # ---- asking ----
+
+    def ask(self, ask: Ask) -> None:
+        timeout = min(MAX_TIMEOUT, BASE_TIMEOUT + TIMEOUT_STEP * self.state.no_inputs)
+        ask = replace(ask, timeout=timeout)
+        self.state.last_ask = ask
+        self.state.provenance = []
+        self.state.utterance = None  # a sentence prefills only what it led to directly
+        self.actions.append(ask)
+
+    def reask(self) -> None:
+        if self.state.last_ask is not None:
+            self.ask(self.state.last_ask)
+
+    # ---- running nodes ----
+
+    def goto(self, ref: str | None) -> None:
+        """Run nodes from `ref` until one waits for the caller or the call ends."""
+        flow = self.state.node.split(".")[0]
+        for _ in range(MAX_NODES_PER_STEP):
+            if ref is None:
+                return
+            node_id = self.rt.flows.resolve(ref, flow)
+            if node_id is None:
+                log.error("call %s: flow reference %r leads nowhere", self.state.call_id, ref)
+                ref = fail_to_person(self, "flow_error")
+                flow = self.state.node.split(".")[0]
+                continue
+            if node_id != self.state.node:
+                self.state.retries = 0
+            self.state.node = node_id
+            ref = reach(self, node_id, self.rt.flows.nodes[node_id])
+            flow = node_id.split(".")[0]
+        log.error("call %s: flow ran %d nodes without waiting", self.state.call_id, MAX_NODES_PER_STEP)
+        self.goto(fail_to_person(self, "flow_error"))
