@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify
 
 from civicline.config import Config, load_config
-from civicline.wiring import RuntimeHolder
-from flows.engine import Engine
+from civicline.wiring import RuntimeHolder, phone_speech
+from flows.dialog import Engine
 from flows.runtime import Runtime
+
+if TYPE_CHECKING:
+    from civicline.phone.speech import PhoneSpeech
+    from voice.engines import LanguageReadiness
 
 
 @dataclass
@@ -20,6 +24,10 @@ class Civicline:
     config: Config
     runtimes: RuntimeHolder
     recorder: Any = None
+    speech: PhoneSpeech | None = None
+    """The process's recognisers and voices (None without the voice extra)."""
+    speech_report: dict[str, LanguageReadiness] | None = None
+    """What each language's calls use, from the start-up check (None: not run)."""
 
     @property
     def runtime(self) -> Runtime:
@@ -31,7 +39,17 @@ class Civicline:
         return Engine(runtime)
 
 
-def create_app(config: Config | None = None, *, runtime: Runtime | None = None, recorder: Any = None) -> Flask:
+def create_app(
+    config: Config | None = None,
+    *,
+    runtime: Runtime | None = None,
+    recorder: Any = None,
+    speech: PhoneSpeech | None = None,
+    check_speech: bool = False,
+) -> Flask:
+    """The one place a server is assembled. ``check_speech`` loads every model the
+    enabled languages need before the first call and reports what each will use
+    (``civicline serve`` and the WSGI entry point set it)."""
     config = config or load_config()
     holder = RuntimeHolder(config, runtime)  # raises FlowError: never serve a broken flow
     if recorder is None:
@@ -39,21 +57,33 @@ def create_app(config: Config | None = None, *, runtime: Runtime | None = None, 
 
         recorder = recorder_for(config)
     _flag_stale_records(holder.get(), recorder, config)
+    speech = speech or phone_speech(config)
+    report = None
+    if check_speech and speech is not None:
+        report = speech.engines.startup_check(holder.get().languages)
     app = Flask(__name__, instance_relative_config=True)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     secret = config.secret("CIVICLINE_SECRET_KEY")
     if secret:
         app.config["SECRET_KEY"] = secret
-    app.extensions["civicline"] = Civicline(config, holder, recorder)
+    app.extensions["civicline"] = Civicline(config, holder, recorder, speech, report)
 
     @app.get("/health")
     def health() -> Any:
         runtime = holder.get()
+        ext = app.extensions["civicline"]
+        if ext.speech is None:
+            speech_state: Any = "off: the voice extra is not installed"
+        elif ext.speech_report is None:
+            speech_state = "not checked at start: models load on first use"
+        else:
+            speech_state = {lang: r.to_json() for lang, r in ext.speech_report.items()}
         return jsonify(
             status="ok",
             town=runtime.town_name,
             flows=runtime.flows.version,
             languages=runtime.languages,
+            speech=speech_state,
         )
 
     # Blueprints attach here: each package has init_app(app).

@@ -36,6 +36,9 @@ _LAYOUT = {
     ("telephony", "mode"): "telephony_mode",
     ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
     ("telephony", "audio_cache"): "audio_cache_dir",
+    ("voice", "audio_cache"): "audio_cache_dir",
+    ("voice", "cpu_threads"): "cpu_threads",
+    ("voice", "languages"): "voice_models",
     ("telephony", "end_silence_ms"): "end_silence_ms",
     ("telephony", "early_recognition_ms"): "early_recognition_ms",
     ("telephony", "record_max_s"): "record_max_s",
@@ -74,6 +77,9 @@ class Config:
     speech_parallel: int = 2
     recording_hosts: list[str] = field(default_factory=lambda: ["api.twilio.com"])
     dial_timeout_s: int = 20
+    cpu_threads: int = 2  # threads each speech model may use (about the machine's cores)
+    # [voice.languages.LANG.stt|tts]: the models a city installed, over the built-in ones
+    voice_models: dict[str, Any] = field(default_factory=dict)
     source: str = "(defaults)"
 
     @staticmethod
@@ -88,6 +94,8 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     try:
         if "Path" in kind:
             return Path(value)
+        if kind.startswith("dict"):
+            return _voice_models(value, where)
         if kind.startswith("list"):
             if isinstance(value, str):
                 return [v.strip() for v in value.split(",") if v.strip()]
@@ -107,6 +115,22 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: {value!r} is not a valid value for {name}") from None
 
 
+def _voice_models(value: Any, where: str) -> dict[str, Any]:
+    """[voice.languages]: checked now, so a typo stops the server at start with its place."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected tables such as [voice.languages.fr.tts]")
+    try:
+        from voice.errors import VoiceError
+        from voice.models import registry_from_config
+    except ImportError:  # the voice extra is not installed: nothing here would use them
+        return dict(value)
+    try:
+        registry_from_config(value)
+    except VoiceError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return dict(value)
+
+
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
     """Reads the TOML file (if any), then CIVICLINE_<FIELD> environment overrides."""
     env = dict(os.environ if env is None else env)
@@ -120,6 +144,7 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+        seen: dict[str, str] = {}
         for section, table in data.items():
             if not isinstance(table, dict):
                 raise ConfigError(f"{file}: '{section}' must be a [section]")
@@ -129,7 +154,11 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
                 name = _LAYOUT.get((section, key))
                 if name is None:
                     raise ConfigError(f"{file}: [{section}] {key} is not a setting civicline knows")
-                values[name] = _coerce(name, value, f"{file} [{section}] {key}")
+                where = f"{file} [{section}] {key}"
+                coerced = _coerce(name, value, where)
+                if name in values and values[name] != coerced:
+                    raise ConfigError(f"{where} differs from {seen[name]}: they are one setting, give it once")
+                values[name], seen[name] = coerced, f"[{section}] {key}"
         base = file.resolve().parent
         for name in ("town_path", "db_path", "audio_cache_dir"):
             if name in values and not values[name].is_absolute():

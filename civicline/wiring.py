@@ -1,14 +1,18 @@
 """Builds the pieces of a running civicline from the configuration, in one place.
 
 Every entry point (server, terminal call, scenario runner, flow check) goes through
-:func:`load_runtime`, so they all see the same town, flows, catalogs and handlers.
+:func:`load_runtime`, so they all see the same town, flows, catalogs and handlers; and
+through :func:`speech_engines`, so the phone line, the console's trial calls and the
+speech commands hear and speak with the same models, those of ``[voice]``.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civicline.config import Config
 from flows.handlers import registered_handlers
@@ -17,6 +21,12 @@ from flows.runtime import Runtime
 from flows.validator import validate
 from staff_files.problems import FlowError, Problem
 from translations.catalog import Catalogs
+
+if TYPE_CHECKING:
+    from civicline.phone.speech import PhoneSpeech
+    from voice.engines import SpeechEngines
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -125,3 +135,40 @@ class RuntimeHolder:
             while len(self._versions) > self.KEEP:
                 self._versions.pop(next(iter(self._versions)))
         return []
+
+
+# ---- speech: one set of engines per process -------------------------------------------
+
+
+def speech_available() -> str | None:
+    """None when the voice extra is installed, else what to install."""
+    missing = [name for name in ("numpy", "onnxruntime", "faster_whisper") if importlib.util.find_spec(name) is None]
+    return f"pip install -e '.[voice]' (missing: {', '.join(missing)})" if missing else None
+
+
+def speech_engines(config: Config) -> SpeechEngines:
+    """The recognisers and voices of ``[voice]`` over the built-in ones; models load on
+    first use, once, and are shared by every call, the console and the commands."""
+    from civicline.phone.speech import phone_vad
+    from voice.engines import SpeechEngines
+
+    return SpeechEngines(
+        config.voice_models,
+        cpu_threads=config.cpu_threads,
+        vad_config=phone_vad(config),
+        # One recognition per slot of the phone's pool, each on a thread of its own: calls
+        # come in bursts.
+        stt_workers=max(1, config.speech_parallel),
+    )
+
+
+def phone_speech(config: Config, engines: SpeechEngines | None = None) -> PhoneSpeech | None:
+    """The phone line's speech (engines, audio cache, recognition pool), or None when the
+    voice extra is not installed (the console and the simulators work without it)."""
+    missing = speech_available()
+    if missing:
+        log.error("speech is off: %s", missing)
+        return None
+    from civicline.phone.speech import PhoneSpeech
+
+    return PhoneSpeech(config, engines or speech_engines(config))

@@ -128,12 +128,16 @@ class SpeechEngines:
         """The configured voice, or espeak-ng when it is missing and fallback is allowed."""
         spec = self.spec(language, "tts")
         try:
-            return self.loader.get(f"tts:{spec.engine}:{spec.model}:{sorted(spec.options.items())}", lambda: self._build_tts(spec))
+            return self.loader.get(self._tts_key(spec), lambda: self._build_tts(spec))
         except VoiceError as exc:
             if not self.espeak_fallback or spec.engine == "espeak":
                 raise
             log.warning("voice for %s unavailable (%s); using espeak-ng", language, exc)
             return self.loader.get("tts:espeak", lambda: self._build_tts(ModelSpec("espeak", ESPEAK)))
+
+    @staticmethod
+    def _tts_key(spec: ModelSpec) -> str:
+        return f"tts:{spec.engine}:{spec.model}:{sorted(spec.options.items())}"
 
     def _build_stt(self, spec: ModelSpec, language: str) -> Transcriber:
         if spec.engine == "whisper":
@@ -226,18 +230,69 @@ class SpeechEngines:
                     out.append(ModelStatus(lang, kind, spec.engine, spec.model, False, str(exc)))
         return out
 
-    def startup_check(self, languages: Iterable[str]) -> dict[str, str]:
-        """Load every model the given languages need; return {language: problem} for those
-        whose calls must fall back to keypad (no recogniser) — voices fall back to espeak."""
-        problems = {}
+    def startup_check(self, languages: Iterable[str]) -> dict[str, LanguageReadiness]:
+        """Loads every model the given languages need, so the first call pays nothing, and
+        says per language what its calls will use: a recogniser or the keypad only, the
+        configured voice or the fallback one."""
+        report = {}
         for lang in languages:
+            recognition = recognition_problem = voice = voice_problem = None
             try:
-                self.transcriber(lang)
+                recognition = self.transcriber(lang).name
             except VoiceError as exc:
-                problems[lang] = str(exc)
+                recognition_problem = str(exc)
                 log.error("speech recognition unavailable for %s, keypad only: %s", lang, exc)
             try:
-                self.synthesizer(lang)
+                spec = self.spec(lang, "tts")
+                voice = self.loader.get(self._tts_key(spec), lambda spec=spec: self._build_tts(spec)).name
             except VoiceError as exc:
-                problems[lang] = (problems.get(lang, "") + f"; {exc}").lstrip("; ")
-        return problems
+                voice_problem = str(exc)
+                if self.espeak_fallback:
+                    try:
+                        voice = self.synthesizer(lang).name
+                    except VoiceError as fallback_exc:
+                        voice_problem += f"; the fallback voice failed too: {fallback_exc}"
+                log.error("voice unavailable for %s (%s); %s", lang, exc,
+                          f"using {voice}" if voice else "prompts cannot be spoken")
+            report[lang] = LanguageReadiness(lang, recognition, recognition_problem, voice, voice_problem)
+        return report
+
+
+@dataclass(frozen=True)
+class LanguageReadiness:
+    """What calls in one language will use, as found when the models were loaded."""
+
+    language: str
+    recognition: str | None
+    """the recogniser's engine; None: calls in this language use the keypad only"""
+    recognition_problem: str | None
+    voice: str | None
+    """the voice that speaks; None: nothing can be spoken"""
+    voice_problem: str | None
+    """why the configured voice is not the one used (the fallback voice speaks instead)"""
+
+    @property
+    def keypad_only(self) -> bool:
+        return self.recognition is None
+
+    @property
+    def fallback_voice(self) -> bool:
+        return self.voice_problem is not None
+
+    def describe(self) -> str:
+        heard = f"heard by {self.recognition}" if self.recognition else f"KEYPAD ONLY ({self.recognition_problem})"
+        if self.voice_problem:
+            spoken = f"FALLBACK VOICE {self.voice or 'none'} ({self.voice_problem})"
+        else:
+            spoken = f"spoken by {self.voice}"
+        return f"{self.language}: {heard}; {spoken}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "recognition": self.recognition,
+            "recognition_problem": self.recognition_problem,
+            "voice": self.voice,
+            "voice_problem": self.voice_problem,
+            "keypad_only": self.keypad_only,
+            "fallback_voice": self.fallback_voice,
+        }

@@ -186,6 +186,12 @@ def _probe_write(path: Path) -> str | None:
 
 def run_doctor(args: argparse.Namespace) -> int:
     ok, lines = doctor(db_path(args))
+    config = _config(args)
+    if config is not None and not args.records_only:
+        from civicline.commands.speech import doctor_lines
+
+        speech_ok, speech_lines = doctor_lines(config)
+        ok, lines = ok and speech_ok, lines + speech_lines
     print("\n".join(lines))
     return 0 if ok else 1
 
@@ -231,7 +237,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = with_db(
         subparsers.add_parser(
             "doctor",
-            help="check the call records: writable, WAL, disk space, the server's write errors",
+            help="check the server's set-up: call records (writable, WAL, disk space, write "
+            "errors) and each language's speech models",
         )
     )
+    p.add_argument("--records-only", action="store_true", help="check the call records only")
     p.set_defaults(func=run_doctor)

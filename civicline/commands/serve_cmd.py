@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from civicline.commands.common import config_from
 
@@ -14,14 +15,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(func=run)
 
 
+def speech_report_lines(ext: Any) -> list[str]:
+    """One line per language: what its calls will hear with and speak with."""
+    if ext.speech is None:
+        return ["speech is off (the voice extra is not installed): the phone line is off"]
+    return [r.describe() for r in (ext.speech_report or {}).values()]
+
+
 def run(args: argparse.Namespace) -> int:
     from civicline.app import create_app
 
     config = config_from(args)
-    app = create_app(config)  # refuses to start on an invalid flow, saying why
+    print("civicline: loading the speech models of every enabled language…", flush=True)
+    app = create_app(config, check_speech=True)  # refuses to start on an invalid flow, saying why
+    ext = app.extensions["civicline"]
+    for line in speech_report_lines(ext):
+        print(f"  {line}")
     host = args.host or config.host
     port = args.port or config.port
-    print(f"civicline: {app.extensions['civicline'].runtime.town_name} on http://{host}:{port} "
+    print(f"civicline: {ext.runtime.town_name} on http://{host}:{port} "
           "(Twilio webhook: /twilio/voice, health: /health)")
     app.run(host=host, port=port, threaded=True)
     return 0

@@ -1,46 +1,32 @@
 """Speech subcommands: transcribe, say, speech eval, models list, prompts render.
 
-The glue between the CLI and ``voice``: reads the ``[voice]`` table of the configuration
-file (model registry per language, audio cache folder) and prints results for people.
+The glue between the CLI and ``voice``: the engines come from the composition root
+(``civicline.wiring.speech_engines``: the ``[voice]`` settings), results are printed for people.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
+from civicline.commands.common import config_from
 from voice.errors import VoiceError
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
-DEFAULT_CACHE = Path("instance/audio-cache")
 
 
-def _voice_table(args: argparse.Namespace) -> dict[str, Any]:
-    """The [voice] table of the configuration file, or {} when there is none."""
-    path = getattr(args, "config", None) or os.environ.get("CIVICLINE_CONFIG") or "civicline.toml"
-    try:
-        with open(path, "rb") as f:
-            return dict(tomllib.load(f).get("voice", {}))
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise VoiceError(f"{path}: {exc}") from exc
+def _engines(args: argparse.Namespace) -> Any:
+    """The configuration's engines: the same models the phone line uses."""
+    from civicline.wiring import speech_engines
 
-
-def _engines(args: argparse.Namespace):
-    from voice.engines import SpeechEngines
-
-    table = _voice_table(args)
-    return SpeechEngines(table.get("languages"), cpu_threads=int(table.get("cpu_threads", 2)))
+    return speech_engines(config_from(args))
 
 
 def _cache_dir(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "cache_dir", None) or _voice_table(args).get("audio_cache") or DEFAULT_CACHE)
+    return Path(getattr(args, "cache_dir", None) or config_from(args).audio_cache_dir)
 
 
 def _guarded(run):
@@ -94,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = prompts.add_subparsers(dest="prompts_command", metavar="ACTION")
     p = sub.add_parser("render", help="synthesise every fixed catalog prompt into the audio cache")
     p.add_argument("--lang", action="append", help="repeatable; default every catalog")
-    p.add_argument("--cache-dir", type=Path, help=f"default: [voice] audio_cache or {DEFAULT_CACHE}")
+    p.add_argument("--cache-dir", type=Path, help="default: the configuration's audio_cache")
     p.add_argument("--no-slow", action="store_true", help="do not render the slow versions")
     p.set_defaults(func=_guarded(run_prompts_render))
     prompts.set_defaults(func=lambda args: prompts.print_help() or 2)
@@ -193,3 +179,28 @@ def run_prompts_render(args: argparse.Namespace) -> int:
         print(f"{lang}: {len(texts)} fixed prompts, {made} sentence(s) synthesised, "
               f"{time.perf_counter() - start:.1f} s -> {cache.directory}")
     return 0
+
+
+def doctor_lines(config: Any) -> tuple[bool, list[str]]:
+    """For ``civicline doctor``: per enabled language, whether its recogniser and voice are
+    installed and pinned (the server's start-up check then loads them)."""
+    from civicline.wiring import speech_available, speech_engines
+
+    languages = [config.fixed_language] if config.fixed_language else list(config.languages)
+    missing = speech_available()
+    if missing:
+        return False, ["speech:", f"  PROBLEM  speech is off, the phone line cannot start: {missing}"]
+    ok, lines = True, ["speech:"]
+    try:
+        rows = speech_engines(config).status(languages, verify=False)
+    except VoiceError as exc:
+        return False, ["speech:", f"  PROBLEM  {exc}"]
+    for r in rows:
+        job = "speech recognition" if r.kind == "stt" else "voice"
+        if r.ok:
+            lines.append(f"  ok       {r.language} {job}: {r.engine} {r.model} ({r.detail})")
+            continue
+        ok = False
+        what = "calls use the keypad only" if r.kind == "stt" else "the fallback voice speaks"
+        lines.append(f"  PROBLEM  {r.language} {job}: {r.detail}; {what}")
+    return ok, lines

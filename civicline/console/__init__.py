@@ -36,7 +36,7 @@ class ConsoleState:
     versions: Any
     trials: Any
     save_lock: threading.Lock = field(default_factory=threading.Lock)
-    speech: Any = None  # voice.engines.SpeechEngines, built on first use if available
+    speech: Any = None  # trial_views.Speech around the phone line's speech; False without it
 
 
 def init_app(app: Flask) -> None:

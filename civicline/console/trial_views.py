@@ -15,7 +15,7 @@ from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from civicline.console.calls_views import town_tz
 from civicline.console.core import ConsoleError, bp, civic, render, state, user, wants_json
-from flows.session import HungUp, NoInput, Pressed, Said
+from flows.session import CallerHungUp, NoInput, Pressed, Said
 from records import browse
 
 log = logging.getLogger(__name__)
@@ -24,37 +24,31 @@ MAX_AUDIO_S = 30
 
 
 class Speech:
-    """Recognition and voices for the simulator, from voice/ when it is installed."""
+    """Recognition and voices for the simulator: the phone line's own (the same models,
+    the same audio cache), so staff hear what callers hear."""
 
-    def __init__(self) -> None:
-        from voice.engines import SpeechEngines
-        from voice.tts.cache import Speaker
-
-        self.engines = SpeechEngines()
-        self.speaker = Speaker(self.engines.synthesizer)
+    def __init__(self, phone: Any) -> None:
+        self.phone = phone
 
     def transcribe(self, wav: bytes, language: str) -> str:
         from voice.audio.wav import read_wav
 
         samples, rate = read_wav(wav, max_seconds=MAX_AUDIO_S)
-        return self.engines.transcriber(language).transcribe(samples, rate, language).text
+        return self.phone.engines.transcriber(language).transcribe(samples, rate, language).text
 
     def wav(self, text: str, language: str, slow: bool) -> bytes:
         """What the caller hears: phone-quality audio (8 kHz), as a WAV the browser plays."""
         from voice.audio.codec import ulaw_to_pcm16
         from voice.audio.wav import wav_bytes
 
-        return wav_bytes(ulaw_to_pcm16(self.speaker.render(text, language, slow)), 8000)
+        return wav_bytes(ulaw_to_pcm16(self.phone.speaker.render(text, language, slow)), 8000)
 
 
 def speech() -> Any:
     console = state()
     if console.speech is None:
-        try:
-            console.speech = Speech()
-        except Exception as exc:  # voice extra not installed, models missing…
-            log.warning("try a call: speech unavailable: %s", exc)
-            console.speech = False
+        phone = civic().speech
+        console.speech = Speech(phone) if phone is not None else False
     return console.speech or None
 
 
@@ -133,7 +127,7 @@ def try_send(trial_id: str) -> Any:
     elif kind == "noinput":
         event, shown = NoInput(), "said nothing (silence)"
     elif kind == "hangup":
-        event, shown = HungUp(), "hung up"
+        event, shown = CallerHungUp(), "hung up"
     else:
         raise ConsoleError(422, "Unknown kind of input.", "Not understood")
     with trial.lock:

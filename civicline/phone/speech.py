@@ -16,6 +16,7 @@ import numpy as np
 from voice.audio.codec import ulaw_to_pcm16
 from voice.audio.vad import EndOfSpeechDetector, VadConfig
 from voice.audio.wav import read_wav, wav_bytes
+from voice.engines import SpeechEngines
 from voice.events import Transcript
 from voice.stt.base import base_language
 from voice.telephony.stream import SpeechDeps
@@ -35,27 +36,18 @@ def phone_vad(config: Any) -> VadConfig:
 
 
 class PhoneSpeech:
-    def __init__(self, config: Any, engines: Any = None) -> None:
+    """One per process, built by the composition root (``civicline.wiring.phone_speech``)
+    around the process's one :class:`voice.engines.SpeechEngines`."""
+
+    def __init__(self, config: Any, engines: SpeechEngines) -> None:
         self.config = config
-        self._engines = engines
-        self._lock = threading.Lock()
+        self.engines = engines
         self.cache = AudioCache(config.audio_cache_dir)
         self.speaker = Speaker(lambda lang: self.engines.synthesizer(lang), self.cache)
         self.parallel = parallel = max(1, int(config.speech_parallel))
         self.slots = threading.BoundedSemaphore(parallel)
         self.recognisers = ThreadPoolExecutor(parallel, thread_name_prefix="stt")
         self.vad = phone_vad(config)
-
-    @property
-    def engines(self) -> Any:
-        """voice.engines.SpeechEngines, built on first use (models load lazily inside)."""
-        with self._lock:
-            if self._engines is None:
-                from voice.engines import SpeechEngines
-
-                # One recognition per pool slot, each on a thread of its own: calls come in bursts.
-                self._engines = SpeechEngines(vad_config=self.vad, stt_workers=self.parallel)
-            return self._engines
 
     # ---- Media Streams -------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ websocket, and keeps the line's shared state in ``app.extensions["telephony"]``.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,16 +48,16 @@ class Telephony:
         return PhoneCall(engine, self.now, line, self.app_ext.recorder)
 
 
-def init_app(app: Flask, speech: Any = None) -> Telephony | None:
-    try:
-        from civicline.phone.speech import PhoneSpeech
-        from civicline.twilio import media_stream, webhooks
-    except ImportError as exc:  # the console and the simulators still work without it
-        log.error("the phone line is off: %s; pip install -e '.[voice,telephony]'", exc)
-        return None
-
+def init_app(app: Flask) -> Telephony | None:
     ext = app.extensions["civicline"]
-    tel = Telephony(ext, speech or PhoneSpeech(ext.config), StreamPasses(ext.config.stream_token_ttl_s))
+    missing = [m for m in ("flask_sock", "simple_websocket") if importlib.util.find_spec(m) is None]
+    if ext.speech is None or missing:
+        why = f"missing {', '.join(missing)}" if missing else "no speech"
+        log.error("the phone line is off (%s); pip install -e '.[voice,telephony]'", why)
+        return None
+    from civicline.twilio import media_stream, webhooks
+
+    tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s))
     app.extensions["telephony"] = tel
     app.register_blueprint(webhooks.bp)
     media_stream.init_app(app)

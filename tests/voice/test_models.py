@@ -65,8 +65,9 @@ def test_missing_model_directory_is_reported(tmp_path):
     eng = SpeechEngines({"de": {"stt": {"engine": "vosk", "model": str(tmp_path / "none"), "sha256": "0" * 64}}})
     with pytest.raises(ModelMissingError):
         eng.transcriber("de")
-    problems = eng.startup_check(["de", "xx"])
-    assert set(problems) == {"de", "xx"}
+    report = eng.startup_check(["de", "xx"])
+    assert {lang for lang, r in report.items() if r.keypad_only} == {"de", "xx"}
+    assert "KEYPAD ONLY" in report["de"].describe()
     rows = {(r.language, r.kind): r for r in eng.status(["de"], verify=True)}
     assert not rows[("de", "stt")].ok
 
