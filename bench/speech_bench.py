@@ -10,7 +10,7 @@ before pieces were cut), interleaved and the median of ``--repeats``; "stall" is
 silence after the first audio while a later piece was still being made. The load average is
 printed: the machine is shared, and contention shows in every number.
 
-Goals (issue 5, 2-core machine): recognition RTF <= 0.15, first audio of an uncached answer
+Goals (2-core machine): recognition RTF <= 0.15, first audio of an uncached answer
 <= 300 ms, of a cached prompt <= 5 ms.
 """
 

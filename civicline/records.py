@@ -1,4 +1,4 @@
-"""The call-records store and recorder, built from the configuration (issue 7).
+"""The call-records store and recorder, built from the configuration.
 
 ``[records] db``, ``retention_days`` and ``minutes_per_call`` come from civicline.toml (or
 CIVICLINE_DB_PATH…); the hash key only from ``$CIVICLINE_HASH_KEY``. Set

@@ -88,6 +88,3 @@ def registered_handlers() -> Mapping[str, Handler]:
 
     return dict(_REGISTRY)
 
-
-def get_handler(name: str) -> Handler | None:
-    return registered_handlers().get(name)

@@ -1,4 +1,4 @@
-"""Migration 2: what the staff console keeps (issue 8), appended to schema.MIGRATIONS.
+"""Migration 2: what the staff console keeps, appended to schema.MIGRATIONS.
 
 - ``console_users``: staff accounts, argon2 hashes only (never a password), a role.
 - ``console_sign_in_failures``: recent wrong passwords, by account and by address, so that

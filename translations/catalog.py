@@ -1,7 +1,7 @@
 """Language catalogs: one YAML file per language with prompts, intent examples and words.
 
-Adding a language is adding one file ``translations/<code>.yaml`` (and a line in
-``languages.yaml``). A prompt missing in a language falls back to a machine translation
+Adding a language is adding one file ``translations/<code>.yaml`` (``civicline
+translations add`` starts one); the language's own name is its ``lang.name`` prompt. A prompt missing in a language falls back to a machine translation
 when an engine is configured, else to the town's main language; the fallback is recorded.
 """
 
@@ -136,11 +136,6 @@ def load_catalog(path: Path) -> Catalog:
         entities={kind: {k: _strings(v) for k, v in (syn or {}).items()} for kind, syn in entities.items()},
         lines=lines,
     )
-
-
-def load_language_table(directory: Path = CATALOG_DIR) -> dict[str, dict[str, Any]]:
-    data, _ = load_yaml_file(directory / "languages.yaml")
-    return dict(data.get("languages") or {})
 
 
 # A translator takes (text, source, target) and returns (text, engine name) or None.

@@ -50,6 +50,8 @@ def run_add(args: argparse.Namespace) -> int:
     for line in lines:
         if line.startswith("language:"):
             out.append(f"language: {lang}")
+        elif line.lstrip().startswith("lang.name:"):
+            out.append(line[: line.index("lang.name:")] + f'lang.name: "{args.name}"')
         elif line.lstrip().startswith("#") or not line.strip():
             out.append(line)
         else:
@@ -60,10 +62,5 @@ def run_add(args: argparse.Namespace) -> int:
     ]
     target.write_text("\n".join(header + out) + "\n", encoding="utf-8")
     load_catalog(target)  # what we wrote must load
-    languages = args.dir / "languages.yaml"
-    if languages.exists() and f"\n  {lang}:" not in languages.read_text(encoding="utf-8"):
-        with languages.open("a", encoding="utf-8") as f:
-            f.write(f"  {lang}:\n    name: {args.name}\n    english_name: {args.name}\n"
-                    "    direction: ltr\n    reviewers: []\n    stt: whisper\n    tts: espeak\n")
     print(f"wrote {target}: translate it, then add '{lang}' to [languages] enabled in civicline.toml")
     return 0

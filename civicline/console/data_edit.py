@@ -84,7 +84,7 @@ def ics_problems(data: bytes, name: str) -> list[Problem]:
 
 
 def full_check(copy: Path) -> list[Problem] | None:
-    """The town's own data check (flows.town, issue 3); None when it is not installed."""
+    """The town's own data check; None when it is not installed."""
     try:
         from flows.town.check import check_town as town_check
     except ImportError:

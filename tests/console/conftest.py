@@ -89,7 +89,7 @@ def catalog_dir(tmp_path: Path) -> Path:
 def make_catalog_dir(tmp_path: Path) -> Path:
     target = tmp_path / "translations"
     target.mkdir()
-    for name in ("fr.yaml", "en.yaml", "es.yaml", "languages.yaml"):
+    for name in ("fr.yaml", "en.yaml", "es.yaml"):
         shutil.copy(CATALOG_DIR / name, target / name)
     return target
 

@@ -13,7 +13,7 @@ from translations.catalog import CATALOG_DIR, Catalogs, load_catalog
 
 @pytest.fixture
 def catalog_dir(tmp_path: Path) -> Path:
-    for name in ("fr.yaml", "en.yaml", "es.yaml", "languages.yaml"):
+    for name in ("fr.yaml", "en.yaml", "es.yaml"):
         shutil.copy(CATALOG_DIR / name, tmp_path / name)
     return tmp_path
 
