@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "telephony"), str(ROOT / "tests" / "flows")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the fake Twilio and test flows: tests/support
 
 TOKEN = "bench-token-" + "x" * 20
 SCRIPTS = {
@@ -56,12 +56,12 @@ def lines_for(lang: str, caller: int) -> list[str]:
 
 def _server(workdir: Path, turn_log: Path | None, conn) -> None:
     """The civicline process: the demo flows of the tests, an always-open office."""
-    from flowkit import OPEN, make_runtime
     from werkzeug.serving import make_server
 
     from civicline.app import create_app
     from civicline.config import Config
     from records import CallRecorder, SQLiteStore
+    from support.flowkit import OPEN, make_runtime
 
     if turn_log:
         import logging
@@ -71,7 +71,7 @@ def _server(workdir: Path, turn_log: Path | None, conn) -> None:
         stream_log = logging.getLogger("voice.telephony.stream")
         stream_log.setLevel(logging.INFO)
         stream_log.addHandler(handler)
-    from fake_twilio import ACCOUNT
+    from support.fake_twilio import ACCOUNT
 
     os.environ["TWILIO_AUTH_TOKEN"], os.environ["TWILIO_ACCOUNT_SID"] = TOKEN, ACCOUNT
     config = Config(db_path=workdir / "records.sqlite3", audio_cache_dir=workdir / "audio")
@@ -183,8 +183,8 @@ def main() -> int:
     ap.add_argument("--turn-log", type=Path, help="civicline writes each turn's split (recognition, dialog, synthesis) here")
     args = ap.parse_args()
     import numpy as np
-    from fake_twilio import FakeTwilio
 
+    from support.fake_twilio import FakeTwilio
     from voice.engines import SpeechEngines
 
     with tempfile.TemporaryDirectory() as tmp:

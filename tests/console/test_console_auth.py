@@ -8,9 +8,8 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from conftest import PASSWORD, ROOT, csrf, sign_in
-
 from civicline.console.accounts import Users
+from support.console import PASSWORD, ROOT, csrf, sign_in
 
 
 def test_the_console_asks_to_sign_in_first(client):

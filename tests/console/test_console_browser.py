@@ -11,13 +11,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, make_app, make_catalog_dir, make_town, place_call
-from flowkit import CLOSED
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from flows.session import NoInput, Pressed, Said
 from records import SQLiteStore
+from support.console import PASSWORD, make_app, make_catalog_dir, make_town, place_call
+from support.flowkit import CLOSED
 
 pytestmark = pytest.mark.slow
 

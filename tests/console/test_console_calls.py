@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from conftest import place_call
-from flowkit import CLOSED
-
 from flows.session import CallerHungUp, NoInput, Pressed, Said
 from records import browse
+from support.console import place_call
+from support.flowkit import CLOSED
 
 DEC = {"from": "2026-11-25", "to": "2026-12-07"}
 

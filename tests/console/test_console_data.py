@@ -7,9 +7,8 @@ import io
 import re
 import shutil
 
-from conftest import ICS, ROOT, csrf
-
 from civicline.console import data_edit
+from support.console import ICS, ROOT, csrf
 
 
 def upload(client, data: bytes, filename: str = "council.ics", target: str = ""):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
-from conftest import PASSWORD, ROOT, SECRET, csrf, sign_in
 
 from civicline.config import Config
 from civicline.console.accounts import Users
+from support.console import PASSWORD, ROOT, SECRET, csrf, sign_in
 
 
 @pytest.fixture

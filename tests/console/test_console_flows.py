@@ -8,11 +8,10 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conftest import csrf, sign_in
-
 from civicline.calls import Call
 from civicline.console.file_versions import text_hash
 from flows.session import Pressed
+from support.console import csrf, sign_in
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conftest import csrf, place_call
-from flowkit import CLOSED
-
 from flows.session import NoInput, Pressed, Said
 from records import browse
+from support.console import csrf, place_call
+from support.flowkit import CLOSED
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import csrf
+
+from support.console import csrf
 
 pytestmark = pytest.mark.slow
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import csrf, sign_in
-
 from records import browse
+from support.console import csrf, sign_in
 
 JSON = {"Accept": "application/json"}
 

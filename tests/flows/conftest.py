@@ -1,3 +1,3 @@
 """Fixtures for the engine tests; the test town and flows are in flowkit.py."""
 
-from flowkit import engine, runtime  # noqa: F401  (pytest fixtures)
+from support.flowkit import engine, runtime  # noqa: F401  (pytest fixtures)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flowkit import CLOSED, OPEN
-
 from civicline.calls import Call
 from flows.session import NoInput, Pressed, Said
+from support.flowkit import CLOSED, OPEN
 
 
 class FakeRecorder:

@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from flowkit import FIXTURES, HANDLERS, OPEN, FakeTown, make_catalogs
 
 from flows.dialog import Engine
 from flows.handlers import HandlerContext, HandlerResult
 from flows.loader import flow_files, load_flows
 from flows.runtime import Runtime
 from flows.session import Candidate, PickQuestion, Pressed, Said, SessionState
+from support.flowkit import FIXTURES, HANDLERS, OPEN, FakeTown, make_catalogs
 
 KIND_MENU = """
   kinds:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from flowkit import CLOSED, OPEN, make_runtime
-
 from flows.dialog import Engine
 from flows.session import (
     Ask,
@@ -19,6 +17,7 @@ from flows.session import (
     StaffRequest,
     Transfer,
 )
+from support.flowkit import CLOSED, OPEN, make_runtime
 
 
 def says(step) -> str:
@@ -183,7 +182,7 @@ def test_unknown_street_goes_where_the_flow_says(engine):
 
 
 def test_failing_handler_apologises_and_offers_a_person(tmp_path):
-    from flowkit import FIXTURES
+    from support.flowkit import FIXTURES
 
     flows_dir = tmp_path / "flows"
     flows_dir.mkdir()

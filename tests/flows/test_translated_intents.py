@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from flowkit import HANDLERS, OPEN, FakeTown, make_catalogs
-
 from flows.dialog import Engine
 from flows.loader import flow_files, load_flows
 from flows.runtime import Runtime
 from flows.session import Said
 from flows.validator import validate
 from nlu.translate.chain import default_chain
+from support.flowkit import HANDLERS, OPEN, FakeTown, make_catalogs
 
 
 def test_spanish_without_examples_reaches_the_right_choice_through_translation():
-    from flowkit import FIXTURES
+    from support.flowkit import FIXTURES
 
     catalogs = make_catalogs()
     catalogs.by_lang["es"] = dataclasses.replace(catalogs["es"], intents={})

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-from flowkit import FIXTURES, HANDLERS, FakeTown
-
 from civicline.cli import main
 from flows.loader import flow_files, load_flows
 from flows.validator import validate
+from support.flowkit import FIXTURES, HANDLERS, FakeTown
 from translations.catalog import CATALOG_DIR, Catalogs, load_catalog
 
 

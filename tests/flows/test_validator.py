@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from flowkit import FIXTURES, HANDLERS, FakeTown, make_catalogs
 
 from flows.loader import flow_files, load_flows
 from flows.validator import validate
 from staff_files.problems import FlowError
+from support.flowkit import FIXTURES, HANDLERS, FakeTown, make_catalogs
 
 
 def check(flows_dir: Path, catalogs=None, handlers=HANDLERS):

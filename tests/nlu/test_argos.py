@@ -13,7 +13,8 @@ import subprocess
 import sys
 
 import pytest
-from nlu_helpers import ROOT
+
+from support.nlu_data import ROOT
 
 pytestmark = pytest.mark.skipif(
     not all(
@@ -41,7 +42,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
-    from argos_tiny import build_package
+    from support.argos_tiny import build_package
 
     return build_package(tmp_path_factory.mktemp("argos"))
 

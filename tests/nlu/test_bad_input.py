@@ -6,7 +6,6 @@ import time
 from datetime import datetime
 
 import pytest
-from nlu_helpers import LANGS, catalog, gazetteer
 
 from nlu.addresses import AddressResolver
 from nlu.dates import parse_date, parse_date_range
@@ -16,6 +15,7 @@ from nlu.normalize import normalize
 from nlu.numbers import parse_digits, parse_number
 from nlu.synonyms import match_synonym
 from nlu.yesno import parse_yes_no
+from support.nlu_data import LANGS, catalog, gazetteer
 
 BAD = [
     "",

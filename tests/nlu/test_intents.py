@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from nlu_helpers import LANGS, catalog
 
 from nlu.intents import IntentMatcher
+from support.nlu_data import LANGS, catalog
 
 MENU = {
     "en": {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from nlu_helpers import DATA, LANGS, catalog, gazetteer
 
 from nlu.eval import evaluate, format_report, load_labelled
+from support.nlu_data import DATA, LANGS, catalog, gazetteer
 
 INTENTS = [
     "waste.collection_day", "waste.tomorrow", "waste.green", "waste.glass",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from nlu_helpers import DATA, LANGS, catalog, gazetteer
 
 from nlu.eval import load_labelled
 from nlu.language import detect_language
+from support.nlu_data import DATA, LANGS, catalog, gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from nlu_helpers import DATA, ROOT, apertium_available, catalog
 
 from nlu.crosslingual import CrossLingualMatcher
 from nlu.eval import evaluate, load_labelled
@@ -14,6 +13,7 @@ from nlu.translate.base import Engine, TranslationError
 from nlu.translate.chain import TranslatorChain
 from nlu.translate.draft import TODO, draft_catalog, write_draft
 from nlu.translate.protect import protect, restore
+from support.nlu_data import DATA, ROOT, apertium_available, catalog
 
 needs_apertium = pytest.mark.skipif(
     not (apertium_available() and ApertiumEngine().supports("es", "en")),

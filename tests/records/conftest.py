@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from records_helpers import KEY, T0
 
 from records import CallRecorder, SQLiteStore
+from support.records_data import KEY, T0
 
 
 @pytest.fixture

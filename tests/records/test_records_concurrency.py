@@ -11,9 +11,8 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from records_helpers import KEY, T0, simple_turn
-
 from records import CallRecorder, SQLiteStore
+from support.records_data import KEY, T0, simple_turn
 
 CALLS, TURNS = 50, 30
 

@@ -7,21 +7,19 @@ skipped until the demo town can be loaded.
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from records_helpers import KEY
 
 from civicline.calls import Call
 from flows.dialog import Engine
 from flows.session import CallerHungUp, NoInput, Pressed, Said
 from records import CallRecorder, kpis
+from support.flowkit import CLOSED, OPEN, make_runtime
+from support.records_data import KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "flows"))
-from flowkit import CLOSED, OPEN, make_runtime  # noqa: E402
 
 A, B, C = "+33611111111", "+14155550100", "+34612345678"
 

@@ -10,10 +10,10 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from records_helpers import KEY, T0, simple_turn
 
 from civicline.commands.records_cmd import doctor
 from records import CallRecorder, SQLiteStore
+from support.records_data import KEY, T0, simple_turn
 
 
 def whole_call(recorder: CallRecorder, call_id: str = "c1") -> None:

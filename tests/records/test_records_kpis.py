@@ -9,10 +9,10 @@ import json
 from datetime import timedelta
 
 import pytest
-from records_helpers import KEY, T0, simple_turn
 
 from civicline.commands import records_cmd
 from records import CallRecorder, kpis
+from support.records_data import KEY, T0, simple_turn
 
 A, B, C, D = "+33611111111", "+14155550100", "+34612345678", "+33622222222"
 H, DAY = timedelta(hours=1), timedelta(days=1)

@@ -8,7 +8,6 @@ import sqlite3
 import time
 
 import pytest
-from records_helpers import KEY, T0, simple_turn
 
 from records.privacy import (
     HashKeyError,
@@ -18,6 +17,7 @@ from records.privacy import (
     protect_caller,
     redact,
 )
+from support.records_data import KEY, T0, simple_turn
 
 # -- hashing ---------------------------------------------------------------------------
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from records_helpers import KEY, T0, simple_turn
-
 from records import CallRecorder, kpis, retention
+from support.records_data import KEY, T0, simple_turn
 
 NOW = T0 + timedelta(days=100)  # with 90 days' retention, calls before T0+10d are old
 SOURCE = {

@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from records_helpers import T0, simple_turn
-
 from flows.provenance import Source
 from records import SQLiteStore
 from records.review import flag_stale_records, review_kind
 from records.schema import MIGRATIONS
+from support.records_data import T0, simple_turn
 
 
 def test_schema_is_versioned_and_wal(store, db):

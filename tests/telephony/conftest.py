@@ -5,7 +5,6 @@ records store per test, and a fake Twilio to call it."""
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -14,13 +13,10 @@ import numpy as np
 import pytest
 from werkzeug.serving import make_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
-
-from fake_twilio import ACCOUNT, FakeTwilio, Recordings  # noqa: E402
-from flowkit import OPEN, make_runtime  # noqa: E402
-
-from civicline.config import Config  # noqa: E402
-from records import CallRecorder, SQLiteStore  # noqa: E402
+from civicline.config import Config
+from records import CallRecorder, SQLiteStore
+from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings
+from support.flowkit import OPEN, make_runtime
 
 TOKEN = "test-auth-token-" + "x" * 16
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from fake_twilio import MediaLeg, known_audio
 from test_streams import full_prompt
 
 from civicline.twilio.media_stream import CallDialog
 from flows.session import Ask, Expect, Option, SessionState, SwitchOffer
+from support.fake_twilio import MediaLeg, known_audio
 
 LANGUAGE_MENU = ["Pour le français, appuyez sur 1.", "For English, press 2.", "Para español, marque 3."]
 CASES = {

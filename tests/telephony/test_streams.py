@@ -8,7 +8,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-from fake_twilio import Caller, MediaLeg, heard_text, known_audio
+from support.fake_twilio import Caller, MediaLeg, heard_text, known_audio
 
 
 def started(leg: MediaLeg, timeout: float = 60.0) -> None:

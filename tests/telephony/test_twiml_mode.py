@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from fake_twilio import Caller, heard_text
 
+from support.fake_twilio import Caller, heard_text
 from voice.audio.wav import wav_bytes
 
 LANG_MENU = ["Pour le français, appuyez sur 1.", "For English, press 2.", "Para español, marque 3."]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from fake_twilio import MediaLeg, known_audio
 from test_streams import started
 
+from support.fake_twilio import MediaLeg, known_audio
 from voice.audio.codec import ulaw_to_pcm16
 
 CASES = {

@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from townkit import replace_in
 
 from civicline.cli import main
 from flows.town import check_town, load_town
 from staff_files.problems import DataError
+from support.townkit import replace_in
 
 
 def test_the_demo_town_has_no_problems():

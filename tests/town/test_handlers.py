@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from townkit import replace_in
 
 from flows.handlers import registered_handlers
 from flows.services.callback import message, request, status
 from flows.services.waste import bulky, check_address, glass, next_collections, recycling_centre
 from flows.town import load_town
+from support.townkit import replace_in
 
 NOW = datetime(2026, 12, 1, 14, 0)  # a Tuesday afternoon
 

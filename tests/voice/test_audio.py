@@ -4,8 +4,8 @@ import wave
 
 import numpy as np
 import pytest
-from voice_helpers import tone
 
+from support.voice_data import tone
 from voice.audio.codec import bytes_to_pcm16, pcm16_to_bytes, pcm16_to_ulaw, ulaw_to_pcm16
 from voice.audio.frames import Framer, frame_size, frames
 from voice.audio.resample import StreamResampler, resample

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from voice_helpers import recording
 
+from support.voice_data import recording
 from voice.audio.codec import pcm16_to_float
 from voice.audio.wav import read_wav
 from voice.errors import ModelMissingError

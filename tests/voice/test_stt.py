@@ -4,8 +4,8 @@ import time
 
 import numpy as np
 import pytest
-from voice_helpers import recording, tone
 
+from support.voice_data import recording, tone
 from voice.audio.wav import read_wav
 from voice.errors import AudioFormatError, AudioTooLongError, ModelMissingError
 from voice.eval import normalize, phone_roundtrip

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from voice_helpers import recording
 
+from support.voice_data import recording
 from voice.audio.codec import pcm16_to_ulaw, ulaw_to_pcm16
 from voice.audio.frames import frames
 from voice.audio.vad import WARM_START_WINDOWS, EndOfSpeechDetector, VadConfig, speech_segments

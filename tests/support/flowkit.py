@@ -20,7 +20,7 @@ from flows.runtime import Runtime
 from flows.session import StaffRequest
 from translations.catalog import Catalogs
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "flows" / "fixtures"
 PARIS = ZoneInfo("Europe/Paris")
 
 TEST_PROMPTS = {
