@@ -101,8 +101,10 @@ class Ask:
 
 @dataclass(frozen=True)
 class Transfer:
+    """Put the caller through to a person on one of the town's human lines, with context."""
+
     number: str
-    line: str
+    human_line: str
     reason: str
     summary: str
     context: dict[str, Any] = field(default_factory=dict)

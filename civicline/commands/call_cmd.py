@@ -60,7 +60,7 @@ def _print_step(step: Step, out=sys.stdout) -> None:
             what = action.slot_type or action.expect
             print(f"  (waiting for {what}{': ' + keys if keys else ''}; {action.timeout:.0f}s)", file=out)
         elif isinstance(action, Transfer):
-            print(f"  >> transfer to {action.line} {action.number} ({action.reason})", file=out)
+            print(f"  >> transfer to {action.human_line} {action.number} ({action.reason})", file=out)
             print(f"     whisper: {action.summary}", file=out)
         elif isinstance(action, EndCall):
             print(f"  >> hang up ({action.reason})", file=out)

@@ -69,7 +69,7 @@ def describe(action: Any) -> str:
             return "Waits for a choice: " + ", ".join(f"{o.key} {o.label}" for o in action.options)
         return f"Waits for {action.slot_type or action.expect}" + (f" ({action.slot})" if action.slot else "")
     if isinstance(action, Transfer):
-        return f"Transfers to {action.line} ({action.number}), reason {action.reason}. Whisper: {action.summary}"
+        return f"Transfers to {action.human_line} ({action.number}), reason {action.reason}. Whisper: {action.summary}"
     if isinstance(action, EndCall):
         return f"Hangs up ({action.reason})"
     if isinstance(action, StaffRequest):
