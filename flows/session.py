@@ -119,7 +119,12 @@ class EndCall:
 
 @dataclass(frozen=True)
 class StaffRequest:
-    """Something staff must see: kind is "callback", "message" or "review"."""
+    """Something staff must see: kind is "callback", "message" or "review".
+
+    details of a callback: ``number`` (E.164), ``summary`` (what the caller asked, for the
+    person who calls back), ``reason``, ``language``; of a message: ``message`` (the
+    caller's words), ``summary``, ``reason``, ``language``; of a review: ``reason``,
+    ``context``."""
 
     kind: str
     details: dict[str, Any] = field(default_factory=dict)

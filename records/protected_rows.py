@@ -68,7 +68,7 @@ def request_row(
     call_id: str, kind: str, details: dict, *, lang: str | None, caller: str | None, at: datetime, key: bytes
 ) -> Row:
     """A callback or message request: the one place the full number is kept, for staff."""
-    text = details.get("summary") if kind == "callback" else details.get("text")
+    text = details.get("summary") if kind == "callback" else details.get("message")
     number = details.get("number") if kind == "callback" else None
     number = number or caller  # staff answer a message on the caller's line
     _, last2 = protect_caller(number, key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from flows.dialog.escalation import context, fail_to_person
+from flows.dialog.escalation import context, fail_to_person, summary
 from flows.handlers import HandlerContext, HandlerResult
 from flows.model import ActionNode
 from flows.session import StaffRequest
@@ -43,9 +43,11 @@ def reach(turn: Turn, node_id: str, node: ActionNode) -> str | None:
     if result.review:
         turn.actions.append(StaffRequest("review", {"reason": result.review, "context": context(turn)}))
     for request in result.requests:
-        turn.actions.append(request)
         if request.kind in ("callback", "message"):
+            # Whoever calls back should know what the caller wanted, as on a transfer.
+            request = StaffRequest(request.kind, {"summary": summary(turn, context(turn)), **request.details})
             turn.state.outcome = request.kind
+        turn.actions.append(request)
     if result.outcome == "ok":
         return node.next
     if result.outcome in node.on:

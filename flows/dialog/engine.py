@@ -16,9 +16,11 @@ from datetime import datetime
 from flows.dialog.answers import Answer, Moved
 from flows.dialog.escalation import (
     CALLBACK_FLOW,
+    context,
     fail_to_person,
     hang_up,
     not_understood,
+    summary,
     to_person,
 )
 from flows.dialog.kinds import answer
@@ -89,7 +91,8 @@ class Engine:
             turn.goto(CALLBACK_FLOW)
         else:
             turn.say("common.error")
-            turn.actions.append(StaffRequest("callback", {"number": state.caller, "reason": reason}))
+            details = {"number": state.caller, "reason": reason, "summary": summary(turn, context(turn))}
+            turn.actions.append(StaffRequest("callback", details))
             state.outcome = "callback"
             hang_up(turn, "common.goodbye", reason)
         return turn.result()

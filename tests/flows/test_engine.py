@@ -282,3 +282,19 @@ def test_a_menu_tells_the_recogniser_what_callers_say_there():
     assert menu_examples(rt, "main.menu", "en")[0] == "when is my garbage collected"
     assert len(menu_examples(rt, "main.menu", "fr", per_intent=2)) == 4
     assert menu_examples(rt, "main.survey", "en") == () and menu_examples(rt, "no.such", "en") == ()
+
+
+def test_a_failed_transfer_without_a_callback_flow_leaves_staff_a_callback_with_context(tmp_path):
+    import shutil
+
+    from support.flowkit import FIXTURES
+
+    for name in ("common.yaml", "main.yaml", "meetings.yaml", "waste.yaml"):
+        shutil.copy(FIXTURES / "flows" / name, tmp_path / name)
+    engine = Engine(make_runtime(tmp_path))
+    step = engine.step(start(engine, "en").state, Pressed("0"), OPEN)
+    step = engine.transfer_failed(step.state, OPEN, "busy")
+    [request] = of(step, StaffRequest)
+    assert request.kind == "callback" and request.details["reason"] == "transfer_busy"
+    assert request.details["summary"].startswith("Appel en anglais")
+    assert step.state.ended and step.state.outcome == "callback"

@@ -158,6 +158,13 @@ def test_project_scenarios_report_matches_a_hand_count(store):
     assert store.count_turns() == sum(len(s.turns) + 1 for s in scenarios)
     reviews = sum(1 for s in scenarios for t in s.turns if t.expect.action == "review")
     assert len(store.review_items()) >= reviews
+    # what staff receive: a message with its words (redacted), a callback with what was asked
+    requests = store.staff_requests()
+    messages = [r for r in requests if r["kind"] == "message"]
+    assert messages and all(r["text"] for r in messages), messages
+    assert any("bin was not collected" in r["text"] and "56 78" not in r["text"] for r in messages)
+    callbacks = [r for r in requests if r["kind"] == "callback"]
+    assert callbacks and all((r["text"] or "").startswith("Appel en") for r in callbacks), callbacks
     # repeat callers, from the files' caller and date
     seen: dict[str, list] = {}
     repeats = 0

@@ -76,7 +76,7 @@ def test_callback_number_only_in_request_and_deleted_when_closed(recorder, store
         kind="callback",
         details={"number": "+33 6 98 76 54 32", "language": "fr", "summary": "permis de terrasse"},
     )
-    recorder.staff_request("c1", kind="message", details={"text": "merci de me rappeler"})
+    recorder.staff_request("c1", kind="message", details={"message": "merci de me rappeler"})
     recorder.call_ended("c1", at=T0 + timedelta(minutes=2), outcome="callback")
     requests = {r["kind"]: r for r in store.staff_requests()}
     assert requests["callback"]["number"] == "+33 6 98 76 54 32"
