@@ -59,7 +59,7 @@ def calls_page(store: SQLiteStore, f: CallFilter, page: int = 1) -> tuple[list[R
         params += [like, like]
     sql_where = (" WHERE " + " AND ".join(where)) if where else ""
     base = f" FROM calls c LEFT JOIN trial_calls t ON t.call_id = c.id{sql_where}"
-    total = store._conn().execute("SELECT COUNT(*)" + base, params).fetchone()[0]
+    total = store._scalar("SELECT COUNT(*)" + base, params)
     rows = store._rows(
         "SELECT c.*, t.started_by AS trial_by,"
         " (SELECT COUNT(*) FROM turns u WHERE u.call_id = c.id) AS turn_count"

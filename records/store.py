@@ -16,6 +16,8 @@ from typing import Protocol, runtime_checkable
 
 from records.database import Row, SQLiteDatabase, iso
 
+EXPIRED_NOTE = "expired: older than the retention period"
+
 
 @runtime_checkable
 class Store(Protocol):
@@ -155,7 +157,7 @@ class SQLiteStore(SQLiteDatabase):
         return rows
 
     def count_turns(self) -> int:
-        return self._conn().execute("SELECT COUNT(*) FROM turns").fetchone()[0]
+        return int(self._scalar("SELECT COUNT(*) FROM turns"))
 
     def staff_requests(self, status: str | None = None) -> list[Row]:
         if status:
@@ -189,16 +191,16 @@ class SQLiteStore(SQLiteDatabase):
             " AND (caller_text IS NOT NULL OR assistant_text IS NOT NULL"
             " OR provenance LIKE '%\"version\"%')",
             "review_items": "SELECT COUNT(*) FROM review_items WHERE created_at < :cut"
-            " AND context IS NOT NULL",
+            " AND (context IS NOT NULL OR note IS NOT NULL)",
             "staff_requests": "SELECT COUNT(*) FROM staff_requests WHERE (number IS NOT NULL AND"
             " status = 'closed') OR (created_at < :cut AND (number IS NOT NULL"
-            " OR text IS NOT NULL))",
+            " OR text IS NOT NULL OR note IS NOT NULL AND note != :expired))",
         }
+        params = {"cut": cut, "expired": EXPIRED_NOTE}
         if dry_run:
-            conn = self._conn()
-            return {k: conn.execute(sql, {"cut": cut}).fetchone()[0] for k, sql in checks.items()}
+            return {k: int(self._scalar(sql, params)) for k, sql in checks.items()}
         with self._tx() as tx:
-            counts = {k: tx.execute(sql, {"cut": cut}).fetchone()[0] for k, sql in checks.items()}
+            counts = {k: tx.execute(sql, params).fetchone()[0] for k, sql in checks.items()}
             old_turns = tx.execute(
                 f"SELECT call_id, seq, provenance FROM turns WHERE"
                 f" (call_id IN ({old_calls}) OR at < :cut) AND provenance"
@@ -224,14 +226,17 @@ class SQLiteStore(SQLiteDatabase):
                 " purged_at = COALESCE(purged_at, :now) WHERE started_at < :cut",
                 {"cut": cut, "now": iso(datetime.now(UTC))},
             )
+            # Staff notes may quote the caller: they go with the text they are about.
             tx.execute(
-                "UPDATE review_items SET context = NULL WHERE created_at < :cut", {"cut": cut}
+                "UPDATE review_items SET context = NULL, note = NULL WHERE created_at < :cut",
+                {"cut": cut},
             )
             tx.execute("UPDATE staff_requests SET number = NULL WHERE status = 'closed'")
             tx.execute(
                 "UPDATE staff_requests SET number = NULL, text = NULL, status = 'closed',"
-                " note = COALESCE(note, 'expired: older than the retention period'),"
-                " closed_at = COALESCE(closed_at, :now) WHERE created_at < :cut",
-                {"cut": cut, "now": iso(datetime.now(UTC))},
+                " note = :expired, closed_at = COALESCE(closed_at, :now) WHERE created_at < :cut",
+                {"cut": cut, "now": iso(datetime.now(UTC)), "expired": EXPIRED_NOTE},
             )
+        # The old text is still in the write-ahead log until it is copied back and emptied.
+        self._scalar("PRAGMA wal_checkpoint(TRUNCATE)")
         return counts

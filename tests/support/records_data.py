@@ -1,4 +1,4 @@
-"""Shared values and helpers of the call-records tests (a unique name: tests/ has no packages)."""
+"""Shared values and helpers of the call-records tests."""
 
 from __future__ import annotations
 
