@@ -70,21 +70,35 @@ def create_app(
 
     @app.get("/health")
     def health() -> Any:
+        """200 when calls are answered and recorded as they should be; 503 with the
+        problems when records are being lost or a language has lost its recogniser or
+        voice (a monitor needs no more than the status code)."""
         runtime = holder.get()
         ext = app.extensions["civicline"]
+        problems: list[str] = []
         if ext.speech is None:
             speech_state: Any = "off: the voice extra is not installed"
         elif ext.speech_report is None:
             speech_state = "not checked at start: models load on first use"
         else:
             speech_state = {lang: r.to_json() for lang, r in ext.speech_report.items()}
-        return jsonify(
-            status="ok",
+            problems += [r.describe() for r in ext.speech_report.values() if r.keypad_only or r.fallback_voice]
+        records = getattr(ext.recorder, "health", None)
+        if records is not None and not records.ok:
+            problems.append(f"call records are being lost: {records.last_error}")
+        open_error = getattr(getattr(ext.recorder, "store", None), "open_error", None)
+        if open_error:
+            problems.append(f"call records cannot be written: {open_error}")
+        body = jsonify(
+            status="failing" if problems else "ok",
+            problems=problems,
             town=runtime.town_name,
             flows=runtime.flows.version,
             languages=runtime.languages,
             speech=speech_state,
+            records=records.to_json() if records is not None else None,
         )
+        return body, 503 if problems else 200
 
     # Blueprints attach here: each package has init_app(app).
     from civicline.twilio import init_app as init_telephony

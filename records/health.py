@@ -3,8 +3,9 @@
 The server keeps a :class:`Health` in memory (for a health endpoint) and mirrors it into a
 small JSON file next to the database, because ``civicline doctor`` runs in another process.
 The file is written when a failure happens and when writes recover, not on every write.
-If the disk is full the file cannot be written either: the error is still in the log, and
-doctor measures free space and writability itself.
+It is made at its full size when the server starts and then overwritten in place: on a full
+disk a new file (the usual write-then-rename) cannot be made, and the last word left in the
+file would be the "ok" of the day before.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+FILE_BYTES = 4096
 
 
 @dataclass
@@ -72,14 +75,27 @@ class Health:
             if recovering:
                 self._save()
 
+    def __post_init__(self) -> None:
+        if self.file is not None:
+            with self._lock:
+                self._save()
+
     def _save(self) -> None:
         if self.file is None:
             return
+        text = json.dumps(self.to_json()).encode()
+        if len(text) > FILE_BYTES:  # only an absurdly long error message: keep its start
+            data = self.to_json()
+            data["last_error"] = str(data["last_error"])[:1000]
+            text = json.dumps(data).encode()
         try:
-            tmp = self.file.with_name(self.file.name + ".tmp")
-            tmp.write_text(json.dumps(self.to_json(), indent=1))
-            os.replace(tmp, self.file)
-        except OSError as exc:  # full disk or read-only directory: the log has it already
+            fd = os.open(self.file, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                # Spaces after the JSON keep it valid and the file at its full size.
+                os.pwrite(fd, text.ljust(FILE_BYTES), 0)
+            finally:
+                os.close(fd)
+        except OSError as exc:  # read-only directory: the log has it already
             log.error("could not write the recorder health file %s: %s", self.file, exc)
 
 

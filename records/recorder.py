@@ -24,7 +24,7 @@ from typing import Any
 from records import retention
 from records.health import Health
 from records.protected_rows import call_row, end_fields, request_row, review_row, turn_row
-from records.store import Store
+from records.store import MissingCallError, Store
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class CallRecorder:
             try:
                 fn(*args)
             except Exception as exc:
-                if attempt + 1 < attempts:
+                if attempt + 1 < attempts and not isinstance(exc, MissingCallError):
                     self.health.retried()
                     time.sleep(self._delay * (2**attempt))
                     continue

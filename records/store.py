@@ -10,6 +10,7 @@ itself (connections, transactions, migrations) is :mod:`records.database`.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -17,6 +18,16 @@ from typing import Protocol, runtime_checkable
 from records.database import Row, SQLiteDatabase, iso
 
 EXPIRED_NOTE = "expired: older than the retention period"
+
+
+class MissingCallError(LookupError):
+    """An update found no call to change: the call's first write was lost. Not a success,
+    or the recorder's health would say all is well while records go missing."""
+
+
+def _updated(cursor: sqlite3.Cursor, call_id: str) -> None:
+    if cursor.rowcount == 0:
+        raise MissingCallError(f"no record of call {call_id}: its start was not stored")
 
 
 @runtime_checkable
@@ -60,7 +71,7 @@ class SQLiteStore(SQLiteDatabase):
 
     def set_language(self, call_id: str, language: str) -> None:
         with self._tx() as tx:
-            tx.execute("UPDATE calls SET language = ? WHERE id = ?", (language, call_id))
+            _updated(tx.execute("UPDATE calls SET language = ? WHERE id = ?", (language, call_id)), call_id)
 
     def add_turn(self, turn: Row) -> None:
         row = dict(turn, provenance=json.dumps(turn.get("provenance") or [], ensure_ascii=False))
@@ -77,10 +88,11 @@ class SQLiteStore(SQLiteDatabase):
         cols = ("ended_at", "outcome", "duration_s", "transfer_reason", "satisfaction", "summary")
         values = {c: fields.get(c) for c in cols}
         with self._tx() as tx:
-            tx.execute(
+            cursor = tx.execute(
                 "UPDATE calls SET " + ", ".join(f"{c} = :{c}" for c in cols) + " WHERE id = :id",
                 dict(values, id=call_id),
             )
+            _updated(cursor, call_id)
 
     def add_staff_request(self, request: Row) -> None:
         cols = ("id", "call_id", "kind", "created_at", "language", "number", "caller_last2", "text")

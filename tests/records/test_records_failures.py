@@ -13,6 +13,7 @@ import pytest
 
 from civicline.commands.records_cmd import doctor
 from records import CallRecorder, SQLiteStore
+from records.health import read_health
 from support.records_data import KEY, T0, simple_turn
 
 
@@ -156,3 +157,30 @@ def test_doctor_sees_a_really_read_only_file(db, store):
         if os.geteuid() == 0:
             subprocess.run(["chattr", "-i", str(db)])
         os.chmod(db, 0o644)
+
+
+def test_an_update_that_finds_no_call_is_a_lost_write_not_a_success(store, caplog):
+    """The call's start was lost (a full disk for a moment): ending it changes no row."""
+    recorder = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0)
+    recorder.call_started("c1", caller=None, language="en", at=T0)
+    with store._tx() as tx:
+        tx.execute("DELETE FROM calls WHERE id = 'c1'")  # as if the insert had never landed
+    with caplog.at_level(logging.ERROR, logger="records"):
+        recorder.call_ended("c1", at=T0, outcome="answered")
+    assert not recorder.health.ok and recorder.health.write_failures == 1
+    assert "no record of call c1" in (recorder.health.last_error or "")
+    assert read_health(store.health_file)["ok"] is False
+
+
+def test_the_health_file_is_overwritten_in_place(store):
+    """A full disk cannot give a new file: the health file is made once, at its full size,
+    and rewritten in place, so a failure always reaches it."""
+    recorder = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0)
+    path = store.health_file
+    before = path.stat()
+    assert read_health(path)["ok"] is True
+    recorder.health.failed("add_turn", OSError(28, "No space left on device"))
+    after = path.stat()
+    assert (after.st_ino, after.st_size) == (before.st_ino, before.st_size)
+    assert read_health(path)["ok"] is False and "No space left" in read_health(path)["last_error"]
+    assert not list(path.parent.glob("*.tmp"))

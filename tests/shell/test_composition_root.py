@@ -107,7 +107,10 @@ def test_the_start_up_check_says_which_languages_are_keypad_only(tmp_path, monke
     )
     file = _french_town_config(tmp_path, voice)
     app = create_app(load_config(file, env={}), check_speech=True)
-    health = app.test_client().get("/health").get_json()
+    response = app.test_client().get("/health")
+    assert response.status_code == 503
+    health = response.get_json()
+    assert health["status"] == "failing" and "KEYPAD ONLY" in health["problems"][0]
     fr = health["speech"]["fr"]
     assert fr["keypad_only"] and "no-such-model" in fr["recognition_problem"]
     assert fr["voice"] == "espeak" and not fr["fallback_voice"]
@@ -119,4 +122,14 @@ def test_the_start_up_check_says_which_languages_are_keypad_only(tmp_path, monke
 
 def test_health_says_when_speech_was_not_checked(tmp_path):
     app = create_app(load_config(_french_town_config(tmp_path, ""), env={}))
-    assert "not checked" in app.test_client().get("/health").get_json()["speech"]
+    response = app.test_client().get("/health")
+    assert response.status_code == 200 and "not checked" in response.get_json()["speech"]
+
+
+def test_health_fails_while_call_records_are_being_lost(tmp_path):
+    app = create_app(load_config(_french_town_config(tmp_path, ""), env={}))
+    recorder = app.extensions["civicline"].recorder
+    recorder.health.failed("add_turn", OSError(28, "No space left on device"))
+    response = app.test_client().get("/health")
+    assert response.status_code == 503
+    assert "call records are being lost" in response.get_json()["problems"][0]
