@@ -38,6 +38,24 @@ SPOKEN_EMAIL = re.compile(
     r"(?:\s+(?:point|dot|punto)\s+[\w-]+)+",
     re.IGNORECASE,
 )
+# Recognisers also write the "at" run into the words ("anna.martinatgmail.com") or a
+# written domain after a spoken "at" ("anna martin at gmail.com"). "arobase" and "arroba"
+# are in no ordinary word, so any domain after them counts; "at" is in many ("weather.gov.uk",
+# "data.gouv.fr"), so run into a word it counts only before a mail provider's name.
+_TLD = r"(?:com|net|org|fr|es|eu|uk|us|mx|ca|be|ch|de|it|pt|info|gouv\.fr|co\.uk)"
+_PROVIDERS = (
+    r"(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|icloud|me|aol|orange|wanadoo|free|sfr|"
+    r"neuf|laposte|bbox|gmx|proton|protonmail|yandex|telefonica|movistar)"
+)
+GLUED_EMAIL = re.compile(
+    rf"(?<![\w.-])(?:[\w.-]+?(?:arobase|arroba)[\w-]+|[\w.-]{{2,}}?at{_PROVIDERS})"
+    rf"(?:\.[\w-]+)*\.{_TLD}\b",
+    re.IGNORECASE,
+)
+SPOKEN_AT_WRITTEN_DOMAIN = re.compile(
+    rf"(?<![\w.-])[\w.-]+(?:\s+[\w.-]+)?\s+(?:at|arobase|arroba)\s+[\w-]+(?:\.[\w-]+)*\.{_TLD}\b",
+    re.IGNORECASE,
+)
 NIR = re.compile(
     rf"\b[12]{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}(?:\d{{2}}|2[ABab]){_SEP}\d{{3}}{_SEP}\d{{3}}"
     rf"(?:{_SEP}\d{{2}})?\b"
@@ -195,6 +213,8 @@ def redact(text: str | None, lang: str | None = None) -> str | None:
     lang = lang or "en"
     text = EMAIL.sub("[email]", text)
     text = SPOKEN_EMAIL.sub("[email]", text)
+    text = SPOKEN_AT_WRITTEN_DOMAIN.sub("[email]", text)
+    text = GLUED_EMAIL.sub("[email]", text)
     text = NIR.sub("[national-id]", text)
     text = NIE.sub("[national-id]", text)
     text = DNI.sub("[national-id]", text)

@@ -99,6 +99,12 @@ CAUGHT = [
     ("en", "email john.doe+city@example.co.uk thanks", "[email]", "example"),
     ("fr", "mon adresse jean point dupont arobase orange point fr", "[email]", "orange"),
     ("es", "correo maria arroba gmail punto com", "[email]", "gmail"),
+    # as recognisers write them: "at" run into the words, or a written domain after it
+    ("en", "my email is anna.martinatgmail.com thanks", "[email]", "martin"),
+    ("en", "it's anna martin at gmail.com", "[email]", "gmail"),
+    ("fr", "c'est jean.dupontarobaseorange.fr merci", "[email]", "dupont"),
+    ("es", "mi correo es mariaarrobagmail.com", "[email]", "maria"),
+    ("fr", "jean point dupont at orange point fr", "[email]", "orange"),
     # cards (Luhn)
     ("en", "card 4111 1111 1111 1111 expires 12 25", "[card]", "4111"),
     ("fr", "ma carte 5555-5555-5555-4444", "[card]", "5555"),
@@ -126,6 +132,8 @@ def test_redaction_catches(lang, text, tag, secret):
 
 
 KEPT = [
+    # websites are not e-mail addresses, even with "at" inside a word
+    ("fr", "source data.gouv.fr et weather.gov.uk, voir atlanta.gov"),
     ("fr", "j'habite au 12 rue Victor Hugo 75001 Paris"),
     ("fr", "le 12/03/2024 à 10h30, puis le 12 03 2024 à 10 h 30"),
     ("fr", "la collecte du douze mars deux mille vingt-quatre au 3 bis avenue Foch"),
