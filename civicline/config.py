@@ -32,6 +32,7 @@ _LAYOUT = {
     ("server", "port"): "port",
     ("server", "public_url"): "public_url",
     ("server", "max_body_bytes"): "max_body_bytes",
+    ("server", "trusted_proxies"): "trusted_proxies",
     ("translation", "engines"): "translation_engines",
     ("telephony", "mode"): "telephony_mode",
     ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
@@ -67,6 +68,8 @@ class Config:
     port: int = 8080
     public_url: str = ""
     max_body_bytes: int = 64 * 1024
+    # Reverse proxies whose X-Forwarded-* headers are believed (addresses or networks)
+    trusted_proxies: list[str] = field(default_factory=list)
     translation_engines: list[str] = field(default_factory=list)
     telephony_mode: str = "streams"  # streams (Media Streams, real time) | twiml (no websocket)
     stream_token_ttl_s: float = 60.0

@@ -12,7 +12,7 @@ compare as text, in both databases, without a timezone-aware column type.
 
 from __future__ import annotations
 
-from records.schema_console import CONSOLE_V2
+from records.schema_console import CONSOLE_SESSIONS_V3, CONSOLE_V2
 
 OUTCOMES = ("answered", "transferred", "callback", "message", "abandoned")
 REQUEST_KINDS = ("callback", "message")
@@ -99,6 +99,7 @@ CREATE INDEX review_items_status ON review_items (status, created_at);
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "calls, turns, staff requests, review items", _V1),
     (2, "console users, sign-in failures, file versions, trial calls", CONSOLE_V2),
+    (3, "console sessions", CONSOLE_SESSIONS_V3),
 ]
 
 

@@ -51,3 +51,15 @@ CREATE TABLE trial_calls (
     started_at      TEXT NOT NULL
 );
 """
+
+
+# Sessions the server can end: a signed cookie alone stays valid after sign-out until it
+# expires, so a copied cookie would outlive the sign-out.
+CONSOLE_SESSIONS_V3 = """
+CREATE TABLE console_sessions (
+    id              TEXT PRIMARY KEY,
+    user_name       TEXT NOT NULL,
+    created_at      TEXT NOT NULL
+);
+CREATE INDEX console_sessions_user ON console_sessions (user_name);
+"""

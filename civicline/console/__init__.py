@@ -57,7 +57,8 @@ def init_app(app: Flask) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    app.config.setdefault("SESSION_COOKIE_NAME", "civicline_console")
+    # Flask's defaults always hold SESSION_COOKIE_NAME ("session"): set, not setdefault.
+    app.config["SESSION_COOKIE_NAME"] = "civicline_console"
     app.config["SESSION_COOKIE_SECURE"] = app.config["CONSOLE_COOKIE_SECURE"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Strict"

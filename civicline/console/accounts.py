@@ -9,6 +9,7 @@ or one password on many accounts, across processes and restarts.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -90,6 +91,7 @@ class Users:
             )
             if cur.rowcount == 0:
                 raise UserError(f"no user named {name!r}")
+            tx.execute("DELETE FROM console_sessions WHERE user_name = ?", (name,))
 
     def set_role(self, name: str, role: str) -> None:
         if role not in ROLES:
@@ -101,6 +103,8 @@ class Users:
     def set_disabled(self, name: str, disabled: bool) -> None:
         with self.store._tx() as tx:
             tx.execute("UPDATE console_users SET disabled = ? WHERE name = ?", (int(disabled), name))
+            if disabled:
+                tx.execute("DELETE FROM console_sessions WHERE user_name = ?", (name,))
 
     def get(self, name: str) -> User | None:
         rows = self.store._rows("SELECT name, role, disabled FROM console_users WHERE name = ?", (name,))
@@ -158,6 +162,27 @@ class Users:
                 wait = datetime.fromisoformat(rows[limit - 1]["at"]) + window - now
                 longest = max(longest or wait, wait)
         return longest
+
+    # -- sessions the server can end ---------------------------------------------------
+    def open_session(self, name: str) -> str:
+        session_id = secrets.token_urlsafe(32)
+        with self.store._tx() as tx:
+            tx.execute("INSERT INTO console_sessions VALUES (?, ?, ?)", (session_id, name, iso(datetime.now(UTC))))
+        return session_id
+
+    def session_user(self, session_id: str) -> str | None:
+        """The user of a live session, or None once it was ended (or never existed)."""
+        rows = self.store._rows("SELECT user_name FROM console_sessions WHERE id = ?", (session_id[:64],))
+        return rows[0]["user_name"] if rows else None
+
+    def end_session(self, session_id: str) -> None:
+        with self.store._tx() as tx:
+            tx.execute("DELETE FROM console_sessions WHERE id = ?", (session_id[:64],))
+
+    def end_sessions_of(self, name: str) -> None:
+        """Signs a user out everywhere (disabled account, password changed)."""
+        with self.store._tx() as tx:
+            tx.execute("DELETE FROM console_sessions WHERE user_name = ?", (name,))
 
     def clear_failures(self, *keys: str) -> None:
         with self.store._tx() as tx:

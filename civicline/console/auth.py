@@ -7,9 +7,10 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import current_app, g, jsonify, redirect, request, session, url_for
 
-from civicline.console.core import bp, csrf_token, idle_seconds, render, state
+from civicline.console.core import bp, civic, csrf_token, idle_seconds, render, state
+from civicline.proxies import client_address
 
 
 def _safe_next(target: str | None) -> str:
@@ -29,14 +30,17 @@ def _minutes(wait: timedelta) -> int:
 def sign_in() -> Any:
     expired = session.pop("expired", False)
     if request.method == "GET":
-        if session.get("user"):
+        if g.get("console_user") is not None:
             return redirect(_safe_next(request.args.get("next")))
         return render("sign_in.html", expired=expired, next=request.args.get("next", ""))
     name = (request.form.get("name") or "").strip()[:64]
     password = request.form.get("password") or ""
     users = state().users
     cfg = current_app.config
-    keys = (f"user:{name.lower()}", f"addr:{request.remote_addr}")
+    # The real client behind a declared proxy: otherwise every client of the proxy shares its
+    # address, and one guesser locks every member of staff out.
+    address = client_address(request, civic().config.trusted_proxies)
+    keys = (f"user:{name.lower()}", f"addr:{address}")
     window = timedelta(minutes=cfg["CONSOLE_LOCKOUT_MINUTES"])
     # Per account, and (more loosely, since staff may share an office's address) per
     # address: a guesser is slowed whether they try many passwords or many accounts.
@@ -63,9 +67,12 @@ def sign_in() -> Any:
             next=request.form.get("next", ""),
         )
     users.clear_failures(keys[0])
+    old = session.get("sid")
+    if old:
+        users.end_session(str(old))
     session.clear()  # a fresh session (and CSRF token) for the signed-in user
     session.permanent = True
-    session["user"] = who.name
+    session["sid"] = users.open_session(who.name)
     session["last"] = time.time()
     csrf_token()
     return redirect(_safe_next(request.form.get("next")))
@@ -73,6 +80,9 @@ def sign_in() -> Any:
 
 @bp.post("/sign-out")
 def sign_out() -> Any:
+    session_id = session.get("sid")
+    if session_id:
+        state().users.end_session(str(session_id))
     session.clear()
     return render("sign_in.html", signed_out=True, next="")
 

@@ -1,9 +1,11 @@
 """The console's blueprint and what every page shares: who is signed in, roles, the CSRF
 token, the idle time-out, security headers and rendering.
 
-Sessions are Flask's signed cookies (no server-side session table): the cookie holds the
-user name, a CSRF token and the time of the last request. The user's role is read from the
-store on every request, so disabling an account or changing a role takes effect at once.
+Sessions are Flask's signed cookies holding a session id, a CSRF token and the time of the
+last request; the id must name a live row of the store's console sessions, so signing out
+(or an administrator disabling the account) ends the session on the server too, whatever a
+copied cookie says. The user's role is read from the store on every request, so a changed
+role takes effect at once.
 """
 
 from __future__ import annotations
@@ -113,7 +115,10 @@ def _guard() -> Any:
             "Console not configured",
         )
     now = time.time()
-    name = session.get("user")
+    session_id = session.get("sid")
+    name = state().users.session_user(str(session_id)) if session_id else None
+    if session_id and name is None:  # signed out elsewhere, or a replayed cookie
+        session.clear()
     if name:
         last = float(session.get("last", 0))
         if now - last > idle_seconds():
@@ -135,8 +140,11 @@ def _guard() -> Any:
             return redirect(url_for("console.sign_in"))
         g.console_user = who
     if request.method == "POST":
-        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-        if not hmac.compare_digest(str(sent), str(session.get("csrf", ""))):
+        sent = str(request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", ""))
+        expected = str(session.get("csrf", ""))
+        # Bytes: compare_digest refuses non-ASCII text with a TypeError (a 500 for a forged
+        # token). An empty expected token means no page of ours was loaded first.
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             raise ConsoleError(
                 400,
                 "The page's security token did not match, so nothing was saved. This happens "

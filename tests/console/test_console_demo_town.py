@@ -23,7 +23,7 @@ def demo(tmp_path, monkeypatch):
     users = app.extensions["console"].users = Users(
         app.extensions["console"].store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-    users.add("ed", PASSWORD, "viewer")
+    users.add("ed", PASSWORD, "editor")
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"
     assert sign_in(client).status_code == 302
