@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import logging
 import os
-import re
+import unicodedata
 from collections.abc import Mapping
 
 from records.redact import redact  # noqa: F401  (part of this module's API)
@@ -64,10 +64,15 @@ def load_hash_key(
     return os.urandom(32)
 
 
+def _ascii_digits(number: str) -> str:
+    """The number's digits as 0-9, whatever script they were written in ("٠٦" is "06")."""
+    return "".join(str(unicodedata.decimal(c)) for c in number if c.isdecimal())
+
+
 def normalize_number(number: str) -> str:
     """Digits only, with a leading '+' kept: '+33 6 12-34' and '+336 1234' hash the same."""
     number = number.strip()
-    digits = re.sub(r"\D", "", number)
+    digits = _ascii_digits(number)
     return ("+" + digits) if number.startswith("+") else digits
 
 
@@ -77,12 +82,12 @@ def caller_hash(number: str, key: bytes) -> str:
 
 
 def last_two(number: str) -> str:
-    digits = re.sub(r"\D", "", number)
+    digits = _ascii_digits(number)
     return digits[-2:] if len(digits) >= 2 else ""
 
 
 def protect_caller(number: str | None, key: bytes) -> tuple[str | None, str | None]:
     """(hash, last two digits) of a caller number, or (None, None) for a hidden number."""
-    if not number or not re.search(r"\d", number):
+    if not number or not _ascii_digits(number):
         return None, None
     return caller_hash(number, key), last_two(number)

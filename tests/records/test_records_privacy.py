@@ -176,3 +176,12 @@ def test_redaction_is_fast_on_long_text():
     began = time.perf_counter()
     redact(text, "fr")
     assert time.perf_counter() - began < 2.0
+
+
+def test_a_caller_number_in_another_script_is_hashed_as_its_digits():
+    from records.privacy import protect_caller
+
+    key = b"k" * 32
+    assert protect_caller("+33 ٦١٢٣٤٥٦٧٨", key) == protect_caller("+33612345678", key)
+    assert protect_caller("+३३६१२३४५६७८", key)[1] == "78"
+    assert protect_caller("anonymous", key) == (None, None)
