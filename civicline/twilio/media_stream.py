@@ -14,7 +14,8 @@ from flows.inputs import menu_examples
 from flows.session import Action, Ask, HungUp, NoInput, Pressed, Said, Say, Step
 from voice.events import Transcript
 from voice.stt.base import any_of
-from voice.telephony.stream import Reply, Spoken, StreamCall
+from voice.telephony.dialog import Reply, Spoken
+from voice.telephony.stream import StreamCall
 
 log = logging.getLogger(__name__)
 START_WAIT_S = 10.0  # Twilio sends connected and start at once; anything slower is not Twilio

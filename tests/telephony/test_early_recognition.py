@@ -12,7 +12,9 @@ import numpy as np
 from civicline.twilio import media_messages as tm
 from voice.audio.vad import Utterance
 from voice.events import Transcript
-from voice.telephony.stream import Reply, SpeechDeps, Spoken, StreamCall
+from voice.telephony.dialog import Reply, Spoken
+from voice.telephony.speech import SpeechDeps
+from voice.telephony.stream import StreamCall
 
 
 def _utt(voiced_s: float, final: bool, start_s: float = 1.0) -> Utterance:

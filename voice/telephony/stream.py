@@ -9,8 +9,11 @@ shared by all calls, and starts early: when the caller has paused for a moment t
 out the speech so far, and if the pause turns out to be the end of the utterance that
 recognition is already done (or under way) when the end is confirmed. Synthesis takes a slot
 from a semaphore shared by all calls, so twenty calls on two cores queue instead of
-thrashing. The dialog itself is behind the :class:`Dialog` protocol: this module knows
-audio, not flows.
+thrashing. The dialog itself is behind the :class:`~voice.telephony.dialog.Dialog`
+protocol: the loop knows audio, not flows.
+
+This module holds :class:`StreamCall` (the transport's side and the worker); the paced
+player is in :mod:`voice.telephony.player`, early recognition in :mod:`voice.telephony.early`.
 """
 
 from __future__ import annotations
@@ -19,102 +22,18 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Protocol
-
-import numpy as np
+from collections.abc import Callable
 
 from civicline.twilio import media_messages as tm
 from voice.audio.codec import ulaw_to_pcm16
-from voice.audio.frames import Framer
-from voice.events import Transcript
+from voice.telephony.dialog import Dialog, Reply
+from voice.telephony.early import Guess, prepare_reply, recognise
+from voice.telephony.player import Player
+from voice.telephony.speech import Detector, SpeechDeps
 
 log = logging.getLogger(__name__)
 
-ULAW_SILENCE = b"\xff"
 DIGIT_PAUSE_S = 3.0  # between keys of a number typed on the keypad
-LEAD_S = 0.06  # audio sent ahead of real time, so network jitter does not starve the line
-
-
-@dataclass(frozen=True)
-class Spoken:
-    text: str
-    language: str
-    slow: bool = False
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the dialog wants after an event: speak, then listen (or end the stream)."""
-
-    speech: tuple[Spoken, ...] = ()
-    listen_language: str = "en"
-    timeout: float | None = 5.0
-    """Silence after the prompt was heard before :meth:`Dialog.silence`; None: do not wait."""
-    max_digits: int | None = None
-    """Keys are collected until '#', this many, or a pause; None: one key is the answer."""
-    phrases: tuple[str, ...] = ()
-    end: bool = False
-    """End the stream once the speech has played (transfer, hang-up)."""
-
-
-class Dialog(Protocol):
-    def begin(self, start: tm.Start) -> Reply: ...
-    def heard(self, transcript: Transcript) -> Reply: ...
-    def pressed(self, keys: str) -> Reply: ...
-    def silence(self) -> Reply: ...
-    def ended(self, reason: str) -> None: ...
-
-    def preview(self, transcript: Transcript) -> Reply | None:
-        """The reply an answer would get, changing nothing (None: no guess), so its first
-        audio is made during the end-of-speech wait."""
-        ...
-
-
-class Detector(Protocol):
-    """voice.audio.vad.EndOfSpeechDetector, or a scripted one in tests."""
-
-    in_speech: bool
-
-    def feed(self, samples: np.ndarray) -> list:
-        """voice.audio.vad.Utterance objects: provisional (``final`` False) or final."""
-        ...
-
-
-@dataclass
-class SpeechDeps:
-    """The speech machinery one call needs; shared models behind plain callables."""
-
-    detector: Callable[[], Detector]
-    transcribe: Callable[[np.ndarray, int, str, Sequence[str]], Transcript]
-    speak: Callable[[str, str, bool], Iterator[bytes]]
-    """μ-law 8 kHz audio, sentence by sentence, so the first plays while the rest is made."""
-    slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
-    """Synthesis, a few at a time across calls."""
-    recognisers: Executor = field(default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="stt"))
-    """Where ``transcribe`` runs, a few at a time across calls."""
-
-
-@dataclass
-class _Guess:
-    """Recognition started on a pause, before the end of speech was confirmed."""
-
-    start_s: float
-    voiced_s: float
-    reply: Reply
-    future: Future
-    dropped: bool = False
-    """The caller went on, or the question changed: no reply is prepared from it."""
-
-    def covers(self, utt, reply: Reply) -> bool:
-        """Same speech (nothing said since the pause) heard under the same question."""
-        return self.reply is reply and (self.start_s, self.voiced_s) == (utt.start_s, utt.voiced_s)
-
-    def drop(self) -> None:
-        self.dropped = True
-        self.future.cancel()
 
 
 class StreamCall:
@@ -128,10 +47,10 @@ class StreamCall:
         self._jobs: queue.Queue = queue.Queue()
         self._detector: Detector | None = None
         self._reply = Reply(timeout=None)
-        self._guess: _Guess | None = None  # for the utterance in progress
+        self._guess: Guess | None = None  # for the utterance in progress
         self._digits, self._digit_at = "", 0.0
         self._ended = False
-        self._player = _Player(self)
+        self._player = Player(self)
         self.errors: list[str] = []
         self.timing: dict[str, float] = {}  # the current turn's steps, for the log
         self._worker = threading.Thread(target=self._work, name="stream-worker", daemon=True)
@@ -198,30 +117,8 @@ class StreamCall:
             return
         if self._guess is not None:  # the caller went on after the last pause
             self._guess.drop()
-        reply = self._reply
-        guess = self._guess = _Guess(utt.start_s, utt.voiced_s, reply, self._recognise(utt, reply))
-        guess.future.add_done_callback(lambda _f: self._prepare(guess))
-
-    def _prepare(self, guess: _Guess) -> None:
-        """The guess is recognised: make the first audio of the reply it would get."""
-        if not guess.dropped and not guess.future.cancelled() and guess.future.exception() is None:
-            threading.Thread(target=self._warm, args=(guess,), name="stream-prepare", daemon=True).start()
-
-    def _warm(self, guess: _Guess) -> None:
-        try:
-            reply = self.dialog.preview(guess.future.result())
-            if reply is None or not reply.speech or guess.dropped:  # the caller went on
-                return
-            first = reply.speech[0]
-            with self.deps.slots:  # the audio lands in the cache the real reply reads
-                next(iter(self.deps.speak(first.text, first.language, first.slow)), None)
-        except Exception:  # only a head start: the real turn does the work if this fails
-            log.exception("stream %s: preparing a reply failed", self.stream_sid)
-
-    def _recognise(self, utt, reply: Reply) -> Future:
-        return self.deps.recognisers.submit(
-            self.deps.transcribe, utt.samples, utt.rate, reply.listen_language, reply.phrases
-        )
+        self._guess = Guess.start(self.deps, utt, self._reply)
+        prepare_reply(self._guess, self.dialog, self.deps, self.stream_sid)
 
     def _barge_in(self) -> None:
         if self._player.interrupt():
@@ -275,7 +172,7 @@ class StreamCall:
             early = guess is not None and guess.covers(utt, self._reply)
             if guess is not None and not early:
                 guess.drop()
-            transcript = (guess.future if early else self._recognise(utt, self._reply)).result()
+            transcript = (guess.future if early else recognise(self.deps, utt, self._reply)).result()
             self.timing["stt_end"] = time.monotonic()
             self.timing["early"] = float(early)
             log.debug("stream %s heard %.1f s: %r", self.stream_sid, len(utt.samples) / utt.rate, transcript.text)
@@ -345,118 +242,3 @@ class StreamCall:
         self._ended = True
         self.closed.set()
         self._jobs.put(("stop", "ended by the dialog"))
-
-
-class _Player:
-    """Paces a reply's audio out at real time; marks tell when the caller has heard it."""
-
-    def __init__(self, call: StreamCall) -> None:
-        self.call = call
-        self.thread = threading.Thread(target=self._run, name="stream-player", daemon=True)
-        self._replies: queue.Queue = queue.Queue()
-        self._generation = 0
-        self._lock = threading.Lock()
-        self._playing = False
-        self._pending_mark: str | None = None
-        self._end_after_mark = False
-        self._marks = 0
-        self.heard_at: float | None = None  # when the caller finished hearing the last prompt
-        self.end_deadline: float | None = None
-
-    def play(self, reply: Reply) -> None:
-        with self._lock:
-            self._generation += 1
-            self._replies.put((self._generation, reply))
-
-    def interrupt(self) -> bool:
-        """Drop what is playing; True when something was (so Twilio must clear its buffer)."""
-        with self._lock:
-            was = self._playing or self._pending_mark is not None
-            if self._end_after_mark:
-                return False  # a goodbye or transfer notice is not interruptible
-            self._generation += 1
-            self._playing, self._pending_mark = False, None
-        if was:
-            self.heard_at = time.monotonic()  # the prompt ends here for the silence clock
-        return was
-
-    def stop(self) -> None:
-        self._replies.put((None, None))
-
-    def marked(self, name: str) -> None:
-        with self._lock:
-            if name != self._pending_mark:
-                return  # a mark from before a clear
-            self._pending_mark = None
-            end = self._end_after_mark
-        self.heard_at = time.monotonic()
-        if end:
-            self.call.ended_by_us()
-
-    def _run(self) -> None:
-        while True:
-            generation, reply = self._replies.get()
-            if reply is None:
-                return
-            try:
-                self._play(generation, reply)
-            except Exception:
-                log.exception("stream %s: playing a reply failed", self.call.stream_sid)
-                if reply.end:
-                    self.call.ended_by_us()
-
-    def _play(self, generation: int, reply: Reply) -> None:
-        sid = self.call.stream_sid or ""
-        with self._lock:
-            if generation != self._generation:
-                return
-            self._playing, self.heard_at = True, None
-        pieces: queue.Queue = queue.Queue()
-        threading.Thread(target=self._synthesise, args=(generation, reply, pieces), daemon=True).start()
-        framer, start, sent = Framer(tm.FRAME_BYTES), 0.0, 0
-        while (piece := pieces.get()) is not None:
-            for frame in framer.push(piece):
-                if sent == 0:
-                    start = time.monotonic()
-                if not self._pace(generation, start, sent):
-                    return
-                self.call.send(tm.media_message(sid, frame))
-                if sent == 0:
-                    self.call.log_turn()
-                sent += 1
-        last = framer.flush(ULAW_SILENCE)
-        if last is not None and self._pace(generation, start, sent):
-            self.call.send(tm.media_message(sid, last))
-        with self._lock:
-            if generation != self._generation:
-                return
-            self._marks += 1
-            self._playing, self._pending_mark = False, f"prompt-{self._marks}"
-            self._end_after_mark = reply.end
-            name = self._pending_mark
-        if reply.end:  # Twilio echoes the mark once played; if it never does, end anyway
-            self.end_deadline = time.monotonic() + max(0.0, start + sent * 0.02 - time.monotonic()) + 3.0
-        self.call.send(tm.mark_message(sid, name))
-
-    def _synthesise(self, generation: int, reply: Reply, out: queue.Queue) -> None:
-        """Sentence by sentence, ahead of the player, so the line never waits mid-reply."""
-        try:
-            for spoken in reply.speech:
-                sentences = self.call.deps.speak(spoken.text, spoken.language, spoken.slow)
-                while generation == self._generation:
-                    with self.call.deps.slots:
-                        piece = next(sentences, None)
-                    if piece is None:
-                        break
-                    out.put(piece)
-        except Exception:
-            log.exception("stream %s: synthesis failed", self.call.stream_sid)
-        finally:
-            out.put(None)
-
-    def _pace(self, generation: int, start: float, sent: int) -> bool:
-        """Wait for frame ``sent``'s turn; False when the reply was interrupted meanwhile."""
-        delay = start + sent * tm.FRAME_BYTES / tm.RATE - LEAD_S - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        return generation == self._generation and not self.call.closed.is_set()

@@ -1,0 +1,138 @@
+"""The paced player: a reply's audio goes out at real time in 20 ms frames, a little ahead
+so that network jitter does not starve the line, sentence by sentence as synthesis makes it;
+a mark after each prompt tells when the caller has heard it, and a barge-in drops the rest."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from civicline.twilio import media_messages as tm
+from voice.audio.frames import Framer
+from voice.telephony.dialog import Reply
+
+if TYPE_CHECKING:
+    from voice.telephony.stream import StreamCall
+
+log = logging.getLogger(__name__)
+
+ULAW_SILENCE = b"\xff"
+LEAD_S = 0.06  # audio sent ahead of real time, so network jitter does not starve the line
+
+
+class Player:
+    """Paces a reply's audio out at real time; marks tell when the caller has heard it."""
+
+    def __init__(self, call: StreamCall) -> None:
+        self.call = call
+        self.thread = threading.Thread(target=self._run, name="stream-player", daemon=True)
+        self._replies: queue.Queue = queue.Queue()
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._playing = False
+        self._pending_mark: str | None = None
+        self._end_after_mark = False
+        self._marks = 0
+        self.heard_at: float | None = None  # when the caller finished hearing the last prompt
+        self.end_deadline: float | None = None
+
+    def play(self, reply: Reply) -> None:
+        with self._lock:
+            self._generation += 1
+            self._replies.put((self._generation, reply))
+
+    def interrupt(self) -> bool:
+        """Drop what is playing; True when something was (so Twilio must clear its buffer)."""
+        with self._lock:
+            was = self._playing or self._pending_mark is not None
+            if self._end_after_mark:
+                return False  # a goodbye or transfer notice is not interruptible
+            self._generation += 1
+            self._playing, self._pending_mark = False, None
+        if was:
+            self.heard_at = time.monotonic()  # the prompt ends here for the silence clock
+        return was
+
+    def stop(self) -> None:
+        self._replies.put((None, None))
+
+    def marked(self, name: str) -> None:
+        with self._lock:
+            if name != self._pending_mark:
+                return  # a mark from before a clear
+            self._pending_mark = None
+            end = self._end_after_mark
+        self.heard_at = time.monotonic()
+        if end:
+            self.call.ended_by_us()
+
+    def _run(self) -> None:
+        while True:
+            generation, reply = self._replies.get()
+            if reply is None:
+                return
+            try:
+                self._play(generation, reply)
+            except Exception:
+                log.exception("stream %s: playing a reply failed", self.call.stream_sid)
+                if reply.end:
+                    self.call.ended_by_us()
+
+    def _play(self, generation: int, reply: Reply) -> None:
+        sid = self.call.stream_sid or ""
+        with self._lock:
+            if generation != self._generation:
+                return
+            self._playing, self.heard_at = True, None
+        pieces: queue.Queue = queue.Queue()
+        threading.Thread(target=self._synthesise, args=(generation, reply, pieces), daemon=True).start()
+        framer, start, sent = Framer(tm.FRAME_BYTES), 0.0, 0
+        while (piece := pieces.get()) is not None:
+            for frame in framer.push(piece):
+                if sent == 0:
+                    start = time.monotonic()
+                if not self._pace(generation, start, sent):
+                    return
+                self.call.send(tm.media_message(sid, frame))
+                if sent == 0:
+                    self.call.log_turn()
+                sent += 1
+        last = framer.flush(ULAW_SILENCE)
+        if last is not None and self._pace(generation, start, sent):
+            self.call.send(tm.media_message(sid, last))
+        with self._lock:
+            if generation != self._generation:
+                return
+            self._marks += 1
+            self._playing, self._pending_mark = False, f"prompt-{self._marks}"
+            self._end_after_mark = reply.end
+            name = self._pending_mark
+        if reply.end:  # Twilio echoes the mark once played; if it never does, end anyway
+            self.end_deadline = time.monotonic() + max(0.0, start + sent * 0.02 - time.monotonic()) + 3.0
+        self.call.send(tm.mark_message(sid, name))
+
+    def _synthesise(self, generation: int, reply: Reply, out: queue.Queue) -> None:
+        """Sentence by sentence, ahead of the player, so the line never waits mid-reply."""
+        try:
+            for spoken in reply.speech:
+                sentences = self.call.deps.speak(spoken.text, spoken.language, spoken.slow)
+                while generation == self._generation:
+                    with self.call.deps.slots:
+                        piece = next(sentences, None)
+                    if piece is None:
+                        break
+                    out.put(piece)
+        except Exception:
+            log.exception("stream %s: synthesis failed", self.call.stream_sid)
+        finally:
+            out.put(None)
+
+    def _pace(self, generation: int, start: float, sent: int) -> bool:
+        """Wait for frame ``sent``'s turn; False when the reply was interrupted meanwhile."""
+        delay = start + sent * tm.FRAME_BYTES / tm.RATE - LEAD_S - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        return generation == self._generation and not self.call.closed.is_set()
