@@ -9,13 +9,14 @@ from typing import Any
 from flask import Flask, current_app
 from flask_sock import Sock
 
-from civicline.twilio import media_messages as tm
+from civicline.twilio.media_messages import TwilioWire
 from flows.inputs import menu_examples
 from flows.session import Action, Ask, HungUp, NoInput, Pressed, Said, Say, Step
-from voice.events import Transcript
+from voice.events import StreamStarted, Transcript
 from voice.stt.base import any_of
 from voice.telephony.dialog import Reply, Spoken
 from voice.telephony.stream import StreamCall
+from voice.telephony.wire import WireFormat
 
 log = logging.getLogger(__name__)
 START_WAIT_S = 10.0  # Twilio sends connected and start at once; anything slower is not Twilio
@@ -53,19 +54,20 @@ def init_app(app: Flask) -> None:
 def stream(ws: Any) -> None:
     """One call's websocket: refuse it without a live one-time pass, else run the loop."""
     tel = current_app.extensions["telephony"]
-    start = _await_start(ws)
+    wire = TwilioWire()
+    start = _await_start(ws, wire)
     if start is None:
         return
     raw, msg = start
     # The pass is spent whoever presents it: a pass seen twice was leaked.
-    valid = tel.passes.redeem(msg.custom_parameters.get("pass"), msg.call_sid)
-    line = tel.lines.get(msg.call_sid)
+    valid = tel.passes.redeem(msg.parameters.get("pass"), msg.call_id)
+    line = tel.lines.get(msg.call_id)
     if not valid or line is None:
-        log.warning("stream for call %s refused: no valid pass", msg.call_sid)
+        log.warning("stream for call %s refused: no valid pass", msg.call_id)
         ws.close(reason=1008, message="no valid pass")
         return
-    call = StreamCall(CallDialog(tel, line), tel.speech.deps(), ws.send)
-    tel.streams[msg.call_sid] = call
+    call = StreamCall(CallDialog(tel, line), tel.speech.deps(), ws.send, wire=wire)
+    tel.streams[msg.call_id] = call
     try:
         call.handle(raw)
         while not call.closed.is_set():
@@ -76,22 +78,22 @@ def stream(ws: Any) -> None:
                 continue
             call.handle(data)
     except Exception as exc:  # the socket broke: end this call only
-        log.info("stream for call %s ended: %s", msg.call_sid, exc)
+        log.info("stream for call %s ended: %s", msg.call_id, exc)
         call.transport_closed()
     finally:
-        tel.streams.pop(msg.call_sid, None)
+        tel.streams.pop(msg.call_id, None)
     ws.close()
 
 
-def _await_start(ws: Any) -> tuple[str, tm.Start] | None:
+def _await_start(ws: Any, wire: WireFormat) -> tuple[str, StreamStarted] | None:
     for _ in range(4):  # connected, then start; a stray message or two is tolerated
         data = ws.receive(timeout=START_WAIT_S)
         if data is None:
             break
-        msg = tm.parse(data)
-        if isinstance(msg, tm.Start):
+        msg = wire.parse(data)
+        if isinstance(msg, StreamStarted):
             return data, msg
-        if not isinstance(msg, tm.Connected):
+        if msg is not None:
             log.warning("stream: %s before start", getattr(msg, "reason", type(msg).__name__))
     ws.close(reason=1008, message="expected start")
     return None
@@ -110,7 +112,7 @@ class CallDialog:
                 return Reply(timeout=None, end=True)
             return self._reply(call.send(event).actions, call.state)
 
-    def begin(self, start: tm.Start) -> Reply:
+    def begin(self, start: StreamStarted) -> Reply:
         with self.line.lock:
             call = self.tel.phone_call(self.line)
             if self.line.pending:  # a stream after a failed transfer or a broken stream

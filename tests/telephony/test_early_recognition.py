@@ -70,7 +70,7 @@ def _call(script):
     dialog = Dialog()
     detector = ScriptedDetector(script)
     deps = SpeechDeps(detector=lambda: detector, transcribe=transcribe, speak=lambda *a: iter(()))
-    call = StreamCall(dialog, deps, send=lambda msg: None)
+    call = StreamCall(dialog, deps, send=lambda msg: None, wire=tm.TwilioWire())
     call.detector = detector
     side = tm.TwilioSide("MZ1", "CA1")
     call.handle(side.connected())
@@ -149,7 +149,7 @@ def test_the_reply_to_a_guess_is_voiced_before_the_end_of_speech():
     dialog = PreviewingDialog()
     script = [[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]]
     deps = SpeechDeps(detector=lambda: ScriptedDetector(script), transcribe=lambda *a: Transcript("oui", "fr", 0.9), speak=speak)
-    call = StreamCall(dialog, deps, send=lambda msg: None)
+    call = StreamCall(dialog, deps, send=lambda msg: None, wire=tm.TwilioWire())
     side = tm.TwilioSide("MZ2", "CA2")
     call.handle(side.connected())
     call.handle(side.start({}))

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from civicline.twilio import media_messages as tm
-from voice.events import Transcript
+from voice.events import StreamStarted, Transcript
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class Reply:
 
 
 class Dialog(Protocol):
-    def begin(self, start: tm.Start) -> Reply: ...
+    def begin(self, start: StreamStarted) -> Reply: ...
     def heard(self, transcript: Transcript) -> Reply: ...
     def pressed(self, keys: str) -> Reply: ...
     def silence(self) -> Reply: ...

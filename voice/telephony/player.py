@@ -10,7 +10,6 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from civicline.twilio import media_messages as tm
 from voice.audio.frames import Framer
 from voice.telephony.dialog import Reply
 
@@ -45,7 +44,7 @@ class Player:
             self._replies.put((self._generation, reply))
 
     def interrupt(self) -> bool:
-        """Drop what is playing; True when something was (so Twilio must clear its buffer)."""
+        """Drop what is playing; True when something was (so the provider must clear its buffer)."""
         with self._lock:
             was = self._playing or self._pending_mark is not None
             if self._end_after_mark:
@@ -77,32 +76,32 @@ class Player:
             try:
                 self._play(generation, reply)
             except Exception:
-                log.exception("stream %s: playing a reply failed", self.call.stream_sid)
+                log.exception("stream %s: playing a reply failed", self.call.stream_id)
                 if reply.end:
                     self.call.ended_by_us()
 
     def _play(self, generation: int, reply: Reply) -> None:
-        sid = self.call.stream_sid or ""
+        sid, wire = self.call.stream_id or "", self.call.wire
         with self._lock:
             if generation != self._generation:
                 return
             self._playing, self.heard_at = True, None
         pieces: queue.Queue = queue.Queue()
         threading.Thread(target=self._synthesise, args=(generation, reply, pieces), daemon=True).start()
-        framer, start, sent = Framer(tm.FRAME_BYTES), 0.0, 0
+        framer, start, sent = Framer(wire.frame_bytes), 0.0, 0
         while (piece := pieces.get()) is not None:
             for frame in framer.push(piece):
                 if sent == 0:
                     start = time.monotonic()
                 if not self._pace(generation, start, sent):
                     return
-                self.call.send(tm.media_message(sid, frame))
+                self.call.send(wire.media(sid, frame))
                 if sent == 0:
                     self.call.log_turn()
                 sent += 1
         last = framer.flush(ULAW_SILENCE)
         if last is not None and self._pace(generation, start, sent):
-            self.call.send(tm.media_message(sid, last))
+            self.call.send(wire.media(sid, last))
         with self._lock:
             if generation != self._generation:
                 return
@@ -110,9 +109,9 @@ class Player:
             self._playing, self._pending_mark = False, f"prompt-{self._marks}"
             self._end_after_mark = reply.end
             name = self._pending_mark
-        if reply.end:  # Twilio echoes the mark once played; if it never does, end anyway
+        if reply.end:  # the provider echoes the mark once played; if it never does, end anyway
             self.end_deadline = time.monotonic() + max(0.0, start + sent * 0.02 - time.monotonic()) + 3.0
-        self.call.send(tm.mark_message(sid, name))
+        self.call.send(wire.mark(sid, name))
 
     def _synthesise(self, generation: int, reply: Reply, out: queue.Queue) -> None:
         """Sentence by sentence, ahead of the player, so the line never waits mid-reply."""
@@ -126,13 +125,14 @@ class Player:
                         break
                     out.put(piece)
         except Exception:
-            log.exception("stream %s: synthesis failed", self.call.stream_sid)
+            log.exception("stream %s: synthesis failed", self.call.stream_id)
         finally:
             out.put(None)
 
     def _pace(self, generation: int, start: float, sent: int) -> bool:
         """Wait for frame ``sent``'s turn; False when the reply was interrupted meanwhile."""
-        delay = start + sent * tm.FRAME_BYTES / tm.RATE - LEAD_S - time.monotonic()
+        wire = self.call.wire
+        delay = start + sent * wire.frame_bytes / wire.rate - LEAD_S - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         return generation == self._generation and not self.call.closed.is_set()

@@ -1,6 +1,7 @@
-"""One Media Streams call, whatever carries the websocket: μ-law in -> end of speech ->
+"""One call's media stream, whichever provider carries it: μ-law in -> end of speech ->
 recognition -> the dialog -> synthesis -> paced 20 ms μ-law frames out, with a mark after
-each prompt and ``clear`` when the caller barges in.
+each prompt and a clear when the caller barges in. The provider's messages are read and
+written by the :class:`~voice.telephony.wire.WireFormat` the call is given.
 
 Three threads per call, so nothing one call does can stall another: the transport's thread
 feeds :meth:`StreamCall.handle` (parsing, μ-law decoding and the VAD, all cheap); a worker
@@ -24,12 +25,20 @@ import threading
 import time
 from collections.abc import Callable
 
-from civicline.twilio import media_messages as tm
 from voice.audio.codec import ulaw_to_pcm16
+from voice.events import (
+    AudioReceived,
+    KeyPressed,
+    MarkPlayed,
+    ProtocolError,
+    StreamStarted,
+    StreamStopped,
+)
 from voice.telephony.dialog import Dialog, Reply
 from voice.telephony.early import Guess, prepare_reply, recognise
 from voice.telephony.player import Player
 from voice.telephony.speech import Detector, SpeechDeps
+from voice.telephony.wire import WireFormat
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +46,13 @@ DIGIT_PAUSE_S = 3.0  # between keys of a number typed on the keypad
 
 
 class StreamCall:
-    """The state of one stream. ``send`` writes a text message to the websocket."""
+    """The state of one stream. ``send`` writes a text message to the transport (the
+    websocket); ``wire`` is the provider's format of the messages both ways."""
 
-    def __init__(self, dialog: Dialog, deps: SpeechDeps, send: Callable[[str], None]) -> None:
-        self.dialog, self.deps = dialog, deps
+    def __init__(self, dialog: Dialog, deps: SpeechDeps, send: Callable[[str], None], *, wire: WireFormat) -> None:
+        self.dialog, self.deps, self.wire = dialog, deps, wire
         self._send_raw, self._send_lock = send, threading.Lock()
-        self.stream_sid: str | None = None
+        self.stream_id: str | None = None
         self.closed = threading.Event()  # set: the transport must close the websocket
         self._jobs: queue.Queue = queue.Queue()
         self._detector: Detector | None = None
@@ -58,34 +68,40 @@ class StreamCall:
     # ---- the transport's thread ------------------------------------------------------
 
     def handle(self, raw: str | bytes) -> None:
-        msg = tm.parse(raw)
-        if isinstance(msg, tm.ProtocolError):
-            return self._bad(msg.reason)
-        if isinstance(msg, tm.Connected):
-            return None
-        if isinstance(msg, tm.Start):
-            if self.stream_sid is not None:
-                return self._bad("a second start on the same stream")
-            self.stream_sid = msg.stream_sid
-            self._detector = self.deps.detector()
-            self._worker.start()
-            self._player.thread.start()
-            self._jobs.put(("begin", msg))
-            return None
-        if self.stream_sid is None:
-            return self._bad(f"{type(msg).__name__.lower()} before start")
-        if msg.stream_sid != self.stream_sid:
-            return self._bad(f"message for unknown stream {msg.stream_sid!r}")
-        if isinstance(msg, tm.Media):
-            return self._audio(msg.payload)
-        if isinstance(msg, tm.Dtmf):
-            self._barge_in()
-            self._jobs.put(("key", msg.digit))
-        elif isinstance(msg, tm.Mark):
-            self._player.marked(msg.name)
-        elif isinstance(msg, tm.Stop):
-            self._jobs.put(("stop", "caller hung up"))
-            self.closed.set()
+        """One inbound message of the stream, in the wire format the call was given."""
+        event = self.wire.parse(raw)
+        match event:
+            case None:
+                return None
+            case ProtocolError():
+                return self._bad(event.reason)
+            case StreamStarted():
+                return self._start(event)
+        if self.stream_id is None:
+            return self._bad(f"{type(event).__name__} before the stream started")
+        if event.stream_id != self.stream_id:
+            return self._bad(f"message for unknown stream {event.stream_id!r}")
+        match event:
+            case AudioReceived():
+                self._audio(event.ulaw)
+            case KeyPressed():
+                self._barge_in()
+                self._jobs.put(("key", event.digit))
+            case MarkPlayed():
+                self._player.marked(event.name)
+            case StreamStopped():
+                self._jobs.put(("stop", "caller hung up"))
+                self.closed.set()
+        return None
+
+    def _start(self, start: StreamStarted) -> None:
+        if self.stream_id is not None:
+            return self._bad("a second start on the same stream")
+        self.stream_id = start.stream_id
+        self._detector = self.deps.detector()
+        self._worker.start()
+        self._player.thread.start()
+        self._jobs.put(("begin", start))
         return None
 
     def transport_closed(self) -> None:
@@ -94,8 +110,8 @@ class StreamCall:
         self.closed.set()
 
     def _bad(self, reason: str) -> None:
-        # Logged and skipped: Twilio or a proxy mangling one frame must not end the call.
-        log.warning("stream %s: ignored message: %s", self.stream_sid, reason)
+        # Logged and skipped: the provider or a proxy mangling one frame must not end the call.
+        log.warning("stream %s: ignored message: %s", self.stream_id, reason)
         self.errors.append(reason)
 
     def _audio(self, ulaw: bytes) -> None:
@@ -118,21 +134,25 @@ class StreamCall:
         if self._guess is not None:  # the caller went on after the last pause
             self._guess.drop()
         self._guess = Guess.start(self.deps, utt, self._reply)
-        prepare_reply(self._guess, self.dialog, self.deps, self.stream_sid)
+        prepare_reply(self._guess, self.dialog, self.deps, self.stream_id)
 
     def _barge_in(self) -> None:
         if self._player.interrupt():
-            self.send(tm.clear_message(self.stream_sid or ""))
+            # Even on a closing stream: the provider must drop the audio it has buffered.
+            self._write(self.wire.clear(self.stream_id or ""))
         self._player.heard_at = None  # the caller is acting: no silence time-out now
 
     def send(self, message: str) -> None:
-        if self.closed.is_set() and '"clear"' not in message:
-            return
+        """Write a message to the transport, unless the stream is closing."""
+        if not self.closed.is_set():
+            self._write(message)
+
+    def _write(self, message: str) -> None:
         with self._send_lock:
             try:
                 self._send_raw(message)
             except Exception as exc:  # the caller is gone; the stop/close path ends the call
-                log.info("stream %s: send failed: %s", self.stream_sid, exc)
+                log.info("stream %s: send failed: %s", self.stream_id, exc)
                 self.closed.set()
 
     # ---- the worker thread -----------------------------------------------------------
@@ -150,7 +170,7 @@ class StreamCall:
             try:
                 reply = self._run(kind, item)
             except Exception:  # a bug in one call: apologise via the dialog, never silence
-                log.exception("stream %s: %s failed", self.stream_sid, kind)
+                log.exception("stream %s: %s failed", self.stream_id, kind)
                 reply = None
             if reply is not None and not self._ended:
                 self._start_reply(reply)
@@ -175,7 +195,7 @@ class StreamCall:
             transcript = (guess.future if early else recognise(self.deps, utt, self._reply)).result()
             self.timing["stt_end"] = time.monotonic()
             self.timing["early"] = float(early)
-            log.debug("stream %s heard %.1f s: %r", self.stream_sid, len(utt.samples) / utt.rate, transcript.text)
+            log.debug("stream %s heard %.1f s: %r", self.stream_id, len(utt.samples) / utt.rate, transcript.text)
             reply = self.dialog.heard(transcript)
             self.timing["dialog_end"] = time.monotonic()
             return reply
@@ -222,7 +242,7 @@ class StreamCall:
             try:
                 self.dialog.ended(reason)
             except Exception:
-                log.exception("stream %s: ending the dialog failed", self.stream_sid)
+                log.exception("stream %s: ending the dialog failed", self.stream_id)
 
     def log_turn(self) -> None:
         """How long each step of a spoken turn took (end of speech -> first reply frame)."""
@@ -232,7 +252,7 @@ class StreamCall:
         now = time.monotonic()
         log.info(
             "stream %s turn: recognised %.0f ms after the end of speech (%s), dialog %.0f ms, synthesis %.0f ms, total %.0f ms",
-            self.stream_sid, (t["stt_end"] - t["end_of_speech"]) * 1000, "started early" if t.get("early") else "started at the end",
+            self.stream_id, (t["stt_end"] - t["end_of_speech"]) * 1000, "started early" if t.get("early") else "started at the end",
             (t["dialog_end"] - t["stt_end"]) * 1000, (now - t["dialog_end"]) * 1000, (now - t["end_of_speech"]) * 1000,
         )
         self.timing = {}
