@@ -11,7 +11,7 @@ import pytest
 from fake_twilio import MediaLeg, known_audio
 from test_streams import full_prompt
 
-from civicline.twilio.media_stream import CallDialog
+from civicline.phone.dialog import CallDialog
 from flows.session import Ask, Option, SessionState
 
 LANGUAGE_MENU = ["Pour le français, appuyez sur 1.", "For English, press 2.", "Para español, marque 3."]
