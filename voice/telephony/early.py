@@ -11,13 +11,15 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from voice.audio.vad import Utterance
+from voice.events import Transcript
 from voice.telephony.dialog import Dialog, Reply
 from voice.telephony.speech import SpeechDeps
 
 log = logging.getLogger(__name__)
 
 
-def recognise(deps: SpeechDeps, utt, reply: Reply) -> Future:
+def recognise(deps: SpeechDeps, utt: Utterance, reply: Reply) -> Future[Transcript]:
     """Recognition of an utterance under a question, on the pool shared by all calls."""
     return deps.recognisers.submit(deps.transcribe, utt.samples, utt.rate, reply.listen_language, reply.phrases)
 
@@ -29,15 +31,15 @@ class Guess:
     start_s: float
     voiced_s: float
     reply: Reply
-    future: Future
+    future: Future[Transcript]
     dropped: bool = False
     """The caller went on, or the question changed: no reply is prepared from it."""
 
     @classmethod
-    def start(cls, deps: SpeechDeps, utt, reply: Reply) -> Guess:
+    def start(cls, deps: SpeechDeps, utt: Utterance, reply: Reply) -> Guess:
         return cls(utt.start_s, utt.voiced_s, reply, recognise(deps, utt, reply))
 
-    def covers(self, utt, reply: Reply) -> bool:
+    def covers(self, utt: Utterance, reply: Reply) -> bool:
         """Same speech (nothing said since the pause) heard under the same question."""
         return self.reply is reply and (self.start_s, self.voiced_s) == (utt.start_s, utt.voiced_s)
 
@@ -49,7 +51,7 @@ class Guess:
 def prepare_reply(guess: Guess, dialog: Dialog, deps: SpeechDeps, stream_sid: str | None) -> None:
     """Once the guess is recognised, make the first audio of the reply it would get."""
 
-    def recognised(_future: Future) -> None:
+    def recognised(_future: Future[Transcript]) -> None:
         if not guess.dropped and not guess.future.cancelled() and guess.future.exception() is None:
             threading.Thread(target=_warm, args=(guess, dialog, deps, stream_sid), name="stream-prepare", daemon=True).start()
 

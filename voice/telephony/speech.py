@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voice.audio.vad import Utterance
 from voice.events import Transcript
 
 
@@ -19,8 +20,8 @@ class Detector(Protocol):
 
     in_speech: bool
 
-    def feed(self, samples: np.ndarray) -> list:
-        """voice.audio.vad.Utterance objects: provisional (``final`` False) or final."""
+    def feed(self, samples: np.ndarray) -> list[Utterance]:
+        """Utterances closed by these samples: provisional (``final`` False) or final."""
         ...
 
 

@@ -24,8 +24,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from voice.audio.codec import ulaw_to_pcm16
+from voice.audio.vad import Utterance
 from voice.events import (
     AudioReceived,
     KeyPressed,
@@ -45,6 +47,52 @@ log = logging.getLogger(__name__)
 DIGIT_PAUSE_S = 3.0  # between keys of a number typed on the keypad
 
 
+# ---- the worker's jobs: what happened on the stream, handled one at a time in order ------
+
+
+@dataclass(frozen=True)
+class Begin:
+    """The stream started: the dialog greets the caller."""
+
+    start: StreamStarted
+
+
+@dataclass(frozen=True)
+class Key:
+    """The caller pressed a key."""
+
+    digit: str
+
+
+@dataclass(frozen=True)
+class DigitsDone:
+    """The caller paused while typing a number: what was typed so far is the answer."""
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    """The caller finished an utterance."""
+
+    utterance: Utterance
+    guess: Guess | None
+    """Recognition started on the utterance's last pause, if any."""
+
+
+@dataclass(frozen=True)
+class Silence:
+    """The caller said and pressed nothing for the reply's time-out after hearing it."""
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The stream ends: the caller hung up, the transport went away, or the dialog ended it."""
+
+    reason: str
+
+
+Job = Begin | Key | DigitsDone | SpeechEnded | Silence | Finish
+
+
 class StreamCall:
     """The state of one stream. ``send`` writes a text message to the transport (the
     websocket); ``wire`` is the provider's format of the messages both ways."""
@@ -54,7 +102,7 @@ class StreamCall:
         self._send_raw, self._send_lock = send, threading.Lock()
         self.stream_id: str | None = None
         self.closed = threading.Event()  # set: the transport must close the websocket
-        self._jobs: queue.Queue = queue.Queue()
+        self._jobs: queue.Queue[Job] = queue.Queue()
         self._detector: Detector | None = None
         self._reply = Reply(timeout=None)
         self._guess: Guess | None = None  # for the utterance in progress
@@ -86,11 +134,11 @@ class StreamCall:
                 self._audio(event.ulaw)
             case KeyPressed():
                 self._barge_in()
-                self._jobs.put(("key", event.digit))
+                self._jobs.put(Key(event.digit))
             case MarkPlayed():
                 self._player.marked(event.name)
             case StreamStopped():
-                self._jobs.put(("stop", "caller hung up"))
+                self._jobs.put(Finish("caller hung up"))
                 self.closed.set()
         return None
 
@@ -101,12 +149,12 @@ class StreamCall:
         self._detector = self.deps.detector()
         self._worker.start()
         self._player.thread.start()
-        self._jobs.put(("begin", start))
+        self._jobs.put(Begin(start))
         return None
 
     def transport_closed(self) -> None:
         """The websocket went away without a stop message."""
-        self._jobs.put(("stop", "websocket closed"))
+        self._jobs.put(Finish("websocket closed"))
         self.closed.set()
 
     def _bad(self, reason: str) -> None:
@@ -126,9 +174,9 @@ class StreamCall:
                 continue
             self.timing = {"end_of_speech": time.monotonic()}
             guess, self._guess = self._guess, None
-            self._jobs.put(("utterance", (utt, guess)))
+            self._jobs.put(SpeechEnded(utt, guess))
 
-    def _guess_early(self, utt) -> None:
+    def _guess_early(self, utt: Utterance) -> None:
         if self._digits:
             return
         if self._guess is not None:  # the caller went on after the last pause
@@ -160,48 +208,51 @@ class StreamCall:
     def _work(self) -> None:
         while True:
             try:
-                kind, item = self._jobs.get(timeout=0.1)
+                job = self._jobs.get(timeout=0.1)
             except queue.Empty:
                 self._check_timers()
                 continue
-            if kind == "stop":
-                self._finish(item)
+            if isinstance(job, Finish):
+                self._finish(job.reason)
                 return
             try:
-                reply = self._run(kind, item)
+                reply = self._run(job)
             except Exception:  # a bug in one call: apologise via the dialog, never silence
-                log.exception("stream %s: %s failed", self.stream_id, kind)
+                log.exception("stream %s: %s failed", self.stream_id, type(job).__name__)
                 reply = None
             if reply is not None and not self._ended:
                 self._start_reply(reply)
 
-    def _run(self, kind: str, item: object) -> Reply | None:
-        if kind == "begin":
-            return self.dialog.begin(item)  # type: ignore[arg-type]
-        if kind == "key":
-            return self._key(str(item))
-        if kind == "digits_done":
-            digits, self._digits = self._digits, ""
-            return self.dialog.pressed(digits) if digits else None
-        if kind == "utterance":
-            utt, guess = item  # type: ignore[misc]
-            if self._digits:
-                if guess is not None:
-                    guess.drop()
-                return None  # typing a number: speech in between is noise
-            early = guess is not None and guess.covers(utt, self._reply)
-            if guess is not None and not early:
-                guess.drop()
-            transcript = (guess.future if early else recognise(self.deps, utt, self._reply)).result()
-            self.timing["stt_end"] = time.monotonic()
-            self.timing["early"] = float(early)
-            log.debug("stream %s heard %.1f s: %r", self.stream_id, len(utt.samples) / utt.rate, transcript.text)
-            reply = self.dialog.heard(transcript)
-            self.timing["dialog_end"] = time.monotonic()
-            return reply
-        if kind == "silence":
-            return self.dialog.silence()
+    def _run(self, job: Job) -> Reply | None:
+        match job:
+            case Begin(start):
+                return self.dialog.begin(start)
+            case Key(digit):
+                return self._key(digit)
+            case DigitsDone():
+                digits, self._digits = self._digits, ""
+                return self.dialog.pressed(digits) if digits else None
+            case SpeechEnded(utterance, guess):
+                return self._heard(utterance, guess)
+            case Silence():
+                return self.dialog.silence()
         return None
+
+    def _heard(self, utt: Utterance, guess: Guess | None) -> Reply | None:
+        if self._digits:
+            if guess is not None:
+                guess.drop()
+            return None  # typing a number: speech in between is noise
+        early = guess is not None and guess.covers(utt, self._reply)
+        if guess is not None and not early:
+            guess.drop()
+        transcript = (guess.future if guess is not None and early else recognise(self.deps, utt, self._reply)).result()
+        self.timing["stt_end"] = time.monotonic()
+        self.timing["early"] = float(early)
+        log.debug("stream %s heard %.1f s: %r", self.stream_id, len(utt.samples) / utt.rate, transcript.text)
+        reply = self.dialog.heard(transcript)
+        self.timing["dialog_end"] = time.monotonic()
+        return reply
 
     def _key(self, digit: str) -> Reply | None:
         if self._reply.max_digits is None or (not self._digits and digit == "*"):
@@ -219,14 +270,14 @@ class StreamCall:
         if deadline is not None and time.monotonic() > deadline:
             self.ended_by_us()
         if self._digits and time.monotonic() - self._digit_at > DIGIT_PAUSE_S:
-            self._jobs.put(("digits_done", None))
+            self._jobs.put(DigitsDone())
             return
         heard, timeout = self._player.heard_at, self._reply.timeout
         in_speech = self._detector is not None and self._detector.in_speech
         waiting = heard is not None and timeout is not None and not in_speech and not self._digits
         if waiting and time.monotonic() - heard > timeout:  # type: ignore[operator]
             self._player.heard_at = None
-            self._jobs.put(("silence", None))
+            self._jobs.put(Silence())
 
     def _start_reply(self, reply: Reply) -> None:
         self._reply = reply
@@ -261,4 +312,4 @@ class StreamCall:
         """The reply asked to end the stream (transfer, hang-up) and has played."""
         self._ended = True
         self.closed.set()
-        self._jobs.put(("stop", "ended by the dialog"))
+        self._jobs.put(Finish("ended by the dialog"))
