@@ -1,13 +1,13 @@
-"""The paced player: a reply's audio goes out at real time in 20 ms frames, a little ahead
-so that network jitter does not starve the line, sentence by sentence as synthesis makes it;
-a mark after each prompt tells when the caller has heard it, and a barge-in drops the rest."""
+"""The paced player: a reply's audio goes out at real time (on the call's clock) in the
+provider's frames, a little ahead so that network jitter does not starve the line, sentence
+by sentence as synthesis makes it; a mark after each prompt tells when the caller has heard
+it, and a barge-in drops the rest."""
 
 from __future__ import annotations
 
 import logging
 import queue
 import threading
-import time
 from typing import TYPE_CHECKING
 
 from voice.audio.frames import Framer
@@ -20,13 +20,14 @@ log = logging.getLogger(__name__)
 
 ULAW_SILENCE = b"\xff"
 LEAD_S = 0.06  # audio sent ahead of real time, so network jitter does not starve the line
+MARK_GRACE_S = 3.0  # after the last reply has played, how long its mark may take to come back
 
 
 class Player:
     """Paces a reply's audio out at real time; marks tell when the caller has heard it."""
 
     def __init__(self, call: StreamCall) -> None:
-        self.call = call
+        self.call, self.clock = call, call.clock
         self.thread = threading.Thread(target=self._run, name="stream-player", daemon=True)
         self._replies: queue.Queue = queue.Queue()
         self._generation = 0
@@ -52,7 +53,7 @@ class Player:
             self._generation += 1
             self._playing, self._pending_mark = False, None
         if was:
-            self.heard_at = time.monotonic()  # the prompt ends here for the silence clock
+            self.heard_at = self.clock.now()  # the prompt ends here for the silence clock
         return was
 
     def stop(self) -> None:
@@ -64,7 +65,7 @@ class Player:
                 return  # a mark from before a clear
             self._pending_mark = None
             end = self._end_after_mark
-        self.heard_at = time.monotonic()
+        self.heard_at = self.clock.now()
         if end:
             self.call.ended_by_us()
 
@@ -92,7 +93,7 @@ class Player:
         while (piece := pieces.get()) is not None:
             for frame in framer.push(piece):
                 if sent == 0:
-                    start = time.monotonic()
+                    start = self.clock.now()
                 if not self._pace(generation, start, sent):
                     return
                 self.call.send(wire.media(sid, frame))
@@ -110,7 +111,8 @@ class Player:
             self._end_after_mark = reply.end
             name = self._pending_mark
         if reply.end:  # the provider echoes the mark once played; if it never does, end anyway
-            self.end_deadline = time.monotonic() + max(0.0, start + sent * 0.02 - time.monotonic()) + 3.0
+            played_at = start + sent * wire.frame_bytes / wire.rate
+            self.end_deadline = max(self.clock.now(), played_at) + MARK_GRACE_S
         self.call.send(wire.mark(sid, name))
 
     def _synthesise(self, generation: int, reply: Reply, out: queue.Queue) -> None:
@@ -132,7 +134,7 @@ class Player:
     def _pace(self, generation: int, start: float, sent: int) -> bool:
         """Wait for frame ``sent``'s turn; False when the reply was interrupted meanwhile."""
         wire = self.call.wire
-        delay = start + sent * wire.frame_bytes / wire.rate - LEAD_S - time.monotonic()
+        delay = start + sent * wire.frame_bytes / wire.rate - LEAD_S - self.clock.now()
         if delay > 0:
-            time.sleep(delay)
+            self.clock.wait(self.call.closed, delay)
         return generation == self._generation and not self.call.closed.is_set()

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from voice.events import (
     StreamStarted,
     StreamStopped,
 )
+from voice.telephony.clock import SYSTEM_CLOCK, Clock
 from voice.telephony.dialog import Dialog, Reply
 from voice.telephony.early import Guess, prepare_reply, recognise
 from voice.telephony.player import Player
@@ -45,6 +45,7 @@ from voice.telephony.wire import WireFormat
 log = logging.getLogger(__name__)
 
 DIGIT_PAUSE_S = 3.0  # between keys of a number typed on the keypad
+TICK_S = 0.1  # how often an idle worker looks at its timers
 
 
 # ---- the worker's jobs: what happened on the stream, handled one at a time in order ------
@@ -62,6 +63,8 @@ class Key:
     """The caller pressed a key."""
 
     digit: str
+    at: float
+    """When it came in, on the call's clock: the pause that ends a number runs from here."""
 
 
 @dataclass(frozen=True)
@@ -95,14 +98,19 @@ Job = Begin | Key | DigitsDone | SpeechEnded | Silence | Finish
 
 class StreamCall:
     """The state of one stream. ``send`` writes a text message to the transport (the
-    websocket); ``wire`` is the provider's format of the messages both ways."""
+    websocket); ``wire`` is the provider's format of the messages both ways; ``clock`` keeps
+    the time of the pace, the pauses and the time-outs."""
 
-    def __init__(self, dialog: Dialog, deps: SpeechDeps, send: Callable[[str], None], *, wire: WireFormat) -> None:
-        self.dialog, self.deps, self.wire = dialog, deps, wire
+    def __init__(
+        self, dialog: Dialog, deps: SpeechDeps, send: Callable[[str], None], *, wire: WireFormat, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
+        self.dialog, self.deps, self.wire, self.clock = dialog, deps, wire, clock
         self._send_raw, self._send_lock = send, threading.Lock()
         self.stream_id: str | None = None
         self.closed = threading.Event()  # set: the transport must close the websocket
+        self.finished = threading.Event()  # set: the dialog has been told the stream ended
         self._jobs: queue.Queue[Job] = queue.Queue()
+        self._wake = threading.Event()  # set with each job, so the worker's wait ends
         self._detector: Detector | None = None
         self._reply = Reply(timeout=None)
         self._guess: Guess | None = None  # for the utterance in progress
@@ -134,11 +142,11 @@ class StreamCall:
                 self._audio(event.ulaw)
             case KeyPressed():
                 self._barge_in()
-                self._jobs.put(Key(event.digit))
+                self._put(Key(event.digit, self.clock.now()))
             case MarkPlayed():
                 self._player.marked(event.name)
             case StreamStopped():
-                self._jobs.put(Finish("caller hung up"))
+                self._put(Finish("caller hung up"))
                 self.closed.set()
         return None
 
@@ -149,12 +157,12 @@ class StreamCall:
         self._detector = self.deps.detector()
         self._worker.start()
         self._player.thread.start()
-        self._jobs.put(Begin(start))
+        self._put(Begin(start))
         return None
 
     def transport_closed(self) -> None:
         """The websocket went away without a stop message."""
-        self._jobs.put(Finish("websocket closed"))
+        self._put(Finish("websocket closed"))
         self.closed.set()
 
     def _bad(self, reason: str) -> None:
@@ -172,9 +180,9 @@ class StreamCall:
             if not utt.final:
                 self._guess_early(utt)
                 continue
-            self.timing = {"end_of_speech": time.monotonic()}
+            self.timing = {"end_of_speech": self.clock.now()}
             guess, self._guess = self._guess, None
-            self._jobs.put(SpeechEnded(utt, guess))
+            self._put(SpeechEnded(utt, guess))
 
     def _guess_early(self, utt: Utterance) -> None:
         if self._digits:
@@ -205,30 +213,39 @@ class StreamCall:
 
     # ---- the worker thread -----------------------------------------------------------
 
+    def _put(self, job: Job) -> None:
+        self._jobs.put(job)
+        self._wake.set()
+
     def _work(self) -> None:
-        while True:
-            try:
-                job = self._jobs.get(timeout=0.1)
-            except queue.Empty:
-                self._check_timers()
-                continue
-            if isinstance(job, Finish):
-                self._finish(job.reason)
-                return
-            try:
-                reply = self._run(job)
-            except Exception:  # a bug in one call: apologise via the dialog, never silence
-                log.exception("stream %s: %s failed", self.stream_id, type(job).__name__)
-                reply = None
-            if reply is not None and not self._ended:
-                self._start_reply(reply)
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    self._check_timers()
+                    self.clock.wait(self._wake, TICK_S)
+                    continue
+                if isinstance(job, Finish):
+                    self._finish(job.reason)
+                    return
+                try:
+                    reply = self._run(job)
+                except Exception:  # a bug in one call: apologise via the dialog, never silence
+                    log.exception("stream %s: %s failed", self.stream_id, type(job).__name__)
+                    reply = None
+                if reply is not None and not self._ended:
+                    self._start_reply(reply)
+        finally:
+            self.finished.set()
 
     def _run(self, job: Job) -> Reply | None:
         match job:
             case Begin(start):
                 return self.dialog.begin(start)
-            case Key(digit):
-                return self._key(digit)
+            case Key(digit, at):
+                return self._key(digit, at)
             case DigitsDone():
                 digits, self._digits = self._digits, ""
                 return self.dialog.pressed(digits) if digits else None
@@ -247,19 +264,19 @@ class StreamCall:
         if guess is not None and not early:
             guess.drop()
         transcript = (guess.future if guess is not None and early else recognise(self.deps, utt, self._reply)).result()
-        self.timing["stt_end"] = time.monotonic()
+        self.timing["stt_end"] = self.clock.now()
         self.timing["early"] = float(early)
         log.debug("stream %s heard %.1f s: %r", self.stream_id, len(utt.samples) / utt.rate, transcript.text)
         reply = self.dialog.heard(transcript)
-        self.timing["dialog_end"] = time.monotonic()
+        self.timing["dialog_end"] = self.clock.now()
         return reply
 
-    def _key(self, digit: str) -> Reply | None:
+    def _key(self, digit: str, at: float) -> Reply | None:
         if self._reply.max_digits is None or (not self._digits and digit == "*"):
             return self.dialog.pressed(digit)  # one key, or "repeat" before any digit
         if digit != "#":
             self._digits += digit
-            self._digit_at = time.monotonic()
+            self._digit_at = at
         if digit == "#" or len(self._digits) >= self._reply.max_digits:
             digits, self._digits = self._digits, ""
             return self.dialog.pressed(digits + "#") if digits else None
@@ -267,17 +284,17 @@ class StreamCall:
 
     def _check_timers(self) -> None:
         deadline = self._player.end_deadline
-        if deadline is not None and time.monotonic() > deadline:
+        if deadline is not None and self.clock.now() > deadline:
             self.ended_by_us()
-        if self._digits and time.monotonic() - self._digit_at > DIGIT_PAUSE_S:
-            self._jobs.put(DigitsDone())
+        if self._digits and self.clock.now() - self._digit_at > DIGIT_PAUSE_S:
+            self._put(DigitsDone())
             return
         heard, timeout = self._player.heard_at, self._reply.timeout
         in_speech = self._detector is not None and self._detector.in_speech
         waiting = heard is not None and timeout is not None and not in_speech and not self._digits
-        if waiting and time.monotonic() - heard > timeout:  # type: ignore[operator]
+        if waiting and self.clock.now() - heard > timeout:  # type: ignore[operator]
             self._player.heard_at = None
-            self._jobs.put(Silence())
+            self._put(Silence())
 
     def _start_reply(self, reply: Reply) -> None:
         self._reply = reply
@@ -300,7 +317,7 @@ class StreamCall:
         t = self.timing
         if "end_of_speech" not in t or "dialog_end" not in t:
             return
-        now = time.monotonic()
+        now = self.clock.now()
         log.info(
             "stream %s turn: recognised %.0f ms after the end of speech (%s), dialog %.0f ms, synthesis %.0f ms, total %.0f ms",
             self.stream_id, (t["stt_end"] - t["end_of_speech"]) * 1000, "started early" if t.get("early") else "started at the end",
@@ -312,4 +329,4 @@ class StreamCall:
         """The reply asked to end the stream (transfer, hang-up) and has played."""
         self._ended = True
         self.closed.set()
-        self._jobs.put(Finish("ended by the dialog"))
+        self._put(Finish("ended by the dialog"))
