@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 from civicline.twilio import media_messages as tm
+from voice.events import Transcript
 from voice.telephony.dialog import Reply, Spoken
 from voice.telephony.player import LEAD_S, MARK_GRACE_S
 from voice.telephony.speech import SpeechDeps
@@ -63,7 +64,7 @@ def _call(dialog: Dialog, frames: int = 1):
     """A started stream on a manual clock; each reply is ``frames`` frames of audio."""
     clock = ManualClock()
     sent: Transport = Transport(tm.parse_outbound)
-    deps = SpeechDeps(detector=Silent, transcribe=None, speak=lambda *a: iter([FRAME * frames]))  # type: ignore[arg-type]
+    deps = SpeechDeps(detector=Silent, transcribe=lambda *a: Transcript("", "fr"), speak=lambda *a: iter([FRAME * frames]))
     call = StreamCall(dialog, deps, sent.send, wire=tm.TwilioWire(), clock=clock)
     side = tm.TwilioSide("MZ1", "CA1")
     call.handle(side.connected())

@@ -1,5 +1,5 @@
 """One call's media stream, whichever provider carries it: μ-law in -> end of speech ->
-recognition -> the dialog -> synthesis -> paced 20 ms μ-law frames out, with a mark after
+recognition -> the dialog -> synthesis -> paced μ-law frames out, with a mark after
 each prompt and a clear when the caller barges in. The provider's messages are read and
 written by the :class:`~voice.telephony.wire.WireFormat` the call is given.
 
@@ -13,8 +13,9 @@ from a semaphore shared by all calls, so twenty calls on two cores queue instead
 thrashing. The dialog itself is behind the :class:`~voice.telephony.dialog.Dialog`
 protocol: the loop knows audio, not flows.
 
-This module holds :class:`StreamCall` (the transport's side and the worker); the paced
-player is in :mod:`voice.telephony.player`, early recognition in :mod:`voice.telephony.early`.
+This module holds :class:`StreamCall` (the transport's side and the worker) and the worker's
+jobs; the paced player is in :mod:`voice.telephony.player`, early recognition in
+:mod:`voice.telephony.early`, the time it all keeps in :mod:`voice.telephony.clock`.
 """
 
 from __future__ import annotations
@@ -290,9 +291,10 @@ class StreamCall:
             self._put(DigitsDone())
             return
         heard, timeout = self._player.heard_at, self._reply.timeout
+        if heard is None or timeout is None or self._digits:
+            return
         in_speech = self._detector is not None and self._detector.in_speech
-        waiting = heard is not None and timeout is not None and not in_speech and not self._digits
-        if waiting and self.clock.now() - heard > timeout:  # type: ignore[operator]
+        if not in_speech and self.clock.now() - heard > timeout:
             self._player.heard_at = None
             self._put(Silence())
 
