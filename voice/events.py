@@ -1,11 +1,15 @@
-"""The small vocabulary every telephony adapter shares (after wyoming's events).
+"""The small vocabulary every telephony adapter shares (after wyoming's events): audio and
+what a recogniser heard, and what happens on a media stream whatever its provider.
 
 Audio inside civicline is 16-bit little-endian PCM; μ-law is decoded once, at the edge.
+A provider's wire format (voice.telephony.wire) turns its messages into the stream events
+below; a message it cannot use becomes a :class:`ProtocolError` value, never an exception.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,6 @@ class AudioChunk:
 
 
 @dataclass(frozen=True)
-class Dtmf:
-    """A key the caller pressed."""
-
-    digit: str
-    """One of 0-9, *, #, A-D."""
-
-
-@dataclass(frozen=True)
 class Transcript:
     """What a recogniser heard."""
 
@@ -50,9 +46,60 @@ class Transcript:
     """Engine confidence in [0, 1] when the engine gives one."""
 
 
-@dataclass(frozen=True)
-class Hangup:
-    """The call ended."""
+# ---- a media stream ---------------------------------------------------------------------
 
-    reason: str = ""
-    """Why, in words, when known (caller hung up, transferred, error)."""
+
+@dataclass(frozen=True)
+class StreamStarted:
+    """The provider opened a media stream for a call."""
+
+    stream_id: str
+    """The stream's id; every later event of the stream carries it."""
+    call_id: str
+    """The call the stream belongs to (the id the provider's webhooks use)."""
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    """Values we gave the provider when asking for the stream (the one-time pass)."""
+
+
+@dataclass(frozen=True)
+class AudioReceived:
+    """The caller's audio: 8 kHz μ-law, usually 20 ms of it."""
+
+    stream_id: str
+    ulaw: bytes
+
+
+@dataclass(frozen=True)
+class KeyPressed:
+    """A key the caller pressed."""
+
+    stream_id: str
+    digit: str
+    """One of 0-9, *, #, A-D."""
+
+
+@dataclass(frozen=True)
+class MarkPlayed:
+    """The caller has heard the audio sent before the mark of this name."""
+
+    stream_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StreamStopped:
+    """The provider closed the stream: the caller hung up, or the call moved on."""
+
+    stream_id: str
+
+
+@dataclass(frozen=True)
+class ProtocolError:
+    """A message we could not use, with the reason in words (for the log)."""
+
+    reason: str
+    event: str | None = None
+    """The provider's name for the message, when it had one."""
+
+
+StreamEvent = StreamStarted | AudioReceived | KeyPressed | MarkPlayed | StreamStopped

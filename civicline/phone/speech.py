@@ -19,7 +19,7 @@ from voice.audio.wav import read_wav, wav_bytes
 from voice.engines import SpeechEngines
 from voice.events import Transcript
 from voice.stt.base import base_language
-from voice.telephony.stream import SpeechDeps
+from voice.telephony.speech import SpeechDeps
 from voice.tts.base import PHONE_RATE
 from voice.tts.cache import AudioCache, Speaker, cache_key, split_sentences
 from voice.tts.speech_text import format_for_speech

@@ -4,7 +4,10 @@ value, so one malformed frame is logged and skipped rather than ending the call.
 
 Messages Twilio sends: ``connected``, ``start``, ``media``, ``dtmf``, ``mark``, ``stop``.
 Messages we send on a bidirectional stream: ``media`` (base64 8 kHz μ-law), ``mark``, ``clear``.
-The builders for Twilio's side exist for the fake Twilio in the tests and the benchmark.
+:class:`TwilioWire` is this format as the real-time loop's
+:class:`~voice.telephony.wire.WireFormat`, in the provider-neutral events of
+:mod:`voice.events`. The builders for Twilio's side exist for the fake Twilio in the tests
+and the benchmark.
 """
 
 from __future__ import annotations
@@ -14,6 +17,16 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from voice.events import (
+    AudioReceived,
+    KeyPressed,
+    MarkPlayed,
+    ProtocolError,
+    StreamEvent,
+    StreamStarted,
+    StreamStopped,
+)
 
 MULAW = "audio/x-mulaw"
 RATE = 8000
@@ -76,14 +89,6 @@ class Clear:
     """We ask Twilio to drop the audio it has buffered (barge-in)."""
 
     stream_sid: str
-
-
-@dataclass(frozen=True)
-class ProtocolError:
-    """A message we could not use, with the reason in words (for the log)."""
-
-    reason: str
-    event: str | None = None
 
 
 Inbound = Connected | Start | Media | Dtmf | Mark | Stop
@@ -216,6 +221,39 @@ def parse_outbound(raw: str) -> Outbound | ProtocolError:
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         return ProtocolError(f"malformed outbound message: {exc}")
     return ProtocolError(f"unknown outbound event {d.get('event')!r}")
+
+
+class TwilioWire:
+    """Twilio Media Streams as the real-time loop's wire format."""
+
+    frame_bytes = FRAME_BYTES
+    rate = RATE
+
+    def parse(self, raw: str | bytes) -> StreamEvent | ProtocolError | None:
+        msg = parse(raw)
+        match msg:
+            case Start():
+                return StreamStarted(msg.stream_sid, msg.call_sid, msg.custom_parameters)
+            case Media():
+                return AudioReceived(msg.stream_sid, msg.payload)
+            case Dtmf():
+                return KeyPressed(msg.stream_sid, msg.digit)
+            case Mark():
+                return MarkPlayed(msg.stream_sid, msg.name)
+            case Stop():
+                return StreamStopped(msg.stream_sid)
+            case Connected():
+                return None  # Twilio's hello before ``start``
+        return msg
+
+    def media(self, stream_id: str, ulaw: bytes) -> str:
+        return media_message(stream_id, ulaw)
+
+    def mark(self, stream_id: str, name: str) -> str:
+        return mark_message(stream_id, name)
+
+    def clear(self, stream_id: str) -> str:
+        return clear_message(stream_id)
 
 
 # ---- what Twilio sends (for the fake Twilio) ----------------------------------------------

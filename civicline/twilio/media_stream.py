@@ -1,5 +1,6 @@
-"""The Media Streams websocket (``/twilio/stream``) and the dialog that joins the stream
-loop (voice.telephony.stream) to the call session (civicline.calls)."""
+"""The Media Streams websocket (``/twilio/stream``): refuses a stream without a live pass,
+then runs the real-time loop (voice.telephony.stream) in Twilio's wire format with the
+call's dialog (civicline.phone.dialog)."""
 
 from __future__ import annotations
 
@@ -9,39 +10,15 @@ from typing import Any
 from flask import Flask, current_app
 from flask_sock import Sock
 
-from civicline.twilio import media_messages as tm
-from flows.dialog.menu import menu_examples
-from flows.session import Action, Ask, CallerHungUp, Expect, NoInput, Pressed, Said, Say, Step
-from voice.events import Transcript
-from voice.stt.base import any_of
-from voice.telephony.stream import Reply, Spoken, StreamCall
+from civicline.phone.dialog import CallDialog
+from civicline.twilio.media_messages import TwilioWire
+from voice.events import StreamStarted
+from voice.telephony.stream import StreamCall
+from voice.telephony.wire import WireFormat
 
 log = logging.getLogger(__name__)
 START_WAIT_S = 10.0  # Twilio sends connected and start at once; anything slower is not Twilio
 RECEIVE_POLL_S = 0.25
-MAX_STREET_HINTS = 40  # Whisper's prompt is short; a big town needs a smarter choice
-
-
-def recognition_hints(runtime: Any, ask: Ask | None, lang: str) -> tuple[str, ...]:
-    """Words the recogniser should expect, on a stream and in TwiML mode alike: the options
-    and, at a menu, one example of what callers say for each choice, or the town's street
-    names when an address is asked (Whisper hears "rue Victor Hugo" far better that way).
-
-    Measured at the demo town's main menu on questions worded unlike the catalog, each
-    at 8 alignments (docs/voice.md): the right choice fr 17 → 20 of 24, es 22 → 24, en
-    24 → 24 with the examples; three examples per choice were worse (en 16, es 16)."""
-    if ask is None:
-        return ()
-    if ask.expect == Expect.LANGUAGE:  # the languages' own names: "français", "English", "español"
-        return tuple(runtime.catalogs.render("lang.name", o.label).text for o in ask.options)
-    if ask.slot_type == "address":
-        try:
-            streets = [names[0] for _, names in runtime.town.street_gazetteer() if names]
-        except Exception:  # a town without a gazetteer
-            streets = []
-        return tuple(streets[:MAX_STREET_HINTS])
-    labels = tuple(o.label for o in ask.options)
-    return labels + menu_examples(runtime, ask.node, lang)
 
 
 def init_app(app: Flask) -> None:
@@ -52,19 +29,20 @@ def init_app(app: Flask) -> None:
 def stream(ws: Any) -> None:
     """One call's websocket: refuse it without a live one-time pass, else run the loop."""
     tel = current_app.extensions["telephony"]
-    start = _await_start(ws)
+    wire = TwilioWire()
+    start = _await_start(ws, wire)
     if start is None:
         return
     raw, msg = start
     # The pass is spent whoever presents it: a pass seen twice was leaked.
-    valid = tel.passes.redeem(msg.custom_parameters.get("pass"), msg.call_sid)
-    line = tel.lines.get(msg.call_sid)
+    valid = tel.passes.redeem(msg.parameters.get("pass"), msg.call_id)
+    line = tel.lines.get(msg.call_id)
     if not valid or line is None:
-        log.warning("stream for call %s refused: no valid pass", msg.call_sid)
+        log.warning("stream for call %s refused: no valid pass", msg.call_id)
         ws.close(reason=1008, message="no valid pass")
         return
-    call = StreamCall(CallDialog(tel, line), tel.speech.deps(), ws.send)
-    tel.streams[msg.call_sid] = call
+    call = StreamCall(CallDialog(tel, line), tel.speech.deps(), ws.send, wire=wire)
+    tel.streams[msg.call_id] = call
     try:
         call.handle(raw)
         while not call.closed.is_set():
@@ -75,99 +53,22 @@ def stream(ws: Any) -> None:
                 continue
             call.handle(data)
     except Exception as exc:  # the socket broke: end this call only
-        log.info("stream for call %s ended: %s", msg.call_sid, exc)
+        log.info("stream for call %s ended: %s", msg.call_id, exc)
         call.transport_closed()
     finally:
-        tel.streams.pop(msg.call_sid, None)
+        tel.streams.pop(msg.call_id, None)
     ws.close()
 
 
-def _await_start(ws: Any) -> tuple[str, tm.Start] | None:
+def _await_start(ws: Any, wire: WireFormat) -> tuple[str, StreamStarted] | None:
     for _ in range(4):  # connected, then start; a stray message or two is tolerated
         data = ws.receive(timeout=START_WAIT_S)
         if data is None:
             break
-        msg = tm.parse(data)
-        if isinstance(msg, tm.Start):
+        msg = wire.parse(data)
+        if isinstance(msg, StreamStarted):
             return data, msg
-        if not isinstance(msg, tm.Connected):
+        if msg is not None:
             log.warning("stream: %s before start", getattr(msg, "reason", type(msg).__name__))
     ws.close(reason=1008, message="expected start")
     return None
-
-
-class CallDialog:
-    """The stream loop's dialog: events to the Call, its actions to a Reply."""
-
-    def __init__(self, tel: Any, line: Any) -> None:
-        self.tel, self.line = tel, line
-
-    def _step(self, event: Any) -> Reply:
-        with self.line.lock:
-            call = self.tel.phone_call(self.line)
-            if call.ended:
-                return Reply(timeout=None, end=True)
-            return self._reply(call.send(event).actions, call.state)
-
-    def begin(self, start: tm.Start) -> Reply:
-        with self.line.lock:
-            call = self.tel.phone_call(self.line)
-            if self.line.pending:  # a stream after a failed transfer or a broken stream
-                actions, self.line.pending = self.line.pending, []
-                return self._reply(actions, call.state)
-            if self.line.state is not None:  # a second stream for a call already running
-                return self._reply(call.send(Pressed("*")).actions, call.state)
-            step: Step = call.start()
-            return self._reply(step.actions, call.state)
-
-    def heard(self, transcript: Transcript) -> Reply:
-        return self._step(Said(transcript.text, transcript.language, transcript.confidence))
-
-    def preview(self, transcript: Transcript) -> Reply | None:
-        """The reply this answer would get, computed ahead and recorded nowhere, so its audio
-        can be made while the end of speech is still being confirmed."""
-        with self.line.lock:
-            call = self.tel.phone_call(self.line)
-            if call.ended or call.state is None:
-                return None
-            step = call.preview(Said(transcript.text, transcript.language, transcript.confidence))
-        return self._reply(step.actions, step.state)
-
-    def pressed(self, keys: str) -> Reply:
-        return self._step(Pressed(keys))
-
-    def silence(self) -> Reply:
-        return self._step(NoInput())
-
-    def ended(self, reason: str) -> None:
-        with self.line.lock:
-            call = self.tel.phone_call(self.line)
-            if not call.ended:
-                log.info("call %s: %s", self.line.call_sid, reason)
-                call.send(CallerHungUp())
-
-    @staticmethod
-    def listen_language(ask: Ask | None, state: Any, lang: str) -> str:
-        """The call's language, or any of several where the caller may answer in another:
-        the language question (its options are the enabled languages), and the offer to
-        switch, which is made in the new language. Recognition then says which it heard
-        (``Transcript.language``, passed on as ``Said.lang``)."""
-        if ask is not None and ask.expect == Expect.LANGUAGE:
-            return any_of([lang, *(o.label for o in ask.options)])
-        if ask is not None and ask.node == "@switch" and state is not None:
-            offer = state.switch_offer
-            return any_of([lang, offer.to]) if offer is not None else lang
-        return lang
-
-    def _reply(self, actions: list[Action], state: Any) -> Reply:
-        lang = (state.lang if state else None) or self.tel.app_ext.runtime.main_language
-        ask = next((a for a in reversed(actions) if isinstance(a, Ask)), None)
-        speech = tuple(Spoken(a.text, a.lang, a.slow) for a in actions if isinstance(a, Say))
-        return Reply(
-            speech=speech,
-            listen_language=self.listen_language(ask, state, lang),
-            timeout=ask.timeout if ask else None,
-            max_digits=ask.max_digits if ask else None,
-            phrases=recognition_hints(self.tel.app_ext.runtime, ask, lang),
-            end=bool(state and state.ended),
-        )

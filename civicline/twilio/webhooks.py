@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 import requests
 from flask import Blueprint, Response, abort, current_app, request
 
+from civicline.phone.dialog import CallDialog, recognition_hints
 from civicline.twilio import twiml
-from civicline.twilio.media_stream import CallDialog, recognition_hints
 from civicline.twilio.security import public_base, signed
 from flows.session import CallerHungUp, Event, NoInput, Pressed, Said
 from voice.events import Transcript

@@ -4,6 +4,7 @@ It signs webhooks with RequestValidator, follows the TwiML it gets back (Play, S
 Record, Redirect, Connect/Stream, Dial/Number, Hangup) and, for Media Streams, sends the
 caller's audio as paced 20 ms μ-law frames with silence in between (as a phone line does),
 echoes our marks once the audio before them has arrived, and keeps what the caller heard.
+Tests wait on what the caller has received or sent (:meth:`MediaLeg.wait_for`), not on time.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ class MediaLeg:
         self.outbound_errors: list[str] = []
         self.clears = 0
         self.closed = threading.Event()
-        self._audio: queue.Queue[bytes] = queue.Queue()
+        self.received = 0  # bytes of audio received, all prompts together
+        self.changed = threading.Condition()  # notified on each message either way, and on close
+        self._audio: queue.Queue[tuple[bytes, bool]] = queue.Queue()
+        self._unsent = 0  # frames of the caller's speech not on the line yet
         self._send_lock = threading.Lock()
         self.last_voiced_at: float | None = None
         self.latencies: list[float] = []  # caller's last voiced frame -> first reply frame
@@ -73,34 +77,69 @@ class MediaLeg:
                 try:
                     self.ws.send(raw)
                 except Exception:
-                    self.closed.set()
+                    self._close()
+
+    def _close(self) -> None:
+        self.closed.set()
+        self._changed()
+
+    def _changed(self) -> None:
+        with self.changed:
+            self.changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 60.0) -> bool:
+        """Until ``predicate()`` holds (checked whenever a message comes or goes, so keep it
+        cheap); False on time-out."""
+        with self.changed:
+            return self.changed.wait_for(predicate, timeout)
+
+    def heard_for(self, seconds: float, timeout: float = 60.0) -> None:
+        """Until the caller has heard ``seconds`` of the prompt now playing."""
+        assert self.wait_for(lambda: len(self.current.audio) >= seconds * tm.RATE or self.closed.is_set(), timeout)
+        assert not self.closed.is_set(), "the stream closed"
+
+    def wait_more(self, seconds: float, timeout: float = 60.0) -> bool:
+        """Until ``seconds`` more audio has come (or the stream closed); False on time-out."""
+        with self.changed:
+            target = self.received + seconds * tm.RATE
+            return self.changed.wait_for(lambda: self.received >= target or self.closed.is_set(), timeout)
+
+    def said_all(self, timeout: float = 60.0) -> None:
+        """Until the speech given to :meth:`say` has all gone out on the line."""
+        assert self.wait_for(lambda: self._unsent == 0 or self.closed.is_set(), timeout)
 
     def _receive(self) -> None:
         try:
             for raw in self.ws:
-                msg = tm.parse_outbound(raw)
-                if isinstance(msg, tm.Media):
-                    now = time.monotonic()
-                    if self.current.first_frame_at is None:
-                        self.current.first_frame_at = now
-                        if self._awaiting_reply and not self._expect_clear and self.last_voiced_at is not None:
-                            self.latencies.append(now - self.last_voiced_at)
-                            self._awaiting_reply = False
-                    self.current.audio += msg.payload
-                elif isinstance(msg, tm.Mark):
-                    self.current.mark = msg.name
-                    self._close_prompt()
-                    self.send(self.side.mark(msg.name))  # played: frames arrive in real time
-                elif isinstance(msg, tm.Clear):
-                    self.clears += 1
-                    self._expect_clear = False
-                    self.current.cleared = True
-                    self._close_prompt()
-                else:
-                    self.outbound_errors.append(msg.reason)
+                with self.changed:
+                    self._take(raw)
+                    self.changed.notify_all()
         except Exception:
             pass
-        self.closed.set()
+        self._close()
+
+    def _take(self, raw: str) -> None:
+        msg = tm.parse_outbound(raw)
+        if isinstance(msg, tm.Media):
+            now = time.monotonic()
+            if self.current.first_frame_at is None:
+                self.current.first_frame_at = now
+                if self._awaiting_reply and not self._expect_clear and self.last_voiced_at is not None:
+                    self.latencies.append(now - self.last_voiced_at)
+                    self._awaiting_reply = False
+            self.current.audio += msg.payload
+            self.received += len(msg.payload)
+        elif isinstance(msg, tm.Mark):
+            self.current.mark = msg.name
+            self._close_prompt()
+            self.send(self.side.mark(msg.name))  # played: frames arrive in real time
+        elif isinstance(msg, tm.Clear):
+            self.clears += 1
+            self._expect_clear = False
+            self.current.cleared = True
+            self._close_prompt()
+        else:
+            self.outbound_errors.append(msg.reason)
 
     def _close_prompt(self) -> None:
         prompt, self.current = self.current, Prompt()
@@ -113,18 +152,22 @@ class MediaLeg:
         while not self.closed.is_set():
             try:
                 frame, voiced = self._audio.get_nowait()
+                spoken = True
             except queue.Empty:
-                frame, voiced = silence, False
+                frame, voiced, spoken = silence, False, False
             self.send(self.side.media(frame))
             if voiced:
                 if self.current.first_frame_at is not None and not self._awaiting_reply:
                     self._expect_clear = True
                 self.last_voiced_at = time.monotonic()
                 self._awaiting_reply = True
+            if spoken:
+                with self.changed:
+                    self._unsent -= 1
+                    self.changed.notify_all()
             n += 1
-            delay = start + n * 0.02 - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
+            # The phone line's own pace (a caller speaks in real time), not a wait for a thread.
+            self.closed.wait(max(0.0, start + n * 0.02 - time.monotonic()))
 
     def say(self, samples8k: np.ndarray) -> None:
         """Queue the caller's speech (8 kHz int16); it goes out paced with the line."""
@@ -132,8 +175,10 @@ class MediaLeg:
         ulaw += b"\xff" * (-len(ulaw) % tm.FRAME_BYTES)
         energy = np.abs(np.asarray(samples8k, np.float32))
         last_voiced = int(np.nonzero(energy > 300)[0][-1]) // 160 if energy.max() > 300 else -1
-        for i in range(0, len(ulaw), tm.FRAME_BYTES):
-            self._audio.put((ulaw[i : i + tm.FRAME_BYTES], i // tm.FRAME_BYTES <= last_voiced))
+        with self.changed:
+            for i in range(0, len(ulaw), tm.FRAME_BYTES):
+                self._unsent += 1
+                self._audio.put((ulaw[i : i + tm.FRAME_BYTES], i // tm.FRAME_BYTES <= last_voiced))
 
     def press(self, digit: str) -> None:
         self.send(self.side.dtmf(digit))
@@ -146,7 +191,7 @@ class MediaLeg:
 
     def hang_up(self) -> None:
         self.send(self.side.stop())
-        self.closed.set()
+        self._close()
         self.ws.close()
 
 

@@ -70,6 +70,30 @@ def voice_for(engines):
     return make
 
 
+class Streams(dict):
+    """The line's streams in progress (``Telephony.streams``), which a test can wait on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = threading.Condition()
+
+    def __setitem__(self, key, value) -> None:
+        with self.changed:
+            super().__setitem__(key, value)
+            self.changed.notify_all()
+
+    def pop(self, key, *default):
+        with self.changed:
+            value = super().pop(key, *default)
+            self.changed.notify_all()
+            return value
+
+    def wait_gone(self, call_sid: str, timeout: float = 15.0) -> bool:
+        """Until the stream of this call has ended and left the line."""
+        with self.changed:
+            return self.changed.wait_for(lambda: call_sid not in self, timeout)
+
+
 class Line:
     """One civicline server and the fake Twilio that calls it."""
 
@@ -99,6 +123,7 @@ def make_line(tmp_path, engines, audio_dir, sentences):
         tel = app.extensions["telephony"]
         tel.speech = _IndexedSpeech(config, engines, sentences)
         tel.clock = lambda: OPEN
+        tel.streams = Streams()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"

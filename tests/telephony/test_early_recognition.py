@@ -1,18 +1,22 @@
 """Recognition started on a pause (a provisional utterance from the VAD) is used when the
 pause turns out to be the end of speech, and thrown away when the caller went on or the
-question changed. The stream loop is driven with Twilio's messages and a scripted detector."""
+question changed. The stream loop is driven with Twilio's messages and a scripted detector;
+recognition waits for the test to let it finish, so it is still under way when the end of
+speech comes."""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 
 from civicline.twilio import media_messages as tm
 from voice.audio.vad import Utterance
 from voice.events import Transcript
-from voice.telephony.stream import Reply, SpeechDeps, Spoken, StreamCall
+from voice.telephony.dialog import Reply, Spoken
+from voice.telephony.speech import SpeechDeps
+from voice.telephony.stream import StreamCall
+from voice.telephony.testing import Transport
 
 
 def _utt(voiced_s: float, final: bool, start_s: float = 1.0) -> Utterance:
@@ -56,25 +60,32 @@ class Dialog:
         return None  # no reply made ahead
 
 
-def _call(script):
-    calls: list[tuple[float, str]] = []
+class Recognition:
+    """Scripted recognition that finishes only once the test says so (``done.set()``)."""
 
-    def transcribe(samples, rate, language, phrases):
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str]] = []
+        self.done = threading.Event()
+
+    def __call__(self, samples, rate, language, phrases):
         voiced = round(len(samples) / rate, 2)
-        calls.append((voiced, language))
-        time.sleep(0.05)
+        self.calls.append((voiced, language))
+        assert self.done.wait(5), "the test never let recognition finish"
         return Transcript(f"{voiced} {language}", language, 0.9)
 
+
+def _call(script):
+    recognition = Recognition()
     dialog = Dialog()
     detector = ScriptedDetector(script)
-    deps = SpeechDeps(detector=lambda: detector, transcribe=transcribe, speak=lambda *a: iter(()))
-    call = StreamCall(dialog, deps, send=lambda msg: None)
-    call.detector = detector
+    sent: Transport = Transport(tm.parse_outbound)
+    deps = SpeechDeps(detector=lambda: detector, transcribe=recognition, speak=lambda *a: iter(()))
+    call = StreamCall(dialog, deps, send=sent.send, wire=tm.TwilioWire())
     side = tm.TwilioSide("MZ1", "CA1")
     call.handle(side.connected())
     call.handle(side.start({}))
-    time.sleep(0.2)  # the worker has begun: the first reply is in place
-    return call, side, dialog, calls
+    assert sent.wait_for(tm.Mark, 1), "the first reply was never played"  # it is in place
+    return call, side, dialog, recognition, sent
 
 
 def _frames(call, side, n):
@@ -83,43 +94,48 @@ def _frames(call, side, n):
 
 
 def test_a_pause_that_ends_the_utterance_is_recognised_once_ahead():
-    call, side, dialog, calls = _call([[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]])
+    call, side, dialog, recognition, _ = _call([[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]])
     _frames(call, side, 3)
+    recognition.done.set()
     assert dialog.done.wait(5)
-    assert calls == [(1.75, "fr")], "recognised once, on the speech handed out at the pause"
+    assert recognition.calls == [(1.75, "fr")], "recognised once, on the speech handed out at the pause"
     assert dialog.transcripts[0].text == "1.75 fr"
     call.handle(side.stop())
 
 
 def test_caller_going_on_after_a_pause_uses_the_last_pause():
     script = [[_utt(0.8, final=False)], [_utt(1.9, final=False)], [_utt(1.9, final=True)]]
-    call, side, dialog, calls = _call(script)
+    call, side, dialog, recognition, _ = _call(script)
     _frames(call, side, 3)
+    recognition.done.set()
     assert dialog.done.wait(5)
     assert dialog.transcripts[0].text == "2.15 fr", "the answer comes from the speech up to the last pause"
+    calls = recognition.calls
     assert calls.count((2.15, "fr")) == 1 and len(calls) <= 2
     call.handle(side.stop())
 
 
 def test_speech_after_the_last_pause_is_recognised_again():
     # The final utterance has more speech than the guess (e.g. cut at the longest utterance).
-    call, side, dialog, calls = _call([[_utt(1.0, final=False)], [_utt(2.0, final=True)]])
+    call, side, dialog, recognition, _ = _call([[_utt(1.0, final=False)], [_utt(2.0, final=True)]])
     _frames(call, side, 2)
+    recognition.done.set()
     assert dialog.done.wait(5)
     assert dialog.transcripts[0].text == "2.6 fr"
-    assert calls[-1] == (2.6, "fr")
+    assert recognition.calls[-1] == (2.6, "fr")
     call.handle(side.stop())
 
 
 def test_a_new_question_since_the_pause_is_recognised_again_in_its_language():
-    call, side, dialog, calls = _call([[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]])
+    call, side, dialog, recognition, sent = _call([[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]])
     _frames(call, side, 1)
     call.handle(side.dtmf("3"))  # the dialog answers with a question listened to in Spanish
-    time.sleep(0.2)
+    assert sent.wait_for(tm.Mark, 2), "the new question was never played"
     _frames(call, side, 2)
+    recognition.done.set()
     assert dialog.done.wait(5)
     assert dialog.transcripts[0].text == "2.1 es"
-    assert calls[-1] == (2.1, "es")
+    assert recognition.calls[-1] == (2.1, "es")
     call.handle(side.stop())
 
 
@@ -138,26 +154,27 @@ class PreviewingDialog(Dialog):
 
 
 def test_the_reply_to_a_guess_is_voiced_before_the_end_of_speech():
-    spoken: list[tuple[str, float]] = []
+    spoken: list[str] = []
+    voiced = threading.Event()
 
     def speak(text, language, slow):
-        spoken.append((text, time.monotonic()))
+        spoken.append(text)
+        voiced.set()
         yield b"\xff" * 160
 
     dialog = PreviewingDialog()
     script = [[_utt(1.5, final=False)], [], [_utt(1.5, final=True)]]
     deps = SpeechDeps(detector=lambda: ScriptedDetector(script), transcribe=lambda *a: Transcript("oui", "fr", 0.9), speak=speak)
-    call = StreamCall(dialog, deps, send=lambda msg: None)
+    sent: Transport = Transport(tm.parse_outbound)
+    call = StreamCall(dialog, deps, send=sent.send, wire=tm.TwilioWire())
     side = tm.TwilioSide("MZ2", "CA2")
     call.handle(side.connected())
     call.handle(side.start({}))
-    time.sleep(0.2)
+    assert sent.wait_for(tm.Mark, 1)
     _frames(call, side, 1)  # the pause: a guess is made and recognised
-    deadline = time.monotonic() + 5
-    while not spoken and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert voiced.wait(5), "no reply was voiced ahead"
     assert dialog.previewed == ["oui"] and not dialog.transcripts, "previewed before the end of speech"
-    assert spoken and spoken[0][0] == "answer to oui"
+    assert spoken[0] == "answer to oui"
     _frames(call, side, 2)  # the end of speech: the real turn
     assert dialog.done.wait(5)
     call.handle(side.stop())

@@ -10,7 +10,7 @@ import time
 import pytest
 from test_streams import full_prompt
 
-from civicline.twilio.media_stream import CallDialog
+from civicline.phone.dialog import CallDialog
 from flows.session import Ask, Expect, Option, SessionState, SwitchOffer
 from support.fake_twilio import MediaLeg, known_audio
 
@@ -31,13 +31,12 @@ CASES = {
 
 def wait_heard(leg: MediaLeg, sentences, sentence: str, recognised: list, timeout: float = 90.0) -> None:
     """Until the caller has heard ``sentence`` (in the prompt now playing; the voice may
-    have cut it at a comma)."""
+    have cut it at a comma). Looked for again after each tenth of a second of audio."""
     end = time.monotonic() + timeout
     while sentence not in " ".join(known_audio(sentences, bytes(leg.current.audio))):
         heard = [known_audio(sentences, bytes(p.audio)) for p in leg.prompts]
-        assert time.monotonic() < end, (f"never heard {sentence!r}", heard, recognised)
         assert not leg.closed.is_set(), ("the stream closed", heard, recognised)
-        time.sleep(0.1)
+        assert leg.wait_more(0.1, end - time.monotonic()), (f"never heard {sentence!r}", heard, recognised)
 
 
 def spy_recognition(line) -> list:

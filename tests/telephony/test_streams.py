@@ -1,11 +1,11 @@
 """Media Streams end to end: the fake Twilio calls, streams paced μ-law, presses keys, barges
-in, misbehaves; civicline answers over the websocket and carries out transfers."""
+in, misbehaves; civicline answers over the websocket and carries out transfers. The tests
+wait on what the caller receives and on the server's streams ending, not on time."""
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 import xml.etree.ElementTree as ET
 
 from support.fake_twilio import Caller, MediaLeg, heard_text, known_audio
@@ -13,11 +13,10 @@ from support.fake_twilio import Caller, MediaLeg, heard_text, known_audio
 
 def started(leg: MediaLeg, timeout: float = 60.0) -> None:
     """Wait until the caller hears the start of the current prompt."""
-    end = time.monotonic() + timeout
-    while leg.current.first_frame_at is None:
-        assert time.monotonic() < end, "no audio came back"
+    leg.wait_for(lambda: leg.current.first_frame_at is not None or leg.closed.is_set(), timeout)
+    if leg.current.first_frame_at is None:
         assert not leg.closed.is_set(), "the stream closed"
-        time.sleep(0.02)
+        raise AssertionError("no audio came back")
 
 
 def full_prompt(leg: MediaLeg, sentences, timeout: float = 90.0) -> list[str]:
@@ -38,7 +37,7 @@ def test_keypad_call_with_barge_in_then_transfer_and_whisper(make_line, sentence
     assert first.cleared and leg.clears == 1
     assert known_audio(sentences, bytes(first.audio)) == []  # interrupted before one sentence
     started(leg)
-    time.sleep(3.0)  # hear the start of the greeting, then press 0 over it
+    leg.heard_for(3.0)  # hear the start of the greeting, then press 0 over it
     leg.press("0")
     greeting = leg.next_prompt()
     assert greeting.cleared
@@ -131,8 +130,9 @@ def test_bad_messages_are_skipped_and_the_call_goes_on(make_line, sentences):
     ):
         leg.send(raw)
     leg.press("2")
+    # The clear answers the key, which came after every bad message on the same socket.
+    assert leg.wait_for(lambda: leg.clears >= 1), "the key never barged in"
     started(leg)
-    time.sleep(0.5)
     assert len(line.tel.streams[sid].errors) >= 8
     leg.press("0")
     assert leg.wait_closed(60)
@@ -147,37 +147,41 @@ def test_stop_in_the_middle_of_an_utterance_ends_the_record(make_line, voice_for
     leg.press("2")
     started(leg)
     audio = voice_for("When is my garbage collected?", "en")
+    stream = line.tel.streams[sid]
     leg.say(audio[: len(audio) // 2])
-    time.sleep(1.2)  # half a sentence is on the line, then the caller hangs up
+    leg.said_all()  # half a sentence is on the line, then the caller hangs up
     leg.hang_up()
-    _wait(lambda: line.store.calls() and line.store.calls()[0]["ended_at"])
+    assert stream.finished.wait(15), "the call never ended"
     [call] = line.store.calls()
-    assert call["outcome"] == "abandoned"
-    _wait(lambda: sid not in line.tel.streams)
+    assert call["ended_at"] and call["outcome"] == "abandoned"
+    assert line.tel.streams.wait_gone(sid)
 
 
 def test_hang_up_during_synthesis(make_line, monkeypatch):
     line = make_line()
     speaker = line.tel.speech.speaker
     original = speaker.sentence_audio
-    slow = threading.Event()
+    slow, synthesising, hung_up = threading.Event(), threading.Event(), threading.Event()
 
     def sluggish(sentence, language, slow_speech=False):
         if slow.is_set():
-            time.sleep(1.5)  # a long answer being synthesised
+            synthesising.set()
+            hung_up.wait(10)  # a long answer being synthesised, until the caller has gone
         return original(sentence, language, slow_speech)
 
     monkeypatch.setattr(speaker, "sentence_audio", sluggish)
     sid, params, r = line.twilio.incoming()
     leg = line.twilio.stream(r, sid)
     started(leg)
+    stream = line.tel.streams[sid]
     slow.set()
     leg.press("2")
-    time.sleep(0.3)
+    assert synthesising.wait(10), "nothing was synthesised after the key"
     leg.hang_up()
-    _wait(lambda: line.store.calls() and line.store.calls()[0]["ended_at"])
-    assert line.store.calls()[0]["outcome"] == "abandoned"
-    _wait(lambda: sid not in line.tel.streams)
+    hung_up.set()
+    assert stream.finished.wait(15), "the call never ended"
+    assert line.store.calls()[0]["ended_at"] and line.store.calls()[0]["outcome"] == "abandoned"
+    assert line.tel.streams.wait_gone(sid)
     # the line is still fine for the next caller
     slow.clear()
     sid2, _, r2 = line.twilio.incoming()
@@ -192,18 +196,12 @@ def test_one_broken_call_does_not_disturb_another(make_line, sentences):
     legs = [line.twilio.stream(r, sid) for sid, _, r in calls]
     for leg in legs:
         started(leg)
+    broken = line.tel.streams[calls[0][0]]
     legs[0].ws.close()  # the socket dies without a stop
     legs[1].press("2")
     started(legs[1])
     legs[1].press("0")
     assert legs[1].wait_closed(60)
-    _wait(lambda: len([c for c in line.store.calls() if c["ended_at"]]) >= 1)
+    assert broken.finished.wait(15), "the broken call never ended"
     outcomes = {c["id"]: c["outcome"] for c in line.store.calls()}
     assert outcomes[calls[0][0]] == "abandoned"
-
-
-def _wait(check, timeout: float = 15.0) -> None:
-    end = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.05)

@@ -4,8 +4,6 @@ comes back is itself recognised to check what the caller heard."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from test_streams import started
 
@@ -38,8 +36,9 @@ def test_waste_day_by_voice(lang, make_line, sentences, voice_for, engines):
     leg = line.twilio.stream(r, sid)
     started(leg)
     leg.press(key)
+    assert leg.next_prompt().cleared, "the key cut the language menu short"
     started(leg)
-    time.sleep(1.0)
+    leg.heard_for(1.0)
     leg.say(voice_for(question, lang))  # over the greeting: barge-in by voice
     said, _ = reply(leg, sentences)
     assert leg.clears >= 2, "the greeting was cleared when the caller spoke"

@@ -1,1 +1,2 @@
-"""Telephony at the audio edge: Twilio's Media Streams wire format and the per-call loop."""
+"""Telephony at the audio edge: the real-time loop of one call's media stream, the same for
+every provider; each provider's messages come in through a :class:`~voice.telephony.wire.WireFormat`."""
