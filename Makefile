@@ -33,6 +33,8 @@ run: system-deps install
 test: EXTRAS = dev,voice,translate,console,telephony
 test: system-deps install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline simulate scenarios/
 	$(PY) -m pytest -q
@@ -42,4 +44,4 @@ lint:
 	$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify
 
+from civicline.calls import Recorder
 from civicline.config import Config, load_config
 from civicline.wiring import RuntimeHolder, phone_speech
 from flows.dialog import Engine
@@ -23,7 +24,7 @@ class Civicline:
 
     config: Config
     runtimes: RuntimeHolder
-    recorder: Any = None
+    recorder: Recorder | None = None
     speech: PhoneSpeech | None = None
     """The process's recognisers and voices (None without the voice extra)."""
     speech_report: dict[str, LanguageReadiness] | None = None
@@ -43,7 +44,7 @@ def create_app(
     config: Config | None = None,
     *,
     runtime: Runtime | None = None,
-    recorder: Any = None,
+    recorder: Recorder | None = None,
     speech: PhoneSpeech | None = None,
     check_speech: bool = False,
 ) -> Flask:
@@ -110,7 +111,7 @@ def create_app(
     return app
 
 
-def _flag_stale_records(runtime: Runtime, recorder: Any, config: Config) -> None:
+def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Config) -> None:
     """Records whose verification is old, or soon will be, go on the staff's review list
     at every start (each record once per verification date)."""
     import logging

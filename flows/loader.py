@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from flows.model import NODE_KINDS, FlowFile, Node
 from staff_files.problems import FlowError, Problem
@@ -65,7 +66,7 @@ def _line_for_loc(data: Any, loc: Iterable[Any]) -> int | None:
     return line
 
 
-def _explain(error: dict[str, Any]) -> str:
+def _explain(error: ErrorDetails) -> str:
     parts = list(error["loc"])
     if len(parts) > 2 and parts[0] == "nodes" and parts[2] in NODE_KINDS:
         del parts[2]  # pydantic's union tag, not something staff wrote
@@ -140,8 +141,9 @@ def load_flows(paths: Iterable[Path]) -> tuple[FlowSet, list[Problem]]:
                     field_lines[(qid, f"choices.{i}.label")] = line
                     field_lines[(qid, f"choices.{i}.key")] = line
                     sets = raw["choices"][i].get("set") if isinstance(raw["choices"][i], LineDict) else None
-                    for slot in sets if isinstance(sets, LineDict) else ():
-                        field_lines[(qid, f"choices.{i}.set.{slot}")] = sets.line_of(slot)
+                    if isinstance(sets, LineDict):
+                        for slot in sets:
+                            field_lines[(qid, f"choices.{i}.set.{slot}")] = sets.line_of(slot)
                 for i, line in enumerate(getattr(raw.get("shortcuts"), "item_lines", [])):
                     field_lines[(qid, f"shortcuts.{i}.next")] = line
                 if isinstance(raw.get("on"), LineDict):

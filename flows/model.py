@@ -153,9 +153,10 @@ def menu_slots(node: MenuNode) -> set[str]:
 
 def node_prompts(node: BaseModel) -> list[tuple[str, str]]:
     """(field, prompt key) for every prompt a node says."""
-    prompts = []
-    if getattr(node, "prompt", None):
-        prompts.append(("prompt", node.prompt))
+    prompts: list[tuple[str, str]] = []
+    prompt = getattr(node, "prompt", None)
+    if prompt:
+        prompts.append(("prompt", prompt))
     for i, choice in enumerate(getattr(node, "choices", None) or []):
         if choice.label:
             prompts.append((f"choices.{i}.label", choice.label))

@@ -250,7 +250,8 @@ def _check_reachable(flows: FlowSet, graph: dict[str, list[str]], report: Any) -
     for node_id, node in flows.nodes.items():
         if isinstance(node, MenuNode) and node.shortcuts:
             flow = node_id.split(".")[0]
-            keyed = {flows.resolve(c.next, flow) for c in node.choices} - {None}
+            resolved = (flows.resolve(c.next, flow) for c in node.choices)
+            keyed = {t for t in resolved if t is not None}
             by_keypad = _reach({k: v for k, v in graph.items() if k != node_id}, keyed)
             for i, shortcut in enumerate(node.shortcuts):
                 target = flows.resolve(shortcut.next, flow)
@@ -312,8 +313,9 @@ def _check_greeting(flows: FlowSet, catalogs: Catalogs) -> list[Problem]:
     while node_id and node_id not in seen:
         seen.add(node_id)
         node = flows.nodes[node_id]
-        if getattr(node, "prompt", None):
-            keys.append(node.prompt)
+        prompt = getattr(node, "prompt", None)
+        if prompt:
+            keys.append(prompt)
         if not isinstance(node, SayNode):
             break
         node_id = flows.resolve(node.next, node_id.split(".")[0])

@@ -19,10 +19,19 @@ import io
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from records.database import Row
 from records.schema import OUTCOMES
-from records.store import Store
+
+
+class CallHistory(Protocol):
+    """What the report reads: a Store, or a read-only view of one
+    (records.browse.WithoutTrials)."""
+
+    def calls(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]: ...
+    def turns(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]: ...
+
 
 REPEAT_WINDOW = timedelta(days=7)
 NOT_UNDERSTOOD = {None, "", "not_understood", "nomatch", "fallback", "unknown"}
@@ -51,7 +60,7 @@ def _outcomes(calls: list[dict]) -> dict[str, Any]:
 
 
 def compute(
-    store: Store,
+    store: CallHistory,
     *,
     since: datetime | None = None,
     until: datetime | None = None,

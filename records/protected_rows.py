@@ -113,13 +113,14 @@ def end_fields(
     summary: str | None,
 ) -> Row:
     """How a call ended; an unknown outcome or a rating outside 1-5 is logged and left empty."""
+    stored_outcome: str | None = outcome
     if outcome not in OUTCOMES:
         log.error(
             "call records: call %s ended with unknown outcome %r (stored empty)",
             call_id,
             outcome,
         )
-        outcome = None  # type: ignore[assignment]
+        stored_outcome = None
     if satisfaction is not None and not (
         isinstance(satisfaction, int) and 1 <= satisfaction <= 5
     ):
@@ -131,7 +132,7 @@ def end_fields(
         satisfaction = None
     return {
         "ended_at": iso(at),
-        "outcome": outcome,
+        "outcome": stored_outcome,
         "duration_s": (at - started_at).total_seconds() if started_at else None,
         "transfer_reason": redact(transfer_reason, lang),
         "satisfaction": satisfaction,

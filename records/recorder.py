@@ -83,8 +83,9 @@ class CallRecorder:
         self._lock = threading.Lock()
         self._last_purge: datetime | None = None
         self._purging = False
-        if getattr(store, "open_error", None):
-            self.health.failed("open", RuntimeError(store.open_error))
+        open_error = getattr(store, "open_error", None)
+        if open_error:
+            self.health.failed("open", RuntimeError(open_error))
 
     # -- writing with retries ----------------------------------------------------------
     def _write(self, op: str, call_id: str, fn: Callable[..., None], *args: Any) -> bool:

@@ -38,7 +38,7 @@ class Catalog:
 
     def has(self, key: str) -> bool:
         text = self.prompts.get(key)
-        return bool(text) and not text.startswith(TODO_MARK)
+        return bool(text and not text.startswith(TODO_MARK))
 
     def vocabulary(self) -> set[str]:
         """Words that show a caller speaks this language (for language detection)."""
@@ -125,7 +125,7 @@ def load_catalog(path: Path) -> Catalog:
     if problems:
         raise CatalogError(problems)
     return Catalog(
-        language=lang,
+        language=path.stem,  # checked above to be the file's `language:`
         file=name,
         prompts={k: v for k, v in prompts.items() if isinstance(v, str)},
         intents={k: _strings(v) for k, v in intents.items()},

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -90,7 +91,12 @@ def format_number(value: Decimal | int | float, lang: str) -> str:
     return _plain_spaces(format_decimal(value, locale=_locale(lang)))
 
 
-def format_list(items: Sequence[str], lang: str, style: str = "standard") -> str:
+ListStyle = Literal[
+    "standard", "standard-short", "or", "or-short", "unit", "unit-short", "unit-narrow"
+]
+
+
+def format_list(items: Sequence[str], lang: str, style: ListStyle = "standard") -> str:
     """"A, B et C", "A, B and C", "A, B y C"."""
     items = [i for i in items if i]
     if not items:

@@ -17,6 +17,7 @@ from flows.session import (
     Ask,
     CallerHungUp,
     EndCall,
+    Event,
     NoInput,
     Pressed,
     Said,
@@ -87,6 +88,7 @@ def run_call(args: argparse.Namespace) -> int:
             print("\n(hung up)")
             break
         line = line.strip()
+        event: Event
         if not line:
             event = NoInput()
         elif line.startswith("#") and len(line) > 1:
@@ -111,7 +113,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     runtime = load_runtime(config)
     engine = Engine(runtime)
     results = []
-    errors = []
+    errors: list[str] = []
     recorder = None
     if args.record:
         from dataclasses import replace

@@ -34,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     town = load_town(town_dir)
+    # load_town refuses a town.yaml that does not name every dataset
+    assert town.collections is not None and town.meetings is not None and town.permits is not None
     now = parse_now(getattr(args, "now", None), town.timezone) or datetime.now(town.timezone)
     max_age = config.max_age_days or town.max_age_days
     # Not an error: a stale fee is simply not said (callers are offered a person), but the

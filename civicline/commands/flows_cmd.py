@@ -27,7 +27,9 @@ def run_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(checked.problems)} problem(s) found; calls cannot start until they are fixed.", file=sys.stderr)
         return 1
-    flows = checked.runtime.flows
+    runtime = checked.runtime
+    assert runtime is not None, "check_runtime gives no runtime only with problems"
+    flows = runtime.flows
     print(f"{len(flows.files)} flow file(s), {len(flows.nodes)} nodes, "
-          f"languages {', '.join(checked.runtime.catalogs.languages)}: no problems.")
+          f"languages {', '.join(runtime.catalogs.languages)}: no problems.")
     return 0

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import (
     Blueprint,
@@ -63,6 +63,13 @@ def civic() -> Any:
 
 def user() -> User | None:
     return g.get("console_user")
+
+
+def signed_in() -> User:
+    """The user of a page behind the sign-in guard: every page but the PUBLIC ones."""
+    who = user()
+    assert who is not None, "_guard lets no request without a user reach a non-public page"
+    return who
 
 
 def wants_json() -> bool:
@@ -208,7 +215,7 @@ def _too_large(_: Exception) -> Any:
     return render("error.html", 413, title="Too large", message=message)
 
 
-def not_found(what: str) -> None:
+def not_found(what: str) -> NoReturn:
     raise ConsoleError(404, f"{what} was not found. It may have been removed or purged.", "Not found")
 
 
@@ -221,4 +228,4 @@ def form_text(name: str, *, limit: int = 2000, required: bool = False) -> str:
     return value
 
 
-__all__ = ["ConsoleError", "abort", "bp", "civic", "form_text", "render", "require", "state", "user"]
+__all__ = ["ConsoleError", "abort", "bp", "civic", "form_text", "render", "require", "signed_in", "state", "user"]

@@ -39,7 +39,7 @@ def dashboard() -> Any:
         raise ConsoleError(422, f"Unknown language {lang!r}.", "Bad filter")
     view = browse.WithoutTrials(state().store, language=lang)
     report = kpis.compute(
-        view,  # type: ignore[arg-type]  (a read-only Store view)
+        view,
         since=day_start(start),
         until=day_start(end + timedelta(days=1)),
         minutes_per_call=civic().config.minutes_per_call,

@@ -11,7 +11,16 @@ from flask import flash, redirect, request, url_for
 from werkzeug.utils import secure_filename
 
 from civicline.console import data_edit, files
-from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state, user
+from civicline.console.core import (
+    ConsoleError,
+    bp,
+    civic,
+    not_found,
+    render,
+    require,
+    signed_in,
+    state,
+)
 from civicline.console.file_versions import text_hash
 
 KIND = "data"
@@ -52,7 +61,7 @@ def _save(name: str, text: str, base_hash: str | None, note: str | None) -> file
 
     saved = files.save(
         kind=KIND, folder=town_dir(), relative=f"data/{name}", text=text, base_hash=base_hash,
-        author=user().name, check=check, note=note, reload=civic().runtimes.reload,
+        author=signed_in().name, check=check, note=note, reload=civic().runtimes.reload,
     )
     for notice in notes:
         flash(f"Note: {notice}.", "ok")
@@ -91,6 +100,7 @@ def _answer(name: str, text: str, saved: files.Saved, base_hash: str) -> Any:
     if saved.unchanged:
         flash("Nothing changed: the text is the same as the saved one.", "ok")
     else:
+        assert saved.version is not None, "a save neither refused nor unchanged made a version"
         flash(f"Saved {name} as version {saved.version.seq}. New calls use it now.", "ok")
     return redirect(url_for("console.data_edit_page", name=name))
 

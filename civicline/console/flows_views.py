@@ -11,7 +11,16 @@ from flask import flash, redirect, request, url_for
 
 from civicline import wiring
 from civicline.console import files
-from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state, user
+from civicline.console.core import (
+    ConsoleError,
+    bp,
+    civic,
+    not_found,
+    render,
+    require,
+    signed_in,
+    state,
+)
 from civicline.console.file_versions import text_hash
 from staff_files.problems import Problem
 
@@ -92,7 +101,7 @@ def _save(name: str, text: str, base_hash: str | None, note: str | None) -> Any:
     text = text.replace("\r\n", "\n")  # browsers send CRLF from a textarea
     saved = files.save(
         kind=KIND, folder=folder, relative=name, text=text, base_hash=base_hash,
-        author=user().name, check=check_flows, note=note, reload=civic().runtimes.reload,
+        author=signed_in().name, check=check_flows, note=note, reload=civic().runtimes.reload,
     )
     if saved.conflict is not None or saved.current_text is not None:
         theirs = saved.current_text or ""

@@ -18,8 +18,8 @@ from civicline.console.core import (
     not_found,
     render,
     require,
+    signed_in,
     state,
-    user,
 )
 from records import browse
 from records.schema import REVIEW_STATUSES
@@ -31,7 +31,7 @@ def _note(old: str | None, text: str) -> str | None:
     if not text:
         return None
     stamp = datetime.now(town_tz()).strftime("%Y-%m-%d %H:%M")
-    line = f"{stamp} {user().name}: {text}"
+    line = f"{stamp} {signed_in().name}: {text}"
     return f"{old}\n{line}" if old else line
 
 
@@ -99,7 +99,7 @@ def review_update(item_id: str) -> Any:
     if item["status"] == "closed" and action != "reopen":
         raise ConsoleError(409, f"This item was already closed by {item['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
     if action == "assign":
-        _update(item, "assigned", _assignee() or user().name, note)
+        _update(item, "assigned", _assignee() or signed_in().name, note)
         flash("Assigned.", "ok")
     elif action == "note":
         if not note:
@@ -107,7 +107,7 @@ def review_update(item_id: str) -> Any:
         _update(item, item["status"], None, note)
         flash("Note added.", "ok")
     elif action == "close":
-        _update(item, "closed", item["assignee"] or user().name, note)
+        _update(item, "closed", item["assignee"] or signed_in().name, note)
         flash("Closed.", "ok")
     elif action == "reopen":
         _update(item, "open", None, note or "reopened")
@@ -128,7 +128,7 @@ def review_verified(item_id: str) -> Any:
         raise ConsoleError(422, "This item is not about a data record.", "Not a record")
     today = datetime.now(town_tz()).date()
     saved = data_views.mark_verified(item["dataset"], item["record"], today)
-    _update(item, "closed", item["assignee"] or user().name, f"verified {item['dataset']}/{item['record']} on {today} ({saved})")
+    _update(item, "closed", item["assignee"] or signed_in().name, f"verified {item['dataset']}/{item['record']} on {today} ({saved})")
     flash(f"Recorded: {item['dataset']} / {item['record']} verified today ({today}). The item is closed.", "ok")
     return redirect(url_for("console.review_item", item_id=item["id"]))
 
@@ -158,7 +158,7 @@ def review_example(item_id: str) -> Any:
         raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
     saved = files.save(
         kind="catalog", folder=folder, relative=path.name, text=new_text, base_hash=files.text_hash(text),
-        author=user().name, note=f"example for {intent}: {phrase}", reload=civic().runtimes.reload,
+        author=signed_in().name, note=f"example for {intent}: {phrase}", reload=civic().runtimes.reload,
         check=lambda copy: catalog_edit.check_catalog(copy, lang, before, intent=intent, phrase=phrase),
     )
     if saved.problems or saved.conflict or saved.current_text is not None:
@@ -193,7 +193,7 @@ def callbacks_update(request_id: str) -> Any:
     note = _note(row["note"], form_text("note"))
     store = state().store
     if action == "assign":
-        store.update_staff_request(row["id"], status="assigned", assignee=_assignee() or user().name, note=note)
+        store.update_staff_request(row["id"], status="assigned", assignee=_assignee() or signed_in().name, note=note)
         flash("Assigned.", "ok")
     elif action == "note":
         if not note:
@@ -201,7 +201,7 @@ def callbacks_update(request_id: str) -> Any:
         store.update_staff_request(row["id"], status=row["status"], note=note)
         flash("Note added.", "ok")
     elif action == "close":
-        store.update_staff_request(row["id"], status="closed", assignee=row["assignee"] or user().name, note=note)
+        store.update_staff_request(row["id"], status="closed", assignee=row["assignee"] or signed_in().name, note=note)
         flash("Closed. The caller's full number has been deleted.", "ok")
     else:
         raise ConsoleError(422, "Unknown action.", "Not done")

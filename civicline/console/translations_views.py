@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 
 from civicline.console import catalog_edit, files
-from civicline.console.core import ConsoleError, bp, civic, form_text, render, require, user
+from civicline.console.core import ConsoleError, bp, civic, form_text, render, require, signed_in
 from translations.catalog import TODO_MARK, load_catalog
 
 
@@ -77,7 +77,7 @@ def translations_prompt(lang: str) -> Any:
         raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
     saved = files.save(
         kind="catalog", folder=folder, relative=path.name, text=new, base_hash=request.form.get("base_hash") or files.text_hash(old),
-        author=user().name, note=f"reviewed {key}", reload=civic().runtimes.reload,
+        author=signed_in().name, note=f"reviewed {key}", reload=civic().runtimes.reload,
         check=lambda copy: catalog_edit.check_catalog(copy, lang, before, prompt=key, value=text),
     )
     if saved.problems or saved.current_text is not None:

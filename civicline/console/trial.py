@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from civicline.calls import Call
+from civicline.calls import Call, Recorder
+from flows.dialog import Engine
 from flows.session import Ask, EndCall, Say, StaffRequest, Step, Transfer, action_to_json
 
 MAX_TRIALS = 50
@@ -82,7 +83,7 @@ class TrialCalls:
         self._trials: dict[str, Trial] = {}
         self._lock = threading.Lock()
 
-    def start(self, owner: str, engine: Any, clock: Callable[[], datetime], recorder: Any,
+    def start(self, owner: str, engine: Engine, clock: Callable[[], datetime], recorder: Recorder | None,
               language: str | None, on_start: Callable[[str], None] | None = None) -> tuple[Trial, Step]:
         self._sweep()
         with self._lock:

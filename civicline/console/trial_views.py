@@ -14,8 +14,8 @@ from typing import Any
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from civicline.console.calls_views import town_tz
-from civicline.console.core import ConsoleError, bp, civic, render, state, user, wants_json
-from flows.session import CallerHungUp, NoInput, Pressed, Said
+from civicline.console.core import ConsoleError, bp, civic, render, signed_in, state, wants_json
+from flows.session import CallerHungUp, Event, NoInput, Pressed, Said
 from records import browse
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _clock(at: str | None) -> Any:
 
 
 def _trial(trial_id: str) -> Any:
-    trial = state().trials.get(trial_id[:64], user().name)
+    trial = state().trials.get(trial_id[:64], signed_in().name)
     if trial is None:
         raise ConsoleError(404, "This trial call has ended or belongs to someone else. Start a new one.", "No such call")
     return trial
@@ -83,7 +83,7 @@ def _answer(trial: Any, entries: list[dict]) -> Any:
 def try_call() -> Any:
     trial = None
     if request.args.get("id"):
-        trial = state().trials.get(request.args["id"][:64], user().name)
+        trial = state().trials.get(request.args["id"][:64], signed_in().name)
     runtime = civic().runtime
     return render("try.html", title="Try a call", trial=trial, languages=runtime.languages,
                   fixed=runtime.fixed_language, speech=request.args.get("speech") != "off")
@@ -98,8 +98,8 @@ def try_start() -> Any:
     store = state().store
     try:
         trial, _ = state().trials.start(
-            user().name, civic().engine(), clock, civic().recorder, lang,
-            on_start=lambda call_id: browse.mark_trial(store, call_id, user().name),
+            signed_in().name, civic().engine(), clock, civic().recorder, lang,
+            on_start=lambda call_id: browse.mark_trial(store, call_id, signed_in().name),
         )
     except OverflowError:
         raise ConsoleError(503, "Too many trial calls are running; try again in a few minutes.", "Busy") from None
@@ -112,6 +112,7 @@ def try_send(trial_id: str) -> Any:
     if trial.ended:
         raise ConsoleError(409, "This call has ended. Start a new one.", "Call ended")
     kind = request.form.get("kind", "text")
+    event: Event
     if kind == "text":
         text = " ".join((request.form.get("text") or "").split())
         if not text:

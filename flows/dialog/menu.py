@@ -43,12 +43,12 @@ def prefilled_choice(turn: Turn, node: MenuNode) -> str | None:
 
 def answer(turn: Turn, node: MenuNode, given: Answer) -> str | None:
     if given.key is not None:
-        for choice in node.choices:
-            if choice.key == given.key:
-                if choice.intent:
-                    turn.remember(choice.intent, 100.0)
-                turn.apply_slots(choice_slots(turn, node, choice))
-                return choice.next
+        for keyed in node.choices:
+            if keyed.key == given.key:
+                if keyed.intent:
+                    turn.remember(keyed.intent, 100.0)
+                turn.apply_slots(choice_slots(turn, node, keyed))
+                return keyed.next
         return not_understood(turn)
     text = given.text or ""
     targets = voice_targets(node)

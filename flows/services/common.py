@@ -20,6 +20,7 @@ def reads(**slots: Iterable[str]) -> Callable[[Handler], Handler]:
     """
 
     def declare(fn: Handler) -> Handler:
+        # A function attribute, read back with getattr by flows.validator.handler_slot_values
         fn.slot_values = {slot: tuple(values) for slot, values in slots.items()}  # type: ignore[attr-defined]
         return fn
 

@@ -16,7 +16,7 @@ from typing import Any
 from flows.town.common import Origin, Problems, origin_of, parse_date, parse_weekday
 from flows.town.hours import Holidays, WeeklyHours, parse_hours
 from staff_files.problems import Problem
-from staff_files.yaml_lines import load_yaml_file
+from staff_files.yaml_lines import LineDict, load_yaml_file
 
 KINDS = ("household", "recycling", "green")  # kerbside kinds; glass and bulky are not collected
 HOLIDAY_RULES = ("shift_after_holiday", "none")
@@ -148,10 +148,10 @@ def _season(data: Any, problems: Problems, line: int) -> Season | None:
     if data is None:
         return None
     try:
-        start = tuple(int(x) for x in str(data["start"]).split("-"))
-        end = tuple(int(x) for x in str(data["end"]).split("-"))
-        date(2024, *start), date(2024, *end)  # noqa: B018  (checks they are real days)
-        return Season(start, end)  # type: ignore[arg-type]
+        start_month, start_day = (int(x) for x in str(data["start"]).split("-"))
+        end_month, end_day = (int(x) for x in str(data["end"]).split("-"))
+        date(2024, start_month, start_day), date(2024, end_month, end_day)  # noqa: B018  (checks they are real days)
+        return Season((start_month, start_day), (end_month, end_day))
     except (KeyError, TypeError, ValueError):
         problems.add(line, "season must be {start: MM-DD, end: MM-DD}, e.g. {start: 04-01, end: 11-30}")
         return None
@@ -200,7 +200,7 @@ def load_collections(path: Path, holidays: Holidays | None) -> tuple[CollectionD
     problems = Problems(path)
     data, duplicates = load_yaml_file(path)
     problems.extend(duplicates)
-    if not isinstance(data, dict):
+    if not isinstance(data, LineDict):
         problems.add(None, "collections.yaml must be a mapping with zones:, schedules:…")
         return CollectionData(None, {}, (), None, None), problems.items
     zones = {str(k): str((v or {}).get("name", k)) if isinstance(v, dict) else str(v or k)
@@ -209,7 +209,7 @@ def load_collections(path: Path, holidays: Holidays | None) -> tuple[CollectionD
         problems.add(data.line_of("zones"), "no zones are declared (zones: {A: {name: …}})")
     if data.get("calendars"):
         collections: Any = _calendars(data, path, zones, problems)
-        raw = []
+        raw: list[Any] = []
     else:
         collections = None
         raw = data.get("schedules") or []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -79,7 +80,7 @@ def parse_hours(data: Any, holidays: Holidays | None, problems: Problems, line: 
     key_line = getattr(hours, "line_of", lambda _k: line)
     for key, spans in hours.items():
         where = key_line(key)
-        group = DAY_GROUPS.get(str(key).lower())
+        group: Sequence[int] | None = DAY_GROUPS.get(str(key).lower())
         if group is None:
             weekday = parse_weekday(key, problems, where, f"{what}: hours")
             group = [] if weekday is None else [weekday]

@@ -86,7 +86,8 @@ class PermitData:
     def synonyms(self, lang: str) -> dict[str, tuple[str, ...]]:
         """Words callers use, for the `permit_kind` slot: permits and kinds of works."""
         found: dict[str, tuple[str, ...]] = {}
-        for item in [*self.permits.values(), *self.works.values()]:
+        items: list[Permit | Works] = [*self.permits.values(), *self.works.values()]
+        for item in items:
             names = item.names.get(lang)
             if names:
                 found[item.id] = names

@@ -48,7 +48,9 @@ class ApertiumEngine(Engine):
 
     def supports(self, source: str, target: str) -> bool:
         route = self._route(source, target)
-        return bool(route) and set(route) <= _installed_modes(self.binary)
+        if not route:
+            return False
+        return set(route) <= _installed_modes(self.binary)
 
     def _run(self, mode: str, text: str) -> str:
         try:

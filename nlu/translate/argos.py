@@ -13,8 +13,13 @@ import logging
 import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlu.translate.base import Engine, TranslationError, base_lang
+
+if TYPE_CHECKING:
+    # argostranslate is an optional extra and has no type information: Any to mypy
+    from argostranslate.package import Package
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +78,7 @@ class ArgosEngine(Engine):
         self._translators: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def _package(self, source: str, target: str):
+    def _package(self, source: str, target: str) -> Package | None:
         if not argos_importable():
             return None
         import argostranslate.package as argos_package

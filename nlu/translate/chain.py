@@ -92,8 +92,8 @@ class TranslatorChain:
             if not text.strip() or key[1] == key[2]:
                 results[i] = Translation(text, NO_TRANSLATION, False)
             elif key in self._cache:
-                out, engine = self._cache[key]
-                results[i] = Translation(out, engine, True)
+                out, engine_name = self._cache[key]
+                results[i] = Translation(out, engine_name, True)
             else:
                 todo.append(i)
         all_terms = tuple(terms) + self.protected_terms
@@ -149,7 +149,12 @@ class TranslatorChain:
 
 
 def default_chain(
-    order: Sequence[str] = ("argos", "apertium"), **kwargs: object
+    order: Sequence[str] = ("argos", "apertium"),
+    *,
+    timeout: float = 15.0,
+    cache_size: int = 4096,
+    cache_path: Path | None = None,
+    protected_terms: Sequence[str] = (),
 ) -> TranslatorChain:
     """The engines named in `order` that can be built here (argos only when its
     package is importable: it is an optional extra)."""
@@ -165,4 +170,10 @@ def default_chain(
             engines.append(ArgosEngine())
         else:
             log.warning("unknown translation engine %r ignored", name)
-    return TranslatorChain(engines, **kwargs)  # type: ignore[arg-type]
+    return TranslatorChain(
+        engines,
+        timeout=timeout,
+        cache_size=cache_size,
+        cache_path=cache_path,
+        protected_terms=protected_terms,
+    )

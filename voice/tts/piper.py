@@ -71,7 +71,8 @@ class PiperSynthesizer(Synthesizer):
         if not text.strip():
             return Speech(np.zeros(0, np.int16), rate)
         scale = self.length_scale * (SLOW_FACTOR if slow else 1.0)
-        config = SynthesisConfig(length_scale=scale, **({"noise_scale": 0.0, "noise_w_scale": 0.0} if self.steady else {}))
+        noise = 0.0 if self.steady else None  # None: the voice's own noise settings
+        config = SynthesisConfig(length_scale=scale, noise_scale=noise, noise_w_scale=noise)
         chunks = [c.audio_int16_array for c in self.voice.synthesize(text, syn_config=config)]
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
         return Speech(audio.astype(np.int16), rate)

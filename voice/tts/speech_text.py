@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import partial
 
 from babel import UnknownLocaleError
 from babel.dates import format_date, get_month_names
@@ -84,6 +85,10 @@ def _ordinal_es(m: re.Match) -> str:
     if suffix == "er" and word.endswith("o"):  # "1er piso" -> "primer piso"
         return word[:-1]
     return word
+
+
+def _money_match(m: re.Match, lang: str, currency: str) -> str:
+    return _money(m.group("a") or m.group("b"), lang, currency)
 
 
 def _money(amount: str, lang: str, currency: str) -> str:
@@ -168,7 +173,7 @@ def _rules(lang: str) -> list[tuple[re.Pattern, Callable[[re.Match], str]]]:
     for symbol, names in _CURRENCY.items():
         word = names.get(lang, names["en"])
         sym = re.escape(symbol)
-        rules.append((rf"(?P<a>{amount})\s?{sym}|{sym}\s?(?P<b>{amount})", lambda m, w=word: _money(m.group("a") or m.group("b"), lang, w)))
+        rules.append((rf"(?P<a>{amount})\s?{sym}|{sym}\s?(?P<b>{amount})", partial(_money_match, lang=lang, currency=word)))
     if lang in _PERCENT:
         rules.append((r"(\d)\s?%", lambda m: f"{m.group(1)} {_PERCENT[lang]}"))
     # Plain numbers last, with the language's separators ("1 200,50" in French).
@@ -190,7 +195,7 @@ def format_for_speech(text: str, language: str) -> str:
         try:
             _CACHE[lang] = _rules(lang)
         except (UnknownLocaleError, ValueError):  # babel does not know the locale: numbers only
-            _CACHE[lang] = [(re.compile(r"\d+"), lambda m, lang=lang: _words(int(m.group(0)), lang))]
+            _CACHE[lang] = [(re.compile(r"\d+"), lambda m: _words(int(m.group(0)), lang))]
     for pattern, replace in _CACHE[lang]:
         text = pattern.sub(replace, text)
     return re.sub(r"\s{2,}", " ", text).strip()
