@@ -54,7 +54,7 @@ def create_app(
     config = config or load_config()
     holder = RuntimeHolder(config, runtime)  # raises FlowError: never serve a broken flow
     if recorder is None:
-        from civicline.records import recorder_for
+        from civicline.wiring import recorder_for
 
         recorder = recorder_for(config)
     _flag_stale_records(holder.get(), recorder, config)

@@ -24,6 +24,7 @@ from translations.catalog import Catalogs
 
 if TYPE_CHECKING:
     from civicline.phone.speech import PhoneSpeech
+    from records import CallRecorder, SQLiteStore
     from voice.engines import SpeechEngines
 
 log = logging.getLogger(__name__)
@@ -172,3 +173,27 @@ def phone_speech(config: Config, engines: SpeechEngines | None = None) -> PhoneS
     from civicline.phone.speech import PhoneSpeech
 
     return PhoneSpeech(config, engines or speech_engines(config))
+
+
+# ---- call records ---------------------------------------------------------------------
+
+
+def store_for(config: Config) -> SQLiteStore:
+    """The records database of ``[records] db``."""
+    from records import SQLiteStore
+
+    return SQLiteStore(config.db_path)
+
+
+def recorder_for(config: Config, *, production: bool | None = None) -> CallRecorder:
+    """One per process: the store lends its connections, the recorder keeps the calls in
+    progress and the write health that /health and ``civicline doctor`` show. The hash key
+    comes only from ``$CIVICLINE_HASH_KEY``; with ``CIVICLINE_ENV=production`` a missing key
+    stops the start."""
+    from records import CallRecorder, load_hash_key
+
+    return CallRecorder(
+        store_for(config),
+        hash_key=load_hash_key(production=production),
+        retention_days=config.retention_days,
+    )

@@ -102,7 +102,7 @@ def run_call(args: argparse.Namespace) -> int:
 def _recorder(config):
     """The call records store, when the records package is installed and configured."""
     try:
-        from civicline.records import recorder_for
+        from civicline.wiring import recorder_for
     except ImportError:
         return None
     return recorder_for(config)

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _users(args: argparse.Namespace):
     from civicline.console.accounts import Users
-    from civicline.records import store_for
+    from civicline.wiring import store_for
 
     store = store_for(config_from(args))
     if store.open_error:

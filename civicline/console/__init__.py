@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
     civic = app.extensions["civicline"]
     store = getattr(civic.recorder, "store", None)
     if store is None:
-        from civicline.records import store_for
+        from civicline.wiring import store_for
 
         store = store_for(civic.config)
     if not app.config.get("SECRET_KEY"):
