@@ -33,7 +33,7 @@ class Calibration:
     fuzzy_weight: float = 0.4
     low: float = 0.3  # a cosine at or below this is no evidence
     high: float = 0.85  # a cosine at or above this is as good as the example itself
-    match: float = 0.58  # combined score (0..1) of a match
+    match: float = 0.52  # combined score (0..1) of a match
     margin: float = 0.07  # ahead of the runner-up by at least this, or ask which
     floor: float = 0.45  # below this, not understood; between floor and match, ask
 

@@ -11,6 +11,7 @@ from flows.dialog.escalation import not_understood
 from flows.model import KIND_TYPES, AskNode, Choice, MenuNode, asked_slots, menu_slots
 from flows.session import Ask, Candidate, Expect, Option, PickQuestion
 from nlu.intents import IntentDecision, IntentScore
+from nlu.text import fold
 
 MAIN_MENU = "main.menu"
 
@@ -68,10 +69,14 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
         joined = turn.understanding.decide(f"{missed} {text}", turn.lang, only=list(targets))
         if joined.kind == "match":
             decision = joined
-    if decision.kind != "match":
+    if decision.kind == "none":
         by_slot = _slot_answer(turn, targets, text)
         if by_slot is not None:
-            decision = IntentDecision("match", [IntentScore(by_slot, 100.0)])
+            turn.remember(by_slot, None)
+            turn.state.utterance = text
+            target, choice, menu = targets[by_slot]
+            turn.apply_slots(choice_slots(turn, menu, choice))
+            return _through_menus(turn, target, by_slot)
     if decision.kind == "match" and decision.intent:
         best = decision.ranked[0]
         turn.remember(best.intent, best.score)
@@ -101,11 +106,19 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
 
 
 # Slots a sentence may hold on its own, and the request it then stands for: an address said
-# at a menu (after a miss, say) is an address, for the request that asks one.
+# at a menu (after a miss, say) is an address, for the request that asks one. The address
+# resolver is lenient (it reads what a recogniser made of a street name), so here the
+# sentence must also say a kind of street.
 SELF_EVIDENT_SLOTS = ("address",)
+STREET_WORDS = frozenset(
+    "rue avenue av boulevard bd chemin impasse allee place quai route promenade street road "
+    "calle avenida camino plaza".split()
+)
 
 
 def _slot_answer(turn: Turn, targets: dict[str, Target], text: str) -> str | None:
+    if not STREET_WORDS & set(fold(text).split()):
+        return None
     for slot_type in SELF_EVIDENT_SLOTS:
         intent = next((i for i in targets if first_question(turn.rt, targets[i][0], i) == slot_type), None)
         if intent is None:
@@ -114,6 +127,23 @@ def _slot_answer(turn: Turn, targets: dict[str, Target], text: str) -> str | Non
         if result.outcome in ("ok", "ambiguous"):
             return intent
     return None
+
+
+def _through_menus(turn: Turn, ref: str, intent: str) -> str:
+    """Past the menus on the way from `ref`, taking the choice of `intent` at each (and what
+    it sets): a request found from a slot alone has no words for a menu to read."""
+    flow = turn.state.node.split(".")[0]
+    for _ in range(6):
+        node_id = turn.rt.flows.resolve(ref, flow)
+        node = turn.rt.flows.nodes.get(node_id) if node_id else None
+        if not isinstance(node, MenuNode) or node_id is None:
+            return ref
+        found = voice_targets(node).get(intent)
+        if found is None:
+            return ref
+        turn.apply_slots(choice_slots(turn, node, found[1]))
+        ref, flow = turn.rt.flows.resolve(found[0], node_id.split(".")[0]) or found[0], node_id.split(".")[0]
+    return ref
 
 
 def first_question(rt: Runtime, ref: str, intent: str) -> str | None:

@@ -21,9 +21,13 @@ def lookup(ctx: HandlerContext) -> HandlerResult:
         return HandlerResult("none")
     main = ctx.town.main_language
     slots = {
-        "sorting_object": item.name(ctx.lang, main),
+        "sorting_object": _capitalised(item.name(ctx.lang, main)),
         "sorting_where": guide.service_name(item.goes, ctx.lang, main),
         "sorting": {"key": item.id, "service": item.goes, "text": item.name(ctx.lang, main)},
     }
     source = ctx.town.source("sorting", item.id, item.origin)
     return HandlerResult(item.goes if item.goes in ROUTED else "ok", slots, provenance=[source])
+
+
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
