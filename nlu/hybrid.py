@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from nlu.intents import IntentDecision, IntentMatcher, IntentScore
+from nlu.intents import OUT_OF_SCOPE, IntentDecision, IntentMatcher, IntentScore
 from nlu.semantic import SemanticIndex, SentenceEncoder
 
-OUT_OF_SCOPE = "out_of_scope"
+__all__ = ["OUT_OF_SCOPE", "Calibration", "HybridMatcher"]
 
 
 @dataclass(frozen=True)

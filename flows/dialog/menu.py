@@ -10,7 +10,6 @@ from flows.dialog.answers import Answer
 from flows.dialog.escalation import not_understood
 from flows.model import KIND_TYPES, AskNode, Choice, MenuNode, asked_slots, menu_slots
 from flows.session import Ask, Candidate, Expect, Option, PickQuestion
-from nlu.intents import IntentDecision, IntentScore
 from nlu.text import fold
 
 MAIN_MENU = "main.menu"
@@ -111,8 +110,7 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
 # sentence must also say a kind of street.
 SELF_EVIDENT_SLOTS = ("address",)
 STREET_WORDS = frozenset(
-    "rue avenue av boulevard bd chemin impasse allee place quai route promenade street road "
-    "calle avenida camino plaza".split()
+    ["rue", "avenue", "av", "boulevard", "bd", "chemin", "impasse", "allee", "place", "quai", "route", "promenade", "street", "road", "calle", "avenida", "camino", "plaza"]
 )
 
 

@@ -52,8 +52,7 @@ def _answer(ctx: HandlerContext, meetings: list[Any], today: date, slot: str) ->
 
 # Words that name no body in particular ("the next meeting at the town hall").
 _GENERIC = frozenset(
-    "meeting meetings session reunion reuniones reunions seance sesion town hall mairie "
-    "ayuntamiento alcaldia next prochain prochaine proximo proxima".split()
+    ["meeting", "meetings", "session", "reunion", "reuniones", "reunions", "seance", "sesion", "town", "hall", "mairie", "ayuntamiento", "alcaldia", "next", "prochain", "prochaine", "proximo", "proxima"]
 )
 
 
