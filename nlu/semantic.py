@@ -17,6 +17,7 @@ embedded once however many times a turn asks about it (a small cache by text).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -198,12 +199,34 @@ class SemanticIndex:
         """Per intent, the cosine of the sentence with its nearest example (-1..1)."""
         if not text.strip() or not self._intents:
             return {}
-        cosines = self.matrix @ self.embed(text)
+        vector = self.embed(text)
+        with _one_thread():
+            cosines = self.matrix @ vector
         return {
             intent: float(cosines[rows].max())
             for intent, rows in self._rows.items()
             if only is None or intent in only
         }
+
+
+def _one_thread() -> Any:
+    """BLAS on one thread for our small products: with two, its threads spin between calls
+    and take the cores the calls in progress need (measured: 35 ms of CPU per sentence
+    against 2.4 ms)."""
+    global _LIMIT
+    if _LIMIT is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _LIMIT = ThreadpoolController().limit
+        except ImportError:
+            _LIMIT = False
+    if _LIMIT is False:
+        return contextlib.nullcontext()
+    return _LIMIT(limits=1, user_api="blas")
+
+
+_LIMIT: Any = None
 
 
 def _content_key(encoder: SentenceEncoder, intents: list[str], texts: list[str]) -> str:
