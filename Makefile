@@ -25,12 +25,12 @@ install: $(VENV)/.installed-$(EXTRAS)
 system-deps:
 	bash scripts/install-system-deps.sh
 
-run: EXTRAS = dev,voice,translate,console,telephony
+run: EXTRAS = dev,voice,translate,console,telephony,meaning
 run: system-deps install
 	$(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline serve
 
-test: EXTRAS = dev,voice,translate,console,telephony
+test: EXTRAS = dev,voice,translate,console,telephony,meaning
 test: system-deps install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy

@@ -34,6 +34,8 @@ _LAYOUT = {
     ("server", "max_body_bytes"): "max_body_bytes",
     ("server", "trusted_proxies"): "trusted_proxies",
     ("translation", "engines"): "translation_engines",
+    ("understanding", "meaning"): "meaning_model",
+    ("understanding", "cache"): "meaning_cache_dir",
     ("telephony", "mode"): "telephony_mode",
     ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
     ("telephony", "audio_cache"): "audio_cache_dir",
@@ -71,6 +73,8 @@ class Config:
     # Reverse proxies whose X-Forwarded-* headers are believed (addresses or networks)
     trusted_proxies: list[str] = field(default_factory=list)
     translation_engines: list[str] = field(default_factory=list)
+    meaning_model: str = "use-m3"  # sentence encoder beside the word matcher; "none": words only
+    meaning_cache_dir: Path = Path("instance/embeddings")
     telephony_mode: str = "streams"  # streams (Media Streams, real time) | twiml (no websocket)
     stream_token_ttl_s: float = 60.0
     audio_cache_dir: Path = Path("instance/audio")
@@ -163,7 +167,7 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
                     raise ConfigError(f"{where} differs from {seen[name]}: they are one setting, give it once")
                 values[name], seen[name] = coerced, f"[{section}] {key}"
         base = file.resolve().parent
-        for name in ("town_path", "db_path", "audio_cache_dir"):
+        for name in ("town_path", "db_path", "audio_cache_dir", "meaning_cache_dir"):
             if name in values and not values[name].is_absolute():
                 values[name] = base / values[name]
     elif explicit:

@@ -29,6 +29,8 @@ class HandlerContext:
     config:  the application configuration
     t:       renders a catalog prompt in the call's language: ``t("waste.line", kind=...)``
     caller:  the caller's number as the phone line gave it (to offer a callback to it), or None
+    heard:   the caller's sentence that led to this action ("when is the next council
+             meeting"), when the action follows it without a question in between, else None
 
     Dates, times and amounts are written with ``translations.formatting``; the voice layer
     turns the written text into words.
@@ -41,6 +43,7 @@ class HandlerContext:
     config: Any = None
     t: Callable[..., str] = lambda key, **kw: key
     caller: str | None = None
+    heard: str | None = None
 
 
 @dataclass

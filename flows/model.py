@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SLOT_TYPES = ("address", "date", "number", "phone", "waste_kind", "permit_kind", "text")
+SLOT_TYPES = ("address", "date", "number", "phone", "waste_kind", "permit_kind", "sorting_item", "text")
 KIND_TYPES = ("waste_kind", "permit_kind")  # a closed list of kinds, named in the catalogs
 # Keys the engine keeps for itself everywhere: 0 a person, * repeat, 9 slower, # ends input.
 RESERVED_KEYS = ("0", "*", "9", "#")
@@ -60,6 +60,9 @@ class Shortcut(_Strict):
 
     intent: str
     next: str
+    label: str | None = Field(
+        None, description="prompt key of its spoken name, when no menu choice has the intent"
+    )
 
 
 class MenuNode(_Strict):
@@ -72,7 +75,7 @@ class MenuNode(_Strict):
 class AskNode(_Strict):
     kind: Literal["ask"]
     slot: str = Field(pattern=SLOT_PATTERN)
-    type: Literal["address", "date", "number", "phone", "waste_kind", "permit_kind", "text"]
+    type: Literal["address", "date", "number", "phone", "waste_kind", "permit_kind", "sorting_item", "text"]
     prompt: str
     next: str
     on: dict[str, str] = Field(default_factory=dict)
@@ -160,4 +163,7 @@ def node_prompts(node: BaseModel) -> list[tuple[str, str]]:
     for i, choice in enumerate(getattr(node, "choices", None) or []):
         if choice.label:
             prompts.append((f"choices.{i}.label", choice.label))
+    for i, shortcut in enumerate(getattr(node, "shortcuts", None) or []):
+        if shortcut.label:
+            prompts.append((f"shortcuts.{i}.label", shortcut.label))
     return prompts

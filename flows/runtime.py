@@ -8,7 +8,7 @@ from typing import Any
 
 from flows.handlers import Handler
 from flows.loader import FlowSet
-from flows.understanding import Understanding
+from flows.understanding import DEFAULT_MEANING, Understanding
 from translations.catalog import Catalogs
 
 
@@ -29,7 +29,13 @@ class Runtime:
 
     def __post_init__(self) -> None:
         if self.understanding is None:
-            self.understanding = Understanding(self.catalogs, self.town, self.translator)
+            self.understanding = Understanding(
+                self.catalogs,
+                self.town,
+                self.translator,
+                meaning=getattr(self.config, "meaning_model", DEFAULT_MEANING),
+                cache_dir=getattr(self.config, "meaning_cache_dir", None),
+            )
 
     @property
     def town_name(self) -> str:

@@ -69,6 +69,7 @@ def validate(
     broken_links = bool(problems)
     _check_nodes(flows, catalogs, handlers, town, report, translated)
     _check_choice_slots(flows, catalogs, handlers, town, report)
+    _check_spoken_labels(flows, report)
     if not broken_links:
         # With a link to nowhere, every node before it would also look like a dead end:
         # report the cause alone, so staff fix one line rather than read ten.
@@ -121,6 +122,23 @@ def _check_nodes(
                 town.human_line(node.to)
             except KeyError:
                 report(node_id, "to", f"the town has no human line named '{node.to}' (town.yaml)")
+
+
+def _check_spoken_labels(flows: FlowSet, report: Any) -> None:
+    """Every request a caller can make by voice has a spoken name: a caller asked "did you
+    mean A or B?" hears names, never an internal intent name."""
+    labelled = {c.intent for n in flows.nodes.values() if isinstance(n, MenuNode)
+                for c in n.choices if c.intent and c.label}
+    labelled |= {s.intent for n in flows.nodes.values() if isinstance(n, MenuNode)
+                 for s in n.shortcuts if s.label}
+    for node_id, node in flows.nodes.items():
+        if not isinstance(node, MenuNode):
+            continue
+        for i, shortcut in enumerate(node.shortcuts):
+            if shortcut.intent not in labelled:
+                report(node_id, f"shortcuts.{i}.next",
+                       f"intent '{shortcut.intent}' has no spoken name: give the shortcut a 'label:' "
+                       "(a prompt key), or a menu choice with this intent a label")
 
 
 def _check_menu(

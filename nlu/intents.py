@@ -45,6 +45,10 @@ RECALL_WEIGHT = 0.65
 EXAMPLE_PRECISION_WEIGHT = 0.15
 INTENT_PRECISION_WEIGHT = 0.20
 
+# A catalog's examples of questions the town does not answer (nlu.hybrid): words never
+# prove a question is not ours, so the word matcher leaves them out.
+OUT_OF_SCOPE = "out_of_scope"
+
 # Numbers say nothing about intent (a house number, a date): they are not matched.
 _NUMBER = re.compile(r"^\d+(?:st|nd|rd|th|er|e|eme|o|a|ro|do|to)?$")
 
@@ -100,6 +104,7 @@ class IntentMatcher:
         self._classes = {w: "@weekday" for w in weekday_names(lang)}
         self._classes.update({w: "@month" for w in month_names(lang)})
         self._examples: list[_Example] = []
+        examples = {i: p for i, p in examples.items() if i != OUT_OF_SCOPE}
         for intent, phrases in examples.items():
             for phrase in phrases:
                 all_tokens = self._tokens(str(phrase))

@@ -53,6 +53,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--failures", action="store_true", help="list what was misunderstood")
     p.add_argument("--data", type=Path, default=DATA, help="folder of utterances_LANG.yaml")
     p.add_argument("--town", type=Path, default=TOWN, help="town folder for the street list")
+    p.add_argument(
+        "--callers",
+        choices=["dev", "test"],
+        help="instead: callers' own first sentences at the main menu, through the engine "
+        "(tests/nlu/data/callers; test is the held-out half: never tune on it)",
+    )
     p.set_defaults(func=run_eval)
     nlu.set_defaults(func=lambda args: nlu.print_help() or 2)
 
@@ -95,9 +101,23 @@ def _catalog(lang: str) -> Any:
     return load_catalog(CATALOGS / f"{lang}.yaml")
 
 
+def run_callers(args: argparse.Namespace) -> int:
+    from civicline.callers_eval import caller_set, evaluate_dialog, format_result
+    from civicline.config import load_config
+    from civicline.wiring import load_runtime
+
+    runtime = load_runtime(load_config(ROOT / "civicline.toml", env={}))
+    for lang in args.lang or list(LANGS):
+        result = evaluate_dialog(runtime, caller_set(lang, args.callers), args.callers)
+        print(format_result(result, failures=args.failures))
+    return 0
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from nlu.eval import evaluate, format_report, load_labelled
 
+    if args.callers:
+        return run_callers(args)
     langs = args.lang or list(LANGS)
     streets = gazetteer(args.town)
     vocab = {lg: _catalog(lg).vocabulary() for lg in LANGS}

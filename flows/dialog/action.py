@@ -27,6 +27,7 @@ def reach(turn: Turn, node_id: str, node: ActionNode) -> str | None:
         config=turn.rt.config,
         t=lambda key, **kw: turn.text(key, **kw),
         caller=turn.state.caller,
+        heard=turn.state.utterance,
     )
     try:
         if fn is None:

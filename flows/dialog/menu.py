@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any
 from flows.dialog import pick, switch
 from flows.dialog.answers import Answer
 from flows.dialog.escalation import not_understood
-from flows.model import KIND_TYPES, Choice, MenuNode, asked_slots, menu_slots
+from flows.model import KIND_TYPES, AskNode, Choice, MenuNode, asked_slots, menu_slots
 from flows.session import Ask, Candidate, Expect, Option, PickQuestion
+from nlu.text import fold
+
+MAIN_MENU = "main.menu"
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -42,6 +45,9 @@ def prefilled_choice(turn: Turn, node: MenuNode) -> str | None:
 
 
 def answer(turn: Turn, node: MenuNode, given: Answer) -> str | None:
+    if given.key is None and given.text:
+        missed = turn.state.not_understood[-1] if turn.state.retries else None
+        return _spoken(turn, node, given.text, missed)
     if given.key is not None:
         for keyed in node.choices:
             if keyed.key == given.key:
@@ -50,26 +56,44 @@ def answer(turn: Turn, node: MenuNode, given: Answer) -> str | None:
                 turn.apply_slots(choice_slots(turn, node, keyed))
                 return keyed.next
         return not_understood(turn)
-    text = given.text or ""
-    targets = voice_targets(node)
+    return not_understood(turn)
+
+
+def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | None:
+    """What the caller said at a menu: any request the town offers, not only this menu's."""
+    targets = everywhere(turn.rt, node)
     decision = turn.understanding.decide(text, turn.lang, only=list(targets))
+    if decision.kind != "match" and missed:
+        # The sentence after a miss goes with the one missed ("the bins" ... "on rue du port").
+        joined = turn.understanding.decide(f"{missed} {text}", turn.lang, only=list(targets))
+        if joined.kind == "match":
+            decision = joined
+    if decision.kind == "none":
+        by_slot = _slot_answer(turn, targets, text)
+        if by_slot is not None:
+            turn.remember(by_slot, None)
+            turn.state.utterance = text
+            target, choice, menu = targets[by_slot]
+            turn.apply_slots(choice_slots(turn, menu, choice))
+            return _through_menus(turn, target, by_slot)
     if decision.kind == "match" and decision.intent:
         best = decision.ranked[0]
         turn.remember(best.intent, best.score)
         turn.state.utterance = text  # the same sentence may already hold the address or date
-        target, choice = targets[best.intent]
-        turn.apply_slots(choice_slots(turn, node, choice))
+        target, choice, menu = targets[best.intent]
+        turn.apply_slots(choice_slots(turn, menu, choice))
         return target
     if decision.kind == "ambiguous" and len(decision.ranked) >= 2:
         first, second = decision.ranked[0], decision.ranked[1]
         turn.score = first.score
-        labels = {c.intent: c.label for c in node.choices if c.intent}
+        labels = intent_labels(turn.rt)
         candidates = []
         for i, scored in enumerate((first, second), start=1):
-            label_key = labels.get(scored.intent)
-            label = turn.text(label_key) if label_key else scored.intent
-            target, choice = targets[scored.intent]
-            candidates.append(Candidate(str(i), label, scored.intent, target, choice_slots(turn, node, choice)))
+            if scored.intent not in labels:  # never an internal name read aloud
+                return not_understood(turn, text=text)
+            target, choice, menu = targets[scored.intent]
+            label = turn.text(labels[scored.intent])
+            candidates.append(Candidate(str(i), label, scored.intent, target, choice_slots(turn, menu, choice)))
         question = PickQuestion("intent", tuple(candidates), turn.state.node, utterance=text)
         pick.ask(turn, question, "common.choice_between", first=candidates[0].text, second=candidates[1].text)
         return None
@@ -78,6 +102,111 @@ def answer(turn: Turn, node: MenuNode, given: Answer) -> str | None:
     if switch.offer(turn, text):
         return None
     return not_understood(turn, text=text)
+
+
+# Slots a sentence may hold on its own, and the request it then stands for: an address said
+# at a menu (after a miss, say) is an address, for the request that asks one. The address
+# resolver is lenient (it reads what a recogniser made of a street name), so here the
+# sentence must also say a kind of street.
+SELF_EVIDENT_SLOTS = ("address",)
+STREET_WORDS = frozenset(
+    ["rue", "avenue", "av", "boulevard", "bd", "chemin", "impasse", "allee", "place", "quai", "route", "promenade", "street", "road", "calle", "avenida", "camino", "plaza"]
+)
+
+
+def _slot_answer(turn: Turn, targets: dict[str, Target], text: str) -> str | None:
+    if not STREET_WORDS & set(fold(text).split()):
+        return None
+    for slot_type in SELF_EVIDENT_SLOTS:
+        intent = next((i for i in targets if first_question(turn.rt, targets[i][0], i) == slot_type), None)
+        if intent is None:
+            continue
+        result = turn.understanding.slot(slot_type, text, turn.lang, turn.now, turn.state.slots)
+        if result.outcome in ("ok", "ambiguous"):
+            return intent
+    return None
+
+
+def _through_menus(turn: Turn, ref: str, intent: str) -> str:
+    """Past the menus on the way from `ref`, taking the choice of `intent` at each (and what
+    it sets): a request found from a slot alone has no words for a menu to read."""
+    flow = turn.state.node.split(".")[0]
+    for _ in range(6):
+        node_id = turn.rt.flows.resolve(ref, flow)
+        node = turn.rt.flows.nodes.get(node_id) if node_id else None
+        if not isinstance(node, MenuNode) or node_id is None:
+            return ref
+        found = voice_targets(node).get(intent)
+        if found is None:
+            return ref
+        turn.apply_slots(choice_slots(turn, node, found[1]))
+        ref, flow = turn.rt.flows.resolve(found[0], node_id.split(".")[0]) or found[0], node_id.split(".")[0]
+    return ref
+
+
+def first_question(rt: Runtime, ref: str, intent: str) -> str | None:
+    """The type of the first thing asked on the way from `ref` (following the choice of
+    `intent` at menus), or None."""
+    node_id: str | None = ref
+    flow = ref.split(".")[0]
+    for _ in range(12):
+        if node_id is None:
+            return None
+        resolved = rt.flows.resolve(node_id, flow)
+        node = rt.flows.nodes.get(resolved) if resolved else None
+        if node is None or resolved is None:
+            return None
+        flow = resolved.split(".")[0]
+        if isinstance(node, AskNode):
+            return node.type
+        if isinstance(node, MenuNode):
+            node_id = voice_targets(node).get(intent, (None, None))[0]
+        else:
+            node_id = getattr(node, "next", None)
+    return None
+
+
+Target = tuple[str, "Choice | None", MenuNode]
+
+
+def everywhere(rt: Runtime, here: MenuNode) -> dict[str, Target]:
+    """intent -> (next, its choice, the menu it belongs to): this menu's first, then those
+    of the entry menu, then of every other menu, so that any request the town offers can be
+    made from any menu."""
+    targets: dict[str, Target] = {i: (nxt, c, here) for i, (nxt, c) in voice_targets(here).items()}
+    menus = [n for n in rt.flows.nodes.values() if isinstance(n, MenuNode)]
+    entry = rt.flows.nodes.get(MAIN_MENU)
+    if isinstance(entry, MenuNode):
+        menus.remove(entry)
+        menus.insert(0, entry)
+    for menu in menus:
+        for intent, (nxt, choice) in voice_targets(menu).items():
+            if intent not in targets:
+                qualified = rt.flows.resolve(nxt, _flow_of(rt, menu)) or nxt
+                targets[intent] = (qualified, choice, menu)
+    return targets
+
+
+def _flow_of(rt: Runtime, menu: MenuNode) -> str:
+    node_id = next(i for i, n in rt.flows.nodes.items() if n is menu)
+    return node_id.split(".")[0]
+
+
+def intent_labels(rt: Runtime) -> dict[str, str]:
+    """intent -> prompt key of its spoken name: the label of a choice that offers it, or a
+    shortcut's own label (the flow checker requires one for every intent)."""
+    labels: dict[str, str] = {}
+    for node in rt.flows.nodes.values():
+        if isinstance(node, MenuNode):
+            for choice in node.choices:
+                if choice.intent and choice.label:
+                    labels.setdefault(choice.intent, choice.label)
+    for node in rt.flows.nodes.values():
+        if isinstance(node, MenuNode):
+            for shortcut in node.shortcuts:
+                if shortcut.label:
+                    labels.setdefault(shortcut.intent, shortcut.label)
+    return labels
 
 
 def voice_targets(node: MenuNode) -> dict[str, tuple[str, Choice | None]]:

@@ -36,16 +36,57 @@ def _source(ctx: HandlerContext, meeting: Any) -> Any:
 
 
 def _answer(ctx: HandlerContext, meetings: list[Any], today: date, slot: str) -> HandlerResult:
-    lines = [sentence(_line(ctx, m, today)) for m in meetings]
+    lines = []
+    for i, meeting in enumerate(meetings):
+        line = _line(ctx, meeting, today)
+        before = meetings[i - 1] if i else None
+        if (before is not None and meeting.location and before.location == meeting.location
+                and not meeting.cancelled and meeting.moved_from is None and not before.cancelled):
+            # The same room twice in a row is said once: "..., in the same place."
+            line = text(ctx, "meetings.line_same_place", body=_body_name(ctx, meeting),
+                        day=format_day(meeting.start, ctx.lang, year=meeting.start.year != today.year),
+                        time=format_time(meeting.start, ctx.lang))
+        lines.append(sentence(line))
     return HandlerResult("ok", {slot: " ".join(lines)}, provenance=[_source(ctx, m) for m in meetings])
+
+
+# Words that name no body in particular ("the next meeting at the town hall").
+_GENERIC = frozenset(
+    ["meeting", "meetings", "session", "reunion", "reuniones", "reunions", "seance", "sesion", "town", "hall", "mairie", "ayuntamiento", "alcaldia", "next", "prochain", "prochaine", "proximo", "proxima"]
+)
+
+
+def _named_bodies(ctx: HandlerContext) -> set[str]:
+    """The bodies the caller's sentence names by a word of their own ("council", "comisión
+    de urbanismo"): a word no other body's name has."""
+    if not ctx.heard:
+        return set()
+    from nlu.normalize import normalize
+    from nlu.stopwords import stopwords
+
+    stop = stopwords(ctx.lang)
+    words = {b.id: {w for w in normalize(b.name(ctx.lang), ctx.lang).split() if w not in stop and w not in _GENERIC}
+             for b in ctx.town.meetings.bodies}
+    heard = set(normalize(ctx.heard, ctx.lang).split())
+    named = set()
+    for body_id, own in words.items():
+        others = set().union(*(w for b, w in words.items() if b != body_id))
+        if (own - others) & heard:
+            named.add(body_id)
+    return named
 
 
 @handler("meetings.next")
 def next_meetings(ctx: HandlerContext) -> HandlerResult:
-    """The next meeting of each body, with the cancelled ones before it. Outcomes: ok, none."""
+    """The next meeting of each body, with the cancelled ones before it; of the bodies the
+    caller named, when the sentence names some ("the next council meeting"). Outcomes: ok,
+    none."""
     now = local_now(ctx)
     found: list[Any] = []
+    named = _named_bodies(ctx)
     for body in ctx.town.meetings.bodies:
+        if named and body.id not in named:
+            continue
         found += ctx.town.meetings.upcoming(body.id, now)
     if not found:
         return HandlerResult("none")

@@ -7,7 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from flows.handlers import HandlerContext, HandlerResult, handler
-from flows.services.common import is_fresh, local_now, max_age_days, sentence, slot_number, text
+from flows.services.common import (
+    is_fresh,
+    local_now,
+    max_age_days,
+    reads,
+    sentence,
+    slot_number,
+    slot_text,
+    text,
+)
 from flows.town.common import Origin
 from translations.formatting import format_date_long, format_list, format_money, format_number
 
@@ -65,9 +74,12 @@ def _fee_text(ctx: HandlerContext, permit: Any) -> tuple[str, bool]:
 
 
 @handler("permits.describe")
+@reads(permit_question=("documents", "fee"))
 def describe(ctx: HandlerContext) -> HandlerResult:
     """What the permit covers, documents and forms, where to apply, how long, and the fee.
-    Outcomes: ok, fee_unverified (the amount must be confirmed: offer a person), not_found."""
+    Outcomes: ok, fee_unverified (the amount must be confirmed: offer a person), not_found;
+    for a fee question (slot permit_question = fee), fee_first and fee_unverified_first:
+    the fee is said first (slot fee_text), the rest (permit_info) on request."""
     permit = ctx.town.permits.permits.get(str(ctx.slots.get("permit") or _kind_key(ctx)))
     if permit is None:
         return HandlerResult("not_found")
@@ -91,8 +103,13 @@ def describe(ctx: HandlerContext) -> HandlerResult:
         "forms": format_list(list(permit.forms), lang),
         "fee_text": fee_text,
     }
+    fee_question = slot_text(ctx.slots.get("permit_question")) == "fee"
+    if fee_question and not fee_text:
+        fee_text = text(ctx, "permits.fee_none")
+        slots["fee_text"] = fee_text
     if not fee_ok:
         review = (f"stale fee: {permit.id} verified {permit.fee.verified or 'never'}, "
                   f"older than {max_age_days(ctx)} days; the caller was offered a person")
-        return HandlerResult("fee_unverified", slots, provenance=sources, review=review)
-    return HandlerResult("ok", slots, provenance=sources)
+        outcome = "fee_unverified_first" if fee_question else "fee_unverified"
+        return HandlerResult(outcome, slots, provenance=sources, review=review)
+    return HandlerResult("fee_first" if fee_question else "ok", slots, provenance=sources)

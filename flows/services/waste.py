@@ -156,12 +156,20 @@ def glass(ctx: HandlerContext) -> HandlerResult:
     points = ctx.town.collections.glass_points
     if not points:
         return HandlerResult("none")
-    names = [text(ctx, "waste.glass_point", name=p.name, address=p.address) for p in points]
+    names = [_place(ctx, p.name, p.address) for p in points]
     return HandlerResult(
         "ok",
         {"glass_points": format_list(names, ctx.lang)},
         provenance=[ctx.town.source("collections", p.id, p.origin) for p in points],
     )
+
+
+def _place(ctx: HandlerContext, name: str, address: str) -> str:
+    """A point by its name and address, the name said once when the address repeats it
+    ("Place de la Mairie, derrière l'hôtel de ville", not "Place de la Mairie, Place de…")."""
+    if address.casefold().startswith(name.casefold()):
+        return address
+    return text(ctx, "waste.glass_point", name=name, address=address)
 
 
 @handler("waste.recycling_centre")

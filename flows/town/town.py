@@ -19,11 +19,13 @@ from flows.town.common import Origin, Problems
 from flows.town.hours import Holidays, HumanLine, parse_hours
 from flows.town.meetings import Meetings, load_meetings
 from flows.town.permits import PermitData, load_permits
+from flows.town.sorting import SortingGuide, load_sorting
 from flows.town.streets import Street, load_streets
 from staff_files.problems import DataError, FlowError, Problem
 from staff_files.yaml_lines import load_yaml_file
 
 DATASETS = ("streets", "collections", "meetings", "permits")
+OPTIONAL_DATASETS = ("sorting",)  # a town without a sorting guide simply has none
 DEFAULT_MAX_AGE_DAYS = 180
 
 
@@ -42,6 +44,7 @@ class Town:
     collections: CollectionData | None = None
     meetings: Meetings | None = None
     permits: PermitData | None = None
+    sorting: SortingGuide | None = None
     versions: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -62,6 +65,10 @@ class Town:
     def permit_kind_synonyms(self, lang: str) -> dict[str, tuple[str, ...]]:
         """Words for the `permit_kind` slot: the permits' names and the kinds of works."""
         return self.permits.synonyms(lang) if self.permits else {}
+
+    def sorting_item_synonyms(self, lang: str) -> dict[str, tuple[str, ...]]:
+        """Words for the `sorting_item` slot: the objects of the sorting guide."""
+        return self.sorting.synonyms(lang) if self.sorting else {}
 
     def source(self, dataset: str, record: str, origin: Origin) -> Source:
         return origin.source(dataset, record, self.versions.get(dataset, ""))
@@ -147,6 +154,14 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
             problems.add(_line(datasets, dataset) or _line(data, "data"), f"data: '{dataset}' needs a file (data: {{{dataset}: {{file: …, version: …}}}})")
             continue
         town.versions[dataset] = str(entry.get("version", ""))
+    for dataset in OPTIONAL_DATASETS:
+        entry = datasets.get(dataset)
+        if entry is None:
+            continue
+        if not isinstance(entry, dict) or not entry.get("file"):
+            problems.add(_line(datasets, dataset), f"data: '{dataset}' needs a file (data: {{{dataset}: {{file: …, version: …}}}})")
+            continue
+        town.versions[dataset] = str(entry.get("version", ""))
     found: list[Problem] = list(problems.items)
     try:
         if "collections" in town.versions:
@@ -163,6 +178,9 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
             found += more
         if "permits" in town.versions:
             town.permits, more = load_permits(path / datasets["permits"]["file"])
+            found += more
+        if "sorting" in town.versions:
+            town.sorting, more = load_sorting(path / datasets["sorting"]["file"], languages or [main_language])
             found += more
     except FlowError as exc:  # a YAML syntax error stops that file; report it with the rest
         found += exc.problems

