@@ -40,9 +40,9 @@ def model_location(spec: ModelSpec) -> Path | None:
 
         return joe_voice_paths()[0]
     if spec.model == KOKORO:
-        from voice.tts.kokoro import kokoro_package_paths
+        from voice.tts.kokoro import kokoro_model_path
 
-        return kokoro_package_paths()[0]
+        return kokoro_model_path()
     if spec.model == VOSK_KO:
         from voice.stt.vosk import vosk_ko_path
 
@@ -185,9 +185,9 @@ class SpeechEngines:
         if spec.engine == "kokoro":
             from voice.tts import kokoro
 
-            voices = spec.options.get("voices") or kokoro.kokoro_package_paths()[1]
+            voices = spec.options.get("voices") or kokoro.japanese_styles_path()
             engine = kokoro.load_kokoro(path, voices, cpu_threads=self.cpu_threads)
-            return kokoro.KokoroSynthesizer(engine, voice=str(spec.options.get("voice", "jf_gongitsune")), speed=float(spec.options.get("speed", 0.9)))
+            return kokoro.KokoroSynthesizer(engine, voice=str(spec.options.get("voice", kokoro.JAPANESE_STYLE)), speed=float(spec.options.get("speed", kokoro.JAPANESE_SPEED)))
         raise VoiceError(f"unknown voice engine '{spec.engine}'")
 
     def status(self, languages: Iterable[str] | None = None, verify: bool = True) -> list[ModelStatus]:
