@@ -53,7 +53,7 @@ def prepare_models(
 
     users: dict[tuple[str, str, str], list[str]] = {}
     specs: dict[tuple[str, str, str], ModelSpec] = {}
-    kokoro_langs: list[str] = []
+    kokoro_voices: dict[str, ModelSpec] = {}  # language -> its Kokoro voice
     for lang in langs:
         for kind in ("stt", "tts"):
             try:
@@ -62,14 +62,14 @@ def prepare_models(
                 report(f"{lang} {kind}", time.perf_counter(), lambda exc=exc: _raise(exc))
                 continue
             if kind == "tts" and spec.engine == "kokoro":
-                kokoro_langs.append(lang)
+                kokoro_voices[lang] = spec
             key = (spec.engine, spec.model, str(spec.sha256))
             specs[key] = spec
             users.setdefault(key, []).append(f"{lang} {kind}")
     for key, spec in specs.items():
         report(f"{spec.engine} {spec.model} ({', '.join(users[key])})", time.perf_counter(), lambda spec=spec: _prepare_model(spec))
 
-    voices = _native_voices(kokoro_langs, specs.values())
+    voices = _native_voices(kokoro_voices)
     if voices:
         report(f"kokoro voices {', '.join(voices)}", time.perf_counter(), lambda: _prepare_voices(voices, fetch))
     return done
@@ -117,13 +117,14 @@ def _kokoro_dest() -> Path:
     return models_dir() / KOKORO_FILE
 
 
-def _native_voices(kokoro_langs: list[str], specs: Iterable[ModelSpec]) -> list[str]:
-    """The native styles of the languages Kokoro speaks for, and any a spec names."""
+def _native_voices(kokoro_specs: dict[str, ModelSpec]) -> list[str]:
+    """The native styles the languages' Kokoro voices name, then the other native styles
+    of those languages (so a city can switch between them without fetching)."""
     from voice.tts import kokoro_voices
 
-    kokoro_specs = [s for s in specs if s.engine == "kokoro"]
-    named = [str(s.options.get("voice")) for s in kokoro_specs if kokoro_voices.is_native(str(s.options.get("voice")))]
-    return list(dict.fromkeys(named + kokoro_voices.voices_for(kokoro_langs)))
+    named = [str(s.options.get("voice")) for s in kokoro_specs.values() if not s.options.get("voices")]
+    named = [n for n in named if kokoro_voices.is_native(n)]
+    return list(dict.fromkeys(named + kokoro_voices.voices_for(kokoro_specs)))
 
 
 def _prepare_voices(names: list[str], fetch: bool) -> str:

@@ -84,3 +84,11 @@ def test_a_language_without_a_model_is_a_failed_line_not_a_crash(empty_models, c
 
 def _fail_install(*_args, **_kwargs):
     raise AssertionError("prepare fetched although fetch=False")
+
+
+def test_a_configured_native_style_is_prepared_too(empty_models, tmp_path, capsys):
+    config = tmp_path / "it-for-fr.toml"
+    config.write_text('[voice.languages.fr.tts]\nengine = "kokoro"\nmodel = "builtin:kokoro-v1.0-int8"\nvoice = "if_sara"\n')
+    assert main(["--config", str(config), "models", "prepare", "--lang", "fr", "--no-fetch"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL kokoro voices if_sara, ff_siwis: not installed: if_sara, ff_siwis" in out
