@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from voice.engines import SpeechEngines, model_digest
@@ -42,7 +43,8 @@ def prepare_models(
     langs = list(dict.fromkeys(base_language(lang) for lang in languages))
     done: list[Prepared] = []
 
-    def report(item: str, start: float, run: Callable[[], str]) -> None:
+    def report(item: str, run: Callable[[], str]) -> None:
+        start = time.perf_counter()
         try:
             ok, detail = True, run()
         except VoiceError as exc:
@@ -59,7 +61,7 @@ def prepare_models(
             try:
                 spec = engines.spec(lang, kind)
             except VoiceError as exc:
-                report(f"{lang} {kind}", time.perf_counter(), lambda exc=exc: _raise(exc))
+                report(f"{lang} {kind}", partial(_raise, exc))
                 continue
             if kind == "tts" and spec.engine == "kokoro":
                 kokoro_voices[lang] = spec
@@ -67,11 +69,11 @@ def prepare_models(
             specs[key] = spec
             users.setdefault(key, []).append(f"{lang} {kind}")
     for key, spec in specs.items():
-        report(f"{spec.engine} {spec.model} ({', '.join(users[key])})", time.perf_counter(), lambda spec=spec: _prepare_model(spec))
+        report(f"{spec.engine} {spec.model} ({', '.join(users[key])})", partial(_prepare_model, spec))
 
     voices = _native_voices(kokoro_voices)
     if voices:
-        report(f"kokoro voices {', '.join(voices)}", time.perf_counter(), lambda: _prepare_voices(voices, fetch))
+        report(f"kokoro voices {', '.join(voices)}", partial(_prepare_voices, voices, fetch))
     return done
 
 
