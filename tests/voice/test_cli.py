@@ -47,6 +47,23 @@ def test_models_list(capsys):
     assert "MISSING" not in out
 
 
+def test_models_list_says_which_native_voice_files_are_there(tmp_path, capsys, monkeypatch):
+    from voice.tts import kokoro_voices
+
+    monkeypatch.setenv("CIVICLINE_MODELS_DIR", str(tmp_path))
+    config = tmp_path / "voices.toml"
+    config.write_text('[voice.languages.fr.tts]\nengine = "kokoro"\nmodel = "builtin:kokoro-v1.0-int8"\nvoice = "ff_siwis"\n')
+    code = main(["--config", str(config), "models", "list", "--no-verify"])
+    out = capsys.readouterr().out
+    assert code == 1, out  # French speaks with the fallback style: something to fix
+    assert "FALLBACK to jf_gongitsune" in out
+    table = out.split("Kokoro voice files", 1)[1].splitlines()[2:]  # after the title and the header
+    lines = {line.split()[0]: line for line in table}
+    assert set(lines) == set(kokoro_voices.NATIVE_VOICES)
+    assert "FALLBACK: not installed" in lines["ff_siwis"] and " fr " in lines["ff_siwis"]
+    assert "absent: not installed" in lines["im_nicola"]
+
+
 def test_prompts_render_fills_cache(tmp_path, capsys, monkeypatch):
     # Render with a fake voice: this checks the command's plumbing, not synthesis speed.
     from voice.engines import SpeechEngines

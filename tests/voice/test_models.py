@@ -98,7 +98,10 @@ def test_wrong_pin_on_a_real_voice_is_refused_then_falls_back_to_espeak():
 def test_shipped_models_match_their_pins(engines):
     rows = engines.status(["en", "fr", "es", "ko"], verify=True)
     assert all(r.ok for r in rows), [r for r in rows if not r.ok]
-    assert {r.detail for r in rows if r.engine != "espeak"} == {"installed, SHA-256 matches"}
+    assert {r.detail.split(";")[0] for r in rows if r.engine != "espeak"} == {"installed, SHA-256 matches"}
+    voices = {r.language: r.detail.split("; ")[1] for r in rows if r.engine == "kokoro"}
+    assert voices == {"fr": "voice ff_siwis (kokoro-js@1.2.1) SHA-256 matches",
+                      "es": "voice em_alex (kokoro-js@1.2.1) SHA-256 matches"}
 
 
 def test_sha_helper_is_plain_sha256(tmp_path):
