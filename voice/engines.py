@@ -4,6 +4,7 @@ pins are checked before a model is used."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -146,11 +147,11 @@ class SpeechEngines:
             if spec.model == WHISPER_BASE:
                 files = whisper.whisper_base_files()
                 check_pin(spec.model, whisper.files_sha256(files), spec.sha256)
-                model = whisper.load_whisper(files, **self._whisper_threads())
+                model = whisper.load_whisper(files, *self._whisper_threads())
             else:
                 path = Path(spec.model).expanduser()
                 check_pin(spec.model, sha256_file(path / "model.bin") if (path / "model.bin").is_file() else "", spec.sha256)
-                model = whisper.load_whisper(path, **self._whisper_threads())
+                model = whisper.load_whisper(path, *self._whisper_threads())
             return whisper.WhisperTranscriber(
                 model,
                 vad=self.vad_model(),
@@ -162,16 +163,18 @@ class SpeechEngines:
         if spec.engine == "vosk":
             from voice.stt import vosk
 
-            path = model_location(spec)
-            assert path is not None
+            location = model_location(spec)
+            assert location is not None  # a Vosk model is always a directory on disk
+            path = location
             if not path.is_dir():
                 raise ModelMissingError(f"Vosk model directory not found: {path}")
             check_pin(spec.model, sha256_path(path), spec.sha256)
             return vosk.VoskTranscriber(vosk.load_vosk(path), path, language)
         raise VoiceError(f"unknown speech recognition engine '{spec.engine}'")
 
-    def _whisper_threads(self) -> dict[str, int]:
-        return {"cpu_threads": max(1, self.cpu_threads // self.stt_workers), "num_workers": self.stt_workers}
+    def _whisper_threads(self) -> tuple[int, str, int]:
+        """(cpu_threads, compute_type, num_workers) for load_whisper."""
+        return max(1, self.cpu_threads // self.stt_workers), "int8", self.stt_workers
 
     def _build_tts(self, spec: ModelSpec) -> Synthesizer:
         if spec.engine == "espeak":
@@ -248,7 +251,7 @@ class SpeechEngines:
                 log.error("speech recognition unavailable for %s, keypad only: %s", lang, exc)
             try:
                 spec = self.spec(lang, "tts")
-                voice = self.loader.get(self._tts_key(spec), lambda spec=spec: self._build_tts(spec)).name
+                voice = self.loader.get(self._tts_key(spec), functools.partial(self._build_tts, spec)).name
             except VoiceError as exc:
                 voice_problem = str(exc)
                 if self.espeak_fallback:

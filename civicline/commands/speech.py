@@ -7,6 +7,7 @@ The glue between the CLI and ``voice``: the engines come from the composition ro
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from pathlib import Path
@@ -136,12 +137,12 @@ def run_eval(args: argparse.Namespace) -> int:
         if args.engine and stt.name != args.engine:
             print(f"{lang:8} skipped: its recogniser is {stt.name}, not {args.engine}")
             continue
-        runs = [("recordings", THRESHOLDS[lang], lambda lang=lang, stt=stt: evaluate_recordings(stt, lang, args.limit))]
+        runs = [("recordings", THRESHOLDS[lang], functools.partial(evaluate_recordings, stt, lang, args.limit))]
         catalog = TRANSLATIONS / f"{lang}.yaml"
         if args.roundtrip and catalog.is_file():
             texts = prompt_texts(catalog)
             runs.append(("roundtrip", ROUNDTRIP_THRESHOLD,
-                         lambda lang=lang, stt=stt, texts=texts: evaluate_roundtrip(engines.synthesizer(lang), stt, lang, texts)))
+                         functools.partial(evaluate_roundtrip, engines.synthesizer(lang), stt, lang, texts)))
         for label, goal, run in runs:
             result = run()
             ok = result.wer <= goal
@@ -194,15 +195,9 @@ def _print_kokoro_voices(engines, verify: bool) -> bool:
 
 
 def _enabled_languages(args: argparse.Namespace) -> list[str]:
-    """[languages] enabled of the configuration file (CIVICLINE_LANGUAGES overrides it)."""
-    if os.environ.get("CIVICLINE_LANGUAGES"):
-        return [v.strip() for v in os.environ["CIVICLINE_LANGUAGES"].split(",") if v.strip()]
-    path = getattr(args, "config", None) or os.environ.get("CIVICLINE_CONFIG") or "civicline.toml"
-    try:
-        with open(path, "rb") as f:
-            return list(tomllib.load(f).get("languages", {}).get("enabled", ["fr", "en", "es"]))
-    except FileNotFoundError:
-        return ["fr", "en", "es"]
+    """The languages the configuration enables (``[languages]``, CIVICLINE_LANGUAGES…)."""
+    config = config_from(args)
+    return [config.fixed_language] if config.fixed_language else list(config.languages)
 
 
 def run_models_prepare(args: argparse.Namespace) -> int:

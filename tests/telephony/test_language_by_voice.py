@@ -21,10 +21,7 @@ CASES = {
            "When is my garbage collected?", "What is your address?"),
     "es": ("Español", "Hola, ha llamado al ayuntamiento de Testville.",
            "¿Qué día pasa la basura?", "¿Cuál es su dirección?"),
-    # The French voice (Kokoro, Japanese voice styles) says a lone "Français" too badly to
-    # be recognised after the phone line's VAD (tests/voice/test_language_detection.py
-    # hears it with the hints, on the whole synthesised audio); a sentence it says well.
-    "fr": ("Je voudrais parler français.", "Bonjour, vous êtes bien à la mairie de Testville.",
+    "fr": ("Français", "Bonjour, vous êtes bien à la mairie de Testville.",
            "Quel jour passe la poubelle ?", "Quelle est votre adresse ?"),
 }
 
