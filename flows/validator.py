@@ -152,15 +152,16 @@ def _check_menu(
             _check_intent(node_id, f"shortcuts.{i}.next", shortcut.intent, catalogs, report)
 
 
-def handler_slot_values(handlers: Collection[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+def handler_slot_values(handlers: Collection[str], town: Any = None) -> dict[str, dict[str, tuple[str, ...]]]:
     """slot -> {handler: values it can use}, from the handlers that declare the slots they
-    read (`slot_values`, see flows.services.common.reads)."""
+    read (`slot_values`, see flows.services.common.reads); values that depend on the town's
+    data are asked of the town."""
     declared: dict[str, dict[str, tuple[str, ...]]] = {}
     if not isinstance(handlers, Mapping):
         return declared
     for name, fn in handlers.items():
         for slot, values in (getattr(fn, "slot_values", None) or {}).items():
-            declared.setdefault(slot, {})[name] = tuple(values)
+            declared.setdefault(slot, {})[name] = tuple(values(town) if callable(values) else values)
     return declared
 
 
@@ -180,7 +181,7 @@ def _check_choice_slots(
     flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], town: Any, report: Any
 ) -> None:
     """A choice's `set:` must fill a slot something reads, with a value it can use."""
-    read_by = handler_slot_values(handlers)
+    read_by = handler_slot_values(handlers, town)
     asked = asked_slots(flows.nodes)
     for node_id, node in flows.nodes.items():
         if not isinstance(node, MenuNode):
