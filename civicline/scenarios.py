@@ -2,6 +2,7 @@
 
     name: waste day by address, French caller
     now: 2026-12-01T10:15:00+01:00
+    town: towns/port-lumiere   # optional: the town the call is made to (default: the configured one)
     language: fr
     turns:
       - say: "Quel jour passe le camion poubelle ?"
@@ -71,6 +72,7 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     now: datetime
+    town: str | None = None  # a town folder, relative to the configuration file's folder
     language: str | None = None
     caller: str | None = None
     start: Expect = Field(default_factory=Expect)  # what the greeting must say

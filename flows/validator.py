@@ -8,10 +8,13 @@ the caller is speaking with an automated assistant.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any
 
+from flows.facts import check_facts
 from flows.loader import ENTRY, FlowSet
 from flows.model import (
     INPUT_KINDS,
@@ -77,6 +80,7 @@ def validate(
     _check_loops(flows, graph, report)
     problems.extend(_check_greeting(flows, catalogs))
     problems.extend(check_catalogs(catalogs))
+    problems.extend(check_facts(catalogs))
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
 
 
@@ -110,6 +114,12 @@ def _check_nodes(
         handler = getattr(node, "handler", None)
         if handler is not None and handler not in handlers:
             report(node_id, "handler", f"no handler named '{handler}' exists")
+        elif handler is not None and isinstance(handlers, Mapping) and hasattr(town, "has"):
+            missing = [d for d in getattr(handlers[handler], "needs", ()) if not town.has(d)]
+            if missing:
+                report(node_id, "handler", f"handler '{handler}' needs the town's {' and '.join(missing)} data, "
+                                           "which town.yaml does not list under data:; remove the choices that "
+                                           "lead here (and this flow) or add the data")
         if isinstance(node, MenuNode):
             _check_menu(flows, node_id, node, catalogs, report, translated)
         if isinstance(node, AskNode):
@@ -150,6 +160,29 @@ def _check_menu(
     for i, shortcut in enumerate(node.shortcuts):
         if not translated:
             _check_intent(node_id, f"shortcuts.{i}.next", shortcut.intent, catalogs, report)
+    _check_keys_said(node_id, node, set(seen_keys), catalogs, report)
+
+
+# Keys every menu has without a choice: 0 a person, * repeat, 9 slower, # end.
+ENGINE_KEYS = ("0", "*", "9", "#")
+
+
+def _check_keys_said(node_id: str, node: MenuNode, keys: set[str], catalogs: Catalogs, report: Any) -> None:
+    """A menu's sentence must not offer a key no choice has ("for permits, press 3" in a
+    town without permits): a caller pressing it would hear "not understood"."""
+    for lang in catalogs.languages:
+        catalog = catalogs[lang]
+        press = catalog.keypad.get("press", "")
+        if "{key}" not in press or not catalog.has(node.prompt):
+            continue
+        pattern = re.compile(re.escape(press).replace(re.escape("{key}"), r"(\d)"), re.IGNORECASE)
+        said = {m.group(1) for m in pattern.finditer(catalog.prompts[node.prompt])}
+        for key in sorted(said - keys - set(ENGINE_KEYS)):
+            file, line = catalog.where(node.prompt)
+            report(node_id, "prompt", f"sentence '{node.prompt}' in '{lang}' ({Path(file).name}"
+                                      f"{':' + str(line) if line else ''}) offers key {key}, which no choice of "
+                                      "this menu has: change the sentence (the town's sentences/ folder) or add "
+                                      "the choice")
 
 
 def handler_slot_values(handlers: Collection[str], town: Any = None) -> dict[str, dict[str, tuple[str, ...]]]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from civicline.calls import Call
 from civicline.commands.common import config_from, parse_now
@@ -108,8 +110,18 @@ def _recorder(config):
 
 def run_simulate(args: argparse.Namespace) -> int:
     config = config_from(args)
-    runtime = load_runtime(config)
-    engine = Engine(runtime)
+    engines: dict[Path, Engine] = {}
+
+    def engine_for(scenario: Any) -> Engine:
+        """Each scenario calls its own town (`town:`), the configured one by default."""
+        town = config.town_path
+        if scenario.town:
+            base = Path(config.source).resolve().parent if Path(config.source).is_file() else Path.cwd()
+            town = (base / scenario.town).resolve()
+        if town not in engines:
+            engines[town] = Engine(load_runtime(dataclasses.replace(config, town_path=town)))
+        return engines[town]
+
     results = []
     errors = []
     recorder = None
@@ -123,7 +135,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         except FlowError as exc:
             errors.extend(str(p) for p in exc.problems)
             continue
-        results.append(run_scenario(engine, scenario, str(path), recorder=recorder))
+        results.append(run_scenario(engine_for(scenario), scenario, str(path), recorder=recorder))
     failed = [r for r in results if not r.passed]
     if args.json:
         print(json.dumps({

@@ -10,6 +10,9 @@ from flows.handlers import HandlerContext, HandlerResult, handler
 from flows.services.common import local_now, sentence, text
 from translations.formatting import format_day, format_time
 
+# The town data sets these handlers read.
+MEETINGS_DATA = ("meetings",)
+
 
 def _body_name(ctx: HandlerContext, meeting: Any) -> str:
     body = ctx.town.meetings.body(meeting.body)
@@ -40,7 +43,7 @@ def _answer(ctx: HandlerContext, meetings: list[Any], today: date, slot: str) ->
     return HandlerResult("ok", {slot: " ".join(lines)}, provenance=[_source(ctx, m) for m in meetings])
 
 
-@handler("meetings.next")
+@handler("meetings.next", needs=MEETINGS_DATA)
 def next_meetings(ctx: HandlerContext) -> HandlerResult:
     """The next meeting of each body, with the cancelled ones before it. Outcomes: ok, none."""
     now = local_now(ctx)
@@ -72,7 +75,7 @@ def _range(ctx: HandlerContext, start: datetime, end: datetime, slot: str) -> Ha
     return _answer(ctx, meetings, local_now(ctx).date(), slot)
 
 
-@handler("meetings.on_date")
+@handler("meetings.on_date", needs=MEETINGS_DATA)
 def on_date(ctx: HandlerContext) -> HandlerResult:
     """Meetings on the date the caller gave (slot meeting_date). Outcomes: ok, none, error."""
     value = ctx.slots.get("meeting_date") or {}
@@ -87,7 +90,7 @@ def on_date(ctx: HandlerContext) -> HandlerResult:
     return result
 
 
-@handler("meetings.this_week")
+@handler("meetings.this_week", needs=MEETINGS_DATA)
 def this_week(ctx: HandlerContext) -> HandlerResult:
     """Meetings from now to Sunday night. Outcomes: ok, none."""
     now = local_now(ctx)

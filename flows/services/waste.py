@@ -16,6 +16,9 @@ from translations.formatting import format_day, format_list, format_span, format
 # caller at 10:00 may still put the bin out; after noon the next one is the useful answer.
 SAME_DAY_UNTIL_HOUR = 12
 
+# The town data sets these handlers read.
+WASTE_DATA = ("streets", "collections")
+
 
 def _street_and_number(ctx: HandlerContext) -> tuple[Any, int | None, dict]:
     raw = ctx.slots.get("address")
@@ -49,7 +52,7 @@ def _zones_text(ctx: HandlerContext, zones: dict[str, str]) -> str:
     return format_list(names, ctx.lang)
 
 
-@handler("waste.check_address")
+@handler("waste.check_address", needs=WASTE_DATA)
 def check_address(ctx: HandlerContext) -> HandlerResult:
     """Is the address in the street list and in a zone? Outcomes: ok (ask the caller to
     confirm), known (already confirmed in this call), needs_number, no_zone, not_found."""
@@ -147,7 +150,7 @@ def _zone_sources(ctx: HandlerContext, zones: dict[str, str]) -> tuple[str, str]
     return format_list(list(dict.fromkeys(documents)), ctx.lang), format_day(last, ctx.lang, year=True) if last else ""
 
 
-@handler("waste.next_collections")
+@handler("waste.next_collections", needs=WASTE_DATA)
 @reads(waste_kind=town_kinds, waste_day=("tomorrow",))
 def next_collections(ctx: HandlerContext) -> HandlerResult:
     """The next collection of each kind at the confirmed address, in date order, moves and
@@ -210,7 +213,7 @@ def next_collections(ctx: HandlerContext) -> HandlerResult:
     return HandlerResult("ok", slots, provenance=[street_source, *sources])
 
 
-@handler("waste.glass")
+@handler("waste.glass", needs=WASTE_DATA)
 def glass(ctx: HandlerContext) -> HandlerResult:
     """Where glass goes, as the town's data says. Outcomes: ok (drop-off points, in the slot
     glass_points), kerbside (collected at the door: the flow asks the address; the slot
@@ -230,7 +233,7 @@ def glass(ctx: HandlerContext) -> HandlerResult:
     )
 
 
-@handler("waste.recycling_centre")
+@handler("waste.recycling_centre", needs=WASTE_DATA)
 def recycling_centre(ctx: HandlerContext) -> HandlerResult:
     """The recycling centre's hours today, or when it next opens. Outcomes: ok, none."""
     centre = ctx.town.collections.centre
@@ -259,7 +262,7 @@ def recycling_centre(ctx: HandlerContext) -> HandlerResult:
     )
 
 
-@handler("waste.bulky")
+@handler("waste.bulky", needs=WASTE_DATA)
 def bulky(ctx: HandlerContext) -> HandlerResult:
     """Bulky items are by appointment: the flow then offers a person or a callback."""
     info = ctx.town.collections.bulky
