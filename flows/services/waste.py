@@ -203,7 +203,7 @@ def next_collections(ctx: HandlerContext) -> HandlerResult:
     else:
         tomorrow_text = text(ctx, "waste.tomorrow_none")
     slots |= {"collections": text(ctx, "waste.separator").join(lines), "tomorrow": tomorrow_text}
-    sources = [_source(ctx, c) for c in found]
+    sources = list(dict.fromkeys(_source(ctx, c) for c in found))  # one event may carry two kinds
     if _chosen(ctx, "waste_day") == "tomorrow":
         return HandlerResult("one", {**slots, "answer_one": tomorrow_text},
                              provenance=[street_source, *[_source(ctx, c) for c in out]])
