@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from civicline.calls import Call
 from civicline.commands.common import config_from, parse_now
-from civicline.scenarios import load_scenario, run_scenario, scenario_files
+from civicline.scenarios import TownEngines, load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
 from flows.dialog import Engine
 from flows.session import (
@@ -110,18 +108,7 @@ def _recorder(config):
 
 def run_simulate(args: argparse.Namespace) -> int:
     config = config_from(args)
-    engines: dict[Path, Engine] = {}
-
-    def engine_for(scenario: Any) -> Engine:
-        """Each scenario calls its own town (`town:`), the configured one by default."""
-        town = config.town_path
-        if scenario.town:
-            base = Path(config.source).resolve().parent if Path(config.source).is_file() else Path.cwd()
-            town = (base / scenario.town).resolve()
-        if town not in engines:
-            engines[town] = Engine(load_runtime(dataclasses.replace(config, town_path=town)))
-        return engines[town]
-
+    engine_for = TownEngines(config)
     results = []
     errors = []
     recorder = None
