@@ -247,7 +247,7 @@ def test_the_console_in_each_language_passes_axe(browser, served, locale, lang, 
 
 def test_the_language_is_changed_by_keyboard(page):
     sign_in(page)
-    page.get_by_label("Console language").select_option("es")
+    page.get_by_label("Show the console in").select_option("es")
     page.get_by_role("button", name="Change").press("Enter")
     page.wait_for_url("**/console/dashboard*")
     assert page.locator("html").get_attribute("lang") == "es"
