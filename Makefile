@@ -6,6 +6,10 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip
 TOWN    ?= towns/port-lumiere
+# The second town, from real published data, checked as of the day its calendars were
+# copied (towns/gedling/SOURCE.md): yearly calendars end, and the check judges them by a date.
+GEDLING := towns/gedling
+GEDLING_AS_OF := 2026-01-31T12:00
 # Everything `make run` and `make test` need; `make install EXTRAS=dev` for a lighter venv.
 EXTRAS  ?= dev,voice,translate,console,telephony,meaning
 
@@ -42,7 +46,10 @@ test: system-deps install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/civicline data check
 	$(VENV)/bin/civicline flows check
+	$(VENV)/bin/civicline data check $(GEDLING) --now $(GEDLING_AS_OF)
+	CIVICLINE_TOWN_PATH=$(GEDLING) $(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline simulate scenarios/
 	$(PY) -m pytest -q
 

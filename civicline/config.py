@@ -58,7 +58,7 @@ class ConfigError(CivicError):
 @dataclass(frozen=True)
 class Config:
     town_path: Path = Path("towns/port-lumiere")
-    languages: list[str] = field(default_factory=lambda: ["fr", "en", "es"])
+    languages: list[str] = field(default_factory=list)  # empty: the town's (town.yaml)
     fixed_language: str | None = None
     main_language: str | None = None  # default: the town's
     max_age_days: int = 180

@@ -2,6 +2,7 @@
 
     name: waste day by address, French caller
     now: 2026-12-01T10:15:00+01:00
+    town: towns/port-lumiere   # optional: the town the call is made to (default: the configured one)
     language: fr
     turns:
       - say: "Quel jour passe le camion poubelle ?"
@@ -14,6 +15,7 @@ Checks are case- and accent-insensitive, on what the assistant says in that turn
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +73,7 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     now: datetime
+    town: str | None = None  # a town folder, relative to the configuration file's folder
     language: str | None = None
     caller: str | None = None
     start: Expect = Field(default_factory=Expect)  # what the greeting must say
@@ -182,6 +185,27 @@ def run_scenario(engine: Engine, scenario: Scenario, file: str = "", recorder: R
                                   "assistant": said, "intent": step.intent, "node": step.state.node})
         result.failures += [f"turn {i}: {f}" for f in _check(turn.expect, step, said)]
     return result
+
+
+class TownEngines:
+    """The engine each scenario calls: its own town's (`town:`), the configured one by
+    default; one engine per town, loaded once."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self._engines: dict[Path, Engine] = {}
+
+    def __call__(self, scenario: Scenario) -> Engine:
+        from civicline.wiring import load_runtime
+
+        town = Path(self.config.town_path)
+        if scenario.town:
+            source = Path(self.config.source)
+            base = source.resolve().parent if source.is_file() else Path.cwd()
+            town = (base / scenario.town).resolve()
+        if town not in self._engines:
+            self._engines[town] = Engine(load_runtime(dataclasses.replace(self.config, town_path=town)))
+        return self._engines[town]
 
 
 def _said(step: Step) -> str:

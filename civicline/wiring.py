@@ -56,6 +56,14 @@ def translator_for(config: Config, town: Any) -> Any:
     return chain if chain.engines else None
 
 
+def enabled_languages(config: Config, town: Any) -> list[str]:
+    """The languages callers are offered, in menu order: the town's (town.yaml), unless the
+    configuration fixes one or narrows them for this server."""
+    if config.fixed_language:
+        return [config.fixed_language]
+    return list(config.languages or getattr(town, "languages", None) or [])
+
+
 def check_runtime(config: Config, *, flows_dir: Path | None = None) -> Checked:
     """Loads everything and validates it; returns the problems rather than raising."""
     problems: list[Problem] = []
@@ -63,14 +71,15 @@ def check_runtime(config: Config, *, flows_dir: Path | None = None) -> Checked:
         town = load_town(config.town_path)
     except FlowError as exc:
         return Checked(None, exc.problems)
-    main_language = config.main_language or getattr(town, "main_language", None) or config.languages[0]
-    languages = [config.fixed_language] if config.fixed_language else list(config.languages)
+    languages = enabled_languages(config, town)
+    main_language = config.main_language or getattr(town, "main_language", None) or (languages or ["fr"])[0]
     translator = translator_for(config, town)
     try:
         catalogs = Catalogs.load(
-            sorted(set(languages) | {main_language}),
+            list(dict.fromkeys([*languages, main_language])),
             main_language,
             translator=translator.as_catalog_translator() if translator else None,
+            town_sentences=getattr(town, "sentences_dir", None),
         )
     except FlowError as exc:
         return Checked(None, exc.problems)

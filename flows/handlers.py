@@ -73,12 +73,15 @@ Handler = Callable[[HandlerContext], HandlerResult]
 _REGISTRY: dict[str, Handler] = {}
 
 
-def handler(name: str) -> Callable[[Handler], Handler]:
-    """Register a function as the handler called ``name`` in flow files."""
+def handler(name: str, needs: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    """Register a function as the handler called ``name`` in flow files. `needs`: the town
+    data sets it reads (town.yaml `data:`); `civicline flows check` refuses a flow that
+    calls it in a town that does not publish them."""
 
     def register(fn: Handler) -> Handler:
         if name in _REGISTRY and _REGISTRY[name] is not fn:
             raise ValueError(f"two handlers are registered as {name!r}")
+        fn.needs = needs  # type: ignore[attr-defined]
         _REGISTRY[name] = fn
         return fn
 

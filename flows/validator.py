@@ -8,10 +8,13 @@ the caller is speaking with an automated assistant.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any
 
+from flows.facts import check_facts
 from flows.loader import ENTRY, FlowSet
 from flows.model import (
     INPUT_KINDS,
@@ -78,6 +81,7 @@ def validate(
     _check_loops(flows, graph, report)
     problems.extend(_check_greeting(flows, catalogs))
     problems.extend(check_catalogs(catalogs))
+    problems.extend(check_facts(catalogs))
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
 
 
@@ -111,6 +115,12 @@ def _check_nodes(
         handler = getattr(node, "handler", None)
         if handler is not None and handler not in handlers:
             report(node_id, "handler", f"no handler named '{handler}' exists")
+        elif handler is not None and isinstance(handlers, Mapping) and hasattr(town, "has"):
+            missing = [d for d in getattr(handlers[handler], "needs", ()) if not town.has(d)]
+            if missing:
+                report(node_id, "handler", f"handler '{handler}' needs the town's {' and '.join(missing)} data, "
+                                           "which town.yaml does not list under data:; remove the choices that "
+                                           "lead here (and this flow) or add the data")
         if isinstance(node, MenuNode):
             _check_menu(flows, node_id, node, catalogs, report, translated)
         if isinstance(node, AskNode):
@@ -168,17 +178,41 @@ def _check_menu(
     for i, shortcut in enumerate(node.shortcuts):
         if not translated:
             _check_intent(node_id, f"shortcuts.{i}.next", shortcut.intent, catalogs, report)
+    _check_keys_said(node_id, node, set(seen_keys), catalogs, report)
 
 
-def handler_slot_values(handlers: Collection[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+# Keys every menu has without a choice: 0 a person, * repeat, 9 slower, # end.
+ENGINE_KEYS = ("0", "*", "9", "#")
+
+
+def _check_keys_said(node_id: str, node: MenuNode, keys: set[str], catalogs: Catalogs, report: Any) -> None:
+    """A menu's sentence must not offer a key no choice has ("for permits, press 3" in a
+    town without permits): a caller pressing it would hear "not understood"."""
+    for lang in catalogs.languages:
+        catalog = catalogs[lang]
+        press = catalog.keypad.get("press", "")
+        if "{key}" not in press or not catalog.has(node.prompt):
+            continue
+        pattern = re.compile(re.escape(press).replace(re.escape("{key}"), r"(\d)"), re.IGNORECASE)
+        said = {m.group(1) for m in pattern.finditer(catalog.prompts[node.prompt])}
+        for key in sorted(said - keys - set(ENGINE_KEYS)):
+            file, line = catalog.where(node.prompt)
+            report(node_id, "prompt", f"sentence '{node.prompt}' in '{lang}' ({Path(file).name}"
+                                      f"{':' + str(line) if line else ''}) offers key {key}, which no choice of "
+                                      "this menu has: change the sentence (the town's sentences/ folder) or add "
+                                      "the choice")
+
+
+def handler_slot_values(handlers: Collection[str], town: Any = None) -> dict[str, dict[str, tuple[str, ...]]]:
     """slot -> {handler: values it can use}, from the handlers that declare the slots they
-    read (`slot_values`, see flows.services.common.reads)."""
+    read (`slot_values`, see flows.services.common.reads); values that depend on the town's
+    data are asked of the town."""
     declared: dict[str, dict[str, tuple[str, ...]]] = {}
     if not isinstance(handlers, Mapping):
         return declared
     for name, fn in handlers.items():
         for slot, values in (getattr(fn, "slot_values", None) or {}).items():
-            declared.setdefault(slot, {})[name] = tuple(values)
+            declared.setdefault(slot, {})[name] = tuple(values(town) if callable(values) else values)
     return declared
 
 
@@ -198,7 +232,7 @@ def _check_choice_slots(
     flows: FlowSet, catalogs: Catalogs, handlers: Collection[str], town: Any, report: Any
 ) -> None:
     """A choice's `set:` must fill a slot something reads, with a value it can use."""
-    read_by = handler_slot_values(handlers)
+    read_by = handler_slot_values(handlers, town)
     asked = asked_slots(flows.nodes)
     for node_id, node in flows.nodes.items():
         if not isinstance(node, MenuNode):

@@ -35,6 +35,12 @@ class Catalog:
     disclosure: tuple[str, ...]
     entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
+    # Prompts a town's own sentence file replaces: key -> (that file, line).
+    overridden: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+    def where(self, key: str) -> tuple[str, int | None]:
+        """The file and line a prompt's text comes from (the town's file when it overrides it)."""
+        return self.overridden.get(key) or (self.file, self.lines.get(key))
 
     def has(self, key: str) -> bool:
         text = self.prompts.get(key)
@@ -138,6 +144,55 @@ def load_catalog(path: Path) -> Catalog:
     )
 
 
+def _placeholders(text: str) -> set[str]:
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def with_town_sentences(base: Catalog, path: Path) -> Catalog:
+    """The catalog with a town's own sentences in place of its ones. A town may say a
+    sentence its own way but not invent a key or a {placeholder} the call cannot fill."""
+    data, problems = load_yaml_file(path)
+    name = str(path)
+    if not isinstance(data, LineDict):
+        raise CatalogError(Problem(name, 1, "a town's sentence file must be a mapping starting with 'language:'"))
+    if data.get("language") != base.language:
+        problems.append(Problem(name, data.line_of("language"), f"the file must start with 'language: {base.language}'"))
+    prompts = data.get("prompts") or LineDict()
+    if not isinstance(prompts, dict):
+        raise CatalogError(problems + [Problem(name, data.line_of("prompts"), "'prompts' must map sentence keys to text")])
+    unknown = set(data) - {"language", "prompts"}
+    for key in sorted(unknown):
+        problems.append(Problem(name, data.line_of(key), f"'{key}': a town's sentence file has only language: and "
+                                                         "prompts: (words and intents stay in the catalogs)"))
+    merged = dict(base.prompts)
+    overridden: dict[str, tuple[str, int]] = {}
+    for key, text in prompts.items():
+        line = prompts.line_of(key) if isinstance(prompts, LineDict) else 0
+        if key not in base.prompts:
+            problems.append(Problem(name, line, f"there is no sentence '{key}' to replace: check its spelling "
+                                                f"against {Path(base.file).name}"))
+            continue
+        if not isinstance(text, str):
+            problems.append(Problem(name, line, f"sentence '{key}' must be text in quotes"))
+            continue
+        try:
+            extra = _placeholders(text) - _placeholders(base.prompts[key])
+        except ValueError as exc:
+            problems.append(Problem(name, line, f"sentence '{key}' has broken braces: {exc}"))
+            continue
+        if extra:
+            known = ", ".join("{" + p + "}" for p in sorted(_placeholders(base.prompts[key]))) or "none"
+            problems.append(Problem(name, line, f"sentence '{key}' uses {', '.join('{' + p + '}' for p in sorted(extra))}, "
+                                                f"which this sentence cannot fill (it can use: {known})"))
+            continue
+        merged[key] = text
+        overridden[key] = (name, line)
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(base.language, base.file, merged, base.intents, base.yes, base.no, base.keypad, base.disclosure,
+                   base.entities, base.lines, overridden)
+
+
 # A translator takes (text, source, target) and returns (text, engine name) or None.
 Translator = Callable[[str, str, str], "tuple[str, str] | None"]
 
@@ -165,7 +220,10 @@ class Catalogs:
         main_language: str,
         directory: Path = CATALOG_DIR,
         translator: Translator | None = None,
+        town_sentences: Path | None = None,
     ) -> Catalogs:
+        """`town_sentences`: a town's folder of its own sentences (`<lang>.yaml` with
+        `language:` and `prompts:`), which replace the catalogs' ones."""
         catalogs, problems = {}, []
         for lang in languages:
             path = directory / f"{lang}.yaml"
@@ -176,6 +234,18 @@ class Catalogs:
                 catalogs[lang] = load_catalog(path)
             except CatalogError as exc:
                 problems.extend(exc.problems)
+                continue
+            own = town_sentences / f"{lang}.yaml" if town_sentences else None
+            if own is not None and own.exists():
+                try:
+                    catalogs[lang] = with_town_sentences(catalogs[lang], own)
+                except CatalogError as exc:
+                    problems.extend(exc.problems)
+        if town_sentences is not None and town_sentences.is_dir():
+            for extra in sorted(town_sentences.glob("*.yaml")):
+                if extra.stem not in languages:
+                    problems.append(Problem(str(extra), None, f"sentences for '{extra.stem}', which is not among the "
+                                                              f"languages offered ({', '.join(languages)})"))
         if problems:
             raise CatalogError(problems)
         return cls(catalogs, main_language, translator)

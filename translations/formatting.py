@@ -110,3 +110,47 @@ def format_span(start: time, end: time, lang: str) -> str:
     """"de 9 h à 12 h", "from 9 a.m. to noon", "de 9:00 a 12:00"."""
     a, b = format_time(start, lang), format_time(end, lang)
     return {"fr": f"de {a} à {b}", "es": f"de {a} a {b}"}.get(lang, f"from {a} to {b}")
+
+
+_WEEK_WORDS = {
+    "fr": {"range": "du {a} au {b}", "and": "et", "closed": "fermé le {days}", "holidays": "les jours fériés",
+           "plural": False},
+    "es": {"range": "de {a} a {b}", "and": "y", "closed": "cerrado el {days}", "holidays": "los días festivos",
+           "plural": False},
+    "en": {"range": "{a} to {b}", "and": "and", "closed": "closed on {days}", "holidays": "public holidays",
+           "plural": True},
+}
+
+
+def _weekday(index: int, lang: str, plural: bool = False) -> str:
+    name = format_date(date(2024, 1, 1 + index), "EEEE", locale=_locale(lang))  # 1 Jan 2024 was a Monday
+    return name + "s" if plural else name
+
+
+def format_week(spans: Sequence[Sequence[tuple[time, time]]], closed_on_holidays: bool, lang: str) -> str:
+    """Opening hours for a week, as data gives them (7 lists of spans, Monday first):
+    "Monday to Saturday, from 9 a.m. to noon and from 2 p.m. to 6 p.m.; closed on Sundays
+    and public holidays"."""
+    words = _WEEK_WORDS.get(lang, _WEEK_WORDS["en"])
+    groups: list[tuple[int, int, tuple[tuple[time, time], ...]]] = []
+    for i, day in enumerate(spans):
+        key = tuple(day)
+        if key and groups and groups[-1][2] == key and groups[-1][1] == i - 1:
+            groups[-1] = (groups[-1][0], i, key)
+        elif key:
+            groups.append((i, i, key))
+    parts = []
+    for first, last, day_spans in groups:
+        days = _weekday(first, lang) if first == last else str(words["range"]).format(
+            a=_weekday(first, lang), b=_weekday(last, lang))
+        if last == first + 1:
+            days = format_list([_weekday(first, lang), _weekday(last, lang)], lang)
+        hours = format_list([format_span(a, b, lang) for a, b in day_spans], lang)
+        parts.append(f"{days}, {hours}")
+    closed = [_weekday(i, lang, bool(words["plural"])) for i, day in enumerate(spans) if not day]
+    if closed_on_holidays:
+        closed.append(str(words["holidays"]))
+    text = "; ".join(parts)
+    if closed:
+        text += "; " + str(words["closed"]).format(days=format_list(closed, lang))
+    return text

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from civicline.calls import Call
 from civicline.commands.common import config_from, parse_now
-from civicline.scenarios import load_scenario, run_scenario, scenario_files
+from civicline.scenarios import TownEngines, load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
 from flows.dialog import Engine
 from flows.session import (
@@ -110,8 +110,7 @@ def _recorder(config):
 
 def run_simulate(args: argparse.Namespace) -> int:
     config = config_from(args)
-    runtime = load_runtime(config)
-    engine = Engine(runtime)
+    engine_for = TownEngines(config)
     results = []
     errors: list[str] = []
     recorder = None
@@ -125,7 +124,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         except FlowError as exc:
             errors.extend(str(p) for p in exc.problems)
             continue
-        results.append(run_scenario(engine, scenario, str(path), recorder=recorder))
+        results.append(run_scenario(engine_for(scenario), scenario, str(path), recorder=recorder))
     failed = [r for r in results if not r.passed]
     if args.json:
         print(json.dumps({

@@ -1,5 +1,6 @@
 """civicline data check [TOWN_DIR]: checks a town's data files (streets, collections,
-meetings, permits, human lines) and prints each problem with its file and line."""
+meetings, permits, human lines) and prints each problem with its file and line, then
+whether the data is still current (flows.town.freshness)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = data.add_subparsers(dest="data_command", metavar="ACTION")
     check = sub.add_parser("check", help="check the town's data and print each problem with file and line")
     check.add_argument("town", nargs="?", type=Path, help="the town folder (default: the configured town)")
-    check.add_argument("--now", help="the day to judge fee freshness on (ISO date-time; default: now)")
+    check.add_argument("--now", help="the day to judge freshness on: calendars that end, zones with no date "
+                                      "left, stale fees (ISO date-time; default: now)")
     check.set_defaults(func=run)
     data.set_defaults(func=lambda args: data.print_help() or 2)
 
@@ -34,18 +36,25 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     town = load_town(town_dir)
-    # load_town refuses a town.yaml that does not name every dataset
-    assert town.collections is not None and town.meetings is not None and town.permits is not None
+    from flows.town.freshness import freshness
+
     now = parse_now(getattr(args, "now", None), town.timezone) or datetime.now(town.timezone)
     max_age = config.max_age_days or town.max_age_days
-    # Not an error: a stale fee is simply not said (callers are offered a person), but the
-    # clerk should know which ones to check again.
-    for permit in town.permits.permits.values():
-        fee = permit.fee
-        if fee and fee.verified and (now.date() - fee.verified).days >= max_age:
-            print(f"note: the fee of '{permit.id}' was verified on {fee.verified}, more than {max_age} days ago: "
-                  f"it will not be said until someone checks it again ({town_dir / 'data'})")
-    print(f"{town.name}: {len(town.streets)} streets, {len(town.collections.zones)} zones, "
-          f"{len(town.meetings.bodies)} meeting bodies, {len(town.permits.permits)} permits, "
-          f"{len(town.lines)} human line(s): no problems.")
+    # A stale fee is a note (it is simply not said, callers are offered a person); a
+    # calendar that ends soon is a warning; a zone left with no date is an error: its
+    # callers would hear nothing.
+    notices = freshness(town, now.date(), max_age)
+    for notice in notices:
+        print(notice, file=sys.stderr if notice.severity == "error" else sys.stdout)
+    errors = [n for n in notices if n.severity == "error"]
+    if errors:
+        print(f"{len(errors)} zone(s) of {town_dir} have no collection date left on {now.date().isoformat()}; "
+              "add the new calendars.", file=sys.stderr)
+        return 1
+    zones = sum(len(s.zones) for s in town.collections.services.values()) if town.collections else 0
+    parts = [f"{len(town.streets)} streets, {zones} zones" if town.collections else "",
+             f"{len(town.meetings.bodies)} meeting bodies" if town.meetings else "",
+             f"{len(town.permits.permits)} permits" if town.permits else "",
+             f"{len(town.lines)} human line(s)"]
+    print(f"{town.name}: {', '.join(p for p in parts if p)}: no problems.")
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from civicline.commands.common import config_from
+from staff_files.problems import FlowError
 from voice.errors import VoiceError
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -236,9 +237,13 @@ def run_prompts_render(args: argparse.Namespace) -> int:
 def doctor_lines(config: Any) -> tuple[bool, list[str]]:
     """For ``civicline doctor``: per enabled language, whether its recogniser and voice are
     installed and pinned (the server's start-up check then loads them)."""
-    from civicline.wiring import speech_available, speech_engines
+    from civicline.wiring import enabled_languages, load_town, speech_available, speech_engines
 
-    languages = [config.fixed_language] if config.fixed_language else list(config.languages)
+    try:
+        town = load_town(config.town_path)
+    except FlowError:
+        town = None  # the data check says why; the voices of the configured languages are still checked
+    languages = enabled_languages(config, town)
     missing = speech_available()
     if missing:
         return False, ["speech:", f"  PROBLEM  speech is off, the phone line cannot start: {missing}"]

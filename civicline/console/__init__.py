@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         dashboard,
         data_views,
         flows_views,
+        i18n,
         review_views,
         translations_views,
         trial_views,
@@ -76,4 +77,5 @@ def init_app(app: Flask) -> None:
     app.extensions["console"] = ConsoleState(
         store=store, users=Users(store), versions=FileVersions(store), trials=TrialCalls()
     )
+    i18n.init_i18n(app)
     app.register_blueprint(bp)

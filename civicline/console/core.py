@@ -42,7 +42,7 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-PUBLIC = {"console.sign_in", "console.static"}  # reachable without signing in
+PUBLIC = {"console.sign_in", "console.static", "console.set_language"}  # reachable without signing in
 
 
 class ConsoleError(Exception):

@@ -3,7 +3,7 @@ same figures in a table (a chart alone says nothing to a screen reader)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import request
@@ -50,5 +50,18 @@ def dashboard() -> Any:
     return render(
         "dashboard.html", title="Dashboard", r=report, start=start, end=end, language=lang,
         languages=languages(), outcomes=OUTCOMES, outcome_chart=outcome_chart,
-        language_chart=language_chart, intent_chart=intent_chart,
+        language_chart=language_chart, intent_chart=intent_chart, freshness=data_freshness(),
     )
+
+
+def data_freshness() -> list[Any]:
+    """Calendars' end dates and fees' verification dates, most urgent first, for staff."""
+    from flows.town.freshness import freshness
+
+    town = civic().runtime.town
+    if town is None or not hasattr(town, "path"):
+        return []
+    tz = getattr(town, "timezone", None)
+    today = datetime.now(tz).date()
+    max_age = civic().config.max_age_days or getattr(town, "max_age_days", 180)
+    return freshness(town, today, max_age, everything=True)

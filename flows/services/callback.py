@@ -20,7 +20,7 @@ def status(ctx: HandlerContext) -> HandlerResult:
         return HandlerResult("none")
     now = local_now(ctx)
     nxt = line.next_opening(now)
-    slots = {"line_name": line.name, "opening": ""}
+    slots = {"line_name": line.name_in(ctx.lang), "opening": ""}
     if nxt is None:
         return HandlerResult("none", slots)
     if nxt.date() == now.date():

@@ -11,17 +11,20 @@ from flows.handlers import Handler, HandlerContext
 DEFAULT_MAX_AGE_DAYS = 180
 
 
-def reads(**slots: Iterable[str]) -> Callable[[Handler], Handler]:
+def reads(**slots: Iterable[str] | Callable[[Any], Iterable[str]]) -> Callable[[Handler], Handler]:
     """Declares slots a handler reads that a flow's menu choice may set (`set:`), with the
     values the handler can use: `civicline flows check` refuses any other slot or value.
+    The values may depend on the town's data: then give a function of the town.
 
         @handler("waste.next_collections")
-        @reads(waste_kind=("household", "recycling", "green"))
+        @reads(waste_kind=town_kinds, waste_day=("tomorrow",))
     """
 
     def declare(fn: Handler) -> Handler:
         # A function attribute, read back with getattr by flows.validator.handler_slot_values
-        fn.slot_values = {slot: tuple(values) for slot, values in slots.items()}  # type: ignore[attr-defined]
+        fn.slot_values = {  # type: ignore[attr-defined]
+            slot: values if callable(values) else tuple(values) for slot, values in slots.items()
+        }
         return fn
 
     return declare

@@ -10,6 +10,9 @@ from flows.handlers import HandlerContext, HandlerResult, handler
 from flows.services.common import local_now, sentence, text
 from translations.formatting import format_day, format_time
 
+# The town data sets these handlers read.
+MEETINGS_DATA = ("meetings",)
+
 
 def _body_name(ctx: HandlerContext, meeting: Any) -> str:
     body = ctx.town.meetings.body(meeting.body)
@@ -76,7 +79,7 @@ def _named_bodies(ctx: HandlerContext) -> set[str]:
     return named
 
 
-@handler("meetings.next")
+@handler("meetings.next", needs=MEETINGS_DATA)
 def next_meetings(ctx: HandlerContext) -> HandlerResult:
     """The next meeting of each body, with the cancelled ones before it; of the bodies the
     caller named, when the sentence names some ("the next council meeting"). Outcomes: ok,
@@ -88,10 +91,20 @@ def next_meetings(ctx: HandlerContext) -> HandlerResult:
         if named and body.id not in named:
             continue
         found += ctx.town.meetings.upcoming(body.id, now)
+    notice = ""
+    if named and not found:
+        # The body asked about has nothing published: say so, then what the others have.
+        bodies = [b for b in ctx.town.meetings.bodies if b.id in named]
+        notice = " ".join(sentence(text(ctx, "meetings.none_for_body", body=b.name(ctx.lang, ctx.town.main_language))) for b in bodies)
+        for body in ctx.town.meetings.bodies:
+            found += ctx.town.meetings.upcoming(body.id, now)
     if not found:
         return HandlerResult("none")
     found.sort(key=lambda m: m.start)
-    return _answer(ctx, found, now.date(), "meetings")
+    result = _answer(ctx, found, now.date(), "meetings")
+    if notice:
+        result.slots["meetings"] = f"{notice} {result.slots['meetings']}"
+    return result
 
 
 def _next_after(ctx: HandlerContext, start: datetime) -> dict[str, Any]:
@@ -113,7 +126,7 @@ def _range(ctx: HandlerContext, start: datetime, end: datetime, slot: str) -> Ha
     return _answer(ctx, meetings, local_now(ctx).date(), slot)
 
 
-@handler("meetings.on_date")
+@handler("meetings.on_date", needs=MEETINGS_DATA)
 def on_date(ctx: HandlerContext) -> HandlerResult:
     """Meetings on the date the caller gave (slot meeting_date). Outcomes: ok, none, error."""
     value = ctx.slots.get("meeting_date") or {}
@@ -128,7 +141,7 @@ def on_date(ctx: HandlerContext) -> HandlerResult:
     return result
 
 
-@handler("meetings.this_week")
+@handler("meetings.this_week", needs=MEETINGS_DATA)
 def this_week(ctx: HandlerContext) -> HandlerResult:
     """Meetings from now to Sunday night. Outcomes: ok, none."""
     now = local_now(ctx)

@@ -20,13 +20,16 @@ from flows.services.common import (
 from flows.town.common import Origin
 from translations.formatting import format_date_long, format_list, format_money, format_number
 
+# The town data sets these handlers read.
+PERMITS_DATA = ("permits",)
+
 
 def _kind_key(ctx: HandlerContext) -> str:
     value = ctx.slots.get("permit_kind") or {}
     return str(value.get("key", "")) if isinstance(value, dict) else str(value)
 
 
-@handler("permits.decide")
+@handler("permits.decide", needs=PERMITS_DATA)
 def decide(ctx: HandlerContext) -> HandlerResult:
     """From the project the caller described (slot permit_kind: a permit or a kind of works,
     and slot surface) to a permit. Outcomes: ok (slot permit), needs_surface, none (nothing
@@ -73,7 +76,7 @@ def _fee_text(ctx: HandlerContext, permit: Any) -> tuple[str, bool]:
     return text(ctx, f"permits.fee_{fee.unit}", amount=amount, verified=verified), True
 
 
-@handler("permits.describe")
+@handler("permits.describe", needs=PERMITS_DATA)
 @reads(permit_question=("documents", "fee"))
 def describe(ctx: HandlerContext) -> HandlerResult:
     """What the permit covers, documents and forms, where to apply, how long, and the fee.

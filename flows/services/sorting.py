@@ -10,7 +10,7 @@ from flows.handlers import HandlerContext, HandlerResult, handler
 ROUTED = ("glass", "recycling_centre", "bulky")
 
 
-@handler("sorting.lookup")
+@handler("sorting.lookup", needs=("sorting",))
 def lookup(ctx: HandlerContext) -> HandlerResult:
     """Outcomes: ok (said, then the flow goes on), glass, recycling_centre, bulky, none."""
     guide = getattr(ctx.town, "sorting", None)

@@ -1,5 +1,6 @@
-"""Collection schedules: weekly or every-N-weeks rules by zone, seasons, the holiday shift,
-glass drop-off points, bulky items and the recycling centre (collections.yaml).
+"""Collection rules: weekly or every-N-weeks rules by zone, seasons and the holiday shift,
+for a town that publishes rules rather than calendars (a service's `schedules:` in
+collections.yaml), and the recycling centre and bulky items.
 
 The holiday rule (`holiday_rule: shift_after_holiday`): in a week (Monday–Sunday) with a
 public holiday on a weekday, every collection on or after the holiday that week moves one
@@ -10,15 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from flows.town.common import Origin, Problems, origin_of, parse_date, parse_weekday
-from flows.town.hours import Holidays, WeeklyHours, parse_hours
-from staff_files.problems import Problem
-from staff_files.yaml_lines import LineDict, load_yaml_file
+from flows.town.hours import Holidays, WeeklyHours
 
-KINDS = ("household", "recycling", "green")  # kerbside kinds; glass and bulky are not collected
 HOLIDAY_RULES = ("shift_after_holiday", "none")
 HORIZON_DAYS = 400  # look this far ahead for a next collection (covers a season's gap)
 
@@ -34,6 +31,7 @@ class Collection:
     schedule_id: str
     origin: Origin
     holiday: date | None = None  # the holiday that moved it
+    service: str = ""  # the round it belongs to (refuse, garden…)
 
 
 @dataclass(frozen=True)
@@ -73,14 +71,6 @@ class Schedule:
 
 
 @dataclass(frozen=True)
-class Place:
-    id: str
-    name: str
-    address: str
-    origin: Origin
-
-
-@dataclass(frozen=True)
 class RecyclingCentre:
     name: str
     address: str
@@ -98,8 +88,9 @@ class RuleCollections:
     """Collections computed from the rules in collections.yaml."""
 
     def __init__(self, zones: dict[str, str], schedules: list[Schedule], holiday_rule: str,
-                 holidays: Holidays | None):
+                 holidays: Holidays | None, service: str = ""):
         self.zones = zones
+        self.service = service
         self.schedules = schedules
         self.holiday_rule = holiday_rule
         self.holidays = holidays
@@ -116,7 +107,7 @@ class RuleCollections:
         return day + timedelta(days=len(moved_by)), moved_by[-1]
 
     def between(self, zone: str, start: date, end: date, kind: str | None = None) -> list[Collection]:
-        found = []
+        found: list[Collection] = []
         # Start a week early: a day planned before `start` may be shifted into the range.
         for schedule in self.schedules:
             if zone not in schedule.zones or (kind and schedule.kind != kind):
@@ -124,24 +115,30 @@ class RuleCollections:
             for planned in schedule.planned_days(start - timedelta(days=7), end):
                 day, holiday = self.shift(planned)
                 if start <= day <= end:
-                    found.append(Collection(schedule.kind, zone, day, planned, schedule.id, schedule.origin, holiday))
+                    found.append(Collection(schedule.kind, zone, day, planned, schedule.id, schedule.origin,
+                                            holiday, self.service))
         return sorted(found, key=lambda c: (c.day, c.kind))
 
-    def kinds_for(self, zone: str) -> list[str]:
-        return [k for k in KINDS if any(zone in s.zones and s.kind == k for s in self.schedules)]
-
-    def next_of_kind(self, zone: str, kind: str, after: date) -> Collection | None:
-        found = self.between(zone, after, after + timedelta(days=HORIZON_DAYS), kind)
-        return found[0] if found else None
+    def kinds_for(self, zone: str) -> set[str]:
+        return {s.kind for s in self.schedules if zone in s.zones}
 
 
-@dataclass(frozen=True)
-class CollectionData:
-    collections: Any  # RuleCollections or IcsCollections: between(), next_of_kind(), kinds_for()
-    zones: dict[str, str]
-    glass_points: tuple[Place, ...]
-    bulky: Bulky | None
-    centre: RecyclingCentre | None
+class RuleZone:
+    """One zone's collections computed from its service's rules."""
+
+    def __init__(self, rules: RuleCollections, zone: str):
+        self.rules = rules
+        self.zone = zone
+
+    def between(self, start: date, end: date) -> list[Collection]:
+        return self.rules.between(self.zone, start, end)
+
+    def kinds_collected(self) -> set[str]:
+        return self.rules.kinds_for(self.zone)
+
+    def last_day(self) -> date | None:
+        return None  # rules repeat for ever
+
 
 
 def _season(data: Any, problems: Problems, line: int) -> Season | None:
@@ -157,7 +154,9 @@ def _season(data: Any, problems: Problems, line: int) -> Season | None:
         return None
 
 
-def _schedule(item: Any, line: int, zones: dict[str, str], problems: Problems) -> Schedule | None:
+def parse_schedule(item: Any, line: int, zones: dict[str, Any], kinds: set[str],
+                   problems: Problems) -> Schedule | None:
+    """One rule of a service's `schedules:`."""
     if not isinstance(item, dict):
         problems.add(line, "each schedule must be a block with id, kind, zones, weekday…")
         return None
@@ -167,9 +166,10 @@ def _schedule(item: Any, line: int, zones: dict[str, str], problems: Problems) -
         return item.line_of(key) if hasattr(item, "line_of") and key in item else line
 
     sid = str(item.get("id") or f"line-{line}")
-    kind = item.get("kind")
-    if kind not in KINDS:
-        problems.add(at("kind"), f"schedule '{sid}': kind '{kind}' must be one of {', '.join(KINDS)}")
+    kind = str(item.get("kind"))
+    if kind not in kinds:
+        problems.add(at("kind"), f"schedule '{sid}': kind '{kind}' is not declared under kinds: "
+                                 f"({', '.join(sorted(kinds))})")
     listed = item.get("zones")
     if not listed:
         problems.add(line, f"schedule '{sid}' has no zone: say which zones it serves (zones: [A])")
@@ -191,90 +191,6 @@ def _schedule(item: Any, line: int, zones: dict[str, str], problems: Problems) -
         problems.add(line, f"schedule '{sid}': every {every} weeks needs a first day ('from: YYYY-MM-DD')")
     season = _season(item.get("season"), problems, at("season"))
     origin = origin_of(item, problems, at("verified"), f"schedule '{sid}'")
-    if kind not in KINDS or weekday is None or not listed:
+    if kind not in kinds or weekday is None or not listed:
         return None
     return Schedule(sid, kind, tuple(str(z) for z in listed), weekday, every, anchor, season, origin, line)
-
-
-def load_collections(path: Path, holidays: Holidays | None) -> tuple[CollectionData, list[Problem]]:
-    problems = Problems(path)
-    data, duplicates = load_yaml_file(path)
-    problems.extend(duplicates)
-    if not isinstance(data, LineDict):
-        problems.add(None, "collections.yaml must be a mapping with zones:, schedules:…")
-        return CollectionData(None, {}, (), None, None), problems.items
-    zones = {str(k): str((v or {}).get("name", k)) if isinstance(v, dict) else str(v or k)
-             for k, v in (data.get("zones") or {}).items()}
-    if not zones:
-        problems.add(data.line_of("zones"), "no zones are declared (zones: {A: {name: …}})")
-    if data.get("calendars"):
-        collections: Any = _calendars(data, path, zones, problems)
-        raw: list[Any] = []
-    else:
-        collections = None
-        raw = data.get("schedules") or []
-    schedules = []
-    lines = getattr(raw, "item_lines", [data.line_of("schedules")] * len(raw))
-    for item, line in zip(raw, lines, strict=False):
-        schedule = _schedule(item, line, zones, problems)
-        if schedule:
-            schedules.append(schedule)
-    ids = [s.id for s in schedules]
-    for s in schedules:
-        if ids.count(s.id) > 1 and s is not next(x for x in schedules if x.id == s.id):
-            problems.add(s.line, f"schedule id '{s.id}' is used twice")
-    for zone in zones if collections is None else ():
-        if not any(zone in s.zones for s in schedules):
-            problems.add(data.line_of("zones"), f"zone '{zone}' has no collection schedule")
-    rule = str(data.get("holiday_rule", "shift_after_holiday"))
-    if rule not in HOLIDAY_RULES:
-        problems.add(data.line_of("holiday_rule"), f"holiday_rule must be one of {', '.join(HOLIDAY_RULES)}")
-    glass = []
-    raw_glass = data.get("glass_points") or []
-    for item, line in zip(raw_glass, getattr(raw_glass, "item_lines", []), strict=False):
-        gid = str(item.get("id") or f"glass-{line}")
-        glass.append(Place(gid, str(item.get("name", "")), str(item.get("address", "")),
-                           origin_of(item, problems, line, f"glass point '{gid}'")))
-    bulky = None
-    if isinstance(data.get("bulky"), dict):
-        b = data["bulky"]
-        bulky = Bulky(str(b.get("line", "main")), origin_of(b, problems, data.line_of("bulky"), "bulky"))
-    centre = None
-    if isinstance(data.get("recycling_centre"), dict):
-        c = data["recycling_centre"]
-        where = data.line_of("recycling_centre")
-        centre = RecyclingCentre(str(c.get("name", "")), str(c.get("address", "")),
-                                 parse_hours(c, holidays, problems, where, "recycling_centre"),
-                                 origin_of(c, problems, where, "recycling_centre"))
-    if collections is None:
-        collections = RuleCollections(zones, schedules, rule, holidays)
-    return CollectionData(collections, zones, tuple(glass), bulky, centre), problems.items
-
-
-def _calendars(data: Any, path: Path, zones: dict[str, str], problems: Problems) -> Any:
-    """`calendars: {A: {file: zone-a.ics, source: …, verified: …}}`: one published calendar per zone."""
-    from flows.town.ics import IcsCollections, ZoneCalendar, read_calendar
-
-    found = {}
-    entries = data["calendars"]
-    where = data.line_of("calendars")
-    if not isinstance(entries, dict):
-        problems.add(where, "calendars must map each zone to {file: …, source: …, verified: …}")
-        return IcsCollections({})
-    for zone, entry in entries.items():
-        line = entries.line_of(zone) if hasattr(entries, "line_of") else where
-        if str(zone) not in zones:
-            problems.add(line, f"calendar for zone '{zone}', which is not declared under zones:")
-            continue
-        entry = entry if isinstance(entry, dict) else {"file": entry}
-        file = path.parent / str(entry.get("file", ""))
-        origin = origin_of(entry, problems, line, f"calendar of zone {zone}")
-        file_problems = Problems(file)
-        calendar = read_calendar(file, file_problems)
-        problems.extend(file_problems.items)
-        if calendar is not None:
-            found[str(zone)] = ZoneCalendar(str(zone), calendar, origin, file.name)
-    for zone in zones:
-        if zone not in entries:
-            problems.add(where, f"zone '{zone}' has no calendar")
-    return IcsCollections(found)

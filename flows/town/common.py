@@ -4,6 +4,7 @@ CSV rows that remember their line, and where a record comes from."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -54,8 +55,19 @@ def parse_date(value: Any, problems: Problems, line: int | None, what: str) -> d
     try:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        problems.add(line, f"{what}: '{value}' is not a date; write it as YYYY-MM-DD (e.g. 2026-10-02)")
+        problems.add(line, f"{what}: '{value}' is not a date; {_date_hint(str(value).strip())}")
         return None
+
+
+def _date_hint(text: str) -> str:
+    """What to write instead, for the ways spreadsheets and people write dates."""
+    parts = re.split(r"[/.-]", text)
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        day, month, year = (int(p) for p in parts)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return (f"it looks written day/month/year: write it year-month-day, {year:04d}-{month:02d}-{day:02d} "
+                    "(in a spreadsheet, format the column as text or as YYYY-MM-DD)")
+    return "write it as YYYY-MM-DD (e.g. 2026-10-02)"
 
 
 def parse_time(value: str, problems: Problems, line: int | None, what: str) -> time | None:
@@ -92,27 +104,51 @@ def origin_of(data: Any, problems: Problems, line: int | None, what: str,
     return Origin(document, verified)
 
 
-def read_csv(path: Path, problems: Problems) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number, {column: text}); blank lines and lines starting with # skipped."""
-    rows: list[tuple[int, dict[str, str]]] = []
+def read_text(path: Path, problems: Problems, what: str = "file") -> str | None:
+    """A staff file's text as saved: a UTF-8 byte-order mark is dropped; a file in another
+    encoding (a spreadsheet's or an old program's Windows-1252) is a problem that names the
+    line and the character that shows it."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # spreadsheets add a BOM
+        raw = path.read_bytes()
     except FileNotFoundError:
-        problems.add(None, "this file does not exist")
-        return rows
-    except UnicodeDecodeError:
-        problems.add(None, "this file is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'")
+        problems.add(None, f"this {what} file does not exist")
+        return None
+    except IsADirectoryError:
+        problems.add(None, f"this is a folder, not a {what} file")
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        guess = raw[exc.start: exc.start + 1].decode("cp1252", errors="replace")
+        problems.add(line, f"column {column}: this {what} is not saved as UTF-8: the byte 0x{raw[exc.start]:02X} "
+                           f"is '{guess}' in Windows-1252, the encoding it was probably saved in. Open it and save "
+                           "it again as UTF-8 ('CSV UTF-8' in a spreadsheet, 'UTF-8' in a text editor)")
+        return None
+
+
+def read_csv(path: Path, problems: Problems) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number, {column: text}); blank lines and lines starting with # skipped.
+    Columns may be separated by commas or, as spreadsheets in many languages save them, by
+    semicolons (the header line tells which)."""
+    rows: list[tuple[int, dict[str, str]]] = []
+    text = read_text(path, problems, "CSV")
+    if text is None:
         return rows
     lines = text.splitlines()
     content = [(i, line) for i, line in enumerate(lines, start=1) if line.strip() and not line.lstrip().startswith("#")]
     if not content:
         problems.add(None, "this file is empty")
         return rows
-    reader = csv.reader([line for _, line in content])
-    header = [h.strip() for h in next(reader)]
+    header_line = content[0][1]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader([line for _, line in content], delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
     for (number, _), values in zip(content[1:], reader, strict=False):
         if len(values) > len(header):
-            problems.add(number, f"this row has {len(values)} columns, the header has {len(header)}: a comma inside a value needs quotes")
+            problems.add(number, f"this row has {len(values)} columns, the header has {len(header)}: "
+                                 f"a '{delimiter}' inside a value needs quotes around the value")
             continue
         rows.append((number, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}))
     return rows

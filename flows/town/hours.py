@@ -113,6 +113,10 @@ class HumanLine:
     number: str  # E.164, what the transfer dials
     display: str  # as written in town.yaml, for people
     hours: WeeklyHours
+    names: dict[str, str] | None = None  # the name in each language, when town.yaml gives them
+
+    def name_in(self, lang: str) -> str:
+        return (self.names or {}).get(lang) or self.name
 
     def is_open(self, now: datetime) -> bool:
         return self.hours.is_open(now)

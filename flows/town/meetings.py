@@ -128,7 +128,7 @@ class Meetings:
 
 def load_meetings(calendar_path: Path, bodies_path: Path | None, tz: ZoneInfo) -> tuple[Meetings, list[Problem]]:
     problems = Problems(calendar_path)
-    calendar = read_calendar(calendar_path, problems)
+    calendar, _text = read_calendar(calendar_path, problems)
     bodies: list[Body] = []
     body_problems = Problems(bodies_path or "bodies.yaml")
     if bodies_path is not None:

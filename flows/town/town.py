@@ -14,19 +14,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from flows.provenance import Source
-from flows.town.collections import CollectionData, load_collections
 from flows.town.common import Origin, Problems
 from flows.town.hours import Holidays, HumanLine, parse_hours
 from flows.town.meetings import Meetings, load_meetings
 from flows.town.permits import PermitData, load_permits
 from flows.town.sorting import SortingGuide, load_sorting
 from flows.town.streets import Street, load_streets
+from flows.town.waste_services import CollectionData, load_collections
 from staff_files.problems import DataError, FlowError, Problem
 from staff_files.yaml_lines import load_yaml_file
 
-DATASETS = ("streets", "collections", "meetings", "permits")
-OPTIONAL_DATASETS = ("sorting",)  # a town without a sorting guide simply has none
+DATASETS = ("streets", "collections", "meetings", "permits", "sorting")
+# Data sets that only make sense together: streets say which zone of the collections.
+TOGETHER = {"streets": "collections", "collections": "streets"}
 DEFAULT_MAX_AGE_DAYS = 180
+# Country codes people write that the phone-number library knows by another name.
+PHONE_REGIONS = {"UK": "GB", "EL": "GR"}
 
 
 @dataclass
@@ -51,6 +54,15 @@ class Town:
     def flows_dir(self) -> Path:
         return self.path / "flows"
 
+    @property
+    def sentences_dir(self) -> Path:
+        """The town's own sentences, one file per language, over the catalogs' ones."""
+        return self.path / "sentences"
+
+    def has(self, dataset: str) -> bool:
+        """Does the town publish this data set (town.yaml `data:`)?"""
+        return dataset in self.versions
+
     def human_line(self, name: str = "main") -> HumanLine:
         """Raises KeyError for a line town.yaml does not declare (the flow validator says so)."""
         return self.lines[name]
@@ -59,8 +71,15 @@ class Town:
         return self.streets.get(street_id)
 
     def street_gazetteer(self) -> list[tuple[str, list[str]]]:
-        """(street id, [official name, aliases…]) for the address resolver."""
-        return [(s.id, [s.name, *s.aliases]) for s in self.streets.values()]
+        """(street id, [how it is said back, name, aliases…]) for the address resolver: a
+        street with a locality is said with it, so same-named streets read back apart."""
+        return [(s.id, list(dict.fromkeys([s.label, s.name, *s.aliases]))) for s in self.streets.values()]
+
+    def waste_kind_synonyms(self, lang: str) -> dict[str, tuple[str, ...]]:
+        """Words for the `waste_kind` slot: the town's kinds as its data names them."""
+        if self.collections is None:
+            return {}
+        return {k: kind.synonyms(lang) for k, kind in self.collections.kinds.items() if kind.synonyms(lang)}
 
     def permit_kind_synonyms(self, lang: str) -> dict[str, tuple[str, ...]]:
         """Words for the `permit_kind` slot: the permits' names and the kinds of works."""
@@ -100,16 +119,26 @@ def _human_lines(data: Any, holidays: Holidays, problems: Problems, country: str
             problems.add(where, f"human line '{line_id}' must be a block with name, number and hours")
             continue
         display = str(item.get("number", ""))
+        region = PHONE_REGIONS.get(country.upper(), country.upper())
         try:
-            parsed = phonenumbers.parse(display, country)
+            parsed = phonenumbers.parse(display, region)
             if not phonenumbers.is_possible_number(parsed):
                 raise phonenumbers.NumberParseException(0, "not a possible number")
             number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
         except phonenumbers.NumberParseException:
-            problems.add(where, f"human line '{line_id}': '{display}' is not a phone number")
+            if not display.startswith("+") and region not in phonenumbers.SUPPORTED_REGIONS:
+                problems.add(where, f"human line '{line_id}': '{display}' cannot be read as a national number of "
+                                    f"country '{country}', which the phone-number list does not know: write the "
+                                    "number in international form (+44 115 901 3901) or use the ISO code (GB, FR…)")
+            else:
+                problems.add(where, f"human line '{line_id}': '{display}' is not a phone number of country "
+                                    f"'{region}'; write it as dialled there, or in international form (+…)")
             number = display
         hours = parse_hours(item, holidays, problems, where, f"human line '{line_id}'")
-        lines[str(line_id)] = HumanLine(str(line_id), str(item.get("name", line_id)), number, display, hours)
+        raw_name = item.get("name", line_id)
+        names = {str(k): str(v) for k, v in raw_name.items()} if isinstance(raw_name, dict) else None
+        name = next(iter(names.values()), str(line_id)) if names else str(raw_name)
+        lines[str(line_id)] = HumanLine(str(line_id), name, number, display, hours, names)
     return lines
 
 
@@ -140,7 +169,13 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
         problems.add(_line(data, "country"), f"country '{country}' has no public holiday list; write its ISO code (FR, ES, US…)")
         holidays = Holidays("FR")
     languages = [str(x) for x in data.get("languages") or []]
+    if not languages:
+        problems.add(_line(data, "languages"), "languages: must list the languages callers are offered, in the "
+                                               "order of the language menu (e.g. languages: [en])")
     main_language = str(data.get("main_language") or (languages[0] if languages else "fr"))
+    if languages and main_language not in languages:
+        problems.add(_line(data, "main_language"), f"main_language '{main_language}' is not among languages: "
+                                                   f"{', '.join(languages)}")
     max_age = data.get("max_age_days", DEFAULT_MAX_AGE_DAYS)
     if not isinstance(max_age, int) or max_age < 1:
         problems.add(_line(data, "max_age_days"), "max_age_days must be a whole number of days")
@@ -148,13 +183,14 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
     town = Town(name, path, tz, country, main_language, languages, max_age, holidays,
                 _human_lines(data, holidays, problems, country or "FR"))
     datasets = data.get("data") or {}
+    if not isinstance(datasets, dict):
+        problems.add(_line(data, "data"), "data: must map each data set to its file (streets: {file: …, version: …})")
+        datasets = {}
+    for dataset in datasets:
+        if dataset not in DATASETS:
+            problems.add(_line(datasets, dataset), f"data: '{dataset}' is not a data set civicline reads "
+                                                   f"({', '.join(DATASETS)})")
     for dataset in DATASETS:
-        entry = datasets.get(dataset)
-        if not isinstance(entry, dict) or not entry.get("file"):
-            problems.add(_line(datasets, dataset) or _line(data, "data"), f"data: '{dataset}' needs a file (data: {{{dataset}: {{file: …, version: …}}}})")
-            continue
-        town.versions[dataset] = str(entry.get("version", ""))
-    for dataset in OPTIONAL_DATASETS:
         entry = datasets.get(dataset)
         if entry is None:
             continue
@@ -162,14 +198,18 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
             problems.add(_line(datasets, dataset), f"data: '{dataset}' needs a file (data: {{{dataset}: {{file: …, version: …}}}})")
             continue
         town.versions[dataset] = str(entry.get("version", ""))
+    for dataset, partner in TOGETHER.items():
+        if dataset in datasets and partner not in datasets:
+            problems.add(_line(datasets, dataset), f"data: '{dataset}' needs '{partner}' too (streets say which "
+                                                   "zone of the collections each address is in)")
     found: list[Problem] = list(problems.items)
     try:
         if "collections" in town.versions:
-            town.collections, more = load_collections(path / datasets["collections"]["file"], holidays)
+            town.collections, more = load_collections(path / datasets["collections"]["file"], holidays, languages)
             found += more
-        zones = set(town.collections.zones) if town.collections else None
+        services = town.collections.zone_ids() if town.collections else None
         if "streets" in town.versions:
-            town.streets, more = load_streets(path / datasets["streets"]["file"], zones)
+            town.streets, more = load_streets(path / datasets["streets"]["file"], services)
             found += more
         if "meetings" in town.versions:
             bodies = datasets["meetings"].get("bodies")

@@ -112,7 +112,7 @@ def test_edit_a_flow_with_an_error_then_fix_it(page, served):
     page.get_by_role("link", name="main.yaml").click()
     editor = page.get_by_label("Flow file main.yaml (YAML)")
     original = editor.input_value()
-    editor.fill(original.replace("prompt: main.menu", "prompt: main.no_such_prompt"))
+    editor.fill(original.replace("prompt: test.menu", "prompt: main.no_such_prompt"))
     page.get_by_role("button", name="Check and save").click()
     alert = page.get_by_role("alert").first
     assert "Not saved" in alert.inner_text()
@@ -219,3 +219,38 @@ def test_the_time_out_warns_and_can_be_extended(page, served):
     finally:
         app.config.update(CONSOLE_IDLE_MINUTES=20, CONSOLE_WARN_SECONDS=120)
 
+
+
+@pytest.mark.parametrize(("locale", "lang", "heading", "user_label"), [
+    ("fr-FR", "fr", "Tableau de bord", "Nom d'utilisateur"),
+    ("en-GB", "en", "Dashboard", "User name"),
+    ("es-ES", "es", "Panel", "Nombre de usuario"),
+])
+def test_the_console_in_each_language_passes_axe(browser, served, locale, lang, heading, user_label):
+    context = browser.new_context(base_url=served[1], locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/console/sign-in")
+        assert page.locator("html").get_attribute("lang") == lang
+        found = {"sign-in": serious(page)}
+        page.get_by_label(user_label).fill("ed")
+        page.locator("#password").fill(PASSWORD)
+        page.locator("#password").press("Enter")
+        page.wait_for_url("**/console/dashboard")
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        found["dashboard"] = serious(page)
+        assert {k: v for k, v in found.items() if v} == {}
+    finally:
+        context.close()
+
+
+def test_the_language_is_changed_by_keyboard(page):
+    sign_in(page)
+    page.get_by_label("Show the console in").select_option("es")
+    page.get_by_role("button", name="Change").press("Enter")
+    page.wait_for_url("**/console/dashboard*")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", level=1).inner_text() == "Panel"
+    page.goto("/console/calls")  # the choice stays for the session
+    assert page.locator("html").get_attribute("lang") == "es"

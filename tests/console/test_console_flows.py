@@ -32,7 +32,7 @@ def test_a_flow_with_an_error_is_not_saved_and_the_problem_is_shown_at_its_line(
     before = path.read_text()
     running = app.extensions["civicline"].runtime.flows.version
     page = editor.get("/console/flows/main.yaml").get_data(as_text=True)
-    broken = before.replace("prompt: main.menu", "prompt: main.no_such_prompt")
+    broken = before.replace("prompt: test.menu", "prompt: main.no_such_prompt")
     line = broken.splitlines().index("    prompt: main.no_such_prompt") + 1
     response = save(editor, broken, base_hash(page))
     body = response.get_data(as_text=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from civicline.config import load_config
-from civicline.scenarios import load_scenario, run_scenario, scenario_files
+from civicline.scenarios import TownEngines, load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
 from flows.dialog import Engine
 from staff_files.problems import FlowError
@@ -25,9 +25,15 @@ def test_there_are_scenarios():
     assert len(SCENARIOS) >= 3
 
 
+@pytest.fixture(scope="module")
+def engines() -> TownEngines:
+    return TownEngines(load_config(ROOT / "civicline.toml"))
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario(engine, path):
-    result = run_scenario(engine, load_scenario(path), str(path))
+def test_scenario(engines, path):
+    scenario = load_scenario(path)
+    result = run_scenario(engines(scenario), scenario, str(path))
     assert result.passed, "\n".join(result.failures)
 
 

@@ -25,6 +25,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 TEST_PROMPTS = {
     "en": {
+        "test.menu": "How can I help you? Waste collection or council meetings? To speak with a person, press 0.",
         "test.ask_address": "What is your address?",
         "test.confirm_address": "You said {address}. Is that right?",
         "test.answer": "At {address}, the bin goes out on {day_name}.",
@@ -35,6 +36,7 @@ TEST_PROMPTS = {
         "test.callback_done": "We will call you back at {phone}.",
     },
     "fr": {
+        "test.menu": "Que puis-je faire pour vous ? Les déchets ou les réunions ? Pour parler à une personne, appuyez sur 0.",
         "test.ask_address": "Quelle est votre adresse ?",
         "test.confirm_address": "Vous avez dit {address}. C'est bien ça ?",
         "test.answer": "Au {address}, la poubelle sort le {day_name}.",
@@ -45,6 +47,7 @@ TEST_PROMPTS = {
         "test.callback_done": "Nous vous rappellerons au {phone}.",
     },
     "es": {
+        "test.menu": "¿En qué puedo ayudarle? ¿Residuos o reuniones? Para hablar con una persona, marque 0.",
         "test.ask_address": "¿Cuál es su dirección?",
         "test.confirm_address": "Ha dicho {address}. ¿Es correcto?",
         "test.answer": "En {address}, el contenedor sale el {day_name}.",

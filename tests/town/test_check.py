@@ -129,3 +129,53 @@ def test_data_check_notes_stale_fees_without_failing(town_copy, capsys):
     assert main(["data", "check", str(town_copy), "--now", "2026-12-01T10:00"]) == 0
     out = capsys.readouterr().out
     assert "cafe_terrace" in out and "street_occupancy" not in out
+
+
+def test_a_spreadsheet_csv_with_semicolons_and_a_bom_is_read(town_copy):
+    csv = town_copy / "data" / "streets.csv"
+    rows = csv.read_text(encoding="utf-8").splitlines()
+    import csv as csv_module
+    import io
+
+    out = io.StringIO()
+    writer = csv_module.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        if row.startswith("#"):
+            continue
+        writer.writerow(next(csv_module.reader([row])))
+    csv.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))  # as Excel saves "CSV UTF-8" in France
+    assert check_town(town_copy) == []
+    assert len(load_town(town_copy).streets) > 60
+
+
+def test_a_windows_1252_csv_names_the_line_and_the_character(town_copy):
+    csv = town_copy / "data" / "streets.csv"
+    text = csv.read_text(encoding="utf-8")
+    csv.write_bytes(text.encode("cp1252"))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if any(c in row for c in "éèêàùç"))
+    [problem] = check_town(town_copy)
+    assert problem.file == str(csv) and problem.line == line
+    assert "Windows-1252" in problem.message and "CSV UTF-8" in problem.message
+
+
+def test_a_date_written_day_first_says_how_to_write_it(town_copy):
+    csv = town_copy / "data" / "streets.csv"
+    line = replace_in(csv, "rue-gambetta,Rue Gambetta,R. Gambetta,,all,A,\"Plan des secteurs de collecte 2026, p. 2\",2026-09-14",
+                      "rue-gambetta,Rue Gambetta,R. Gambetta,,all,A,\"Plan des secteurs de collecte 2026, p. 2\",14/09/2026")
+    problem = _only(check_town(town_copy), csv, "14/09/2026")
+    assert problem.line == line and "day/month/year" in problem.message and "2026-09-14" in problem.message
+
+
+def test_country_uk_reads_a_national_phone_number(town_copy):
+    path = town_copy / "town.yaml"
+    replace_in(path, "country: FR", "country: UK")
+    replace_in(path, "timezone: Europe/Paris", "timezone: Europe/London")
+    replace_in(path, '"+33 1 99 00 12 34"', '"0115 901 3901"')
+    assert check_town(town_copy) == []
+    assert load_town(town_copy).human_line("main").number == "+441159013901"
+
+
+def test_a_calendar_with_a_byte_order_mark_is_read(town_copy):
+    path = town_copy / "data" / "meetings.ics"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert check_town(town_copy) == []

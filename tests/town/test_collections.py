@@ -9,7 +9,8 @@ import pytest
 
 
 def _rules(town):
-    return town.collections.collections
+    """The demo town's one service, computed from rules."""
+    return town.collections.services["zone"].zones["A"].source.rules
 
 
 def _days(town, zone, kind, start, end):
@@ -37,7 +38,7 @@ def test_christmas_friday_moves_zone_c_recycling_to_saturday(town):
     assert [c.day for c in found] == [date(2026, 12, 26)]
     assert found[0].planned == date(2026, 12, 25) and found[0].day.weekday() == 5
     assert found[0].holiday == date(2026, 12, 25)
-    assert _rules(town).next_of_kind("C", "recycling", date(2026, 12, 21)).day == date(2026, 12, 26)
+    assert town.collections.next_of_kind({"zone": "C"}, "recycling", date(2026, 12, 21)).day == date(2026, 12, 26)
 
 
 def test_collections_before_the_holiday_in_its_week_stay(town):
@@ -51,7 +52,7 @@ def test_new_year_friday_2027(town):
     # Zone B recycling falls on Thursday 31 December: before the holiday, unchanged.
     assert _days(town, "B", "recycling", date(2026, 12, 28), date(2027, 1, 3)) == [date(2026, 12, 31)]
     # Zone C recycling is not that week; its next one is Friday 8 January, unshifted.
-    nxt = _rules(town).next_of_kind("C", "recycling", date(2026, 12, 27))
+    nxt = town.collections.next_of_kind({"zone": "C"}, "recycling", date(2026, 12, 27))
     assert nxt.day == date(2027, 1, 8) and nxt.planned == nxt.day
     # Zone C household on Monday 28 December is before the holiday.
     assert _days(town, "C", "household", date(2026, 12, 28), date(2027, 1, 3)) == [date(2026, 12, 28)]
@@ -67,15 +68,14 @@ def test_easter_monday_moves_the_whole_week(town):
 
 
 def test_green_waste_season_and_zones(town):
-    rules = _rules(town)
-    assert "green" not in rules.kinds_for("C")
+    assert "green" not in town.collections.kinds_at({"zone": "C"})
     assert _days(town, "C", "green", date(2026, 4, 1), date(2026, 11, 30)) == []
     in_season = _days(town, "B", "green", date(2026, 4, 1), date(2026, 11, 30))
     assert in_season[0] == date(2026, 4, 7)  # the first, 6 April, is Easter Monday
     assert in_season[-1] == date(2026, 11, 30)  # the season ends on 30 November
     assert all(d.month in range(4, 12) for d in in_season)
     # Nothing from December to March; the next one is the first fortnightly Monday of April.
-    nxt = rules.next_of_kind("A", "green", date(2026, 12, 1))
+    nxt = town.collections.next_of_kind({"zone": "A"}, "green", date(2026, 12, 1))
     assert nxt.day.year == 2027 and nxt.day.month == 4 and nxt.day.weekday() == 0
     assert (nxt.day - date(2026, 4, 6)).days % 14 == 0
     assert _days(town, "A", "green", date(2027, 3, 1), date(2027, 3, 31)) == []

@@ -53,7 +53,7 @@ def test_a_number_outside_every_range_has_no_zone(town_copy, make_ctx):
 def test_next_collections_say_each_kind_with_sources(make_ctx):
     slots = {"address": _address("rue-victor-hugo", "Rue Victor Hugo", 13)}  # odd: zone A
     result = next_collections(make_ctx(NOW, "en", slots))
-    assert result.outcome == "ok" and result.slots["zone"] == "A"
+    assert result.outcome == "ok" and result.slots["zones"] == "zone Centre et port"  # its name, not its id
     text = result.slots["collections"]
     # Tuesday afternoon: today's household collection has passed, the next is a week later.
     assert "household waste: Tuesday 8 December" in text

@@ -1,6 +1,7 @@
 """A collection calendar published as iCalendar, one file per zone, used instead of rules:
 RRULE, EXDATE, a moved occurrence (RECURRENCE-ID), a cancelled one, several kinds in one
-event; and malformed calendars refused with their file."""
+event (CATEGORIES naming the town's kinds), a title the data maps to a kind; and
+malformed calendars refused with their file."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 
 from flows.town import check_town, load_town
 from staff_files.problems import DataError
+
+ZONE_A = {"zone": "A"}
 
 CALENDAR = """BEGIN:VCALENDAR
 VERSION:2.0
@@ -62,8 +65,8 @@ def ics_town(town_copy: Path) -> Path:
         (data / f"zone-{zone.lower()}.ics").write_text(CALENDAR.replace("-a@test", f"-{zone}@test"), encoding="utf-8")
     text = (data / "collections.yaml").read_text(encoding="utf-8")
     head, rest = text.split("schedules:", 1)
-    tail = rest[rest.index("# Glass"):]
-    calendars = "calendars:\n" + "".join(
+    tail = rest[rest.index("# Bulky"):]
+    calendars = "titles: {\"Collecte des emballages (bac jaune)\": recycling}\ncalendars:\n" + "".join(
         f"  {z}: {{file: zone-{z.lower()}.ics, source: \"Calendrier publié, secteur {z}\", verified: 2026-01-02}}\n"
         for z in "ABC"
     )
@@ -73,7 +76,7 @@ def ics_town(town_copy: Path) -> Path:
 
 def test_calendar_replaces_the_rules(ics_town):
     town = load_town(ics_town)
-    found = town.collections.collections.between("A", date(2026, 1, 1), date(2026, 2, 8))
+    found = town.collections.between(ZONE_A, date(2026, 1, 1), date(2026, 2, 8))
     household = [c.day for c in found if c.kind == "household"]
     # Weekly on Mondays, 19 January removed (EXDATE), 26 moved to Tuesday 27,
     # 2 February cancelled.
@@ -85,25 +88,33 @@ def test_calendar_replaces_the_rules(ics_town):
 
 def test_one_event_with_several_kinds(ics_town):
     town = load_town(ics_town)
-    rules = town.collections.collections
-    on_the_8th = {c.kind for c in rules.between("A", date(2026, 1, 8), date(2026, 1, 8))}
+    data = town.collections
+    on_the_8th = {c.kind for c in data.between(ZONE_A, date(2026, 1, 8), date(2026, 1, 8))}
     assert on_the_8th == {"recycling", "green"}
-    green = [c.day for c in rules.between("A", date(2026, 1, 1), date(2026, 3, 31), "green")]
+    green = [c.day for c in data.between(ZONE_A, date(2026, 1, 1), date(2026, 3, 31), "green")]
     assert green == [date(2026, 1, 8), date(2026, 1, 22), date(2026, 2, 5), date(2026, 2, 19)]  # COUNT=4
 
 
-def test_kinds_from_summary_words_when_no_categories(ics_town):
+def test_kinds_from_a_title_the_data_maps_when_no_categories(ics_town):
     town = load_town(ics_town)
-    kinds = {c.kind for c in town.collections.collections.between("A", date(2026, 1, 10), date(2026, 1, 10))}
+    kinds = {c.kind for c in town.collections.between(ZONE_A, date(2026, 1, 10), date(2026, 1, 10))}
     assert kinds == {"recycling"}
-    assert town.collections.collections.kinds_for("A") == ["household", "recycling", "green"]
+    assert town.collections.kinds_at(ZONE_A) == ["household", "recycling", "green"]
+
+
+def test_a_title_nothing_maps_is_a_problem_not_a_guess(ics_town):
+    path = ics_town / "data" / "zone-a.ics"
+    path.write_text(CALENDAR.replace("Collecte des emballages (bac jaune)", "Collecte des déchets verts"),
+                    encoding="utf-8")
+    [problem] = check_town(ics_town)
+    assert problem.file == str(path) and "'Collecte des déchets verts' maps to no kind" in problem.message
 
 
 def test_next_of_kind_skips_cancelled_and_excluded(ics_town):
     town = load_town(ics_town)
-    rules = town.collections.collections
-    assert rules.next_of_kind("A", "household", date(2026, 1, 13)).day == date(2026, 1, 27)
-    assert rules.next_of_kind("A", "household", date(2026, 1, 28)).day == date(2026, 2, 9)
+    data = town.collections
+    assert data.next_of_kind(ZONE_A, "household", date(2026, 1, 13)).day == date(2026, 1, 27)
+    assert data.next_of_kind(ZONE_A, "household", date(2026, 1, 28)).day == date(2026, 2, 9)
 
 
 @pytest.mark.parametrize(
@@ -129,4 +140,4 @@ def test_a_zone_without_calendar(ics_town):
     path = ics_town / "data" / "collections.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text("\n".join(x for x in text.splitlines() if not x.startswith("  C: {file")) + "\n", encoding="utf-8")
-    assert any("zone 'C' has no calendar" in p.message for p in check_town(ics_town))
+    assert any("zone 'C' of service 'zone' has no calendar" in p.message for p in check_town(ics_town))

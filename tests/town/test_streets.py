@@ -41,13 +41,13 @@ def test_at_least_sixty_streets_with_the_required_ones(town):
     ],
 )
 def test_zone_of_a_house_number(town, name, number, zone):
-    assert _by_name(town, name).zone_for(number) == zone
+    assert _by_name(town, name).zones_for(number) == {"zone": zone}
 
 
 def test_the_number_is_needed_only_where_the_zone_depends_on_it(town):
-    assert _by_name(town, "Rue du Port").zone_for(None) is None
-    assert _by_name(town, "Rue Victor Hugo").zone_for(None) is None
-    assert _by_name(town, "Route de Lyon").zone_for(None) == "C"
+    assert _by_name(town, "Rue du Port").zones_for(None) is None
+    assert _by_name(town, "Rue Victor Hugo").zones_for(None) is None
+    assert _by_name(town, "Route de Lyon").zones_for(None) == {"zone": "C"}
     assert not _by_name(town, "Route de Lyon").needs_number
 
 
