@@ -196,9 +196,15 @@ def _print_kokoro_voices(engines, verify: bool) -> bool:
 
 
 def _enabled_languages(args: argparse.Namespace) -> list[str]:
-    """The languages the configuration enables (``[languages]``, CIVICLINE_LANGUAGES…)."""
+    """The languages callers are offered: the configuration's, else the town's (town.yaml)."""
+    from civicline.wiring import enabled_languages, load_town
+
     config = config_from(args)
-    return [config.fixed_language] if config.fixed_language else list(config.languages)
+    if config.fixed_language:
+        return [config.fixed_language]
+    if config.languages:
+        return list(config.languages)
+    return enabled_languages(config, load_town(config.town_path))
 
 
 def run_models_prepare(args: argparse.Namespace) -> int:

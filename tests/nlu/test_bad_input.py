@@ -41,7 +41,9 @@ NOW = datetime(2025, 3, 12, 10)
 def test_no_match_and_no_crash(lang, text):
     cat = catalog(lang)
     matcher = IntentMatcher(cat.intents, lang)
-    start = time.perf_counter()
+    # CPU time of this thread, not wall time: other jobs on a shared machine do not count,
+    # and runaway backtracking (seconds of CPU) still does.
+    start = time.thread_time()
     decision = matcher.decide(text)
     assert decision.kind == "none", decision
     assert isinstance(normalize(text, lang), str)
@@ -52,7 +54,7 @@ def test_no_match_and_no_crash(lang, text):
     assert parse_number(text, lang) is None and parse_digits(text, lang) is None
     assert match_synonym(text, lang, cat.entities["waste_kind"]) == []
     assert detect_language(text, {lg: catalog(lg).vocabulary() for lg in LANGS}) is None
-    assert time.perf_counter() - start < 2.0  # bounded work, even on 10 000 characters
+    assert time.thread_time() - start < 2.0  # bounded work, even on 10 000 characters
 
 
 def test_non_strings_are_treated_as_empty():
@@ -64,10 +66,10 @@ def test_non_strings_are_treated_as_empty():
 @pytest.mark.parametrize("lang", LANGS)
 def test_long_input_of_real_words_is_bounded(lang):
     matcher = IntentMatcher(catalog(lang).intents, lang)
-    start = time.perf_counter()
+    start = time.thread_time()
     matcher.decide("bin poubelle basura " * 500)  # 10 000 characters
     AddressResolver(gazetteer()).resolve("rue du port " * 900, lang)
-    assert time.perf_counter() - start < 2.0
+    assert time.thread_time() - start < 2.0
 
 
 def test_mixed_script_keeps_the_latin_words():

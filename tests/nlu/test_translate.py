@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -47,6 +48,18 @@ class Fake(Engine):
         return out.replace("ZQXQ", "") if self.lose else out
 
 
+class Hanging(Fake):
+    """An engine that answers only once the test releases it."""
+
+    def __init__(self, name: str, release: threading.Event) -> None:
+        super().__init__(name)
+        self.release = release
+
+    def translate_text(self, text, source, target):
+        self.release.wait(60)
+        return super().translate_text(text, source, target)
+
+
 def test_protect_keeps_placeholders_numbers_and_street_names():
     text = "Collection at 12 Rue du Port for {town}, 3 times"
     protected, mapping = protect(text, ["Rue du Port"])
@@ -62,13 +75,15 @@ def test_protect_keeps_placeholders_numbers_and_street_names():
 def test_chain_falls_through_missing_failing_slow_and_lossy_engines():
     missing = Fake("missing", supported=False)
     failing = Fake("failing", fail=True)
-    slow = Fake("slow", delay=2.0)
+    release = threading.Event()
+    slow = Hanging("slow", release)  # hangs until released, far beyond the time-out
     lossy = Fake("lossy", lose=True)
     good = Fake("good")
     chain = TranslatorChain([missing, failing, slow, lossy, good], timeout=0.3)
     start = time.perf_counter()
     result = chain.translate("bins on {day} at 12 rue du port", "en", "fr", terms=["rue du port"])
-    assert time.perf_counter() - start < 1.5
+    release.set()
+    assert time.perf_counter() - start < 30  # the hanging engine was not waited for
     assert result.engine == "good" and result.machine_translated
     assert result.text == "BINS ON {day} AT 12 rue du port"
     assert missing.calls == 0 and failing.calls == 1 and lossy.calls == 1

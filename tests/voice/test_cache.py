@@ -1,3 +1,4 @@
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -68,7 +69,8 @@ def test_stream_yields_first_sentence_before_the_rest_is_made(tmp_path):
     assert len(voice.calls) == 1
 
 
-def test_disk_cache_survives_restart_and_hits_are_fast(tmp_path):
+def test_disk_cache_survives_restart(tmp_path):
+    """How fast a hit is, is measured by bench/speech_bench.py; here, that it synthesises nothing."""
     voice = CountingVoice()
     Speaker(lambda lang: voice, AudioCache(tmp_path)).prerender(["Bonjour. Au revoir."], "fr")
     assert len(voice.calls) == 4  # two sentences, normal and slow
@@ -76,9 +78,8 @@ def test_disk_cache_survives_restart_and_hits_are_fast(tmp_path):
     speaker = Speaker(lambda lang: fresh_voice, AudioCache(tmp_path))
     first = next(speaker.stream("Bonjour. Au revoir.", "fr"))  # read from disk
     assert first and fresh_voice.calls == []
-    start = time.perf_counter()
     assert next(speaker.stream("Bonjour. Au revoir.", "fr")) == first
-    assert time.perf_counter() - start < 0.005  # the cached-prompt goal
+    assert fresh_voice.calls == []
 
 
 def test_memory_cache_is_bounded():
@@ -192,10 +193,27 @@ def test_callers_asking_the_same_sentence_at_once_share_one_synthesis():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: speaker.sentence_audio("Zone B : mardi.", "fr"), range(8)))
     assert len(voice.calls) == 1 and len(set(results)) == 1 and results[0]
-    with ThreadPoolExecutor(2) as pool:  # different sentences are still made side by side
-        start = time.monotonic()
+    # Different sentences are still made side by side: both syntheses meet at a barrier.
+    side_by_side = MeetingVoice(threading.Barrier(2, timeout=30))
+    speaker = Speaker(lambda lang: side_by_side, AudioCache())
+    with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda t: speaker.sentence_audio(t, "fr"), ["Zone A.", "Zone C."]))
-    assert time.monotonic() - start < 0.35 and len(voice.calls) == 3
+    assert not side_by_side.broken and len(side_by_side.calls) == 2
+
+
+class MeetingVoice(CountingVoice):
+    """Each synthesis waits for the other at a barrier: one at a time, it would break."""
+
+    def __init__(self, barrier) -> None:
+        super().__init__()
+        self.barrier, self.broken = barrier, False
+
+    def synthesize(self, text, language, slow=False):
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:
+            self.broken = True
+        return super().synthesize(text, language, slow)
 
 
 def test_a_failed_synthesis_does_not_block_the_next_caller():

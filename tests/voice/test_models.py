@@ -28,14 +28,25 @@ def test_loader_loads_once_under_concurrency():
 
 
 def test_loader_different_keys_load_in_parallel():
+    """Three loads of different models meet inside their factories: one at a time, the
+    first would wait at the barrier alone until it broke."""
     loader = ModelLoader()
-    start = time.perf_counter()
-    threads = [threading.Thread(target=loader.get, args=(k, lambda: time.sleep(0.2))) for k in "abc"]
+    together = threading.Barrier(3, timeout=30)
+    broken: list[BaseException] = []
+
+    def load() -> object:
+        try:
+            together.wait()
+        except threading.BrokenBarrierError as exc:
+            broken.append(exc)
+        return object()
+
+    threads = [threading.Thread(target=loader.get, args=(k, load)) for k in "abc"]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert time.perf_counter() - start < 0.5
+    assert not broken and loader.loaded() == ["a", "b", "c"]
 
 
 def test_pin_mismatch_is_refused_with_clear_message():
