@@ -171,11 +171,11 @@ def test_recorder_redacts_what_it_stores(recorder, store):
     assert store.calls()[0]["summary"] == "rappeler [email]"
 
 
-def test_redaction_is_fast_on_long_text():
+def test_redaction_has_no_runaway_backtracking_on_long_text():
     text = ("z" * 20000) + " bonjour " * 2000
-    began = time.perf_counter()
+    began = time.thread_time()  # CPU of this thread: other jobs on the machine do not count
     redact(text, "fr")
-    assert time.perf_counter() - began < 2.0
+    assert time.thread_time() - began < 2.0
 
 
 def test_a_caller_number_in_another_script_is_hashed_as_its_digits():
