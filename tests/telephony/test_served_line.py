@@ -82,3 +82,61 @@ def test_a_huge_frame_is_refused_without_being_buffered(served):
     assert code in (1009, 1006), code  # too big (or cut while still sending it)
     assert requests.get(server.base + "/health", timeout=10).status_code in (200, 503)
 
+
+def _gather_action(response: requests.Response) -> str:
+    gather = ET.fromstring(response.text).find("Gather")
+    assert gather is not None, response.text
+    return gather.get("action")
+
+
+def test_a_twiml_call_goes_on_after_the_server_is_killed(served, tmp_path):
+    server = served(mode="twiml")
+    sid, params, first = server.twilio.incoming()
+    to_english = server.twilio.post(_gather_action(first), {**params, "Digits": "2"})
+    menu_action = _gather_action(to_english)
+    server.kill()  # kill -9: nothing is flushed or closed on the way out
+    server.start()
+    # Twilio retries the request the dead server may not have answered: same answer.
+    retried = server.twilio.post(_gather_action(first), {**params, "Digits": "2"})
+    assert retried.text == to_english.text
+    # The caller's next key is answered where the call was: the waste menu's question.
+    waste = server.twilio.post(menu_action, {**params, "Digits": "1"})
+    assert waste.status_code == 200
+    assert "t=2" in _gather_action(waste)
+    store_path = server.workdir / "records.sqlite3"
+    from records import SQLiteStore
+
+    store = SQLiteStore(store_path, read_only=True)
+    try:
+        turns = store.turns()
+        assert [(t["seq"], t["key_pressed"]) for t in turns] == [(0, None), (1, "2"), (2, "1")]
+        assert turns[-1]["intent"] == "waste.collection_day", turns[-1]
+        assert store.calls()[0]["language"] == "en"
+    finally:
+        store.close()
+    assert server.twilio.status(params, "completed").status_code == 204
+
+
+def test_a_streamed_call_cut_by_a_crash_is_closed_by_twilios_status_callback(served):
+    server = served(mode="streams")
+    sid, params, r = server.twilio.incoming()
+    leg = server.twilio.stream(r, sid)
+    assert leg.wait_for(lambda: leg.current.first_frame_at is not None or leg.closed.is_set())
+    assert not leg.closed.is_set()
+    leg.press("2")
+    assert leg.wait_for(lambda: leg.clears >= 1 or leg.closed.is_set())
+    server.kill()
+    assert leg.wait_closed(10)
+    server.start()
+    assert server.twilio.status(params, "completed").status_code == 204
+    from records import SQLiteStore
+
+    store = SQLiteStore(server.workdir / "records.sqlite3", read_only=True)
+    try:
+        [call] = store.calls()
+        assert call["id"] == sid and call["ended_at"] and call["outcome"] == "abandoned", call
+    finally:
+        store.close()
+    # The call is over for good: a replayed start is refused.
+    replay = server.twilio.post("/twilio/voice", params)
+    assert ET.fromstring(replay.text).find("Hangup") is not None
