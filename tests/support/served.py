@@ -9,6 +9,7 @@ fixed clock, and everything else from ``CIVICLINE_*`` variables set here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -36,14 +37,15 @@ class Served:
     outlive it (records, calls in progress, audio cache)."""
 
     def __init__(self, workdir: Path, *, threads: int = 8, mode: str = "streams", town: str = "test",
-                 now: str = "2026-12-01T10:15:00+01:00", audio_dir: Path | None = None, env: dict[str, str] | None = None) -> None:
-        self.workdir, self.threads = Path(workdir), threads
+                 now: str = "2026-12-01T10:15:00+01:00", audio_dir: Path | None = None, env: dict[str, str] | None = None,
+                 app: str = "support.served_app:create()", path: tuple[Path, ...] = ()) -> None:
+        self.workdir, self.threads, self.app = Path(workdir), threads, app
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = self.workdir / "server.log"
         self.env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"), *map(str, path)]),
             "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_ACCOUNT_SID": ACCOUNT,
             "CIVICLINE_DB_PATH": str(self.workdir / "records.sqlite3"),
@@ -63,7 +65,7 @@ class Served:
         self.workdir.mkdir(parents=True, exist_ok=True)
         command = [
             sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(self.threads), "--timeout", "0",
-            "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "support.served_app:create()",
+            "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", self.app,
         ]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(command, cwd=self.workdir, env=self.env, stdout=log, stderr=log)
@@ -96,10 +98,8 @@ class Served:
             worker = None
         for pid in (worker, self.proc.pid):
             if pid is not None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         self.proc.wait(timeout=30)
         self.proc = None
 

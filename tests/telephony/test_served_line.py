@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import xml.etree.ElementTree as ET
 
@@ -46,10 +47,8 @@ def test_idle_sockets_without_a_pass_do_not_hold_the_line(served):
         with connect(stream_url(server), open_timeout=10, close_timeout=2) as ws:
             ws.send(tm.TwilioSide("MZ1", "CA1").connected())
             opened.release()
-            try:
+            with contextlib.suppress(ConnectionClosed, TimeoutError):
                 ws.recv(timeout=60)
-            except (ConnectionClosed, TimeoutError):
-                pass
             if ws.close_code is not None:
                 done.set()
 
