@@ -38,7 +38,7 @@ _LAYOUT = {
     ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
     ("telephony", "audio_cache"): "audio_cache_dir",
     ("telephony", "state"): "line_state_path",
-    ("telephony", "twiml_slot_wait_s"): "twiml_slot_wait_s",
+    ("telephony", "twiml_speech_wait_s"): "twiml_speech_wait_s",
     ("voice", "audio_cache"): "audio_cache_dir",
     ("voice", "cpu_threads"): "cpu_threads",
     ("voice", "languages"): "voice_models",
@@ -77,7 +77,7 @@ class Config:
     stream_token_ttl_s: float = 60.0
     audio_cache_dir: Path = Path("instance/audio")
     line_state_path: Path = Path("instance/calls-in-progress.sqlite3")
-    twiml_slot_wait_s: float = 2.0
+    twiml_speech_wait_s: float = 3.0
     end_silence_ms: int = 600
     early_recognition_ms: int = 250  # recognition starts on a pause this long; 0: at the end of speech
     record_max_s: int = 15

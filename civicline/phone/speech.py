@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, cast
 
 import numpy as np
@@ -52,6 +52,8 @@ class PhoneSpeech:
         self.slots = SynthesisSlots(parallel)
         self.speaker = Speaker(lambda lang: cast(Synthesizer, _InSlot(self.engines.synthesizer(lang), self.slots)), self.cache)
         self.recognisers = ThreadPoolExecutor(parallel, thread_name_prefix="stt")
+        # TwiML mode's syntheses, so that a webhook can stop waiting for one (its deadline).
+        self.twiml_synthesis = ThreadPoolExecutor(parallel, thread_name_prefix="tts")
         self.vad = phone_vad(config)
 
     # ---- Media Streams -------------------------------------------------------------------
@@ -76,26 +78,34 @@ class PhoneSpeech:
 
     # ---- TwiML-only mode -----------------------------------------------------------------
 
-    def prompt_keys(self, text: str, language: str, slow: bool = False, wait_s: float | None = None) -> list[tuple[str, str | None]]:
+    def prompt_keys(
+        self, text: str, language: str, slow: bool = False, deadline: float | None = None
+    ) -> list[tuple[str, str | None]]:
         """Each sentence with the key of its audio (``/audio/<key>.wav``): found in the cache
-        at once, or synthesised in a slot. With ``wait_s``, a sentence that found no free
-        slot that soon (counted from the call) gets None instead of a key."""
+        at once, or synthesised (in a slot). With a ``deadline`` (``time.monotonic()``), the
+        syntheses run on the TwiML pool and a sentence not made by then gets None instead of
+        a key; its synthesis, if it began, goes on into the cache."""
         voice_id = self.engines.synthesizer(language).voice_id
-        deadline = None if wait_s is None else time.monotonic() + wait_s
         keys: list[tuple[str, str | None]] = []
+        making: list[tuple[int, Future[bytes]]] = []
         for sentence in split_sentences(text):
             key = cache_key(voice_id, language, format_for_speech(sentence, language), slow)
             if not self.cache.contains(key):
-                wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-                if not self.slots.acquire(wait):
-                    log.warning("no synthesis slot free within %.1f s: a sentence goes to the fallback voice", wait_s)
-                    keys.append((sentence, None))
-                    continue
-                try:
-                    self.speaker.sentence_audio(sentence, language, slow)  # cached under this key
-                finally:
-                    self.slots.release()
+                if deadline is None:
+                    self.speaker.sentence_audio(sentence, language, slow)
+                else:
+                    making.append((len(keys), self.twiml_synthesis.submit(self.speaker.sentence_audio, sentence, language, slow)))
             keys.append((sentence, key))
+        for index, future in making:
+            try:
+                future.result(timeout=max(0.0, deadline - time.monotonic()) if deadline is not None else None)
+            except TimeoutError:
+                future.cancel()  # not begun yet: nobody will wait for it any more
+                log.warning("synthesis in %s not done in time: a sentence goes to the fallback voice", language)
+                keys[index] = (keys[index][0], None)
+            except Exception:
+                log.exception("synthesis failed in %s: a sentence goes to the fallback voice", language)
+                keys[index] = (keys[index][0], None)
         return keys
 
     def wav(self, key: str) -> bytes | None:

@@ -245,7 +245,7 @@ def whisper() -> Response:
     summary = line.transfer.summary if line and line.transfer else ""
     if not summary:
         return xml(str(twiml.VoiceResponse()))
-    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech, t.config.twiml_slot_wait_s))
+    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech, t.config.twiml_speech_wait_s))
 
 
 @bp.post("/twilio/status")

@@ -185,14 +185,15 @@ def test_audio_route_serves_only_known_prompts(make_line):
 
 def test_a_cached_prompt_is_served_while_every_synthesis_slot_is_busy(make_line, tmp_path):
     """Other calls' new sentences (a number read back) hold every slot: a prompt already made
-    is answered at once, and a new sentence goes to Twilio's voice after twiml_slot_wait_s
+    is answered at once, and a new sentence goes to Twilio's voice after twiml_speech_wait_s
     rather than past Twilio's 15 s."""
     import threading
 
     import requests
 
-    line = make_line("twiml", twiml_slot_wait_s=0.3, audio_cache_dir=tmp_path / "audio")
-    line.twilio.incoming()  # the language menu is now in the audio cache
+    line = make_line("twiml", twiml_speech_wait_s=0.3, audio_cache_dir=tmp_path / "audio")
+    for text, lang in zip(LANG_MENU, ("fr", "en", "es"), strict=True):  # the menu, made ahead
+        line.tel.speech.prompt_keys(text, lang)
     slots, free, holding = line.tel.speech.slots, threading.Event(), threading.Semaphore(0)
 
     def busy() -> None:
