@@ -139,3 +139,26 @@ def test_a_streamed_call_cut_by_a_crash_is_closed_by_twilios_status_callback(ser
     # The call is over for good: a replayed start is refused.
     replay = server.twilio.post("/twilio/voice", params)
     assert ET.fromstring(replay.text).find("Hangup") is not None
+
+
+def test_a_streamed_call_reconnects_when_the_server_is_back_in_time(served):
+    """The websocket died with the process; Twilio asks the <Connect action>: the restarted
+    server gives a new stream, on which the caller hears the question again."""
+    server = served(mode="streams")
+    sid, params, r = server.twilio.incoming()
+    leg = server.twilio.stream(r, sid)
+    assert leg.wait_for(lambda: leg.current.first_frame_at is not None or leg.closed.is_set())
+    leg.press("2")
+    assert leg.wait_for(lambda: leg.clears >= 1 or leg.closed.is_set())
+    server.kill()
+    assert leg.wait_closed(10)
+    server.start()
+    again = server.twilio.connect_action(r, params)
+    assert ET.fromstring(again.text).find("./Connect/Stream") is not None, again.text
+    leg2 = server.twilio.stream(again, sid)
+    assert leg2.wait_for(lambda: leg2.current.first_frame_at is not None or leg2.closed.is_set())
+    assert not leg2.closed.is_set()
+    leg2.press("0")  # the call goes on where it was: English, main menu -> a person
+    assert leg2.wait_closed(60)
+    dial = server.twilio.connect_action(again, params)
+    assert ET.fromstring(dial.text).find("Dial") is not None, dial.text
