@@ -10,8 +10,9 @@ goes on for a few turns and hangs up (status callback). Then the records are rea
 - every acknowledged turn is stored (the key it carried, in order, no hole);
 - every call went on in context after the restart (no <Hangup/> to a caller still talking);
 - every call is closed in its record;
-- turns stored twice: a webhook killed after its turn was written and before the call's
-  state was (two files, no transaction across them), answered again when Twilio retries.
+- no turn stored twice: a webhook killed after its turn was written and before the call's
+  state was (two files, no transaction across them) is answered again when Twilio retries,
+  and its turn must replace the first one.
 
 Streamed calls in progress at the kill are cut (their websocket dies with the process); the
 status callback Twilio then sends must close their records.

@@ -143,14 +143,19 @@ class CallRecorder:
             self._write("call_started", call_id, self.store.start_call, row)
 
     @_never_raises
-    def resume(self, call_id: str, *, caller: str | None, language: str | None) -> None:
+    def resume(
+        self, call_id: str, *, caller: str | None, language: str | None, next_turn: int | None = None
+    ) -> None:
         """A call begun in another process (the server restarted mid-call): its next turns
-        follow those already stored, and a callback request still has the caller's number."""
+        follow those already stored (or are numbered from ``next_turn``, when the shell
+        knows better), and a callback request still has the caller's number."""
         with self._lock:
             if call_id in self._calls:
                 return
         stored = self._stored(call_id, caller, language)
         if stored is not None:
+            if next_turn is not None:
+                stored.seq = next_turn
             with self._lock:
                 self._calls.setdefault(call_id, stored)
 

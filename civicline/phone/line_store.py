@@ -110,10 +110,6 @@ class SQLiteLineStore:
             )
         return cursor.rowcount
 
-    def in_progress(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT COUNT(*) FROM lines WHERE ended_at IS NULL").fetchone()[0])
-
     def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -44,6 +44,7 @@ class Line:
     created: float = field(default_factory=time.time)
     state_json: str | None = None
     turn: int = 0  # events handled; action URLs carry it so a retried webhook is recognised
+    steps: int = 0  # turns given to the call record: the number of the next one there
     responses: dict[int, str] = field(default_factory=dict)  # TwiML already given, by turn
     transfer: Transfer | None = None
     held_end: dict[str, Any] | None = None  # call_ended of a transfer not yet answered
@@ -62,7 +63,7 @@ class Line:
         return json.dumps(
             {
                 "call_sid": self.call_sid, "caller": self.caller, "created": self.created,
-                "state": self.state_json, "turn": self.turn,
+                "state": self.state_json, "turn": self.turn, "steps": self.steps,
                 "responses": {str(k): v for k, v in self.responses.items()},
                 "transfer": dataclasses.asdict(self.transfer) if self.transfer else None,
                 "held_end": held, "pending": [action_to_json(a) for a in self.pending],
@@ -79,7 +80,7 @@ class Line:
             held["at"] = datetime.fromisoformat(held["at"])
         return cls(
             call_sid=d["call_sid"], caller=d.get("caller"), created=float(d["created"]),
-            state_json=d.get("state"), turn=int(d.get("turn", 0)),
+            state_json=d.get("state"), turn=int(d.get("turn", 0)), steps=int(d.get("steps", 0)),
             responses={int(k): v for k, v in (d.get("responses") or {}).items()},
             transfer=Transfer(**d["transfer"]) if d.get("transfer") else None,
             held_end=held, pending=[action_from_json(a) for a in d.get("pending") or ()],
@@ -115,10 +116,14 @@ class PhoneCall(Call):
         self.state = line.state
         resume = getattr(recorder, "resume", None)
         if self.state is not None and callable(resume):  # a call begun before a restart
-            resume(line.call_sid, caller=line.caller, language=self.state.lang)
+            # Numbered from the saved line, not from the record: a webhook cut between the
+            # write of its turn and the write of the line is answered again when Twilio
+            # retries it, and its turn then replaces the one written the first time.
+            resume(line.call_sid, caller=line.caller, language=self.state.lang, next_turn=line.steps)
 
     def _after(self, step: Step, event: Any, began: float, now: datetime) -> Step:
         step = super()._after(step, event, began, now)
+        self.line.steps += 1  # Call._after gave the record one turn
         self.line.state_json = step.state.to_json()
         transfer = next((a for a in step.actions if isinstance(a, Transfer)), None)
         if transfer is not None:

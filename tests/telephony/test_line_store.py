@@ -55,7 +55,7 @@ def test_the_sqlite_store_is_private_and_survives_a_new_process(tmp_path):
 
 
 def test_a_line_round_trips_through_json():
-    line = Line("CA1", "+33611223344", created=12.5, state_json='{"x": 1}', turn=3,
+    line = Line("CA1", "+33611223344", created=12.5, state_json='{"x": 1}', turn=3, steps=5,
                 responses={0: "<Response/>", -1: "<Dial/>"},
                 transfer=Transfer("+33199001234", "main", "asked", "Appel en anglais", {"when": "now"}),
                 held_end={"at": datetime(2026, 12, 1, 9, 15, tzinfo=UTC), "outcome": "transferred"},
@@ -64,7 +64,7 @@ def test_a_line_round_trips_through_json():
                          EndCall("done"), StaffRequest("callback", {"number": "+33611223344"})],
                 voice_twiml="<Response/>")
     again = Line.from_json(line.to_json())
-    for name in ("call_sid", "caller", "created", "state_json", "turn", "responses", "transfer", "held_end", "pending", "voice_twiml"):
+    for name in ("call_sid", "caller", "created", "state_json", "turn", "steps", "responses", "transfer", "held_end", "pending", "voice_twiml"):
         assert getattr(again, name) == getattr(line, name), name
 
 
@@ -82,3 +82,29 @@ def test_lines_take_a_call_up_from_the_store_and_refuse_an_ended_one():
     after.close("CA1")
     assert after.get("CA1") is None and before.get("CA1") is line  # the first process's memory
     assert Lines(store).open("CA1", None) == (None, False)
+
+
+def test_a_turn_redone_after_a_crash_replaces_the_one_written_before(tmp_path):
+    """The process died after a webhook wrote its turn and before it saved the call's line;
+    Twilio sends the webhook again to the new process, which does the turn again."""
+    from civicline.phone.lines import PhoneCall
+    from flows.dialog import Engine
+    from flows.session import Pressed
+    from records import CallRecorder, SQLiteStore
+    from support.flowkit import OPEN, make_runtime
+
+    records = SQLiteStore(tmp_path / "records.sqlite3")
+    engine = Engine(make_runtime())
+    lines = Lines(SQLiteLineStore(tmp_path / "lines.sqlite3"))
+    first = CallRecorder(records, hash_key=b"k" * 32, auto_purge=False)
+    line, _ = lines.open("CA" + "1" * 32, "+33611223344")
+    with lines.editing(line):
+        PhoneCall(engine, lambda: OPEN, line, first).start()
+    with lines.editing(line):
+        PhoneCall(engine, lambda: OPEN, line, first).send(Pressed("2"))
+    saved = line.to_json()
+    PhoneCall(engine, lambda: OPEN, line, first).send(Pressed("1"))  # written, never saved: killed
+    after = CallRecorder(records, hash_key=b"k" * 32, auto_purge=False)  # the new process
+    PhoneCall(engine, lambda: OPEN, Line.from_json(saved), after).send(Pressed("1"))
+    assert [(t["seq"], t["key_pressed"]) for t in records.turns()] == [(0, None), (1, "2"), (2, "1")]
+    records.close()
