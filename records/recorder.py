@@ -160,11 +160,16 @@ class CallRecorder:
                 self._calls.setdefault(call_id, stored)
 
     def _stored(self, call_id: str, caller: str | None = None, language: str | None = None) -> _Call | None:
-        try:
-            row = self.store.resume_call(call_id)
-        except Exception as exc:  # a store that cannot be read now: write as if the call were new
-            log.error("call records: could not read call %s: %s", call_id, exc)
-            return None
+        row = None
+        for attempt in range(self._retries):  # retried like a write: a busy store is common
+            try:
+                row = self.store.resume_call(call_id)
+                break
+            except Exception as exc:
+                if attempt + 1 == self._retries:  # go on as if the call were new; no record is lost
+                    log.warning("call records: could not read call %s: %s", call_id, exc)
+                    return None
+                time.sleep(self._delay * (2**attempt))
         if row is None:
             return None
         started = datetime.fromisoformat(row["started_at"])
