@@ -76,7 +76,7 @@ class Config:
     telephony_mode: str = "streams"  # streams (Media Streams, real time) | twiml (no websocket)
     stream_token_ttl_s: float = 60.0
     audio_cache_dir: Path = Path("instance/audio")
-    line_state_path: Path = Path("instance/calls-in-progress.sqlite3")
+    line_state_path: Path | None = None  # default: calls-in-progress.sqlite3 next to db_path
     twiml_speech_wait_s: float = 3.0
     end_silence_ms: int = 600
     early_recognition_ms: int = 250  # recognition starts on a pause this long; 0: at the end of speech
@@ -100,6 +100,8 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     kind = kinds[name]
     try:
         if "Path" in kind:
+            if "None" in kind and not str(value):
+                return None  # empty: the default place
             return Path(value)
         if kind.startswith("dict"):
             return _voice_models(value, where)
@@ -168,7 +170,7 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
                 values[name], seen[name] = coerced, f"[{section}] {key}"
         base = file.resolve().parent
         for name in ("town_path", "db_path", "audio_cache_dir", "line_state_path"):
-            if name in values and not values[name].is_absolute():
+            if values.get(name) is not None and not values[name].is_absolute():
                 values[name] = base / values[name]
     elif explicit:
         raise ConfigError(f"the configuration file {file} does not exist")

@@ -69,7 +69,8 @@ def init_app(app: Flask) -> Telephony | None:
         return None
     from civicline.twilio import media_stream, webhooks
 
-    lines = Lines(_line_store(ext.config.line_state_path))
+    config = ext.config
+    lines = Lines(_line_store(config.line_state_path or config.db_path.with_name("calls-in-progress.sqlite3")))
     tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s), lines)
     app.extensions["telephony"] = tel
     app.register_blueprint(webhooks.bp)
