@@ -90,6 +90,9 @@ def create_app(
         open_error = getattr(getattr(ext.recorder, "store", None), "open_error", None)
         if open_error:
             problems.append(f"call records cannot be written: {open_error}")
+        telephony = app.extensions.get("telephony")
+        if telephony is not None and telephony.lines.problem:
+            problems.append(telephony.lines.problem)
         body = jsonify(
             status="failing" if problems else "ok",
             problems=problems,

@@ -39,6 +39,8 @@ _LAYOUT = {
     ("telephony", "mode"): "telephony_mode",
     ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
     ("telephony", "audio_cache"): "audio_cache_dir",
+    ("telephony", "state"): "line_state_path",
+    ("telephony", "twiml_speech_wait_s"): "twiml_speech_wait_s",
     ("voice", "audio_cache"): "audio_cache_dir",
     ("voice", "cpu_threads"): "cpu_threads",
     ("voice", "languages"): "voice_models",
@@ -78,6 +80,8 @@ class Config:
     telephony_mode: str = "streams"  # streams (Media Streams, real time) | twiml (no websocket)
     stream_token_ttl_s: float = 60.0
     audio_cache_dir: Path = Path("instance/audio")
+    line_state_path: Path | None = None  # default: calls-in-progress.sqlite3 next to db_path
+    twiml_speech_wait_s: float = 3.0
     end_silence_ms: int = 600
     early_recognition_ms: int = 250  # recognition starts on a pause this long; 0: at the end of speech
     record_max_s: int = 15
@@ -100,6 +104,8 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     kind = kinds[name]
     try:
         if "Path" in kind:
+            if "None" in kind and not str(value):
+                return None  # empty: the default place
             return Path(value)
         if kind.startswith("dict"):
             return _voice_models(value, where)
@@ -167,8 +173,8 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
                     raise ConfigError(f"{where} differs from {seen[name]}: they are one setting, give it once")
                 values[name], seen[name] = coerced, f"[{section}] {key}"
         base = file.resolve().parent
-        for name in ("town_path", "db_path", "audio_cache_dir", "meaning_cache_dir"):
-            if name in values and not values[name].is_absolute():
+        for name in ("town_path", "db_path", "audio_cache_dir", "meaning_cache_dir", "line_state_path"):
+            if values.get(name) is not None and not values[name].is_absolute():
                 values[name] = base / values[name]
     elif explicit:
         raise ConfigError(f"the configuration file {file} does not exist")

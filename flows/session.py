@@ -146,6 +146,23 @@ ACTION_TYPES: dict[type, str] = {
 }
 
 
+def action_from_json(data: dict[str, Any]) -> Action:
+    """The inverse of :func:`action_to_json` (a KeyError or TypeError for data it did not write)."""
+    fields = {k: v for k, v in data.items() if k != "type"}
+    kind = data["type"]
+    if kind == "say":
+        return Say(**{**fields, "provenance": tuple(Source.from_json(s) for s in fields.get("provenance", ()))})
+    if kind == "ask":
+        return Ask.from_json(fields)
+    if kind == "transfer":
+        return Transfer(**fields)
+    if kind == "hangup":
+        return EndCall(**fields)
+    if kind == "staffrequest":
+        return StaffRequest(**fields)
+    raise KeyError(f"unknown action type {kind!r}")
+
+
 # ---- state ----------------------------------------------------------------------------
 
 

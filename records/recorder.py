@@ -134,12 +134,47 @@ class CallRecorder:
         self, call_id: str, *, caller: str | None, language: str | None, at: datetime
     ) -> None:
         row = call_row(call_id, at=at, language=language, caller=caller, key=self._key)
+        stored = self._stored(call_id, caller, language)  # a start sent again: turns are not overwritten
         with self._lock:
             old = [cid for cid, c in self._calls.items() if at - c.started_at > _STALE_STATE]
             for cid in old:  # forget calls the shell never ended (it crashed mid-call)
                 del self._calls[cid]
-            self._calls[call_id] = _Call(caller, language, at)
-        self._write("call_started", call_id, self.store.start_call, row)
+            self._calls[call_id] = stored or _Call(caller, language, at)
+        if stored is None:
+            self._write("call_started", call_id, self.store.start_call, row)
+
+    @_never_raises
+    def resume(
+        self, call_id: str, *, caller: str | None, language: str | None, next_turn: int | None = None
+    ) -> None:
+        """A call begun in another process (the server restarted mid-call): its next turns
+        follow those already stored (or are numbered from ``next_turn``, when the shell
+        knows better), and a callback request still has the caller's number."""
+        with self._lock:
+            if call_id in self._calls:
+                return
+        stored = self._stored(call_id, caller, language)
+        if stored is not None:
+            if next_turn is not None:
+                stored.seq = next_turn
+            with self._lock:
+                self._calls.setdefault(call_id, stored)
+
+    def _stored(self, call_id: str, caller: str | None = None, language: str | None = None) -> _Call | None:
+        row = None
+        for attempt in range(self._retries):  # retried like a write: a busy store is common
+            try:
+                row = self.store.resume_call(call_id)
+                break
+            except Exception as exc:
+                if attempt + 1 == self._retries:  # go on as if the call were new; no record is lost
+                    log.warning("call records: could not read call %s: %s", call_id, exc)
+                    return None
+                time.sleep(self._delay * (2**attempt))
+        if row is None:
+            return None
+        started = datetime.fromisoformat(row["started_at"])
+        return _Call(caller, row.get("language") or language, started, seq=int(row["next_seq"]))
 
     @_never_raises
     def turn(

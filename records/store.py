@@ -46,6 +46,10 @@ class Store(Protocol):
         self, request_id: str, *, status: str, assignee: str | None = None, note: str | None = None
     ) -> None: ...
     def add_review_item(self, item: Row) -> None: ...
+    def resume_call(self, call_id: str) -> Row | None:
+        """``started_at``, ``language``, ``ended_at`` and ``next_seq`` (the turn number after
+        the last stored) of a stored call; None when the call is not stored."""
+        ...
     def calls(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]: ...
     def turns(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]: ...
     def staff_requests(self, status: str | None = None) -> list[Row]: ...
@@ -141,6 +145,14 @@ class SQLiteStore(SQLiteDatabase):
             )
 
     # -- reads -------------------------------------------------------------------------
+    def resume_call(self, call_id: str) -> Row | None:
+        rows = self._rows(
+            "SELECT started_at, language, ended_at, (SELECT COALESCE(MAX(seq) + 1, 0) FROM turns"
+            " WHERE call_id = :id) AS next_seq FROM calls WHERE id = :id",
+            {"id": call_id},
+        )
+        return rows[0] if rows else None
+
     @staticmethod
     def _window(column: str, since: datetime | None, until: datetime | None) -> tuple[str, list]:
         where, params = [], []

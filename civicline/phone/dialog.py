@@ -47,14 +47,14 @@ class CallDialog:
         self.tel, self.line = tel, line
 
     def _step(self, event: Any) -> Reply:
-        with self.line.lock:
+        with self.tel.lines.editing(self.line):
             call = self.tel.phone_call(self.line)
             if call.ended:
                 return Reply(timeout=None, end=True)
             return self._reply(call.send(event).actions, call.state)
 
     def begin(self, start: StreamStarted) -> Reply:
-        with self.line.lock:
+        with self.tel.lines.editing(self.line):
             call = self.tel.phone_call(self.line)
             if self.line.pending:  # a stream after a failed transfer or a broken stream
                 actions, self.line.pending = self.line.pending, []
@@ -84,7 +84,7 @@ class CallDialog:
         return self._step(NoInput())
 
     def ended(self, reason: str) -> None:
-        with self.line.lock:
+        with self.tel.lines.editing(self.line):
             call = self.tel.phone_call(self.line)
             if not call.ended:
                 log.info("call %s: %s", self.line.call_sid, reason)

@@ -1,26 +1,38 @@
 """Phone calls between two Twilio requests, by CallSid.
 
-A call's session lives as the state's JSON (so it could move out of the process); each
-request rebuilds a :class:`PhoneCall` around it. A transfer does not end the call record at
-once: whether the person answered is only known when Twilio reports the ``<Dial>`` outcome,
-and a failed transfer goes on as a callback request in the same call record.
+A call's session lives as the state's JSON; each request rebuilds a :class:`PhoneCall`
+around it. Everything a :class:`Line` holds is written to a :class:`LineStore` (a file by
+default) before the answer to Twilio leaves, so that a call survives a restart of the
+server: the next webhook of the call is answered in context, and a call whose stream was
+cut is closed in its record when Twilio's status callback comes. A transfer does not end
+the call record at once: whether the person answered is only known when Twilio reports the
+``<Dial>`` outcome, and a failed transfer goes on as a callback request in the same call
+record.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from civicline.calls import Call
+from civicline.phone.line_store import LineStore
 from flows.dialog import Engine
-from flows.session import Action, SessionState, Step, Transfer
+from flows.session import Action, SessionState, Step, Transfer, action_from_json, action_to_json
 
+log = logging.getLogger(__name__)
 KEEP_S = 4 * 3600  # a call nobody reported ended is forgotten after this
+# How long an ended CallSid is remembered, so that a replayed webhook cannot reopen it: the
+# records' default retention (only the CallSid and the time remain, nothing personal).
+KEEP_ENDED_S = 90 * 86400
 
 
 @dataclass
@@ -29,9 +41,10 @@ class Line:
 
     call_sid: str
     caller: str | None
-    created: float = field(default_factory=time.monotonic)
+    created: float = field(default_factory=time.time)
     state_json: str | None = None
     turn: int = 0  # events handled; action URLs carry it so a retried webhook is recognised
+    steps: int = 0  # turns given to the call record: the number of the next one there
     responses: dict[int, str] = field(default_factory=dict)  # TwiML already given, by turn
     transfer: Transfer | None = None
     held_end: dict[str, Any] | None = None  # call_ended of a transfer not yet answered
@@ -42,6 +55,37 @@ class Line:
     @property
     def state(self) -> SessionState | None:
         return SessionState.from_json(self.state_json) if self.state_json else None
+
+    def to_json(self) -> str:
+        held = dict(self.held_end) if self.held_end else None
+        if held and isinstance(held.get("at"), datetime):
+            held["at"] = held["at"].isoformat()
+        return json.dumps(
+            {
+                "call_sid": self.call_sid, "caller": self.caller, "created": self.created,
+                "state": self.state_json, "turn": self.turn, "steps": self.steps,
+                "responses": {str(k): v for k, v in self.responses.items()},
+                "transfer": dataclasses.asdict(self.transfer) if self.transfer else None,
+                "held_end": held, "pending": [action_to_json(a) for a in self.pending],
+                "voice_twiml": self.voice_twiml,
+            },
+            ensure_ascii=False, default=str,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Line:
+        d = json.loads(text)
+        held = d.get("held_end")
+        if held and held.get("at"):
+            held["at"] = datetime.fromisoformat(held["at"])
+        return cls(
+            call_sid=d["call_sid"], caller=d.get("caller"), created=float(d["created"]),
+            state_json=d.get("state"), turn=int(d.get("turn", 0)), steps=int(d.get("steps", 0)),
+            responses={int(k): v for k, v in (d.get("responses") or {}).items()},
+            transfer=Transfer(**d["transfer"]) if d.get("transfer") else None,
+            held_end=held, pending=[action_from_json(a) for a in d.get("pending") or ()],
+            voice_twiml=d.get("voice_twiml"),
+        )
 
 
 class _HoldTransferEnd:
@@ -70,9 +114,16 @@ class PhoneCall(Call):
         super().__init__(engine, clock, call_id=line.call_sid, caller=line.caller, recorder=wrapped)
         self.line = line
         self.state = line.state
+        resume = getattr(recorder, "resume", None)
+        if self.state is not None and callable(resume):  # a call begun before a restart
+            # Numbered from the saved line, not from the record: a webhook cut between the
+            # write of its turn and the write of the line is answered again when Twilio
+            # retries it, and its turn then replaces the one written the first time.
+            resume(line.call_sid, caller=line.caller, language=self.state.lang, next_turn=line.steps)
 
     def _after(self, step: Step, event: Any, began: float, now: datetime) -> Step:
         step = super()._after(step, event, began, now)
+        self.line.steps += 1  # Call._after gave the record one turn
         self.line.state_json = step.state.to_json()
         transfer = next((a for a in step.actions if isinstance(a, Transfer)), None)
         if transfer is not None:
@@ -97,31 +148,120 @@ class PhoneCall(Call):
 
 
 class Lines:
-    """Every call in progress in this process."""
+    """The calls in progress: in this process's memory (with a lock each), written through to
+    a :class:`LineStore` after every change, and read back from it by a process that did not
+    answer the call's first request (after a restart).
 
-    def __init__(self) -> None:
+    Change a line only inside :meth:`editing`, which saves it on the way out."""
+
+    def __init__(self, store: LineStore) -> None:
+        self.store = store
         self._lines: dict[str, Line] = {}
         self._lock = threading.Lock()
+        self._next_expiry = 0.0
+        self.save_failures = 0
+        self.last_error: str | None = None
 
     def get(self, call_sid: str) -> Line | None:
+        """The call in progress with this CallSid, or None (unknown, or ended)."""
         with self._lock:
-            return self._lines.get(call_sid)
+            line = self._lines.get(call_sid)
+            if line is not None:
+                return line
+            stored = self._read(call_sid)
+            if stored is None or stored.data is None:
+                return None
+            line = self._lines[call_sid] = Line.from_json(stored.data)
+            log.info("call %s: taken up from the saved state", call_sid)
+            return line
 
-    def open(self, call_sid: str, caller: str | None) -> tuple[Line, bool]:
-        """The line for this CallSid, and whether it is new (False: a Twilio retry)."""
-        now = time.monotonic()
+    def open(self, call_sid: str, caller: str | None) -> tuple[Line | None, bool]:
+        """The line for this CallSid and whether it is new (False: a Twilio retry, or a call
+        taken up after a restart); (None, False) for a call that has already ended."""
+        self._expire()
+        line = self.get(call_sid)
+        if line is not None:
+            return line, False
+        with self._lock:
+            if call_sid in self._lines:  # opened by another request meanwhile
+                return self._lines[call_sid], False
+            stored = self._read(call_sid)
+            if stored is not None:
+                return None, False  # ended: the webhook is a replay
+            line = Line(call_sid, caller)
+            try:
+                added = self.store.add(call_sid, line.to_json(), line.created)
+            except Exception as exc:  # the call goes on in memory; /health says so
+                self._failed(exc)
+                added = True
+            if not added:
+                return None, False
+            self._lines[call_sid] = line
+            return line, True
+
+    @contextmanager
+    def editing(self, line: Line) -> Iterator[Line]:
+        """The line, locked; saved when the block ends (before the answer leaves)."""
+        with line.lock:
+            try:
+                yield line
+            finally:
+                self.save(line)
+
+    def save(self, line: Line) -> None:
+        try:
+            self.store.put(line.call_sid, line.to_json(), time.time())
+        except Exception as exc:
+            self._failed(exc)
+        else:
+            self.last_error = None
+
+    @property
+    def problem(self) -> str | None:
+        """Why calls in progress would not survive a restart now, or None."""
+        open_error = getattr(self.store, "open_error", None)
+        if open_error:
+            return f"calls in progress are kept in memory only: {open_error}"
+        if self.last_error:
+            return f"calls in progress are not being saved ({self.save_failures} failures): {self.last_error}"
+        return None
+
+    def close(self, call_sid: str) -> Line | None:
+        """The call is over: forgotten here and in the store (which remembers that it ended).
+        Returns the line as it was, for the record to be closed."""
+        line = self.get(call_sid)
+        with self._lock:
+            self._lines.pop(call_sid, None)
+        try:
+            self.store.end(call_sid, time.time())
+        except Exception as exc:
+            self._failed(exc)
+        return line
+
+    def _read(self, call_sid: str) -> Any:
+        try:
+            return self.store.get(call_sid)
+        except Exception as exc:
+            self._failed(exc)
+            return None
+
+    def _failed(self, exc: Exception) -> None:
+        self.save_failures += 1
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        log.error("calls in progress: the state store failed: %s", self.last_error)
+
+    def _expire(self) -> None:
+        now = time.time()
+        if now < self._next_expiry:
+            return
+        self._next_expiry = now + 60
         with self._lock:
             for sid in [s for s, line in self._lines.items() if now - line.created > KEEP_S]:
                 del self._lines[sid]
-            line = self._lines.get(call_sid)
-            if line is not None:
-                return line, False
-            line = self._lines[call_sid] = Line(call_sid, caller)
-            return line, True
-
-    def close(self, call_sid: str) -> Line | None:
-        with self._lock:
-            return self._lines.pop(call_sid, None)
+        try:
+            self.store.expire(now - KEEP_S, now - KEEP_ENDED_S)
+        except Exception as exc:
+            self._failed(exc)
 
     def __len__(self) -> int:
         return len(self._lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from flask import Flask
 
+from civicline.phone.line_store import LineStore, MemoryLineStore, SQLiteLineStore
 from civicline.phone.lines import Lines, PhoneCall
 from civicline.twilio.security import StreamPasses
 
@@ -28,7 +30,7 @@ class Telephony:
     app_ext: Any  # civicline.app.Civicline
     speech: Any  # civicline.phone.speech.PhoneSpeech
     passes: StreamPasses
-    lines: Lines = field(default_factory=Lines)
+    lines: Lines
     clock: Callable[[], datetime] | None = None  # tests fix the time; default: the town's now
     streams: dict[str, Any] = field(default_factory=dict)  # CallSid -> StreamCall in progress
 
@@ -48,6 +50,16 @@ class Telephony:
         return PhoneCall(engine, self.now, line, self.app_ext.recorder)
 
 
+def _line_store(path: Any) -> LineStore:
+    try:
+        return SQLiteLineStore(path)
+    except (sqlite3.Error, OSError) as exc:  # the line must answer even so; /health says why
+        log.error("calls in progress cannot be saved in %s (%s): a restart will drop them", path, exc)
+        store = MemoryLineStore()
+        store.open_error = f"{type(exc).__name__}: {exc}"
+        return store
+
+
 def init_app(app: Flask) -> Telephony | None:
     ext = app.extensions["civicline"]
     missing = [m for m in ("flask_sock", "simple_websocket") if importlib.util.find_spec(m) is None]
@@ -57,7 +69,9 @@ def init_app(app: Flask) -> Telephony | None:
         return None
     from civicline.twilio import media_stream, webhooks
 
-    tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s))
+    config = ext.config
+    lines = Lines(_line_store(config.line_state_path or config.db_path.with_name("calls-in-progress.sqlite3")))
+    tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s), lines)
     app.extensions["telephony"] = tel
     app.register_blueprint(webhooks.bp)
     media_stream.init_app(app)

@@ -1,5 +1,6 @@
 """Twilio Media Streams wire format, both directions, and nothing else (after pipecat's
-serializers). Parsing never raises: a bad message comes back as a :class:`ProtocolError`
+serializers). Parsing never raises: a bad message of any kind (not JSON, nested thousands
+deep, a number too large for an integer, not UTF-8…) comes back as a :class:`ProtocolError`
 value, so one malformed frame is logged and skipped rather than ending the call.
 
 Messages Twilio sends: ``connected``, ``start``, ``media``, ``dtmf``, ``mark``, ``stop``.
@@ -31,7 +32,10 @@ from voice.events import (
 MULAW = "audio/x-mulaw"
 RATE = 8000
 FRAME_BYTES = 160  # 20 ms of 8 kHz μ-law, the unit Twilio sends and expects
-MAX_MESSAGE_CHARS = 64 * 1024  # a 20 ms media message is ~300 characters
+MAX_MESSAGE_BYTES = 64 * 1024
+"""Far above any message Twilio sends (a 20 ms media message is ~300 bytes, ``start`` under
+2 KB). The websocket closes on a bigger frame while reading it (``SOCK_SERVER_OPTIONS``), so
+it is never buffered whole; a smaller one that is not a message is only skipped."""
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
 
 
@@ -100,16 +104,27 @@ def _str(value: Any) -> str | None:
 
 
 def parse(raw: str | bytes) -> Inbound | ProtocolError:
-    """One websocket text message from Twilio -> a message, or a ProtocolError."""
+    """One websocket text message from Twilio -> a message, or a ProtocolError. Never raises."""
+    try:
+        return _parse(raw)
+    except Exception as exc:  # RecursionError, OverflowError (1e999 as an int), MemoryError…
+        return ProtocolError(f"unusable message: {type(exc).__name__}")
+
+
+def _parse(raw: str | bytes) -> Inbound | ProtocolError:
+    if not isinstance(raw, str | bytes | bytearray):
+        return ProtocolError(f"a {type(raw).__name__} is not a message")
+    if len(raw) > MAX_MESSAGE_BYTES:  # characters of a str: at most as many as its bytes
+        return ProtocolError(f"message of {len(raw)} bytes is larger than any Twilio sends")
     if isinstance(raw, bytes | bytearray):
         try:
             raw = bytes(raw).decode("utf-8")
         except UnicodeDecodeError:
             return ProtocolError("binary message that is not UTF-8 text")
-    if len(raw) > MAX_MESSAGE_CHARS:
-        return ProtocolError(f"message of {len(raw)} characters is larger than any Twilio sends")
     try:
         data = json.loads(raw)
+    except RecursionError:
+        return ProtocolError("JSON nested deeper than any Twilio message")
     except ValueError:
         return ProtocolError("not JSON")
     if not isinstance(data, dict):
@@ -120,8 +135,8 @@ def parse(raw: str | bytes) -> Inbound | ProtocolError:
         return ProtocolError(f"unknown event {event!r}", event if isinstance(event, str) else None)
     try:
         return parser(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return ProtocolError(f"malformed {event} message: {type(exc).__name__} {exc}", event)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        return ProtocolError(f"malformed {event} message: {type(exc).__name__} {exc}"[:200], event)
 
 
 def _connected(d: dict) -> Connected | ProtocolError:
@@ -146,7 +161,7 @@ def _start(d: dict) -> Start | ProtocolError:
         encoding=str(fmt.get("encoding", MULAW)),
         sample_rate=int(fmt.get("sampleRate", RATE)),
         channels=int(fmt.get("channels", 1)),
-        custom_parameters={str(k): str(v) for k, v in params.items()},
+        custom_parameters={k: v for k, v in params.items() if isinstance(k, str) and isinstance(v, str)},
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -33,20 +34,23 @@ def url(base: str, path: str, **query: Any) -> str:
     return f"{base}{path}" + (f"?{urlencode(q)}" if q else "")
 
 
-def speak(parent: Any, says: Sequence[Say], base: str, speech: Any) -> None:
-    """<Play> our own audio for each Say; <Say> with Twilio's voice if synthesis fails."""
+def speak(parent: Any, says: Sequence[Say], base: str, speech: Any, deadline: float | None = None) -> None:
+    """<Play> our own audio for each sentence; <Say> with Twilio's voice for a sentence whose
+    synthesis failed, or was not done by ``deadline`` (``time.monotonic()``; Twilio gives up
+    on a webhook after 15 s: a caller is better served by another voice than by a dropped
+    call)."""
     for say in says:
         try:
-            keys = speech.prompt_keys(say.text, say.lang, say.slow)
+            pieces = speech.prompt_keys(say.text, say.lang, say.slow, deadline)
         except Exception:
             log.exception("synthesis failed in %s; falling back to Twilio's voice", say.lang)
-            keys = None
-        if keys is None:
-            language, voice = TWILIO_VOICES.get(say.lang.split("-")[0], ("en-US", "Polly.Joanna"))
-            parent.say(say.text, language=language, voice=voice)
-            continue
-        for key in keys:
-            parent.play(f"{base}/audio/{key}.wav")
+            pieces = [(say.text, None)]
+        for sentence, key in pieces:
+            if key is None:
+                language, voice = TWILIO_VOICES.get(say.lang.split("-")[0], ("en-US", "Polly.Joanna"))
+                parent.say(sentence, language=language, voice=voice)
+            else:
+                parent.play(f"{base}/audio/{key}.wav")
 
 
 def stream_twiml(base: str, token: str) -> str:
@@ -63,6 +67,7 @@ def stream_twiml(base: str, token: str) -> str:
 
 def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, config: Any, caller: str | None, call_sid: str) -> str:
     """One TwiML-only turn: what the step says, then how to listen or how to end."""
+    deadline = time.monotonic() + float(config.twiml_speech_wait_s)
     r = VoiceResponse()
     says = [a for a in actions if isinstance(a, Say)]
     ask = next((a for a in reversed(actions) if isinstance(a, Ask)), None)
@@ -78,7 +83,7 @@ def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, con
             num_digits=None if number else 1,
             action_on_empty_result=False,
         )
-        speak(gather, says, base, speech)
+        speak(gather, says, base, speech, deadline)
         r.append(gather)
         r.record(
             action=url(base, "/twilio/record", t=turn),
@@ -91,7 +96,7 @@ def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, con
         )
         r.redirect(url(base, "/twilio/noinput", t=turn), method="POST")
         return str(r)
-    speak(r, says, base, speech)
+    speak(r, says, base, speech, deadline)
     if transfer is not None:
         r.append(dial(transfer, base, caller, call_sid, config))
     else:
@@ -127,8 +132,8 @@ def end_twiml(actions: Sequence[Action], base: str, caller: str | None, call_sid
     return str(r)
 
 
-def whisper_twiml(summary: str, language: str, base: str, speech: Any) -> str:
+def whisper_twiml(summary: str, language: str, base: str, speech: Any, wait_s: float | None = None) -> str:
     """What the agent hears before the caller is put through (the caller hears ringing)."""
     r = VoiceResponse()
-    speak(r, [Say(summary, language)], base, speech)
+    speak(r, [Say(summary, language)], base, speech, None if wait_s is None else time.monotonic() + wait_s)
     return str(r)

@@ -36,7 +36,10 @@ def xml(body: str) -> Response:
 
 
 def base() -> str:
-    return public_base(request, tel().config)
+    found = public_base(request, tel().config)
+    if found is None:  # signed() has refused such a request already
+        abort(403)
+    return found
 
 
 def sid() -> str:
@@ -51,7 +54,10 @@ def sid() -> str:
 def voice() -> Response:
     t = tel()
     line, new = t.lines.open(sid(), request.form.get("From") or None)
-    with line.lock:
+    if line is None:  # the call has ended: a replay must not reopen it or touch its record
+        log.warning("call %s: /twilio/voice after the call ended; refused", request.form.get("CallSid"))
+        return xml(twiml.hangup_twiml())
+    with t.lines.editing(line):
         if not new and line.voice_twiml is not None:
             log.info("call %s: /twilio/voice retried; same answer", line.call_sid)
             return xml(line.voice_twiml)
@@ -76,7 +82,7 @@ def _turn(make_event: Callable[[Any], Event | None]) -> Response:
         turn = int(request.args.get("t", ""))
     except ValueError:
         abort(400)
-    with line.lock:
+    with t.lines.editing(line):
         if turn in line.responses:
             log.info("call %s: turn %d retried; same answer", line.call_sid, turn)
             return xml(line.responses[turn])
@@ -147,9 +153,14 @@ def record() -> Response:
 
 def _recording_auth(url: str) -> tuple[str, str] | None:
     t = tel()
-    host = urlparse(url).hostname or ""
-    if host not in t.config.recording_hosts:
-        log.error("recording at %s refused: host not in [telephony] recording_hosts", host)
+    try:
+        parsed = urlparse(url)
+        host = parsed.hostname or ""
+    except ValueError:  # "http://[::1": not a URL at all
+        log.error("recording refused: %r is not a URL", url[:200])
+        return None
+    if parsed.scheme not in ("https", "http") or host not in t.config.recording_hosts:
+        log.error("recording at %s refused: host not in [telephony] recording_hosts", host[:200])
         return None
     account, token = t.config.secret("TWILIO_ACCOUNT_SID"), t.config.secret("TWILIO_AUTH_TOKEN")
     return (account or "", token or "")
@@ -187,7 +198,7 @@ def connect_action() -> Response:
     line = t.lines.get(sid())
     if line is None or line.state is None or request.form.get("CallStatus") in ENDED:
         return xml(twiml.hangup_twiml())
-    with line.lock:
+    with t.lines.editing(line):
         state = line.state
         if state.ended:
             actions = [line.transfer] if line.transfer and state.outcome == "transferred" else []
@@ -207,7 +218,7 @@ def dial_status() -> Response:
     status = request.form.get("DialCallStatus", "")
     if line is None or line.state is None:
         return xml(twiml.hangup_twiml())
-    with line.lock:
+    with t.lines.editing(line):
         if -1 in line.responses:  # a retried dial outcome
             return xml(line.responses[-1])
         call = t.phone_call(line)
@@ -234,7 +245,7 @@ def whisper() -> Response:
     summary = line.transfer.summary if line and line.transfer else ""
     if not summary:
         return xml(str(twiml.VoiceResponse()))
-    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech))
+    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech, t.config.twiml_speech_wait_s))
 
 
 @bp.post("/twilio/status")
@@ -245,14 +256,16 @@ def status() -> Response:
     call_status = request.form.get("CallStatus", "")
     log.info("call %s status %s", request.form.get("CallSid"), call_status)
     if call_status in ENDED:
-        line = t.lines.close(sid())
+        call_sid = sid()
+        line = t.lines.get(call_sid)
         if line is not None and line.state is not None:
-            with line.lock:
+            with line.lock:  # the record is closed before the line is forgotten
                 call = t.phone_call(line)
                 if line.held_end is not None:
                     call.transfer_answered()
                 elif not call.ended:
                     call.send(CallerHungUp())
+        t.lines.close(call_sid)
     return Response(status=204)
 
 

@@ -143,14 +143,18 @@ def test_signature_checked_on_the_public_url_behind_a_proxy(make_line):
     assert "https://mairie.example/phone/audio/" in r.text  # URLs given to Twilio are public too
 
 
-def test_forwarded_proto_is_honoured_without_a_public_url(make_line):
-    line = make_line("twiml")
+def test_forwarded_headers_are_believed_from_a_declared_proxy_only(make_line):
     params = {"CallSid": "CA" + "c" * 32, "From": "+33611223344"}
-    https = line.twilio.base.replace("http://", "https://") + "/twilio/voice"
-    sig = line.twilio.validator.compute_signature(https, params)
-    assert line.twilio.post("/twilio/voice", params, signature=sig).status_code == 403
-    r = line.twilio.post("/twilio/voice", params, signature=sig, headers={"X-Forwarded-Proto": "https"})
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mairie.example"}
+    line = make_line("twiml")
+    sig = line.twilio.validator.compute_signature("https://mairie.example/twilio/voice", params)
+    # From any peer not declared, a signature made for another host is refused...
+    assert line.twilio.post("/twilio/voice", params, signature=sig, headers=forwarded).status_code == 403
+    # ...and from the proxy the configuration names, it is the URL Twilio requested.
+    proxied = make_line("twiml", trusted_proxies=["127.0.0.1"])
+    r = proxied.twilio.post("/twilio/voice", params, signature=sig, headers=forwarded)
     assert r.status_code == 200
+    assert "https://mairie.example/audio/" in r.text  # and the URLs given back point there
 
 
 def test_oversized_body_gets_413(make_line):
@@ -177,3 +181,43 @@ def test_audio_route_serves_only_known_prompts(make_line):
     assert requests.get(url, timeout=10).status_code == 200
     assert requests.get(line.twilio.base + "/audio/" + "0" * 64 + ".wav", timeout=10).status_code == 404
     assert requests.get(line.twilio.base + "/audio/..%2Fsecret.wav", timeout=10).status_code == 404
+
+
+def test_a_cached_prompt_is_served_while_every_synthesis_slot_is_busy(make_line, tmp_path):
+    """Other calls' new sentences (a number read back) hold every slot: a prompt already made
+    is answered at once, and a new sentence goes to Twilio's voice after twiml_speech_wait_s
+    rather than past Twilio's 15 s."""
+    import threading
+
+    import requests
+
+    line = make_line("twiml", twiml_speech_wait_s=0.3, audio_cache_dir=tmp_path / "audio")
+    for text, lang in zip(LANG_MENU, ("fr", "en", "es"), strict=True):  # the menu, made ahead
+        line.tel.speech.prompt_keys(text, lang)
+    slots, free, holding = line.tel.speech.slots, threading.Event(), threading.Semaphore(0)
+
+    def busy() -> None:
+        slots.acquire()
+        holding.release()
+        free.wait(60)
+        slots.release()
+
+    for _ in range(line.tel.speech.parallel):
+        threading.Thread(target=busy, daemon=True).start()
+    assert all(holding.acquire(timeout=10) for _ in range(line.tel.speech.parallel))
+    try:
+        params = {"CallSid": "CA" + "7" * 32, "From": "+33611223344"}
+        url = line.twilio.base + "/twilio/voice"
+        sig = line.twilio.validator.compute_signature(url, params)
+        menu = requests.post(url, data=params, headers={"X-Twilio-Signature": sig}, timeout=10)
+        plays = ET.fromstring(menu.text).findall("./Gather/Play")
+        assert len(plays) == 3 and not ET.fromstring(menu.text).findall("./Gather/Say")
+        # English: the greeting was never made in this cache, and no slot is free.
+        action = ET.fromstring(menu.text).find("Gather").get("action")
+        sig = line.twilio.validator.compute_signature(action, {**params, "Digits": "2"})
+        greeting = requests.post(action, data={**params, "Digits": "2"}, headers={"X-Twilio-Signature": sig}, timeout=10)
+        says = ET.fromstring(greeting.text).findall("./Gather/Say")
+        assert says and {s.get("language") for s in says} == {"en-US"}
+        assert "Hello, you have reached the city hall of Testville." in [s.text for s in says]
+    finally:
+        free.set()

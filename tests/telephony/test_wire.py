@@ -42,3 +42,19 @@ def test_outbound_messages_as_twilio_reads_them():
     assert tm.parse_outbound(wire.media("MZ1", b"\x01\x02")) == tm.Media("MZ1", b"\x01\x02", "outbound")
     assert tm.parse_outbound(wire.mark("MZ1", "prompt-2")) == tm.Mark("MZ1", "prompt-2")
     assert tm.parse_outbound(wire.clear("MZ1")) == tm.Clear("MZ1")
+
+
+def test_no_message_raises_whatever_it_holds():
+    wire = tm.TwilioWire()
+    nested = "[" * 30_000 + "]" * 30_000
+    for raw in (
+        nested,  # RecursionError inside json
+        '{"event": "start", "start": {"streamSid": "MZ1", "callSid": "CA1", "customParameters": {"pass": ' + nested + "}}}",
+        '{"event": "media", "streamSid": "MZ1", "media": {"payload": "", "chunk": 1e999}}',  # OverflowError
+        '{"event": "start", "start": {"streamSid": "MZ1", "callSid": "CA1", "mediaFormat": {"sampleRate": 1e999}}}',
+        '{"event": "media", "streamSid": "MZ1", "media": {"payload": "AAAA", "timestamp": "' + "9" * 5000 + '"}}',
+        '{"event": "media", "streamSid": "MZ1", "media": {"payload": "\u00e9\u00e9"}}',
+        b"\xc3\x28",
+        "x" * (tm.MAX_MESSAGE_BYTES + 1),
+    ):
+        assert isinstance(wire.parse(raw), ProtocolError), raw[:60]

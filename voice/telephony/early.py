@@ -64,7 +64,7 @@ def _warm(guess: Guess, dialog: Dialog, deps: SpeechDeps, stream_sid: str | None
         if reply is None or not reply.speech or guess.dropped:  # the caller went on
             return
         first = reply.speech[0]
-        with deps.slots:  # the audio lands in the cache the real reply reads
-            next(iter(deps.speak(first.text, first.language, first.slow)), None)
+        # The audio lands in the cache the real reply reads.
+        next(iter(deps.speak(first.text, first.language, first.slow)), None)
     except Exception:  # only a head start: the real turn does the work if this fails
         log.exception("stream %s: preparing a reply failed", stream_sid)

@@ -121,8 +121,7 @@ class Player:
             for spoken in reply.speech:
                 sentences = self.call.deps.speak(spoken.text, spoken.language, spoken.slow)
                 while generation == self._generation:
-                    with self.call.deps.slots:
-                        piece = next(sentences, None)
+                    piece = next(sentences, None)
                     if piece is None:
                         break
                     out.put(piece)

@@ -3,7 +3,6 @@ plain callables so that the models stay shared between calls and tests can scrip
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,8 +31,8 @@ class SpeechDeps:
     detector: Callable[[], Detector]
     transcribe: Callable[[np.ndarray, int, str, Sequence[str]], Transcript]
     speak: Callable[[str, str, bool], Iterator[bytes]]
-    """μ-law 8 kHz audio, sentence by sentence, so the first plays while the rest is made."""
-    slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
-    """Synthesis, a few at a time across calls."""
+    """μ-law 8 kHz audio, sentence by sentence, so the first plays while the rest is made.
+    It keeps syntheses to a few at a time across calls itself, and only syntheses: audio
+    already made (a cached prompt) never waits behind another call's synthesis."""
     recognisers: Executor = field(default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="stt"))
     """Where ``transcribe`` runs, a few at a time across calls."""

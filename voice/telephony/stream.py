@@ -8,9 +8,9 @@ feeds :meth:`StreamCall.handle` (parsing, μ-law decoding and the VAD, all cheap
 runs the dialog in order; a player paces audio out at real time. Recognition runs on a pool
 shared by all calls, and starts early: when the caller has paused for a moment the VAD hands
 out the speech so far, and if the pause turns out to be the end of the utterance that
-recognition is already done (or under way) when the end is confirmed. Synthesis takes a slot
-from a semaphore shared by all calls, so twenty calls on two cores queue instead of
-thrashing. The dialog itself is behind the :class:`~voice.telephony.dialog.Dialog`
+recognition is already done (or under way) when the end is confirmed. Synthesis (``SpeechDeps.speak``)
+takes a slot from a semaphore shared by all calls, so twenty calls on two cores queue
+instead of thrashing; audio already in the cache takes none. The dialog itself is behind the :class:`~voice.telephony.dialog.Dialog`
 protocol: the loop knows audio, not flows.
 
 This module holds :class:`StreamCall` (the transport's side and the worker) and the worker's
@@ -33,6 +33,7 @@ from voice.events import (
     KeyPressed,
     MarkPlayed,
     ProtocolError,
+    StreamEvent,
     StreamStarted,
     StreamStopped,
 )
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 DIGIT_PAUSE_S = 3.0  # between keys of a number typed on the keypad
 TICK_S = 0.1  # how often an idle worker looks at its timers
+MAX_ERRORS_KEPT = 100  # a flood of bad messages is logged, not kept
 
 
 # ---- the worker's jobs: what happened on the stream, handled one at a time in order ------
@@ -118,15 +120,28 @@ class StreamCall:
         self._digits, self._digit_at = "", 0.0
         self._ended = False
         self._player = Player(self)
-        self.errors: list[str] = []
+        self.errors: list[str] = []  # the first MAX_ERRORS_KEPT reasons
+        self.bad_messages = 0
         self.timing: dict[str, float] = {}  # the current turn's steps, for the log
         self._worker = threading.Thread(target=self._work, name="stream-worker", daemon=True)
 
     # ---- the transport's thread ------------------------------------------------------
 
     def handle(self, raw: str | bytes) -> None:
-        """One inbound message of the stream, in the wire format the call was given."""
-        event = self.wire.parse(raw)
+        """One inbound message of the stream, in the wire format the call was given. Never
+        raises: a message that cannot be used, whatever the reason, is skipped and counted
+        in :attr:`errors`, and the call goes on."""
+        try:
+            event = self.wire.parse(raw)
+        except Exception as exc:  # a wire format that breaks its promise still only loses a frame
+            event = ProtocolError(f"unusable message: {type(exc).__name__}")
+        try:
+            self._handle(event)
+        except Exception as exc:  # a bug on one message must not end the call
+            log.exception("stream %s: a message could not be handled", self.stream_id)
+            self._bad(f"{type(exc).__name__} while handling a message")
+
+    def _handle(self, event: StreamEvent | ProtocolError | None) -> None:
         match event:
             case None:
                 return None
@@ -168,8 +183,11 @@ class StreamCall:
 
     def _bad(self, reason: str) -> None:
         # Logged and skipped: the provider or a proxy mangling one frame must not end the call.
-        log.warning("stream %s: ignored message: %s", self.stream_id, reason)
-        self.errors.append(reason)
+        # A flood of bad messages is counted, not logged or kept one by one.
+        self.bad_messages += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            log.warning("stream %s: ignored message: %s", self.stream_id, reason)
+            self.errors.append(reason)
 
     def _audio(self, ulaw: bytes) -> None:
         if self._detector is None or self._ended:
