@@ -30,7 +30,7 @@ run: system-deps install
 	$(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline serve
 
-test: EXTRAS = dev,voice,translate,console,telephony,meaning
+test: EXTRAS = dev,voice,translate,console,telephony,meaning,denoise,peer
 test: system-deps install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy

@@ -87,8 +87,14 @@ def transcripts(language: str, docs: Path = DOCS) -> dict[str, str]:
     return out
 
 
-def sample(language: str, n: int = 40, min_words: int = 3) -> list[Recording]:
-    """A fixed, evenly spaced sample of ``n`` recordings for ``language``."""
+DEV_SIZE = 40
+"""The first sample (``sample(lang)``): what recognition settings were chosen on. The
+held-out sample is drawn from the other recordings and never tuned on."""
+
+
+def sample(language: str, n: int = DEV_SIZE, min_words: int = 3, held_out: bool = False) -> list[Recording]:
+    """A fixed, evenly spaced sample of ``n`` recordings for ``language``; ``held_out``: from
+    the recordings outside the first ``DEV_SIZE`` ones, which settings were tuned on."""
     folder = SOUNDS / RECORDINGS[language]
     if not folder.is_dir():
         raise ModelMissingError(f"recordings not found at {folder}: apt-get install asterisk-core-sounds-{language}-wav")
@@ -98,6 +104,13 @@ def sample(language: str, n: int = 40, min_words: int = 3) -> list[Recording]:
         # Keypad symbols have no single spoken form; the recordings say them many ways.
         if len(text.split()) >= min_words and not re.search(r"[*#]", text) and (folder / f"{name}.wav").is_file()
     ]
+    if held_out:
+        dev = set(_spread(items, DEV_SIZE))
+        items = [r for r in items if r not in dev]
+    return _spread(items, n)
+
+
+def _spread(items: list[Recording], n: int) -> list[Recording]:
     if len(items) <= n:
         return items
     step = len(items) / n
@@ -172,12 +185,13 @@ def evaluate_recordings(
     limit: int = 40,
     progress: Callable[[str], None] | None = None,
     channel: Channel | str = "clean",
+    held_out: bool = False,
 ) -> EvalResult:
-    """WER of ``transcriber`` on the fixed sample as it reaches us over ``channel``
-    (``voice.channel.CHANNELS``; every one ends with the phone round trip)."""
+    """WER of ``transcriber`` on the fixed sample (or the held-out one) as it reaches us over
+    ``channel`` (``voice.channel.CHANNELS``; every one ends with the phone round trip)."""
     ch = Channel.parse(channel) if isinstance(channel, str) else channel
     pairs, seconds, audio_s = [], [], 0.0
-    for rec in sample(language, limit):
+    for rec in sample(language, limit, held_out=held_out):
         phone = through_channel(rec.path, ch)
         start = time.perf_counter()
         hyp = transcriber.transcribe(phone, 8000, language).text

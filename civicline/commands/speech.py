@@ -66,6 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=40, help="recordings per language (default 40)")
     p.add_argument("--channel", action="append", metavar="CHANNEL",
                    help="repeatable: clean (default), gsm, gsm+20dB, gsm+15dB, gsm+10dB (a mobile network, street noise)")
+    p.add_argument("--held-out", action="store_true",
+                   help="the held-out recordings (never tuned on) instead of the first sample")
     p.add_argument("--roundtrip", action="store_true", help="also synthesise and recognise every catalog prompt")
     p.add_argument("--show-errors", type=int, default=0, metavar="N", help="print the N worst items")
     p.set_defaults(func=_guarded(run_eval))
@@ -140,7 +142,7 @@ def run_eval(args: argparse.Namespace) -> int:
             print(f"{lang:8} skipped: its recogniser is {stt.name}, not {args.engine}")
             continue
         runs = [(ch.name if ch.name != "clean" else "recordings", channel_goal(lang, ch.name),
-                 lambda lang=lang, stt=stt, ch=ch: evaluate_recordings(stt, lang, args.limit, channel=ch))
+                 lambda lang=lang, stt=stt, ch=ch: evaluate_recordings(stt, lang, args.limit, channel=ch, held_out=args.held_out))
                 for ch in channels]
         catalog = TRANSLATIONS / f"{lang}.yaml"
         if args.roundtrip and catalog.is_file():
