@@ -44,6 +44,7 @@ _LAYOUT = {
     ("voice", "audio_cache"): "audio_cache_dir",
     ("voice", "cpu_threads"): "cpu_threads",
     ("voice", "languages"): "voice_models",
+    ("voice", "denoise"): "denoise",
     ("telephony", "end_silence_ms"): "end_silence_ms",
     ("telephony", "early_recognition_ms"): "early_recognition_ms",
     ("telephony", "record_max_s"): "record_max_s",
@@ -91,6 +92,7 @@ class Config:
     cpu_threads: int = 2  # threads each speech model may use (about the machine's cores)
     # [voice.languages.LANG.stt|tts]: the models a city installed, over the built-in ones
     voice_models: dict[str, Any] = field(default_factory=dict)
+    denoise: str = "none"  # noise suppression before recognition: none | spectral-gate (docs/voice.md)
     source: str = "(defaults)"
 
     @staticmethod
@@ -123,9 +125,22 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             return bool(value)
         if "None" in kind:
             return str(value) or None
+        if name == "denoise":
+            return _denoise(value, where)
         return str(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: {value!r} is not a valid value for {name}") from None
+
+
+def _denoise(value: Any, where: str) -> str:
+    """[voice] denoise: "none" or a noise suppression the voice layer has."""
+    try:
+        from voice.audio.denoise import DENOISERS
+    except ImportError:  # the voice extra is not installed: nothing here would use it
+        return str(value)
+    if value not in ("none", *DENOISERS):
+        raise ConfigError(f"{where}: {value!r} is not a noise suppression (expected none or {', '.join(DENOISERS)})")
+    return str(value)
 
 
 def _voice_models(value: Any, where: str) -> dict[str, Any]:

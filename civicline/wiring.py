@@ -169,6 +169,7 @@ def speech_engines(config: Config) -> SpeechEngines:
         # One recognition per slot of the phone's pool, each on a thread of its own: calls
         # come in bursts.
         stt_workers=max(1, config.speech_parallel),
+        denoise=None if config.denoise == "none" else config.denoise,
     )
 
 

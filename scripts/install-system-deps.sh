@@ -11,6 +11,12 @@ PACKAGES=(
     asterisk-core-sounds-en-wav
     asterisk-core-sounds-fr-wav
     asterisk-core-sounds-es-wav
+    # the same recordings through the GSM 06.10 codec of a mobile network, decoded by sox
+    # for the WER evaluation of mobile callers (voice/channel.py)
+    asterisk-core-sounds-en-gsm
+    asterisk-core-sounds-fr-gsm
+    asterisk-core-sounds-es-gsm
+    sox
     # nlu: rule-based machine translation (English<->Spanish, French<->Spanish;
     # French<->English goes through Spanish)
     apertium

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from voice.audio.denoise import Denoiser, load_denoiser
 from voice.audio.vad import EndOfSpeechDetector, SileroModel, VadConfig
 from voice.errors import ModelMissingError, VoiceError
 from voice.models import (
@@ -95,10 +96,13 @@ class SpeechEngines:
         vad_config: VadConfig | None = None,
         espeak_fallback: bool = True,
         stt_workers: int = 1,
+        denoise: str | None = None,
     ) -> None:
         self.registry = registry_from_config(config)
         self.loader = loader or ModelLoader()
         self.cpu_threads, self.vad_config, self.espeak_fallback = cpu_threads, vad_config or VadConfig(), espeak_fallback
+        self.denoise = denoise
+        """Noise suppression before Whisper (``voice.audio.denoise``), None: none."""
         self.stt_workers = max(1, stt_workers)
         """Recognitions running at once (the phone line: several calls). One at a time with all
         the threads is quicker for one file; several with a thread each keep up with bursts."""
@@ -155,7 +159,8 @@ class SpeechEngines:
             return whisper.WhisperTranscriber(
                 model,
                 vad=self.vad_model(),
-                beam_size=int(spec.options.get("beam_size", 1)),
+                decoding=whisper.decoding_from_options(spec.options),
+                denoiser=self._denoiser(),
                 # A 10 s encoder window (4x cheaper than Whisper's 30 s one, same accuracy
                 # measured: docs/voice.md); 0 in the registry is the full window.
                 min_window_s=float(spec.options.get("min_window_s", 10.0)),
@@ -171,6 +176,14 @@ class SpeechEngines:
             check_pin(spec.model, sha256_path(path), spec.sha256)
             return vosk.VoskTranscriber(vosk.load_vosk(path), path, language)
         raise VoiceError(f"unknown speech recognition engine '{spec.engine}'")
+
+    def _denoiser(self) -> Denoiser | None:
+        if not self.denoise:
+            return None
+        try:
+            return load_denoiser(self.denoise)
+        except ValueError as exc:
+            raise VoiceError(str(exc)) from exc
 
     def _whisper_threads(self) -> tuple[int, str, int]:
         """(cpu_threads, compute_type, num_workers) for load_whisper."""

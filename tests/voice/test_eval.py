@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from voice.eval import (
+    CHANNEL_GOALS,
     ROUNDTRIP_THRESHOLD,
     THRESHOLDS,
     evaluate_recordings,
@@ -41,6 +42,14 @@ def test_sample_is_fixed_and_large_enough(lang):
         assert "vm-record-prepend" not in transcripts(lang) and "agent-loginok" in transcripts(lang)
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_the_held_out_sample_shares_no_recording_with_the_first(lang):
+    held_out = sample(lang, 40, held_out=True)
+    assert len(held_out) == 40 and held_out == sample(lang, 40, held_out=True)
+    assert not set(held_out) & set(sample(lang, 40))
+    assert not set(sample(lang, 10, held_out=True)) & set(sample(lang, 40))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_wer_on_real_phone_recordings(whisper, lang):
@@ -63,3 +72,25 @@ def test_catalog_prompts_round_trip(engines, whisper, lang):
     result = evaluate_roundtrip(engines.synthesizer(lang), whisper, lang, texts)
     print(f"\n{lang}: round trip WER {result.wer:.1%} over {result.count} prompts")
     assert result.wer <= ROUNDTRIP_THRESHOLD, result.errors[:5]
+
+
+# A caller on a mobile phone, in the street (docs/voice.md, "Mobile phones and street
+# noise"). The goal where the first sample meets it; where it does not, a bound just above
+# what was measured, against regressions: English through GSM measured 5.6 % (goal 5 %),
+# Spanish 17.6 % (goal 15 %), French with 15 dB of street noise 36.6 % (goal 35 %). These
+# are figures on the sample the decoding was chosen on; the held-out ones are in the docs.
+CHANNEL_BOUND = {
+    ("en", "gsm"): 0.07, ("fr", "gsm"): CHANNEL_GOALS["gsm"]["fr"], ("es", "gsm"): 0.20,
+    ("en", "gsm+15dB"): CHANNEL_GOALS["gsm+15dB"]["en"], ("fr", "gsm+15dB"): 0.40,
+    ("es", "gsm+15dB"): CHANNEL_GOALS["gsm+15dB"]["es"],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+@pytest.mark.parametrize("channel", ["gsm", "gsm+15dB"])
+def test_wer_through_a_mobile_network_and_street_noise(whisper, lang, channel):
+    result = evaluate_recordings(whisper, lang, limit=40, channel=channel)
+    print(f"\n{lang} {channel}: WER {result.wer:.1%} on {result.count} recordings, RTF {result.rtf:.3f}")
+    assert result.count == 40 and result.channel == channel
+    assert result.wer <= CHANNEL_BOUND[(lang, channel)], result.errors[:5]

