@@ -1,7 +1,10 @@
 """The speech machinery the phone line shares between calls: recognisers and voices (loaded
-once, lazily), the audio cache behind ``/audio/<hash>.wav`` and the Media Streams loop, the
-recognition pool and the semaphore that keep recognition and synthesis to a few at a time
-on a small machine."""
+once, lazily), the rendered vocabulary answers are joined from (``voice.vocab``), the
+answers played by token in TwiML mode, the recognition pool and the semaphore that keep
+recognition and synthesis to a few at a time on a small machine.
+
+The audio cache on disk holds only vocabulary pieces (``civicline prompts render``), none of
+them personal; a piece outside the vocabulary is made live and kept in memory only."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from civicline.phone.played import PlayedAudio
 from voice.audio.codec import ulaw_to_pcm16
 from voice.audio.vad import EndOfSpeechDetector, VadConfig
 from voice.audio.wav import read_wav, wav_bytes
@@ -21,8 +25,9 @@ from voice.events import Transcript
 from voice.stt.base import base_language
 from voice.telephony.speech import SpeechDeps
 from voice.tts.base import PHONE_RATE
-from voice.tts.cache import AudioCache, Speaker, cache_key, split_sentences
-from voice.tts.speech_text import format_for_speech
+from voice.tts.cache import AudioCache, Speaker
+from voice.vocab.assemble import Assembler
+from voice.vocab.manifest import Vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +48,13 @@ class PhoneSpeech:
         self.config = config
         self.engines = engines
         self.cache = AudioCache(config.audio_cache_dir)
-        self.speaker = Speaker(lambda lang: self.engines.synthesizer(lang), self.cache)
+        """The vocabulary's pieces (read only here: ``civicline prompts render`` writes them)."""
+        # Live speech stays in memory: it may hold what the caller said.
+        self.speaker = Speaker(lambda lang: self.engines.synthesizer(lang), AudioCache(None))
+        self.assembler = Assembler(Vocabularies(config.audio_cache_dir), self.cache, self._live_piece,
+                                   lambda lang: self.engines.synthesizer(lang).voice_id)
+        self.assembly = bool(getattr(config, "speech_assembly", True))
+        self.played = PlayedAudio()
         self.parallel = parallel = max(1, int(config.speech_parallel))
         self.slots = threading.BoundedSemaphore(parallel)
         self.recognisers = ThreadPoolExecutor(parallel, thread_name_prefix="stt")
@@ -68,22 +79,30 @@ class PhoneSpeech:
             return Transcript("", base_language(language), confidence=0.0)
 
     def _speak(self, text: str, language: str, slow: bool) -> Iterator[bytes]:
+        if self.assembly:
+            return self.assembler.stream(text, language, slow)
         return self.speaker.stream(text, language, slow)
+
+    def _live_piece(self, text: str, language: str) -> bytes:
+        """A piece outside the vocabulary, made by the voice (in memory only; calls asking
+        for the same piece at once share one synthesis)."""
+        return self.speaker.sentence_audio(text, language)
+
+    def render(self, text: str, language: str, slow: bool = False) -> bytes:
+        """A whole answer as one μ-law buffer (the console's try-it, TwiML mode)."""
+        return b"".join(self._speak(text, language, slow))
 
     # ---- TwiML-only mode -----------------------------------------------------------------
 
-    def prompt_keys(self, text: str, language: str, slow: bool = False) -> list[str]:
-        """Synthesise (or find) each sentence; the keys name /audio/<key>.wav."""
-        voice_id = self.engines.synthesizer(language).voice_id
-        keys = []
-        for sentence in split_sentences(text):
-            with self.slots:
-                self.speaker.sentence_audio(sentence, language, slow)  # cached under this key
-            keys.append(cache_key(voice_id, language, format_for_speech(sentence, language), slow))
-        return keys
+    def prompt_keys(self, text: str, language: str, slow: bool = False, call: str | None = None) -> list[str]:
+        """The answer's audio under a token of its own for /audio/<token>.wav, kept for this
+        call only (never a key computable from the text: it may say the caller's number)."""
+        with self.slots:
+            audio = self.render(text, language, slow)
+        return [self.played.put(audio, call)] if audio else []
 
-    def wav(self, key: str) -> bytes | None:
-        ulaw = self.cache.get(key)
+    def wav(self, token: str) -> bytes | None:
+        ulaw = self.played.get(token)
         return None if ulaw is None else wav_bytes(ulaw_to_pcm16(ulaw), PHONE_RATE)
 
     def recognise_wav(self, data: bytes, language: str, phrases: Sequence[str] = ()) -> Transcript:

@@ -33,11 +33,12 @@ def url(base: str, path: str, **query: Any) -> str:
     return f"{base}{path}" + (f"?{urlencode(q)}" if q else "")
 
 
-def speak(parent: Any, says: Sequence[Say], base: str, speech: Any) -> None:
-    """<Play> our own audio for each Say; <Say> with Twilio's voice if synthesis fails."""
+def speak(parent: Any, says: Sequence[Say], base: str, speech: Any, call: str | None = None) -> None:
+    """<Play> our own audio for each Say (under a token kept for this call only); <Say> with
+    Twilio's voice if synthesis fails."""
     for say in says:
         try:
-            keys = speech.prompt_keys(say.text, say.lang, say.slow)
+            keys = speech.prompt_keys(say.text, say.lang, say.slow, call=call)
         except Exception:
             log.exception("synthesis failed in %s; falling back to Twilio's voice", say.lang)
             keys = None
@@ -78,7 +79,7 @@ def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, con
             num_digits=None if number else 1,
             action_on_empty_result=False,
         )
-        speak(gather, says, base, speech)
+        speak(gather, says, base, speech, call_sid)
         r.append(gather)
         r.record(
             action=url(base, "/twilio/record", t=turn),
@@ -91,7 +92,7 @@ def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, con
         )
         r.redirect(url(base, "/twilio/noinput", t=turn), method="POST")
         return str(r)
-    speak(r, says, base, speech)
+    speak(r, says, base, speech, call_sid)
     if transfer is not None:
         r.append(dial(transfer, base, caller, call_sid, config))
     else:
@@ -127,8 +128,8 @@ def end_twiml(actions: Sequence[Action], base: str, caller: str | None, call_sid
     return str(r)
 
 
-def whisper_twiml(summary: str, language: str, base: str, speech: Any) -> str:
+def whisper_twiml(summary: str, language: str, base: str, speech: Any, call: str | None = None) -> str:
     """What the agent hears before the caller is put through (the caller hears ringing)."""
     r = VoiceResponse()
-    speak(r, [Say(summary, language)], base, speech)
+    speak(r, [Say(summary, language)], base, speech, call)
     return str(r)

@@ -60,6 +60,9 @@ def test_waste_day_by_voice(lang, make_line, sentences, voice_for, engines):
     answered = [t for t in leg.latencies if t > 0.3]
     assert len(answered) == 3 and max(answered) < 30.0, leg.latencies
     leg.hang_up()
+    # Every answer was joined from the rendered vocabulary: the voice made nothing live.
+    counts = line.tel.speech.assembler.counts
+    assert counts[f"known:{lang}"] > 10 and counts[f"live:{lang}"] == 0, counts
     turns = [t for t in line.store.turns() if t["caller_text"]]
     assert len(turns) == 3
     assert any(t["provenance"] for t in line.store.turns())  # the answer kept its source
