@@ -38,8 +38,11 @@ install: $(STAMP)
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# The town's vocabulary is rendered before serving (the first time takes a while per
+# language; afterwards only what changed in the catalogs or the data is rendered).
 run: system-deps install
 	$(VENV)/bin/civicline flows check
+	$(VENV)/bin/civicline prompts render
 	$(VENV)/bin/civicline serve
 
 test: system-deps install

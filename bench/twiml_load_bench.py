@@ -46,16 +46,14 @@ def served_app() -> object:
     app = create()
     if os.environ.get("BENCH_VARIANT") == "old":
         from civicline.phone.speech import PhoneSpeech
-        from voice.tts.cache import cache_key, split_sentences
-        from voice.tts.speech_text import format_for_speech
+        from voice.tts.cache import split_sentences
 
-        def prompt_keys(self, text, language, slow=False, deadline=None):  # the code before
-            voice_id = self.engines.synthesizer(language).voice_id
+        def prompt_keys(self, text, language, slow=False, deadline=None, call=None):  # the code before
             keys = []
             for sentence in split_sentences(text):
                 with self.slots:
-                    self.speaker.sentence_audio(sentence, language, slow)
-                keys.append((sentence, cache_key(voice_id, language, format_for_speech(sentence, language), slow)))
+                    audio = self.render(sentence, language, slow)
+                keys.append((sentence, self._token(audio, call)))
             return keys
 
         PhoneSpeech.prompt_keys = prompt_keys  # type: ignore[method-assign]

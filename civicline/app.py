@@ -101,6 +101,9 @@ def create_app(
             languages=runtime.languages,
             speech=speech_state,
             records=records.to_json() if records is not None else None,
+            # Pieces said from the rendered vocabulary and made live, by language, since start:
+            # live ones are answers `civicline prompts render` could not foresee.
+            vocabulary=dict(ext.speech.assembler.counts) if ext.speech is not None else None,
         )
         return body, 503 if problems else 200
 

@@ -43,6 +43,7 @@ _LAYOUT = {
     ("telephony", "twiml_speech_wait_s"): "twiml_speech_wait_s",
     ("voice", "audio_cache"): "audio_cache_dir",
     ("voice", "cpu_threads"): "cpu_threads",
+    ("voice", "assembly"): "speech_assembly",
     ("voice", "languages"): "voice_models",
     ("voice", "denoise"): "denoise",
     ("telephony", "end_silence_ms"): "end_silence_ms",
@@ -90,6 +91,9 @@ class Config:
     recording_hosts: list[str] = field(default_factory=lambda: ["api.twilio.com"])
     dial_timeout_s: int = 20
     cpu_threads: int = 2  # threads each speech model may use (about the machine's cores)
+    # Answers joined from the rendered vocabulary (civicline prompts render); false: each
+    # answer synthesised whole, as before the vocabulary (the bench's --naive)
+    speech_assembly: bool = True
     # [voice.languages.LANG.stt|tts]: the models a city installed, over the built-in ones
     voice_models: dict[str, Any] = field(default_factory=dict)
     denoise: str = "none"  # noise suppression before recognition: none | spectral-gate (docs/voice.md)

@@ -88,10 +88,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     prompts = subparsers.add_parser("prompts", help="catalog prompts")
     sub = prompts.add_subparsers(dest="prompts_command", metavar="ACTION")
-    p = sub.add_parser("render", help="synthesise every fixed catalog prompt into the audio cache")
-    p.add_argument("--lang", action="append", help="repeatable; default every catalog")
+    p = sub.add_parser("render", help="render the town's vocabulary (catalog pieces, data values) into the audio cache")
+    p.add_argument("--lang", action="append", help="repeatable; default the town's languages")
     p.add_argument("--cache-dir", type=Path, help="default: the configuration's audio_cache")
-    p.add_argument("--no-slow", action="store_true", help="do not render the slow versions")
+    p.add_argument("--workers", type=int, default=2, help="processes rendering at once (default 2; 1: in this process)")
+    p.add_argument("--no-score", action="store_true", help="one rendering per piece, not checked by the recogniser")
+    p.add_argument("--report", action="store_true", help="render nothing: list the pieces the recogniser hears worst")
+    p.add_argument("--worst", type=int, default=15, metavar="N", help="how many of the worst pieces to list (default 15)")
+    p.add_argument("--no-prune", action="store_true", help="keep audio files no vocabulary names")
     p.set_defaults(func=_guarded(run_prompts_render))
     prompts.set_defaults(func=lambda args: prompts.print_help() or 2)
 
@@ -233,22 +237,79 @@ def run_models_prepare(args: argparse.Namespace) -> int:
 
 
 def run_prompts_render(args: argparse.Namespace) -> int:
-    from voice.eval import prompt_texts
-    from voice.tts.cache import AudioCache, Speaker
+    from datetime import datetime
 
-    engines = _engines(args)
+    from civicline.vocabulary import all_languages, vocabulary
+    from civicline.wiring import load_runtime
+    from voice.tts.cache import AudioCache
+    from voice.vocab.render import prune, render_vocabulary
+
+    config = config_from(args)
     cache = AudioCache(_cache_dir(args))
-    speaker = Speaker(engines.synthesizer, cache)
-    langs = args.lang or sorted(p.stem for p in TRANSLATIONS.glob("*.yaml") if len(p.stem) <= 3)
+    if args.report:
+        return _vocabulary_report(cache, args.lang, args.worst)
+    runtime = load_runtime(config)
+    engines = _engines(args)
+    today = datetime.now(getattr(runtime.town, "timezone", None)).date()
+    langs = args.lang or all_languages(runtime)
     for lang in langs:
-        catalog = TRANSLATIONS / f"{lang}.yaml"
-        if not catalog.is_file():
-            raise VoiceError(f"no catalog for '{lang}' ({catalog})")
-        texts = prompt_texts(catalog)
-        start = time.perf_counter()
-        made = speaker.prerender(texts.values(), lang, slow_too=not args.no_slow)
-        print(f"{lang}: {len(texts)} fixed prompts, {made} sentence(s) synthesised, "
-              f"{time.perf_counter() - start:.1f} s -> {cache.directory}")
+        if lang not in runtime.catalogs.languages:
+            raise VoiceError(f"no catalog for '{lang}'")
+        texts = vocabulary(runtime, lang, today)
+        voice_id = engines.synthesizer(lang).voice_id
+        report = render_vocabulary(
+            texts, lang, cache, voice_id, engines=engines if args.workers <= 1 else None,
+            voice_config=config.voice_models, workers=args.workers, score=not args.no_score,
+            progress=_progress_bar(lang),
+        )
+        print(f"{lang}: {report.pieces} pieces, {report.rendered} rendered, {report.reused} already rendered, "
+              f"{report.dropped} dropped, {report.seconds:.0f} s ({voice_id}) -> {report.manifest}", flush=True)
+    if not args.no_prune:
+        removed = prune(cache)
+        if removed:
+            print(f"removed {removed} audio file(s) no vocabulary names")
+    return 0
+
+
+def _progress_bar(lang: str):
+    """A one-line progress bar on stderr: done/total, rate, time left."""
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        if not total:
+            return
+        width = 30
+        filled = int(width * done / total)
+        elapsed = time.perf_counter() - started
+        rate = done / elapsed if elapsed > 0 and done else 0.0
+        left = f", {((total - done) / rate) / 60:.1f} min left" if rate else ""
+        print(f"\r{lang} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} pieces{left}   ",
+              end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _vocabulary_report(cache: Any, langs: list[str] | None, worst: int) -> int:
+    """Each language's rendered vocabulary: how many pieces, how well heard, the worst ones."""
+    from voice.vocab.manifest import Manifest
+
+    assert cache.directory is not None
+    found = sorted(p.stem for p in (cache.directory / "vocabulary").glob("*.json"))
+    for lang in langs or found:
+        manifest = Manifest.load(cache.directory, lang)
+        if manifest is None:
+            print(f"{lang}: no vocabulary rendered (civicline prompts render --lang {lang})")
+            continue
+        entries = list(manifest.pieces.values())
+        scored = [e for e in entries if e.score is not None]
+        perfect = sum(1 for e in scored if e.score == 0)
+        words = sum(len(e.text.split()) for e in scored)
+        errors = sum((e.score or 0) * len(e.text.split()) for e in scored)
+        print(f"{lang}: {len(entries)} pieces ({manifest.voice}), {len(scored)} scored, {perfect} heard word for word, "
+              f"word error rate over the pieces {errors / max(1, words):.1%}")
+        for e in sorted(scored, key=lambda e: (e.score or 0), reverse=True)[:worst]:
+            if e.score:
+                print(f"  {e.score:5.0%}  {e.text!r} heard {e.heard!r} ({e.candidate}, {e.tried} tried)")
     return 0
 
 

@@ -41,7 +41,7 @@ class Speech:
         from voice.audio.codec import ulaw_to_pcm16
         from voice.audio.wav import wav_bytes
 
-        return wav_bytes(ulaw_to_pcm16(self.phone.speaker.render(text, language, slow)), 8000)
+        return wav_bytes(ulaw_to_pcm16(self.phone.render(text, language, slow)), 8000)
 
 
 def speech() -> Any:

@@ -1,9 +1,13 @@
 """The speech machinery the phone line shares between calls: recognisers and voices (loaded
-once, lazily), the audio cache behind ``/audio/<hash>.wav`` and the Media Streams loop, the
-recognition pool and the slots that keep syntheses to a few at a time on a small machine.
+once, lazily), the rendered vocabulary answers are joined from (``voice.vocab``), the
+answers played by token in TwiML mode, the recognition pool and the slots that keep
+syntheses to a few at a time on a small machine.
 
-A slot is taken around a synthesis only, never around a look-up in the audio cache: a
-prompt already made is served at once even while every slot is busy with another call's
+The audio cache on disk holds only vocabulary pieces (``civicline prompts render``), none of
+them personal; a piece outside the vocabulary is made live and kept in memory only.
+
+A slot is taken around a synthesis only, never around a look-up: an answer joined from
+pieces already made is served at once even while every slot is busy with another call's
 new sentence (twenty French callers hearing their own number read back).
 """
 
@@ -13,11 +17,12 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
 import numpy as np
 
+from civicline.phone.played import PlayedAudio
 from voice.audio.codec import ulaw_to_pcm16
 from voice.audio.vad import EndOfSpeechDetector, VadConfig
 from voice.audio.wav import read_wav, wav_bytes
@@ -26,8 +31,9 @@ from voice.events import Transcript
 from voice.stt.base import base_language
 from voice.telephony.speech import SpeechDeps
 from voice.tts.base import PHONE_RATE, Synthesizer
-from voice.tts.cache import AudioCache, Speaker, cache_key, split_sentences
-from voice.tts.speech_text import format_for_speech
+from voice.tts.cache import AudioCache, Speaker, split_sentences
+from voice.vocab.assemble import Assembler
+from voice.vocab.manifest import Vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +54,22 @@ class PhoneSpeech:
         self.config = config
         self.engines = engines
         self.cache = AudioCache(config.audio_cache_dir)
+        """The vocabulary's pieces (read only here: ``civicline prompts render`` writes them)."""
         self.parallel = parallel = max(1, int(config.speech_parallel))
         self.slots = SynthesisSlots(parallel)
-        self.speaker = Speaker(lambda lang: cast(Synthesizer, _InSlot(self.engines.synthesizer(lang), self.slots)), self.cache)
+        # Live speech stays in memory: it may hold what the caller said.
+        self.speaker = Speaker(
+            lambda lang: cast(Synthesizer, _InSlot(self.engines.synthesizer(lang), self.slots)), AudioCache(None)
+        )
+        self.assembler = Assembler(Vocabularies(config.audio_cache_dir), self.cache, self._live_piece,
+                                   lambda lang: self.engines.synthesizer(lang).voice_id)
+        self.assembly = bool(getattr(config, "speech_assembly", True))
+        self.played = PlayedAudio()
         self.recognisers = ThreadPoolExecutor(parallel, thread_name_prefix="stt")
-        # TwiML mode's syntheses, so that a webhook can stop waiting for one (its deadline).
-        self.twiml_synthesis = ThreadPoolExecutor(parallel, thread_name_prefix="tts")
+        # TwiML mode's answers, so that a webhook can stop waiting for one (its deadline). More
+        # threads than slots: an answer joined from pieces already made must not queue behind
+        # answers waiting for a slot.
+        self.twiml_synthesis = ThreadPoolExecutor(8 * parallel, thread_name_prefix="tts")
         self.vad = phone_vad(config)
 
     # ---- Media Streams -------------------------------------------------------------------
@@ -74,42 +90,54 @@ class PhoneSpeech:
             return Transcript("", base_language(language), confidence=0.0)
 
     def _speak(self, text: str, language: str, slow: bool) -> Iterator[bytes]:
+        if self.assembly:
+            return self.assembler.stream(text, language, slow)
         return self.speaker.stream(text, language, slow)
+
+    def _live_piece(self, text: str, language: str) -> bytes:
+        """A piece outside the vocabulary, made by the voice (in memory only; calls asking
+        for the same piece at once share one synthesis)."""
+        return self.speaker.sentence_audio(text, language)
+
+    def render(self, text: str, language: str, slow: bool = False) -> bytes:
+        """A whole answer as one μ-law buffer (the console's try-it, TwiML mode)."""
+        return b"".join(self._speak(text, language, slow))
 
     # ---- TwiML-only mode -----------------------------------------------------------------
 
     def prompt_keys(
-        self, text: str, language: str, slow: bool = False, deadline: float | None = None
+        self, text: str, language: str, slow: bool = False, deadline: float | None = None, call: str | None = None
     ) -> list[tuple[str, str | None]]:
-        """Each sentence with the key of its audio (``/audio/<key>.wav``): found in the cache
-        at once, or synthesised (in a slot). With a ``deadline`` (``time.monotonic()``), the
-        syntheses run on the TwiML pool and a sentence not made by then gets None instead of
-        a key; its synthesis, if it began, goes on into the cache."""
-        voice_id = self.engines.synthesizer(language).voice_id
+        """Each sentence with the token of its audio for ``/audio/<token>.wav``, kept for this
+        call only (never a key computable from the text: it may say the caller's number).
+
+        With a ``deadline`` (``time.monotonic()``) the sentences are made on the TwiML pool and
+        one not made by then gets None instead of a token (Twilio's voice reads it); its
+        synthesis, if it began, goes on and is remembered for the next time."""
+        sentences = split_sentences(text)
+        if deadline is None:
+            return [(s, self._token(self.render(s, language, slow), call)) for s in sentences]
+        making = [(s, self.twiml_synthesis.submit(self.render, s, language, slow)) for s in sentences]
         keys: list[tuple[str, str | None]] = []
-        making: list[tuple[int, Future[bytes]]] = []
-        for sentence in split_sentences(text):
-            key = cache_key(voice_id, language, format_for_speech(sentence, language), slow)
-            if not self.cache.contains(key):
-                if deadline is None:
-                    self.speaker.sentence_audio(sentence, language, slow)
-                else:
-                    making.append((len(keys), self.twiml_synthesis.submit(self.speaker.sentence_audio, sentence, language, slow)))
-            keys.append((sentence, key))
-        for index, future in making:
+        for sentence, future in making:
             try:
-                future.result(timeout=max(0.0, deadline - time.monotonic()) if deadline is not None else None)
+                audio = future.result(timeout=max(0.0, deadline - time.monotonic()))
             except TimeoutError:
                 future.cancel()  # not begun yet: nobody will wait for it any more
                 log.warning("synthesis in %s not done in time: a sentence goes to the fallback voice", language)
-                keys[index] = (keys[index][0], None)
+                keys.append((sentence, None))
             except Exception:
                 log.exception("synthesis failed in %s: a sentence goes to the fallback voice", language)
-                keys[index] = (keys[index][0], None)
+                keys.append((sentence, None))
+            else:
+                keys.append((sentence, self._token(audio, call)))
         return keys
 
-    def wav(self, key: str) -> bytes | None:
-        ulaw = self.cache.get(key)
+    def _token(self, audio: bytes, call: str | None) -> str | None:
+        return self.played.put(audio, call) if audio else None
+
+    def wav(self, token: str) -> bytes | None:
+        ulaw = self.played.get(token)
         return None if ulaw is None else wav_bytes(ulaw_to_pcm16(ulaw), PHONE_RATE)
 
     def recognise_wav(self, data: bytes, language: str, phrases: Sequence[str] = ()) -> Transcript:

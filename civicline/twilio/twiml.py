@@ -34,14 +34,16 @@ def url(base: str, path: str, **query: Any) -> str:
     return f"{base}{path}" + (f"?{urlencode(q)}" if q else "")
 
 
-def speak(parent: Any, says: Sequence[Say], base: str, speech: Any, deadline: float | None = None) -> None:
-    """<Play> our own audio for each sentence; <Say> with Twilio's voice for a sentence whose
-    synthesis failed, or was not done by ``deadline`` (``time.monotonic()``; Twilio gives up
-    on a webhook after 15 s: a caller is better served by another voice than by a dropped
-    call)."""
+def speak(
+    parent: Any, says: Sequence[Say], base: str, speech: Any, deadline: float | None = None, call: str | None = None
+) -> None:
+    """<Play> our own audio for each sentence (under a token kept for this call only); <Say>
+    with Twilio's voice for a sentence whose synthesis failed, or was not done by
+    ``deadline`` (``time.monotonic()``; Twilio gives up on a webhook after 15 s: a caller is
+    better served by another voice than by a dropped call)."""
     for say in says:
         try:
-            pieces = speech.prompt_keys(say.text, say.lang, say.slow, deadline)
+            pieces = speech.prompt_keys(say.text, say.lang, say.slow, deadline, call=call)
         except Exception:
             log.exception("synthesis failed in %s; falling back to Twilio's voice", say.lang)
             pieces = [(say.text, None)]
@@ -83,7 +85,7 @@ def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, con
             num_digits=None if number else 1,
             action_on_empty_result=False,
         )
-        speak(gather, says, base, speech, deadline)
+        speak(gather, says, base, speech, deadline, call_sid)
         r.append(gather)
         r.record(
             action=url(base, "/twilio/record", t=turn),
@@ -96,7 +98,7 @@ def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, con
         )
         r.redirect(url(base, "/twilio/noinput", t=turn), method="POST")
         return str(r)
-    speak(r, says, base, speech, deadline)
+    speak(r, says, base, speech, deadline, call_sid)
     if transfer is not None:
         r.append(dial(transfer, base, caller, call_sid, config))
     else:
@@ -132,8 +134,10 @@ def end_twiml(actions: Sequence[Action], base: str, caller: str | None, call_sid
     return str(r)
 
 
-def whisper_twiml(summary: str, language: str, base: str, speech: Any, wait_s: float | None = None) -> str:
+def whisper_twiml(
+    summary: str, language: str, base: str, speech: Any, wait_s: float | None = None, call: str | None = None
+) -> str:
     """What the agent hears before the caller is put through (the caller hears ringing)."""
     r = VoiceResponse()
-    speak(r, [Say(summary, language)], base, speech, None if wait_s is None else time.monotonic() + wait_s)
+    speak(r, [Say(summary, language)], base, speech, None if wait_s is None else time.monotonic() + wait_s, call)
     return str(r)

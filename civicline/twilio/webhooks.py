@@ -245,7 +245,8 @@ def whisper() -> Response:
     summary = line.transfer.summary if line and line.transfer else ""
     if not summary:
         return xml(str(twiml.VoiceResponse()))
-    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech, t.config.twiml_speech_wait_s))
+    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech,
+                                   t.config.twiml_speech_wait_s, line.call_sid if line else None))
 
 
 @bp.post("/twilio/status")
@@ -258,6 +259,8 @@ def status() -> Response:
     if call_status in ENDED:
         call_sid = sid()
         line = t.lines.get(call_sid)
+        if t.speech is not None:
+            t.speech.played.forget_call(call_sid)  # the call's answers' audio
         if line is not None and line.state is not None:
             with line.lock:  # the record is closed before the line is forgotten
                 call = t.phone_call(line)
@@ -269,13 +272,16 @@ def status() -> Response:
     return Response(status=204)
 
 
-@bp.get("/audio/<key>.wav")
-def audio(key: str) -> Response:
-    if not KEY.match(key):
+@bp.get("/audio/<token>.wav")
+def audio(token: str) -> Response:
+    """An answer's audio for <Play>: by the random token its TwiML named, while its call
+    lasts (never by a key computed from the text, which would tell a stranger what a
+    caller heard)."""
+    if not KEY.match(token) or tel().speech is None:
         abort(404)
-    data = tel().speech.wav(key)
+    data = tel().speech.wav(token)
     if data is None:
         abort(404)
-    return Response(data, mimetype="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+    return Response(data, mimetype="audio/wav", headers={"Cache-Control": "private, no-store"})
 
 

@@ -46,9 +46,45 @@ def sentences() -> dict[bytes, str]:
     return {}
 
 
+# What the voice calls of these tests say, in each language: the pieces their answers are
+# made of are rendered once per session (the whole vocabulary takes minutes per language).
+VOICE_CALLS = {
+    "fr": ("1", "Quel jour passe la poubelle ?", "J'habite au 12 rue Victor Hugo.", "Oui, c'est ça."),
+    "en": ("2", "When is my garbage collected?", "I live at 12 rue Victor Hugo.", "Yes, that's right."),
+    "es": ("3", "¿Qué día pasa la basura?", "Vivo en el 12 rue Victor Hugo.", "Sí, es correcto."),
+}
+
+
+def answers_of_voice_calls() -> dict[str, list[str]]:
+    """Every answer the scripted voice calls get, by language, from the dialog alone (text)."""
+    from civicline.calls import Call
+    from flows.dialog import Engine
+    from flows.session import Pressed, Said, Say
+
+    engine = Engine(make_runtime())
+    out: dict[str, list[str]] = {}
+    for lang, (key, *lines) in VOICE_CALLS.items():
+        call = Call(engine, lambda: OPEN)
+        steps = [call.start(), call.send(Pressed(key))] + [call.send(Said(text, lang)) for text in lines]
+        for action in (a for step in steps for a in step.actions if isinstance(a, Say)):
+            out.setdefault(action.lang, []).append(action.text)
+    return out
+
+
 @pytest.fixture(scope="session")
-def audio_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("audio")
+def audio_dir(tmp_path_factory, engines) -> Path:
+    """The audio cache, with the vocabulary pieces of the voice calls rendered into it."""
+    from civicline.vocabulary import vocabulary
+    from voice.tts.cache import AudioCache
+    from voice.vocab.render import pieces_for, render_vocabulary, vocabulary_pieces
+
+    directory = tmp_path_factory.mktemp("audio")
+    runtime = make_runtime()
+    for lang, answers in answers_of_voice_calls().items():
+        vocab = vocabulary_pieces(vocabulary(runtime, lang, OPEN.date()), lang)
+        render_vocabulary(pieces_for(answers, vocab, lang), lang, AudioCache(directory),
+                          engines.synthesizer(lang).voice_id, engines=engines, workers=1, score=False)
+    return directory
 
 
 @pytest.fixture(scope="session")
@@ -140,10 +176,13 @@ def make_line(tmp_path, engines, audio_dir, sentences):
 
 
 def _IndexedSpeech(config, engines, index):  # noqa: N802 - a factory standing in for a class
-    """PhoneSpeech that remembers each sentence's audio, so the fake can tell what it heard."""
+    """PhoneSpeech that remembers each sentence's audio, so the fake can tell what it heard:
+    each assembled sentence (or part of one, before a piece made live), and each sentence
+    synthesised whole."""
     from civicline.phone.speech import PhoneSpeech
 
     speech = PhoneSpeech(config, engines)
+    speech.assembler.observer = lambda data, text: index.__setitem__(data, text)
     original = speech.speaker.sentence_audio
 
     def sentence_audio(sentence: str, language: str, slow: bool = False) -> bytes:

@@ -33,8 +33,9 @@ def test_keypad_call_is_transferred_with_a_whisper_and_recorded(make_line, sente
     assert [t["key_pressed"] for t in line.store.turns()] == [None, "2", "0"]
 
 
-def test_busy_line_becomes_a_stored_callback_request(make_line, sentences):
+def test_busy_line_becomes_a_stored_callback_request(make_line, sentences, audio_dir):
     line = make_line("twiml")
+    on_disk = sorted(p.name for p in audio_dir.rglob("*") if p.is_file())
     sid, params, r = line.twilio.incoming()
     heard, agent = [], []
     caller = Caller(turns=[("key", "2"), ("key", "0"), ("key", "0611223344")], dial=["busy"])
@@ -47,6 +48,8 @@ def test_busy_line_becomes_a_stored_callback_request(make_line, sentences):
     [call] = line.store.calls()
     assert call["outcome"] == "callback"
     assert call["summary"].startswith("Appel en anglais")  # what was asked stays with the call
+    # The number read back was said from digit pairs and kept in memory: nothing of this call on disk.
+    assert sorted(p.name for p in audio_dir.rglob("*") if p.is_file()) == on_disk
 
 
 def test_retried_webhooks_do_not_move_the_call_twice(make_line):
@@ -221,3 +224,20 @@ def test_a_cached_prompt_is_served_while_every_synthesis_slot_is_busy(make_line,
         assert "Hello, you have reached the city hall of Testville." in [s.text for s in says]
     finally:
         free.set()
+
+
+def test_answer_audio_is_served_by_a_token_of_its_call_only(make_line):
+    """The audio URL is not computable from the words (a stranger cannot test whether a
+    number was read back), and it is gone once the call has ended."""
+    import requests
+
+    line = make_line("twiml")
+    _, first, r1 = line.twilio.incoming()
+    _, second, r2 = line.twilio.incoming()
+    url1, url2 = (ET.fromstring(r.text).find("./Gather/Play").text for r in (r1, r2))
+    assert url1 != url2  # the same words, two calls, two tokens
+    got = requests.get(url1, timeout=10)
+    assert got.status_code == 200 and "no-store" in got.headers["Cache-Control"]
+    assert line.twilio.status(first, "completed").status_code == 204
+    assert requests.get(url1, timeout=10).status_code == 404
+    assert requests.get(url2, timeout=10).status_code == 200

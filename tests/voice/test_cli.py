@@ -64,21 +64,47 @@ def test_models_list_says_which_native_voice_files_are_there(tmp_path, capsys, m
     assert "absent: not installed" in lines["im_nicola"]
 
 
-def test_prompts_render_fills_cache(tmp_path, capsys, monkeypatch):
+def test_prompts_render_renders_the_vocabulary_once(tmp_path, capsys, monkeypatch):
     # Render with a fake voice: this checks the command's plumbing, not synthesis speed.
     from voice.engines import SpeechEngines
     from voice.tts import cache as cache_mod
     from voice.tts.base import Speech, Synthesizer
+    from voice.vocab.manifest import Manifest
+
+    made = []
 
     class Fake(Synthesizer):
         name = "fake"
         voice_id = "fake"
 
         def synthesize(self, text, language, slow=False):
+            made.append(text)
             return Speech(np.ones(800, np.int16), 8000)
 
     monkeypatch.setattr(SpeechEngines, "synthesizer", lambda self, lang: Fake())
-    assert main(["prompts", "render", "--lang", "fr", "--cache-dir", str(tmp_path), "--no-slow"]) == 0
+    stale = tmp_path / "00" / ("00" + "1" * 62 + ".ulaw")  # a sentence an older version cached whole
+    stale.parent.mkdir()
+    stale.write_bytes(b"\xff")
+    args = ["prompts", "render", "--lang", "fr", "--cache-dir", str(tmp_path), "--workers", "1", "--no-score"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    manifest = Manifest.load(tmp_path, "fr")
     files = list(tmp_path.rglob("*.ulaw"))
-    assert files and "fr:" in capsys.readouterr().out
+    # The catalog's fragments, the town's streets, every date of the coming year, phone digit pairs.
+    assert len(manifest.pieces) > 800 and len(files) == len(manifest.pieces) == len(made)
+    from datetime import date, timedelta
+
+    from translations.formatting import format_day
+    from voice.tts.speech_text import format_for_speech
+    from voice.vocab.pieces import piece_key
+
+    in_a_year = piece_key(format_for_speech(format_day(date.today() + timedelta(days=365), "fr"), "fr"))
+    for key in ("rue victor hugo", "zéro six", in_a_year, "dix-neuf heures", "vous avez dit :"):
+        assert key in manifest.pieces, key
+    assert "fr:" in out and "removed 1 audio file" in out and not stale.exists()
     assert cache_mod.AudioCache(tmp_path).get(files[0].stem) is not None
+    made.clear()
+    assert main(args) == 0
+    assert made == [] and ", 0 rendered," in capsys.readouterr().out  # nothing changed: nothing rendered
+    assert main(["prompts", "render", "--report", "--cache-dir", str(tmp_path)]) == 0
+    assert f"fr: {len(manifest.pieces)} pieces (fake)" in capsys.readouterr().out

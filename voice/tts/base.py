@@ -63,6 +63,11 @@ class Synthesizer(ABC):
         """Languages this voice speaks, or None when it cannot tell."""
         return None
 
+    def at_speed(self, factor: float) -> Synthesizer:
+        """The same voice speaking ``factor`` times as fast (0.9: a little slower), for the
+        renderings the vocabulary chooses between; a voice that cannot is itself."""
+        return self
+
     def steadied(self) -> Synthesizer:
         """The same voice saying a text the same way every time (tests' callers, whose
         audio must not change between runs); voices without randomness are already steady."""

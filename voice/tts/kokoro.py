@@ -152,6 +152,11 @@ class KokoroSynthesizer(Synthesizer):
     def languages(self) -> set[str] | None:
         return set(KOKORO_LANGS)
 
+    def at_speed(self, factor: float) -> KokoroSynthesizer:
+        if factor == 1.0:
+            return self
+        return KokoroSynthesizer(self.kokoro, self.voice, round(self.speed * factor, 3), self.model_name, self.style)
+
     def synthesize(self, text: str, language: str, slow: bool = False) -> Speech:
         lang = KOKORO_LANGS.get(base_language(language))
         if lang is None:

@@ -57,6 +57,11 @@ class PiperSynthesizer(Synthesizer):
         """The same voice, steady."""
         return PiperSynthesizer(self.voice, self.model_name, self.length_scale, steady=True)
 
+    def at_speed(self, factor: float) -> PiperSynthesizer:
+        if factor == 1.0:
+            return self
+        return PiperSynthesizer(self.voice, self.model_name, round(self.length_scale / factor, 3), self.steady)
+
     @property
     def voice_id(self) -> str:
         return f"piper:{self.model_name}:ls={self.length_scale}" + (":steady" if self.steady else "")
