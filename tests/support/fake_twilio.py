@@ -344,14 +344,28 @@ class FakeTwilio:
 def known_audio(index: dict[bytes, str], audio: bytes) -> list[str]:
     """The sentences (by their exact synthesised audio) found in what the caller heard.
 
+    The index may hold a sentence and the parts it was joined from: where matches overlap,
+    the longest one is what was said; a sentence sent in two chunks back to back (what was
+    ready, then the rest once a piece was made live) counts once.
     μ-law has two codes for zero (0x7F, 0xFF): a WAV round trip may swap them."""
     audio = bytes(audio).replace(b"\x7f", b"\xff")
-    found = []
+    found: list[tuple[int, int, str]] = []
     for data, text in list(index.items()):
         probe = data[: len(data) - 160].replace(b"\x7f", b"\xff")
         if len(probe) > 800 and probe in audio:
-            found.append((audio.index(probe), text))
-    return [t for _, t in sorted(found)]
+            start = audio.index(probe)
+            found.append((start, start + len(probe), text))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, text in sorted(found, key=lambda f: f[0] - f[1]):  # longest first
+        if all(end <= s or start >= e for s, e, _ in kept):
+            kept.append((start, end, text))
+    said: list[tuple[int, str]] = []
+    for start, end, text in sorted(kept):
+        if said and said[-1][1] == text and start - said[-1][0] <= 160:
+            said[-1] = (end, text)
+        else:
+            said.append((end, text))
+    return [t for _, t in said]
 
 
 def wav_ulaw(wav: bytes) -> bytes:

@@ -37,7 +37,7 @@ def test_keypad_call_with_barge_in_then_transfer_and_whisper(make_line, sentence
     assert first.cleared and leg.clears == 1
     assert known_audio(sentences, bytes(first.audio)) == []  # interrupted before one sentence
     started(leg)
-    leg.heard_for(3.0)  # hear the start of the greeting, then press 0 over it
+    leg.heard_for(4.5)  # hear the greeting's first sentence (3.3 s), then press 0 over the rest
     leg.press("0")
     greeting = leg.next_prompt()
     assert greeting.cleared
