@@ -9,7 +9,16 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 
-from civicline.console.core import ConsoleError, bp, civic, form_text, not_found, render, require, state
+from civicline.console.core import (
+    ConsoleError,
+    bp,
+    civic,
+    form_text,
+    not_found,
+    render,
+    require,
+    state,
+)
 from records import browse
 from records.schema import OUTCOMES
 

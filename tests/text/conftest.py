@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.serving import make_server
@@ -17,12 +15,9 @@ from werkzeug.serving import make_server
 from civicline.config import Config
 from records import CallRecorder, SQLiteStore
 from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings
+from support.textkit import NOW, TOKEN, TOWN_NUMBER
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "test-auth-token-" + "t" * 16
-TOWN_NUMBER = "+33199000000"
-# Tuesday 1 December 2026, 10:15 in Port-Lumière: the town hall is open.
-NOW = datetime(2026, 12, 1, 10, 15, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 @pytest.fixture(scope="session", autouse=True)
