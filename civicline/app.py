@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 
 from civicline.calls import Recorder
 from civicline.config import Config, load_config
-from civicline.wiring import RuntimeHolder, phone_speech
+from civicline.wiring import RuntimeHolder, phone_speech, texts_for
 from flows.dialog import Engine
 from flows.runtime import Runtime
 
@@ -29,6 +29,8 @@ class Civicline:
     """The process's recognisers and voices (None without the voice extra)."""
     speech_report: dict[str, LanguageReadiness] | None = None
     """What each language's calls use, from the start-up check (None: not run)."""
+    texts: Any = None
+    """Text messages out (civicline.twilio.messages.TwilioTexts): copies of answers, staff replies."""
 
     @property
     def runtime(self) -> Runtime:
@@ -67,7 +69,8 @@ def create_app(
     secret = config.secret("CIVICLINE_SECRET_KEY")
     if secret:
         app.config["SECRET_KEY"] = secret
-    app.extensions["civicline"] = Civicline(config, holder, recorder, speech, report)
+    texts = texts_for(config, recorder)
+    app.extensions["civicline"] = Civicline(config, holder, recorder, speech, report, texts)
 
     @app.get("/health")
     def health() -> Any:
@@ -111,6 +114,11 @@ def create_app(
     from civicline.twilio import init_app as init_telephony
 
     init_telephony(app)
+    from civicline.text import init_app as init_text
+    from civicline.twilio.sms import init_app as init_sms
+
+    init_text(app)
+    init_sms(app)
     from civicline.console import init_app as init_console
 
     init_console(app)

@@ -1,7 +1,9 @@
 """One call, whatever the transport: feeds events to the engine and records what happened.
 
-Every adapter (terminal, scenarios, browser, Twilio) drives a :class:`Call`; the recorder
-(call records) is optional so that the engine can run without a store.
+Every adapter (terminal, scenarios, browser, Twilio, text messages, the chat page) drives a
+:class:`Call`; the recorder (call records) is optional so that the engine can run without a
+store, and so is the sender of text messages (an answer's copy by SMS). A transport that
+keeps the session outside the process between two requests uses :class:`KeptCall`.
 """
 
 from __future__ import annotations
@@ -14,17 +16,37 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from flows.dialog import Engine
-from flows.session import Event, Pressed, Said, Say, SessionState, StaffRequest, Step, Transfer
+from flows.session import (
+    VOICE,
+    Event,
+    Pressed,
+    Said,
+    Say,
+    SendText,
+    SessionState,
+    StaffRequest,
+    Step,
+    Transfer,
+)
 
 log = logging.getLogger(__name__)
 
 
 class Recorder(Protocol):
-    def call_started(self, call_id: str, *, caller: str | None, language: str | None, at: datetime) -> None: ...
+    def call_started(
+        self, call_id: str, *, caller: str | None, language: str | None, at: datetime, channel: str = ...
+    ) -> None: ...
     def turn(self, call_id: str, **fields: Any) -> None: ...
     def language_set(self, call_id: str, language: str) -> None: ...
     def staff_request(self, call_id: str, *, kind: str, details: dict) -> None: ...
     def call_ended(self, call_id: str, **fields: Any) -> None: ...
+
+
+class TextSender(Protocol):
+    """Sends a text message (civicline.twilio.messages.TwilioTexts); never raises into the
+    call: a message that cannot be sent goes on the staff's review list."""
+
+    def send(self, to: str, text: str, *, call_id: str, purpose: str) -> None: ...
 
 
 class Call:
@@ -37,6 +59,8 @@ class Call:
         caller: str | None = None,
         language: str | None = None,
         recorder: Recorder | None = None,
+        channel: str = VOICE,
+        texts: TextSender | None = None,
     ):
         self.engine = engine
         self.clock = clock
@@ -44,6 +68,8 @@ class Call:
         self.caller = caller
         self.language = language
         self.recorder = recorder
+        self.channel = channel
+        self.texts = texts
         self.state: SessionState | None = None
 
     @property
@@ -53,8 +79,8 @@ class Call:
     def start(self) -> Step:
         began = time.perf_counter()
         now = self.clock()
-        step = self.engine.start(self.call_id, now, caller=self.caller, language=self.language)
-        self._record("call_started", caller=self.caller, language=step.state.lang, at=now)
+        step = self.engine.start(self.call_id, now, caller=self.caller, language=self.language, channel=self.channel)
+        self._record("call_started", caller=self.caller, language=step.state.lang, at=now, channel=self.channel)
         return self._after(step, None, began, now)
 
     def send(self, event: Event) -> Step:
@@ -92,6 +118,8 @@ class Call:
             latency_ms=(time.perf_counter() - began) * 1000,
         )
         for action in step.actions:
+            if isinstance(action, SendText):
+                self._send_text(action)
             if isinstance(action, StaffRequest):
                 details = dict(action.details)
                 if action.kind == "callback":
@@ -110,6 +138,17 @@ class Call:
             )
         return step
 
+    def _send_text(self, action: SendText) -> None:
+        """To the number typed for it, or the caller's own; the number goes no further."""
+        to = action.to or self.caller
+        if self.texts is None or not to:
+            log.error("call %s: a text message (%s) was asked for but %s", self.call_id, action.purpose,
+                      "no number is known" if self.texts else "this line sends no text messages")
+            self._record("staff_request", kind="review", details={"reason": "text message not sent",
+                                                                   "context": {"purpose": action.purpose}})
+            return
+        self.texts.send(to, action.text, call_id=self.call_id, purpose=action.purpose)
+
     def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
         if self.recorder is None:
             return
@@ -117,3 +156,18 @@ class Call:
             getattr(self.recorder, method)(self.call_id, *args, **kwargs)
         except Exception:  # records must never break a call
             log.exception("call %s: recording %s failed", self.call_id, method)
+
+
+class KeptCall(Call):
+    """A Call whose session is kept as JSON in ``holder.state_json`` between two requests (a
+    phone call's line, a text conversation), so that it could live outside the process."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], holder: Any, **kwargs: Any) -> None:
+        super().__init__(engine, clock, **kwargs)
+        self.holder = holder
+        self.state = SessionState.from_json(holder.state_json) if holder.state_json else None
+
+    def _after(self, step: Step, event: Event | None, began: float, now: datetime) -> Step:
+        step = super()._after(step, event, began, now)
+        self.holder.state_json = step.state.to_json()
+        return step

@@ -52,6 +52,15 @@ _LAYOUT = {
     ("telephony", "speech_parallel"): "speech_parallel",
     ("telephony", "recording_hosts"): "recording_hosts",
     ("telephony", "dial_timeout_s"): "dial_timeout_s",
+    ("sms", "from"): "sms_from",
+    ("sms", "copies"): "sms_copies",
+    ("sms", "api_base"): "sms_api_base",
+    ("text", "idle_minutes"): "text_idle_minutes",
+    ("text", "person_idle_minutes"): "text_person_idle_minutes",
+    ("text", "max_length"): "text_max_length",
+    ("text", "chat"): "chat_enabled",
+    ("text", "chat_per_minute"): "chat_per_minute",
+    ("text", "chat_cookie_secure"): "chat_cookie_secure",
 }
 
 
@@ -97,6 +106,15 @@ class Config:
     # [voice.languages.LANG.stt|tts]: the models a city installed, over the built-in ones
     voice_models: dict[str, Any] = field(default_factory=dict)
     denoise: str = "none"  # noise suppression before recognition: none | spectral-gate (docs/voice.md)
+    sms_from: str = ""  # the town's SMS number (+33…) or Messaging Service SID (MG…); empty: sends none
+    sms_copies: bool = False  # after an answer on the phone, offer a copy by SMS (7, or in words)
+    sms_api_base: str = "https://api.twilio.com"  # Twilio's REST API (tests: the fake one)
+    text_idle_minutes: int = 30  # an SMS or chat conversation with no message this long ends
+    text_person_idle_minutes: int = 120  # the same once handed to a person, who answers from the console
+    text_max_length: int = 1000  # characters of one message a resident writes
+    chat_enabled: bool = True  # the residents' chat page /chat
+    chat_per_minute: int = 12  # messages one client address may send to /chat a minute
+    chat_cookie_secure: bool = True  # the chat cookie only over https (tests on http: false)
     source: str = "(defaults)"
 
     @staticmethod

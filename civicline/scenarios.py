@@ -26,7 +26,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from civicline.calls import Call, Recorder
 from flows.dialog import Engine
-from flows.session import Ask, EndCall, NoInput, Pressed, Said, Say, StaffRequest, Step, Transfer
+from flows.session import (
+    Ask,
+    EndCall,
+    NoInput,
+    Pressed,
+    Said,
+    Say,
+    SendText,
+    StaffRequest,
+    Step,
+    Transfer,
+)
 from nlu.text import fold
 from staff_files.problems import FlowError, Problem
 from staff_files.yaml_lines import load_yaml_file
@@ -37,12 +48,13 @@ class Expect(BaseModel):
     intent: str | None = None
     says: list[str] = Field(default_factory=list)
     not_says: list[str] = Field(default_factory=list)
-    action: Literal["transfer", "hangup", "ask", "callback", "message", "review"] | None = None
+    action: Literal["transfer", "hangup", "ask", "callback", "message", "review", "text"] | None = None
     node: str | None = None
     language: str | None = None
     sources: list[str] = Field(default_factory=list)  # data sets the answer must cite
+    texts: list[str] = Field(default_factory=list)  # words the text message (SMS) sent must hold
 
-    @field_validator("says", "not_says", "sources", mode="before")
+    @field_validator("says", "not_says", "sources", "texts", mode="before")
     @classmethod
     def _listify(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -135,6 +147,7 @@ def _check(expect: Expect, step: Step, said: str) -> list[str]:
             "transfer": any(isinstance(a, Transfer) for a in step.actions),
             "hangup": any(isinstance(a, EndCall) for a in step.actions),
             "ask": any(isinstance(a, Ask) for a in step.actions),
+            "text": any(isinstance(a, SendText) for a in step.actions),
         }
         for kind in ("callback", "message", "review"):
             kinds[kind] = any(isinstance(a, StaffRequest) and a.kind == kind for a in step.actions)
@@ -145,6 +158,10 @@ def _check(expect: Expect, step: Step, said: str) -> list[str]:
         failures.append(f"expected to be at node {expect.node}, at {step.state.node}")
     if expect.language and step.state.lang != expect.language:
         failures.append(f"expected language {expect.language}, the call is in {step.state.lang}")
+    sent = fold(" ".join(a.text for a in step.actions if isinstance(a, SendText)))
+    for words in expect.texts:
+        if fold(words) not in sent:
+            failures.append(f"expected the text message to hold {words!r}; it was: {sent or 'not sent'!r}")
     cited = {s.dataset for a in step.actions if isinstance(a, Say) for s in a.provenance}
     for dataset in expect.sources:
         if dataset not in cited:
@@ -160,7 +177,7 @@ def run_scenario(engine: Engine, scenario: Scenario, file: str = "", recorder: R
         tz = getattr(engine.runtime.town, "timezone", None) or ZoneInfo("UTC")
         now = now.replace(tzinfo=tz)
     call = Call(engine, lambda: now, caller=scenario.caller, language=scenario.language,
-                recorder=recorder, call_id=call_id)
+                recorder=recorder, call_id=call_id, texts=_Unsent())
     step = call.start()
     said = _said(step)
     result.transcript.append({"turn": 0, "assistant": said})
@@ -206,6 +223,13 @@ class TownEngines:
         if town not in self._engines:
             self._engines[town] = Engine(load_runtime(dataclasses.replace(self.config, town_path=town)))
         return self._engines[town]
+
+
+class _Unsent:
+    """A scripted call sends no text message: the scenario checks the one asked for (`texts`)."""
+
+    def send(self, to: str, text: str, *, call_id: str, purpose: str) -> None:
+        return None
 
 
 def _said(step: Step) -> str:

@@ -207,3 +207,19 @@ def recorder_for(config: Config, *, production: bool | None = None) -> CallRecor
         hash_key=load_hash_key(production=production),
         retention_days=config.retention_days,
     )
+
+
+# ---- text messages out ------------------------------------------------------------------
+
+
+def texts_for(config: Config, recorder: Any = None) -> Any:
+    """Text messages through Twilio's REST API (``[sms]``): copies of answers asked for on the
+    phone, staff replies to residents who wrote in. Without ``[sms] from`` and the account's
+    credentials every message is refused, and goes on the review list (a warning at start)."""
+    from civicline.twilio.messages import TwilioTexts
+
+    texts = TwilioTexts(config, recorder)
+    problem = texts.configured
+    if problem and config.sms_copies:
+        log.warning("copies of answers by SMS are offered ([sms] copies) but cannot be sent: %s", problem)
+    return texts

@@ -130,7 +130,19 @@ class StaffRequest:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-Action = Say | Ask | Transfer | EndCall | StaffRequest
+@dataclass(frozen=True)
+class SendText:
+    """Send the caller a text message (SMS): ``to`` is the number the caller typed for it,
+    or None for the number they are calling or writing from. The number is used for this
+    message only: nothing in the session or the records keeps it."""
+
+    text: str
+    lang: str
+    purpose: str = "answer_copy"
+    to: str | None = None
+
+
+Action = Say | Ask | Transfer | EndCall | StaffRequest | SendText
 
 
 def action_to_json(action: Action) -> dict[str, Any]:
@@ -142,8 +154,24 @@ def action_to_json(action: Action) -> dict[str, Any]:
 
 
 ACTION_TYPES: dict[type, str] = {
-    Say: "say", Ask: "ask", Transfer: "transfer", EndCall: "hangup", StaffRequest: "staffrequest"
+    Say: "say", Ask: "ask", Transfer: "transfer", EndCall: "hangup", StaffRequest: "staffrequest",
+    SendText: "sendtext",
 }
+
+# ---- channels: how the resident reaches the session ------------------------------------
+
+VOICE = "voice"
+"""a phone call: spoken prompts, keys pressed"""
+SMS = "sms"
+"""text messages: written prompts, keys typed as digits"""
+CHAT = "chat"
+"""the web chat page: written prompts, keys typed or chosen"""
+CHANNELS = (VOICE, SMS, CHAT)
+
+
+def written(channel: str) -> bool:
+    """Whether the resident reads what is said (SMS, chat) rather than hears it."""
+    return channel != VOICE
 
 
 def action_from_json(data: dict[str, Any]) -> Action:
@@ -218,6 +246,46 @@ class PickQuestion:
         return cls(**{**data, "candidates": candidates})
 
 
+@dataclass(frozen=True)
+class GivenAnswer:
+    """The last factual answer of the call, as it would be written, with its sources: what
+    a copy by text message sends."""
+
+    text: str
+    lang: str
+    sources: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GivenAnswer:
+        return cls(data["text"], data["lang"], tuple(data.get("sources", ())))
+
+
+@dataclass(frozen=True)
+class CopyOffer:
+    """The caller asked for a copy of the answer by text message (the `@text_copy` step)."""
+
+    node: str
+    """where the call was: its question is asked again afterwards"""
+    back: Ask | None = None
+    """that question"""
+    prompt: PromptSaid | None = None
+    """and its sentence"""
+    stage: Literal["consent", "number", "confirm"] = "consent"
+    number: str | None = None
+    """the number typed for this message, while it is confirmed (never kept afterwards)"""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["back"] = self.back.to_json() if self.back else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CopyOffer:
+        back = Ask.from_json(data["back"]) if data.get("back") else None
+        prompt = PromptSaid(**data["prompt"]) if data.get("prompt") else None
+        return cls(**{**data, "back": back, "prompt": prompt})
+
+
 @dataclass
 class SessionState:
     """Everything a call remembers between two events. Plain data, JSON round-trip."""
@@ -245,10 +313,14 @@ class SessionState:
     transfer_reason: str | None = None
     flow_version: str = ""
     ended: bool = False
+    channel: str = VOICE  # voice | sms | chat: how the resident reaches this session
+    last_answer: GivenAnswer | None = None  # the last factual answer, for a copy by SMS
+    copy_offer: CopyOffer | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
         data["last_ask"] = self.last_ask.to_json() if self.last_ask else None
+        data["copy_offer"] = self.copy_offer.to_json() if self.copy_offer else None
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -258,6 +330,8 @@ class SessionState:
         data["last_ask"] = Ask.from_json(data["last_ask"]) if data.get("last_ask") else None
         data["switch_offer"] = SwitchOffer(**data["switch_offer"]) if data.get("switch_offer") else None
         data["pick"] = PickQuestion.from_json(data["pick"]) if data.get("pick") else None
+        data["last_answer"] = GivenAnswer.from_json(data["last_answer"]) if data.get("last_answer") else None
+        data["copy_offer"] = CopyOffer.from_json(data["copy_offer"]) if data.get("copy_offer") else None
         return cls(**data)
 
 

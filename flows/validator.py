@@ -9,6 +9,7 @@ the caller is speaking with an automated assistant.
 from __future__ import annotations
 
 import re
+import string
 from collections import deque
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -30,7 +31,7 @@ from flows.model import (
 )
 from nlu.text import fold
 from staff_files.problems import Problem
-from translations.catalog import Catalogs
+from translations.catalog import WRITTEN_SUFFIX, Catalogs, is_written_variant
 
 # Prompts the engine itself says: every catalog must have them.
 ENGINE_PROMPTS = (
@@ -396,4 +397,32 @@ def check_catalogs(catalogs: Catalogs) -> list[Problem]:
                 problems.append(Problem(catalog.file, None, f"prompt '{key}' is missing: the engine says it in every call"))
         if not catalog.yes or not catalog.no:
             problems.append(Problem(catalog.file, None, "the catalog needs 'yes' and 'no' words"))
+        problems += _check_written(catalog)
     return problems
+
+
+def _check_written(catalog: Any) -> list[Problem]:
+    """A written wording (KEY.text) stands in for its prompt on SMS and the chat page: the
+    prompt must exist, and the wording may only use what the prompt's call can fill."""
+    problems = []
+    for key, text in catalog.prompts.items():
+        if not is_written_variant(key):
+            continue
+        base = key[: -len(WRITTEN_SUFFIX)]
+        file, line = catalog.where(key)
+        if base not in catalog.prompts:
+            problems.append(Problem(file, line, f"'{key}' is the written wording of '{base}', which the catalog "
+                                                "does not have: check the name"))
+            continue
+        extra = _fields(text) - _fields(catalog.prompts[base])
+        if extra:
+            problems.append(Problem(file, line, f"'{key}' uses {', '.join('{' + f + '}' for f in sorted(extra))}, "
+                                                f"which '{base}' does not: a conversation could not fill it"))
+    return problems
+
+
+def _fields(text: str) -> set[str]:
+    try:
+        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return set()

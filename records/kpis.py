@@ -10,6 +10,10 @@ text report so nobody has to guess):
   the look-back reaches before the window so the first days are counted fairly.
 - not understood: a turn where the caller said something and no intent was recognised.
 - time saved: contained calls × ``minutes_per_call`` (what a call with a person costs).
+- channel: how the resident reached the service — ``voice`` (a phone call), ``sms`` (text
+  messages) or ``chat`` (the web chat page); a text conversation counts as one call, and
+  ends when the resident stops writing for ``[text] idle_minutes`` (abandoned, unless it
+  ended otherwise first), as a phone call ends when the caller hangs up.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from records.database import Row
-from records.schema import OUTCOMES
+from records.schema import CHANNELS, OUTCOMES
 
 
 class CallHistory(Protocol):
@@ -83,8 +87,10 @@ def compute(
 
     by_language: dict[str, list[dict]] = defaultdict(list)
     by_intent: dict[str, list[dict]] = defaultdict(list)
+    by_channel: dict[str, list[dict]] = {channel: [] for channel in CHANNELS}
     for c in calls:
         by_language[c["language"] or "unknown"].append(c)
+        by_channel.setdefault(c.get("channel") or "voice", []).append(c)
         by_intent[first_intent.get(c["id"], "none")].append(c)
 
     # Repeat callers: walk each caller's calls in time order over the look-back.
@@ -124,6 +130,7 @@ def compute(
         },
         "minutes_per_call": float(minutes_per_call),
         "time_saved_minutes": round(float(totals["answered"] * minutes_per_call), 1),
+        "by_channel": {k: _outcomes(v) for k, v in by_channel.items()},
         "by_language": {k: _outcomes(v) for k, v in sorted(by_language.items())},
         "by_intent": {k: _outcomes(v) for k, v in sorted(by_intent.items())},
         "top_not_understood": [{"text": t, "count": n} for t, n in not_understood.most_common(top)],
@@ -159,7 +166,7 @@ def to_text(r: dict[str, Any]) -> str:
     if r["transfer_reasons"]:
         out.append("Transfer reasons")
         out += [f"  {n:5d}  {reason}" for reason, n in r["transfer_reasons"].items()]
-    for title, key in (("By language", "by_language"), ("By intent", "by_intent")):
+    for title, key in (("By channel", "by_channel"), ("By language", "by_language"), ("By intent", "by_intent")):
         out.append(f"{title}  (calls, contained, transferred, abandoned, avg s)")
         for name, g in r[key].items():
             out.append(

@@ -16,19 +16,27 @@ from flows.provenance import Source
 from records.database import Row, iso
 from records.privacy import protect_caller, redact
 from records.review import review_kind
-from records.schema import OUTCOMES
+from records.schema import CHANNELS, OUTCOMES
 
 log = logging.getLogger(__name__)
 
 
-def call_row(call_id: str, *, at: datetime, language: str | None, caller: str | None, key: bytes) -> Row:
+def call_row(
+    call_id: str, *, at: datetime, language: str | None, caller: str | None, key: bytes, channel: str = "voice"
+) -> Row:
+    """A call starts; a chat page's resident has no number (``caller`` None), an SMS
+    sender's is protected like a caller's."""
     hashed, last2 = protect_caller(caller, key)
+    if channel not in CHANNELS:
+        log.error("call records: call %s on unknown channel %r (recorded as voice)", call_id, channel)
+        channel = "voice"
     return {
         "id": call_id,
         "started_at": iso(at),
         "language": language,
         "caller_hash": hashed,
         "caller_last2": last2,
+        "channel": channel,
     }
 
 

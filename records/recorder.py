@@ -131,9 +131,9 @@ class CallRecorder:
     # -- the API the shell calls -------------------------------------------------------
     @_never_raises
     def call_started(
-        self, call_id: str, *, caller: str | None, language: str | None, at: datetime
+        self, call_id: str, *, caller: str | None, language: str | None, at: datetime, channel: str = "voice"
     ) -> None:
-        row = call_row(call_id, at=at, language=language, caller=caller, key=self._key)
+        row = call_row(call_id, at=at, language=language, caller=caller, key=self._key, channel=channel)
         stored = self._stored(call_id, caller, language)  # a start sent again: turns are not overwritten
         with self._lock:
             old = [cid for cid, c in self._calls.items() if at - c.started_at > _STALE_STATE]

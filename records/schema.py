@@ -15,6 +15,7 @@ from __future__ import annotations
 from records.schema_console import CONSOLE_SESSIONS_V3, CONSOLE_V2
 
 OUTCOMES = ("answered", "transferred", "callback", "message", "abandoned")
+CHANNELS = ("voice", "sms", "chat")  # flows.session.CHANNELS
 REQUEST_KINDS = ("callback", "message")
 REQUEST_STATUSES = ("open", "assigned", "closed")
 REVIEW_KINDS = ("stale_fee", "legal", "not_understood", "asked_person", "stale_record", "other")
@@ -96,10 +97,18 @@ CREATE TABLE review_items (
 CREATE INDEX review_items_status ON review_items (status, created_at);
 """
 
+# How the resident reached the service: a phone call, text messages or the chat page. Calls
+# recorded before there was any other channel were phone calls.
+_V4_CHANNEL = f"""
+ALTER TABLE calls ADD COLUMN channel TEXT NOT NULL DEFAULT 'voice' CHECK (channel IN {_in(CHANNELS)});
+CREATE INDEX calls_channel ON calls (channel, started_at);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "calls, turns, staff requests, review items", _V1),
     (2, "console users, sign-in failures, file versions, trial calls", CONSOLE_V2),
     (3, "console sessions", CONSOLE_SESSIONS_V3),
+    (4, "the channel of each call: voice, sms or chat", _V4_CHANNEL),
 ]
 
 

@@ -68,9 +68,9 @@ class SQLiteStore(SQLiteDatabase):
     def start_call(self, call: Row) -> None:
         with self._tx() as tx:
             tx.execute(
-                "INSERT OR IGNORE INTO calls (id, started_at, language, caller_hash, caller_last2)"
-                " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2)",
-                call,
+                "INSERT OR IGNORE INTO calls (id, started_at, language, caller_hash, caller_last2, channel)"
+                " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2, :channel)",
+                {"channel": "voice", **call},
             )
 
     def set_language(self, call_id: str, language: str) -> None:

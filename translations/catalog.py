@@ -21,6 +21,14 @@ log = logging.getLogger(__name__)
 
 CATALOG_DIR = Path(__file__).resolve().parent
 TODO_MARK = "TODO:"
+# A prompt's written wording, for residents who read rather than hear it (SMS, the chat
+# page): `main.menu.text` beside `main.menu`. Only where the wording differs ("type 1"
+# rather than "press 1", a link rather than a spelled address); otherwise the prompt itself.
+WRITTEN_SUFFIX = ".text"
+
+
+def is_written_variant(key: str) -> bool:
+    return key.endswith(WRITTEN_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,16 @@ def with_town_sentences(base: Catalog, path: Path) -> Catalog:
                    base.entities, base.lines, overridden)
 
 
+def _has_written(catalog: Catalog, key: str) -> bool:
+    """Whether the catalog has a written wording of `key` that fits: a town that says a
+    sentence its own way (its menu offers other choices) and gives no written wording of
+    its own is written its own way too, not with the catalog's general wording."""
+    variant = key + WRITTEN_SUFFIX
+    if not catalog.has(variant):
+        return False
+    return key not in catalog.overridden or variant in catalog.overridden
+
+
 # A translator takes (text, source, target) and returns (text, engine name) or None.
 Translator = Callable[[str, str, str], "tuple[str, str] | None"]
 
@@ -257,9 +275,15 @@ class Catalogs:
     def __getitem__(self, lang: str) -> Catalog:
         return self.by_lang[lang]
 
-    def template(self, key: str, lang: str) -> Rendered:
-        """The raw template for a key in a language, following the fallback rules."""
+    def template(self, key: str, lang: str, *, written: bool = False) -> Rendered:
+        """The raw template for a key in a language, following the fallback rules.
+
+        ``written``: the resident reads it; the language's written variant (KEY.text) is
+        taken when there is one. A variant only in another language is not: the caller's
+        own language comes first."""
         catalog = self.by_lang.get(lang)
+        if written and catalog and _has_written(catalog, key):
+            return Rendered(catalog.prompts[key + WRITTEN_SUFFIX], lang)
         if catalog and catalog.has(key):
             return Rendered(catalog.prompts[key], lang)
         main = self.by_lang[self.main_language]
@@ -269,7 +293,10 @@ class Catalogs:
         if source_lang is None:
             log.error("prompt '%s' exists in no catalog", key)
             return Rendered("", lang, "missing")
-        source_text = self.by_lang[source_lang].prompts[key]
+        source = self.by_lang[source_lang]
+        source_text = source.prompts[key]
+        if written and _has_written(source, key):
+            key, source_text = key + WRITTEN_SUFFIX, source.prompts[key + WRITTEN_SUFFIX]
         if self.translator and source_lang != lang:
             cached = self._translated.get((key, lang))
             if cached is None:
@@ -284,6 +311,8 @@ class Catalogs:
                 return Rendered(cached[0], lang, f"machine_translation:{cached[1]}")
         return Rendered(source_text, source_lang, "main_language")
 
-    def render(self, key: str, lang: str, values: Mapping[str, Any] | None = None) -> Rendered:
-        template = self.template(key, lang)
+    def render(
+        self, key: str, lang: str, values: Mapping[str, Any] | None = None, *, written: bool = False
+    ) -> Rendered:
+        template = self.template(key, lang, written=written)
         return Rendered(fill(template.text, values or {}), template.language, template.fallback)

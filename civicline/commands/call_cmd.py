@@ -22,6 +22,7 @@ from flows.session import (
     Pressed,
     Said,
     Say,
+    SendText,
     StaffRequest,
     Step,
     Transfer,
@@ -67,6 +68,10 @@ def _print_step(step: Step, out=sys.stdout) -> None:
             print(f"  >> hang up ({action.reason})", file=out)
         elif isinstance(action, StaffRequest):
             print(f"  >> for staff: {action.kind} {json.dumps(action.details, ensure_ascii=False)}", file=out)
+        elif isinstance(action, SendText):
+            print(f"  >> text message ({action.purpose}) to {action.to or 'the caller'}:", file=out)
+            for line in action.text.splitlines():
+                print(f"     | {line}", file=out)
 
 
 def run_call(args: argparse.Namespace) -> int:
@@ -77,7 +82,8 @@ def run_call(args: argparse.Namespace) -> int:
     clock = (lambda: fixed) if fixed else (lambda: datetime.now(tz))
     if args.lang and args.lang not in runtime.languages:
         raise FlowError(f"--lang {args.lang}: not an enabled language ({', '.join(runtime.languages)})")
-    call = Call(Engine(runtime), clock, caller=args.caller, language=args.lang, recorder=_recorder(config))
+    call = Call(Engine(runtime), clock, caller=args.caller, language=args.lang, recorder=_recorder(config),
+                texts=_Shown())
     print(HELP)
     _print_step(call.start())
     while not call.ended:
@@ -97,6 +103,13 @@ def run_call(args: argparse.Namespace) -> int:
             event = Said(line)
         _print_step(call.send(event))
     return 0
+
+
+class _Shown:
+    """The terminal sends no text message: it shows it (above)."""
+
+    def send(self, to: str, text: str, *, call_id: str, purpose: str) -> None:
+        return None
 
 
 def _recorder(config):

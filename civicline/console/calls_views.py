@@ -9,7 +9,16 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 
-from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, state
+from civicline.console.core import (
+    ConsoleError,
+    bp,
+    civic,
+    form_text,
+    not_found,
+    render,
+    require,
+    state,
+)
 from records import browse
 from records.schema import OUTCOMES
 
@@ -108,4 +117,35 @@ def call_detail(call_id: str) -> Any:
         t["local_at"] = local(t["at"])
     requests = browse.requests_of(store, call_id)
     row["local_start"], row["local_end"] = local(row["started_at"]), local(row["ended_at"])
-    return render("call.html", title=f"Call of {row['local_start']}", call=row, turns=turns, requests=requests)
+    return render("call.html", title=f"Call of {row['local_start']}", call=row, turns=turns, requests=requests,
+                  live=live_conversation(call_id), sent=request.args.get("sent") == "1")
+
+
+def live_conversation(call_id: str) -> Any:
+    """The text conversation (SMS, chat) still in progress under this record, which staff can
+    answer; None for a phone call, or once the conversation has ended."""
+    from flask import current_app
+
+    text_line = current_app.extensions.get("text_line")
+    return text_line.conversations.by_id(call_id) if text_line is not None else None
+
+
+@bp.post("/calls/<call_id>/reply")
+@require("editor")
+def call_reply(call_id: str) -> Any:
+    """A person answers a resident who wrote in: by SMS, or on the chat page."""
+    from flask import current_app, redirect, url_for
+
+    from civicline.text.line import ConversationGone
+
+    text = form_text("reply", limit=1000, required=True)
+    try:
+        current_app.extensions["text_line"].staff_reply(call_id[:64], text)
+    except (ConversationGone, KeyError):
+        raise ConsoleError(409, "This conversation has ended, so the resident's number or page is no longer "
+                                "known: nothing was sent. If they left a number in their messages, call them back.",
+                           "Not sent") from None
+    except Exception as exc:  # the SMS provider refused it or could not be reached
+        raise ConsoleError(502, f"The SMS could not be sent: {exc}. Nothing was recorded; try again later.",
+                           "Not sent") from None
+    return redirect(url_for("console.call_detail", call_id=call_id[:64], sent=1, _anchor="reply-title"))

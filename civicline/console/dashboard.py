@@ -46,11 +46,13 @@ def dashboard() -> Any:
     )
     outcome_chart = bars([(o, report[o]) for o in OUTCOMES])
     language_chart = bars([(k, v["calls"]) for k, v in report["by_language"].items()])
+    channel_chart = bars([(k, v["calls"]) for k, v in report["by_channel"].items()])
     intent_chart = bars([(k, v["calls"]) for k, v in report["by_intent"].items()])
     return render(
         "dashboard.html", title="Dashboard", r=report, start=start, end=end, language=lang,
         languages=languages(), outcomes=OUTCOMES, outcome_chart=outcome_chart,
-        language_chart=language_chart, intent_chart=intent_chart, freshness=data_freshness(),
+        language_chart=language_chart, intent_chart=intent_chart, channel_chart=channel_chart,
+        freshness=data_freshness(),
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from civicline.calls import Call
+from civicline.calls import KeptCall
 from civicline.phone.line_store import LineStore
 from flows.dialog import Engine
 from flows.session import Action, SessionState, Step, Transfer, action_from_json, action_to_json
@@ -106,14 +106,15 @@ class _HoldTransferEnd:
         self.inner.call_ended(call_id, **fields)
 
 
-class PhoneCall(Call):
+class PhoneCall(KeptCall):
     """A Call whose state is kept in a :class:`Line` between requests."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime], line: Line, recorder: Any) -> None:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime], line: Line, recorder: Any, texts: Any = None
+    ) -> None:
         wrapped = _HoldTransferEnd(recorder, line) if recorder is not None else None
-        super().__init__(engine, clock, call_id=line.call_sid, caller=line.caller, recorder=wrapped)
+        super().__init__(engine, clock, line, call_id=line.call_sid, caller=line.caller, recorder=wrapped, texts=texts)
         self.line = line
-        self.state = line.state
         resume = getattr(recorder, "resume", None)
         if self.state is not None and callable(resume):  # a call begun before a restart
             # Numbered from the saved line, not from the record: a webhook cut between the
@@ -122,9 +123,8 @@ class PhoneCall(Call):
             resume(line.call_sid, caller=line.caller, language=self.state.lang, next_turn=line.steps)
 
     def _after(self, step: Step, event: Any, began: float, now: datetime) -> Step:
-        step = super()._after(step, event, began, now)
+        step = super()._after(step, event, began, now)  # the line's state_json too
         self.line.steps += 1  # Call._after gave the record one turn
-        self.line.state_json = step.state.to_json()
         transfer = next((a for a in step.actions if isinstance(a, Transfer)), None)
         if transfer is not None:
             self.line.transfer = transfer

@@ -47,7 +47,7 @@ class Telephony:
         """A Call around the line's saved session, on the flows it started with."""
         state = line.state
         engine = self.app_ext.engine(state.flow_version if state else None)
-        return PhoneCall(engine, self.now, line, self.app_ext.recorder)
+        return PhoneCall(engine, self.now, line, self.app_ext.recorder, self.app_ext.texts)
 
 
 def _line_store(path: Any) -> LineStore:

@@ -13,6 +13,7 @@ import copy
 import logging
 from datetime import datetime
 
+from flows.dialog import text_copy
 from flows.dialog.answers import Answer, Moved
 from flows.dialog.escalation import (
     CALLBACK_FLOW,
@@ -30,6 +31,7 @@ from flows.loader import ENTRY
 from flows.model import AskNode
 from flows.runtime import Runtime
 from flows.session import (
+    VOICE,
     CallerHungUp,
     Event,
     NoInput,
@@ -60,12 +62,16 @@ class Engine:
         *,
         caller: str | None = None,
         language: str | None = None,
+        channel: str = VOICE,
     ) -> Step:
+        """``channel``: voice, sms or chat; on a written channel prompts take their written
+        wording (``KEY.text`` in the catalogs) and the voice-only rules (9: slower) are off."""
         state = SessionState(
             call_id=call_id,
             started_at=now.isoformat(),
             caller=caller,
             flow_version=self.runtime.flows.version,
+            channel=channel,
         )
         turn = Turn(self.runtime, state, now)
         lang = language or self.runtime.fixed_language
@@ -143,7 +149,8 @@ def handle(turn: Turn, event: Event) -> str | None:
 
 
 def global_key(turn: Turn, key: str) -> Moved | None:
-    """0, * and 9 do the same everywhere; None for any other key."""
+    """0, * and 9 do the same everywhere (9 on the phone only), and 7 after an answer asks
+    for a copy by text message where the question waiting has no 7; None for any other key."""
     if key == PERSON:
         turn.intent = "human"
         return Moved(to_person(turn, "caller_asked"))
@@ -151,10 +158,12 @@ def global_key(turn: Turn, key: str) -> Moved | None:
         turn.intent = "repeat"
         repeat(turn)
         return Moved(None)
-    if key == SLOWER and turn.state.node != "@language":
+    if key == SLOWER and turn.state.node != "@language" and not turn.written:
         turn.intent = "slower"
         slower(turn)
         return Moved(None)
+    if key == text_copy.KEY and text_copy.available(turn) and text_copy.key_free(turn):
+        return Moved(text_copy.offer(turn))
     return None
 
 
@@ -164,8 +173,10 @@ def global_words(turn: Turn, text: str) -> Moved | None:
     if ask is not None and ask.slot_type == "text":
         return None  # free text is the caller's own words, whatever they are
     intent = turn.understanding.global_intent(text, turn.lang)
-    if intent is None:
+    if intent is None or (intent == "slower" and turn.written):
         return None
+    if intent == text_copy.INTENT:  # only after an answer; otherwise the words are the question's
+        return Moved(text_copy.offer(turn)) if text_copy.available(turn) else None
     turn.intent = intent
     if intent == "human":
         return Moved(to_person(turn, "caller_asked"))

@@ -10,11 +10,13 @@ from typing import Any
 
 from babel.dates import format_date
 
+from flows.dialog import text_copy
 from flows.dialog.escalation import fail_to_person
 from flows.dialog.kinds import reach
 from flows.provenance import Source
 from flows.runtime import Runtime
-from flows.session import Action, Ask, Option, PromptSaid, Say, SessionState, Step
+from flows.session import Action, Ask, GivenAnswer, Option, PromptSaid, Say, SessionState, Step
+from flows.session import written as is_written
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,11 @@ class Turn:
     def lang(self) -> str:
         return self.state.lang or self.rt.main_language
 
+    @property
+    def written(self) -> bool:
+        """The resident reads what is said (SMS, chat): prompts take their written wording."""
+        return is_written(self.state.channel)
+
     def remember(self, intent: str, score: float | None) -> None:
         """The caller asked for this: kept for the KPIs and the person who may take the call."""
         self.intent, self.score = intent, score
@@ -73,7 +80,7 @@ class Turn:
         return values
 
     def text(self, key: str, lang: str | None = None, /, **extra: Any) -> str:
-        return self.rt.catalogs.render(key, lang or self.lang, self.values(extra)).text
+        return self.rt.catalogs.render(key, lang or self.lang, self.values(extra), written=self.written).text
 
     def say(self, key: str, lang: str | None = None, /, **extra: Any) -> None:
         self._say(key, lang, extra, answer=False)
@@ -84,8 +91,21 @@ class Turn:
     def say_answer(self, key: str) -> None:
         """A `say` node: it may state the facts the last action found, with their sources."""
         self._say(key, None, {}, answer=True)
-        if self.state.provenance and getattr(self.rt.config, "spoken_provenance", False):
+        if not self.state.provenance:
+            return
+        self.keep_answer(key)
+        if getattr(self.rt.config, "spoken_provenance", False):
             self.say_sources()
+        if text_copy.available(self):
+            self.say("copy.offer")
+
+    def keep_answer(self, key: str) -> None:
+        """A factual answer, as it would be written, with its sources: a copy by text message
+        sends it (the spoken wording spells what a text shows, and may say "press")."""
+        rendered = self.rt.catalogs.render(key, self.lang, self.values(), written=True)
+        if rendered.text:
+            sources = tuple(dict(s) for s in self.state.provenance)
+            self.state.last_answer = GivenAnswer(rendered.text, rendered.language, sources)
 
     def say_sources(self) -> None:
         """"According to the collection calendar, checked on 2 October" — once per answer."""
@@ -101,7 +121,7 @@ class Turn:
             self.say("common.source", dataset=label, verified=verified)
 
     def _say(self, key: str, lang: str | None, extra: dict[str, Any], answer: bool) -> None:
-        rendered = self.rt.catalogs.render(key, lang or self.lang, self.values(extra))
+        rendered = self.rt.catalogs.render(key, lang or self.lang, self.values(extra), written=self.written)
         if not rendered.text:
             return
         sources: tuple[Source, ...] = ()

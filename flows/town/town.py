@@ -6,6 +6,7 @@ folder with another town's files changes the answers without changing any code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class Town:
     permits: PermitData | None = None
     sorting: SortingGuide | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    website: str = ""  # the town's own page, given as a link where residents read (SMS, chat)
 
     @property
     def flows_dir(self) -> Path:
@@ -182,6 +184,12 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
         max_age = DEFAULT_MAX_AGE_DAYS
     town = Town(name, path, tz, country, main_language, languages, max_age, holidays,
                 _human_lines(data, holidays, problems, country or "FR"))
+    website = str(data.get("website") or "")
+    if website and not re.fullmatch(r"https?://[^\s/]+\.[^\s]+", website):
+        problems.add(_line(data, "website"), f"website '{website}' is not a web address: write it in full "
+                                             "(https://www.example.org/)")
+        website = ""
+    town.website = website
     datasets = data.get("data") or {}
     if not isinstance(datasets, dict):
         problems.add(_line(data, "data"), "data: must map each data set to its file (streets: {file: …, version: …})")

@@ -12,12 +12,14 @@ from __future__ import annotations
 import base64
 import http.server
 import itertools
+import json
 import queue
+import re
 import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin
 
 import numpy as np
 import requests
@@ -195,16 +197,41 @@ class MediaLeg:
         self.ws.close()
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """A message civicline asked Twilio to send (POST .../Messages.json)."""
+
+    sid: str
+    to: str
+    sender: str  # From, or the MessagingServiceSid
+    body: str
+
+
 class Recordings(http.server.ThreadingHTTPServer):
-    """Twilio's recordings API, on 127.0.0.1: GET <url>.wav, DELETE <url>.json, basic auth."""
+    """Twilio's REST API, on 127.0.0.1, with basic auth: recordings (GET <url>.wav, DELETE
+    <url>.json) and messages (POST /2010-04-01/Accounts/<AC>/Messages.json, answered as
+    Twilio documents it: 201 and the message resource, or 400 and an error with its code)."""
 
     def __init__(self, account: str, token: str) -> None:
         self.account, self.token = account, token
         self.files: dict[str, bytes] = {}
         self.deleted: list[str] = []
         self.unauthorised = 0
+        self.messages: list[SentMessage] = []
+        self.refuse_messages: int | None = None  # a Twilio error code to answer messages with
+        self.changed = threading.Condition()
         super().__init__(("127.0.0.1", 0), _RecordingHandler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def wait_messages(self, count: int, timeout: float = 20.0) -> list[SentMessage]:
+        """Until ``count`` messages were sent (or time-out); the messages."""
+        with self.changed:
+            self.changed.wait_for(lambda: len(self.messages) >= count, timeout)
+            return list(self.messages)
 
     def add(self, wav: bytes) -> str:
         sid = new_sid("RE")
@@ -234,6 +261,48 @@ class _RecordingHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if data:
             self.wfile.write(data)
+
+    def do_POST(self) -> None:
+        if not self._auth():
+            return
+        prefix = f"/2010-04-01/Accounts/{self.server.account}/Messages.json"
+        if self.path != prefix:
+            return self._json(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
+        length = int(self.headers.get("Content-Length", "0"))
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        to, body = form.get("To", ""), form.get("Body", "")
+        sender = form.get("From") or form.get("MessagingServiceSid", "")
+        if self.server.refuse_messages is not None:
+            code = self.server.refuse_messages
+            return self._json(400, {"code": code, "message": "Twilio refused the message", "status": 400,
+                                    "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+        if not re.fullmatch(r"\+[1-9][0-9]{6,14}", to):
+            return self._json(400, {"code": 21211, "message": f"Invalid 'To' Phone Number: {to}", "status": 400,
+                                    "more_info": "https://www.twilio.com/docs/errors/21211"})
+        if not sender:
+            return self._json(400, {"code": 21603, "message": "A 'From' or 'MessagingServiceSid' parameter is required",
+                                    "status": 400, "more_info": "https://www.twilio.com/docs/errors/21603"})
+        if not body or len(body) > 1600:
+            return self._json(400, {"code": 21617, "message": "The concatenated message body exceeds the 1600 "
+                                    "character limit", "status": 400})
+        message = SentMessage(new_sid("SM"), to, sender, body)
+        with self.server.changed:
+            self.server.messages.append(message)
+            self.server.changed.notify_all()
+        self._json(201, {
+            "sid": message.sid, "account_sid": self.server.account, "to": to, "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"), "body": body, "status": "queued",
+            "num_segments": str(-(-len(body) // 153)), "direction": "outbound-api", "api_version": "2010-04-01",
+            "uri": f"{prefix[:-5]}/{message.sid}.json", "price": None, "error_code": None, "error_message": None,
+        })
+
+    def _json(self, status: int, data: dict) -> None:
+        raw = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
 
     def do_DELETE(self) -> None:
         sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
@@ -265,6 +334,13 @@ class FakeTwilio:
         sig = signature if signature is not None else self.validator.compute_signature(url, params)
         self.requests.append((url, params))
         return requests.post(url, data=params, headers={"X-Twilio-Signature": sig, **kw.pop("headers", {})}, timeout=120, **kw)
+
+    def sms(self, body: str, sender: str = "+33611223344", message_sid: str | None = None) -> requests.Response:
+        """A resident's text message, delivered to the Messaging webhook as Twilio does."""
+        params = {"MessageSid": message_sid or new_sid("SM"), "SmsSid": "", "AccountSid": ACCOUNT, "From": sender,
+                  "To": "+33199000000", "Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
+        params["SmsSid"] = params["MessageSid"]
+        return self.post("/twilio/sms", params)
 
     def incoming(self, caller: str = "+33611223344", call_sid: str | None = None) -> tuple[str, dict, requests.Response]:
         params = {"CallSid": call_sid or new_sid("CA"), "AccountSid": ACCOUNT, "From": caller, "To": "+33199000000", "CallStatus": "ringing", "Direction": "inbound"}

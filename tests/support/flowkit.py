@@ -137,7 +137,8 @@ def make_catalogs(languages=("fr", "en", "es")) -> Catalogs:
 def make_runtime(flows_dir: Path = FIXTURES / "flows", **kwargs) -> Runtime:
     flows, problems = load_flows(flow_files(flows_dir))
     assert not problems, problems
-    return Runtime(flows=flows, catalogs=make_catalogs(), handlers=HANDLERS, town=FakeTown(), **kwargs)
+    kwargs.setdefault("town", FakeTown())
+    return Runtime(flows=flows, catalogs=make_catalogs(), handlers=HANDLERS, **kwargs)
 
 
 @pytest.fixture

@@ -146,14 +146,15 @@ def make_line(tmp_path, engines, audio_dir, sentences):
         from civicline.app import create_app
 
         recordings = Recordings(ACCOUNT, TOKEN)
-        config = Config(
-            db_path=tmp_path / "records.sqlite3",
-            line_state_path=tmp_path / "calls-in-progress.sqlite3",
-            audio_cache_dir=settings.pop("audio_cache_dir", audio_dir),
-            telephony_mode=mode,
-            recording_hosts=["127.0.0.1"],
+        config = Config(**{
+            "db_path": tmp_path / "records.sqlite3",
+            "line_state_path": tmp_path / "calls-in-progress.sqlite3",
+            "audio_cache_dir": settings.pop("audio_cache_dir", audio_dir),
+            "telephony_mode": mode,
+            "recording_hosts": ["127.0.0.1"],
+            "sms_api_base": recordings.base,  # the fake Twilio's REST API: recordings and messages
             **settings,
-        )
+        })
         store = SQLiteStore(config.db_path)
         recorder = CallRecorder(store, hash_key=b"k" * 32, auto_purge=False)
         app = create_app(config, runtime=make_runtime(), recorder=recorder)

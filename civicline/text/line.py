@@ -1,0 +1,228 @@
+"""The same service as the phone line, in writing: a message in (an SMS, a chat page's form),
+the engine, the written reply out, with the same flows, catalogs and records as a call.
+
+- A number alone ("1", "0", "*", or a phone number where one is asked) is a key, as on the
+  keypad; anything else is what the resident said.
+- The first message of a conversation starts it in the language it is written in (when it
+  can be told), and is answered at once when it asks for something the service understands;
+  otherwise the resident gets the greeting and the menu, as a caller would.
+- Asking for a person hands the conversation to staff: the resident's messages go on the
+  call's page in the console, where staff answer (by SMS, or on the chat page).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from civicline.calls import KeptCall
+from civicline.text.conversations import Conversation, Conversations
+from flows.session import Action, CallerHungUp, Event, NoInput, Pressed, Said, Say, SessionState
+
+log = logging.getLogger(__name__)
+KEYS = re.compile(r"[0-9*#]{1,3}")
+NUMBER = re.compile(r"\+?[0-9][0-9 .()/-]{5,24}#?")
+
+
+class Sender(Protocol):
+    def deliver(self, to: str, text: str) -> str: ...
+    def send(self, to: str, text: str, *, call_id: str, purpose: str) -> None: ...
+
+
+class ConversationGone(Exception):
+    """The conversation has ended: its number or page is no longer known."""
+
+
+@dataclass(frozen=True)
+class Received:
+    conversation: Conversation
+    replies: list[str]
+    """what the assistant writes back, one paragraph a sentence said"""
+    started: bool
+
+
+def event_for(body: str, state: SessionState | None) -> Event:
+    """What a written message is on the keypad's terms."""
+    text = " ".join(body.split())
+    if not text:
+        return NoInput()
+    ask = state.last_ask if state else None
+    if ask is not None and ask.max_digits and NUMBER.fullmatch(text):
+        digits = re.sub(r"[^0-9]", "", text)
+        return Pressed(("+" if text.startswith("+") else "") + digits + "#")
+    if KEYS.fullmatch(text):
+        return Pressed(text)
+    return Said(text)
+
+
+def written(actions: list[Action]) -> list[str]:
+    return [a.text for a in actions if isinstance(a, Say) and a.text]
+
+
+class TextCall(KeptCall):
+    """A call on a written channel. A hand-over to a person leaves the record open: resident
+    and staff go on writing, and the record ends when the conversation closes."""
+
+    def __init__(self, engine: Any, clock: Callable[[], datetime], conversation: Conversation, recorder: Any,
+                 texts: Any) -> None:
+        super().__init__(engine, clock, conversation, call_id=conversation.id, caller=conversation.caller,
+                         language=conversation.language, recorder=recorder, channel=conversation.channel,
+                         texts=texts)
+        self.conversation = conversation
+
+    def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
+        if method == "call_ended" and kwargs.get("outcome") == "transferred":
+            self.conversation.held_end = dict(kwargs)
+            self.conversation.with_person = True
+            return
+        super()._record(method, *args, **kwargs)
+
+
+class TextLine:
+    """Every text conversation of the process and what happens to each message."""
+
+    def __init__(self, app_ext: Any, conversations: Conversations, clock: Callable[[], datetime] | None = None) -> None:
+        self.app_ext = app_ext
+        self.conversations = conversations
+        self.clock = clock  # tests fix the time; default: the town's now
+        self._stop = threading.Event()
+
+    def now(self) -> datetime:
+        if self.clock is not None:
+            return self.clock()
+        return datetime.now(getattr(self.app_ext.runtime.town, "timezone", None))
+
+    def call(self, conversation: Conversation) -> TextCall:
+        """A Call around the conversation's session, on the flows it started with."""
+        state = SessionState.from_json(conversation.state_json) if conversation.state_json else None
+        engine = self.app_ext.engine(state.flow_version if state else None)
+        return TextCall(engine, self.now, conversation, self.app_ext.recorder, self.app_ext.texts)
+
+    # ---- a message from a resident ----
+
+    def receive(self, channel: str, address: str, body: str, *, caller: str | None = None,
+                language: str | None = None, message_id: str | None = None) -> Received:
+        self.end_idle()
+        conversation = self.conversations.find(channel, address)
+        if conversation is None or conversation.finished:
+            conversation = self.conversations.open(channel, address, caller, language or self._language_of(body))
+            return self._first(conversation, body, message_id)
+        with conversation.lock:
+            if message_id and message_id in conversation.answered:
+                log.info("conversation %s: message %s delivered again; same answer", conversation.id, message_id)
+                return Received(conversation, conversation.answered[message_id], False)
+            self.conversations.touch(conversation)
+            conversation.add("resident", body)
+            if conversation.with_person:
+                self._record_turn(conversation, caller_text=body, intent="to_person")
+                return self._done(conversation, [], message_id, False)
+            call = self.call(conversation)
+            replies = written(call.send(event_for(body, call.state)).actions)
+            return self._done(conversation, replies, message_id, False, call)
+
+    def _first(self, conversation: Conversation, body: str, message_id: str | None) -> Received:
+        with conversation.lock:
+            conversation.add("resident", body)
+            call = self.call(conversation)
+            step = call.start()
+            actions = list(step.actions)
+            event = event_for(body, call.state)
+            # Answered at once when it asks something the service understands ("when is the
+            # bin collected?"); a "hello" gets the greeting and the menu.
+            if not call.ended and not isinstance(event, NoInput) and (
+                isinstance(event, Pressed) or call.preview(event).intent is not None
+            ):
+                actions += call.send(event).actions
+            return self._done(conversation, written(actions), message_id, True, call)
+
+    def _done(self, conversation: Conversation, replies: list[str], message_id: str | None, started: bool,
+              call: TextCall | None = None) -> Received:
+        if replies:
+            conversation.add("assistant", "\n".join(replies))
+        if message_id:
+            conversation.remember_reply(message_id, replies)
+        if call is not None and call.ended and not conversation.with_person:
+            self.conversations.finish(conversation)  # the next message starts a new conversation
+        return Received(conversation, replies, started)
+
+    def _language_of(self, body: str) -> str | None:
+        runtime = self.app_ext.runtime
+        if runtime.fixed_language or len(runtime.languages) < 2:
+            return None
+        found = runtime.understanding.language_of(body) if runtime.understanding else None
+        return found if found in runtime.languages else None
+
+    # ---- staff ----
+
+    def staff_reply(self, call_id: str, text: str) -> Conversation:
+        """A person's answer, written in the console: by SMS, or on the chat page.
+        Raises ConversationGone, or the sender's error when the SMS could not leave."""
+        conversation = self.conversations.by_id(call_id)
+        if conversation is None:
+            raise ConversationGone(call_id)
+        with conversation.lock:
+            if conversation.channel == "sms":
+                if conversation.caller is None or self.app_ext.texts is None:
+                    raise ConversationGone(call_id)
+                self.app_ext.texts.deliver(conversation.caller, text)
+            conversation.add("staff", text)
+            conversation.with_person = True
+            self.conversations.touch(conversation)
+            self._record_turn(conversation, assistant_text=text, intent="staff_reply")
+        return conversation
+
+    def _record_turn(self, conversation: Conversation, *, caller_text: str | None = None,
+                     assistant_text: str = "", intent: str) -> None:
+        recorder = self.app_ext.recorder
+        if recorder is None:
+            return
+        try:
+            recorder.turn(conversation.id, at=self.now(), caller_text=caller_text, key=None, intent=intent,
+                          score=None, node="@person", assistant_text=assistant_text, provenance=[], latency_ms=None)
+        except Exception:  # records must never break a conversation
+            log.exception("conversation %s: recording a turn failed", conversation.id)
+
+    # ---- endings ----
+
+    def end(self, conversation: Conversation, reason: str) -> None:
+        """The conversation is over (idle, or the resident opted out): its record ends."""
+        self.conversations.close(conversation)
+        if conversation.finished:
+            return
+        with conversation.lock:
+            conversation.finished = True
+            if conversation.held_end is not None:
+                held, conversation.held_end = conversation.held_end, None
+                if self.app_ext.recorder is not None:
+                    self.app_ext.recorder.call_ended(conversation.id, **held)
+                return
+            call = self.call(conversation)
+            if call.state is not None and not call.ended:
+                log.info("conversation %s ended: %s", conversation.id, reason)
+                call.send(CallerHungUp())
+
+    def end_idle(self) -> int:
+        gone = self.conversations.idle()
+        for conversation in gone:
+            try:
+                self.end(conversation, "idle")
+            except Exception:
+                log.exception("conversation %s: could not be ended", conversation.id)
+        return len(gone)
+
+    def start_sweeper(self, every_s: float = 60.0) -> None:
+        """Ends idle conversations even when nobody writes (their records close on time)."""
+
+        def sweep() -> None:
+            while not self._stop.wait(every_s):
+                self.end_idle()
+
+        threading.Thread(target=sweep, name="text-idle", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
