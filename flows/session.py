@@ -227,6 +227,8 @@ class SessionState:
     outcome: str | None = None  # answered | transferred | callback | message | abandoned
     transfer_reason: str | None = None
     flow_version: str = ""
+    emergency: str | None = None  # the kind of emergency the caller spoke of, once flagged
+    emergency_return: dict[str, Any] | None = None  # where the call was: node, question, language
     ended: bool = False
 
     def to_json(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,35 @@ log = logging.getLogger(__name__)
 
 CATALOG_DIR = Path(__file__).resolve().parent
 TODO_MARK = "TODO:"
+
+
+@dataclass(frozen=True)
+class Emergency:
+    """A catalog's `emergency:` section; strings still marked TODO are left out."""
+
+    words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ordinary: tuple[str, ...] = ()
+
+
+def _translated(value: Any) -> tuple[str, ...]:
+    return tuple(s for s in _strings(value) if not s.startswith(TODO_MARK))
+
+
+def _emergency(data: Any, file: str, line: int | None, problems: list[Problem]) -> Emergency:
+    if data is None:
+        return Emergency()
+    if not isinstance(data, dict) or not all(isinstance(data.get(k) or {}, dict) for k in ("words", "examples")):
+        problems.append(Problem(file, line, "'emergency' must have words: and examples: (kind: [phrases]), "
+                                            "ignore: and ordinary: ([phrases])"))
+        return Emergency()
+    return Emergency(
+        words={k: _translated(v) for k, v in (data.get("words") or {}).items()},
+        ignore=_translated(data.get("ignore")),
+        examples={k: _translated(v) for k, v in (data.get("examples") or {}).items()},
+        ordinary=_translated(data.get("ordinary")),
+    )
 
 
 @dataclass(frozen=True)
@@ -35,6 +64,8 @@ class Catalog:
     disclosure: tuple[str, ...]
     entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
+    # Words of emergencies (`emergency:`): words and examples per kind, ignore, ordinary.
+    emergency: Emergency = field(default_factory=Emergency)
     # Prompts a town's own sentence file replaces: key -> (that file, line).
     overridden: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
@@ -128,6 +159,7 @@ def load_catalog(path: Path) -> Catalog:
         problems.append(Problem(name, data.line_of("intents"), "'intents' must map intent names to lists of examples"))
         intents = {}
     entities = data.get("entities") or {}
+    emergency = _emergency(data.get("emergency"), name, data.line_of("emergency"), problems)
     if problems:
         raise CatalogError(problems)
     return Catalog(
@@ -141,6 +173,7 @@ def load_catalog(path: Path) -> Catalog:
         disclosure=_strings(data.get("disclosure")),
         entities={kind: {k: _strings(v) for k, v in (syn or {}).items()} for kind, syn in entities.items()},
         lines=lines,
+        emergency=emergency,
     )
 
 
@@ -189,8 +222,7 @@ def with_town_sentences(base: Catalog, path: Path) -> Catalog:
         overridden[key] = (name, line)
     if problems:
         raise CatalogError(problems)
-    return Catalog(base.language, base.file, merged, base.intents, base.yes, base.no, base.keypad, base.disclosure,
-                   base.entities, base.lines, overridden)
+    return replace(base, prompts=merged, overridden=overridden)
 
 
 # A translator takes (text, source, target) and returns (text, engine name) or None.

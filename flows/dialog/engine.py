@@ -1,6 +1,8 @@
 """The call engine: ``step(state, event) -> Step``.
 
-The accessibility rules live here, once, rather than in every flow: `0` reaches a person,
+Safety comes first: a caller who speaks of an emergency, at any question, is told to hang up
+and call the emergency number (flows.dialog.emergency). The accessibility rules live here,
+once, rather than in every flow: `0` reaches a person,
 `*` repeats, `9` slows the voice down, and a caller who is not understood hears the
 prompt again, then the keypad options, then the offer of a person, and is never left in
 silence. Nodes that wait for the caller (menu, ask, confirm) end a step; the others run
@@ -13,6 +15,7 @@ import copy
 import logging
 from datetime import datetime
 
+from flows.dialog import emergency
 from flows.dialog.answers import Answer, Moved
 from flows.dialog.escalation import (
     CALLBACK_FLOW,
@@ -119,6 +122,8 @@ def handle(turn: Turn, event: Event) -> str | None:
         state.outcome = state.outcome or "abandoned"
         return None
     if isinstance(event, NoInput):
+        if state.node == emergency.NODE:
+            return emergency.silence(turn)
         node = turn.rt.flows.nodes.get(state.node)
         if isinstance(node, AskNode) and "no_input" in node.on:
             return node.on["no_input"]  # an optional question: silence is an answer
@@ -129,12 +134,20 @@ def handle(turn: Turn, event: Event) -> str | None:
         key = event.key.strip()
         if key.endswith("#") and len(key) > 1:
             key = key[:-1]
+        if state.node == emergency.NODE and key in (*emergency.PERSON_KEYS, "2"):
+            return emergency.answer(turn, Answer(key=key))
         moved = global_key(turn, key)
         return moved.next if moved is not None else answer(turn, Answer(key=key))
     text = (event.text or "").strip()
     if not text:
         state.no_inputs += 1
+        if state.node == emergency.NODE:
+            return emergency.silence(turn)
         return not_understood(turn, "common.no_input")
+    # Safety first: an emergency, at any question, in any enabled language.
+    alarm = None if emergency.decided(turn, text) else turn.understanding.emergency(text, state.lang)
+    if alarm is not None:
+        return emergency.raise_alarm(turn, alarm, text)
     if not state.node.startswith("@"):
         moved = global_words(turn, text)
         if moved is not None:

@@ -7,7 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flows.dialog import action, ask, confirm, hangup, language, menu, pick, say, switch, transfer
+from flows.dialog import (
+    action,
+    ask,
+    confirm,
+    emergency,
+    hangup,
+    language,
+    menu,
+    pick,
+    say,
+    switch,
+    transfer,
+)
 from flows.dialog.answers import Answer
 from flows.model import (
     ActionNode,
@@ -46,6 +58,7 @@ ENGINE_STEPS: dict[str, Callable[[Turn, Answer], str | None]] = {
     language.NODE: language.answer,
     switch.NODE: switch.answer,
     pick.NODE: pick.answer,
+    emergency.NODE: emergency.answer,
 }
 
 

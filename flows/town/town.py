@@ -15,6 +15,7 @@ import phonenumbers
 
 from flows.provenance import Source
 from flows.town.common import Origin, Problems
+from flows.town.emergency import EmergencyNumbers, load_emergency
 from flows.town.hours import Holidays, HumanLine, parse_hours
 from flows.town.meetings import Meetings, load_meetings
 from flows.town.permits import PermitData, load_permits
@@ -49,6 +50,7 @@ class Town:
     permits: PermitData | None = None
     sorting: SortingGuide | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    emergency: EmergencyNumbers = field(default_factory=EmergencyNumbers)
 
     @property
     def flows_dir(self) -> Path:
@@ -182,6 +184,7 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
         max_age = DEFAULT_MAX_AGE_DAYS
     town = Town(name, path, tz, country, main_language, languages, max_age, holidays,
                 _human_lines(data, holidays, problems, country or "FR"))
+    town.emergency = load_emergency(data.get("emergency"), problems, _line(data, "emergency"))
     datasets = data.get("data") or {}
     if not isinstance(datasets, dict):
         problems.add(_line(data, "data"), "data: must map each data set to its file (streets: {file: …, version: …})")
