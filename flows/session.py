@@ -218,6 +218,7 @@ class SessionState:
     last_said: list[PromptSaid] = field(default_factory=list)  # for '*' (repeat)
     last_ask: Ask | None = None
     provenance: list[dict[str, Any]] = field(default_factory=list)  # sources of the next answer
+    answer_sources: list[dict[str, Any]] = field(default_factory=list)  # of the last answer given
     switch_offer: SwitchOffer | None = None
     pick: PickQuestion | None = None
     not_understood: list[str] = field(default_factory=list)  # what was heard and not understood

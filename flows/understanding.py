@@ -22,7 +22,7 @@ from translations.catalog import Catalogs
 
 log = logging.getLogger(__name__)
 
-GLOBAL_INTENTS = ("human", "repeat", "slower", "goodbye")
+GLOBAL_INTENTS = ("human", "repeat", "slower", "goodbye", "source")
 # A global intent interrupts what is being asked only when it is clearly meant.
 GLOBAL_THRESHOLD = 88.0
 DEFAULT_MEANING = "use-m3"

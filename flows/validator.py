@@ -40,7 +40,7 @@ ENGINE_PROMPTS = (
     "common.slower", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
     "emergency.general", "emergency.or", "emergency.offer_person", "emergency.closed", "emergency.go_on",
-    "emergency.resume", "emergency.hang_up",
+    "emergency.resume", "emergency.hang_up", "common.source", "common.source_unverified", "common.source_none",
 )  # fmt: skip
 ASK_OUTCOMES = ("ambiguous", "not_found", "no_input")
 # Slot types a menu choice cannot fill: they hold what only the caller can give.

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 PERSON = "0"
 REPEAT = "*"
 SLOWER = "9"
+SOURCE = "#"  # where the last answer comes from (a key no menu uses)
 APOLOGIES = ("common.not_understood", "common.no_input", "common.error")
 
 
@@ -156,7 +157,7 @@ def handle(turn: Turn, event: Event) -> str | None:
 
 
 def global_key(turn: Turn, key: str) -> Moved | None:
-    """0, * and 9 do the same everywhere; None for any other key."""
+    """0, *, 9 and # do the same everywhere; None for any other key."""
     if key == PERSON:
         turn.intent = "human"
         return Moved(to_person(turn, "caller_asked"))
@@ -168,11 +169,16 @@ def global_key(turn: Turn, key: str) -> Moved | None:
         turn.intent = "slower"
         slower(turn)
         return Moved(None)
+    if key == SOURCE:
+        turn.intent = "source"
+        sources(turn)
+        return Moved(None)
     return None
 
 
 def global_words(turn: Turn, text: str) -> Moved | None:
-    """Asking for a person, to repeat, to slow down, or saying goodbye, at any question."""
+    """Asking for a person, to repeat, to slow down, where an answer comes from, or saying
+    goodbye, at any question."""
     ask = turn.state.last_ask
     if ask is not None and ask.slot_type == "text":
         return None  # free text is the caller's own words, whatever they are
@@ -186,6 +192,8 @@ def global_words(turn: Turn, text: str) -> Moved | None:
         repeat(turn)
     elif intent == "slower":
         slower(turn)
+    elif intent == "source":
+        sources(turn)
     elif intent == "goodbye":
         hang_up(turn, "common.goodbye", "caller_goodbye")
     return Moved(None)
@@ -198,6 +206,18 @@ def repeat(turn: Turn) -> None:
         turn.say("common.repeat_nothing")
     for item in said:
         turn.say_again(item)
+    turn.reask()
+
+
+def sources(turn: Turn) -> None:
+    """The source of the last answer and the day it was checked, then the question again."""
+    question = [s for s in turn.state.last_said if s.key not in APOLOGIES][-1:]
+    if turn.state.answer_sources:
+        turn.say_sources(turn.state.answer_sources, asked=True)
+    else:
+        turn.say("common.source_none")
+    for said in question:
+        turn.say_again(said)
     turn.reask()
 
 

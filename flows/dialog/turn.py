@@ -84,19 +84,26 @@ class Turn:
     def say_answer(self, key: str) -> None:
         """A `say` node: it may state the facts the last action found, with their sources."""
         self._say(key, None, {}, answer=True)
-        if self.state.provenance and getattr(self.rt.config, "spoken_provenance", False):
-            self.say_sources()
+        if self.state.provenance:
+            # Kept for "where does that come from?", asked at the next question.
+            self.state.answer_sources = list(self.state.provenance)
+            if getattr(self.rt.config, "spoken_provenance", False):
+                self.say_sources(self.state.provenance)
 
-    def say_sources(self) -> None:
-        """"According to the collection calendar, checked on 2 October" — once per answer."""
+    def say_sources(self, provenance: list[dict[str, Any]], *, asked: bool = False) -> None:
+        """"According to the town's collection calendar, checked on 2 October" — once per
+        data set. When the caller asked, a source nobody verified is said too, as such."""
         spoken = set()
-        for data in self.state.provenance:
+        for data in provenance:
             source = Source.from_json(data)
-            if source.dataset in spoken or source.verified is None:
+            if source.dataset in spoken or source.dataset == "catalog" or (source.verified is None and not asked):
                 continue
             spoken.add(source.dataset)
             label_key = f"source.{source.dataset}"
             label = self.text(label_key) if self.rt.catalogs[self.lang].has(label_key) else source.dataset
+            if source.verified is None:
+                self.say("common.source_unverified", dataset=label)
+                continue
             verified = format_date(source.verified, "d MMMM y", locale=self.lang)
             self.say("common.source", dataset=label, verified=verified)
 
