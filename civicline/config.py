@@ -15,7 +15,8 @@ from staff_files.problems import CivicError
 
 DEFAULT_FILE = "civicline.toml"
 # Secrets, read from the environment only. A key found in the TOML file is refused.
-SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CIVICLINE_HASH_KEY", "CIVICLINE_SECRET_KEY")
+SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CIVICLINE_HASH_KEY", "CIVICLINE_SECRET_KEY",
+           "CIVICLINE_OPEN311_API_KEY")
 
 # TOML section.key -> Config field
 _LAYOUT = {
@@ -48,6 +49,9 @@ _LAYOUT = {
     ("telephony", "speech_parallel"): "speech_parallel",
     ("telephony", "recording_hosts"): "recording_hosts",
     ("telephony", "dial_timeout_s"): "dial_timeout_s",
+    ("open311", "endpoint"): "open311_endpoint",
+    ("open311", "retry_s"): "open311_retry_s",
+    ("open311", "timeout_s"): "open311_timeout_s",
 }
 
 
@@ -87,6 +91,10 @@ class Config:
     cpu_threads: int = 2  # threads each speech model may use (about the machine's cores)
     # [voice.languages.LANG.stt|tts]: the models a city installed, over the built-in ones
     voice_models: dict[str, Any] = field(default_factory=dict)
+    # The town's Open311 endpoint over town.yaml's; its API key: $CIVICLINE_OPEN311_API_KEY
+    open311_endpoint: str = ""
+    open311_retry_s: float = 300.0  # first wait before a request the endpoint refused is sent again
+    open311_timeout_s: float = 4.0  # the caller waits on the line while a request is filed
     source: str = "(defaults)"
 
     @staticmethod
