@@ -35,7 +35,7 @@ class OpenDesk:
     def file(self, request: CityRequest) -> Filed:
         code = self.services.get(request.service)
         for_staff = self.client is None or not code
-        row = {
+        row: dict[str, Any] = {
             "id": "", "call_id": request.call_id, "created_at": iso(self.clock()),
             "language": request.language, "service": request.service, "service_code": code,
             "address": request.address, "description": request.description, "phone": request.phone,
@@ -52,7 +52,7 @@ class OpenDesk:
             if stored is not None and stored["call_id"] == request.call_id and stored["created_at"] == row["created_at"]:
                 break
         if for_staff:
-            return Filed("for_staff", row["id"])
+            return Filed("for_staff", str(row["id"]))
         return self._send(row)
 
     def _send(self, row: dict[str, Any]) -> Filed:
@@ -60,7 +60,8 @@ class OpenDesk:
         with self._lock:
             fresh = self.store.city_request(row["id"])
             if fresh is None or fresh["status"] != "pending":
-                return Filed(fresh["status"] if fresh else "for_staff", row["id"])  # type: ignore[arg-type]
+                done = "filed" if fresh is not None and fresh["status"] == "filed" else "for_staff"
+                return Filed(done, str(row["id"]), fresh.get("service_request_id") if fresh else None)
             try:
                 created = self.client.create(row["service_code"], address=row["address"] or "",
                                              description=row["description"] or "", phone=row["phone"] or "")
