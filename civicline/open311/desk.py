@@ -60,8 +60,9 @@ class OpenDesk:
         with self._lock:
             fresh = self.store.city_request(row["id"])
             if fresh is None or fresh["status"] != "pending":
-                done = "filed" if fresh is not None and fresh["status"] == "filed" else "for_staff"
-                return Filed(done, str(row["id"]), fresh.get("service_request_id") if fresh else None)
+                if fresh is not None and fresh["status"] == "filed":
+                    return Filed("filed", str(row["id"]), fresh.get("service_request_id"))
+                return Filed("for_staff", str(row["id"]))
             try:
                 created = self.client.create(row["service_code"], address=row["address"] or "",
                                              description=row["description"] or "", phone=row["phone"] or "")
