@@ -11,6 +11,8 @@ PACKAGES=(
     asterisk-core-sounds-en-wav
     asterisk-core-sounds-fr-wav
     asterisk-core-sounds-es-wav
+    asterisk-core-sounds-it
+    asterisk-core-sounds-it-wav
     # nlu: rule-based machine translation (English<->Spanish, French<->Spanish;
     # French<->English goes through Spanish)
     apertium

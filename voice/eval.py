@@ -1,6 +1,6 @@
 """Word error rate on real phone recordings, and the synthesis -> recognition round trip.
 
-The recordings are Debian's asterisk-core-sounds-{en,fr,es}(-wav): real voices at phone
+The recordings are Debian's asterisk-core-sounds-{en,fr,es,it}(-wav): real voices at phone
 quality with their transcripts. Each goes through an 8 kHz μ-law round trip (what a call
 carries) before recognition. The sample is fixed (evenly spaced over the sorted list of
 recordings with at least three words) so numbers are comparable from run to run.
@@ -29,8 +29,8 @@ from voice.tts.speech_text import format_for_speech
 
 SOUNDS = Path("/usr/share/asterisk/sounds")
 DOCS = Path("/usr/share/doc")
-RECORDINGS = {"en": "en_US_f_Allison", "fr": "fr_CA_f_June", "es": "es_MX_f_Allison"}
-THRESHOLDS = {"en": 0.15, "fr": 0.20, "es": 0.25}
+RECORDINGS = {"en": "en_US_f_Allison", "fr": "fr_CA_f_June", "es": "es_MX_f_Allison", "it": "it_IT_m_Carlo"}
+THRESHOLDS = {"en": 0.15, "fr": 0.20, "es": 0.25, "it": 0.25}
 ROUNDTRIP_THRESHOLD = 0.20
 
 
