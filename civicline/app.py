@@ -60,6 +60,14 @@ def create_app(
 
         recorder = recorder_for(config)
     _flag_stale_records(holder.get(), recorder, config)
+    store = getattr(recorder, "store", None)
+    if store is not None and hasattr(store, "add_city_request"):
+        from civicline.open311.desk import desk_for
+
+        desk = desk_for(config, holder.get().town, store)
+        holder.use_desk(desk)
+        if desk.client is not None and check_speech:  # the real server, not a test's app
+            desk.start_retrying()
     speech = speech or phone_speech(config)
     report = None
     if check_speech and speech is not None:

@@ -15,7 +15,8 @@ from staff_files.problems import CivicError
 
 DEFAULT_FILE = "civicline.toml"
 # Secrets, read from the environment only. A key found in the TOML file is refused.
-SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CIVICLINE_HASH_KEY", "CIVICLINE_SECRET_KEY")
+SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CIVICLINE_HASH_KEY", "CIVICLINE_SECRET_KEY",
+           "CIVICLINE_OPEN311_API_KEY")
 
 # TOML section.key -> Config field
 _LAYOUT = {
@@ -61,6 +62,9 @@ _LAYOUT = {
     ("text", "chat"): "chat_enabled",
     ("text", "chat_per_minute"): "chat_per_minute",
     ("text", "chat_cookie_secure"): "chat_cookie_secure",
+    ("open311", "endpoint"): "open311_endpoint",
+    ("open311", "retry_s"): "open311_retry_s",
+    ("open311", "timeout_s"): "open311_timeout_s",
 }
 
 
@@ -115,6 +119,10 @@ class Config:
     chat_enabled: bool = True  # the residents' chat page /chat
     chat_per_minute: int = 12  # messages one client address may send to /chat a minute
     chat_cookie_secure: bool = True  # the chat cookie only over https (tests on http: false)
+    # The town's Open311 endpoint over town.yaml's; its API key: $CIVICLINE_OPEN311_API_KEY
+    open311_endpoint: str = ""
+    open311_retry_s: float = 300.0  # first wait before a request the endpoint refused is sent again
+    open311_timeout_s: float = 4.0  # the caller waits on the line while a request is filed
     source: str = "(defaults)"
 
     @staticmethod

@@ -125,11 +125,18 @@ class RuntimeHolder:
 
         self.config = config
         self._lock = threading.Lock()
+        self.desk: Any = None  # requests to the city's systems, given to every runtime
         self._current = runtime or load_runtime(config)
         self._versions: dict[str, Runtime] = {self._current.flows.version: self._current}
 
     def get(self) -> Runtime:
         return self._current
+
+    def use_desk(self, desk: Any) -> None:
+        """Requests to the city's systems go to this desk, in this runtime and the next ones."""
+        self.desk = desk
+        for runtime in self._versions.values():
+            runtime.desk = desk
 
     def for_version(self, version: str) -> Runtime:
         return self._versions.get(version, self._current)
@@ -139,6 +146,7 @@ class RuntimeHolder:
         checked = check_runtime(self.config)
         if checked.problems or checked.runtime is None:
             return checked.problems
+        checked.runtime.desk = self.desk
         with self._lock:
             self._current = checked.runtime
             self._versions[checked.runtime.flows.version] = checked.runtime

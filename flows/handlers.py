@@ -31,6 +31,9 @@ class HandlerContext:
     caller:  the caller's number as the phone line gave it (to offer a callback to it), or None
     heard:   the caller's sentence that led to this action ("when is the next council
              meeting"), when the action follows it without a question in between, else None
+    call_id: the call's id
+    desk:    where requests to the city's systems go (flows.city_requests.CityDesk), or
+             None when the shell gave none (then they go on the staff's list)
 
     Dates, times and amounts are written with ``translations.formatting``; the voice layer
     turns the written text into words.
@@ -44,6 +47,8 @@ class HandlerContext:
     t: Callable[..., str] = lambda key, **kw: key
     caller: str | None = None
     heard: str | None = None
+    call_id: str = ""
+    desk: Any = None
 
 
 @dataclass

@@ -26,6 +26,7 @@ class Runtime:
     fixed_language: str | None = None
     understanding: Understanding | None = None
     translator: Any = None  # nlu.translate TranslatorChain, when engines are configured
+    desk: Any = None  # flows.city_requests.CityDesk: requests to the city's systems
 
     def __post_init__(self) -> None:
         if self.understanding is None:

@@ -312,9 +312,11 @@ class SessionState:
     outcome: str | None = None  # answered | transferred | callback | message | abandoned
     transfer_reason: str | None = None
     flow_version: str = ""
+    emergency: str | None = None  # the kind of emergency the caller spoke of, once flagged
+    emergency_return: dict[str, Any] | None = None  # where the call was: node, question, language
     ended: bool = False
     channel: str = VOICE  # voice | sms | chat: how the resident reaches this session
-    last_answer: GivenAnswer | None = None  # the last factual answer, for a copy by SMS
+    last_answer: GivenAnswer | None = None  # the last factual answer: its copy by SMS, its sources
     copy_offer: CopyOffer | None = None
 
     def to_json(self) -> str:

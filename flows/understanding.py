@@ -22,7 +22,7 @@ from translations.catalog import Catalogs
 
 log = logging.getLogger(__name__)
 
-GLOBAL_INTENTS = ("human", "repeat", "slower", "goodbye", "text_copy")
+GLOBAL_INTENTS = ("human", "repeat", "slower", "goodbye", "text_copy", "source")
 # A global intent interrupts what is being asked only when it is clearly meant.
 GLOBAL_THRESHOLD = 88.0
 DEFAULT_MEANING = "use-m3"
@@ -137,6 +137,30 @@ class Understanding:
         if ranked and ranked[0].score >= GLOBAL_THRESHOLD:
             return ranked[0].intent
         return None
+
+    @cached_property
+    def emergencies(self) -> Any:
+        """nlu.emergency.EmergencyDetector over every enabled language's words, and the
+        meaning of their examples against every ordinary example of the catalogs."""
+        from nlu.emergency import EmergencyDetector, EmergencyWords
+
+        vocabularies = {}
+        ordinary: list[str] = []
+        # A street's name is an address, never an alarm ("rue du Feu", "Fire Lane").
+        streets = tuple(name for _, names in (self.town.street_gazetteer() if self.town else []) for name in names)
+        for lang in self.catalogs.languages:
+            catalog = self.catalogs[lang]
+            e = catalog.emergency
+            vocabularies[lang] = EmergencyWords(lang, e.words, (*e.ignore, *streets), e.examples, e.ordinary)
+            ordinary.extend(p for phrases in catalog.intents.values() for p in phrases)
+        return EmergencyDetector(vocabularies, encoder=self.encoder, ordinary_examples=ordinary,
+                                 cache_dir=self.cache_dir)
+
+    def emergency(self, text: str, lang: str | None) -> Any:
+        """nlu.emergency.Alarm when the caller speaks of an emergency, in any enabled
+        language (the call's own first), else None."""
+        languages = list(dict.fromkeys([*([lang] if lang else []), *self.catalogs.languages]))
+        return self.emergencies.detect(text, languages)
 
     def yes_no(self, text: str, lang: str) -> bool | None:
         from nlu.yesno import parse_yes_no

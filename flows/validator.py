@@ -40,6 +40,8 @@ ENGINE_PROMPTS = (
     "common.always", "common.offer_person", "common.which_one", "common.candidate",
     "common.slower", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
+    "emergency.general", "emergency.or", "emergency.offer_person", "emergency.closed", "emergency.go_on",
+    "emergency.resume", "emergency.hang_up", "common.source", "common.source_unverified", "common.source_none",
 )  # fmt: skip
 ASK_OUTCOMES = ("ambiguous", "not_found", "no_input")
 # Slot types a menu choice cannot fill: they hold what only the caller can give.
@@ -398,6 +400,9 @@ def check_catalogs(catalogs: Catalogs) -> list[Problem]:
         if not catalog.yes or not catalog.no:
             problems.append(Problem(catalog.file, None, "the catalog needs 'yes' and 'no' words"))
         problems += _check_written(catalog)
+        if not any(catalog.emergency.words.values()):
+            problems.append(Problem(catalog.file, catalog.lines.get("emergency"), "the catalog has no 'emergency:' words "
+                                    "(translated, without TODO): a caller in danger would not be told to call for help"))
     return problems
 
 

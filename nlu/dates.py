@@ -17,11 +17,13 @@ _WEEKDAYS = {
     "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
     "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
     "es": ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"],
+    "it": ["lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "sabato", "domenica"],
 }
 _MONTHS = {
     "en": "january february march april may june july august september october november december",
     "fr": "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
 }
 # Day offsets; longest phrases are tried first ("apres demain" before "demain").
 _RELATIVE = {
@@ -35,17 +37,21 @@ _RELATIVE = {
         "aujourdhui": 0,
     },
     "es": {"hoy": 0, "esta noche": 0, "manana": 1, "pasado manana": 2, "ayer": -1},
+    "it": {"oggi": 0, "stasera": 0, "domani": 1, "dopodomani": 2, "dopo domani": 2, "ieri": -1},
 }
-_NEXT = {"en": {"next"}, "fr": {"prochain", "prochaine"}, "es": {"proximo", "proxima", "que viene"}}
+_NEXT = {"en": {"next"}, "fr": {"prochain", "prochaine"}, "es": {"proximo", "proxima", "que viene"},
+         "it": {"prossimo", "prossima"}}
 _THIS_WEEK = {
     "en": ["this week"],
     "fr": ["cette semaine"],
     "es": ["esta semana"],
+    "it": ["questa settimana"],
 }
 _NEXT_WEEK = {
     "en": ["next week"],
     "fr": ["semaine prochaine"],
     "es": ["semana que viene", "proxima semana", "semana proxima"],
+    "it": ["settimana prossima", "prossima settimana"],
 }
 
 

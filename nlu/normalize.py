@@ -19,6 +19,7 @@ FILLERS: dict[str, frozenset[str]] = {
     "en": wordset("um umm uh uhh uhm er erm hmm hm mm mmm ah eh"),
     "fr": wordset("euh euuh heu bah ben beh hein hum hmm hm mm mmm ah eh"),
     "es": wordset("eh ehm em emm mmm mm hmm hm ah pues"),
+    "it": wordset("ehm eh ehmm mmm mm hmm hm ah boh cioe"),
 }
 _SUPPORTED_NUMBERS = {"en", "fr", "es", "de", "it", "pt", "nl"}
 _SPACES = re.compile(r"\s+")

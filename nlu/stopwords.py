@@ -25,6 +25,10 @@ STOPWORDS: dict[str, frozenset[str]] = {
         esta estan me mi mis yo tu su sus usted nos nuestro que se le les hola buenos
         buenas dias tardes si gracias bueno pues quiero queria quisiera saber llamo
         llamaba favor ellos ellas cual cuales tengo tiene hay necesito necesita"""),
+    "it": wordset("""il lo la i gli le un uno una di del della dei delle al alla a in nel nella con per
+        da dal dalla e o è sono mi mio mia miei io lei suo sua ci noi nostro che si ne non
+        buongiorno buonasera pronto ciao sì si grazie allora ecco vorrei volevo voglio sapere
+        chiamo chiamavo per favore cortesia quale quali cosa devo deve serve bisogno ho ha c"""),
 }
 
 

@@ -18,7 +18,9 @@ OUTCOMES = ("answered", "transferred", "callback", "message", "abandoned")
 CHANNELS = ("voice", "sms", "chat")  # flows.session.CHANNELS
 REQUEST_KINDS = ("callback", "message")
 REQUEST_STATUSES = ("open", "assigned", "closed")
-REVIEW_KINDS = ("stale_fee", "legal", "not_understood", "asked_person", "stale_record", "other")
+# The kinds of migration 1, frozen with it; later kinds come with their migration.
+_V1_REVIEW_KINDS = ("stale_fee", "legal", "not_understood", "asked_person", "stale_record", "other")
+REVIEW_KINDS = (*_V1_REVIEW_KINDS, "emergency")
 REVIEW_STATUSES = ("open", "assigned", "closed")
 
 
@@ -83,7 +85,7 @@ CREATE INDEX staff_requests_status ON staff_requests (status, created_at);
 CREATE TABLE review_items (
     id              TEXT PRIMARY KEY,
     call_id         TEXT,
-    kind            TEXT NOT NULL CHECK (kind IN {_in(REVIEW_KINDS)}),
+    kind            TEXT NOT NULL CHECK (kind IN {_in(_V1_REVIEW_KINDS)}),
     created_at      TEXT NOT NULL,
     reason          TEXT,
     context         TEXT,
@@ -104,11 +106,66 @@ ALTER TABLE calls ADD COLUMN channel TEXT NOT NULL DEFAULT 'voice' CHECK (channe
 CREATE INDEX calls_channel ON calls (channel, started_at);
 """
 
+# A caller who spoke of an emergency is flagged for staff: review items gain the kind, which
+# their CHECK must allow (SQLite cannot alter a CHECK: the table is copied). Requests filed to
+# the city's systems (Open311) are kept here first, so that none is lost when the city's
+# endpoint is down: `pending` ones are retried, `for_staff` ones (no endpoint, or refused)
+# are on the staff's list; the caller's number, address and words go with the call's text
+# at the retention period.
+CITY_REQUEST_STATUSES = ("pending", "filed", "for_staff", "closed")
+_V5 = f"""
+CREATE TABLE review_items_v5 (
+    id              TEXT PRIMARY KEY,
+    call_id         TEXT,
+    kind            TEXT NOT NULL CHECK (kind IN {_in(REVIEW_KINDS)}),
+    created_at      TEXT NOT NULL,
+    reason          TEXT,
+    context         TEXT,
+    dataset         TEXT,
+    record          TEXT,
+    status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN {_in(REVIEW_STATUSES)}),
+    assignee        TEXT,
+    note            TEXT,
+    closed_at       TEXT
+);
+INSERT INTO review_items_v5 SELECT id, call_id, kind, created_at, reason, context, dataset, record,
+    status, assignee, note, closed_at FROM review_items;
+DROP TABLE review_items;
+ALTER TABLE review_items_v5 RENAME TO review_items;
+CREATE INDEX review_items_status ON review_items (status, created_at);
+
+CREATE TABLE city_requests (
+    id                  TEXT PRIMARY KEY,
+    call_id             TEXT,
+    created_at          TEXT NOT NULL,
+    language            TEXT,
+    service             TEXT NOT NULL,
+    service_code        TEXT,
+    address             TEXT,
+    description         TEXT,
+    phone               TEXT,
+    status              TEXT NOT NULL DEFAULT 'pending' CHECK (status IN {_in(CITY_REQUEST_STATUSES)}),
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at     TEXT,
+    last_error          TEXT,
+    service_request_id  TEXT,
+    token               TEXT,
+    service_notice      TEXT,
+    filed_at            TEXT,
+    assignee            TEXT,
+    note                TEXT,
+    closed_at           TEXT,
+    purged_at           TEXT
+);
+CREATE INDEX city_requests_status ON city_requests (status, next_attempt_at);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "calls, turns, staff requests, review items", _V1),
     (2, "console users, sign-in failures, file versions, trial calls", CONSOLE_V2),
     (3, "console sessions", CONSOLE_SESSIONS_V3),
     (4, "the channel of each call: voice, sms or chat", _V4_CHANNEL),
+    (5, "emergency review items; requests to the city's systems (Open311)", _V5),
 ]
 
 

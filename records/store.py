@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from records.city_requests import CityRequestRows
 from records.database import Row, SQLiteDatabase, iso
 
 EXPIRED_NOTE = "expired: older than the retention period"
@@ -59,7 +60,7 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class SQLiteStore(SQLiteDatabase):
+class SQLiteStore(CityRequestRows, SQLiteDatabase):
     """The call records in one SQLite file (:class:`SQLiteDatabase`: connections, WAL,
     migrations): calls, turns, staff requests and review items in and out, and the purge
     of personal text."""
@@ -222,7 +223,8 @@ class SQLiteStore(SQLiteDatabase):
         }
         params = {"cut": cut, "expired": EXPIRED_NOTE}
         if dry_run:
-            return {k: int(self._scalar(sql, params)) for k, sql in checks.items()}
+            counts = {k: int(self._scalar(sql, params)) for k, sql in checks.items()}
+            return {**counts, "city_requests": self.purge_city_requests(before, dry_run=True)}
         with self._tx() as tx:
             counts = {k: tx.execute(sql, params).fetchone()[0] for k, sql in checks.items()}
             old_turns = tx.execute(
@@ -261,6 +263,7 @@ class SQLiteStore(SQLiteDatabase):
                 " note = :expired, closed_at = COALESCE(closed_at, :now) WHERE created_at < :cut",
                 {"cut": cut, "now": iso(datetime.now(UTC)), "expired": EXPIRED_NOTE},
             )
+        counts["city_requests"] = self.purge_city_requests(before)
         # The old text is still in the write-ahead log until it is copied back and emptied.
         self._scalar("PRAGMA wal_checkpoint(TRUNCATE)")
         return counts

@@ -17,6 +17,8 @@ PACKAGES=(
     asterisk-core-sounds-fr-gsm
     asterisk-core-sounds-es-gsm
     sox
+    asterisk-core-sounds-it
+    asterisk-core-sounds-it-wav
     # nlu: rule-based machine translation (English<->Spanish, French<->Spanish;
     # French<->English goes through Spanish)
     apertium

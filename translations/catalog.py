@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,35 @@ def is_written_variant(key: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Emergency:
+    """A catalog's `emergency:` section; strings still marked TODO are left out."""
+
+    words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ordinary: tuple[str, ...] = ()
+
+
+def _translated(value: Any) -> tuple[str, ...]:
+    return tuple(s for s in _strings(value) if not s.startswith(TODO_MARK))
+
+
+def _emergency(data: Any, file: str, line: int | None, problems: list[Problem]) -> Emergency:
+    if data is None:
+        return Emergency()
+    if not isinstance(data, dict) or not all(isinstance(data.get(k) or {}, dict) for k in ("words", "examples")):
+        problems.append(Problem(file, line, "'emergency' must have words: and examples: (kind: [phrases]), "
+                                            "ignore: and ordinary: ([phrases])"))
+        return Emergency()
+    return Emergency(
+        words={k: _translated(v) for k, v in (data.get("words") or {}).items()},
+        ignore=_translated(data.get("ignore")),
+        examples={k: _translated(v) for k, v in (data.get("examples") or {}).items()},
+        ordinary=_translated(data.get("ordinary")),
+    )
+
+
+@dataclass(frozen=True)
 class Catalog:
     language: str
     file: str
@@ -43,6 +72,8 @@ class Catalog:
     disclosure: tuple[str, ...]
     entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
+    # Words of emergencies (`emergency:`): words and examples per kind, ignore, ordinary.
+    emergency: Emergency = field(default_factory=Emergency)
     # Prompts a town's own sentence file replaces: key -> (that file, line).
     overridden: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
@@ -136,6 +167,7 @@ def load_catalog(path: Path) -> Catalog:
         problems.append(Problem(name, data.line_of("intents"), "'intents' must map intent names to lists of examples"))
         intents = {}
     entities = data.get("entities") or {}
+    emergency = _emergency(data.get("emergency"), name, data.line_of("emergency"), problems)
     if problems:
         raise CatalogError(problems)
     return Catalog(
@@ -149,6 +181,7 @@ def load_catalog(path: Path) -> Catalog:
         disclosure=_strings(data.get("disclosure")),
         entities={kind: {k: _strings(v) for k, v in (syn or {}).items()} for kind, syn in entities.items()},
         lines=lines,
+        emergency=emergency,
     )
 
 
@@ -197,8 +230,7 @@ def with_town_sentences(base: Catalog, path: Path) -> Catalog:
         overridden[key] = (name, line)
     if problems:
         raise CatalogError(problems)
-    return Catalog(base.language, base.file, merged, base.intents, base.yes, base.no, base.keypad, base.disclosure,
-                   base.entities, base.lines, overridden)
+    return replace(base, prompts=merged, overridden=overridden)
 
 
 def _has_written(catalog: Catalog, key: str) -> bool:

@@ -18,7 +18,7 @@ from babel.lists import format_list as babel_list
 from babel.numbers import format_currency, format_decimal
 
 # Day patterns babel cannot guess from the locale alone (its "long" formats add the year).
-DAY_PATTERNS = {"fr": "EEEE d MMMM", "en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM"}
+DAY_PATTERNS = {"fr": "EEEE d MMMM", "en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM", "it": "EEEE d MMMM"}
 
 
 def _locale(lang: str) -> str:
@@ -109,7 +109,7 @@ def format_list(items: Sequence[str], lang: str, style: ListStyle = "standard") 
 def format_span(start: time, end: time, lang: str) -> str:
     """"de 9 h à 12 h", "from 9 a.m. to noon", "de 9:00 a 12:00"."""
     a, b = format_time(start, lang), format_time(end, lang)
-    return {"fr": f"de {a} à {b}", "es": f"de {a} a {b}"}.get(lang, f"from {a} to {b}")
+    return {"fr": f"de {a} à {b}", "es": f"de {a} a {b}", "it": f"dalle {a} alle {b}"}.get(lang, f"from {a} to {b}")
 
 
 _WEEK_WORDS = {
@@ -119,6 +119,8 @@ _WEEK_WORDS = {
            "plural": False},
     "en": {"range": "{a} to {b}", "and": "and", "closed": "closed on {days}", "holidays": "public holidays",
            "plural": True},
+    "it": {"range": "dal {a} al {b}", "and": "e", "closed": "chiuso il {days}", "holidays": "i giorni festivi",
+           "plural": False},
 }
 
 

@@ -62,6 +62,8 @@ DEFAULT_REGISTRY: dict[str, dict[str, ModelSpec]] = {
     "en": {"stt": _stt("whisper", WHISPER_BASE), "tts": _stt("piper", JOE_US)},
     "fr": {"stt": _stt("whisper", WHISPER_BASE), "tts": _stt("kokoro", KOKORO, voice="ff_siwis", speed=1.0)},
     "es": {"stt": _stt("whisper", WHISPER_BASE), "tts": _stt("kokoro", KOKORO, voice="em_alex", speed=1.0)},
+    # Italian: Kokoro's native if_sara (im_nicola is the other native Italian style).
+    "it": {"stt": _stt("whisper", WHISPER_BASE), "tts": _stt("kokoro", KOKORO, voice="if_sara", speed=1.0)},
     "ko": {"stt": _stt("vosk", VOSK_KO), "tts": ModelSpec("espeak", ESPEAK)},
 }
 

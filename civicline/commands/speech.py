@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from civicline.commands.common import config_from
-from staff_files.problems import FlowError
+from staff_files.problems import CivicError, FlowError
 from voice.errors import VoiceError
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     speech = subparsers.add_parser("speech", help="speech engines")
     sub = speech.add_subparsers(dest="speech_command", metavar="ACTION")
     p = sub.add_parser("eval", help="word error rate on real phone recordings (and prompt round trip)")
-    p.add_argument("--lang", action="append", choices=["en", "fr", "es"], help="repeatable; default all three")
+    p.add_argument("--lang", action="append", help="repeatable; default every language with recordings (en, fr, es, it)")
     p.add_argument("--engine", help="only report if the language's recogniser is this engine (whisper, vosk)")
     p.add_argument("--limit", type=int, default=40, help="recordings per language (default 40)")
     p.add_argument("--channel", action="append", metavar="CHANNEL",
@@ -132,6 +132,7 @@ def run_say(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     from voice.channel import Channel
     from voice.eval import (
+        RECORDINGS,
         ROUNDTRIP_THRESHOLD,
         channel_goal,
         evaluate_recordings,
@@ -146,7 +147,10 @@ def run_eval(args: argparse.Namespace) -> int:
     engines = _engines(args)
     failed = False
     print(f"{'language':8} {'test':10} {'engine':16} {'items':>5} {'WER':>6} {'goal':>6} {'RTF':>6}")
-    for lang in args.lang or ["en", "fr", "es"]:
+    unknown = [lang for lang in args.lang or () if lang not in RECORDINGS]
+    if unknown:
+        raise CivicError(f"no recordings to measure {', '.join(unknown)} with (known: {', '.join(RECORDINGS)})")
+    for lang in args.lang or list(RECORDINGS):
         stt = engines.transcriber(lang)
         if args.engine and stt.name != args.engine:
             print(f"{lang:8} skipped: its recogniser is {stt.name}, not {args.engine}")

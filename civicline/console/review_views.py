@@ -207,3 +207,45 @@ def callbacks_update(request_id: str) -> Any:
         raise ConsoleError(422, "Unknown action.", "Not done")
     return redirect(url_for("console.callbacks") + f"#req-{row['id']}")
 
+
+
+# ---- requests to the city's systems (Open311) --------------------------------------------
+
+CITY_STATUSES = ("pending", "for_staff", "filed", "closed")
+
+
+@bp.get("/city-requests")
+def city_requests() -> Any:
+    status = request.args.get("status", "all")
+    if status != "all" and status not in CITY_STATUSES:
+        raise ConsoleError(422, f"Unknown status {status!r}.", "Bad filter")
+    rows = state().store.city_requests(None if status == "all" else status)
+    return render("city_requests.html", title="City requests", rows=rows, status=status,
+                  statuses=CITY_STATUSES, users=state().users.all())
+
+
+@bp.post("/city-requests/<request_id>")
+@require("editor")
+def city_requests_update(request_id: str) -> Any:
+    store = state().store
+    row = store.city_request(request_id[:64])
+    if row is None:
+        not_found("This request")
+    if row["status"] == "closed":
+        raise ConsoleError(409, f"This request was already closed by {row['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
+    action = request.form.get("action")
+    note = _note(row["note"], form_text("note"))
+    if action == "assign":
+        store.update_city_request(row["id"], status=row["status"], assignee=_assignee() or signed_in().name, note=note)
+        flash("Assigned.", "ok")
+    elif action == "note":
+        if not note:
+            raise ConsoleError(422, "Write the note first.", "Empty note")
+        store.update_city_request(row["id"], status=row["status"], note=note)
+        flash("Note added.", "ok")
+    elif action == "close":
+        store.update_city_request(row["id"], status="closed", assignee=row["assignee"] or signed_in().name, note=note)
+        flash("Closed. The caller's number has been deleted.", "ok")
+    else:
+        raise ConsoleError(422, "Unknown action.", "Not done")
+    return redirect(url_for("console.city_requests") + f"#city-{row['id']}")

@@ -81,7 +81,7 @@ def turn_twiml(actions: Sequence[Action], base: str, turn: int, speech: Any, con
             action=url(base, "/twilio/gather", t=turn),
             method="POST",
             timeout=math.ceil(ask.timeout) if number else GATHER_PAUSE_S,
-            finish_on_key="#",
+            finish_on_key="#" if number else "",  # a lone # is a key of its own (where an answer comes from)
             num_digits=None if number else 1,
             action_on_empty_result=False,
         )

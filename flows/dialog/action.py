@@ -28,6 +28,8 @@ def reach(turn: Turn, node_id: str, node: ActionNode) -> str | None:
         t=lambda key, **kw: turn.text(key, **kw),
         caller=turn.state.caller,
         heard=turn.state.utterance,
+        call_id=turn.state.call_id,
+        desk=turn.rt.desk,
     )
     try:
         if fn is None:

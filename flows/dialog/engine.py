@@ -1,6 +1,8 @@
 """The call engine: ``step(state, event) -> Step``.
 
-The accessibility rules live here, once, rather than in every flow: `0` reaches a person,
+Safety comes first: a caller who speaks of an emergency, at any question, is told to hang up
+and call the emergency number (flows.dialog.emergency). The accessibility rules live here,
+once, rather than in every flow: `0` reaches a person,
 `*` repeats, `9` slows the voice down, and a caller who is not understood hears the
 prompt again, then the keypad options, then the offer of a person, and is never left in
 silence. Nodes that wait for the caller (menu, ask, confirm) end a step; the others run
@@ -13,7 +15,7 @@ import copy
 import logging
 from datetime import datetime
 
-from flows.dialog import text_copy
+from flows.dialog import emergency, text_copy
 from flows.dialog.answers import Answer, Moved
 from flows.dialog.escalation import (
     CALLBACK_FLOW,
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 PERSON = "0"
 REPEAT = "*"
 SLOWER = "9"
+SOURCE = "#"  # where the last answer comes from (a key no menu uses)
 APOLOGIES = ("common.not_understood", "common.no_input", "common.error")
 
 
@@ -125,6 +128,8 @@ def handle(turn: Turn, event: Event) -> str | None:
         state.outcome = state.outcome or "abandoned"
         return None
     if isinstance(event, NoInput):
+        if state.node == emergency.NODE:
+            return emergency.silence(turn)
         node = turn.rt.flows.nodes.get(state.node)
         if isinstance(node, AskNode) and "no_input" in node.on:
             return node.on["no_input"]  # an optional question: silence is an answer
@@ -135,12 +140,20 @@ def handle(turn: Turn, event: Event) -> str | None:
         key = event.key.strip()
         if key.endswith("#") and len(key) > 1:
             key = key[:-1]
+        if state.node == emergency.NODE and key in (*emergency.PERSON_KEYS, "2"):
+            return emergency.answer(turn, Answer(key=key))
         moved = global_key(turn, key)
         return moved.next if moved is not None else answer(turn, Answer(key=key))
     text = (event.text or "").strip()
     if not text:
         state.no_inputs += 1
+        if state.node == emergency.NODE:
+            return emergency.silence(turn)
         return not_understood(turn, "common.no_input")
+    # Safety first: an emergency, at any question, in any enabled language.
+    alarm = None if emergency.decided(turn, text) else turn.understanding.emergency(text, state.lang)
+    if alarm is not None:
+        return emergency.raise_alarm(turn, alarm, text)
     if not state.node.startswith("@"):
         moved = global_words(turn, text)
         if moved is not None:
@@ -149,7 +162,7 @@ def handle(turn: Turn, event: Event) -> str | None:
 
 
 def global_key(turn: Turn, key: str) -> Moved | None:
-    """0, * and 9 do the same everywhere (9 on the phone only), and 7 after an answer asks
+    """0, *, 9 and # do the same everywhere (9 on the phone only), and 7 after an answer asks
     for a copy by text message where the question waiting has no 7; None for any other key."""
     if key == PERSON:
         turn.intent = "human"
@@ -164,11 +177,16 @@ def global_key(turn: Turn, key: str) -> Moved | None:
         return Moved(None)
     if key == text_copy.KEY and text_copy.available(turn) and text_copy.key_free(turn):
         return Moved(text_copy.offer(turn))
+    if key == SOURCE:
+        turn.intent = "source"
+        sources(turn)
+        return Moved(None)
     return None
 
 
 def global_words(turn: Turn, text: str) -> Moved | None:
-    """Asking for a person, to repeat, to slow down, or saying goodbye, at any question."""
+    """Asking for a person, to repeat, to slow down, where an answer comes from, or saying
+    goodbye, at any question."""
     ask = turn.state.last_ask
     if ask is not None and ask.slot_type == "text":
         return None  # free text is the caller's own words, whatever they are
@@ -184,6 +202,8 @@ def global_words(turn: Turn, text: str) -> Moved | None:
         repeat(turn)
     elif intent == "slower":
         slower(turn)
+    elif intent == "source":
+        sources(turn)
     elif intent == "goodbye":
         hang_up(turn, "common.goodbye", "caller_goodbye")
     return Moved(None)
@@ -196,6 +216,19 @@ def repeat(turn: Turn) -> None:
         turn.say("common.repeat_nothing")
     for item in said:
         turn.say_again(item)
+    turn.reask()
+
+
+def sources(turn: Turn) -> None:
+    """The source of the last answer and the day it was checked, then the question again."""
+    question = [s for s in turn.state.last_said if s.key not in APOLOGIES][-1:]
+    given = turn.state.last_answer
+    if given is not None and given.sources:
+        turn.say_sources(list(given.sources), asked=True)
+    else:
+        turn.say("common.source_none")
+    for said in question:
+        turn.say_again(said)
     turn.reask()
 
 

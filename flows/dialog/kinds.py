@@ -11,6 +11,7 @@ from flows.dialog import (
     action,
     ask,
     confirm,
+    emergency,
     hangup,
     language,
     menu,
@@ -59,6 +60,7 @@ ENGINE_STEPS: dict[str, Callable[[Turn, Answer], str | None]] = {
     switch.NODE: switch.answer,
     pick.NODE: pick.answer,
     text_copy.NODE: text_copy.answer,
+    emergency.NODE: emergency.answer,
 }
 
 

@@ -41,6 +41,7 @@ def available(turn: Turn) -> bool:
     return (
         not turn.written
         and state.last_answer is not None
+        and bool(state.last_answer.text)
         and state.copy_offer is None
         and not state.node.startswith("@")
         and bool(getattr(turn.rt.config, "sms_copies", False))

@@ -95,28 +95,31 @@ class Turn:
             return
         self.keep_answer(key)
         if getattr(self.rt.config, "spoken_provenance", False):
-            self.say_sources()
+            self.say_sources(self.state.provenance)
         if text_copy.available(self):
             self.say("copy.offer")
 
     def keep_answer(self, key: str) -> None:
         """A factual answer, as it would be written, with its sources: a copy by text message
-        sends it (the spoken wording spells what a text shows, and may say "press")."""
+        sends it, and "where does that come from?" reads its sources."""
         rendered = self.rt.catalogs.render(key, self.lang, self.values(), written=True)
-        if rendered.text:
-            sources = tuple(dict(s) for s in self.state.provenance)
-            self.state.last_answer = GivenAnswer(rendered.text, rendered.language, sources)
+        sources = tuple(dict(s) for s in self.state.provenance)
+        self.state.last_answer = GivenAnswer(rendered.text, rendered.language, sources)
 
-    def say_sources(self) -> None:
-        """"According to the collection calendar, checked on 2 October" — once per answer."""
+    def say_sources(self, provenance: list[dict[str, Any]], *, asked: bool = False) -> None:
+        """"According to the town's collection calendar, checked on 2 October" — once per
+        data set. When the caller asked, a source nobody verified is said too, as such."""
         spoken = set()
-        for data in self.state.provenance:
+        for data in provenance:
             source = Source.from_json(data)
-            if source.dataset in spoken or source.verified is None:
+            if source.dataset in spoken or source.dataset == "catalog" or (source.verified is None and not asked):
                 continue
             spoken.add(source.dataset)
             label_key = f"source.{source.dataset}"
             label = self.text(label_key) if self.rt.catalogs[self.lang].has(label_key) else source.dataset
+            if source.verified is None:
+                self.say("common.source_unverified", dataset=label)
+                continue
             verified = format_date(source.verified, "d MMMM y", locale=self.lang)
             self.say("common.source", dataset=label, verified=verified)
 

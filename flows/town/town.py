@@ -16,6 +16,7 @@ import phonenumbers
 
 from flows.provenance import Source
 from flows.town.common import Origin, Problems
+from flows.town.emergency import EmergencyNumbers, load_emergency
 from flows.town.hours import Holidays, HumanLine, parse_hours
 from flows.town.meetings import Meetings, load_meetings
 from flows.town.permits import PermitData, load_permits
@@ -51,6 +52,10 @@ class Town:
     sorting: SortingGuide | None = None
     versions: dict[str, str] = field(default_factory=dict)
     website: str = ""  # the town's own page, given as a link where residents read (SMS, chat)
+    emergency: EmergencyNumbers = field(default_factory=EmergencyNumbers)
+    # The town's Open311 GeoReport v2 endpoint: endpoint, jurisdiction_id, services (our
+    # request kinds -> the city's service codes); empty: requests go on the staff's list.
+    open311: dict[str, Any] = field(default_factory=dict)
 
     @property
     def flows_dir(self) -> Path:
@@ -144,6 +149,21 @@ def _human_lines(data: Any, holidays: Holidays, problems: Problems, country: str
     return lines
 
 
+def _open311(data: Any, problems: Problems, line: int | None) -> dict[str, Any]:
+    if data is None:
+        return {}
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(services, dict) or not services:
+        problems.add(line, "open311: needs endpoint: (https://…/v2/), optionally jurisdiction_id:, and services: "
+                           "mapping missed_collection and bulky_pickup to the city's service codes")
+        return {}
+    endpoint = str(data.get("endpoint") or "")
+    if endpoint and not endpoint.startswith(("https://", "http://")):
+        problems.add(line, f"open311: endpoint '{endpoint}' must be an http(s) address")
+    return {"endpoint": endpoint, "jurisdiction_id": str(data.get("jurisdiction_id") or ""),
+            "services": {str(k): str(v) for k, v in services.items()}}
+
+
 def _load(path: Path) -> tuple[Town | None, list[Problem]]:
     path = Path(path)
     file = path / "town.yaml"
@@ -190,6 +210,8 @@ def _load(path: Path) -> tuple[Town | None, list[Problem]]:
                                              "(https://www.example.org/)")
         website = ""
     town.website = website
+    town.emergency = load_emergency(data.get("emergency"), problems, _line(data, "emergency"))
+    town.open311 = _open311(data.get("open311"), problems, _line(data, "open311"))
     datasets = data.get("data") or {}
     if not isinstance(datasets, dict):
         problems.add(_line(data, "data"), "data: must map each data set to its file (streets: {file: …, version: …})")

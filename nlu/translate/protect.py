@@ -28,7 +28,9 @@ def _marker(i: int) -> str:
     return f"ZQX{digits}"
 
 
-_MARKER = re.compile(r"ZQX[" + _LETTERS + r"]+", re.IGNORECASE)
+# Two placeholders side by side ("{number}{also}") give two markers side by side: a marker
+# ends where the next one starts.
+_MARKER = re.compile(r"ZQX[" + _LETTERS + r"]+?(?=ZQX|[^" + _LETTERS + r"]|$)", re.IGNORECASE)
 
 
 def protect(text: str, terms: Sequence[str] = ()) -> tuple[str, dict[str, str]]:

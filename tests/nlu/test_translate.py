@@ -164,3 +164,9 @@ def test_cli_eval_and_draft(tmp_path, capsys):
     assert main(["translations", "draft", "es", "--engine", "apertium", "--output", str(out)]) == 0
     assert out.exists() and TODO in out.read_text(encoding="utf-8")
     assert ROOT.joinpath("translations", "drafts", "es.yaml").exists() is False
+
+
+def test_placeholders_side_by_side_keep_their_markers_apart():
+    text = "call {number}{also}."
+    protected, mapping = protect(text)
+    assert restore(protected.upper(), mapping) == text.upper().replace("{NUMBER}{ALSO}", "{number}{also}")

@@ -61,7 +61,7 @@ def test_dry_run_counts_and_changes_nothing(store, db):
     fill(store)
     before = snapshot(db)
     report = retention.purge(store, 90, now=NOW, dry_run=True)
-    assert report.counts == {"calls": 2, "turns": 4, "review_items": 2, "staff_requests": 3}
+    assert report.counts == {"calls": 2, "turns": 4, "review_items": 2, "staff_requests": 3, "city_requests": 0}
     assert snapshot(db) == before
     assert "would purge" in str(report)
 
@@ -71,7 +71,7 @@ def test_purge_removes_exactly_the_old_text(store, db):
     kpis_before = kpis.compute(store, since=T0 - timedelta(days=1), until=NOW)
     before = snapshot(db)
     report = retention.purge(store, 90, now=NOW)
-    assert report.counts == {"calls": 2, "turns": 4, "review_items": 2, "staff_requests": 3}
+    assert report.counts == {"calls": 2, "turns": 4, "review_items": 2, "staff_requests": 3, "city_requests": 0}
     after = snapshot(db)
 
     # nothing deleted: every row is still there to be counted

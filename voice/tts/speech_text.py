@@ -23,10 +23,15 @@ _STREET = {
     "fr": r"rue|avenue|av\.|boulevard|bd|chemin|place|allée|impasse|route|quai|cours|square|passage",
     "en": r"street|st\.?|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?|lane|ln\.?|drive|dr\.?|way|court|ct\.?|place|square",
     "es": r"calle|avenida|av\.|paseo|plaza|camino|carrera|bulevar|callejón",
+    "it": r"via|viale|v\.le|piazza|p\.zza|corso|c\.so|vicolo|largo|strada|lungomare",
 }
 _HOUR_WORD = {"fr": ("heure", "heures"), "es": ("hora", "horas")}
-_PERCENT = {"fr": "pour cent", "en": "percent", "es": "por ciento"}
-_CURRENCY = {"€": {"fr": "euros", "en": "euros", "es": "euros"}, "$": {"fr": "dollars", "en": "dollars", "es": "dólares"}}
+_MINUTES_JOIN = {"fr": "", "es": "y", "it": "e"}  # "dix-neuf heures trente", "siete y media", "sette e trenta"
+_DECIMAL_COMMA = ("fr", "es", "it")  # "3,50 €", "1 200,50"
+_NUMBER_AFTER_STREET = ("es", "it")  # "Calle Mayor 12", "Via Roma 12"
+_PERCENT = {"fr": "pour cent", "en": "percent", "es": "por ciento", "it": "per cento"}
+_CURRENCY = {"€": {"fr": "euros", "en": "euros", "es": "euros", "it": "euro"},
+             "$": {"fr": "dollars", "en": "dollars", "es": "dólares", "it": "dollari"}}
 
 
 def _words(n: int | float, lang: str, to: str = "cardinal") -> str:
@@ -66,7 +71,8 @@ def _time(m: re.Match, lang: str) -> str:
     hour = ("une" if lang == "fr" else "una") if h == 1 else _words(h, lang)
     spoken = f"{hour} {one if h == 1 else many}".strip()
     if mm:
-        spoken += f" {_words(mm, lang)}" if lang == "fr" else f" y {_words(mm, lang)}"
+        join = _MINUTES_JOIN.get(lang, "")
+        spoken += f" {join} {_words(mm, lang)}" if join else f" {_words(mm, lang)}"
     return spoken
 
 
@@ -93,7 +99,7 @@ def _money_match(m: re.Match, lang: str, currency: str) -> str:
 
 def _money(amount: str, lang: str, currency: str) -> str:
     """"3,50 €" -> "trois euros cinquante": units, currency, then cents, as people say it."""
-    sep = "," if lang in ("fr", "es") else "."
+    sep = "," if lang in _DECIMAL_COMMA else "."
     whole, _, cents = amount.rpartition(sep) if re.search(rf"\{sep}\d{{1,2}}$", amount) else (amount, "", "")
     units = int(re.sub(r"\D", "", whole) or 0)
     spoken = f"{_words(units, lang)} {currency}"
@@ -130,7 +136,7 @@ def _house(m: re.Match, lang: str) -> str:
 
 def _number(m: re.Match, lang: str) -> str:
     text = m.group(0)
-    if lang in ("fr", "es"):
+    if lang in _DECIMAL_COMMA:
         text = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(".", "").replace(",", ".")
     else:
         text = text.replace(",", "")
@@ -163,7 +169,7 @@ def _rules(lang: str) -> list[tuple[re.Pattern, Callable[[re.Match], str]]]:
         rules.append((r"\b(\d+)(?:\.?([ºª])|(er|ra|ro|do|da|to|ta|vo|va|no|na|mo|ma)\b)", _ordinal_es))
         rules.append((rf"\b(?P<day>\d{{1,2}})\s+(?P<sep>de\s+)?(?P<month>{months})\b", lambda m: _day_of_month(m, lang)))
     street = _STREET.get(lang)
-    if lang == "es":  # "Calle Mayor 12": the number follows the street name
+    if lang in _NUMBER_AFTER_STREET:  # "Calle Mayor 12": the number follows the street name
         rules.append((rf"(?i)\b(?P<pre>(?:{street})\s[^\d,]{{1,40}}?\s)(?P<n>\d{{1,5}})\b(?P<rest>)", lambda m: m.group("pre") + _house(m, lang)))
     elif lang == "en":  # "1234 Main Street": up to three words of name before the street word
         rules.append((rf"(?i)\b(?P<n>\d{{1,5}})(?P<rest>(?:\s+[^\W\d]+\.?){{0,3}}\s+(?:{street})(?!\w))", lambda m: _house(m, lang)))
@@ -177,7 +183,7 @@ def _rules(lang: str) -> list[tuple[re.Pattern, Callable[[re.Match], str]]]:
     if lang in _PERCENT:
         rules.append((r"(\d)\s?%", lambda m: f"{m.group(1)} {_PERCENT[lang]}"))
     # Plain numbers last, with the language's separators ("1 200,50" in French).
-    number = r"\d{1,3}(?:[.\u202f\xa0 ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?" if lang in ("fr", "es") else r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    number = r"\d{1,3}(?:[.\u202f\xa0 ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?" if lang in _DECIMAL_COMMA else r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     rules.append((rf"(?<![\w]){number}(?![\w])", lambda m: _number(m, lang)))
     return [(re.compile(p), f) for p, f in rules]
 

@@ -1,0 +1,137 @@
+"""`@emergency`: a caller who speaks of an emergency, at any point of a call, is told at once
+to hang up and call the emergency number, is offered a person, and the call goes on the
+staff's review list. Never a menu: the only question is whether they want a person; "no"
+(it was not an emergency) takes them back to the question they were at."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flows.dialog.answers import NO_KEY, YES_KEY, YES_NO_OPTIONS, Answer, yes_no
+from flows.dialog.escalation import context, hang_up, human_line, is_open, transfer
+from flows.dialog.language import ask_language
+from flows.loader import ENTRY
+from flows.session import Ask, Expect, StaffRequest
+
+if TYPE_CHECKING:
+    from flows.dialog.turn import Turn
+
+NODE = "@emergency"
+PERSON_KEYS = (YES_KEY, "0")
+MAX_SILENCES = 2  # then the call ends, so the line is free to dial the emergency number
+
+
+def numbers(turn: Turn, kind: str, lang: str) -> dict[str, str]:
+    """The numbers to say, as written and digit by digit (each catalog says which it uses:
+    "le 15" in French, "one one two" in English)."""
+    town_numbers = getattr(turn.rt.town, "emergency", None)
+    general = getattr(town_numbers, "general", None) or "112"
+    number = town_numbers.number(kind) if town_numbers is not None else general
+    also = "" if number == general else turn.text("emergency.or", lang, general=general,
+                                                   general_digits=_digits(general))
+    return {"number": number, "number_digits": _digits(number), "general": general,
+            "general_digits": _digits(general), "also": also}
+
+
+def _digits(number: str) -> str:
+    return " ".join(c for c in number if c.isdigit() or c == "+")
+
+
+def advise(turn: Turn, kind: str, languages: list[str]) -> None:
+    """"Hang up now and call 18, the fire brigade, or 112", in each language given."""
+    for lang in languages:
+        key = f"emergency.{kind}" if turn.rt.catalogs[lang].has(f"emergency.{kind}") else "emergency.general"
+        turn.say(key, lang, **numbers(turn, kind, lang))
+
+
+def raise_alarm(turn: Turn, alarm: Any, text: str) -> str | None:
+    """The caller's sentence spoke of an emergency (an nlu.emergency.Alarm)."""
+    state = turn.state
+    first = state.emergency is None
+    if state.lang is None:
+        # Not yet asked which language: the one the words were in, or the sentence's own.
+        heard_in = alarm.language or turn.understanding.language_of(text)
+        state.lang = heard_in if heard_in in turn.rt.languages else turn.rt.main_language
+    languages = [state.lang]
+    if alarm.language and alarm.language != state.lang and alarm.language in turn.rt.languages:
+        languages.insert(0, alarm.language)  # said in another language: answered in it first
+    turn.remember("emergency", None)
+    state.retries = 0
+    if first:
+        state.emergency = alarm.kind
+        if state.node != NODE:
+            state.emergency_return = {"node": state.node}
+        turn.actions.append(StaffRequest("review", {
+            "kind": "emergency",
+            "reason": f"emergency: {alarm.kind}, heard by {alarm.by}",
+            "context": {**context(turn), "heard": text, "evidence": alarm.evidence},
+        }))
+    advise(turn, alarm.kind, languages)
+    return offer(turn)
+
+
+def offer(turn: Turn) -> str | None:
+    """A person when the town hall's line is open; after hours, nobody can take the call."""
+    line = human_line(turn, "main")
+    if line is not None and not is_open(line, turn.now):
+        turn.say("emergency.closed")
+        turn.say("emergency.go_on")
+    else:
+        turn.say("emergency.offer_person")
+    turn.state.node = NODE
+    turn.ask(Ask(Expect.YES_NO, NODE, YES_NO_OPTIONS))
+    return None
+
+
+def decided(turn: Turn, text: str) -> bool:
+    """Did the caller answer the offer with yes or no ("no, it is not an emergency" is an
+    answer here, not a new alarm)?"""
+    return turn.state.node == NODE and yes_no(turn, Answer(text=text)) is not None
+
+
+def answer(turn: Turn, given: Answer) -> str | None:
+    state = turn.state
+    if given.key in PERSON_KEYS or (given.key is None and yes_no(turn, given)):
+        line = human_line(turn, "main")
+        if line is not None and not is_open(line, turn.now):
+            advise(turn, state.emergency or "general", [turn.lang])
+            hang_up(turn, "common.goodbye", "emergency_closed")
+            return None
+        turn.intent = "human"
+        turn.say("common.transferring")
+        transfer(turn, "emergency", "main")
+        return None
+    if given.key == NO_KEY or (given.key is None and yes_no(turn, given) is False):
+        turn.intent = "no"
+        turn.say("emergency.resume")
+        return resume(turn)
+    state.retries += 1
+    if state.retries > MAX_SILENCES:
+        return silence(turn)
+    advise(turn, state.emergency or "general", [turn.lang])
+    return offer(turn)
+
+
+def silence(turn: Turn) -> str | None:
+    """No answer: the advice again; after that, the call ends so the line is free."""
+    state = turn.state
+    state.retries += 1
+    advise(turn, state.emergency or "general", [turn.lang])
+    if state.retries >= MAX_SILENCES:
+        hang_up(turn, "emergency.hang_up", "emergency_silence")
+        return None
+    return offer(turn)
+
+
+def resume(turn: Turn) -> str | None:
+    """Back to the question the caller was at when the alarm was raised: its node runs
+    again, so the question is asked again."""
+    back = turn.state.emergency_return or {}
+    turn.state.retries = 0
+    node = back.get("node") or ENTRY
+    if node == "@language":
+        ask_language(turn)
+        return None
+    if node.startswith("@") or node not in turn.rt.flows.nodes:
+        return ENTRY  # a which-one or switch question: start again from the menu
+    return node

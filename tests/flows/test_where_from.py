@@ -1,0 +1,44 @@
+"""'Where does that come from?': by voice or by the # key, at any question after an answer."""
+
+from __future__ import annotations
+
+from flows.session import Ask, Pressed, Said, Say
+from support.flowkit import OPEN
+
+
+def says(step) -> str:
+    return " ".join(a.text for a in step.actions if isinstance(a, Say))
+
+
+def answered(engine, lang="en"):
+    step = engine.start("call-1", OPEN, caller="+33612345678", language=lang)
+    for event in (Pressed("1"), Said("12 rue du Port"), Pressed("1")):
+        step = engine.step(step.state, event, OPEN)
+    assert step.state.node == "main.anything_else", says(step)
+    return step
+
+
+def test_the_pound_key_says_the_source_and_its_date_then_the_question_again(engine):
+    step = answered(engine)
+    assert "According to" not in says(step)  # not said unless asked (spoken_provenance off)
+    step = engine.step(step.state, Pressed("#"), OPEN)
+    text = says(step)
+    assert "According to the town's collection calendar, checked on 2 October 2026." in text
+    assert text.endswith(engine.runtime.catalogs.render("main.anything_else", "en").text)
+    assert any(isinstance(a, Ask) for a in step.actions) and step.intent == "source"
+    # Asked twice, said twice: the answer's sources outlive the question that followed it.
+    again = engine.step(step.state, Pressed("#"), OPEN)
+    assert "checked on 2 October 2026" in says(again)
+
+
+def test_asked_in_words_in_each_language(engine):
+    for lang, question, expected in (("en", "who says so", "checked on"), ("fr", "d'où vient cette information", "vérifié le"),
+                                     ("es", "de dónde viene esa información", "verificado el")):
+        step = engine.step(answered(engine, lang).state, Said(question), OPEN)
+        assert step.intent == "source" and expected in says(step), (lang, says(step))
+
+
+def test_before_any_answer_the_caller_is_told_how_it_works(engine):
+    step = engine.start("call-1", OPEN, language="en")
+    step = engine.step(step.state, Pressed("#"), OPEN)
+    assert "not given you an answer" in says(step) and step.state.node == "main.menu"
