@@ -71,7 +71,7 @@ def test_a_language_added_but_not_translated_cannot_be_enabled(tmp_path):
     from argparse import Namespace
 
     from civicline.commands.translations_cmd import run_add
-    from flows.validator import check_catalogs
+    from flows.catalog_checks import check_catalogs
     from translations.catalog import Catalogs
 
     for lang in ("fr", "en"):

@@ -12,7 +12,7 @@ import yaml
 
 from flows.dialog import Engine
 from flows.session import Pressed, Said, Say
-from flows.validator import check_catalogs
+from flows.catalog_checks import check_catalogs
 from support.flowkit import OPEN, make_catalogs, make_runtime
 from translations.catalog import Catalogs, with_town_sentences
 
