@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from flows.catalog_checks import check_catalogs
 from flows.dialog import Engine
 from flows.session import Pressed, Said, Say
-from flows.catalog_checks import check_catalogs
 from support.flowkit import OPEN, make_catalogs, make_runtime
 from translations.catalog import Catalogs, with_town_sentences
 
