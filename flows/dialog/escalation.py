@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
 
+from flows.dialog.labels import intent_labels
 from flows.session import EndCall, Expect, Say, StaffRequest, Transfer
 
 if TYPE_CHECKING:
@@ -159,8 +160,11 @@ def summary(turn: Turn, ctx: dict[str, Any]) -> str:
     except (ValueError, UnknownLocaleError):
         lang_name = lang
     details = "; ".join(f"{k}: {v}" for k, v in ctx["slots"].items() if v)
+    # Staff hear what was asked in words, never an internal intent name.
+    labels = intent_labels(turn.rt)
+    asked = [turn.rt.catalogs.render(labels[i], main).text if i in labels else i for i in ctx["asked"]]
     return turn.rt.catalogs.render(
         "common.summary",
         main,
-        {"language": lang_name, "asked": ", ".join(ctx["asked"]) or "-", "details": details or "-"},
+        {"language": lang_name, "asked": ", ".join(asked) or "-", "details": details or "-"},
     ).text

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flows.dialog import pick, switch
 from flows.dialog.answers import Answer
 from flows.dialog.escalation import not_understood
+from flows.dialog.labels import intent_labels
 from flows.model import KIND_TYPES, AskNode, Choice, MenuNode, asked_slots, menu_slots
 from flows.session import Ask, Candidate, Expect, Option, PickQuestion
 from nlu.text import fold
@@ -190,23 +191,6 @@ def everywhere(rt: Runtime, here: MenuNode) -> dict[str, Target]:
 def _flow_of(rt: Runtime, menu: MenuNode) -> str:
     node_id = next(i for i, n in rt.flows.nodes.items() if n is menu)
     return node_id.split(".")[0]
-
-
-def intent_labels(rt: Runtime) -> dict[str, str]:
-    """intent -> prompt key of its spoken name: the label of a choice that offers it, or a
-    shortcut's own label (the flow checker requires one for every intent)."""
-    labels: dict[str, str] = {}
-    for node in rt.flows.nodes.values():
-        if isinstance(node, MenuNode):
-            for choice in node.choices:
-                if choice.intent and choice.label:
-                    labels.setdefault(choice.intent, choice.label)
-    for node in rt.flows.nodes.values():
-        if isinstance(node, MenuNode):
-            for shortcut in node.shortcuts:
-                if shortcut.label:
-                    labels.setdefault(shortcut.intent, shortcut.label)
-    return labels
 
 
 def voice_targets(node: MenuNode) -> dict[str, tuple[str, Choice | None]]:

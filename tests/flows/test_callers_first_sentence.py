@@ -16,7 +16,7 @@ import yaml
 from civicline.callers_eval import caller_set, evaluate_dialog, first_sentence
 from civicline.config import load_config
 from civicline.wiring import load_runtime
-from flows.dialog.menu import intent_labels
+from flows.dialog.labels import intent_labels
 from flows.understanding import GLOBAL_INTENTS
 from nlu.text import fold
 

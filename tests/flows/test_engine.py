@@ -94,7 +94,9 @@ def test_zero_reaches_a_person_from_anywhere_with_context(engine):
     assert transfer.number == "+33199001234"
     assert transfer.reason == "caller_asked"
     assert transfer.context["slots"]["address"] == "12 Rue du Port"
-    assert "anglais" in transfer.summary and "waste.collection_day" in transfer.summary
+    # what was asked, in words staff understand (never an internal intent name)
+    assert "anglais" in transfer.summary and "collectes de déchets" in transfer.summary
+    assert "waste.collection_day" not in transfer.summary
     assert any(r.details["reason"] == "asked for a person" for r in of(step, StaffRequest))
     assert step.state.outcome == "transferred"
 
