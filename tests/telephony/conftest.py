@@ -148,7 +148,7 @@ def make_line(tmp_path, engines, audio_dir, sentences):
         recordings = Recordings(ACCOUNT, TOKEN)
         config = Config(**{
             "db_path": tmp_path / "records.sqlite3",
-            "line_state_path": tmp_path / "calls-in-progress.sqlite3",
+            "in_progress_path": tmp_path / "calls-in-progress.sqlite3",
             "audio_cache_dir": settings.pop("audio_cache_dir", audio_dir),
             "telephony_mode": mode,
             "recording_hosts": ["127.0.0.1"],
