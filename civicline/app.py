@@ -102,8 +102,8 @@ def create_app(
         if open_error:
             problems.append(f"call records cannot be written: {open_error}")
         telephony = app.extensions.get("telephony")
-        if telephony is not None and telephony.lines.problem:
-            problems.append(telephony.lines.problem)
+        if telephony is not None and telephony.in_progress.problem:
+            problems.append(telephony.in_progress.problem)
         body = jsonify(
             status="failing" if problems else "ok",
             problems=problems,

@@ -160,7 +160,7 @@ class Call:
 
 class KeptCall(Call):
     """A Call whose session is kept as JSON in ``holder.state_json`` between two requests (a
-    phone call's line, a text conversation), so that it could live outside the process."""
+    phone call in progress, a text conversation), so that it could live outside the process."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime], holder: Any, **kwargs: Any) -> None:
         super().__init__(engine, clock, **kwargs)

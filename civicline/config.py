@@ -40,7 +40,7 @@ _LAYOUT = {
     ("telephony", "mode"): "telephony_mode",
     ("telephony", "stream_ttl_s"): "stream_token_ttl_s",
     ("telephony", "audio_cache"): "audio_cache_dir",
-    ("telephony", "state"): "line_state_path",
+    ("telephony", "state"): "in_progress_path",
     ("telephony", "twiml_speech_wait_s"): "twiml_speech_wait_s",
     ("voice", "audio_cache"): "audio_cache_dir",
     ("voice", "cpu_threads"): "cpu_threads",
@@ -66,6 +66,9 @@ _LAYOUT = {
     ("open311", "retry_s"): "open311_retry_s",
     ("open311", "timeout_s"): "open311_timeout_s",
 }
+# Environment variables servers already set for a setting whose field has another name; the
+# field's own CIVICLINE_<FIELD> wins when both are given.
+_ENV_ALIASES = {"CIVICLINE_LINE_STATE_PATH": "in_progress_path"}
 
 
 class ConfigError(CivicError):
@@ -95,7 +98,7 @@ class Config:
     telephony_mode: str = "streams"  # streams (Media Streams, real time) | twiml (no websocket)
     stream_token_ttl_s: float = 60.0
     audio_cache_dir: Path = Path("instance/audio")
-    line_state_path: Path | None = None  # default: calls-in-progress.sqlite3 next to db_path
+    in_progress_path: Path | None = None  # calls in progress; default: calls-in-progress.sqlite3 next to db_path
     twiml_speech_wait_s: float = 3.0
     end_silence_ms: int = 600
     early_recognition_ms: int = 250  # recognition starts on a pause this long; 0: at the end of speech
@@ -218,11 +221,14 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
                     raise ConfigError(f"{where} differs from {seen[name]}: they are one setting, give it once")
                 values[name], seen[name] = coerced, f"[{section}] {key}"
         base = file.resolve().parent
-        for name in ("town_path", "db_path", "audio_cache_dir", "meaning_cache_dir", "line_state_path"):
+        for name in ("town_path", "db_path", "audio_cache_dir", "meaning_cache_dir", "in_progress_path"):
             if values.get(name) is not None and not values[name].is_absolute():
                 values[name] = base / values[name]
     elif explicit:
         raise ConfigError(f"the configuration file {file} does not exist")
+    for var, name in _ENV_ALIASES.items():
+        if var in env and "CIVICLINE_" + name.upper() not in env:
+            values[name] = _coerce(name, env[var], var)
     for f in fields(Config):
         var = "CIVICLINE_" + f.name.upper()
         if var in env and f.name != "source":

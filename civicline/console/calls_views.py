@@ -126,8 +126,8 @@ def live_conversation(call_id: str) -> Any:
     answer; None for a phone call, or once the conversation has ended."""
     from flask import current_app
 
-    text_line = current_app.extensions.get("text_line")
-    return text_line.conversations.by_id(call_id) if text_line is not None else None
+    service = current_app.extensions.get("text_service")
+    return service.conversations.by_id(call_id) if service is not None else None
 
 
 @bp.post("/calls/<call_id>/reply")
@@ -136,11 +136,11 @@ def call_reply(call_id: str) -> Any:
     """A person answers a resident who wrote in: by SMS, or on the chat page."""
     from flask import current_app, redirect, url_for
 
-    from civicline.text.line import ConversationGone
+    from civicline.text.service import ConversationGone
 
     text = form_text("reply", limit=1000, required=True)
     try:
-        current_app.extensions["text_line"].staff_reply(call_id[:64], text)
+        current_app.extensions["text_service"].staff_reply(call_id[:64], text)
     except (ConversationGone, KeyError):
         raise ConsoleError(409, "This conversation has ended, so the resident's number or page is no longer "
                                 "known: nothing was sent. If they left a number in their messages, call them back.",

@@ -43,23 +43,23 @@ def recognition_hints(runtime: Any, ask: Ask | None, lang: str) -> tuple[str, ..
 class CallDialog:
     """The stream loop's dialog: events to the Call, its actions to a Reply."""
 
-    def __init__(self, tel: Any, line: Any) -> None:
-        self.tel, self.line = tel, line
+    def __init__(self, tel: Any, kept: Any) -> None:
+        self.tel, self.kept = tel, kept
 
     def _step(self, event: Any) -> Reply:
-        with self.tel.lines.editing(self.line):
-            call = self.tel.phone_call(self.line)
+        with self.tel.in_progress.editing(self.kept):
+            call = self.tel.phone_call(self.kept)
             if call.ended:
                 return Reply(timeout=None, end=True)
             return self._reply(call.send(event).actions, call.state)
 
     def begin(self, start: StreamStarted) -> Reply:
-        with self.tel.lines.editing(self.line):
-            call = self.tel.phone_call(self.line)
-            if self.line.pending:  # a stream after a failed transfer or a broken stream
-                actions, self.line.pending = self.line.pending, []
+        with self.tel.in_progress.editing(self.kept):
+            call = self.tel.phone_call(self.kept)
+            if self.kept.pending:  # a stream after a failed transfer or a broken stream
+                actions, self.kept.pending = self.kept.pending, []
                 return self._reply(actions, call.state)
-            if self.line.state is not None:  # a second stream for a call already running
+            if self.kept.state is not None:  # a second stream for a call already running
                 return self._reply(call.send(Pressed("*")).actions, call.state)
             step: Step = call.start()
             return self._reply(step.actions, call.state)
@@ -70,8 +70,8 @@ class CallDialog:
     def preview(self, transcript: Transcript) -> Reply | None:
         """The reply this answer would get, computed ahead and recorded nowhere, so its audio
         can be made while the end of speech is still being confirmed."""
-        with self.line.lock:
-            call = self.tel.phone_call(self.line)
+        with self.kept.lock:
+            call = self.tel.phone_call(self.kept)
             if call.ended or call.state is None:
                 return None
             step = call.preview(Said(transcript.text, transcript.language, transcript.confidence))
@@ -84,10 +84,10 @@ class CallDialog:
         return self._step(NoInput())
 
     def ended(self, reason: str) -> None:
-        with self.tel.lines.editing(self.line):
-            call = self.tel.phone_call(self.line)
+        with self.tel.in_progress.editing(self.kept):
+            call = self.tel.phone_call(self.kept)
             if not call.ended:
-                log.info("call %s: %s", self.line.call_sid, reason)
+                log.info("call %s: %s", self.kept.call_sid, reason)
                 call.send(CallerHungUp())
 
     @staticmethod

@@ -39,8 +39,8 @@ COOKIE = "civicline_chat"
 LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
 
 
-def line() -> Any:
-    return current_app.extensions["text_line"]
+def service() -> Any:
+    return current_app.extensions["text_service"]
 
 
 def civic() -> Any:
@@ -55,7 +55,7 @@ def conversation() -> Conversation | None:
     token = request.cookies.get(COOKIE, "")
     if not token or len(token) > 100:
         return None
-    found: Conversation | None = line().conversations.find(CHAT, _address(token))
+    found: Conversation | None = service().conversations.find(CHAT, _address(token))
     return found
 
 
@@ -166,7 +166,7 @@ def send() -> BaseResponse:
         return _refuse(lang, found, say(lang, "chat.ended"), 400, wants_json)
     token = request.cookies.get(COOKIE, "") if found is not None else secrets.token_urlsafe(32)
     before = found.transcript[-1].seq if found and found.transcript else -1
-    received = line().receive(CHAT, _address(token), message, language=lang)
+    received = service().receive(CHAT, _address(token), message, language=lang)
     if wants_json:
         lang = page_language(received.conversation)
         response: BaseResponse = jsonify(messages=messages_json(received.conversation, before), token=received.conversation.form_token,
@@ -184,7 +184,7 @@ def new() -> BaseResponse:
     """Forget this conversation on this browser; the next message starts another."""
     found = conversation()
     if found is not None and hmac.compare_digest(request.form.get("token", "").encode(), found.form_token.encode()):
-        line().end(found, "resident started a new conversation")
+        service().end(found, "resident started a new conversation")
     response = redirect(url_for("chat.page"), code=303)
     response.delete_cookie(COOKIE, path="/chat")
     return response

@@ -16,8 +16,12 @@ from typing import Any
 
 from flask import Flask
 
-from civicline.phone.line_store import LineStore, MemoryLineStore, SQLiteLineStore
-from civicline.phone.lines import Lines, PhoneCall
+from civicline.phone.in_progress import CallInProgress, CallsInProgress, PhoneCall
+from civicline.phone.in_progress_store import (
+    InProgressStore,
+    MemoryInProgressStore,
+    SQLiteInProgressStore,
+)
 from civicline.twilio.security import StreamPasses
 
 log = logging.getLogger(__name__)
@@ -30,7 +34,7 @@ class Telephony:
     app_ext: Any  # civicline.app.Civicline
     speech: Any  # civicline.phone.speech.PhoneSpeech
     passes: StreamPasses
-    lines: Lines
+    in_progress: CallsInProgress
     clock: Callable[[], datetime] | None = None  # tests fix the time; default: the town's now
     streams: dict[str, Any] = field(default_factory=dict)  # CallSid -> StreamCall in progress
 
@@ -43,19 +47,19 @@ class Telephony:
             return self.clock()
         return datetime.now(getattr(self.app_ext.runtime.town, "timezone", None))
 
-    def phone_call(self, line: Any) -> PhoneCall:
-        """A Call around the line's saved session, on the flows it started with."""
-        state = line.state
+    def phone_call(self, kept: CallInProgress) -> PhoneCall:
+        """A Call around the saved session of a call in progress, on the flows it started with."""
+        state = kept.state
         engine = self.app_ext.engine(state.flow_version if state else None)
-        return PhoneCall(engine, self.now, line, self.app_ext.recorder, self.app_ext.texts)
+        return PhoneCall(engine, self.now, kept, self.app_ext.recorder, self.app_ext.texts)
 
 
-def _line_store(path: Any) -> LineStore:
+def _in_progress_store(path: Any) -> InProgressStore:
     try:
-        return SQLiteLineStore(path)
+        return SQLiteInProgressStore(path)
     except (sqlite3.Error, OSError) as exc:  # the line must answer even so; /health says why
         log.error("calls in progress cannot be saved in %s (%s): a restart will drop them", path, exc)
-        store = MemoryLineStore()
+        store = MemoryInProgressStore()
         store.open_error = f"{type(exc).__name__}: {exc}"
         return store
 
@@ -70,8 +74,10 @@ def init_app(app: Flask) -> Telephony | None:
     from civicline.twilio import media_stream, webhooks
 
     config = ext.config
-    lines = Lines(_line_store(config.line_state_path or config.db_path.with_name("calls-in-progress.sqlite3")))
-    tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s), lines)
+    in_progress = CallsInProgress(
+        _in_progress_store(config.in_progress_path or config.db_path.with_name("calls-in-progress.sqlite3"))
+    )
+    tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s), in_progress)
     app.extensions["telephony"] = tel
     app.register_blueprint(webhooks.bp)
     media_stream.init_app(app)

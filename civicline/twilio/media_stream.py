@@ -57,12 +57,12 @@ def stream(ws: Any) -> None:
     raw, msg = start
     # The pass is spent whoever presents it: a pass seen twice was leaked.
     valid = tel.passes.redeem(msg.parameters.get("pass"), msg.call_id)
-    line = tel.lines.get(msg.call_id) if valid else None
-    if line is None:
+    kept = tel.in_progress.get(msg.call_id) if valid else None
+    if kept is None:
         log.warning("stream for call %s refused: no valid pass", msg.call_id[:40])
         _close(ws, POLICY_VIOLATION, "no valid pass")
         return
-    call = StreamCall(CallDialog(tel, line), tel.speech.deps(), ws.send, wire=wire)
+    call = StreamCall(CallDialog(tel, kept), tel.speech.deps(), ws.send, wire=wire)
     tel.streams[msg.call_id] = call
     try:
         call.handle(raw)

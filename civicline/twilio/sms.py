@@ -32,7 +32,7 @@ def xml(body: str) -> Response:
 @bp.post("/twilio/sms")
 @signed
 def sms() -> Response:
-    line = current_app.extensions["text_line"]
+    service = current_app.extensions["text_service"]
     sender = request.form.get("From", "")
     message_id = request.form.get("MessageSid", "")
     if not NUMBER.fullmatch(sender) or not SID.fullmatch(message_id):
@@ -40,11 +40,11 @@ def sms() -> Response:
     body = request.form.get("Body", "")
     limit = current_app.extensions["civicline"].config.text_max_length
     if body.strip().upper() in OPT_OUT:
-        conversation = line.conversations.find("sms", sender)
+        conversation = service.conversations.find("sms", sender)
         if conversation is not None:
-            line.end(conversation, "opted out")
+            service.end(conversation, "opted out")
         return xml(str(MessagingResponse()))
-    received = line.receive("sms", sender, body[:limit], caller=sender, message_id=message_id)
+    received = service.receive("sms", sender, body[:limit], caller=sender, message_id=message_id)
     return xml(reply_twiml(received.replies))
 
 

@@ -53,58 +53,58 @@ def sid() -> str:
 @signed
 def voice() -> Response:
     t = tel()
-    line, new = t.lines.open(sid(), request.form.get("From") or None)
-    if line is None:  # the call has ended: a replay must not reopen it or touch its record
+    kept, new = t.in_progress.open(sid(), request.form.get("From") or None)
+    if kept is None:  # the call has ended: a replay must not reopen it or touch its record
         log.warning("call %s: /twilio/voice after the call ended; refused", request.form.get("CallSid"))
         return xml(twiml.hangup_twiml())
-    with t.lines.editing(line):
-        if not new and line.voice_twiml is not None:
-            log.info("call %s: /twilio/voice retried; same answer", line.call_sid)
-            return xml(line.voice_twiml)
+    with t.in_progress.editing(kept):
+        if not new and kept.voice_twiml is not None:
+            log.info("call %s: /twilio/voice retried; same answer", kept.call_sid)
+            return xml(kept.voice_twiml)
         if t.config.telephony_mode == "twiml":
-            call = t.phone_call(line)
+            call = t.phone_call(kept)
             step = call.start()
-            body = twiml.turn_twiml(step.actions, base(), line.turn, t.speech, t.config, line.caller, line.call_sid)
+            body = twiml.turn_twiml(step.actions, base(), kept.turn, t.speech, t.config, kept.caller, kept.call_sid)
         else:
-            body = twiml.stream_twiml(base(), t.passes.issue(line.call_sid))
-        line.voice_twiml = body
+            body = twiml.stream_twiml(base(), t.passes.issue(kept.call_sid))
+        kept.voice_twiml = body
         return xml(body)
 
 
 def _turn(make_event: Callable[[Any], Event | None]) -> Response:
     """One TwiML-only turn: the event from this request, the engine, the next TwiML."""
     t = tel()
-    line = t.lines.get(sid())
-    if line is None or line.state is None:
+    kept = t.in_progress.get(sid())
+    if kept is None or kept.state is None:
         log.warning("turn for unknown call %s", request.form.get("CallSid"))
         return xml(twiml.hangup_twiml())
     try:
         turn = int(request.args.get("t", ""))
     except ValueError:
         abort(400)
-    with t.lines.editing(line):
-        if turn in line.responses:
-            log.info("call %s: turn %d retried; same answer", line.call_sid, turn)
-            return xml(line.responses[turn])
-        if turn != line.turn:
-            log.warning("call %s: turn %d out of order (at %d)", line.call_sid, turn, line.turn)
-            return xml(line.responses.get(line.turn - 1) or twiml.hangup_twiml())
-        call = t.phone_call(line)
-        event = make_event(line)
+    with t.in_progress.editing(kept):
+        if turn in kept.responses:
+            log.info("call %s: turn %d retried; same answer", kept.call_sid, turn)
+            return xml(kept.responses[turn])
+        if turn != kept.turn:
+            log.warning("call %s: turn %d out of order (at %d)", kept.call_sid, turn, kept.turn)
+            return xml(kept.responses.get(kept.turn - 1) or twiml.hangup_twiml())
+        call = t.phone_call(kept)
+        event = make_event(kept)
         step = call.send(event) if event is not None and not call.ended else None
-        line.turn += 1
+        kept.turn += 1
         if step is None or (step.state.ended and isinstance(event, CallerHungUp)):
             body = twiml.hangup_twiml()
         else:
-            body = twiml.turn_twiml(step.actions, base(), line.turn, t.speech, t.config, line.caller, line.call_sid)
-        line.responses[turn] = body
-        for old in [k for k in line.responses if k < turn - 4]:
-            del line.responses[old]
+            body = twiml.turn_twiml(step.actions, base(), kept.turn, t.speech, t.config, kept.caller, kept.call_sid)
+        kept.responses[turn] = body
+        for old in [k for k in kept.responses if k < turn - 4]:
+            del kept.responses[old]
         return xml(body)
 
 
-def _expects_number(line: Any) -> bool:
-    state = line.state
+def _expects_number(kept: Any) -> bool:
+    state = kept.state
     return bool(state and state.last_ask and state.last_ask.max_digits)
 
 
@@ -113,10 +113,10 @@ def _expects_number(line: Any) -> bool:
 def gather() -> Response:
     digits = re.sub(r"[^0-9*#]", "", request.form.get("Digits", ""))
 
-    def event(line: Any) -> Event | None:
+    def event(kept: Any) -> Event | None:
         if not digits:
             return NoInput()
-        return Pressed(digits + "#" if _expects_number(line) and not digits.endswith("#") else digits)
+        return Pressed(digits + "#" if _expects_number(kept) and not digits.endswith("#") else digits)
 
     return _turn(event)
 
@@ -124,7 +124,7 @@ def gather() -> Response:
 @bp.post("/twilio/noinput")
 @signed
 def noinput() -> Response:
-    return _turn(lambda line: NoInput())
+    return _turn(lambda kept: NoInput())
 
 
 @bp.post("/twilio/record")
@@ -133,10 +133,10 @@ def record() -> Response:
     digits = request.form.get("Digits", "")
     recording = request.form.get("RecordingUrl", "")
 
-    def event(line: Any) -> Event | None:
+    def event(kept: Any) -> Event | None:
         if digits == "hangup":
             return CallerHungUp()
-        state = line.state
+        state = kept.state
         lang = (state.lang if state else None) or tel().app_ext.runtime.main_language
         heard = None
         if recording:  # a keypad answer needs no language or hints
@@ -195,18 +195,18 @@ def _delete_recording(url: str, auth: tuple[str, str]) -> None:
 def connect_action() -> Response:
     """The stream ended: carry out the transfer or hang-up the call ended on."""
     t = tel()
-    line = t.lines.get(sid())
-    if line is None or line.state is None or request.form.get("CallStatus") in ENDED:
+    kept = t.in_progress.get(sid())
+    if kept is None or kept.state is None or request.form.get("CallStatus") in ENDED:
         return xml(twiml.hangup_twiml())
-    with t.lines.editing(line):
-        state = line.state
+    with t.in_progress.editing(kept):
+        state = kept.state
         if state.ended:
-            actions = [line.transfer] if line.transfer and state.outcome == "transferred" else []
-            return xml(twiml.end_twiml(actions, base(), line.caller, line.call_sid, t.config))
+            actions = [kept.transfer] if kept.transfer and state.outcome == "transferred" else []
+            return xml(twiml.end_twiml(actions, base(), kept.caller, kept.call_sid, t.config))
         # The stream broke while the call was going on: reconnect, and repeat the question.
-        log.warning("call %s: stream ended mid-call; reconnecting", line.call_sid)
-        line.pending = list(t.phone_call(line).send(Pressed("*")).actions)
-        return xml(twiml.stream_twiml(base(), t.passes.issue(line.call_sid)))
+        log.warning("call %s: stream ended mid-call; reconnecting", kept.call_sid)
+        kept.pending = list(t.phone_call(kept).send(Pressed("*")).actions)
+        return xml(twiml.stream_twiml(base(), t.passes.issue(kept.call_sid)))
 
 
 @bp.post("/twilio/dial-status")
@@ -214,26 +214,26 @@ def connect_action() -> Response:
 def dial_status() -> Response:
     t = tel()
     call_sid = request.args.get("call", "")
-    line = t.lines.get(call_sid)
+    kept = t.in_progress.get(call_sid)
     status = request.form.get("DialCallStatus", "")
-    if line is None or line.state is None:
+    if kept is None or kept.state is None:
         return xml(twiml.hangup_twiml())
-    with t.lines.editing(line):
-        if -1 in line.responses:  # a retried dial outcome
-            return xml(line.responses[-1])
-        call = t.phone_call(line)
+    with t.in_progress.editing(kept):
+        if -1 in kept.responses:  # a retried dial outcome
+            return xml(kept.responses[-1])
+        call = t.phone_call(kept)
         if status in FAILED_DIAL:
             log.info("call %s: transfer %s; offering a callback", call_sid, status)
             step = call.transfer_failed(status)
             if t.config.telephony_mode == "twiml":
-                body = twiml.turn_twiml(step.actions, base(), line.turn, t.speech, t.config, line.caller, call_sid)
+                body = twiml.turn_twiml(step.actions, base(), kept.turn, t.speech, t.config, kept.caller, call_sid)
             else:
-                line.pending = list(step.actions)
+                kept.pending = list(step.actions)
                 body = twiml.stream_twiml(base(), t.passes.issue(call_sid))
         else:
             call.transfer_answered()
             body = twiml.hangup_twiml()
-        line.responses[-1] = body
+        kept.responses[-1] = body
         return xml(body)
 
 
@@ -241,12 +241,12 @@ def dial_status() -> Response:
 @signed
 def whisper() -> Response:
     t = tel()
-    line = t.lines.get(request.args.get("call", ""))
-    summary = line.transfer.summary if line and line.transfer else ""
+    kept = t.in_progress.get(request.args.get("call", ""))
+    summary = kept.transfer.summary if kept and kept.transfer else ""
     if not summary:
         return xml(str(twiml.VoiceResponse()))
     return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech,
-                                   t.config.twiml_speech_wait_s, line.call_sid if line else None))
+                                   t.config.twiml_speech_wait_s, kept.call_sid if kept else None))
 
 
 @bp.post("/twilio/status")
@@ -258,17 +258,17 @@ def status() -> Response:
     log.info("call %s status %s", request.form.get("CallSid"), call_status)
     if call_status in ENDED:
         call_sid = sid()
-        line = t.lines.get(call_sid)
+        kept = t.in_progress.get(call_sid)
         if t.speech is not None:
             t.speech.played.forget_call(call_sid)  # the call's answers' audio
-        if line is not None and line.state is not None:
-            with line.lock:  # the record is closed before the line is forgotten
-                call = t.phone_call(line)
-                if line.held_end is not None:
+        if kept is not None and kept.state is not None:
+            with kept.lock:  # the record is closed before the call in progress is forgotten
+                call = t.phone_call(kept)
+                if kept.held_end is not None:
                     call.transfer_answered()
                 elif not call.ended:
                     call.send(CallerHungUp())
-        t.lines.close(call_sid)
+        t.in_progress.close(call_sid)
     return Response(status=204)
 
 

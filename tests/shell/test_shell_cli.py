@@ -98,6 +98,16 @@ def test_environment_overrides_the_file(tmp_path):
     assert loaded.max_age_days == 30 and loaded.languages == ["fr", "en"]
 
 
+def test_the_calls_in_progress_file_is_set_by_its_toml_key_or_either_environment_name(tmp_path):
+    config = tmp_path / "civicline.toml"
+    config.write_text('[telephony]\nstate = "instance/calls.sqlite3"\n')
+    assert load_config(config, env={}).in_progress_path == tmp_path / "instance" / "calls.sqlite3"
+    old, new = "CIVICLINE_LINE_STATE_PATH", "CIVICLINE_IN_PROGRESS_PATH"
+    assert load_config(config, env={old: "/srv/a.sqlite3"}).in_progress_path == Path("/srv/a.sqlite3")
+    both = load_config(config, env={old: "/srv/a.sqlite3", new: "/srv/b.sqlite3"})
+    assert both.in_progress_path == Path("/srv/b.sqlite3")  # the field's own name wins
+
+
 def test_config_rejects_unknown_settings_and_bad_values(tmp_path):
     config = tmp_path / "civicline.toml"
     config.write_text("[answers]\nmax_age = 3\n")

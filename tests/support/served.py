@@ -49,7 +49,7 @@ class Served:
             "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_ACCOUNT_SID": ACCOUNT,
             "CIVICLINE_DB_PATH": str(self.workdir / "records.sqlite3"),
-            "CIVICLINE_LINE_STATE_PATH": str(self.workdir / "calls-in-progress.sqlite3"),
+            "CIVICLINE_IN_PROGRESS_PATH": str(self.workdir / "calls-in-progress.sqlite3"),
             "CIVICLINE_AUDIO_CACHE_DIR": str(audio_dir or self.workdir / "audio"),
             "CIVICLINE_TELEPHONY_MODE": mode,
             "CIVICLINE_RECORDING_HOSTS": "127.0.0.1",

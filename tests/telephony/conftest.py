@@ -130,7 +130,7 @@ class Streams(dict):
             return self.changed.wait_for(lambda: call_sid not in self, timeout)
 
 
-class Line:
+class ServedLine:
     """One civicline server and the fake Twilio that calls it."""
 
     def __init__(self, app, server, twilio: FakeTwilio, store: SQLiteStore, recordings: Recordings) -> None:
@@ -140,15 +140,15 @@ class Line:
 
 @pytest.fixture
 def make_line(tmp_path, engines, audio_dir, sentences):
-    started: list[Line] = []
+    started: list[ServedLine] = []
 
-    def make(mode: str = "streams", **settings) -> Line:
+    def make(mode: str = "streams", **settings) -> ServedLine:
         from civicline.app import create_app
 
         recordings = Recordings(ACCOUNT, TOKEN)
         config = Config(**{
             "db_path": tmp_path / "records.sqlite3",
-            "line_state_path": tmp_path / "calls-in-progress.sqlite3",
+            "in_progress_path": tmp_path / "calls-in-progress.sqlite3",
             "audio_cache_dir": settings.pop("audio_cache_dir", audio_dir),
             "telephony_mode": mode,
             "recording_hosts": ["127.0.0.1"],
@@ -165,7 +165,7 @@ def make_line(tmp_path, engines, audio_dir, sentences):
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
-        line = Line(app, server, FakeTwilio(base, TOKEN, recordings), store, recordings)
+        line = ServedLine(app, server, FakeTwilio(base, TOKEN, recordings), store, recordings)
         started.append(line)
         return line
 
@@ -195,4 +195,4 @@ def _IndexedSpeech(config, engines, index):  # noqa: N802 - a factory standing i
     return speech
 
 
-__all__ = ["Line", "OPEN", "replace"]
+__all__ = ["ServedLine", "OPEN", "replace"]

@@ -172,7 +172,7 @@ def test_status_callback_is_validated_and_closes_an_abandoned_call(make_line):
     assert line.twilio.status(params, "completed").status_code == 204
     [call] = line.store.calls()
     assert call["outcome"] == "abandoned" and call["ended_at"]
-    assert line.tel.lines.get(sid) is None
+    assert line.tel.in_progress.get(sid) is None
 
 
 def test_audio_route_serves_only_known_prompts(make_line):

@@ -53,7 +53,7 @@ class Clock:
 class Served:
     def __init__(self, app, server, twilio: FakeTwilio, api: Recordings, store: SQLiteStore, clock: Clock) -> None:
         self.app, self.server, self.twilio, self.api, self.store, self.clock = app, server, twilio, api, store, clock
-        self.line = app.extensions["text_line"]
+        self.service = app.extensions["text_service"]
         self.base = twilio.base
 
 
@@ -77,10 +77,10 @@ def serve(tmp_path, demo_runtime):
         recorder = CallRecorder(store, hash_key=b"k" * 32, auto_purge=False)
         app = create_app(config, runtime=demo_runtime, recorder=recorder)
         clock = Clock()
-        line = app.extensions["text_line"]
-        line.stop()  # the background sweeper: tests end idle conversations themselves
-        line.clock = lambda: NOW
-        line.conversations.clock = clock
+        service = app.extensions["text_service"]
+        service.stop()  # the background sweeper: tests end idle conversations themselves
+        service.clock = lambda: NOW
+        service.conversations.clock = clock
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         served = Served(app, server, FakeTwilio(f"http://127.0.0.1:{server.server_port}", TOKEN), api, store, clock)

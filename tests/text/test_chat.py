@@ -149,7 +149,7 @@ def test_a_person_answers_from_the_console_and_the_page_shows_it(serve, monkeypa
     assert s.api.messages == []  # nothing by SMS for the chat page
     # Once the conversation has ended, nothing can be sent any more.
     s.clock.t += 121 * 60
-    s.line.end_idle()
+    s.service.end_idle()
     r = staff.post(f"/console/calls/{call['id']}/reply", data={"reply": "Still there?", "csrf_token": csrf(staff)})
     assert r.status_code == 409 and "has ended" in r.get_data(as_text=True)
     [call] = s.store.calls()

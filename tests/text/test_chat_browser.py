@@ -134,7 +134,7 @@ def test_a_persons_answer_appears_while_the_page_is_open(browser, serve):
     page.get_by_role("button", name="Send").click()
     page.get_by_role("log").get_by_text("passing your question to a person", exact=False).wait_for()
     [call] = s.store.calls()
-    s.line.staff_reply(call["id"], "Hello, this is Marie from the town hall.")
+    s.service.staff_reply(call["id"], "Hello, this is Marie from the town hall.")
     # The page asks for new messages every 10 s while a person has the conversation.
     page.get_by_role("log").get_by_text("this is Marie from the town hall", exact=False).wait_for(timeout=20_000)
     assert "Town hall staff" in page.get_by_role("log").inner_text()

@@ -95,9 +95,9 @@ def test_an_idle_conversation_ends_and_the_next_message_starts_a_new_one(serve):
     s.twilio.sms("Bonjour, j ai une question sur les poubelles")
     s.twilio.sms("1")
     s.clock.t += 29 * 60  # still within [text] idle_minutes (30)
-    assert s.line.end_idle() == 0
+    assert s.service.end_idle() == 0
     s.clock.t += 2 * 60
-    assert s.line.end_idle() == 1
+    assert s.service.end_idle() == 1
     [call] = s.store.calls()
     assert call["outcome"] == "abandoned" and call["ended_at"]
     assert "assistant automatique" in text_of(s.twilio.sms("1"))  # a new conversation, greeted
@@ -120,14 +120,14 @@ def test_a_person_takes_over_and_answers_by_sms_through_twilios_rest_api(serve):
     [call] = s.store.calls()
     assert call["outcome"] is None  # open while staff and resident write
     assert replies(s.twilio.sms("Mon bac jaune n'a pas été vidé")) == []  # for staff, not the assistant
-    s.line.staff_reply(call["id"], "Bonjour, le camion repasse demain matin.")
+    s.service.staff_reply(call["id"], "Bonjour, le camion repasse demain matin.")
     [sent] = s.api.wait_messages(1)
     assert (sent.to, sent.sender, sent.body) == ("+33611223344", "+33199000000", "Bonjour, le camion repasse demain matin.")
     turns = s.store.turns()
     assert [t["intent"] for t in turns[-2:]] == ["to_person", "staff_reply"]
     assert turns[-1]["assistant_text"] == "Bonjour, le camion repasse demain matin."
     s.clock.t += 121 * 60  # [text] person_idle_minutes
-    s.line.end_idle()
+    s.service.end_idle()
     [call] = s.store.calls()
     assert call["outcome"] == "transferred" and call["channel"] == "sms"
 
@@ -135,15 +135,15 @@ def test_a_person_takes_over_and_answers_by_sms_through_twilios_rest_api(serve):
 def test_a_person_cannot_answer_a_conversation_that_has_ended(serve):
     import pytest
 
-    from civicline.text.line import ConversationGone
+    from civicline.text.service import ConversationGone
 
     s = serve()
     s.twilio.sms("Bonjour")
     [call] = s.store.calls()
     s.clock.t += 31 * 60
-    s.line.end_idle()
+    s.service.end_idle()
     with pytest.raises(ConversationGone):
-        s.line.staff_reply(call["id"], "hello?")
+        s.service.staff_reply(call["id"], "hello?")
     assert s.api.messages == []
 
 

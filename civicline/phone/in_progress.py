@@ -1,9 +1,9 @@
 """Phone calls between two Twilio requests, by CallSid.
 
 A call's session lives as the state's JSON; each request rebuilds a :class:`PhoneCall`
-around it. Everything a :class:`Line` holds is written to a :class:`LineStore` (a file by
-default) before the answer to Twilio leaves, so that a call survives a restart of the
-server: the next webhook of the call is answered in context, and a call whose stream was
+around it. Everything a :class:`CallInProgress` holds is written to an
+:class:`InProgressStore` (a file by default) before the answer to Twilio leaves, so that a
+call survives a restart of the server: the next webhook of the call is answered in context, and a call whose stream was
 cut is closed in its record when Twilio's status callback comes. A transfer does not end
 the call record at once: whether the person answered is only known when Twilio reports the
 ``<Dial>`` outcome, and a failed transfer goes on as a callback request in the same call
@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from civicline.calls import KeptCall
-from civicline.phone.line_store import LineStore
+from civicline.phone.in_progress_store import InProgressStore
 from flows.dialog import Engine
 from flows.session import Action, SessionState, Step, Transfer, action_from_json, action_to_json
 
@@ -36,7 +36,7 @@ KEEP_ENDED_S = 90 * 86400
 
 
 @dataclass
-class Line:
+class CallInProgress:
     """What we remember of one CallSid."""
 
     call_sid: str
@@ -73,7 +73,7 @@ class Line:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> Line:
+    def from_json(cls, text: str) -> CallInProgress:
         d = json.loads(text)
         held = d.get("held_end")
         if held and held.get("at"):
@@ -91,43 +91,43 @@ class Line:
 class _HoldTransferEnd:
     """The recorder as the Call sees it: a transfer's end waits for the Dial's outcome."""
 
-    def __init__(self, inner: Any, line: Line) -> None:
-        self.inner, self.line = inner, line
+    def __init__(self, inner: Any, kept: CallInProgress) -> None:
+        self.inner, self.kept = inner, kept
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
     def call_ended(self, call_id: str, **fields: Any) -> None:
         if fields.get("outcome") == "transferred":
-            self.line.held_end = dict(fields)
+            self.kept.held_end = dict(fields)
             return
-        if self.line.transfer is not None and not fields.get("summary"):
-            fields["summary"] = self.line.transfer.summary  # staff see what was asked
+        if self.kept.transfer is not None and not fields.get("summary"):
+            fields["summary"] = self.kept.transfer.summary  # staff see what was asked
         self.inner.call_ended(call_id, **fields)
 
 
 class PhoneCall(KeptCall):
-    """A Call whose state is kept in a :class:`Line` between requests."""
+    """A Call whose state is kept in a :class:`CallInProgress` between requests."""
 
     def __init__(
-        self, engine: Engine, clock: Callable[[], datetime], line: Line, recorder: Any, texts: Any = None
+        self, engine: Engine, clock: Callable[[], datetime], kept: CallInProgress, recorder: Any, texts: Any = None
     ) -> None:
-        wrapped = _HoldTransferEnd(recorder, line) if recorder is not None else None
-        super().__init__(engine, clock, line, call_id=line.call_sid, caller=line.caller, recorder=wrapped, texts=texts)
-        self.line = line
+        wrapped = _HoldTransferEnd(recorder, kept) if recorder is not None else None
+        super().__init__(engine, clock, kept, call_id=kept.call_sid, caller=kept.caller, recorder=wrapped, texts=texts)
+        self.kept = kept
         resume = getattr(recorder, "resume", None)
         if self.state is not None and callable(resume):  # a call begun before a restart
-            # Numbered from the saved line, not from the record: a webhook cut between the
-            # write of its turn and the write of the line is answered again when Twilio
+            # Numbered from the saved state, not from the record: a webhook cut between the
+            # write of its turn and the write of the state is answered again when Twilio
             # retries it, and its turn then replaces the one written the first time.
-            resume(line.call_sid, caller=line.caller, language=self.state.lang, next_turn=line.steps)
+            resume(kept.call_sid, caller=kept.caller, language=self.state.lang, next_turn=kept.steps)
 
     def _after(self, step: Step, event: Any, began: float, now: datetime) -> Step:
-        step = super()._after(step, event, began, now)  # the line's state_json too
-        self.line.steps += 1  # Call._after gave the record one turn
+        step = super()._after(step, event, began, now)  # the kept call's state_json too
+        self.kept.steps += 1  # Call._after gave the record one turn
         transfer = next((a for a in step.actions if isinstance(a, Transfer)), None)
         if transfer is not None:
-            self.line.transfer = transfer
+            self.kept.transfer = transfer
         return step
 
     def transfer_failed(self, status: str) -> Step:
@@ -135,82 +135,82 @@ class PhoneCall(KeptCall):
         town's callback flow, as it does after office hours, in the same call record."""
         assert self.state is not None
         began, now = time.perf_counter(), self.clock()
-        self.line.held_end = None  # the transfer did not happen
+        self.kept.held_end = None  # the transfer did not happen
         step = self.engine.transfer_failed(self.state, now, status)
         # The call had ended with the transfer; it goes on, and will end (and be recorded) again.
         self.state = dataclasses.replace(self.state, ended=False)
         return self._after(step, None, began, now)
 
     def transfer_answered(self) -> None:
-        held, self.line.held_end = self.line.held_end, None
+        held, self.kept.held_end = self.kept.held_end, None
         if held is not None and self.recorder is not None:
             self.recorder.inner.call_ended(self.call_id, **held)  # type: ignore[attr-defined]
 
 
-class Lines:
+class CallsInProgress:
     """The calls in progress: in this process's memory (with a lock each), written through to
-    a :class:`LineStore` after every change, and read back from it by a process that did not
-    answer the call's first request (after a restart).
+    an :class:`InProgressStore` after every change, and read back from it by a process that
+    did not answer the call's first request (after a restart).
 
-    Change a line only inside :meth:`editing`, which saves it on the way out."""
+    Change a call in progress only inside :meth:`editing`, which saves it on the way out."""
 
-    def __init__(self, store: LineStore) -> None:
+    def __init__(self, store: InProgressStore) -> None:
         self.store = store
-        self._lines: dict[str, Line] = {}
+        self._calls: dict[str, CallInProgress] = {}
         self._lock = threading.Lock()
         self._next_expiry = 0.0
         self.save_failures = 0
         self.last_error: str | None = None
 
-    def get(self, call_sid: str) -> Line | None:
+    def get(self, call_sid: str) -> CallInProgress | None:
         """The call in progress with this CallSid, or None (unknown, or ended)."""
         with self._lock:
-            line = self._lines.get(call_sid)
-            if line is not None:
-                return line
+            kept = self._calls.get(call_sid)
+            if kept is not None:
+                return kept
             stored = self._read(call_sid)
             if stored is None or stored.data is None:
                 return None
-            line = self._lines[call_sid] = Line.from_json(stored.data)
+            kept = self._calls[call_sid] = CallInProgress.from_json(stored.data)
             log.info("call %s: taken up from the saved state", call_sid)
-            return line
+            return kept
 
-    def open(self, call_sid: str, caller: str | None) -> tuple[Line | None, bool]:
-        """The line for this CallSid and whether it is new (False: a Twilio retry, or a call
+    def open(self, call_sid: str, caller: str | None) -> tuple[CallInProgress | None, bool]:
+        """The call in progress for this CallSid and whether it is new (False: a Twilio retry, or a call
         taken up after a restart); (None, False) for a call that has already ended."""
         self._expire()
-        line = self.get(call_sid)
-        if line is not None:
-            return line, False
+        kept = self.get(call_sid)
+        if kept is not None:
+            return kept, False
         with self._lock:
-            if call_sid in self._lines:  # opened by another request meanwhile
-                return self._lines[call_sid], False
+            if call_sid in self._calls:  # opened by another request meanwhile
+                return self._calls[call_sid], False
             stored = self._read(call_sid)
             if stored is not None:
                 return None, False  # ended: the webhook is a replay
-            line = Line(call_sid, caller)
+            kept = CallInProgress(call_sid, caller)
             try:
-                added = self.store.add(call_sid, line.to_json(), line.created)
+                added = self.store.add(call_sid, kept.to_json(), kept.created)
             except Exception as exc:  # the call goes on in memory; /health says so
                 self._failed(exc)
                 added = True
             if not added:
                 return None, False
-            self._lines[call_sid] = line
-            return line, True
+            self._calls[call_sid] = kept
+            return kept, True
 
     @contextmanager
-    def editing(self, line: Line) -> Iterator[Line]:
-        """The line, locked; saved when the block ends (before the answer leaves)."""
-        with line.lock:
+    def editing(self, kept: CallInProgress) -> Iterator[CallInProgress]:
+        """The call in progress, locked; saved when the block ends (before the answer leaves)."""
+        with kept.lock:
             try:
-                yield line
+                yield kept
             finally:
-                self.save(line)
+                self.save(kept)
 
-    def save(self, line: Line) -> None:
+    def save(self, kept: CallInProgress) -> None:
         try:
-            self.store.put(line.call_sid, line.to_json(), time.time())
+            self.store.put(kept.call_sid, kept.to_json(), time.time())
         except Exception as exc:
             self._failed(exc)
         else:
@@ -226,17 +226,17 @@ class Lines:
             return f"calls in progress are not being saved ({self.save_failures} failures): {self.last_error}"
         return None
 
-    def close(self, call_sid: str) -> Line | None:
+    def close(self, call_sid: str) -> CallInProgress | None:
         """The call is over: forgotten here and in the store (which remembers that it ended).
-        Returns the line as it was, for the record to be closed."""
-        line = self.get(call_sid)
+        Returns the call in progress as it was, for the record to be closed."""
+        kept = self.get(call_sid)
         with self._lock:
-            self._lines.pop(call_sid, None)
+            self._calls.pop(call_sid, None)
         try:
             self.store.end(call_sid, time.time())
         except Exception as exc:
             self._failed(exc)
-        return line
+        return kept
 
     def _read(self, call_sid: str) -> Any:
         try:
@@ -256,12 +256,12 @@ class Lines:
             return
         self._next_expiry = now + 60
         with self._lock:
-            for sid in [s for s, line in self._lines.items() if now - line.created > KEEP_S]:
-                del self._lines[sid]
+            for sid in [s for s, kept in self._calls.items() if now - kept.created > KEEP_S]:
+                del self._calls[sid]
         try:
             self.store.expire(now - KEEP_S, now - KEEP_ENDED_S)
         except Exception as exc:
             self._failed(exc)
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return len(self._calls)

@@ -83,7 +83,7 @@ class TextCall(KeptCall):
         super()._record(method, *args, **kwargs)
 
 
-class TextLine:
+class TextService:
     """Every text conversation of the process and what happens to each message."""
 
     def __init__(self, app_ext: Any, conversations: Conversations, clock: Callable[[], datetime] | None = None) -> None:

@@ -1,10 +1,10 @@
 """Where the phone line keeps its calls in progress between two requests, so that a call
 outlives the process that answered its last request (a restart, a crash, ``kill -9``).
 
-:class:`LineStore` is the interface: a call's state is one opaque JSON text under its
+:class:`InProgressStore` is the interface: a call's state is one opaque JSON text under its
 CallSid, written before the answer to Twilio leaves, and a call that ended leaves only the
 fact that it ended (nothing personal), so that a replayed webhook cannot reopen it.
-:class:`SQLiteLineStore` is the default, a small file of its own next to the call records
+:class:`SQLiteInProgressStore` is the default, a small file of its own next to the call records
 (``[telephony] state``). Another store (Redis, for several servers) implements the same
 five methods.
 """
@@ -24,15 +24,15 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class StoredLine:
+class StoredCall:
     data: str | None
     """The call's state as JSON; None once the call has ended."""
     ended_at: float | None
     """When the call ended (Unix time), or None while it is in progress."""
 
 
-class LineStore(Protocol):
-    def get(self, call_sid: str) -> StoredLine | None:
+class InProgressStore(Protocol):
+    def get(self, call_sid: str) -> StoredCall | None:
         """The call, in progress or ended; None for a CallSid never seen (or long forgotten)."""
         ...
 
@@ -54,7 +54,7 @@ class LineStore(Protocol):
         ...
 
 
-class SQLiteLineStore:
+class SQLiteInProgressStore:
     """Calls in progress in one SQLite file (WAL: a write is in the file when ``put`` returns,
     and survives the process being killed). One connection behind a lock: each write is a
     single small row, far below a millisecond, and a process holds no more than one file."""
@@ -69,15 +69,17 @@ class SQLiteLineStore:
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute("PRAGMA secure_delete = ON")  # an ended call's state is overwritten
+        # The table's name is part of the file's format: files on servers keep their calls in
+        # progress, and the ended CallSids that refuse replayed webhooks, across an upgrade.
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS lines (call_sid TEXT PRIMARY KEY, data TEXT,"
             " updated_at REAL NOT NULL, ended_at REAL)"
         )
 
-    def get(self, call_sid: str) -> StoredLine | None:
+    def get(self, call_sid: str) -> StoredCall | None:
         with self._lock:
             row = self._conn.execute("SELECT data, ended_at FROM lines WHERE call_sid = ?", (call_sid,)).fetchone()
-        return StoredLine(row[0], row[1]) if row else None
+        return StoredCall(row[0], row[1]) if row else None
 
     def add(self, call_sid: str, data: str, at: float) -> bool:
         with self._lock:
@@ -115,43 +117,43 @@ class SQLiteLineStore:
             self._conn.close()
 
 
-class MemoryLineStore:
+class MemoryInProgressStore:
     """The same in this process's memory: for tests, and the terminal's simulated calls."""
 
     def __init__(self) -> None:
         self.open_error: str | None = None  # why the file store could not be used instead
-        self._lines: dict[str, tuple[str | None, float, float | None]] = {}
+        self._calls: dict[str, tuple[str | None, float, float | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, call_sid: str) -> StoredLine | None:
+    def get(self, call_sid: str) -> StoredCall | None:
         with self._lock:
-            found = self._lines.get(call_sid)
-        return StoredLine(found[0], found[2]) if found else None
+            found = self._calls.get(call_sid)
+        return StoredCall(found[0], found[2]) if found else None
 
     def add(self, call_sid: str, data: str, at: float) -> bool:
         with self._lock:
-            if call_sid in self._lines:
+            if call_sid in self._calls:
                 return False
-            self._lines[call_sid] = (data, at, None)
+            self._calls[call_sid] = (data, at, None)
             return True
 
     def put(self, call_sid: str, data: str, at: float) -> None:
         with self._lock:
-            found = self._lines.get(call_sid)
+            found = self._calls.get(call_sid)
             if found is not None and found[2] is None:
-                self._lines[call_sid] = (data, at, None)
+                self._calls[call_sid] = (data, at, None)
 
     def end(self, call_sid: str, at: float) -> None:
         with self._lock:
-            found = self._lines.get(call_sid)
-            self._lines[call_sid] = (None, at, found[2] if found and found[2] is not None else at)
+            found = self._calls.get(call_sid)
+            self._calls[call_sid] = (None, at, found[2] if found and found[2] is not None else at)
 
     def expire(self, in_progress_before: float, ended_before: float) -> int:
         with self._lock:
             gone = [
-                sid for sid, (_, updated, ended) in self._lines.items()
+                sid for sid, (_, updated, ended) in self._calls.items()
                 if (ended is None and updated < in_progress_before) or (ended is not None and ended < ended_before)
             ]
             for sid in gone:
-                del self._lines[sid]
+                del self._calls[sid]
         return len(gone)
