@@ -17,15 +17,7 @@ from flows.session import (
     StaffRequest,
     Transfer,
 )
-from support.flowkit import CLOSED, OPEN, make_runtime
-
-
-def says(step) -> str:
-    return " ".join(a.text for a in step.actions if isinstance(a, Say))
-
-
-def of(step, kind):
-    return [a for a in step.actions if isinstance(a, kind)]
+from support.flowkit import CLOSED, OPEN, make_runtime, of, says
 
 
 def start(engine, lang="fr", now=OPEN):

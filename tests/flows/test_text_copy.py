@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from flows.dialog import Engine
-from flows.session import Ask, Pressed, Said, Say, SendText
-from support.flowkit import OPEN, FakeTown, make_runtime
+from flows.session import Ask, Pressed, Said, SendText
+from support.flowkit import OPEN, FakeTown, make_runtime, says
 
 COPIES = SimpleNamespace(sms_copies=True, spoken_provenance=False)
 WORDS = {"en": "can you send it to me by text", "fr": "envoyez-moi la réponse par sms", "es": "envíemelo por sms por favor"}
@@ -26,10 +26,6 @@ SOURCE = {"en": "Source: the town's collection calendar (calendrier.pdf), checke
 class TownWithPage(FakeTown):
     country = "FR"
     website = "https://www.testville.example/dechets"
-
-
-def says(step) -> str:
-    return " ".join(a.text for a in step.actions if isinstance(a, Say))
 
 
 def answered(lang: str, caller: str | None = "+33612345678", config=COPIES):

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from flows.session import Ask, Pressed, Said, Say
-from support.flowkit import OPEN
-
-
-def says(step) -> str:
-    return " ".join(a.text for a in step.actions if isinstance(a, Say))
+from flows.session import Ask, Pressed, Said
+from support.flowkit import OPEN, says
 
 
 def answered(engine, lang="en"):

@@ -12,16 +12,12 @@ import yaml
 
 from flows.catalog_checks import check_catalogs
 from flows.dialog import Engine
-from flows.session import Pressed, Said, Say
-from support.flowkit import OPEN, make_catalogs, make_runtime
+from flows.session import Pressed, Said
+from support.flowkit import OPEN, make_catalogs, make_runtime, says
 from translations.catalog import Catalogs, with_town_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 SPOKEN_ONLY = re.compile(r"\b(press|appuyez|appuyer|pulse|marque|dites|diga|say it|pound|dièse|almohadilla|hear)\b", re.I)
-
-
-def says(step) -> str:
-    return " ".join(a.text for a in step.actions if isinstance(a, Say))
 
 
 @pytest.mark.parametrize("lang", ["fr", "en", "es"])

@@ -10,6 +10,7 @@ Tests wait on what the caller has received or sent (:meth:`MediaLeg.wait_for`), 
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.server
 import itertools
 import json
@@ -464,3 +465,19 @@ def heard_text(index: dict[bytes, str], heard: list) -> list[str]:
     return out
 
 
+@contextlib.contextmanager
+def twilio_secrets_set(token: str):
+    """The Twilio credentials a server reads from its environment, set for a test session
+    and put back as they were afterwards."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID")}
+    os.environ["TWILIO_AUTH_TOKEN"], os.environ["TWILIO_ACCOUNT_SID"] = token, ACCOUNT
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

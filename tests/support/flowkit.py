@@ -17,7 +17,7 @@ from flows.handlers import HandlerContext, HandlerResult
 from flows.loader import flow_files, load_flows
 from flows.provenance import Source
 from flows.runtime import Runtime
-from flows.session import StaffRequest
+from flows.session import Say, StaffRequest, Step
 from translations.catalog import Catalogs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "flows" / "fixtures"
@@ -155,3 +155,13 @@ def engine(runtime: Runtime) -> Engine:
 OPEN = datetime(2026, 12, 1, 10, 15, tzinfo=PARIS)
 # Saturday: closed.
 CLOSED = datetime(2026, 12, 5, 10, 15, tzinfo=PARIS)
+
+
+def says(step: Step) -> str:
+    """Everything the assistant said in one step, as one string."""
+    return " ".join(a.text for a in step.actions if isinstance(a, Say))
+
+
+def of(step: Step, kind: type) -> list:
+    """The step's actions of one kind."""
+    return [a for a in step.actions if isinstance(a, kind)]

@@ -4,7 +4,6 @@ records store per test, and a fake Twilio to call it."""
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,7 @@ from werkzeug.serving import make_server
 
 from civicline.config import Config
 from records import CallRecorder, SQLiteStore
-from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings
+from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings, twilio_secrets_set
 from support.flowkit import OPEN, make_runtime
 
 TOKEN = "test-auth-token-" + "x" * 16
@@ -23,14 +22,8 @@ TOKEN = "test-auth-token-" + "x" * 16
 
 @pytest.fixture(scope="session", autouse=True)
 def twilio_secrets():
-    saved = {k: os.environ.get(k) for k in ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID")}
-    os.environ["TWILIO_AUTH_TOKEN"], os.environ["TWILIO_ACCOUNT_SID"] = TOKEN, ACCOUNT
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with twilio_secrets_set(TOKEN):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ Clocks are moved by hand: the conversations' (idle time) and the town's (what da
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from werkzeug.serving import make_server
 
 from civicline.config import Config
 from records import CallRecorder, SQLiteStore
-from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings
+from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings, twilio_secrets_set
 from support.textkit import NOW, TOKEN, TOWN_NUMBER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,14 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session", autouse=True)
 def twilio_secrets():
-    saved = {k: os.environ.get(k) for k in ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID")}
-    os.environ["TWILIO_AUTH_TOKEN"], os.environ["TWILIO_ACCOUNT_SID"] = TOKEN, ACCOUNT
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with twilio_secrets_set(TOKEN):
+        yield
 
 
 @pytest.fixture(scope="session")
