@@ -3,6 +3,7 @@ on a data record; a phrase the assistant did not understand added as an intent e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -187,24 +188,8 @@ def callbacks_update(request_id: str) -> Any:
     row = browse.staff_request(state().store, request_id[:64])
     if row is None:
         not_found("This request")
-    if row["status"] == "closed":
-        raise ConsoleError(409, f"This request was already closed by {row['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
-    action = request.form.get("action")
-    note = _note(row["note"], form_text("note"))
-    store = state().store
-    if action == "assign":
-        store.update_staff_request(row["id"], status="assigned", assignee=_assignee() or signed_in().name, note=note)
-        flash("Assigned.", "ok")
-    elif action == "note":
-        if not note:
-            raise ConsoleError(422, "Write the note first.", "Empty note")
-        store.update_staff_request(row["id"], status=row["status"], note=note)
-        flash("Note added.", "ok")
-    elif action == "close":
-        store.update_staff_request(row["id"], status="closed", assignee=row["assignee"] or signed_in().name, note=note)
-        flash("Closed. The caller's full number has been deleted.", "ok")
-    else:
-        raise ConsoleError(422, "Unknown action.", "Not done")
+    _request_action(row, state().store.update_staff_request, assigned="assigned",
+                    closed="Closed. The caller's full number has been deleted.")
     return redirect(url_for("console.callbacks") + f"#req-{row['id']}")
 
 
@@ -231,21 +216,29 @@ def city_requests_update(request_id: str) -> Any:
     row = store.city_request(request_id[:64])
     if row is None:
         not_found("This request")
+    _request_action(row, store.update_city_request, assigned=None,
+                    closed="Closed. The caller's number has been deleted.")
+    return redirect(url_for("console.city_requests") + f"#city-{row['id']}")
+
+
+def _request_action(row: dict[str, Any], update: Callable[..., None], *, assigned: str | None, closed: str) -> None:
+    """Assign, annotate or close a request a resident left (a callback, a message, a request
+    to the city's systems); ``assigned`` is the status an assigned request takes (None: its
+    own, for requests whose status follows the city's system)."""
     if row["status"] == "closed":
         raise ConsoleError(409, f"This request was already closed by {row['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
     action = request.form.get("action")
     note = _note(row["note"], form_text("note"))
     if action == "assign":
-        store.update_city_request(row["id"], status=row["status"], assignee=_assignee() or signed_in().name, note=note)
+        update(row["id"], status=assigned or row["status"], assignee=_assignee() or signed_in().name, note=note)
         flash("Assigned.", "ok")
     elif action == "note":
         if not note:
             raise ConsoleError(422, "Write the note first.", "Empty note")
-        store.update_city_request(row["id"], status=row["status"], note=note)
+        update(row["id"], status=row["status"], note=note)
         flash("Note added.", "ok")
     elif action == "close":
-        store.update_city_request(row["id"], status="closed", assignee=row["assignee"] or signed_in().name, note=note)
-        flash("Closed. The caller's number has been deleted.", "ok")
+        update(row["id"], status="closed", assignee=row["assignee"] or signed_in().name, note=note)
+        flash(closed, "ok")
     else:
         raise ConsoleError(422, "Unknown action.", "Not done")
-    return redirect(url_for("console.city_requests") + f"#city-{row['id']}")
