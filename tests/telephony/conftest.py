@@ -17,6 +17,7 @@ from civicline.config import Config
 from records import CallRecorder, SQLiteStore
 from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings
 from support.flowkit import OPEN, make_runtime
+from support.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 
 TOKEN = "test-auth-token-" + "x" * 16
 
