@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,7 @@ class Line:
     pending: list[Action] = field(default_factory=list)  # to play when a stream (re)starts
     voice_twiml: str | None = None  # the answer to /twilio/voice, for Twilio's retries
     lock: threading.RLock = field(default_factory=threading.RLock)
+    held: int = field(default=0, compare=False, repr=False)  # depth of locked(), under lock
 
     @property
     def state(self) -> SessionState | None:
@@ -154,8 +155,12 @@ class Lines:
 
     Change a line only inside :meth:`editing`, which saves it on the way out."""
 
-    def __init__(self, store: LineStore) -> None:
+    def __init__(self, store: LineStore, locks: Any = None) -> None:
+        """``locks``, when the store is shared by several workers (Redis), gives each call a
+        lock they all see (``locks.hold(call_sid)``); each turn then reads the call again
+        from the store under that lock, since another worker may have answered the last one."""
         self.store = store
+        self.locks = locks
         self._lines: dict[str, Line] = {}
         self._lock = threading.Lock()
         self._next_expiry = 0.0
@@ -164,6 +169,8 @@ class Lines:
 
     def get(self, call_sid: str) -> Line | None:
         """The call in progress with this CallSid, or None (unknown, or ended)."""
+        if self.locks is not None:
+            return self._get_shared(call_sid)
         with self._lock:
             line = self._lines.get(call_sid)
             if line is not None:
@@ -202,11 +209,34 @@ class Lines:
     @contextmanager
     def editing(self, line: Line) -> Iterator[Line]:
         """The line, locked; saved when the block ends (before the answer leaves)."""
-        with line.lock:
+        with self.locked(line):
             try:
                 yield line
             finally:
                 self.save(line)
+
+    @contextmanager
+    def locked(self, line: Line) -> Iterator[Line]:
+        """The line, locked against this process's threads and, with a shared store, against
+        every worker's; then as the store has it (another worker may have moved it on)."""
+        with line.lock:
+            if self.locks is None or line.held:
+                line.held += 1
+                try:
+                    yield line
+                finally:
+                    line.held -= 1
+                return
+            hold: AbstractContextManager[Any] = self.locks.hold(line.call_sid)
+            with hold:
+                line.held += 1
+                try:
+                    stored = self._read(line.call_sid)
+                    if stored is not None and stored.data is not None:
+                        _refresh(line, stored.data)
+                    yield line
+                finally:
+                    line.held -= 1
 
     def save(self, line: Line) -> None:
         try:
@@ -238,6 +268,28 @@ class Lines:
             self._failed(exc)
         return line
 
+    def _get_shared(self, call_sid: str) -> Line | None:
+        """As the store has it now; this process's copy only when the store cannot be read
+        (the call then goes on in this worker's memory; /health says so)."""
+        try:
+            stored = self.store.get(call_sid)
+        except Exception as exc:
+            self._failed(exc)
+            with self._lock:
+                return self._lines.get(call_sid)
+        with self._lock:
+            if stored is None or stored.data is None:
+                self._lines.pop(call_sid, None)
+                return None
+            line = self._lines.get(call_sid)
+            if line is None:
+                line = self._lines[call_sid] = Line.from_json(stored.data)
+                return line
+        with line.lock:
+            if not line.held:  # never under a turn of this thread's own, mid-change
+                _refresh(line, stored.data)
+        return line
+
     def _read(self, call_sid: str) -> Any:
         try:
             return self.store.get(call_sid)
@@ -265,3 +317,11 @@ class Lines:
 
     def __len__(self) -> int:
         return len(self._lines)
+
+
+def _refresh(line: Line, data: str) -> None:
+    """The line as saved, in place: whoever holds this object sees it."""
+    saved = Line.from_json(data)
+    for f in dataclasses.fields(Line):
+        if f.name not in ("lock", "held"):
+            setattr(line, f.name, getattr(saved, f.name))

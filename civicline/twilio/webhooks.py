@@ -262,7 +262,7 @@ def status() -> Response:
         if t.speech is not None:
             t.speech.played.forget_call(call_sid)  # the call's answers' audio
         if line is not None and line.state is not None:
-            with line.lock:  # the record is closed before the line is forgotten
+            with t.lines.locked(line):  # the record is closed before the line is forgotten
                 call = t.phone_call(line)
                 if line.held_end is not None:
                     call.transfer_answered()
