@@ -29,7 +29,7 @@ class Telephony:
 
     app_ext: Any  # civicline.app.Civicline
     speech: Any  # civicline.phone.speech.PhoneSpeech
-    passes: StreamPasses
+    passes: Any  # StreamPasses, or RedisStreamPasses with several workers
     lines: Lines
     clock: Callable[[], datetime] | None = None  # tests fix the time; default: the town's now
     streams: dict[str, Any] = field(default_factory=dict)  # CallSid -> StreamCall in progress
@@ -70,8 +70,17 @@ def init_app(app: Flask) -> Telephony | None:
     from civicline.twilio import media_stream, webhooks
 
     config = ext.config
-    lines = Lines(_line_store(config.line_state_path or config.db_path.with_name("calls-in-progress.sqlite3")))
-    tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s), lines)
+    passes: Any
+    if ext.redis is not None:  # several workers: any of them answers any turn of any call
+        from civicline.phone.redis_store import RedisCallLocks, RedisLineStore
+        from civicline.twilio.redis_passes import RedisStreamPasses
+
+        lines = Lines(RedisLineStore(ext.redis), locks=RedisCallLocks(ext.redis))
+        passes = RedisStreamPasses(ext.redis, config.stream_token_ttl_s)
+    else:
+        lines = Lines(_line_store(config.line_state_path or config.db_path.with_name("calls-in-progress.sqlite3")))
+        passes = StreamPasses(config.stream_token_ttl_s)
+    tel = Telephony(ext, ext.speech, passes, lines)
     app.extensions["telephony"] = tel
     app.register_blueprint(webhooks.bp)
     media_stream.init_app(app)
