@@ -30,8 +30,9 @@ class FlowNotices:
     def __init__(self, client: Any, holder: Any, channel: str = CHANNEL) -> None:
         self.client, self.holder, self.channel = client, holder, channel
         self.sender = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.heard = 0  # notices from other workers carried out (for /health and the tests)
+        self.heard = 0  # reloads carried out for other workers
         self.listening = threading.Event()  # subscribed now
+        self._changed = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -47,8 +48,15 @@ class FlowNotices:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wait_heard(self, count: int, timeout: float) -> bool:
+        """Whether this worker has carried out ``count`` reloads for others within ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.heard >= count, timeout)
 
     def _listen(self) -> None:
         backoff = 0.5
@@ -95,5 +103,7 @@ class FlowNotices:
             log.error("flow notices: after %s the town's flows do not load here (%d problems); keeping %s",
                       why, len(problems), self.holder.get().flows.version)
             return
-        self.heard += 1
+        with self._changed:
+            self.heard += 1
+            self._changed.notify_all()
         log.info("flow notices: %s; now on flows %s", why, self.holder.get().flows.version)

@@ -1,0 +1,149 @@
+"""What several workers share through Redis, checked against a real redis-server
+(support.redis_server), each "worker" here being its own client and its own objects: the
+calls in progress, the one-time stream passes, the per-call locks."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from civicline.phone.lines import Lines
+from civicline.phone.redis_store import RedisCallLocks, RedisLineStore, connect
+from civicline.twilio.redis_passes import RedisStreamPasses
+
+SID = "CA" + "4" * 32
+
+
+@pytest.fixture
+def clients(redis_url):
+    made = []
+
+    def client():
+        made.append(connect(redis_url))
+        return made[-1]
+
+    yield client
+    for c in made:
+        c.close()
+
+
+def worker(clients) -> Lines:
+    client = clients()
+    return Lines(RedisLineStore(client), locks=RedisCallLocks(client, wait_s=10))
+
+
+def test_each_turn_reads_the_call_again_when_another_worker_answered_the_last_one(clients):
+    first, second = worker(clients), worker(clients)
+    line, new = first.open(SID, "+33611223344")
+    assert new
+    with first.editing(line):
+        line.turn = 1
+    theirs = second.get(SID)
+    with second.editing(theirs):
+        theirs.turn = 2
+    mine = first.get(SID)  # the first worker's copy said turn 1
+    assert mine is line and mine.turn == 2
+    with first.editing(line):
+        assert line.turn == 2
+        line.turn = 3
+    assert second.get(SID).turn == 3
+    assert first.open(SID, None) == (line, False)  # a retried /twilio/voice on the other worker
+    second.close(SID)
+    assert first.get(SID) is None and first.open(SID, None) == (None, False)
+
+
+def test_a_call_in_progress_expires_in_redis_as_it_does_in_the_file(clients):
+    client = clients()
+    store = RedisLineStore(client, keep_s=120, keep_ended_s=3600)
+    store.add(SID, "{}", 1.0)
+    assert 0 < client.ttl(f"civicline:line:{SID}") <= 120
+    store.end(SID, 2.0)
+    assert 120 < client.ttl(f"civicline:line:{SID}") <= 3600
+    assert client.hgetall(f"civicline:line:{SID}") == {"updated_at": "2.0", "ended_at": "2.0"}  # nothing personal
+
+
+def test_a_stream_pass_from_one_worker_is_honoured_once_by_another(clients):
+    issuing, other, third = (RedisStreamPasses(clients(), ttl_s=30) for _ in range(3))
+    token = issuing.issue(SID)
+    assert not other.redeem(token, "CA" + "5" * 32)  # shown for another call: spent all the same
+    token = issuing.issue(SID)
+    assert other.redeem(token, SID)
+    assert not third.redeem(token, SID) and not issuing.redeem(token, SID)
+    assert not other.redeem(None, SID) and not other.redeem("x" * 500, SID)
+    client = clients()
+    token = issuing.issue(SID)
+    assert 0 < client.pttl(f"civicline:pass:{token}") <= 30_000  # it dies on its own
+
+
+def test_a_turn_on_one_worker_waits_for_the_same_calls_turn_on_another(clients):
+    first, second = RedisCallLocks(clients(), wait_s=10), RedisCallLocks(clients(), wait_s=10)
+    inside, release, entered = threading.Event(), threading.Event(), threading.Event()
+
+    def other_turn() -> None:
+        with second.hold(SID):
+            entered.set()
+
+    def this_turn() -> None:
+        with first.hold(SID):
+            inside.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=this_turn)
+    holder.start()
+    assert inside.wait(10)
+    waiter = threading.Thread(target=other_turn)
+    waiter.start()
+    assert not entered.wait(0.5)  # still held by the first worker
+    with second.hold("CA" + "6" * 32):  # another call is not held up
+        pass
+    release.set()
+    assert entered.wait(10)
+    holder.join(10)
+    waiter.join(10)
+
+
+def test_a_lock_left_by_a_killed_worker_frees_itself(clients):
+    client = clients()
+    dead = client.lock(f"civicline:lock:{SID}", timeout=1.0)
+    assert dead.acquire(blocking=False)  # and never released: the worker was killed
+    entered = threading.Event()
+    locks = RedisCallLocks(clients(), wait_s=10)
+
+    def turn() -> None:
+        with locks.hold(SID):
+            entered.set()
+
+    t = threading.Thread(target=turn)
+    t.start()
+    assert entered.wait(10)
+    t.join(10)
+
+
+def test_a_flow_reloaded_by_one_worker_is_reloaded_by_the_others(clients, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from civicline.config import Config
+    from civicline.wiring import RuntimeHolder, share_flow_reloads
+
+    town = tmp_path / "town"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "towns" / "port-lumiere", town)
+    config = Config(town_path=town)
+    saving, other = RuntimeHolder(config), RuntimeHolder(config)
+    saving_notices, other_notices = share_flow_reloads(saving, clients()), share_flow_reloads(other, clients())
+    try:
+        assert saving_notices.listening.wait(10) and other_notices.listening.wait(10)
+        before = other.get().flows.version
+        main = town / "flows" / "main.yaml"
+        main.write_text(main.read_text(encoding="utf-8") + "\n# saved in the console\n", encoding="utf-8")
+        assert saving.reload() == []  # what the console's save does, on the worker that saved
+        assert other_notices.wait_heard(1, timeout=30)
+        assert other.get().flows.version == saving.get().flows.version != before
+        assert saving_notices.heard == 0  # its own notice is not carried out twice
+        main.write_text("flow: main\nnodes: [", encoding="utf-8")  # broken on disk: kept out
+        assert saving.reload() != []
+        assert other.get().flows.version == saving.get().flows.version
+    finally:
+        saving_notices.stop()
+        other_notices.stop()
