@@ -147,3 +147,30 @@ def test_a_flow_reloaded_by_one_worker_is_reloaded_by_the_others(clients, tmp_pa
     finally:
         saving_notices.stop()
         other_notices.stop()
+
+
+def test_when_redis_stops_a_worker_goes_on_with_the_calls_it_holds_and_says_so(tmp_path):
+    from support.redis_server import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    client = connect(server.url)
+    try:
+        lines = Lines(RedisLineStore(client), locks=RedisCallLocks(client, wait_s=2))
+        passes = RedisStreamPasses(client, ttl_s=30)
+        line, _ = lines.open(SID, "+33611223344")
+        with lines.editing(line):
+            line.turn = 1
+        assert lines.problem is None
+        server.stop()
+        held = lines.get(SID)  # this worker's copy
+        assert held is line and held.turn == 1
+        with lines.editing(held):  # no lock across workers, no save: the turn goes on
+            held.turn = 2
+        assert lines.problem is not None and "not being saved" in lines.problem  # /health: 503
+        new, is_new = lines.open("CA" + "7" * 32, None)  # a new call is answered too
+        assert is_new and new is not None
+        token = passes.issue(SID)  # kept in this worker until Redis is back
+        assert passes.redeem(token, SID) and not passes.redeem(token, SID)
+    finally:
+        client.close()
+        server.stop()
