@@ -202,16 +202,17 @@ def phone_speech(config: Config, engines: SpeechEngines | None = None) -> PhoneS
 # ---- several workers: state shared through Redis --------------------------------------
 
 
-def redis_for(config: Config) -> Any:
+def redis_for(config: Config, *, text: bool = True) -> Any:
     """A Redis client when ``$CIVICLINE_REDIS_URL`` is set (calls in progress, stream
-    passes, per-call locks and flow notices then live there), else None: one worker, in
-    its memory and the SQLite file. The URL is a secret: it may carry a password."""
+    passes, per-call locks, answers' audio and flow notices then live there), else None:
+    one worker, in its memory and the SQLite file. The URL is a secret: it may carry a
+    password. ``text=False``: a client answering in bytes (audio)."""
     url = config.secret("CIVICLINE_REDIS_URL")
     if not url:
         return None
     from civicline.phone.redis_store import connect
 
-    return connect(url)
+    return connect(url, text=text)
 
 
 def share_flow_reloads(holder: RuntimeHolder, client: Any) -> Any:

@@ -73,10 +73,11 @@ return gone
 """
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for ``CIVICLINE_REDIS_URL`` (redis://, rediss://, unix://), answers as text.
-    Short time-outs: a webhook must be answered within Twilio's 15 s even when Redis is gone."""
-    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5.0, socket_connect_timeout=2.0,
+def connect(url: str, *, text: bool = True) -> redis.Redis:
+    """A client for ``CIVICLINE_REDIS_URL`` (redis://, rediss://, unix://), answering in text
+    (or bytes, for audio). Short time-outs: a webhook must be answered within Twilio's 15 s
+    even when Redis is gone."""
+    return redis.Redis.from_url(url, decode_responses=text, socket_timeout=5.0, socket_connect_timeout=2.0,
                                 health_check_interval=30)
 
 

@@ -72,11 +72,14 @@ def init_app(app: Flask) -> Telephony | None:
     config = ext.config
     passes: Any
     if ext.redis is not None:  # several workers: any of them answers any turn of any call
+        from civicline.phone.redis_played import RedisPlayedAudio
         from civicline.phone.redis_store import RedisCallLocks, RedisLineStore
         from civicline.twilio.redis_passes import RedisStreamPasses
+        from civicline.wiring import redis_for
 
         lines = Lines(RedisLineStore(ext.redis), locks=RedisCallLocks(ext.redis))
         passes = RedisStreamPasses(ext.redis, config.stream_token_ttl_s)
+        ext.speech.played = RedisPlayedAudio(redis_for(config, text=False))  # <Play> on any worker
     else:
         lines = Lines(_line_store(config.line_state_path or config.db_path.with_name("calls-in-progress.sqlite3")))
         passes = StreamPasses(config.stream_token_ttl_s)

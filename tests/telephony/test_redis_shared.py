@@ -174,3 +174,21 @@ def test_when_redis_stops_a_worker_goes_on_with_the_calls_it_holds_and_says_so(t
     finally:
         client.close()
         server.stop()
+
+
+def test_an_answers_audio_made_by_one_worker_is_played_by_another_until_the_call_ends(redis_url):
+    from civicline.phone.redis_played import RedisPlayedAudio
+
+    made, other = (connect(redis_url, text=False) for _ in range(2))
+    try:
+        making, playing = RedisPlayedAudio(made, keep_s=60), RedisPlayedAudio(other, keep_s=60)
+        token = making.put(b"\xff\x7f" * 400, SID)
+        kept = making.put(b"\x00" * 10, "CA" + "8" * 32)
+        assert playing.get(token) == b"\xff\x7f" * 400
+        assert 0 < other.pttl(f"civicline:played:{token}") <= 60_000
+        assert playing.get("0" * 64) is None
+        assert playing.forget_call(SID) == 1  # the call ended, on the other worker
+        assert making.get(token) is None and playing.get(kept) == b"\x00" * 10
+    finally:
+        made.close()
+        other.close()
