@@ -8,6 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+import requests
 
 from records import SQLiteStore
 from support.served import Served
@@ -16,7 +17,10 @@ from support.served import Served
 @pytest.fixture
 def workers(tmp_path, audio_dir, redis_url):
     """Two servers on one Redis and one records file; each its own folder for its log."""
-    shared = {"CIVICLINE_REDIS_URL": redis_url, "CIVICLINE_DB_PATH": str(tmp_path / "records.sqlite3")}
+    # A voice's first synthesis loads its model: wait for it, so that answers are <Play>ed
+    # (from Redis) rather than said by Twilio's fallback voice.
+    shared = {"CIVICLINE_REDIS_URL": redis_url, "CIVICLINE_DB_PATH": str(tmp_path / "records.sqlite3"),
+              "CIVICLINE_TWIML_SPEECH_WAIT_S": "120"}
     started = [Served(tmp_path / f"worker{i}", audio_dir=audio_dir, mode="twiml", env=shared) for i in range(2)]
     try:
         for server in started:
@@ -61,7 +65,14 @@ def test_a_twiml_call_whose_webhooks_alternate_between_two_workers(workers, tmp_
     recorded, calls = turns(tmp_path)
     assert [(seq, key) for seq, key, _ in recorded] == [(0, None), (1, "2"), (2, "1")]
     assert recorded[-1][2] == "waste.collection_day" and calls[0]["language"] == "en"
+    # Twilio fetches the answers' audio from whichever worker: B's answer, played by A.
+    played = [on(a, p.text.strip()) for p in ET.fromstring(to_english.text).iter("Play")]
+    assert played, to_english.text
+    for url in played:
+        got = requests.get(url, timeout=30)
+        assert got.status_code == 200 and got.content[:4] == b"RIFF", url
     assert b.twilio.status(params, "completed").status_code == 204
+    assert all(requests.get(url, timeout=30).status_code == 404 for url in played)  # forgotten on every worker
     # Ended on B: a replay of the first webhook on A cannot reopen it.
     replay = a.twilio.post("/twilio/voice", params)
     assert "<Hangup" in replay.text
