@@ -111,6 +111,8 @@ def create_app(
         telephony = app.extensions.get("telephony")
         if telephony is not None and telephony.lines.problem:
             problems.append(telephony.lines.problem)
+        if ext.flow_notices is not None and not ext.flow_notices.listening.is_set():
+            problems.append("flows saved through other workers are not heard here: Redis is unreachable")
         body = jsonify(
             status="failing" if problems else "ok",
             problems=problems,

@@ -32,6 +32,7 @@ class FlowNotices:
         self.sender = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.heard = 0  # reloads carried out for other workers
         self.listening = threading.Event()  # subscribed now
+        self.lost = threading.Event()  # Redis went away, and we are not back yet
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -68,6 +69,7 @@ class FlowNotices:
                 if not first:  # notices sent while we were away are lost: catch up once
                     self._reload("Redis is back")
                 first, backoff = False, 0.5
+                self.lost.clear()
                 self.listening.set()
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
@@ -75,6 +77,7 @@ class FlowNotices:
                         self._heard(message.get("data"))
             except RedisError as exc:
                 self.listening.clear()
+                self.lost.set()
                 log.error("flow notices: Redis unreachable (%s); trying again in %.1f s", exc, backoff)
                 self._stop.wait(backoff)  # a pause between tries, ended early by stop()
                 backoff = min(backoff * 2, 30.0)

@@ -4,6 +4,7 @@ calls in progress, the one-time stream passes, the per-call locks."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -192,3 +193,34 @@ def test_an_answers_audio_made_by_one_worker_is_played_by_another_until_the_call
     finally:
         made.close()
         other.close()
+
+
+def test_health_says_when_a_worker_stops_hearing_flow_reloads(tmp_path):
+    from civicline.app import create_app
+    from civicline.config import Config
+    from records import CallRecorder, SQLiteStore
+    from support.flowkit import make_runtime
+    from support.redis_server import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    store = SQLiteStore(tmp_path / "records.sqlite3")
+    saved = os.environ.get("CIVICLINE_REDIS_URL")
+    os.environ["CIVICLINE_REDIS_URL"] = server.url
+    try:
+        app = create_app(Config(db_path=tmp_path / "records.sqlite3"), runtime=make_runtime(),
+                         recorder=CallRecorder(store, hash_key=b"k" * 32, auto_purge=False))
+        notices = app.extensions["civicline"].flow_notices
+        assert notices.listening.wait(10)
+        assert app.test_client().get("/health").json["problems"] == []
+        server.stop()
+        assert notices.lost.wait(30)  # the listener notices within its 1 s poll
+        health = app.test_client().get("/health")
+        assert health.status_code == 503 and "not heard here" in " ".join(health.json["problems"])
+        notices.stop()
+    finally:
+        if saved is None:
+            os.environ.pop("CIVICLINE_REDIS_URL", None)
+        else:
+            os.environ["CIVICLINE_REDIS_URL"] = saved
+        store.close()
+        server.stop()
