@@ -5,13 +5,15 @@ sends them; and one of them killed (``kill -9``) in the middle of a call."""
 
 from __future__ import annotations
 
+import threading
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
 import requests
 
 from records import SQLiteStore
-from support.served import Served
+from support.served import ROOT, Served
 
 
 @pytest.fixture
@@ -92,3 +94,61 @@ def test_a_worker_killed_mid_call_and_the_call_goes_on_on_the_other(workers, tmp
     assert [(seq, key) for seq, key, _ in recorded] == [(0, None), (1, "2"), (2, "1")]
     assert recorded[-1][2] == "waste.collection_day" and calls[0]["language"] == "en"
     assert b.twilio.status(params, "completed").status_code == 204
+
+
+def test_a_flow_saved_through_one_worker_is_heard_on_a_call_the_other_serves(tmp_path, audio_dir, redis_url):
+    """Staff save the demo town's main menu in the console of worker A, with keys 1 and 2
+    swapped; a call answered by worker B then goes where the new menu says."""
+    import re
+    import shutil
+
+    from civicline.console.accounts import Users
+
+    town = tmp_path / "town"
+    shutil.copytree(ROOT / "towns" / "port-lumiere", town)
+    records = tmp_path / "records.sqlite3"
+    store = SQLiteStore(records)
+    Users(store).add("ed", "correct horse battery", "editor")
+    store.close()
+    env = {"CIVICLINE_REDIS_URL": redis_url, "CIVICLINE_DB_PATH": str(records), "CIVICLINE_TOWN_PATH": str(town),
+           "SERVED_TOWN": "demo", "CIVICLINE_MEANING_MODEL": "none", "CIVICLINE_TWIML_SPEECH_WAIT_S": "0.5",
+           "CIVICLINE_SECRET_KEY": "workers-test-secret-" + "x" * 20, "SERVED_HTTP_COOKIES": "1"}
+    a, b = (Served(tmp_path / f"worker{i}", audio_dir=audio_dir, mode="twiml", env=env) for i in range(2))
+    try:
+        a.start()
+        b.start()
+        before = requests.get(b.base + "/health", timeout=30).json()["flows"]
+        staff = requests.Session()
+
+        def csrf(page: str) -> str:
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert found, page[:2000]
+            return found.group(1)
+
+        page = staff.get(a.base + "/console/sign-in", timeout=30).text
+        signed = staff.post(a.base + "/console/sign-in", timeout=60, data={
+            "name": "ed", "password": "correct horse battery", "csrf_token": csrf(page), "next": ""})
+        assert signed.status_code in (200, 302, 303) and "sign-in" not in signed.url, signed.text[:2000]
+        editor = staff.get(a.base + "/console/flows/main.yaml", timeout=30)
+        assert editor.status_code == 200, editor.text[:2000]
+        base_hash = re.search(r'name="base_hash" value="([^"]*)"', editor.text).group(1)
+        text = (town / "flows" / "main.yaml").read_text(encoding="utf-8")
+        swapped = text.replace("- key: 1\n", "- key: @\n").replace("- key: 2\n", "- key: 1\n").replace("- key: @\n", "- key: 2\n")
+        assert swapped != text
+        saved = staff.post(a.base + "/console/flows/main.yaml", timeout=120, data={
+            "content": swapped, "base_hash": base_hash, "csrf_token": csrf(editor.text), "note": "meetings first"})
+        assert saved.status_code == 200 and "Saved main.yaml" in saved.text, saved.text[:3000]
+        after = requests.get(a.base + "/health", timeout=30).json()["flows"]
+        assert after != before
+        deadline = time.monotonic() + 60  # B reloads on the notice, on a thread of its own
+        while requests.get(b.base + "/health", timeout=30).json()["flows"] != after:
+            assert time.monotonic() < deadline, "worker B never loaded the saved flow"
+            threading.Event().wait(0.1)  # the pause between two looks
+        sid, params, first = b.twilio.incoming()
+        menu = b.twilio.post(on(b, gather_action(first)), {**params, "Digits": "2"})  # English
+        b.twilio.post(on(b, gather_action(menu)), {**params, "Digits": "1"})
+        recorded, _ = turns(tmp_path)
+        assert recorded[-1][1:] == ("1", "meetings.next"), recorded
+    finally:
+        a.stop()
+        b.stop()
