@@ -278,10 +278,15 @@ class Lines:
             with self._lock:
                 return self._lines.get(call_sid)
         with self._lock:
+            line = self._lines.get(call_sid)
+            if stored is None and line is not None:
+                # Never in the store, or lost from it (Redis restarted empty, or down when
+                # the call came): this worker's copy goes back in, and the call on.
+                self._put_back(line)
+                return line
             if stored is None or stored.data is None:
                 self._lines.pop(call_sid, None)
                 return None
-            line = self._lines.get(call_sid)
             if line is None:
                 line = self._lines[call_sid] = Line.from_json(stored.data)
                 return line
@@ -289,6 +294,13 @@ class Lines:
             if not line.held:  # never under a turn of this thread's own, mid-change
                 _refresh(line, stored.data)
         return line
+
+    def _put_back(self, line: Line) -> None:
+        try:
+            if self.store.add(line.call_sid, line.to_json(), time.time()):
+                log.warning("call %s: put back in the shared store from this worker's copy", line.call_sid)
+        except Exception as exc:
+            self._failed(exc)
 
     def _read(self, call_sid: str) -> Any:
         try:

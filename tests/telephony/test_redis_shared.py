@@ -224,3 +224,17 @@ def test_health_says_when_a_worker_stops_hearing_flow_reloads(tmp_path):
             os.environ["CIVICLINE_REDIS_URL"] = saved
         store.close()
         server.stop()
+
+
+def test_a_redis_restarted_empty_gets_back_the_calls_a_worker_holds(clients):
+    client = clients()
+    first, second = Lines(RedisLineStore(client), locks=RedisCallLocks(client)), worker(clients)
+    line, _ = first.open(SID, "+33611223344")
+    with first.editing(line):
+        line.turn = 3
+    client.flushall()  # Redis restarted without persistence
+    assert second.get(SID) is None  # the other worker cannot know the call
+    assert first.get(SID) is line and line.turn == 3  # the worker holding it goes on...
+    assert second.get(SID).turn == 3  # ...and has put it back for every worker
+    second.close(SID)
+    assert first.get(SID) is None  # ended is ended, even for a worker with a copy
