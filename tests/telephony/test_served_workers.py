@@ -1,7 +1,8 @@
 """Several workers as production runs them (docs/deployment.md, "Several workers"): two
 gunicorn servers on two ports, sharing one real redis-server (support.redis_server) and one
 records file, with the webhooks of one TwiML call going to either, as a load balancer
-sends them; and one of them killed (``kill -9``) in the middle of a call."""
+sends them; one of them killed (``kill -9``) in the middle of a call, TwiML or streamed;
+and a flow saved through one heard on a call the other serves."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import requests
 
 from records import SQLiteStore
+from support.fake_twilio import MediaLeg
 from support.served import ROOT, Served
 
 
@@ -149,6 +151,48 @@ def test_a_flow_saved_through_one_worker_is_heard_on_a_call_the_other_serves(tmp
         b.twilio.post(on(b, gather_action(menu)), {**params, "Digits": "1"})
         recorded, _ = turns(tmp_path)
         assert recorded[-1][1:] == ("1", "meetings.next"), recorded
+    finally:
+        a.stop()
+        b.stop()
+
+
+def stream_on(server: Served, response, call_sid: str) -> MediaLeg:
+    """The <Connect><Stream> a webhook answered with, opened on this server."""
+    stream = ET.fromstring(response.text).find("./Connect/Stream")
+    assert stream is not None, response.text
+    params = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+    path = stream.get("url").split("://", 1)[1].split("/", 1)[1]
+    return MediaLeg(server.base.replace("http://", "ws://") + "/" + path, call_sid, params)
+
+
+def test_a_streamed_call_on_another_worker_than_its_webhook_and_reconnected_when_that_one_dies(
+    tmp_path, audio_dir, redis_url
+):
+    env = {"CIVICLINE_REDIS_URL": redis_url, "CIVICLINE_DB_PATH": str(tmp_path / "records.sqlite3")}
+    a, b = (Served(tmp_path / f"worker{i}", audio_dir=audio_dir, mode="streams", env=env) for i in range(2))
+    try:
+        a.start()
+        b.start()
+        sid, params, r = a.twilio.incoming()  # A issues the one-time pass
+        leg = stream_on(b, r, sid)  # the websocket reaches B, which honours it
+        assert leg.wait_for(lambda: leg.current.first_frame_at is not None or leg.closed.is_set())
+        assert not leg.closed.is_set()
+        leg.press("2")  # English
+        assert leg.wait_for(lambda: leg.clears >= 1 or leg.closed.is_set())
+        b.kill()  # the worker holding the stream dies
+        assert leg.wait_closed(10)
+        action = ET.fromstring(r.text).find("./Connect").get("action")
+        again = a.twilio.post(on(a, action), {**params, "CallStatus": "in-progress"})
+        leg2 = stream_on(a, again, sid)
+        assert leg2.wait_for(lambda: leg2.current.first_frame_at is not None or leg2.closed.is_set())
+        assert not leg2.closed.is_set()
+        leg2.press("0")  # the call goes on where it was: English, main menu -> a person
+        assert leg2.wait_closed(60)
+        dial = a.twilio.post(on(a, ET.fromstring(again.text).find("./Connect").get("action")),
+                             {**params, "CallStatus": "in-progress"})
+        assert ET.fromstring(dial.text).find("Dial") is not None, dial.text
+        reused = stream_on(a, r, sid)  # the first pass, shown again: spent
+        assert reused.wait_closed(10)
     finally:
         a.stop()
         b.stop()
