@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 
 from civicline.calls import Recorder
 from civicline.config import Config, load_config
-from civicline.wiring import RuntimeHolder, phone_speech, texts_for
+from civicline.wiring import RuntimeHolder, phone_speech, redis_for, share_flow_reloads, texts_for
 from flows.dialog import Engine
 from flows.runtime import Runtime
 
@@ -31,6 +31,10 @@ class Civicline:
     """What each language's calls use, from the start-up check (None: not run)."""
     texts: Any = None
     """Text messages out (civicline.twilio.messages.TwilioTexts): copies of answers, staff replies."""
+    redis: Any = None
+    """The Redis client the workers share state through ($CIVICLINE_REDIS_URL), or None."""
+    flow_notices: Any = None
+    """civicline.flow_notices.FlowNotices when Redis is configured."""
 
     @property
     def runtime(self) -> Runtime:
@@ -78,7 +82,10 @@ def create_app(
     if secret:
         app.config["SECRET_KEY"] = secret
     texts = texts_for(config, recorder)
-    app.extensions["civicline"] = Civicline(config, holder, recorder, speech, report, texts)
+    ext = Civicline(config, holder, recorder, speech, report, texts, redis=redis_for(config))
+    if ext.redis is not None:
+        ext.flow_notices = share_flow_reloads(holder, ext.redis)
+    app.extensions["civicline"] = ext
 
     @app.get("/health")
     def health() -> Any:
@@ -104,6 +111,8 @@ def create_app(
         telephony = app.extensions.get("telephony")
         if telephony is not None and telephony.in_progress.problem:
             problems.append(telephony.in_progress.problem)
+        if ext.flow_notices is not None and not ext.flow_notices.listening.is_set():
+            problems.append("flows saved through other workers are not heard here: Redis is unreachable")
         body = jsonify(
             status="failing" if problems else "ok",
             problems=problems,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,8 @@ class RuntimeHolder:
         self.config = config
         self._lock = threading.Lock()
         self.desk: Any = None  # requests to the city's systems, given to every runtime
+        # Told of each successful reload, to tell the other workers (civicline.flow_notices)
+        self.announce: Callable[[str], None] | None = None
         self._current = runtime or load_runtime(config)
         self._versions: dict[str, Runtime] = {self._current.flows.version: self._current}
 
@@ -141,8 +144,9 @@ class RuntimeHolder:
     def for_version(self, version: str) -> Runtime:
         return self._versions.get(version, self._current)
 
-    def reload(self) -> list[Problem]:
-        """Loads the town's files again; swaps only if they are valid. Returns the problems."""
+    def reload(self, *, announce: bool = True) -> list[Problem]:
+        """Loads the town's files again; swaps only if they are valid. Returns the problems.
+        ``announce``: tell the other workers (False when this reload answers their notice)."""
         checked = check_runtime(self.config)
         if checked.problems or checked.runtime is None:
             return checked.problems
@@ -152,6 +156,8 @@ class RuntimeHolder:
             self._versions[checked.runtime.flows.version] = checked.runtime
             while len(self._versions) > self.KEEP:
                 self._versions.pop(next(iter(self._versions)))
+        if announce and self.announce is not None:
+            self.announce(checked.runtime.flows.version)
         return []
 
 
@@ -191,6 +197,31 @@ def phone_speech(config: Config, engines: SpeechEngines | None = None) -> PhoneS
     from civicline.phone.speech import PhoneSpeech
 
     return PhoneSpeech(config, engines or speech_engines(config))
+
+
+# ---- several workers: state shared through Redis --------------------------------------
+
+
+def redis_for(config: Config, *, text: bool = True) -> Any:
+    """A Redis client when ``$CIVICLINE_REDIS_URL`` is set (calls in progress, stream
+    passes, per-call locks, answers' audio and flow notices then live there), else None:
+    one worker, in its memory and the SQLite file. The URL is a secret: it may carry a
+    password. ``text=False``: a client answering in bytes (audio)."""
+    url = config.secret("CIVICLINE_REDIS_URL")
+    if not url:
+        return None
+    from civicline.phone.redis_store import connect
+
+    return connect(url, text=text)
+
+
+def share_flow_reloads(holder: RuntimeHolder, client: Any) -> Any:
+    """Every worker reloads a flow saved through any of them (civicline.flow_notices)."""
+    from civicline.flow_notices import FlowNotices
+
+    notices = FlowNotices(client, holder)
+    holder.announce = notices.publish
+    return notices.start()
 
 
 # ---- call records ---------------------------------------------------------------------

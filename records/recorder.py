@@ -147,11 +147,17 @@ class CallRecorder:
     def resume(
         self, call_id: str, *, caller: str | None, language: str | None, next_turn: int | None = None
     ) -> None:
-        """A call begun in another process (the server restarted mid-call): its next turns
-        follow those already stored (or are numbered from ``next_turn``, when the shell
-        knows better), and a callback request still has the caller's number."""
+        """A call begun in another process (the server restarted mid-call, or another worker
+        answered its last turns): its next turns follow those already stored (or are
+        numbered from ``next_turn``, when the shell knows better), and a callback request
+        still has the caller's number."""
         with self._lock:
-            if call_id in self._calls:
+            known = self._calls.get(call_id)
+            if known is not None:  # the shell's count and language win over this copy's
+                if next_turn is not None:
+                    known.seq = next_turn
+                if language:
+                    known.language = language
                 return
         stored = self._stored(call_id, caller, language)
         if stored is not None:

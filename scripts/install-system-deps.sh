@@ -26,6 +26,8 @@ PACKAGES=(
     apertium-fr-es
     # console: the browser tests drive Debian's chromium through Playwright (tests/console)
     chromium
+    # several workers: the tests start a throw-away redis-server on 127.0.0.1 (tests/support)
+    redis-server
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,7 @@ class CallInProgress:
     pending: list[Action] = field(default_factory=list)  # to play when a stream (re)starts
     voice_twiml: str | None = None  # the answer to /twilio/voice, for Twilio's retries
     lock: threading.RLock = field(default_factory=threading.RLock)
+    held: int = field(default=0, compare=False, repr=False)  # depth of locked(), under lock
 
     @property
     def state(self) -> SessionState | None:
@@ -154,8 +155,12 @@ class CallsInProgress:
 
     Change a call in progress only inside :meth:`editing`, which saves it on the way out."""
 
-    def __init__(self, store: InProgressStore) -> None:
+    def __init__(self, store: InProgressStore, locks: Any = None) -> None:
+        """``locks``, when the store is shared by several workers (Redis), gives each call a
+        lock they all see (``locks.hold(call_sid)``); each turn then reads the call again
+        from the store under that lock, since another worker may have answered the last one."""
         self.store = store
+        self.locks = locks
         self._calls: dict[str, CallInProgress] = {}
         self._lock = threading.Lock()
         self._next_expiry = 0.0
@@ -164,6 +169,8 @@ class CallsInProgress:
 
     def get(self, call_sid: str) -> CallInProgress | None:
         """The call in progress with this CallSid, or None (unknown, or ended)."""
+        if self.locks is not None:
+            return self._get_shared(call_sid)
         with self._lock:
             kept = self._calls.get(call_sid)
             if kept is not None:
@@ -202,11 +209,34 @@ class CallsInProgress:
     @contextmanager
     def editing(self, kept: CallInProgress) -> Iterator[CallInProgress]:
         """The call in progress, locked; saved when the block ends (before the answer leaves)."""
-        with kept.lock:
+        with self.locked(kept):
             try:
                 yield kept
             finally:
                 self.save(kept)
+
+    @contextmanager
+    def locked(self, kept: CallInProgress) -> Iterator[CallInProgress]:
+        """The call in progress, locked against this process's threads and, with a shared store, against
+        every worker's; then as the store has it (another worker may have moved it on)."""
+        with kept.lock:
+            if self.locks is None or kept.held:
+                kept.held += 1
+                try:
+                    yield kept
+                finally:
+                    kept.held -= 1
+                return
+            hold: AbstractContextManager[Any] = self.locks.hold(kept.call_sid)
+            with hold:
+                kept.held += 1
+                try:
+                    stored = self._read(kept.call_sid)
+                    if stored is not None and stored.data is not None:
+                        _refresh(kept, stored.data)
+                    yield kept
+                finally:
+                    kept.held -= 1
 
     def save(self, kept: CallInProgress) -> None:
         try:
@@ -238,6 +268,40 @@ class CallsInProgress:
             self._failed(exc)
         return kept
 
+    def _get_shared(self, call_sid: str) -> CallInProgress | None:
+        """As the store has it now; this process's copy only when the store cannot be read
+        (the call then goes on in this worker's memory; /health says so)."""
+        try:
+            stored = self.store.get(call_sid)
+        except Exception as exc:
+            self._failed(exc)
+            with self._lock:
+                return self._calls.get(call_sid)
+        with self._lock:
+            kept = self._calls.get(call_sid)
+            if stored is None and kept is not None:
+                # Never in the store, or lost from it (Redis restarted empty, or down when
+                # the call came): this worker's copy goes back in, and the call on.
+                self._put_back(kept)
+                return kept
+            if stored is None or stored.data is None:
+                self._calls.pop(call_sid, None)
+                return None
+            if kept is None:
+                kept = self._calls[call_sid] = CallInProgress.from_json(stored.data)
+                return kept
+        with kept.lock:
+            if not kept.held:  # never under a turn of this thread's own, mid-change
+                _refresh(kept, stored.data)
+        return kept
+
+    def _put_back(self, kept: CallInProgress) -> None:
+        try:
+            if self.store.add(kept.call_sid, kept.to_json(), time.time()):
+                log.warning("call %s: put back in the shared store from this worker's copy", kept.call_sid)
+        except Exception as exc:
+            self._failed(exc)
+
     def _read(self, call_sid: str) -> Any:
         try:
             return self.store.get(call_sid)
@@ -265,3 +329,11 @@ class CallsInProgress:
 
     def __len__(self) -> int:
         return len(self._calls)
+
+
+def _refresh(kept: CallInProgress, data: str) -> None:
+    """The call in progress as saved, in place: whoever holds this object sees it."""
+    saved = CallInProgress.from_json(data)
+    for f in dataclasses.fields(CallInProgress):
+        if f.name not in ("lock", "held"):
+            setattr(kept, f.name, getattr(saved, f.name))

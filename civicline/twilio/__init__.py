@@ -33,7 +33,7 @@ class Telephony:
 
     app_ext: Any  # civicline.app.Civicline
     speech: Any  # civicline.phone.speech.PhoneSpeech
-    passes: StreamPasses
+    passes: Any  # StreamPasses, or RedisStreamPasses with several workers
     in_progress: CallsInProgress
     clock: Callable[[], datetime] | None = None  # tests fix the time; default: the town's now
     streams: dict[str, Any] = field(default_factory=dict)  # CallSid -> StreamCall in progress
@@ -74,10 +74,22 @@ def init_app(app: Flask) -> Telephony | None:
     from civicline.twilio import media_stream, webhooks
 
     config = ext.config
-    in_progress = CallsInProgress(
-        _in_progress_store(config.in_progress_path or config.db_path.with_name("calls-in-progress.sqlite3"))
-    )
-    tel = Telephony(ext, ext.speech, StreamPasses(ext.config.stream_token_ttl_s), in_progress)
+    passes: Any
+    if ext.redis is not None:  # several workers: any of them answers any turn of any call
+        from civicline.phone.redis_played import RedisPlayedAudio
+        from civicline.phone.redis_store import RedisCallLocks, RedisInProgressStore
+        from civicline.twilio.redis_passes import RedisStreamPasses
+        from civicline.wiring import redis_for
+
+        in_progress = CallsInProgress(RedisInProgressStore(ext.redis), locks=RedisCallLocks(ext.redis))
+        passes = RedisStreamPasses(ext.redis, config.stream_token_ttl_s)
+        ext.speech.played = RedisPlayedAudio(redis_for(config, text=False))  # <Play> on any worker
+    else:
+        in_progress = CallsInProgress(
+            _in_progress_store(config.in_progress_path or config.db_path.with_name("calls-in-progress.sqlite3"))
+        )
+        passes = StreamPasses(config.stream_token_ttl_s)
+    tel = Telephony(ext, ext.speech, passes, in_progress)
     app.extensions["telephony"] = tel
     app.register_blueprint(webhooks.bp)
     media_stream.init_app(app)

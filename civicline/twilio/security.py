@@ -100,7 +100,8 @@ class Pass:
 class StreamPasses:
     """One-time, short-lived passes for the media websocket, issued by a signed /twilio/voice.
 
-    Kept in memory: run one worker process (with threads or gevent), see docs/deployment.md.
+    Kept in this worker's memory: with several workers, passes live in Redis instead
+    (:mod:`civicline.twilio.redis_passes`, docs/deployment.md).
     """
 
     def __init__(self, ttl_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:

@@ -262,7 +262,7 @@ def status() -> Response:
         if t.speech is not None:
             t.speech.played.forget_call(call_sid)  # the call's answers' audio
         if kept is not None and kept.state is not None:
-            with kept.lock:  # the record is closed before the call in progress is forgotten
+            with t.in_progress.locked(kept):  # the record is closed before the call in progress is forgotten
                 call = t.phone_call(kept)
                 if kept.held_end is not None:
                     call.transfer_answered()

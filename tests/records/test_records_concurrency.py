@@ -121,3 +121,19 @@ def test_killed_process_loses_at_most_the_turns_in_flight(db, tmp_path):
         assert stored[f"c{n}"] >= last
         # ...and at most the one turn that was being written when the process died
         assert stored[f"c{n}"] <= last + 1
+
+
+def test_two_workers_answering_turns_of_one_call_number_them_in_order(db):
+    """Each worker keeps its own copy of a call; the count the shell gives on each turn
+    (``resume(next_turn=…)``) wins over a copy another worker has since moved past."""
+    store = SQLiteStore(db)
+    first = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False)
+    second = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False)
+    first.call_started("call-1", caller="+33612345678", language="fr", at=T0)
+    simple_turn(first, "call-1", T0, caller_text="un")
+    second.resume("call-1", caller="+33612345678", language="en", next_turn=1)
+    simple_turn(second, "call-1", T0 + timedelta(seconds=1), caller_text="two")
+    first.resume("call-1", caller="+33612345678", language="en", next_turn=2)  # first's copy said 1
+    simple_turn(first, "call-1", T0 + timedelta(seconds=2), caller_text="three")
+    assert [(t["seq"], t["caller_text"]) for t in store.turns()] == [(0, "un"), (1, "two"), (2, "three")]
+    store.close()

@@ -26,4 +26,6 @@ def create() -> Any:
     app = create_app(config, runtime=runtime, recorder=recorder)
     now = datetime.fromisoformat(os.environ.get("SERVED_NOW", "2026-12-01T10:15:00+01:00"))
     app.extensions["telephony"].clock = lambda: now
+    if os.environ.get("SERVED_HTTP_COOKIES"):  # the console's cookie over the tests' http
+        app.config["SESSION_COOKIE_SECURE"] = False
     return app

@@ -16,6 +16,7 @@ from civicline.config import Config
 from records import CallRecorder, SQLiteStore
 from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings, twilio_secrets_set
 from support.flowkit import OPEN, make_runtime
+from support.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 
 TOKEN = "test-auth-token-" + "x" * 16
 

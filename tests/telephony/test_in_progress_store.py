@@ -13,10 +13,17 @@ from flows.provenance import Source
 from flows.session import Ask, EndCall, Expect, Option, Say, StaffRequest, Transfer
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "redis"])
 def store(request, tmp_path):
     if request.param == "memory":
         yield MemoryInProgressStore()
+        return
+    if request.param == "redis":  # a real redis-server (support.redis_server)
+        from civicline.phone.redis_store import RedisInProgressStore, connect
+
+        client = connect(request.getfixturevalue("redis_url"))
+        yield RedisInProgressStore(client)
+        client.close()
         return
     store = SQLiteInProgressStore(tmp_path / "calls-in-progress.sqlite3")
     yield store
