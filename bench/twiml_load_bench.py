@@ -3,10 +3,11 @@ typing their own number to be called back and hearing it read back (two sentence
 cache holds), as Twilio would place them.
 
 civicline runs as in production (gunicorn, one worker, 64 threads: docs/deployment.md), in
-TwiML mode. A warm-up caller first fills the audio cache with the fixed prompts; then
-all callers start together and each follows the script 1 (French), 0 (a person: closed, callback offered), 1 (yes), the
-number then #, 1 (confirm): the only sentences not in the cache are the two that read the
-number back. Every webhook is timed from request to answer (Twilio gives up
+TwiML mode. The vocabulary the callers' answers are joined from is rendered first (as
+``civicline prompts render`` does for a whole town); then all callers start together and
+each follows the script 1 (French), 0 (a person: closed, callback offered), 1 (yes), the
+number then #, 1 (confirm): the two sentences that read the number back are joined from
+digit pairs like every other answer. Every webhook is timed from request to answer (Twilio gives up
 after 15 s: the call then fails); the <Play> fetches are timed apart.
 
 Variants, run alternately in one run on the same machine:
@@ -110,17 +111,34 @@ def serve(variant: str, workdir: Path, audio_dir: Path, env: dict[str, str] | No
                   path=(ROOT / "bench",)).start()
 
 
-def warm_cache(audio_dir: Path, workdir: Path) -> None:
-    """One caller with all the time in the world: every prompt the script hears but the
-    read-back of a number is in the cache afterwards (``civicline prompts render`` and the
-    day's first callers do this on a real server)."""
-    server = serve("new", workdir, audio_dir, {"CIVICLINE_TWIML_SPEECH_WAIT_S": "600"})
-    try:
-        out: dict = {}
-        one_call(server.twilio, "0699999999", out)
-        assert all(c["says"] == 0 and c["plays"] for c in out.values()), out  # slow, but all our voice
-    finally:
-        server.stop()
+def warm_cache(audio_dir: Path, numbers: list[str]) -> None:
+    """The vocabulary pieces the callers' answers are made of, rendered into ``audio_dir``
+    (what ``civicline prompts render`` does for the whole town): the numbers read back are
+    joined from digit pairs, so no caller's number is ever in the cache."""
+    from datetime import datetime
+
+    from civicline.calls import Call
+    from civicline.config import Config
+    from civicline.vocabulary import vocabulary
+    from civicline.wiring import load_runtime
+    from flows.dialog import Engine
+    from flows.session import Pressed, Say
+    from voice.engines import SpeechEngines
+    from voice.tts.cache import AudioCache
+    from voice.vocab.render import pieces_for, render_vocabulary, vocabulary_pieces
+
+    now = datetime.fromisoformat(SATURDAY)
+    runtime = load_runtime(Config(town_path=ROOT / "towns" / "port-lumiere", meaning_cache_dir=audio_dir / "meaning"))
+    engine, texts = Engine(runtime), []
+    for number in numbers:
+        call = Call(engine, lambda: now)
+        steps = [call.start()] + [call.send(Pressed(k)) for k in ("1", "0", "1", f"{number}#", "1")]
+        texts += [a.text for step in steps for a in step.actions if isinstance(a, Say) and a.lang == "fr"]
+    engines = SpeechEngines()
+    vocab = vocabulary_pieces(vocabulary(runtime, "fr", now.date()), "fr")
+    report = render_vocabulary(pieces_for(list(dict.fromkeys(texts)), vocab, "fr"), "fr", AudioCache(audio_dir),
+                               engines.synthesizer("fr").voice_id, workers=2, keep_others=True)
+    print(f"vocabulary fr: {report.pieces} pieces, {report.rendered} rendered in {report.seconds:.0f} s", flush=True)
 
 
 def run_variant(variant: str, calls: int, first: int, audio_dir: Path, workdir: Path) -> dict:
@@ -162,7 +180,7 @@ def main() -> int:
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp:
         warm = Path(tmp) / "audio-warm"
-        warm_cache(warm, Path(tmp) / "warm")
+        warm_cache(warm, ["0699999999"] + [f"06{1000 * (k + 1) + i:08d}" for k in range(args.rounds) for i in range(args.calls)])
         for k in range(args.rounds):
             for variant in args.variants:
                 # The same warm cache for each run: every caller's number is new to it.

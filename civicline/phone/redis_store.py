@@ -28,7 +28,7 @@ from civicline.phone.in_progress import KEEP_ENDED_S, KEEP_S
 from civicline.phone.in_progress_store import StoredCall
 
 log = logging.getLogger(__name__)
-PREFIX = "civiccall:"
+PREFIX = "civicline:"
 
 # KEYS: the call's hash, the in-progress set, the ended set. ARGV: sid, data, at, ttl.
 _ADD = """

@@ -58,10 +58,10 @@ def test_a_call_in_progress_expires_in_redis_as_it_does_in_the_file(clients):
     client = clients()
     store = RedisInProgressStore(client, keep_s=120, keep_ended_s=3600)
     store.add(SID, "{}", 1.0)
-    assert 0 < client.ttl(f"civiccall:call:{SID}") <= 120
+    assert 0 < client.ttl(f"civicline:call:{SID}") <= 120
     store.end(SID, 2.0)
-    assert 120 < client.ttl(f"civiccall:call:{SID}") <= 3600
-    assert client.hgetall(f"civiccall:call:{SID}") == {"updated_at": "2.0", "ended_at": "2.0"}  # nothing personal
+    assert 120 < client.ttl(f"civicline:call:{SID}") <= 3600
+    assert client.hgetall(f"civicline:call:{SID}") == {"updated_at": "2.0", "ended_at": "2.0"}  # nothing personal
 
 
 def test_a_stream_pass_from_one_worker_is_honoured_once_by_another(clients):
@@ -74,7 +74,7 @@ def test_a_stream_pass_from_one_worker_is_honoured_once_by_another(clients):
     assert not other.redeem(None, SID) and not other.redeem("x" * 500, SID)
     client = clients()
     token = issuing.issue(SID)
-    assert 0 < client.pttl(f"civiccall:pass:{token}") <= 30_000  # it dies on its own
+    assert 0 < client.pttl(f"civicline:pass:{token}") <= 30_000  # it dies on its own
 
 
 def test_a_turn_on_one_worker_waits_for_the_same_calls_turn_on_another(clients):
@@ -106,7 +106,7 @@ def test_a_turn_on_one_worker_waits_for_the_same_calls_turn_on_another(clients):
 
 def test_a_lock_left_by_a_killed_worker_frees_itself(clients):
     client = clients()
-    dead = client.lock(f"civiccall:lock:{SID}", timeout=1.0)
+    dead = client.lock(f"civicline:lock:{SID}", timeout=1.0)
     assert dead.acquire(blocking=False)  # and never released: the worker was killed
     entered = threading.Event()
     locks = RedisCallLocks(clients(), wait_s=10)
@@ -186,7 +186,7 @@ def test_an_answers_audio_made_by_one_worker_is_played_by_another_until_the_call
         token = making.put(b"\xff\x7f" * 400, SID)
         kept = making.put(b"\x00" * 10, "CA" + "8" * 32)
         assert playing.get(token) == b"\xff\x7f" * 400
-        assert 0 < other.pttl(f"civiccall:played:{token}") <= 60_000
+        assert 0 < other.pttl(f"civicline:played:{token}") <= 60_000
         assert playing.get("0" * 64) is None
         assert playing.forget_call(SID) == 1  # the call ended, on the other worker
         assert making.get(token) is None and playing.get(kept) == b"\x00" * 10
