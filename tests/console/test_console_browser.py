@@ -7,6 +7,7 @@ else (no network, no downloaded browser)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -181,6 +182,7 @@ def test_try_a_call_with_keypad_and_text(page):
 PAGES = [
     "/console/dashboard", "/console/calls?from=2026-11-25&to=2026-12-07", "/console/calls/waste-en",
     "/console/review", "/console/callbacks", "/console/flows", "/console/flows/main.yaml",
+    "/console/flows/main.yaml/picture",
     "/console/data", "/console/data/file/streets.csv", "/console/translations", "/console/try",
 ]
 
@@ -254,3 +256,47 @@ def test_the_language_is_changed_by_keyboard(page):
     assert page.get_by_role("heading", level=1).inner_text() == "Panel"
     page.goto("/console/calls")  # the choice stays for the session
     assert page.locator("html").get_attribute("lang") == "es"
+
+
+def _signed_in_context(browser, served, locale):
+    context = browser.new_context(base_url=served[1], locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/console/sign-in")
+    page.locator("#name").fill("ed")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/console/dashboard")
+    return context, page
+
+
+@pytest.mark.parametrize(("locale", "lang", "heading", "says"), [
+    ("fr-FR", "fr", "Schéma d'un parcours", "Que puis-je faire pour vous ?"),
+    ("en-GB", "en", "Picture of a flow", "How can I help you?"),
+    ("es-ES", "es", "Esquema de un recorrido", "¿En qué puedo ayudarle?"),
+])
+def test_a_flows_picture_in_each_language_passes_axe_and_opens_the_editor_at_a_step(
+    browser, served, locale, lang, heading, says
+):
+    context, page = _signed_in_context(browser, served, locale)
+    try:
+        page.goto("/console/flows")
+        page.locator("a[href='/console/flows/main.yaml/picture']").click()
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        menu = page.get_by_role("region", name=re.compile(r"^main\.menu"))
+        assert says in menu.inner_text()
+        assert menu.get_by_role("table").get_by_role("row").count() == 3  # the header and two keys
+        assert serious(page) == []
+        # A choice's target is a link to that step's box, in the file it is written in.
+        menu.get_by_role("link", name="waste.start").click()
+        page.wait_for_url("**/console/flows/waste.yaml/picture#node-waste-start")
+        assert serious(page) == []
+        # Each box opens the YAML editor with the cursor on the step's line.
+        page.goto("/console/flows/main.yaml/picture")
+        page.get_by_role("region", name=re.compile(r"^main\.menu")).get_by_role("link", name=re.compile(r"^main\.menu ")).click()
+        page.wait_for_url("**/console/flows/main.yaml?line=*")
+        selected = page.evaluate("(() => { const a = document.getElementById('content'); return a.value.slice(a.selectionStart, a.selectionEnd); })()")
+        assert selected == "  menu:" and page.evaluate("document.activeElement.id") == "content"
+    finally:
+        context.close()
