@@ -17,7 +17,14 @@ from werkzeug.serving import make_server
 
 from flows.session import NoInput, Pressed, Said
 from records import SQLiteStore
-from support.console import PASSWORD, make_app, make_catalog_dir, make_town, place_call
+from support.console import (
+    PASSWORD,
+    make_app,
+    make_catalog_dir,
+    make_demo_app,
+    make_town,
+    place_call,
+)
 from support.flowkit import CLOSED
 
 pytestmark = pytest.mark.slow
@@ -298,5 +305,84 @@ def test_a_flows_picture_in_each_language_passes_axe_and_opens_the_editor_at_a_s
         page.wait_for_url("**/console/flows/main.yaml?line=*")
         selected = page.evaluate("(() => { const a = document.getElementById('content'); return a.value.slice(a.selectionStart, a.selectionEnd); })()")
         assert selected == "  menu:" and page.evaluate("document.activeElement.id") == "content"
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def served_demo(tmp_path_factory):
+    """The console on a copy of the demo town, whose town.yaml and permits the forms edit."""
+    tmp = tmp_path_factory.mktemp("demo-browser")
+    with pytest.MonkeyPatch.context() as mp:
+        app, town = make_demo_app(tmp, mp)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield app, f"http://127.0.0.1:{server.server_port}", town
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(("locale", "lang", "forms_link", "monday", "save", "bad", "saved"), [
+    ("fr-FR", "fr", "Lignes humaines : numéros, horaires, jours fériés", "Lundi", "Vérifier et enregistrer",
+     "n'est pas une plage horaire", "enregistré comme version"),
+    ("en-GB", "en", "Human lines: phone numbers, opening hours, public holidays", "Monday", "Check and save",
+     "is not a span of hours", "as version"),
+    ("es-ES", "es", "Líneas con personal: números, horarios, días festivos", "Lunes", "Comprobar y guardar",
+     "no es una franja horaria", "guardado como versión"),
+])
+def test_the_human_lines_form_in_each_language_passes_axe_refuses_then_saves(
+    browser, served_demo, locale, lang, forms_link, monday, save, bad, saved
+):
+    context, page = _signed_in_context(browser, served_demo, locale)
+    try:
+        page.goto("/console/data")
+        page.get_by_role("link", name=forms_link).click()
+        assert page.locator("html").get_attribute("lang") == lang
+        assert serious(page) == []
+        page.get_by_label(monday).fill("8h30 to noon")
+        page.get_by_role("button", name=re.compile(save)).click()
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(bad)
+        assert page.evaluate("document.activeElement.id") == "form-errors"  # read out first
+        field = page.get_by_label(monday)
+        assert field.get_attribute("aria-invalid") == "true" and field.input_value() == "8h30 to noon"
+        assert bad in page.locator("#" + field.get_attribute("aria-describedby")).inner_text()
+        assert serious(page) == []
+        alert.get_by_role("link").first.click()  # the summary's link leads to the field
+        assert page.evaluate("document.activeElement.id") == "main-day-0"
+        closing = {"fr": "17:10", "en": "17:20", "es": "17:30"}[lang]  # a change in each run
+        field.fill(f"08:30-12:00, 13:30-{closing}")
+        page.get_by_role("button", name=re.compile(save)).click()
+        expect(page.get_by_role("status").first).to_contain_text(saved)
+        assert serious(page) == []
+        assert f'monday: ["08:30-12:00", "13:30-{closing}"]' in (served_demo[2] / "town.yaml").read_text(encoding="utf-8")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("locale", "lang", "heading", "amount", "button", "bad"), [
+    ("fr-FR", "fr", "Tarifs des autorisations", "Montant", "Enregistrer, vérifié aujourd'hui", "n'est pas un montant"),
+    ("en-GB", "en", "Permit fees", "Amount", "Save, verified today", "is not an amount"),
+    ("es-ES", "es", "Tasas de los permisos", "Importe", "Guardar, comprobado hoy", "no es un importe"),
+])
+def test_the_fees_form_in_each_language_passes_axe_and_announces_a_refusal(
+    browser, served_demo, locale, lang, heading, amount, button, bad
+):
+    app, _, town = served_demo
+    before = (town / "data" / "permits.yaml").read_text(encoding="utf-8")
+    context, page = _signed_in_context(browser, served_demo, locale)
+    try:
+        page.goto("/console/data/fees")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert serious(page) == []
+        terrace = page.locator("section", has=page.locator("#fee-cafe_terrace-amount"))
+        terrace.get_by_label(amount).fill("beaucoup")
+        terrace.get_by_role("button", name=re.compile(button)).click()
+        expect(page.get_by_role("alert")).to_contain_text(bad)
+        assert page.locator("#fee-cafe_terrace-amount").get_attribute("aria-invalid") == "true"
+        assert serious(page) == []
+        assert (town / "data" / "permits.yaml").read_text(encoding="utf-8") == before
     finally:
         context.close()

@@ -208,3 +208,27 @@ def test_every_refusal_message_has_its_french_and_spanish_wording():
         with (ROOT / "civicline" / "console" / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
             translated = {m.id for m in read_po(f, locale=lang) if m.id and m.string}
         assert found - translated == set(), lang
+
+
+def test_any_values_sent_to_the_forms_never_give_a_server_error(demo):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from support.fuzzing import TEXT
+
+    _, town, client = demo
+    sign_in(client)
+    before = (town / "town.yaml").read_text(encoding="utf-8")
+    fields = st.sampled_from(["number", "day-0", "day-3", "day-6", "closed_on_public_holidays", "amount", "unit",
+                              "source", "base_hash"])
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.sampled_from(["/console/data/human-lines/main", "/console/data/fees/cafe_terrace"]),
+           st.dictionaries(fields, TEXT, max_size=6))
+    def send(url, form):
+        response = client.post(url, data={**form, "csrf_token": csrf(client)})
+        assert response.status_code < 500, (url, form)
+
+    send()
+    # No hash of the page: every send is refused as a conflict or a bad value; nothing written.
+    assert (town / "town.yaml").read_text(encoding="utf-8") == before

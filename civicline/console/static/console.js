@@ -2,7 +2,7 @@
    1. The idle time-out warning (WCAG 2.2.1): a dialog before the session ends, with a
       button that extends it.  2. In the flow editor, "line N" links put the cursor on
       that line of the text area, as does opening the editor
-      from a flow's picture at a line. */
+      from a flow's picture at a line.  3. A refused form's summary gets the focus. */
 (function () {
   "use strict";
   var body = document.body;
@@ -107,4 +107,8 @@
   // Opened from a flow's picture at a step's line (?line=N): the cursor starts there.
   var opened = document.getElementById("content");
   if (opened && opened.dataset.gotoLine) goToLine(opened, Number(opened.dataset.gotoLine));
+
+  // ---- 3. a refused form: focus its list of problems, each a link to its field ------
+  var refused = document.getElementById("form-errors");
+  if (refused) refused.focus();
 })();
