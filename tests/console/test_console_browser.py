@@ -386,3 +386,40 @@ def test_the_fees_form_in_each_language_passes_axe_and_announces_a_refusal(
         assert (town / "data" / "permits.yaml").read_text(encoding="utf-8") == before
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def served_gedling(tmp_path_factory):
+    """The console on a copy of Gedling, whose collections come from published calendars."""
+    tmp = tmp_path_factory.mktemp("gedling-browser")
+    with pytest.MonkeyPatch.context() as mp:
+        app, town = make_demo_app(tmp, mp, "gedling")
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield app, f"http://127.0.0.1:{server.server_port}", town
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(("locale", "lang", "street", "show", "instead"), [
+    ("fr-FR", "fr", "Rue", "Afficher les collectes", "au lieu du"),
+    ("en-GB", "en", "Street", "Show the collections", "instead of"),
+    ("es-ES", "es", "Calle", "Mostrar las recogidas", "en lugar del"),
+])
+def test_the_next_collections_of_an_address_in_each_language_pass_axe(browser, served_gedling, locale, lang, street,
+                                                                       show, instead):
+    context, page = _signed_in_context(browser, served_gedling, locale)
+    try:
+        page.goto("/console/data/next-collections")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert serious(page) == []
+        page.get_by_label(street).select_option("acorn-drive")
+        page.locator("#from").fill("2025-12-15")
+        page.get_by_role("button", name=show).press("Enter")
+        table = page.get_by_role("table")
+        expect(table).to_contain_text("Saturday, 27 December 2025")  # the town's locale: en_GB
+        assert instead in table.inner_text()
+        assert serious(page) == []
+    finally:
+        context.close()

@@ -152,9 +152,9 @@ def place_call(app, events, *, language="en", caller="+33611111111", at=None, ca
     return call
 
 
-def make_demo_app(tmp_path: Path, monkeypatch):
-    """The Flask app on a copy of the demo town (Port-Lumière), which the console's forms
-    may write to; users ed (editor) and vi (viewer)."""
+def make_demo_app(tmp_path: Path, monkeypatch, name: str = "port-lumiere"):
+    """The Flask app on a copy of a town of the repository (the demo town, Port-Lumière, by
+    default), which the console's forms may write to; users ed (editor) and vi (viewer)."""
     from argon2 import PasswordHasher
 
     from civicline.app import create_app
@@ -162,8 +162,8 @@ def make_demo_app(tmp_path: Path, monkeypatch):
 
     monkeypatch.setenv("CIVICLINE_SECRET_KEY", SECRET)
     monkeypatch.setenv("CIVICLINE_HASH_KEY", "demo-town-tests-hash-key-0123456789")
-    town = tmp_path / "port-lumiere"
-    shutil.copytree(ROOT / "towns" / "port-lumiere", town)
+    town = tmp_path / name
+    shutil.copytree(ROOT / "towns" / name, town)
     app = create_app(Config(town_path=town, db_path=tmp_path / "demo.sqlite3"))
     app.config.update(TESTING=True)
     app.instance_path = str(tmp_path / "instance")
