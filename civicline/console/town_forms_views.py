@@ -31,7 +31,7 @@ def town_dir() -> Path:
     return Path(civic().config.town_path)
 
 
-def _town_settings() -> dict[str, Any]:
+def town_settings() -> dict[str, Any]:
     text = files.read_text(town_dir() / TOWN_FILE)
     if not text:
         return {}
@@ -44,7 +44,7 @@ def _town_settings() -> dict[str, Any]:
 
 def today() -> date:
     """Today in the town's time zone: the day a fee is verified."""
-    zone = str(_town_settings().get("timezone") or "UTC")
+    zone = str(town_settings().get("timezone") or "UTC")
     try:
         return datetime.now(ZoneInfo(zone)).date()
     except (KeyError, ValueError):
@@ -53,7 +53,7 @@ def today() -> date:
 
 def permits_file() -> str:
     """The permits file town.yaml names, inside the town's folder."""
-    datasets = _town_settings().get("data") or {}
+    datasets = town_settings().get("data") or {}
     entry = datasets.get("permits") if isinstance(datasets, dict) else None
     name = str(entry.get("file", "")) if isinstance(entry, dict) else ""
     path = (town_dir() / name).resolve() if name else None
@@ -62,7 +62,7 @@ def permits_file() -> str:
     return name
 
 
-def _save(relative: str, text: str, base_hash: str, note: str) -> files.Saved:
+def save_town_file(relative: str, text: str, base_hash: str, note: str) -> files.Saved:
     def check(copy: Path) -> list[Problem]:
         return data_edit.check_town(copy, relative)[0]
 
@@ -70,7 +70,7 @@ def _save(relative: str, text: str, base_hash: str, note: str) -> files.Saved:
                       author=signed_in().name, check=check, note=note, reload=civic().runtimes.reload)
 
 
-def _refused(saved: files.Saved, name: str) -> list[str]:
+def refused_messages(saved: files.Saved, name: str) -> list[str]:
     """What to tell staff when a save did not happen (empty when it did)."""
     if saved.current_text is not None:
         return [gettext("Someone else saved %(file)s after you opened this page, so nothing was saved. "
@@ -79,7 +79,7 @@ def _refused(saved: files.Saved, name: str) -> list[str]:
     return [str(p) for p in saved.problems]
 
 
-def _done(saved: files.Saved, name: str, endpoint: str) -> Any:
+def saved_and_back(saved: files.Saved, name: str, endpoint: str) -> Any:
     if saved.unchanged:
         flash(gettext("Nothing changed: the values are the ones already saved."), "ok")
     elif saved.version is not None:
@@ -119,7 +119,7 @@ def human_line_save(line_id: str) -> Any:
     closed = request.form.get("closed_on_public_holidays") == "yes"
     errors: dict[str, town_edit.Message] = {}
     number, days = "", []
-    country = str(_town_settings().get("country") or "FR")
+    country = str(town_settings().get("country") or "FR")
     try:
         number = town_edit.check_number(typed["number"], country)
     except FieldErrors as exc:
@@ -135,10 +135,10 @@ def human_line_save(line_id: str) -> Any:
             new = town_edit.set_human_line(text, line_id, number=number, days=days, closed_on_holidays=closed)
         except data_edit.DataEditError as exc:
             raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
-        saved = _save(TOWN_FILE, new, request.form.get("base_hash", ""), f"human line {line_id}")
-        refused = _refused(saved, TOWN_FILE)
+        saved = save_town_file(TOWN_FILE, new, request.form.get("base_hash", ""), f"human line {line_id}")
+        refused = refused_messages(saved, TOWN_FILE)
         if not refused:
-            return _done(saved, TOWN_FILE, "console.human_lines")
+            return saved_and_back(saved, TOWN_FILE, "console.human_lines")
         status = 409 if saved.current_text is not None else 422
     return _lines_page(status, editing=line_id, typed=typed, typed_closed=closed, errors=errors, refused=refused)
 
@@ -183,9 +183,9 @@ def fee_save(permit: str) -> Any:
                                     verifier=signed_in().name)
         except data_edit.DataEditError as exc:
             raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
-        saved = _save(name, new, request.form.get("base_hash", ""), f"fee of {permit} verified")
-        refused = _refused(saved, name)
+        saved = save_town_file(name, new, request.form.get("base_hash", ""), f"fee of {permit} verified")
+        refused = refused_messages(saved, name)
         if not refused:
-            return _done(saved, name, "console.fees")
+            return saved_and_back(saved, name, "console.fees")
         status = 409 if saved.current_text is not None else 422
     return _fees_page(status, editing=permit, typed=typed, errors=errors, refused=refused)

@@ -344,7 +344,7 @@ def test_the_human_lines_form_in_each_language_passes_axe_refuses_then_saves(
         page.get_by_role("button", name=re.compile(save)).click()
         alert = page.get_by_role("alert")
         expect(alert).to_contain_text(bad)
-        assert page.evaluate("document.activeElement.id") == "form-errors"  # read out first
+        expect(page.locator("#form-errors")).to_be_focused()  # read out first
         field = page.get_by_label(monday)
         assert field.get_attribute("aria-invalid") == "true" and field.input_value() == "8h30 to noon"
         assert bad in page.locator("#" + field.get_attribute("aria-describedby")).inner_text()
@@ -421,5 +421,35 @@ def test_the_next_collections_of_an_address_in_each_language_pass_axe(browser, s
         expect(table).to_contain_text("Saturday, 27 December 2025")  # the town's locale: en_GB
         assert instead in table.inner_text()
         assert serious(page) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("locale", "lang", "heading", "where", "save", "bad"), [
+    ("fr-FR", "fr", "Guide du tri", "Où il va", "Vérifier et enregistrer", "Donnez au moins un nom"),
+    ("en-GB", "en", "Sorting guide", "Where it goes", "Check and save", "Give at least one name"),
+    ("es-ES", "es", "Guía de separación", "Adónde va", "Comprobar y guardar", "Indique al menos un nombre"),
+])
+def test_the_sorting_guide_forms_in_each_language_pass_axe(browser, served_demo, locale, lang, heading, where, save, bad):
+    context, page = _signed_in_context(browser, served_demo, locale)
+    try:
+        page.goto("/console/data/sorting")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert serious(page) == []
+        page.locator("a[href='/console/data/sorting/item/mattress']").click()
+        assert serious(page) == []
+        page.get_by_label(where).select_option("recycling_centre")
+        page.locator("#item-names-en").fill("")
+        page.get_by_role("button", name=save).click()
+        expect(page.get_by_role("alert")).to_contain_text(bad)
+        expect(page.locator("#form-errors")).to_be_focused()  # read out first
+        assert page.locator("#item-names-en").get_attribute("aria-invalid") == "true"
+        assert serious(page) == []
+        page.locator("#item-names-en").fill(f"mattress, {lang} bed mattress")
+        page.get_by_role("button", name=save).click()
+        page.wait_for_url("**/console/data/sorting")
+        assert serious(page) == []
+        assert f'en: ["mattress", "{lang} bed mattress"]' in (served_demo[2] / "data" / "sorting.yaml").read_text(encoding="utf-8")
     finally:
         context.close()

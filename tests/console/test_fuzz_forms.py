@@ -35,11 +35,15 @@ POSTS = st.one_of(
     st.just("/console/session/extend"),
     st.builds(lambda i: f"/console/data/human-lines/{quote(i, safe='')}", IDS),
     st.builds(lambda i: f"/console/data/fees/{quote(i, safe='')}", IDS),
+    st.builds(lambda i: f"/console/data/sorting/item/{quote(i, safe='')}", IDS),
+    st.builds(lambda i: f"/console/data/sorting/item/{quote(i, safe='')}/remove", IDS),
+    st.just("/console/data/sorting/add"),
 )
 GETS = st.one_of(
     st.sampled_from(["/console/", "/console/calls", "/console/dashboard", "/console/review", "/console/callbacks",
                      "/console/flows", "/console/data", "/console/translations", "/console/try", "/console/session",
-                     "/console/data/human-lines", "/console/data/fees"]),
+                     "/console/data/human-lines", "/console/data/fees", "/console/data/sorting",
+                     "/console/data/sorting/add", "/console/data/next-collections"]),
     st.builds(lambda n: f"/console/flows/{quote(n, safe='')}/picture", IDS),
     st.builds(lambda i: f"/console/calls/{quote(i, safe='')}", IDS),
     st.builds(lambda i: f"/console/review/{quote(i, safe='')}", IDS),
