@@ -64,6 +64,11 @@ class HumanLineValues:
     number: str
     days: tuple[str, ...]  # per weekday (Monday first): "08:30-12:00, 13:30-17:00", "" closed
     closed_on_public_holidays: bool
+    closed_days: tuple[date, ...] = ()  # the town's own closing days, besides public holidays
+
+    @property
+    def closed_days_text(self) -> str:
+        return ", ".join(f"{d:%d/%m/%Y}" for d in self.closed_days)
 
 
 def _spans_text(spans: tuple[tuple[time, time], ...]) -> str:
@@ -83,7 +88,7 @@ def human_lines(text: str) -> list[HumanLineValues]:
         found.append(HumanLineValues(
             str(line_id), str(name), str(item.get("number", "")),
             tuple(_spans_text(day) for day in hours.spans),
-            bool(item.get("closed_on_public_holidays", True)),
+            bool(item.get("closed_on_public_holidays", True)), tuple(sorted(hours.closed_days)),
         ))
     return found
 
@@ -168,6 +173,24 @@ def check_days(days: list[str]) -> list[list[str]]:
     return out
 
 
+def check_closed_days(typed: str) -> list[date]:
+    """Days written 2026-12-24 or 24/12/2026, separated by commas or spaces."""
+    found: set[date] = set()
+    for part in re.split(r"[,;\s]+", typed.strip()):
+        if not part:
+            continue
+        try:
+            if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", part):
+                d, m, y = (int(x) for x in part.split("/"))
+                found.add(date(y, m, d))
+            else:
+                found.add(date.fromisoformat(part))
+        except ValueError:
+            raise FieldErrors({"closed_days": message(
+                "'%(value)s' is not a date: write it like 24/12/2026 or 2026-12-24.", value=part)}) from None
+    return sorted(found)
+
+
 def check_fee(amount: str, unit: str, source: str) -> tuple[str, str, str]:
     errors: dict[str, Message] = {}
     amount = amount.strip().replace(",", ".")
@@ -238,7 +261,8 @@ def _hours_yaml(days: list[list[str]], indent: str) -> list[str]:
     return out
 
 
-def set_human_line(text: str, line_id: str, *, number: str, days: list[list[str]], closed_on_holidays: bool) -> str:
+def set_human_line(text: str, line_id: str, *, number: str, days: list[list[str]], closed_on_holidays: bool,
+                   closed_days: list[date] | None = None) -> str:
     data = _load(text, "town.yaml")
     item = _human_line(data, line_id)
     lines = text.split("\n")
@@ -258,15 +282,21 @@ def set_human_line(text: str, line_id: str, *, number: str, days: list[list[str]
     else:
         edits.append((n + 1, n + 1, _hours_yaml(days, " " * _indent(lines[n]))))
     flag = "true" if closed_on_holidays else "false"
+    key_indent = " " * _indent(lines[n])
+    closing = [f"{key_indent}closed_days: [{', '.join(d.isoformat() for d in closed_days)}]"] if closed_days else []
+    if "closed_days" in item:
+        k = item.line_of("closed_days") - 1
+        edits.append((k, _block_end(lines, k), closing))
+        closing = []
     if "closed_on_public_holidays" in item:
         c = item.line_of("closed_on_public_holidays") - 1
         new, count = re.subn(r"(closed_on_public_holidays:\s*)([^\s#]+)", rf"\g<1>{flag}", lines[c], count=1)
         if not count:
             raise DataEditError(f"'closed_on_public_holidays' of '{line_id}' is not on a line of its own; edit town.yaml by hand")
-        edits.append((c, c + 1, [new]))
+        edits.append((c, c + 1, [new, *closing]))
     else:
-        at = edits[-1][1] if "hours" in item else n + 1
-        edits.append((at, at, [" " * _indent(lines[n]) + f"closed_on_public_holidays: {flag}"]))
+        at = edits[1][1] if "hours" in item else n + 1
+        edits.append((at, at, [f"{key_indent}closed_on_public_holidays: {flag}", *closing]))
     for start, end, new_lines in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         lines[start:end] = new_lines
     return "\n".join(lines)
@@ -309,7 +339,7 @@ class _Raw:
     text: str
 
 
-__all__ = ["FieldErrors", "Message", "message", "check_days", "check_fee", "check_number", "human_lines", "permit_fees",
+__all__ = ["FieldErrors", "Message", "check_closed_days", "message", "check_days", "check_fee", "check_number", "human_lines", "permit_fees",
            "set_fee", "set_human_line"]
 
 

@@ -114,7 +114,7 @@ def human_line_save(line_id: str) -> Any:
     text = files.read_text(town_dir() / TOWN_FILE)
     if not text or line_id not in {h.id for h in town_edit.human_lines(text)}:
         not_found(f"The human line {line_id!r}")
-    typed = {"number": request.form.get("number", "")[:100],
+    typed = {"number": request.form.get("number", "")[:100], "closed_days": request.form.get("closed_days", "")[:2000],
              **{f"day-{i}": request.form.get(f"day-{i}", "")[:200] for i in range(7)}}
     closed = request.form.get("closed_on_public_holidays") == "yes"
     errors: dict[str, town_edit.Message] = {}
@@ -128,11 +128,17 @@ def human_line_save(line_id: str) -> Any:
         days = town_edit.check_days([typed[f"day-{i}"] for i in range(7)])
     except FieldErrors as exc:
         errors |= exc.errors
+    closed_days: list[date] = []
+    try:
+        closed_days = town_edit.check_closed_days(typed["closed_days"])
+    except FieldErrors as exc:
+        errors |= exc.errors
     refused: list[str] = []
     status = 422
     if not errors:
         try:
-            new = town_edit.set_human_line(text, line_id, number=number, days=days, closed_on_holidays=closed)
+            new = town_edit.set_human_line(text, line_id, number=number, days=days, closed_on_holidays=closed,
+                                           closed_days=closed_days)
         except data_edit.DataEditError as exc:
             raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
         saved = save_town_file(TOWN_FILE, new, request.form.get("base_hash", ""), f"human line {line_id}")

@@ -78,6 +78,7 @@ def test_hours_number_and_holidays_are_saved_as_the_town_reads_them(demo):
     ("day-0", "8h30 to noon", "is not a span of hours: write it like 08:30-12:00"),
     ("day-1", "17:00-08:00", "ends before it starts"),
     ("day-2", "08:00-12:00, 11:00-14:00", "Two spans of this day overlap"),
+    ("closed_days", "24/12/2026, 31/02/2026", "'31/02/2026' is not a date: write it like 24/12/2026"),
 ])
 def test_a_bad_value_is_refused_at_its_field_and_nothing_is_written(demo, field, value, message):
     _, town, client = demo
@@ -199,11 +200,12 @@ def test_every_refusal_message_has_its_french_and_spanish_wording():
         (town_edit.check_number, ("+33 1", "FR")), (town_edit.check_days, (["x"] + [""] * 6,)),
         (town_edit.check_days, (["12:00-08:00"] + [""] * 6,)), (town_edit.check_days, (["08:00-12:00, 11:00-13:00"] + [""] * 6,)),
         (town_edit.check_days, ([""] * 7,)), (town_edit.check_fee, ("x", "week", "")), (town_edit.check_fee, ("1", "once", "s" * 301)),
+        (town_edit.check_closed_days, ("31/02/2026",)),
     ]:
         with pytest.raises(town_edit.FieldErrors) as refused:
             check(*args)
         found |= {text for text, _ in refused.value.errors.values()}
-    assert len(found) == 11  # every message town_edit has
+    assert len(found) == 12  # every message town_edit's checks of lines and fees have
     for lang in ("fr", "es"):
         with (ROOT / "civicline" / "console" / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
             translated = {m.id for m in read_po(f, locale=lang) if m.id and m.string}
@@ -232,3 +234,41 @@ def test_any_values_sent_to_the_forms_never_give_a_server_error(demo):
     send()
     # No hash of the page: every send is refused as a conflict or a bad value; nothing written.
     assert (town / "town.yaml").read_text(encoding="utf-8") == before
+
+
+def test_the_towns_own_closing_days_are_saved_and_close_the_line(demo):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    _, town, client = demo
+    sign_in(client)
+    response = _line_form(client, closed_days="24/12/2026, 2026-12-31 24/12/2026")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "    closed_days: [2026-12-24, 2026-12-31]" in (town / "town.yaml").read_text(encoding="utf-8")
+    hours = load_town(town).lines["main"].hours
+    paris = ZoneInfo("Europe/Paris")
+    assert hours.closed_days == {date(2026, 12, 24), date(2026, 12, 31)}
+    assert not hours.is_open(datetime(2026, 12, 24, 10, 0, tzinfo=paris))
+    assert hours.is_open(datetime(2026, 12, 23, 10, 0, tzinfo=paris))
+    assert hours.next_opening(datetime(2026, 12, 24, 10, 0, tzinfo=paris)) == datetime(2026, 12, 28, 8, 30, tzinfo=paris)
+    html = client.get("/console/data/human-lines").get_data(as_text=True)
+    assert 'name="closed_days" autocomplete="off" value="24/12/2026, 31/12/2026"' in html
+    # Emptied: the line goes, nothing else changes.
+    assert _line_form(client, closed_days="").status_code == 302
+    assert "closed_days" not in (town / "town.yaml").read_text(encoding="utf-8")
+
+
+def test_a_closed_day_that_is_not_a_date_in_town_yaml_is_a_problem_at_its_line(tmp_path):
+    import shutil
+
+    from flows.town import check_town
+    from support.console import ROOT
+
+    town = tmp_path / "t"
+    shutil.copytree(ROOT / "towns" / "port-lumiere", town)
+    text = (town / "town.yaml").read_text(encoding="utf-8").replace(
+        "    closed_on_public_holidays: true", "    closed_on_public_holidays: true\n    closed_days: [2026-12-24, 24.12.2026]")
+    (town / "town.yaml").write_text(text, encoding="utf-8")
+    line = text.split("\n").index("    closed_days: [2026-12-24, 24.12.2026]") + 1
+    problems = check_town(town)
+    assert any(p.line == line and "closed_days" in p.message and "24.12.2026" in p.message for p in problems), problems
