@@ -17,11 +17,11 @@ from werkzeug.serving import make_server
 
 from flows.session import NoInput, Pressed, Said
 from records import SQLiteStore
+from support.browser import require_chromium, serious, signed_in_context
 from support.console import (
     PASSWORD,
     make_app,
     make_catalog_dir,
-    make_demo_app,
     make_town,
     place_call,
 )
@@ -29,15 +29,9 @@ from support.flowkit import CLOSED
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (Debian package chromium)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("browser")
     store = SQLiteStore(tmp / "records.sqlite3")
     with pytest.MonkeyPatch.context() as mp:
@@ -53,16 +47,6 @@ def served(tmp_path_factory):
         server.shutdown()
         thread.join(5)
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -83,17 +67,6 @@ def sign_in(page, name: str = "ed") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")  # by keyboard, as a screen-reader user would
     page.wait_for_url("**/console/dashboard")
-
-
-def serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_sign_in_by_keyboard_with_a_skip_link_and_page_language(page):
@@ -117,7 +90,7 @@ def test_edit_a_flow_with_an_error_then_fix_it(page, served):
     app, _ = served
     sign_in(page)
     page.get_by_role("navigation").get_by_role("link", name="Flows").click()
-    page.get_by_role("link", name="main.yaml").click()
+    page.get_by_role("link", name="main.yaml", exact=True).click()
     editor = page.get_by_label("Flow file main.yaml (YAML)")
     original = editor.input_value()
     editor.fill(original.replace("prompt: test.menu", "prompt: main.no_such_prompt"))
@@ -265,18 +238,6 @@ def test_the_language_is_changed_by_keyboard(page):
     assert page.locator("html").get_attribute("lang") == "es"
 
 
-def _signed_in_context(browser, served, locale):
-    context = browser.new_context(base_url=served[1], locale=locale)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/console/sign-in")
-    page.locator("#name").fill("ed")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password").press("Enter")
-    page.wait_for_url("**/console/dashboard")
-    return context, page
-
-
 @pytest.mark.parametrize(("locale", "lang", "heading", "says"), [
     ("fr-FR", "fr", "Schéma d'un parcours", "Que puis-je faire pour vous ?"),
     ("en-GB", "en", "Picture of a flow", "How can I help you?"),
@@ -285,7 +246,7 @@ def _signed_in_context(browser, served, locale):
 def test_a_flows_picture_in_each_language_passes_axe_and_opens_the_editor_at_a_step(
     browser, served, locale, lang, heading, says
 ):
-    context, page = _signed_in_context(browser, served, locale)
+    context, page = signed_in_context(browser, served, locale)
     try:
         page.goto("/console/flows")
         page.locator("a[href='/console/flows/main.yaml/picture']").click()
@@ -305,151 +266,5 @@ def test_a_flows_picture_in_each_language_passes_axe_and_opens_the_editor_at_a_s
         page.wait_for_url("**/console/flows/main.yaml?line=*")
         selected = page.evaluate("(() => { const a = document.getElementById('content'); return a.value.slice(a.selectionStart, a.selectionEnd); })()")
         assert selected == "  menu:" and page.evaluate("document.activeElement.id") == "content"
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="module")
-def served_demo(tmp_path_factory):
-    """The console on a copy of the demo town, whose town.yaml and permits the forms edit."""
-    tmp = tmp_path_factory.mktemp("demo-browser")
-    with pytest.MonkeyPatch.context() as mp:
-        app, town = make_demo_app(tmp, mp)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield app, f"http://127.0.0.1:{server.server_port}", town
-        server.shutdown()
-        thread.join(5)
-
-
-@pytest.mark.parametrize(("locale", "lang", "forms_link", "monday", "save", "bad", "saved"), [
-    ("fr-FR", "fr", "Lignes humaines : numéros, horaires, jours fériés", "Lundi", "Vérifier et enregistrer",
-     "n'est pas une plage horaire", "enregistré comme version"),
-    ("en-GB", "en", "Human lines: phone numbers, opening hours, public holidays", "Monday", "Check and save",
-     "is not a span of hours", "as version"),
-    ("es-ES", "es", "Líneas con personal: números, horarios, días festivos", "Lunes", "Comprobar y guardar",
-     "no es una franja horaria", "guardado como versión"),
-])
-def test_the_human_lines_form_in_each_language_passes_axe_refuses_then_saves(
-    browser, served_demo, locale, lang, forms_link, monday, save, bad, saved
-):
-    context, page = _signed_in_context(browser, served_demo, locale)
-    try:
-        page.goto("/console/data")
-        page.get_by_role("link", name=forms_link).click()
-        assert page.locator("html").get_attribute("lang") == lang
-        assert serious(page) == []
-        page.get_by_label(monday).fill("8h30 to noon")
-        page.get_by_role("button", name=re.compile(save)).click()
-        alert = page.get_by_role("alert")
-        expect(alert).to_contain_text(bad)
-        expect(page.locator("#form-errors")).to_be_focused()  # read out first
-        field = page.get_by_label(monday)
-        assert field.get_attribute("aria-invalid") == "true" and field.input_value() == "8h30 to noon"
-        assert bad in page.locator("#" + field.get_attribute("aria-describedby")).inner_text()
-        assert serious(page) == []
-        alert.get_by_role("link").first.click()  # the summary's link leads to the field
-        assert page.evaluate("document.activeElement.id") == "main-day-0"
-        closing = {"fr": "17:10", "en": "17:20", "es": "17:30"}[lang]  # a change in each run
-        field.fill(f"08:30-12:00, 13:30-{closing}")
-        page.get_by_role("button", name=re.compile(save)).click()
-        expect(page.get_by_role("status").first).to_contain_text(saved)
-        assert serious(page) == []
-        assert f'monday: ["08:30-12:00", "13:30-{closing}"]' in (served_demo[2] / "town.yaml").read_text(encoding="utf-8")
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize(("locale", "lang", "heading", "amount", "button", "bad"), [
-    ("fr-FR", "fr", "Tarifs des autorisations", "Montant", "Enregistrer, vérifié aujourd'hui", "n'est pas un montant"),
-    ("en-GB", "en", "Permit fees", "Amount", "Save, verified today", "is not an amount"),
-    ("es-ES", "es", "Tasas de los permisos", "Importe", "Guardar, comprobado hoy", "no es un importe"),
-])
-def test_the_fees_form_in_each_language_passes_axe_and_announces_a_refusal(
-    browser, served_demo, locale, lang, heading, amount, button, bad
-):
-    app, _, town = served_demo
-    before = (town / "data" / "permits.yaml").read_text(encoding="utf-8")
-    context, page = _signed_in_context(browser, served_demo, locale)
-    try:
-        page.goto("/console/data/fees")
-        assert page.locator("html").get_attribute("lang") == lang
-        assert page.get_by_role("heading", level=1).inner_text() == heading
-        assert serious(page) == []
-        terrace = page.locator("section", has=page.locator("#fee-cafe_terrace-amount"))
-        terrace.get_by_label(amount).fill("beaucoup")
-        terrace.get_by_role("button", name=re.compile(button)).click()
-        expect(page.get_by_role("alert")).to_contain_text(bad)
-        assert page.locator("#fee-cafe_terrace-amount").get_attribute("aria-invalid") == "true"
-        assert serious(page) == []
-        assert (town / "data" / "permits.yaml").read_text(encoding="utf-8") == before
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="module")
-def served_gedling(tmp_path_factory):
-    """The console on a copy of Gedling, whose collections come from published calendars."""
-    tmp = tmp_path_factory.mktemp("gedling-browser")
-    with pytest.MonkeyPatch.context() as mp:
-        app, town = make_demo_app(tmp, mp, "gedling")
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield app, f"http://127.0.0.1:{server.server_port}", town
-        server.shutdown()
-        thread.join(5)
-
-
-@pytest.mark.parametrize(("locale", "lang", "street", "show", "instead"), [
-    ("fr-FR", "fr", "Rue", "Afficher les collectes", "au lieu du"),
-    ("en-GB", "en", "Street", "Show the collections", "instead of"),
-    ("es-ES", "es", "Calle", "Mostrar las recogidas", "en lugar del"),
-])
-def test_the_next_collections_of_an_address_in_each_language_pass_axe(browser, served_gedling, locale, lang, street,
-                                                                       show, instead):
-    context, page = _signed_in_context(browser, served_gedling, locale)
-    try:
-        page.goto("/console/data/next-collections")
-        assert page.locator("html").get_attribute("lang") == lang
-        assert serious(page) == []
-        page.get_by_label(street).select_option("acorn-drive")
-        page.locator("#from").fill("2025-12-15")
-        page.get_by_role("button", name=show).press("Enter")
-        table = page.get_by_role("table")
-        expect(table).to_contain_text("Saturday, 27 December 2025")  # the town's locale: en_GB
-        assert instead in table.inner_text()
-        assert serious(page) == []
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize(("locale", "lang", "heading", "where", "save", "bad"), [
-    ("fr-FR", "fr", "Guide du tri", "Où il va", "Vérifier et enregistrer", "Donnez au moins un nom"),
-    ("en-GB", "en", "Sorting guide", "Where it goes", "Check and save", "Give at least one name"),
-    ("es-ES", "es", "Guía de separación", "Adónde va", "Comprobar y guardar", "Indique al menos un nombre"),
-])
-def test_the_sorting_guide_forms_in_each_language_pass_axe(browser, served_demo, locale, lang, heading, where, save, bad):
-    context, page = _signed_in_context(browser, served_demo, locale)
-    try:
-        page.goto("/console/data/sorting")
-        assert page.locator("html").get_attribute("lang") == lang
-        assert page.get_by_role("heading", level=1).inner_text() == heading
-        assert serious(page) == []
-        page.locator("a[href='/console/data/sorting/item/mattress']").click()
-        assert serious(page) == []
-        page.get_by_label(where).select_option("recycling_centre")
-        page.locator("#item-names-en").fill("")
-        page.get_by_role("button", name=save).click()
-        expect(page.get_by_role("alert")).to_contain_text(bad)
-        expect(page.locator("#form-errors")).to_be_focused()  # read out first
-        assert page.locator("#item-names-en").get_attribute("aria-invalid") == "true"
-        assert serious(page) == []
-        page.locator("#item-names-en").fill(f"mattress, {lang} bed mattress")
-        page.get_by_role("button", name=save).click()
-        page.wait_for_url("**/console/data/sorting")
-        assert serious(page) == []
-        assert f'en: ["mattress", "{lang} bed mattress"]' in (served_demo[2] / "data" / "sorting.yaml").read_text(encoding="utf-8")
     finally:
         context.close()
