@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import request
 
-from civicline.console import data_edit, files, town_edit
+from civicline.console import data_edit, files, sorting_edit
 from civicline.console.core import ConsoleError, bp, civic, not_found, render, require
 from civicline.console.file_versions import text_hash
 from civicline.console.town_edit import FieldErrors
@@ -40,11 +40,11 @@ def _languages(services: dict[str, dict[str, str]]) -> list[str]:
     return sorted({lang for names in services.values() for lang in names})
 
 
-def _guide() -> tuple[str, str, dict[str, dict[str, str]], list[town_edit.SortingItemValues]]:
+def _guide() -> tuple[str, str, dict[str, dict[str, str]], list[sorting_edit.SortingItemValues]]:
     name = sorting_file()
     text = files.read_text(Path(civic().config.town_path) / name)
     try:
-        services, items = town_edit.sorting_guide(text)
+        services, items = sorting_edit.sorting_guide(text)
     except data_edit.DataEditError as exc:
         raise ConsoleError(422, str(exc), "Cannot read the sorting guide") from None
     return name, text, services, items
@@ -86,12 +86,12 @@ def _save_item(item_id: str | None) -> Any:
              **{f"names-{lang}": request.form.get(f"names-{lang}", "")[:1000] for lang in languages}}
     taken = {i.id for i in items} - ({item_id} if item_id else set())
     try:
-        values = town_edit.check_sorting_item(typed["id"], typed["goes"],
+        values = sorting_edit.check_sorting_item(typed["id"], typed["goes"],
                                               {lang: typed[f"names-{lang}"] for lang in languages}, set(services), taken)
     except FieldErrors as exc:
         return _item_page(item_id, 422, typed=typed, errors=exc.errors, refused=[])
     try:
-        new = town_edit.set_sorting_item(text, values, old_id=item_id)
+        new = sorting_edit.set_sorting_item(text, values, old_id=item_id)
     except data_edit.DataEditError as exc:
         raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
     saved = save_town_file(name, new, request.form.get("base_hash", ""), f"sorting guide: {values.id}")
@@ -120,7 +120,7 @@ def sorting_item_remove(item_id: str) -> Any:
     name, text, _, items = _guide()
     if item_id not in {i.id for i in items}:
         not_found(f"The sorting guide's item {item_id!r}")
-    saved = save_town_file(name, town_edit.remove_sorting_item(text, item_id), request.form.get("base_hash", ""),
+    saved = save_town_file(name, sorting_edit.remove_sorting_item(text, item_id), request.form.get("base_hash", ""),
                   f"sorting guide: {item_id} removed")
     refused = refused_messages(saved, name)
     if refused:

@@ -23,7 +23,7 @@ from flows.town.common import WEEKDAYS, Problems
 from flows.town.hours import parse_hours
 from flows.town.permits import FEE_UNITS
 from staff_files.problems import FlowError
-from staff_files.yaml_lines import LineDict, LineList, load_yaml_text
+from staff_files.yaml_lines import LineDict, load_yaml_text
 
 PHONE_REGIONS = {"UK": "GB"}  # as flows.town.town reads `country:`
 SPAN = re.compile(r"^\s*(\d{1,2})[:h.](\d{2})\s*[-–]\s*(\d{1,2})[:h.](\d{2})\s*$")
@@ -46,7 +46,7 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
-def _load(text: str, name: str) -> Any:
+def load_text(text: str, name: str) -> Any:
     try:
         data, _ = load_yaml_text(text, name)
     except FlowError as exc:
@@ -76,7 +76,7 @@ def _spans_text(spans: tuple[tuple[time, time], ...]) -> str:
 
 
 def human_lines(text: str) -> list[HumanLineValues]:
-    data = _load(text, "town.yaml")
+    data = load_text(text, "town.yaml")
     raw = data.get("human_lines") if isinstance(data, dict) else None
     found = []
     for line_id, item in (raw or {}).items():
@@ -105,7 +105,7 @@ class FeeValues:
 
 
 def permit_fees(text: str) -> list[FeeValues]:
-    data = _load(text, "permits.yaml")
+    data = load_text(text, "permits.yaml")
     found = []
     for item in (data.get("permits") if isinstance(data, dict) else None) or []:
         if not isinstance(item, dict) or not isinstance(item.get("fee"), dict):
@@ -215,18 +215,18 @@ def check_fee(amount: str, unit: str, source: str) -> tuple[str, str, str]:
 # ---- writing into the text -----------------------------------------------------------------
 
 
-def _indent(line: str) -> int:
+def indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _block_end(lines: list[str], start: int) -> int:
+def block_end(lines: list[str], start: int) -> int:
     """The index after the block whose key is on lines[start]: the lines indented deeper
     (comment and blank lines after the block's last line belong to what follows)."""
-    end, j, indent = start + 1, start + 1, _indent(lines[start])
+    end, j, indent = start + 1, start + 1, indent_of(lines[start])
     while j < len(lines):
         stripped = lines[j].strip()
         if stripped and not stripped.startswith("#"):
-            if _indent(lines[j]) <= indent:
+            if indent_of(lines[j]) <= indent:
                 break
             end = j + 1
         j += 1
@@ -263,7 +263,7 @@ def _hours_yaml(days: list[list[str]], indent: str) -> list[str]:
 
 def set_human_line(text: str, line_id: str, *, number: str, days: list[list[str]], closed_on_holidays: bool,
                    closed_days: list[date] | None = None) -> str:
-    data = _load(text, "town.yaml")
+    data = load_text(text, "town.yaml")
     item = _human_line(data, line_id)
     lines = text.split("\n")
     # Bottom-up, so the earlier lines' numbers stay right.
@@ -277,16 +277,16 @@ def set_human_line(text: str, line_id: str, *, number: str, days: list[list[str]
     edits.append((n, n + 1, [m[1] + json.dumps(number, ensure_ascii=False) + (m[3] or "")]))
     if "hours" in item:
         h = item.line_of("hours") - 1
-        indent = " " * _indent(lines[h])
-        edits.append((h, _block_end(lines, h), _hours_yaml(days, indent)))
+        indent = " " * indent_of(lines[h])
+        edits.append((h, block_end(lines, h), _hours_yaml(days, indent)))
     else:
-        edits.append((n + 1, n + 1, _hours_yaml(days, " " * _indent(lines[n]))))
+        edits.append((n + 1, n + 1, _hours_yaml(days, " " * indent_of(lines[n]))))
     flag = "true" if closed_on_holidays else "false"
-    key_indent = " " * _indent(lines[n])
+    key_indent = " " * indent_of(lines[n])
     closing = [f"{key_indent}closed_days: [{', '.join(d.isoformat() for d in closed_days)}]"] if closed_days else []
     if "closed_days" in item:
         k = item.line_of("closed_days") - 1
-        edits.append((k, _block_end(lines, k), closing))
+        edits.append((k, block_end(lines, k), closing))
         closing = []
     if "closed_on_public_holidays" in item:
         c = item.line_of("closed_on_public_holidays") - 1
@@ -302,7 +302,7 @@ def set_human_line(text: str, line_id: str, *, number: str, days: list[list[str]
     return "\n".join(lines)
 
 
-def _yaml_value(value: Any) -> str:
+def yaml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
@@ -315,7 +315,7 @@ def _yaml_value(value: Any) -> str:
 def set_fee(text: str, permit: str, *, amount: str, unit: str, source: str, day: date, verifier: str) -> str:
     """The permit's fee written again on one line, verified ``day`` by ``verifier``; the
     fee's other fields (currency…) kept."""
-    data = _load(text, "permits.yaml")
+    data = load_text(text, "permits.yaml")
     items = data.get("permits") if isinstance(data, dict) else None
     item = next((p for p in items or [] if isinstance(p, LineDict) and str(p.get("id")) == permit), None)
     if item is None or not isinstance(item.get("fee"), dict):
@@ -327,8 +327,8 @@ def set_fee(text: str, permit: str, *, amount: str, unit: str, source: str, day:
     m = re.match(r"^(\s*(?:-\s+)?fee:\s*)", lines[f])
     if not m:
         raise DataEditError(f"the fee of '{permit}' does not start its own line; edit permits.yaml by hand")
-    body = ", ".join(f"{k}: {v.text if isinstance(v, _Raw) else _yaml_value(v)}" for k, v in fee.items())
-    lines[f:_block_end(lines, f)] = [f"{m[1]}{{{body}}}"]
+    body = ", ".join(f"{k}: {v.text if isinstance(v, _Raw) else yaml_value(v)}" for k, v in fee.items())
+    lines[f:block_end(lines, f)] = [f"{m[1]}{{{body}}}"]
     return "\n".join(lines)
 
 
@@ -339,101 +339,5 @@ class _Raw:
     text: str
 
 
-__all__ = ["FieldErrors", "Message", "check_closed_days", "message", "check_days", "check_fee", "check_number", "human_lines", "permit_fees",
-           "set_fee", "set_human_line"]
-
-
-# ---- the sorting guide ---------------------------------------------------------------------
-
-ITEM_ID = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-
-
-@dataclass(frozen=True)
-class SortingItemValues:
-    id: str
-    goes: str
-    names: dict[str, list[str]]  # language -> names, the first said back
-
-
-def sorting_guide(text: str) -> tuple[dict[str, dict[str, str]], list[SortingItemValues]]:
-    """The services (id -> language -> name) and the items of sorting.yaml."""
-    data = _load(text, "sorting.yaml")
-    data = data if isinstance(data, dict) else {}
-    services = {str(k): {str(lang): str(n) for lang, n in v.items()} for k, v in (data.get("services") or {}).items()
-                if isinstance(v, dict)}
-    items = []
-    for item in data.get("items") or []:
-        if isinstance(item, dict) and item.get("id"):
-            names = {str(k): [str(w) for w in (v if isinstance(v, list) else [v])] for k, v in item.items()
-                     if k not in ("id", "goes", "source", "verified") and v}
-            items.append(SortingItemValues(str(item["id"]), str(item.get("goes", "")), names))
-    return services, items
-
-
-def check_sorting_item(item_id: str, goes: str, names: dict[str, str], services: set[str],
-                       taken: set[str]) -> SortingItemValues:
-    """``names``: language -> "name, other name" as typed."""
-    errors: dict[str, Message] = {}
-    if not ITEM_ID.match(item_id):
-        errors["id"] = message("'%(value)s' cannot be an id: lower-case letters, digits and _ only, starting "
-                               "with a letter (old_sofa).", value=item_id)
-    elif item_id in taken:
-        errors["id"] = message("The guide already has an item '%(value)s'.", value=item_id)
-    if goes not in services:
-        errors["goes"] = message("Choose where it goes among the guide's services.")
-    parsed: dict[str, list[str]] = {}
-    for lang, typed in names.items():
-        words = [" ".join(w.split()) for w in typed.split(",") if w.strip()]
-        if not words:
-            errors[f"names-{lang}"] = message("Give at least one name in this language.")
-        elif any(len(w) > 80 for w in words):
-            errors[f"names-{lang}"] = message("A name is longer than 80 characters.")
-        parsed[lang] = words
-    if errors:
-        raise FieldErrors(errors)
-    return SortingItemValues(item_id, goes, parsed)
-
-
-def _item_line(item: SortingItemValues, indent: str, keep: dict[str, Any]) -> str:
-    parts = [f"id: {item.id}", f"goes: {item.goes}"]
-    parts += [f"{lang}: [{', '.join(json.dumps(w, ensure_ascii=False) for w in words)}]"
-              for lang, words in item.names.items()]
-    parts += [f"{k}: {_yaml_value(v)}" for k, v in keep.items()]
-    return f"{indent}- {{{', '.join(parts)}}}"
-
-
-def _items_of(text: str) -> tuple[list[str], Any]:
-    data = _load(text, "sorting.yaml")
-    items = data.get("items") if isinstance(data, dict) else None
-    if not isinstance(items, LineList) or not items:
-        raise DataEditError("sorting.yaml has no list of items; fix it in the YAML editor first")
-    return text.split("\n"), items
-
-
-def set_sorting_item(text: str, item: SortingItemValues, *, old_id: str | None) -> str:
-    """Replaces the item ``old_id`` (keeping its own source and verified date), or adds
-    ``item`` after the last one when ``old_id`` is None."""
-    lines, items = _items_of(text)
-    if old_id is None:
-        last = items.item_lines[-1] - 1
-        indent = lines[last][: _indent(lines[last])]
-        end = _block_end(lines, last)
-        lines[end:end] = [_item_line(item, indent, {})]
-        return "\n".join(lines)
-    index = next((i for i, it in enumerate(items) if isinstance(it, dict) and str(it.get("id")) == old_id), None)
-    if index is None:
-        raise DataEditError(f"the sorting guide has no item '{old_id}'")
-    start = items.item_lines[index] - 1
-    keep = {k: items[index][k] for k in ("source", "verified") if k in items[index]}
-    lines[start:_block_end(lines, start)] = [_item_line(item, lines[start][: _indent(lines[start])], keep)]
-    return "\n".join(lines)
-
-
-def remove_sorting_item(text: str, item_id: str) -> str:
-    lines, items = _items_of(text)
-    index = next((i for i, it in enumerate(items) if isinstance(it, dict) and str(it.get("id")) == item_id), None)
-    if index is None:
-        raise DataEditError(f"the sorting guide has no item '{item_id}'")
-    start = items.item_lines[index] - 1
-    del lines[start:_block_end(lines, start)]
-    return "\n".join(lines)
+__all__ = ["FieldErrors", "Message", "block_end", "check_closed_days", "check_days", "check_fee", "check_number",
+           "human_lines", "indent_of", "load_text", "message", "permit_fees", "set_fee", "set_human_line", "yaml_value"]

@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from civicline.console import town_edit
+from civicline.console import sorting_edit, town_edit
 from flows.town import load_town
 from support.console import ROOT, csrf, make_demo_app, sign_in
 
@@ -104,7 +104,7 @@ def test_every_sorting_message_has_its_french_and_spanish_wording():
     for args in [("X", "", {"fr": ""}, set(), set()), ("a", "x", {"fr": "b" * 81}, {"x"}, set()),
                  ("a", "x", {"fr": "b"}, {"x"}, {"a"})]:
         with pytest.raises(town_edit.FieldErrors) as refused:
-            town_edit.check_sorting_item(*args)
+            sorting_edit.check_sorting_item(*args)
         found |= {text for text, _ in refused.value.errors.values()}
     assert len(found) == 5
     for lang in ("fr", "es"):
