@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
         flows_views,
         i18n,
         review_views,
+        sorting_views,
+        town_forms_views,
         translations_views,
         trial_views,
     )

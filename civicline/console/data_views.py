@@ -3,14 +3,14 @@ page and checked like ``civicline data check`` before anything is saved."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import flash, redirect, request, url_for
 from werkzeug.utils import secure_filename
 
-from civicline.console import data_edit, files
+from civicline.console import collections_preview, data_edit, files
 from civicline.console.core import (
     ConsoleError,
     bp,
@@ -141,8 +141,9 @@ def data_upload_ics() -> Any:
     if saved.problems:
         return render("data.html", 422, title="Data", names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
                       folder=str(data_dir()), problems=saved.problems, limit_kib=int(request.max_content_length or 0) // 1024)
-    flash(f"Uploaded {upload.filename} as {target}. New calls use it now.", "ok")
-    return redirect(url_for("console.data"))
+    flash(f"Uploaded {upload.filename} as {target}. New calls use it now: check the next collections of an "
+          "address below.", "ok")
+    return redirect(url_for("console.collections_preview_page"))
 
 
 def mark_verified(dataset: str, record: str, day: date) -> str:
@@ -158,3 +159,40 @@ def mark_verified(dataset: str, record: str, day: date) -> str:
         detail = "; ".join(str(p) for p in saved.problems) or "the file changed meanwhile"
         raise ConsoleError(422, f"The date was not recorded: {detail}. Nothing was saved.", "Not saved")
     return name
+
+
+@bp.get("/data/next-collections")
+def collections_preview_page() -> Any:
+    """The next collections of an address as the assistant says them (after an upload)."""
+    from flask_babel import get_locale
+
+    from civicline.console.town_forms_views import today
+
+    town = civic().runtime.town
+    streets = collections_preview.streets(town)
+    street = request.args.get("street", "")
+    raw_number = request.args.get("number", "").strip()
+    errors: dict[str, str] = {}
+    number = None
+    if raw_number:
+        if raw_number.isdigit() and len(raw_number) < 7:
+            number = int(raw_number)
+        else:
+            errors["number"] = raw_number
+    try:
+        start = date.fromisoformat(request.args.get("from", "")) if request.args.get("from") else today()
+    except ValueError:
+        errors["from"] = request.args.get("from", "")
+        start = today()
+    weeks = request.args.get("weeks", 6, type=int) or 6
+    weeks = min(max(weeks, 1), 26)
+    found = None
+    if street and not errors:
+        if street not in {s for s, _ in streets}:
+            errors["street"] = street
+        else:
+            found = collections_preview.preview(town, street, number, start, weeks * 7, str(get_locale() or "en"))
+    return render("collections_preview.html", 422 if errors else 200, title="Next collections of an address",
+                  streets=streets, street=street, number=raw_number, start=start, weeks=weeks,
+                  end=start + timedelta(days=weeks * 7), found=found, errors=errors,
+                  has_collections=getattr(town, "collections", None) is not None)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import flash, redirect, request, url_for
+from flask_babel import get_locale
 
 from civicline import wiring
 from civicline.console import files
@@ -22,6 +23,7 @@ from civicline.console.core import (
     state,
 )
 from civicline.console.file_versions import text_hash
+from civicline.console.flow_picture import boxes_of_file
 from staff_files.problems import Problem
 
 KIND = "flow"
@@ -93,7 +95,20 @@ def flows() -> Any:
 def flows_edit(name: str) -> Any:
     folder, name = flow_path(name)
     text = files.read_text(folder / name)
-    return editor_page(name, text, text_hash(text))
+    goto = request.args.get("line", type=int)  # from the flow's picture: a box's line
+    goto = goto if goto and 0 < goto <= text.count("\n") + 1 else None
+    return editor_page(name, text, text_hash(text), goto=goto)
+
+
+@bp.get("/flows/<name>/picture")
+def flows_picture(name: str) -> Any:
+    """The menus and where each choice leads, from the flows the assistant runs now."""
+    _, name = flow_path(name)
+    runtime = civic().runtime
+    lang = str(get_locale() or "en")
+    boxes = boxes_of_file(runtime.flows, name, runtime.catalogs, lang)
+    return render("flow_picture.html", title="Picture of a flow", name=name, boxes=boxes, lang=lang,
+                  running=runtime.flows.version)
 
 
 def _save(name: str, text: str, base_hash: str | None, note: str | None) -> Any:

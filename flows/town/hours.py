@@ -10,7 +10,7 @@ from typing import Any
 
 import holidays as holidays_lib
 
-from flows.town.common import Problems, parse_time, parse_weekday
+from flows.town.common import Problems, parse_date, parse_time, parse_weekday
 
 
 class Holidays:
@@ -38,13 +38,17 @@ Span = tuple[time, time]
 
 @dataclass(frozen=True)
 class WeeklyHours:
-    """Opening spans for each weekday (0 = Monday); closed on public holidays if said so."""
+    """Opening spans for each weekday (0 = Monday); closed on public holidays if said so,
+    and on the town's own closing days (`closed_days`: a bridge day, the 24th of December)."""
 
     spans: tuple[tuple[Span, ...], ...]  # 7 entries
     closed_on_holidays: bool
     holidays: Holidays | None
+    closed_days: frozenset[date] = frozenset()
 
     def spans_on(self, day: date) -> tuple[Span, ...]:
+        if day in self.closed_days:
+            return ()
         if self.closed_on_holidays and self.holidays and self.holidays.is_holiday(day):
             return ()
         return self.spans[day.weekday()]
@@ -101,7 +105,18 @@ def parse_hours(data: Any, holidays: Holidays | None, problems: Problems, line: 
                 for d in group:
                     days[d].append((start, end))
     closed = bool(data.get("closed_on_public_holidays", True)) if isinstance(data, dict) else True
-    return WeeklyHours(tuple(tuple(sorted(d)) for d in days), closed, holidays)
+    raw_days = data.get("closed_days") if isinstance(data, dict) else None
+    closed_days: set[date] = set()
+    if raw_days not in (None, ""):
+        where = getattr(data, "line_of", lambda _k: line)("closed_days")
+        if not isinstance(raw_days, list):
+            problems.add(where, f"{what}: closed_days must be a list of dates like [2026-12-24, 2026-12-31]")
+        else:
+            for value in raw_days:
+                day = parse_date(value, problems, where, f"{what}: closed_days")
+                if day:
+                    closed_days.add(day)
+    return WeeklyHours(tuple(tuple(sorted(d)) for d in days), closed, holidays, frozenset(closed_days))
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,16 @@ def editor(client):
 def viewer(client):
     assert sign_in(client, "vi").status_code == 302
     return client
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per browser test module (support.browser)."""
+    from playwright.sync_api import sync_playwright
+
+    from support.browser import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

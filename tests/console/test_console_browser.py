@@ -7,6 +7,7 @@ else (no network, no downloaded browser)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -16,20 +17,21 @@ from werkzeug.serving import make_server
 
 from flows.session import NoInput, Pressed, Said
 from records import SQLiteStore
-from support.console import PASSWORD, make_app, make_catalog_dir, make_town, place_call
+from support.browser import require_chromium, serious, signed_in_context
+from support.console import (
+    PASSWORD,
+    make_app,
+    make_catalog_dir,
+    make_town,
+    place_call,
+)
 from support.flowkit import CLOSED
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (Debian package chromium)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("browser")
     store = SQLiteStore(tmp / "records.sqlite3")
     with pytest.MonkeyPatch.context() as mp:
@@ -45,16 +47,6 @@ def served(tmp_path_factory):
         server.shutdown()
         thread.join(5)
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -75,17 +67,6 @@ def sign_in(page, name: str = "ed") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")  # by keyboard, as a screen-reader user would
     page.wait_for_url("**/console/dashboard")
-
-
-def serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_sign_in_by_keyboard_with_a_skip_link_and_page_language(page):
@@ -109,7 +90,7 @@ def test_edit_a_flow_with_an_error_then_fix_it(page, served):
     app, _ = served
     sign_in(page)
     page.get_by_role("navigation").get_by_role("link", name="Flows").click()
-    page.get_by_role("link", name="main.yaml").click()
+    page.get_by_role("link", name="main.yaml", exact=True).click()
     editor = page.get_by_label("Flow file main.yaml (YAML)")
     original = editor.input_value()
     editor.fill(original.replace("prompt: test.menu", "prompt: main.no_such_prompt"))
@@ -181,6 +162,7 @@ def test_try_a_call_with_keypad_and_text(page):
 PAGES = [
     "/console/dashboard", "/console/calls?from=2026-11-25&to=2026-12-07", "/console/calls/waste-en",
     "/console/review", "/console/callbacks", "/console/flows", "/console/flows/main.yaml",
+    "/console/flows/main.yaml/picture",
     "/console/data", "/console/data/file/streets.csv", "/console/translations", "/console/try",
 ]
 
@@ -254,3 +236,35 @@ def test_the_language_is_changed_by_keyboard(page):
     assert page.get_by_role("heading", level=1).inner_text() == "Panel"
     page.goto("/console/calls")  # the choice stays for the session
     assert page.locator("html").get_attribute("lang") == "es"
+
+
+@pytest.mark.parametrize(("locale", "lang", "heading", "says"), [
+    ("fr-FR", "fr", "Schéma d'un parcours", "Que puis-je faire pour vous ?"),
+    ("en-GB", "en", "Picture of a flow", "How can I help you?"),
+    ("es-ES", "es", "Esquema de un recorrido", "¿En qué puedo ayudarle?"),
+])
+def test_a_flows_picture_in_each_language_passes_axe_and_opens_the_editor_at_a_step(
+    browser, served, locale, lang, heading, says
+):
+    context, page = signed_in_context(browser, served, locale)
+    try:
+        page.goto("/console/flows")
+        page.locator("a[href='/console/flows/main.yaml/picture']").click()
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        menu = page.get_by_role("region", name=re.compile(r"^main\.menu"))
+        assert says in menu.inner_text()
+        assert menu.get_by_role("table").get_by_role("row").count() == 3  # the header and two keys
+        assert serious(page) == []
+        # A choice's target is a link to that step's box, in the file it is written in.
+        menu.get_by_role("link", name="waste.start").click()
+        page.wait_for_url("**/console/flows/waste.yaml/picture#node-waste-start")
+        assert serious(page) == []
+        # Each box opens the YAML editor with the cursor on the step's line.
+        page.goto("/console/flows/main.yaml/picture")
+        page.get_by_role("region", name=re.compile(r"^main\.menu")).get_by_role("link", name=re.compile(r"^main\.menu ")).click()
+        page.wait_for_url("**/console/flows/main.yaml?line=*")
+        selected = page.evaluate("(() => { const a = document.getElementById('content'); return a.value.slice(a.selectionStart, a.selectionEnd); })()")
+        assert selected == "  menu:" and page.evaluate("document.activeElement.id") == "content"
+    finally:
+        context.close()

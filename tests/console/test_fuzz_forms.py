@@ -15,7 +15,8 @@ from support.fuzzing import FUZZ, TEXT
 IDS = st.one_of(TEXT.filter(lambda t: t and "/" not in t), st.sampled_from(["main", "waste", "fr", "en", "xx", "..", "1", "streets.csv", "meetings.ics"]))
 PATHS = st.one_of(IDS, st.sampled_from(["../../etc/passwd", "a/../../b", "%2e%2e/x", "streets.csv/x", "/abs"]))
 FIELDS = ["content", "base_hash", "note", "target", "action", "assignee", "text", "key", "kind", "language",
-          "at", "name", "password", "next", "status", "comment", "intent", "example", "phrase", "lang"]
+          "at", "name", "password", "next", "status", "comment", "intent", "example", "phrase", "lang",
+          "number", "day-0", "day-6", "closed_on_public_holidays", "amount", "unit", "source"]
 FORMS = st.dictionaries(st.one_of(st.sampled_from(FIELDS), TEXT), TEXT, max_size=6)
 ACTIONS = st.sampled_from(["assign", "close", "reopen", "note", "verified", "example", "open", "", "x"])
 
@@ -32,10 +33,18 @@ POSTS = st.one_of(
     st.just("/console/try/start"),
     st.builds(lambda i: f"/console/try/{quote(i, safe='')}/send", IDS),
     st.just("/console/session/extend"),
+    st.builds(lambda i: f"/console/data/human-lines/{quote(i, safe='')}", IDS),
+    st.builds(lambda i: f"/console/data/fees/{quote(i, safe='')}", IDS),
+    st.builds(lambda i: f"/console/data/sorting/item/{quote(i, safe='')}", IDS),
+    st.builds(lambda i: f"/console/data/sorting/item/{quote(i, safe='')}/remove", IDS),
+    st.just("/console/data/sorting/add"),
 )
 GETS = st.one_of(
     st.sampled_from(["/console/", "/console/calls", "/console/dashboard", "/console/review", "/console/callbacks",
-                     "/console/flows", "/console/data", "/console/translations", "/console/try", "/console/session"]),
+                     "/console/flows", "/console/data", "/console/translations", "/console/try", "/console/session",
+                     "/console/data/human-lines", "/console/data/fees", "/console/data/sorting",
+                     "/console/data/sorting/add", "/console/data/next-collections"]),
+    st.builds(lambda n: f"/console/flows/{quote(n, safe='')}/picture", IDS),
     st.builds(lambda i: f"/console/calls/{quote(i, safe='')}", IDS),
     st.builds(lambda i: f"/console/review/{quote(i, safe='')}", IDS),
     st.builds(lambda n: f"/console/flows/{quote(n, safe='')}", IDS),

@@ -150,3 +150,26 @@ def place_call(app, events, *, language="en", caller="+33611111111", at=None, ca
     for event in events:
         call.send(event)
     return call
+
+
+def make_demo_app(tmp_path: Path, monkeypatch, name: str = "port-lumiere"):
+    """The Flask app on a copy of a town of the repository (the demo town, Port-Lumière, by
+    default), which the console's forms may write to; users ed (editor) and vi (viewer)."""
+    from argon2 import PasswordHasher
+
+    from civicline.app import create_app
+    from civicline.console.accounts import Users
+
+    monkeypatch.setenv("CIVICLINE_SECRET_KEY", SECRET)
+    monkeypatch.setenv("CIVICLINE_HASH_KEY", "demo-town-tests-hash-key-0123456789")
+    town = tmp_path / name
+    shutil.copytree(ROOT / "towns" / name, town)
+    app = create_app(Config(town_path=town, db_path=tmp_path / "demo.sqlite3"))
+    app.config.update(TESTING=True)
+    app.instance_path = str(tmp_path / "instance")
+    users = app.extensions["console"].users = Users(
+        app.extensions["console"].store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    users.add("ed", PASSWORD, "editor")
+    users.add("vi", PASSWORD, "viewer")
+    return app, town

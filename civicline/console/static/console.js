@@ -1,7 +1,8 @@
 /* civicline console: small enhancements; every page works without this file.
    1. The idle time-out warning (WCAG 2.2.1): a dialog before the session ends, with a
       button that extends it.  2. In the flow editor, "line N" links put the cursor on
-      that line of the text area. */
+      that line of the text area, as does opening the editor
+      from a flow's picture at a line.  3. A refused form's summary gets the focus. */
 (function () {
   "use strict";
   var body = document.body;
@@ -86,12 +87,8 @@
   }
 
   // ---- 2. flow editor: go to a line ------------------------------------------------
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a[data-line]");
-    var area = document.getElementById("content");
-    if (!link || !area) return;
-    event.preventDefault();
-    var lines = area.value.split("\n"), want = Number(link.dataset.line) - 1, start = 0;
+  function goToLine(area, line) {
+    var lines = area.value.split("\n"), want = line - 1, start = 0;
     for (var i = 0; i < want && i < lines.length; i++) start += lines[i].length + 1;
     var end = start + (lines[want] || "").length;
     area.focus();
@@ -99,5 +96,19 @@
     // Scroll the line into view: a rough line height is enough.
     var lineHeight = area.scrollHeight / Math.max(lines.length, 1);
     area.scrollTop = Math.max(0, want * lineHeight - area.clientHeight / 3);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-line]");
+    var area = document.getElementById("content");
+    if (!link || !area) return;
+    event.preventDefault();
+    goToLine(area, Number(link.dataset.line));
   });
+  // Opened from a flow's picture at a step's line (?line=N): the cursor starts there.
+  var opened = document.getElementById("content");
+  if (opened && opened.dataset.gotoLine) goToLine(opened, Number(opened.dataset.gotoLine));
+
+  // ---- 3. a refused form: focus its list of problems, each a link to its field ------
+  var refused = document.getElementById("form-errors");
+  if (refused) refused.focus();
 })();
