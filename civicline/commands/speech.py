@@ -184,13 +184,19 @@ def run_models_list(args: argparse.Namespace) -> int:
     missing = sorted({r.language for r in rows if not r.ok and r.kind == "stt"})
     if missing:
         print(f"no speech recognition for: {', '.join(missing)} (calls in these languages use the keypad)")
-    voices_ok = _print_kokoro_voices(engines, verify=not args.no_verify)
+    try:
+        enabled = set(_enabled_languages(args))
+    except Exception:  # no town to read (a bare configuration): judge every language
+        enabled = set(engines.languages())
+    voices_ok = _print_kokoro_voices(engines, enabled, verify=not args.no_verify)
     return 1 if any(not r.ok for r in rows) or not voices_ok else 0
 
 
-def _print_kokoro_voices(engines, verify: bool) -> bool:
+def _print_kokoro_voices(engines, enabled: set[str], verify: bool) -> bool:
     """The native Kokoro voice files: pinned, installed, used by which language. False when
-    a voice a language uses is missing or damaged (that language speaks the fallback style)."""
+    a voice a language callers are offered uses is missing or damaged (that language speaks
+    the fallback style); a language the town does not offer is shown, not judged (`models
+    prepare` installs the voices of the languages offered)."""
     from voice.modelstore import models_dir
     from voice.tts import kokoro_voices
 
@@ -210,7 +216,7 @@ def _print_kokoro_voices(engines, verify: bool) -> bool:
         else:
             problem = "not installed" if state == "missing" else "does NOT match its pin"
             status = f"{'FALLBACK' if users else 'absent'}: {problem} (civicline models prepare)"
-            ok = ok and not users
+            ok = ok and not any(u in enabled for u in users)
         print(f"{name:10} {voice.language:5} {','.join(users) or '-':8} {status}")
     return ok
 

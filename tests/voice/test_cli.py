@@ -108,3 +108,26 @@ def test_prompts_render_renders_the_vocabulary_once(tmp_path, capsys, monkeypatc
     assert made == [] and ", 0 rendered," in capsys.readouterr().out  # nothing changed: nothing rendered
     assert main(["prompts", "render", "--report", "--cache-dir", str(tmp_path)]) == 0
     assert f"fr: {len(manifest.pieces)} pieces (fake)" in capsys.readouterr().out
+
+
+def test_models_list_judges_only_the_languages_callers_are_offered(tmp_path, capsys, monkeypatch):
+    """A fresh machine prepares the town's languages (fr, en, es): Italian's voice, which the
+    demo town does not offer, is shown as missing but does not fail the check."""
+    from voice.modelstore import models_dir
+    from voice.tts import kokoro_voices
+
+    real = models_dir()
+    for entry in real.iterdir():
+        if entry.name != kokoro_voices.FOLDER:
+            (tmp_path / entry.name).symlink_to(entry)
+    (tmp_path / kokoro_voices.FOLDER).mkdir()
+    for voice in (real / kokoro_voices.FOLDER).iterdir():
+        if not voice.name.startswith("i"):  # if_sara, im_nicola: Italian
+            (tmp_path / kokoro_voices.FOLDER / voice.name).symlink_to(voice)
+    monkeypatch.setenv("CIVICLINE_MODELS_DIR", str(tmp_path))
+    code = main(["models", "list", "--no-verify"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    table = out.split("Kokoro voice files", 1)[1].splitlines()[2:]
+    lines = {line.split()[0]: line for line in table}
+    assert "FALLBACK: not installed" in lines["if_sara"] and "ok" in lines["ff_siwis"]
