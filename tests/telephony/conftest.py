@@ -1,6 +1,7 @@
-"""The phone line under test: civicline served on 127.0.0.1 by a real threaded server, the
-test town and flows of tests/flows, real offline voices (loaded once per session), a call
-records store per test, and a fake Twilio to call it."""
+"""The phone line under test: civicline served on 127.0.0.1 by a real threaded server
+(werkzeug's, ending websockets as gunicorn does: support.dev_server), the test town and flows
+of tests/flows, real offline voices (loaded once per session), a call records store per test,
+and a fake Twilio to call it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from werkzeug.serving import make_server
 
 from civicline.config import Config
 from records import CallRecorder, SQLiteStore
+from support.dev_server import WebsocketHandshakeHandler
 from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings, twilio_secrets_set
 from support.flowkit import OPEN, make_runtime
 from support.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
@@ -156,7 +158,7 @@ def make_line(tmp_path, engines, audio_dir, sentences):
         tel.speech = _IndexedSpeech(config, engines, sentences)
         tel.clock = lambda: OPEN
         tel.streams = Streams()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=WebsocketHandshakeHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
         line = ServedLine(app, server, FakeTwilio(base, TOKEN, recordings), store, recordings)
