@@ -35,5 +35,7 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or config.port
     print(f"civicline: {ext.runtime.town_name} on http://{host}:{port} "
           "(Twilio webhook: /twilio/voice, health: /health)")
-    app.run(host=host, port=port, threaded=True)
+    from civicline.dev_server import WebsocketHandshakeHandler
+
+    app.run(host=host, port=port, threaded=True, request_handler=WebsocketHandshakeHandler)
     return 0

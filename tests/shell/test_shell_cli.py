@@ -116,3 +116,19 @@ def test_config_rejects_unknown_settings_and_bad_values(tmp_path):
     config.write_text('[answers]\nmax_age_days = "soon"\n')
     with pytest.raises(ConfigError, match="soon"):
         load_config(config, env={})
+
+
+def test_serve_runs_the_development_server_that_ends_websockets(tmp_path, monkeypatch):
+    """`civicline serve` uses the request handler that closes a websocket's connection when
+    its handler returns (civicline.dev_server), not werkzeug's own."""
+    from flask import Flask
+
+    import civicline.app
+    from civicline.dev_server import WebsocketHandshakeHandler
+
+    real = civicline.app.create_app
+    monkeypatch.setattr(civicline.app, "create_app", lambda config, **kw: real(config))  # models not loaded
+    seen: dict = {}
+    monkeypatch.setattr(Flask, "run", lambda self, **kw: seen.update(kw))
+    assert main(["--config", str(write_config(tmp_path, TOWN)), "serve", "--port", "0"]) == 0
+    assert seen["request_handler"] is WebsocketHandshakeHandler and seen["threaded"] is True

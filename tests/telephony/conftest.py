@@ -1,5 +1,5 @@
 """The phone line under test: civicline served on 127.0.0.1 by a real threaded server
-(werkzeug's, ending websockets as gunicorn does: support.dev_server), the test town and flows
+(werkzeug's, ending websockets as gunicorn does: civicline.dev_server), the test town and flows
 of tests/flows, real offline voices (loaded once per session), a call records store per test,
 and a fake Twilio to call it."""
 
@@ -14,8 +14,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from civicline.config import Config
+from civicline.dev_server import WebsocketHandshakeHandler
 from records import CallRecorder, SQLiteStore
-from support.dev_server import WebsocketHandshakeHandler
 from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings, twilio_secrets_set
 from support.flowkit import OPEN, make_runtime
 from support.redis_server import redis_server, redis_url  # noqa: F401 - fixtures

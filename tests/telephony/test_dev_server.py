@@ -1,4 +1,4 @@
-"""The tests' server (support.dev_server) ends a websocket's connection when the handler
+"""The tests' server (civicline.dev_server) ends a websocket's connection when the handler
 returns, as gunicorn does, whatever the client has sent back by then."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 from werkzeug.serving import make_server
 
-from support.dev_server import WebsocketHandshakeHandler
+from civicline.dev_server import WebsocketHandshakeHandler
 
 
 class _NeverStarted(threading.Thread):

@@ -1,5 +1,5 @@
-"""werkzeug's threaded development server as the tests' stand-in for gunicorn, without the
-one thing it does that a websocket cannot live with.
+"""werkzeug's threaded development server (``civicline serve``, and the tests' stand-in for
+gunicorn), without the one thing it does that a websocket cannot live with.
 
 After each response werkzeug reads what is left on the connection, so that a client whose
 request body was refused still sees the response: while the socket turns readable within
