@@ -83,6 +83,8 @@ class CallRecorder:
         self._lock = threading.Lock()
         self._last_purge: datetime | None = None
         self._purging = False
+        self.purge_thread: threading.Thread | None = None
+        """The last background purge (a shutdown or a test may wait for it)."""
         open_error = getattr(store, "open_error", None)
         if open_error:
             self.health.failed("open", RuntimeError(open_error))
@@ -261,7 +263,8 @@ class CallRecorder:
             if self._purging or (self._last_purge and now - self._last_purge < timedelta(days=1)):
                 return
             self._purging, self._last_purge = True, now
-        threading.Thread(target=self._purge, args=(now,), name="records-purge", daemon=True).start()
+        self.purge_thread = threading.Thread(target=self._purge, args=(now,), name="records-purge", daemon=True)
+        self.purge_thread.start()
 
     def _purge(self, now: datetime) -> None:
         try:
