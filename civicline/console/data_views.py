@@ -184,6 +184,9 @@ def collections_preview_page() -> Any:
     except ValueError:
         errors["from"] = request.args.get("from", "")
         start = today()
+    if abs((start - today()).days) > 3 * 366:  # a preview, not a calendar: and its end must be a date
+        errors["from"] = request.args.get("from", "")
+        start = today()
     weeks = request.args.get("weeks", 6, type=int) or 6
     weeks = min(max(weeks, 1), 26)
     found = None

@@ -60,7 +60,9 @@ def test_bad_inputs_are_refused_with_a_message_and_no_error(gedling):
     _, _, client = gedling
     for query, message in [("street=nope", "Choose a street from the list."),
                            ("street=acorn-drive&number=12b", "'12b' is not a house number"),
-                           ("street=acorn-drive&from=31/12/2025", "'31/12/2025' is not a date.")]:
+                           ("street=acorn-drive&from=31/12/2025", "'31/12/2025' is not a date."),
+                           # a date whose preview would end past the calendar's last year
+                           ("street=acorn-drive&from=9999-11-20", "'9999-11-20' is not a date.")]:
         response = client.get(f"/console/data/next-collections?{query}", headers={"Accept-Language": "en"})
         assert response.status_code == 422
         assert message in unescape(response.get_data(as_text=True))
