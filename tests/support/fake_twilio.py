@@ -234,6 +234,12 @@ class Recordings(http.server.ThreadingHTTPServer):
             self.changed.wait_for(lambda: len(self.messages) >= count, timeout)
             return list(self.messages)
 
+    def wait_deleted(self, timeout: float = 20.0) -> bool:
+        """Until every recording made has been deleted (civicline deletes them in the
+        background once fetched); False on time-out."""
+        with self.changed:
+            return bool(self.changed.wait_for(lambda: bool(self.deleted) and not self.files, timeout))
+
     def add(self, wav: bytes) -> str:
         sid = new_sid("RE")
         self.files[sid] = wav
@@ -309,8 +315,10 @@ class _RecordingHandler(http.server.BaseHTTPRequestHandler):
         sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
         if not self._auth():
             return
-        self.server.deleted.append(sid)
-        self.server.files.pop(sid, None)
+        with self.server.changed:
+            self.server.deleted.append(sid)
+            self.server.files.pop(sid, None)
+            self.server.changed.notify_all()
         self.send_response(204)
         self.end_headers()
 

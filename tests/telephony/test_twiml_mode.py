@@ -91,7 +91,7 @@ def test_spoken_answer_is_recorded_fetched_recognised_and_deleted(make_line, sen
     caller = Caller(turns=[("key", "2"), ("say", answer), ("hangup", None)])
     assert line.twilio.follow(r, params, caller, heard, agent) == "caller hung up"
     assert "What is your address?" in heard_text(sentences, heard)
-    assert line.recordings.deleted and not line.recordings.files  # deleted from "Twilio"
+    assert line.recordings.wait_deleted()  # deleted from "Twilio", in the background
     assert line.recordings.unauthorised == 0
     turn = [t for t in line.store.turns() if t["caller_text"]][0]
     assert "garbage" in turn["caller_text"].lower()
