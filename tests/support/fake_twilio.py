@@ -343,8 +343,9 @@ class FakeTwilio:
         params["SmsSid"] = params["MessageSid"]
         return self.post("/twilio/sms", params)
 
-    def incoming(self, caller: str = "+33611223344", call_sid: str | None = None) -> tuple[str, dict, requests.Response]:
-        params = {"CallSid": call_sid or new_sid("CA"), "AccountSid": ACCOUNT, "From": caller, "To": "+33199000000", "CallStatus": "ringing", "Direction": "inbound"}
+    def incoming(self, caller: str = "+33611223344", call_sid: str | None = None,
+                 to: str = "+33199000000") -> tuple[str, dict, requests.Response]:
+        params = {"CallSid": call_sid or new_sid("CA"), "AccountSid": ACCOUNT, "From": caller, "To": to, "CallStatus": "ringing", "Direction": "inbound"}
         return params["CallSid"], params, self.post("/twilio/voice", params)
 
     def stream(self, response: requests.Response, call_sid: str) -> MediaLeg:
