@@ -13,7 +13,7 @@ import pytest
 from civicline.config import ConfigError, load_config
 from records.kpis import compute
 from staff_files.problems import FlowError
-from support.fake_twilio import Caller, heard_text
+from support.fake_twilio import Caller, heard_text, known_audio
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT_LUMIERE, GEDLING, NOBODY = "+33199000000", "+441159000000", "+15005550006"
@@ -66,6 +66,37 @@ def test_a_call_keeps_its_town_whatever_later_webhooks_say(two_towns):
     assert call["town"] == "gedling" and call["language"] == "en"
     # Key 1 is Gedling's bin collections (Port-Lumière's would have been French).
     assert [(t["key_pressed"], t["intent"]) for t in line.store.turns()][1] == ("1", "waste.collection_day")
+
+
+def test_another_worker_answers_a_later_turn_in_the_calls_town(make_line):
+    """Two apps on one calls-in-progress file, as two workers (or a restart): the second,
+    which never saw the call's first webhook, answers its next turn, without ``To``, as Gedling."""
+    first = make_line("twiml", towns=TOWNS, meaning_model="none")
+    other = make_line("twiml", towns=TOWNS, meaning_model="none")
+    sid, params, r = first.twilio.incoming(to=GEDLING)
+    action = ET.fromstring(r.text).find("Gather").get("action")
+    no_to = {k: v for k, v in params.items() if k != "To"}
+    assert other.twilio.post(action, {**no_to, "Digits": "1"}).status_code == 200
+    assert other.tel.in_progress.get(sid).town == "gedling"
+    turn = [t for t in other.store.turns() if t["key_pressed"] == "1"]
+    assert [t["intent"] for t in turn] == ["waste.collection_day"]
+
+
+def test_a_streamed_call_hears_its_towns_greeting(make_line, sentences):
+    """Media Streams: the stream's dialog (civicline.phone.dialog) speaks as the town called."""
+    line = make_line("streams", towns=TOWNS, meaning_model="none")
+    sid, params, r = line.twilio.incoming(to=GEDLING)
+    leg = line.twilio.stream(r, sid)
+    try:
+        prompt = leg.next_prompt(90.0)
+        said = known_audio(sentences, bytes(prompt.audio))
+        assert said and said[0].startswith(GEDLING_HELLO), said
+    finally:
+        leg.hang_up()
+    assert line.tel.streams.wait_gone(sid)
+    line.twilio.status(params)
+    [call] = line.store.calls()
+    assert call["town"] == "gedling"
 
 
 def test_an_unknown_number_is_told_so_and_hung_up(two_towns, caplog):
