@@ -68,6 +68,8 @@ def load_towns(config: Config, runtime: Runtime | None = None) -> Towns:
     holders: dict[str, RuntimeHolder] = {}
     numbers: dict[str, str] = {}
     for number, path in config.towns.items():
+        if not (path / "town.yaml").is_file():
+            raise ConfigError(f"{config.source} [towns] {number!r}: {path} is not a town folder (no town.yaml there)")
         key = town_key(path)
         known = holders.get(key)
         if known is not None:

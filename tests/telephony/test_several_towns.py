@@ -145,7 +145,6 @@ def test_towns_table_maps_numbers_to_folders_relative_to_the_file(tmp_path):
     ("entry", "message"),
     [
         ('"0115 900 0000" = "towns/gedling"', "E.164"),
-        ('"+441159000000" = "towns/nowhere"', "not a town folder"),
         ('"+441159000000" = 3', "expected the town's folder"),
     ],
 )
@@ -153,6 +152,15 @@ def test_bad_towns_entries_are_refused_with_their_place(tmp_path, entry, message
     with pytest.raises(ConfigError) as err:
         load_config(_toml(tmp_path, entry), env={})
     assert message in str(err.value) and "[towns]" in str(err.value)
+
+
+def test_a_folder_that_is_no_town_stops_the_start_with_its_place(tmp_path):
+    from civicline.towns import load_towns
+
+    config = load_config(_toml(tmp_path, f'"{GEDLING}" = "towns/nowhere"'), env={})
+    with pytest.raises(ConfigError) as err:
+        load_towns(config)
+    assert "[towns] '+441159000000'" in str(err.value) and "not a town folder" in str(err.value)
 
 
 def test_a_town_with_broken_flows_stops_the_start_named(tmp_path, make_line):
