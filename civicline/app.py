@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,7 @@ from flask import Flask, jsonify
 
 from civicline.calls import Recorder
 from civicline.config import Config, load_config
+from civicline.towns import Towns, load_towns
 from civicline.wiring import RuntimeHolder, phone_speech, redis_for, share_flow_reloads, texts_for
 from flows.dialog import Engine
 from flows.runtime import Runtime
@@ -24,6 +26,7 @@ class Civicline:
 
     config: Config
     runtimes: RuntimeHolder
+    """The default town's (the only one without [towns]): text messages, chat, console."""
     recorder: Recorder | None = None
     speech: PhoneSpeech | None = None
     """The process's recognisers and voices (None without the voice extra)."""
@@ -35,14 +38,29 @@ class Civicline:
     """The Redis client the workers share state through ($CIVICLINE_REDIS_URL), or None."""
     flow_notices: Any = None
     """civicline.flow_notices.FlowNotices when Redis is configured."""
+    towns: Towns | None = None
+    """Every town served, and which called number reaches which (civicline.towns)."""
+
+    def __post_init__(self) -> None:
+        if self.towns is None:
+            self.towns = Towns({"": self.runtimes}, "")
 
     @property
     def runtime(self) -> Runtime:
         """The runtime new calls start on (a saved flow replaces it without a restart)."""
         return self.runtimes.get()
 
-    def engine(self, flow_version: str | None = None) -> Engine:
-        runtime = self.runtimes.for_version(flow_version) if flow_version else self.runtimes.get()
+    def town_runtimes(self, town: str | None) -> RuntimeHolder:
+        """A town's runtimes by its key; the default town's for None."""
+        assert self.towns is not None
+        return self.towns.holder(town) if town else self.runtimes
+
+    def runtime_of(self, town: str | None) -> Runtime:
+        return self.town_runtimes(town).get()
+
+    def engine(self, flow_version: str | None = None, town: str | None = None) -> Engine:
+        holder = self.town_runtimes(town)
+        runtime = holder.for_version(flow_version) if flow_version else holder.get()
         return Engine(runtime)
 
 
@@ -58,31 +76,39 @@ def create_app(
     enabled languages need before the first call and reports what each will use
     (``civicline serve`` and the WSGI entry point set it)."""
     config = config or load_config()
-    holder = RuntimeHolder(config, runtime)  # raises FlowError: never serve a broken flow
+    towns = load_towns(config, runtime)  # raises FlowError: never serve a broken flow
+    holder = towns.holder(towns.default)
     if recorder is None:
         from civicline.wiring import recorder_for
 
-        recorder = recorder_for(config)
-    _flag_stale_records(holder.get(), recorder, config)
+        recorder = recorder_for(config, town=towns.default)
     store = getattr(recorder, "store", None)
-    if store is not None and hasattr(store, "add_city_request"):
-        from civicline.open311.desk import desk_for
+    for town_holder in towns.holders.values():
+        _flag_stale_records(town_holder.get(), recorder, config)
+        if store is not None and hasattr(store, "add_city_request"):
+            from civicline.open311.desk import desk_for
 
-        desk = desk_for(config, holder.get().town, store)
-        holder.use_desk(desk)
-        if desk.client is not None and check_speech:  # the real server, not a test's app
-            desk.start_retrying()
+            desk = desk_for(town_holder.config, town_holder.get().town, store)
+            town_holder.use_desk(desk)
+            if desk.client is not None and check_speech:  # the real server, not a test's app
+                if towns.several:  # the retry thread sends every pending request of the store
+                    logging.getLogger(__name__).warning(
+                        "requests refused by a city's endpoint are not sent again with several towns; "
+                        "they stay on the staff's list")
+                else:
+                    desk.start_retrying()
     speech = speech or phone_speech(config)
     report = None
     if check_speech and speech is not None:
-        report = speech.engines.startup_check(holder.get().languages)
+        languages = [lang for h in towns.holders.values() for lang in h.get().languages]
+        report = speech.engines.startup_check(list(dict.fromkeys(languages)))
     app = Flask(__name__, instance_relative_config=True)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     secret = config.secret("CIVICLINE_SECRET_KEY")
     if secret:
         app.config["SECRET_KEY"] = secret
     texts = texts_for(config, recorder)
-    ext = Civicline(config, holder, recorder, speech, report, texts, redis=redis_for(config))
+    ext = Civicline(config, holder, recorder, speech, report, texts, redis=redis_for(config), towns=towns)
     if ext.redis is not None:
         ext.flow_notices = share_flow_reloads(holder, ext.redis)
     app.extensions["civicline"] = ext
@@ -117,6 +143,7 @@ def create_app(
             status="failing" if problems else "ok",
             problems=problems,
             town=runtime.town_name,
+            towns={number: ext.runtime_of(key).town_name for number, key in towns.numbers.items()} or None,
             flows=runtime.flows.version,
             languages=runtime.languages,
             speech=speech_state,
@@ -145,8 +172,6 @@ def create_app(
 def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Config) -> None:
     """Records whose verification is old, or soon will be, go on the staff's review list
     at every start (each record once per verification date)."""
-    import logging
-
     from records.review import flag_stale_records
 
     facts = getattr(runtime.town, "verified_facts", None)

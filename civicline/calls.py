@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 class Recorder(Protocol):
     def call_started(
-        self, call_id: str, *, caller: str | None, language: str | None, at: datetime, channel: str = ...
+        self, call_id: str, *, caller: str | None, language: str | None, at: datetime, channel: str = ...,
+        town: str | None = ...,
     ) -> None: ...
     def turn(self, call_id: str, **fields: Any) -> None: ...
     def language_set(self, call_id: str, language: str) -> None: ...
@@ -61,7 +62,10 @@ class Call:
         recorder: Recorder | None = None,
         channel: str = VOICE,
         texts: TextSender | None = None,
+        town: str | None = None,
     ):
+        """``town``: the key of the town the call reached (civicline.towns), for its record;
+        None: the recorder's own town."""
         self.engine = engine
         self.clock = clock
         self.call_id = call_id or uuid.uuid4().hex
@@ -70,6 +74,7 @@ class Call:
         self.recorder = recorder
         self.channel = channel
         self.texts = texts
+        self.town = town
         self.state: SessionState | None = None
 
     @property
@@ -80,7 +85,8 @@ class Call:
         began = time.perf_counter()
         now = self.clock()
         step = self.engine.start(self.call_id, now, caller=self.caller, language=self.language, channel=self.channel)
-        self._record("call_started", caller=self.caller, language=step.state.lang, at=now, channel=self.channel)
+        town = {"town": self.town} if self.town is not None else {}
+        self._record("call_started", caller=self.caller, language=step.state.lang, at=now, channel=self.channel, **town)
         return self._after(step, None, began, now)
 
     def send(self, event: Event) -> Step:

@@ -6,6 +6,7 @@ Secrets never live in the file: they are read from the environment only (see SEC
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -70,6 +71,8 @@ _LAYOUT = {
 # Environment variables servers already set for a setting whose field has another name; the
 # field's own CIVICLINE_<FIELD> wins when both are given.
 _ENV_ALIASES = {"CIVICLINE_LINE_STATE_PATH": "in_progress_path"}
+# A called number as Twilio gives it in ``To``: E.164, "+" and up to 15 digits.
+E164 = re.compile(r"^\+[1-9][0-9]{5,14}$")
 
 
 class ConfigError(CivicError):
@@ -79,6 +82,9 @@ class ConfigError(CivicError):
 @dataclass(frozen=True)
 class Config:
     town_path: Path = Path("towns/port-lumiere")
+    # [towns]: called number (E.164) -> town folder, several towns on one service; empty:
+    # the one town of town_path answers every number
+    towns: dict[str, Path] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)  # empty: the town's (town.yaml)
     fixed_language: str | None = None
     main_language: str | None = None  # default: the town's
@@ -193,6 +199,22 @@ def _voice_models(value: Any, where: str) -> dict[str, Any]:
     return dict(value)
 
 
+def _towns(table: dict[str, Any], file: Path) -> dict[str, Path]:
+    """[towns]: each called number's town folder (relative to the file). The numbers are
+    checked here; that each folder is a town, when the towns are loaded (civicline.towns)."""
+    base = file.resolve().parent
+    towns: dict[str, Path] = {}
+    for number, folder in table.items():
+        where = f"{file} [towns] {number!r}"
+        if not E164.match(number):
+            raise ConfigError(f"{where}: a called number is written in E.164, as Twilio sends it (\"+33199000000\")")
+        if not isinstance(folder, str) or not folder.strip():
+            raise ConfigError(f"{where}: expected the town's folder, e.g. \"towns/port-lumiere\"")
+        path = Path(folder)
+        towns[number] = path if path.is_absolute() else base / path
+    return towns
+
+
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
     """Reads the TOML file (if any), then CIVICLINE_<FIELD> environment overrides."""
     env = dict(os.environ if env is None else env)
@@ -210,6 +232,9 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
         for section, table in data.items():
             if not isinstance(table, dict):
                 raise ConfigError(f"{file}: '{section}' must be a [section]")
+            if section == "towns":
+                values["towns"] = _towns(table, file)
+                continue
             for key, value in table.items():
                 if key.upper() in SECRETS or "token" in key.lower() or "password" in key.lower():
                     raise ConfigError(f"{file}: [{section}] {key}: secrets belong in the environment, not in this file")
@@ -232,6 +257,6 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
             values[name] = _coerce(name, env[var], var)
     for f in fields(Config):
         var = "CIVICLINE_" + f.name.upper()
-        if var in env and f.name != "source":
+        if var in env and f.name not in ("source", "towns"):
             values[f.name] = _coerce(f.name, env[var], var)
     return Config(**values, source=source)

@@ -234,17 +234,18 @@ def store_for(config: Config) -> SQLiteStore:
     return SQLiteStore(config.db_path)
 
 
-def recorder_for(config: Config, *, production: bool | None = None) -> CallRecorder:
+def recorder_for(config: Config, *, production: bool | None = None, town: str = "") -> CallRecorder:
     """One per process: the store lends its connections, the recorder keeps the calls in
     progress and the write health that /health and ``civicline doctor`` show. The hash key
     comes only from ``$CIVICLINE_HASH_KEY``; with ``CIVICLINE_ENV=production`` a missing key
-    stops the start."""
+    stops the start. ``town``: the key of the town a call that names none is recorded in."""
     from records import CallRecorder, load_hash_key
 
     return CallRecorder(
         store_for(config),
         hash_key=load_hash_key(production=production),
         retention_days=config.retention_days,
+        town=town,
     )
 
 

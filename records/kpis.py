@@ -70,12 +70,19 @@ def compute(
     until: datetime | None = None,
     minutes_per_call: float = 5.0,
     top: int = 10,
+    town: str | None = None,
 ) -> dict[str, Any]:
-    """The report as a dict (what ``--format json`` prints)."""
+    """The report as a dict (what ``--format json`` prints). ``town``: only the calls of the
+    town with this key (a service answering several towns); None: every call."""
     until = until or datetime.now(UTC)
     lookback = store.calls(since - REPEAT_WINDOW if since else None, until)
+    if town is not None:
+        lookback = [c for c in lookback if (c.get("town") or "") == town]
     calls = [c for c in lookback if since is None or _parse(c["started_at"]) >= since]
     turns = store.turns(since, until)
+    if town is not None:
+        in_town = {c["id"] for c in lookback}
+        turns = [t for t in turns if t["call_id"] in in_town]
 
     first_intent: dict[str, str] = {}
     not_understood: Counter[str] = Counter()
@@ -112,6 +119,7 @@ def compute(
     totals = _outcomes(calls)
     return {
         "window": {"since": since.isoformat() if since else None, "until": until.isoformat()},
+        "town": town,
         **totals,
         "transfer_reasons": dict(
             Counter(
@@ -144,7 +152,7 @@ def _pct(rate: float | None) -> str:
 def to_text(r: dict[str, Any]) -> str:
     since = r["window"]["since"] or "the beginning"
     out = [
-        f"Calls from {since} to {r['window']['until']}",
+        f"Calls{' of ' + r['town'] if r.get('town') else ''} from {since} to {r['window']['until']}",
         f"  calls                  {r['calls']}  (ended {r['ended']})",
         f"  answered (contained)   {r['answered']}  {_pct(r['containment_rate'])}",
         f"  transferred            {r['transferred']}",

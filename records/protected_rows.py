@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def call_row(
-    call_id: str, *, at: datetime, language: str | None, caller: str | None, key: bytes, channel: str = "voice"
+    call_id: str, *, at: datetime, language: str | None, caller: str | None, key: bytes, channel: str = "voice",
+    town: str = "",
 ) -> Row:
     """A call starts; a chat page's resident has no number (``caller`` None), an SMS
     sender's is protected like a caller's."""
@@ -37,6 +38,7 @@ def call_row(
         "caller_hash": hashed,
         "caller_last2": last2,
         "channel": channel,
+        "town": town,
     }
 
 

@@ -67,12 +67,15 @@ class CallRecorder:
         retries: int = 3,
         retry_delay_s: float = 0.02,
         auto_purge: bool = True,
+        town: str = "",
     ) -> None:
+        """``town``: the town a call is recorded in when the shell names none (civicline.towns)."""
         if not hash_key:
             raise ValueError("hash_key is required (see records.privacy.load_hash_key)")
         retention.cutoff(retention_days)  # validates it
         self.store = store
         self.retention_days = retention_days
+        self.town = town
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.health = Health(file=getattr(store, "health_file", None))
         self._key = hash_key
@@ -126,16 +129,18 @@ class CallRecorder:
                 created = False
         if created:
             log.warning("call records: call %s was not started; recording it anonymously", call_id)
-            row = call_row(call_id, at=state.started_at, language=None, caller=None, key=self._key)
+            row = call_row(call_id, at=state.started_at, language=None, caller=None, key=self._key, town=self.town)
             self._write("call_started", call_id, self.store.start_call, row)
         return state
 
     # -- the API the shell calls -------------------------------------------------------
     @_never_raises
     def call_started(
-        self, call_id: str, *, caller: str | None, language: str | None, at: datetime, channel: str = "voice"
+        self, call_id: str, *, caller: str | None, language: str | None, at: datetime, channel: str = "voice",
+        town: str | None = None,
     ) -> None:
-        row = call_row(call_id, at=at, language=language, caller=caller, key=self._key, channel=channel)
+        row = call_row(call_id, at=at, language=language, caller=caller, key=self._key, channel=channel,
+                       town=self.town if town is None else town)
         stored = self._stored(call_id, caller, language)  # a start sent again: turns are not overwritten
         with self._lock:
             old = [cid for cid, c in self._calls.items() if at - c.started_at > _STALE_STATE]

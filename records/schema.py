@@ -160,12 +160,20 @@ CREATE TABLE city_requests (
 CREATE INDEX city_requests_status ON city_requests (status, next_attempt_at);
 """
 
+# The town each call reached, by its key (civicline.towns: the town folder's name), when one
+# service answers several towns. Calls recorded before have '': the one town served then.
+_V6_TOWN = """
+ALTER TABLE calls ADD COLUMN town TEXT NOT NULL DEFAULT '';
+CREATE INDEX calls_town ON calls (town, started_at);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "calls, turns, staff requests, review items", _V1),
     (2, "console users, sign-in failures, file versions, trial calls", CONSOLE_V2),
     (3, "console sessions", CONSOLE_SESSIONS_V3),
     (4, "the channel of each call: voice, sms or chat", _V4_CHANNEL),
     (5, "emergency review items; requests to the city's systems (Open311)", _V5),
+    (6, "the town of each call", _V6_TOWN),
 ]
 
 

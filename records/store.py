@@ -69,9 +69,9 @@ class SQLiteStore(CityRequestRows, SQLiteDatabase):
     def start_call(self, call: Row) -> None:
         with self._tx() as tx:
             tx.execute(
-                "INSERT OR IGNORE INTO calls (id, started_at, language, caller_hash, caller_last2, channel)"
-                " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2, :channel)",
-                {"channel": "voice", **call},
+                "INSERT OR IGNORE INTO calls (id, started_at, language, caller_hash, caller_last2, channel, town)"
+                " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2, :channel, :town)",
+                {"channel": "voice", "town": "", **call},
             )
 
     def set_language(self, call_id: str, language: str) -> None:

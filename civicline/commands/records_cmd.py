@@ -85,6 +85,7 @@ def run_report(args: argparse.Namespace) -> int:
             WithoutTrials(store),  # staff's "try a call" calls are not residents' calls
             since=parse_since(args.since) if args.since else None,
             minutes_per_call=_setting(args, "minutes_per_call", 5.0),
+            town=args.town,
         )
     finally:
         store.close()
@@ -213,6 +214,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--since", default="30d", help="30d, 12h, 2w or a date (default: 30d)")
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument("--town", help="only the calls of this town, by its folder's name (a service with [towns])")
     p.add_argument(
         "--minutes-per-call",
         type=float,

@@ -33,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {line}")
     host = args.host or config.host
     port = args.port or config.port
-    print(f"civicline: {ext.runtime.town_name} on http://{host}:{port} "
+    towns = ext.towns.numbers if ext.towns is not None else {}
+    serving = ", ".join(f"{ext.runtime_of(key).town_name} ({number})" for number, key in towns.items())
+    print(f"civicline: {serving or ext.runtime.town_name} on http://{host}:{port} "
           "(Twilio webhook: /twilio/voice, health: /health)")
     from civicline.dev_server import WebsocketHandshakeHandler
 

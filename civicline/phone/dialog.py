@@ -104,7 +104,8 @@ class CallDialog:
         return lang
 
     def _reply(self, actions: list[Action], state: Any) -> Reply:
-        lang = (state.lang if state else None) or self.tel.app_ext.runtime.main_language
+        runtime = self.tel.runtime(self.kept)
+        lang = (state.lang if state else None) or runtime.main_language
         ask = next((a for a in reversed(actions) if isinstance(a, Ask)), None)
         speech = tuple(Spoken(a.text, a.lang, a.slow) for a in actions if isinstance(a, Say))
         return Reply(
@@ -112,6 +113,6 @@ class CallDialog:
             listen_language=self.listen_language(ask, state, lang),
             timeout=ask.timeout if ask else None,
             max_digits=ask.max_digits if ask else None,
-            phrases=recognition_hints(self.tel.app_ext.runtime, ask, lang),
+            phrases=recognition_hints(runtime, ask, lang),
             end=bool(state and state.ended),
         )

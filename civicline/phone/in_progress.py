@@ -41,6 +41,10 @@ class CallInProgress:
 
     call_sid: str
     caller: str | None
+    # The key of the town the called number reached (civicline.towns): every later webhook
+    # of the call, on any worker, is answered by that town even without Twilio's ``To``.
+    # None: the default town (a call saved before calls kept their town).
+    town: str | None = None
     created: float = field(default_factory=time.time)
     state_json: str | None = None
     turn: int = 0  # events handled; action URLs carry it so a retried webhook is recognised
@@ -63,7 +67,7 @@ class CallInProgress:
             held["at"] = held["at"].isoformat()
         return json.dumps(
             {
-                "call_sid": self.call_sid, "caller": self.caller, "created": self.created,
+                "call_sid": self.call_sid, "caller": self.caller, "town": self.town, "created": self.created,
                 "state": self.state_json, "turn": self.turn, "steps": self.steps,
                 "responses": {str(k): v for k, v in self.responses.items()},
                 "transfer": dataclasses.asdict(self.transfer) if self.transfer else None,
@@ -80,7 +84,7 @@ class CallInProgress:
         if held and held.get("at"):
             held["at"] = datetime.fromisoformat(held["at"])
         return cls(
-            call_sid=d["call_sid"], caller=d.get("caller"), created=float(d["created"]),
+            call_sid=d["call_sid"], caller=d.get("caller"), town=d.get("town"), created=float(d["created"]),
             state_json=d.get("state"), turn=int(d.get("turn", 0)), steps=int(d.get("steps", 0)),
             responses={int(k): v for k, v in (d.get("responses") or {}).items()},
             transfer=Transfer(**d["transfer"]) if d.get("transfer") else None,
@@ -114,7 +118,8 @@ class PhoneCall(KeptCall):
         self, engine: Engine, clock: Callable[[], datetime], kept: CallInProgress, recorder: Any, texts: Any = None
     ) -> None:
         wrapped = _HoldTransferEnd(recorder, kept) if recorder is not None else None
-        super().__init__(engine, clock, kept, call_id=kept.call_sid, caller=kept.caller, recorder=wrapped, texts=texts)
+        super().__init__(engine, clock, kept, call_id=kept.call_sid, caller=kept.caller, recorder=wrapped, texts=texts,
+                         town=kept.town)
         self.kept = kept
         resume = getattr(recorder, "resume", None)
         if self.state is not None and callable(resume):  # a call begun before a restart
@@ -182,9 +187,12 @@ class CallsInProgress:
             log.info("call %s: taken up from the saved state", call_sid)
             return kept
 
-    def open(self, call_sid: str, caller: str | None) -> tuple[CallInProgress | None, bool]:
+    def open(
+        self, call_sid: str, caller: str | None, town: str | None = None
+    ) -> tuple[CallInProgress | None, bool]:
         """The call in progress for this CallSid and whether it is new (False: a Twilio retry, or a call
-        taken up after a restart); (None, False) for a call that has already ended."""
+        taken up after a restart); (None, False) for a call that has already ended. ``town``: the
+        key of the town a new call reached; a call already open keeps its own."""
         self._expire()
         kept = self.get(call_sid)
         if kept is not None:
@@ -195,7 +203,7 @@ class CallsInProgress:
             stored = self._read(call_sid)
             if stored is not None:
                 return None, False  # ended: the webhook is a replay
-            kept = CallInProgress(call_sid, caller)
+            kept = CallInProgress(call_sid, caller, town)
             try:
                 added = self.store.add(call_sid, kept.to_json(), kept.created)
             except Exception as exc:  # the call goes on in memory; /health says so

@@ -37,6 +37,7 @@ class Conversation:
     address: str  # how the next message finds it: the sender's number, or the chat cookie
     caller: str | None  # the number to answer (SMS); None on the chat page
     language: str | None = None
+    town: str | None = None  # the key of the town written to (civicline.towns); None: the default town
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # the call record's id
     last_active: float = field(default_factory=time.monotonic)
     state_json: str | None = None
@@ -77,8 +78,9 @@ class Conversations:
         with self._lock:
             return next((c for c in self._by_address.values() if c.id == call_id and not c.finished), None)
 
-    def open(self, channel: str, address: str, caller: str | None, language: str | None = None) -> Conversation:
-        conversation = Conversation(channel, address, caller, language, last_active=self.clock())
+    def open(self, channel: str, address: str, caller: str | None, language: str | None = None,
+             town: str | None = None) -> Conversation:
+        conversation = Conversation(channel, address, caller, language, town, last_active=self.clock())
         with self._lock:
             self._by_address[(channel, address)] = conversation
         return conversation

@@ -72,7 +72,7 @@ class TextCall(KeptCall):
                  texts: Any) -> None:
         super().__init__(engine, clock, conversation, call_id=conversation.id, caller=conversation.caller,
                          language=conversation.language, recorder=recorder, channel=conversation.channel,
-                         texts=texts)
+                         texts=texts, town=conversation.town)
         self.conversation = conversation
 
     def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
@@ -92,25 +92,29 @@ class TextService:
         self.clock = clock  # tests fix the time; default: the town's now
         self._stop = threading.Event()
 
-    def now(self) -> datetime:
+    def now(self, town: str | None = None) -> datetime:
         if self.clock is not None:
             return self.clock()
-        return datetime.now(getattr(self.app_ext.runtime.town, "timezone", None))
+        return datetime.now(getattr(self.app_ext.runtime_of(town).town, "timezone", None))
 
     def call(self, conversation: Conversation) -> TextCall:
-        """A Call around the conversation's session, on the flows it started with."""
+        """A Call around the conversation's session, on the flows it started with, those of
+        the town written to."""
         state = SessionState.from_json(conversation.state_json) if conversation.state_json else None
-        engine = self.app_ext.engine(state.flow_version if state else None)
-        return TextCall(engine, self.now, conversation, self.app_ext.recorder, self.app_ext.texts)
+        engine = self.app_ext.engine(state.flow_version if state else None, conversation.town)
+        return TextCall(engine, lambda: self.now(conversation.town), conversation, self.app_ext.recorder,
+                        self.app_ext.texts)
 
     # ---- a message from a resident ----
 
     def receive(self, channel: str, address: str, body: str, *, caller: str | None = None,
-                language: str | None = None, message_id: str | None = None) -> Received:
+                language: str | None = None, message_id: str | None = None, town: str | None = None) -> Received:
+        """``town``: the key of the town written to (civicline.towns); None: the default town."""
         self.end_idle()
         conversation = self.conversations.find(channel, address)
         if conversation is None or conversation.finished:
-            conversation = self.conversations.open(channel, address, caller, language or self._language_of(body))
+            conversation = self.conversations.open(channel, address, caller,
+                                                   language or self._language_of(body, town), town)
             return self._first(conversation, body, message_id)
         with conversation.lock:
             if message_id and message_id in conversation.answered:
@@ -150,8 +154,8 @@ class TextService:
             self.conversations.finish(conversation)  # the next message starts a new conversation
         return Received(conversation, replies, started)
 
-    def _language_of(self, body: str) -> str | None:
-        runtime = self.app_ext.runtime
+    def _language_of(self, body: str, town: str | None = None) -> str | None:
+        runtime = self.app_ext.runtime_of(town)
         if runtime.fixed_language or len(runtime.languages) < 2:
             return None
         found = runtime.understanding.language_of(body) if runtime.understanding else None
@@ -182,7 +186,7 @@ class TextService:
         if recorder is None:
             return
         try:
-            recorder.turn(conversation.id, at=self.now(), caller_text=caller_text, key=None, intent=intent,
+            recorder.turn(conversation.id, at=self.now(conversation.town), caller_text=caller_text, key=None, intent=intent,
                           score=None, node="@person", assistant_text=assistant_text, provenance=[], latency_ms=None)
         except Exception:  # records must never break a conversation
             log.exception("conversation %s: recording a turn failed", conversation.id)

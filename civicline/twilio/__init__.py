@@ -42,16 +42,22 @@ class Telephony:
     def config(self) -> Any:
         return self.app_ext.config
 
-    def now(self) -> datetime:
+    def now(self, town: str | None = None) -> datetime:
+        """The time in the town's own timezone (``town``: its key; None: the default town)."""
         if self.clock is not None:
             return self.clock()
-        return datetime.now(getattr(self.app_ext.runtime.town, "timezone", None))
+        return datetime.now(getattr(self.app_ext.runtime_of(town).town, "timezone", None))
+
+    def runtime(self, kept: CallInProgress | None) -> Any:
+        """The current runtime of the town a call in progress reached."""
+        return self.app_ext.runtime_of(kept.town if kept is not None else None)
 
     def phone_call(self, kept: CallInProgress) -> PhoneCall:
-        """A Call around the saved session of a call in progress, on the flows it started with."""
+        """A Call around the saved session of a call in progress, on the flows it started with,
+        those of the town it reached."""
         state = kept.state
-        engine = self.app_ext.engine(state.flow_version if state else None)
-        return PhoneCall(engine, self.now, kept, self.app_ext.recorder, self.app_ext.texts)
+        engine = self.app_ext.engine(state.flow_version if state else None, kept.town)
+        return PhoneCall(engine, lambda: self.now(kept.town), kept, self.app_ext.recorder, self.app_ext.texts)
 
 
 def _in_progress_store(path: Any) -> InProgressStore:

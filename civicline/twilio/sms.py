@@ -38,13 +38,22 @@ def sms() -> Response:
     if not NUMBER.fullmatch(sender) or not SID.fullmatch(message_id):
         abort(400)
     body = request.form.get("Body", "")
-    limit = current_app.extensions["civicline"].config.text_max_length
+    ext = current_app.extensions["civicline"]
+    limit = ext.config.text_max_length
+    town = ext.towns.for_number(request.form.get("To", ""))
+    if town is None:
+        log.warning("text message %s to %s: no town answers that number; [towns] in the configuration",
+                    message_id, re.sub(r"[^0-9+]", "", request.form.get("To", ""))[:20] or "(no number)")
+        return xml(str(MessagingResponse()))
+    # One conversation per sender and town: a resident may write to two towns of the service.
+    address = f"{sender} {town}" if ext.towns.several else sender
     if body.strip().upper() in OPT_OUT:
-        conversation = service.conversations.find("sms", sender)
+        conversation = service.conversations.find("sms", address)
         if conversation is not None:
             service.end(conversation, "opted out")
         return xml(str(MessagingResponse()))
-    received = service.receive("sms", sender, body[:limit], caller=sender, message_id=message_id)
+    received = service.receive("sms", address, body[:limit], caller=sender, message_id=message_id,
+                               town=town if ext.towns.several else None)
     return xml(reply_twiml(received.replies))
 
 

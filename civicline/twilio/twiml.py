@@ -118,6 +118,24 @@ def dial(transfer: Transfer, base: str, caller: str | None, call_sid: str, confi
     return d
 
 
+# Said by Twilio's voices to a call to a number no town of this service answers: the service
+# does not know the caller's language, so each is said once.
+NO_TOWN = (
+    ("fr", "Ce numéro n'est pas en service. Au revoir."),
+    ("en", "This number is not in service. Goodbye."),
+)
+
+
+def no_town_twiml() -> str:
+    """A short spoken message, then a hang-up."""
+    response = VoiceResponse()
+    for lang, text in NO_TOWN:
+        language, voice = TWILIO_VOICES[lang]
+        response.say(text, language=language, voice=voice)
+    response.hangup()
+    return str(response)
+
+
 def hangup_twiml() -> str:
     r = VoiceResponse()
     r.hangup()

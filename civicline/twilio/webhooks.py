@@ -53,7 +53,11 @@ def sid() -> str:
 @signed
 def voice() -> Response:
     t = tel()
-    kept, new = t.in_progress.open(sid(), request.form.get("From") or None)
+    call_sid = sid()
+    town = _town_called(t, call_sid)
+    if town is None:
+        return xml(twiml.no_town_twiml())
+    kept, new = t.in_progress.open(call_sid, request.form.get("From") or None, town)
     if kept is None:  # the call has ended: a replay must not reopen it or touch its record
         log.warning("call %s: /twilio/voice after the call ended; refused", request.form.get("CallSid"))
         return xml(twiml.hangup_twiml())
@@ -69,6 +73,24 @@ def voice() -> Response:
             body = twiml.stream_twiml(base(), t.passes.issue(kept.call_sid))
         kept.voice_twiml = body
         return xml(body)
+
+
+def _town_called(t: Any, call_sid: str) -> str | None:
+    """The key of the town the called number (``To``) reaches; a call already in progress
+    keeps its own (a retried webhook, another worker, a ``To`` gone missing). None: no town
+    of this service answers that number."""
+    towns = t.app_ext.towns
+    if not towns.several:
+        return towns.default
+    kept = t.in_progress.get(call_sid)
+    if kept is not None and kept.town is not None:
+        return str(kept.town)
+    called = request.form.get("To", "")
+    town = towns.for_number(called)
+    if town is None:
+        log.warning("call %s to %s: no town answers that number; [towns] in the configuration", call_sid,
+                    re.sub(r"[^0-9+]", "", called)[:20] or "(no number)")
+    return town
 
 
 def _turn(make_event: Callable[[Any], Event | None]) -> Response:
@@ -137,11 +159,12 @@ def record() -> Response:
         if digits == "hangup":
             return CallerHungUp()
         state = kept.state
-        lang = (state.lang if state else None) or tel().app_ext.runtime.main_language
+        runtime = tel().runtime(kept)
+        lang = (state.lang if state else None) or runtime.main_language
         heard = None
         if recording:  # a keypad answer needs no language or hints
             ask = state.last_ask if state else None
-            hints = recognition_hints(tel().app_ext.runtime, ask, lang)
+            hints = recognition_hints(runtime, ask, lang)
             heard = _recognise(recording, CallDialog.listen_language(ask, state, lang), hints)
         if heard is not None and heard.text:
             return Said(heard.text, heard.language or lang)
@@ -245,7 +268,7 @@ def whisper() -> Response:
     summary = kept.transfer.summary if kept and kept.transfer else ""
     if not summary:
         return xml(str(twiml.VoiceResponse()))
-    return xml(twiml.whisper_twiml(summary, t.app_ext.runtime.main_language, base(), t.speech,
+    return xml(twiml.whisper_twiml(summary, t.runtime(kept).main_language, base(), t.speech,
                                    t.config.twiml_speech_wait_s, kept.call_sid if kept else None))
 
 

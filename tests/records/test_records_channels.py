@@ -85,3 +85,27 @@ def test_the_report_command_prints_the_channels(db, store, recorder, capsys, mon
     args = p.parse_args(["report", "--db", str(db), "--since", T0.date().isoformat(), "--format", "json"])
     assert args.func(args) == 0
     assert json.loads(capsys.readouterr().out)["by_channel"]["sms"]["answered"] == 1
+
+
+def test_a_store_from_before_towns_keeps_its_calls_and_each_new_call_says_its_town(db):
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    for version, name, sql in [m for m in MIGRATIONS if m[0] <= 5]:
+        for statement in statements(sql):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)", (version, name, iso(T0)))
+    conn.execute("INSERT INTO calls (id, started_at, language) VALUES ('old', ?, 'fr')", (iso(T0),))
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(db)
+    try:
+        assert store.schema_version() == MIGRATIONS[-1][0]
+        # The recorder's own town for a call that names none; the call's town otherwise.
+        recorder = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False, town="port-lumiere")
+        recorder.call_started("here", caller=None, language="fr", at=T0)
+        recorder.call_started("there", caller=None, language="en", at=T0, town="gedling")
+        assert {c["id"]: c["town"] for c in store.calls()} == {"old": "", "here": "port-lumiere", "there": "gedling"}
+        assert kpis.compute(store, since=T0 - timedelta(days=1), until=T0 + timedelta(days=1), town="gedling")[
+            "calls"] == 1
+    finally:
+        store.close()

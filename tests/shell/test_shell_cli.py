@@ -132,3 +132,18 @@ def test_serve_runs_the_development_server_that_ends_websockets(tmp_path, monkey
     monkeypatch.setattr(Flask, "run", lambda self, **kw: seen.update(kw))
     assert main(["--config", str(write_config(tmp_path, TOWN)), "serve", "--port", "0"]) == 0
     assert seen["request_handler"] is WebsocketHandshakeHandler and seen["threaded"] is True
+
+
+def test_flows_check_checks_every_town_of_the_towns_table_and_names_the_broken_one(tmp_path, town_copy):
+    config = tmp_path / "civicline.toml"
+    config.write_text(f'[town]\npath = "{town_copy}"\n[towns]\n"+33199000000" = "{town_copy}"\n'
+                      f'"+441159000000" = "{ROOT / "towns" / "gedling"}"\n')
+    result = run("--config", str(config), "flows", "check")
+    assert result.returncode == 0, result.stderr
+    assert "town 'town': " in result.stdout and "town 'gedling': " in result.stdout
+    main_flow = town_copy / "flows" / "main.yaml"
+    main_flow.write_text(main_flow.read_text().replace("kind: hangup", "kind: hang_up", 1))
+    result = run("--config", str(config), "flows", "check")
+    assert result.returncode == 1
+    assert "town 'town': " in result.stderr and "unknown node kind 'hang_up'" in result.stderr
+    assert "town 'gedling': " in result.stdout and "Traceback" not in result.stderr

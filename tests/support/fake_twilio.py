@@ -344,15 +344,17 @@ class FakeTwilio:
         self.requests.append((url, params))
         return requests.post(url, data=params, headers={"X-Twilio-Signature": sig, **kw.pop("headers", {})}, timeout=120, **kw)
 
-    def sms(self, body: str, sender: str = "+33611223344", message_sid: str | None = None) -> requests.Response:
+    def sms(self, body: str, sender: str = "+33611223344", message_sid: str | None = None,
+            to: str = "+33199000000") -> requests.Response:
         """A resident's text message, delivered to the Messaging webhook as Twilio does."""
         params = {"MessageSid": message_sid or new_sid("SM"), "SmsSid": "", "AccountSid": ACCOUNT, "From": sender,
-                  "To": "+33199000000", "Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
+                  "To": to, "Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
         params["SmsSid"] = params["MessageSid"]
         return self.post("/twilio/sms", params)
 
-    def incoming(self, caller: str = "+33611223344", call_sid: str | None = None) -> tuple[str, dict, requests.Response]:
-        params = {"CallSid": call_sid or new_sid("CA"), "AccountSid": ACCOUNT, "From": caller, "To": "+33199000000", "CallStatus": "ringing", "Direction": "inbound"}
+    def incoming(self, caller: str = "+33611223344", call_sid: str | None = None,
+                 to: str = "+33199000000") -> tuple[str, dict, requests.Response]:
+        params = {"CallSid": call_sid or new_sid("CA"), "AccountSid": ACCOUNT, "From": caller, "To": to, "CallStatus": "ringing", "Direction": "inbound"}
         return params["CallSid"], params, self.post("/twilio/voice", params)
 
     def stream(self, response: requests.Response, call_sid: str) -> MediaLeg:
