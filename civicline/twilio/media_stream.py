@@ -115,6 +115,7 @@ def _await_start(ws: Any, wire: WireFormat) -> tuple[str, StreamStarted] | None:
         except Exception:  # the peer went away
             return None
         if data is None:
+            log.warning("stream refused: no start within %.1f s of the socket's opening", START_WAIT_S)
             break
         try:
             msg = wire.parse(data)

@@ -20,9 +20,18 @@ def require_chromium() -> None:
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (Debian package chromium)")
 
 
+# How long an assertion waits for the page to show what the server answers (a try-a-call
+# turn runs the whole engine): a bound on a wait, not a speed goal; on a machine busy with
+# other work Playwright's 5 s default was once too short.
+EXPECT_TIMEOUT_MS = 30_000
+
+
 def launch(playwright):
     """Debian's Chromium, headless; the browser tests' `browser` fixture (tests/console/conftest.py)."""
+    from playwright.sync_api import expect
+
     require_chromium()
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
