@@ -15,16 +15,21 @@ from records.schema import MIGRATIONS, statements
 from support.records_data import KEY, T0, simple_turn
 
 
-def test_a_store_from_before_channels_keeps_its_calls_as_phone_calls(db):
+def a_store_migrated_to(db, last: int) -> None:
+    """A records file as an older civicline left it: migrations up to ``last``, one call."""
     conn = sqlite3.connect(db)
     conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-    for version, name, sql in [m for m in MIGRATIONS if m[0] <= 3]:
+    for version, name, sql in [m for m in MIGRATIONS if m[0] <= last]:
         for statement in statements(sql):
             conn.execute(statement)
         conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)", (version, name, iso(T0)))
     conn.execute("INSERT INTO calls (id, started_at, language) VALUES ('old', ?, 'fr')", (iso(T0),))
     conn.commit()
     conn.close()
+
+
+def test_a_store_from_before_channels_keeps_its_calls_as_phone_calls(db):
+    a_store_migrated_to(db, 3)  # before the channels
     store = SQLiteStore(db)
     try:
         assert store.schema_version() == MIGRATIONS[-1][0]
@@ -88,15 +93,7 @@ def test_the_report_command_prints_the_channels(db, store, recorder, capsys, mon
 
 
 def test_a_store_from_before_towns_keeps_its_calls_and_each_new_call_says_its_town(db):
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-    for version, name, sql in [m for m in MIGRATIONS if m[0] <= 5]:
-        for statement in statements(sql):
-            conn.execute(statement)
-        conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)", (version, name, iso(T0)))
-    conn.execute("INSERT INTO calls (id, started_at, language) VALUES ('old', ?, 'fr')", (iso(T0),))
-    conn.commit()
-    conn.close()
+    a_store_migrated_to(db, 5)  # before the towns
     store = SQLiteStore(db)
     try:
         assert store.schema_version() == MIGRATIONS[-1][0]
