@@ -9,7 +9,16 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 
-from civicline.console.core import bp, civic, csrf_token, idle_seconds, render, state
+from civicline.console.core import (
+    _,
+    bp,
+    civic,
+    csrf_token,
+    fresh_session,
+    idle_seconds,
+    render,
+    state,
+)
 from civicline.proxies import client_address
 
 
@@ -50,10 +59,9 @@ def sign_in() -> Any:
     ]
     wait = max((w for w in waits if w is not None), default=None)
     if wait is not None:
-        message = (
-            f"Too many wrong passwords. For safety, signing in is paused for {_minutes(wait)} "
-            "minute(s). An administrator can reset your password with `civicline users password`."
-        )
+        message = _("Too many wrong passwords. For safety, signing in is paused for %(minutes)s minute(s). "
+                    "An administrator can reset your password with `civicline users password`.",
+                    minutes=_minutes(wait))
         return render("sign_in.html", 429, error=message, name=name, next=request.form.get("next", ""))
     who = users.check_password(name, password) if name and password else None
     if who is None:
@@ -62,7 +70,7 @@ def sign_in() -> Any:
         return render(
             "sign_in.html",
             401,
-            error="The user name or password is not right. Check them and try again.",
+            error=_("The user name or password is not right. Check them and try again."),
             name=name,
             next=request.form.get("next", ""),
         )
@@ -70,7 +78,7 @@ def sign_in() -> Any:
     old = session.get("sid")
     if old:
         users.end_session(str(old))
-    session.clear()  # a fresh session (and CSRF token) for the signed-in user
+    fresh_session()  # a fresh session (and CSRF token) for the signed-in user
     session.permanent = True
     session["sid"] = users.open_session(who.name)
     session["last"] = time.time()
@@ -83,7 +91,7 @@ def sign_out() -> Any:
     session_id = session.get("sid")
     if session_id:
         state().users.end_session(str(session_id))
-    session.clear()
+    fresh_session()
     return render("sign_in.html", signed_out=True, next="")
 
 

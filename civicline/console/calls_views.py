@@ -11,6 +11,8 @@ from flask import request
 
 from civicline.console.core import (
     ConsoleError,
+    _,
+    _l,
     bp,
     civic,
     form_text,
@@ -35,12 +37,15 @@ MAX_PAGE = 100_000
 def parse_day(name: str, value: str | None) -> date | None:
     if not value:
         return None
+    label = {"from": _("From"), "to": _("To")}.get(name, name)
     try:
         day = date.fromisoformat(value[:32])
     except ValueError:
-        raise ConsoleError(422, f"'{name}' must be a date such as 2026-12-01 (got {value[:32]!r}).", "Bad filter") from None
+        raise ConsoleError(422, _l("'%(field)s' must be a date such as 2026-12-01 (got %(value)s).", field=label,
+                                   value=repr(value[:32])), _l("Bad filter")) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ConsoleError(422, f"'{name}' must be a date between {FIRST_YEAR} and {LAST_YEAR}.", "Bad filter")
+        raise ConsoleError(422, _l("'%(field)s' must be a date between %(first)s and %(last)s.", field=label,
+                                   first=FIRST_YEAR, last=LAST_YEAR), _l("Bad filter"))
     return day
 
 
@@ -54,7 +59,7 @@ def period(default_days: int = 7) -> tuple[date, date]:
     start = parse_day("from", request.args.get("from")) or today - timedelta(days=default_days - 1)
     end = parse_day("to", request.args.get("to")) or today
     if end < start:
-        raise ConsoleError(422, "The end of the period is before its start.", "Bad filter")
+        raise ConsoleError(422, _l("The end of the period is before its start."), _l("Bad filter"))
     return start, end
 
 
@@ -63,9 +68,11 @@ def languages() -> list[str]:
 
 
 def local(at: str | None) -> str:
-    if not at:
-        return ""
-    return datetime.fromisoformat(at).astimezone(town_tz()).strftime("%Y-%m-%d %H:%M:%S")
+    """A stored moment as the town's clock showed it, written the staff's way (seconds too:
+    a call's turns are seconds apart)."""
+    from civicline.console.i18n import town_time
+
+    return town_time(at, "medium") if at else ""
 
 
 @bp.get("/")
@@ -81,10 +88,10 @@ def calls() -> Any:
     start, end = period()
     lang = request.args.get("language") or None
     if lang and lang not in languages():
-        raise ConsoleError(422, f"Unknown language {lang!r}.", "Bad filter")
+        raise ConsoleError(422, _l("Unknown language %(language)s.", language=repr(lang)), _l("Bad filter"))
     outcome = request.args.get("outcome") or None
     if outcome and outcome not in (*OUTCOMES, "in_progress"):
-        raise ConsoleError(422, f"Unknown outcome {outcome!r}.", "Bad filter")
+        raise ConsoleError(422, _l("Unknown outcome %(outcome)s.", outcome=repr(outcome)), _l("Bad filter"))
     trials = request.args.get("trials", "exclude")
     if trials not in ("exclude", "include", "only"):
         trials = "exclude"
@@ -99,7 +106,7 @@ def calls() -> Any:
         row["local_start"] = local(row["started_at"])
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render(
-        "calls.html", title="Calls", rows=rows, total=total, page=page, page_size=browse.PAGE,
+        "calls.html", title=_("Calls"), rows=rows, total=total, page=page, page_size=browse.PAGE,
         start=start, end=end, language=lang, outcome=outcome, trials=trials, q=text or "",
         languages=languages(), outcomes=OUTCOMES, args=args,
     )
@@ -111,13 +118,13 @@ def call_detail(call_id: str) -> Any:
     store = state().store
     row = browse.call(store, call_id[:64])
     if row is None:
-        not_found("This call")
+        not_found(_l("This call"))
     turns = browse.turns_of(store, call_id)
     for t in turns:
         t["local_at"] = local(t["at"])
     requests = browse.requests_of(store, call_id)
     row["local_start"], row["local_end"] = local(row["started_at"]), local(row["ended_at"])
-    return render("call.html", title=f"Call of {row['local_start']}", call=row, turns=turns, requests=requests,
+    return render("call.html", title=_("Call of %(when)s", when=row["local_start"]), call=row, turns=turns, requests=requests,
                   live=live_conversation(call_id), sent=request.args.get("sent") == "1")
 
 
@@ -142,10 +149,10 @@ def call_reply(call_id: str) -> Any:
     try:
         current_app.extensions["text_service"].staff_reply(call_id[:64], text)
     except (ConversationGone, KeyError):
-        raise ConsoleError(409, "This conversation has ended, so the resident's number or page is no longer "
-                                "known: nothing was sent. If they left a number in their messages, call them back.",
-                           "Not sent") from None
+        raise ConsoleError(409, _l("This conversation has ended, so the resident's number or page is no longer "
+                                   "known: nothing was sent. If they left a number in their messages, call them back."),
+                           _l("Not sent")) from None
     except Exception as exc:  # the SMS provider refused it or could not be reached
-        raise ConsoleError(502, f"The SMS could not be sent: {exc}. Nothing was recorded; try again later.",
-                           "Not sent") from None
+        raise ConsoleError(502, _l("The SMS could not be sent: %(error)s. Nothing was recorded; try again later.",
+                                   error=str(exc)), _l("Not sent")) from None
     return redirect(url_for("console.call_detail", call_id=call_id[:64], sent=1, _anchor="reply-title"))

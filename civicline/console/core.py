@@ -30,6 +30,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from civicline.console.accounts import User
 
@@ -46,11 +48,22 @@ PUBLIC = {"console.sign_in", "console.static", "console.set_language"}  # reacha
 
 
 class ConsoleError(Exception):
-    """A request the console refuses, with a status and a message for staff."""
+    """A request the console refuses, with a status and a message for staff: give the
+    message and title as ``_l("English %(name)s", name=...)``, said in the staff's language
+    when the page is made."""
 
-    def __init__(self, status: int, message: str, title: str = "Not done") -> None:
+    def __init__(self, status: int, message: Any, title: Any = None) -> None:
         super().__init__(message)
-        self.status, self.message, self.title = status, message, title
+        self.status, self.message, self.title = status, message, title if title is not None else _l("Not done")
+
+
+def fresh_session() -> None:
+    """Empties the session (signing in or out, an ended session) but for the language the
+    member of staff chose: the console keeps speaking it."""
+    lang = session.get("console_lang")
+    session.clear()
+    if lang:
+        session["console_lang"] = lang
 
 
 def state() -> Any:
@@ -89,8 +102,9 @@ def require(role: str) -> Callable:
             who = user()
             if who is None or not who.can(role):
                 raise ConsoleError(
-                    403, f"This needs the {role} role; you are signed in as a {who.role if who else 'guest'}.",
-                    "Not allowed",
+                    403, _l("This needs the %(role)s role; you are signed in as %(yours)s.", role=_(role),
+                            yours=_(who.role) if who else _("a guest")),
+                    _l("Not allowed"),
                 )
             return view(*args, **kwargs)
 
@@ -118,32 +132,32 @@ def _guard() -> Any:
     if not current_app.config.get("SECRET_KEY"):
         raise ConsoleError(
             503,
-            "The console is switched off: set CIVICLINE_SECRET_KEY in the server's environment.",
-            "Console not configured",
+            _l("The console is switched off: set CIVICLINE_SECRET_KEY in the server's environment."),
+            _l("Console not configured"),
         )
     now = time.time()
     session_id = session.get("sid")
     name = state().users.session_user(str(session_id)) if session_id else None
     if session_id and name is None:  # signed out elsewhere, or a replayed cookie
-        session.clear()
+        fresh_session()
     if name:
         last = float(session.get("last", 0))
         if now - last > idle_seconds():
-            session.clear()
+            fresh_session()
             session["expired"] = True
             if wants_json():  # the time-out poll: keep the flag for the sign-in page
                 return jsonify(error="session expired", expires_in=0), 401
             if request.method == "POST":
                 raise ConsoleError(
                     401,
-                    "Your session ended after a period without activity, so nothing was saved. "
-                    "Sign in again, then repeat what you were doing.",
-                    "Session expired",
+                    _l("Your session ended after a period without activity, so nothing was saved. "
+                       "Sign in again, then repeat what you were doing."),
+                    _l("Session expired"),
                 )
             return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
         who = state().users.get(name)
         if who is None or who.disabled:
-            session.clear()
+            fresh_session()
             return redirect(url_for("console.sign_in"))
         g.console_user = who
     if request.method == "POST":
@@ -154,10 +168,10 @@ def _guard() -> Any:
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             raise ConsoleError(
                 400,
-                "The page's security token did not match, so nothing was saved. This happens "
-                "when a form was open in an old tab or came from another site. Reload the page "
-                "and try again.",
-                "Form refused",
+                _l("The page's security token did not match, so nothing was saved. This happens "
+                   "when a form was open in an old tab or came from another site. Reload the page "
+                   "and try again."),
+                _l("Form refused"),
             )
     if request.endpoint not in PUBLIC and g.get("console_user") is None:
         if wants_json():
@@ -202,30 +216,35 @@ def render(template: str, code: int = 200, /, **values: Any) -> tuple[str, int]:
 @bp.errorhandler(ConsoleError)
 def _console_error(exc: ConsoleError) -> Any:
     if wants_json():
-        return jsonify(error=exc.message), exc.status
-    return render("error.html", exc.status, title=exc.title, message=exc.message)
+        return jsonify(error=str(exc.message)), exc.status
+    return render("error.html", exc.status, title=str(exc.title), message=str(exc.message))
 
 
 @bp.errorhandler(413)
-def _too_large(_: Exception) -> Any:
+def _too_large(error: Exception) -> Any:
     limit = current_app.config["CONSOLE_MAX_UPLOAD_BYTES"] // 1024
-    message = f"The file or text sent is larger than the console accepts ({limit} KiB). Nothing was saved."
+    message = _("The file or text sent is larger than the console accepts (%(kib)s KiB). Nothing was saved.",
+                kib=limit)
     if wants_json():
         return jsonify(error=message), 413
-    return render("error.html", 413, title="Too large", message=message)
+    return render("error.html", 413, title=_("Too large"), message=message)
 
 
-def not_found(what: str) -> NoReturn:
-    raise ConsoleError(404, f"{what} was not found. It may have been removed or purged.", "Not found")
+def not_found(what: Any) -> NoReturn:
+    """``what``: the thing looked for, in the staff's language (``_l("This call")``)."""
+    raise ConsoleError(404, _l("%(what)s was not found. It may have been removed or purged.", what=what),
+                       _l("Not found"))
 
 
 def form_text(name: str, *, limit: int = 2000, required: bool = False) -> str:
     value = (request.form.get(name) or "").strip()
     if required and not value:
-        raise ConsoleError(422, f"Please fill in '{name.replace('_', ' ')}'.", "Missing field")
+        raise ConsoleError(422, _l("Please fill in '%(field)s'.", field=name.replace("_", " ")), _l("Missing field"))
     if len(value) > limit:
-        raise ConsoleError(422, f"'{name}' is longer than {limit} characters.", "Too long")
+        raise ConsoleError(422, _l("'%(field)s' is longer than %(limit)s characters.", field=name, limit=limit),
+                           _l("Too long"))
     return value
 
 
-__all__ = ["ConsoleError", "abort", "bp", "civic", "form_text", "render", "require", "signed_in", "state", "user"]
+__all__ = ["ConsoleError", "_", "_l", "abort", "bp", "civic", "form_text", "fresh_session", "render", "require",
+           "signed_in", "state", "user"]

@@ -3,13 +3,14 @@ same figures in a table (a chart alone says nothing to a screen reader)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import request
 
 from civicline.console.calls_views import day_start, languages, period
-from civicline.console.core import ConsoleError, bp, civic, render, state
+from civicline.console.core import ConsoleError, _, _l, bp, civic, render, state
+from civicline.console.i18n import language_name, town_date, word
 from records import browse, kpis
 from records.schema import OUTCOMES
 
@@ -18,7 +19,7 @@ BAR_HEIGHT, LABEL_WIDTH, CHART_WIDTH = 26, 150, 560
 
 def bars(items: list[tuple[str, float]]) -> dict[str, Any]:
     """Geometry of a horizontal bar chart drawn as SVG by the template (no script)."""
-    top = max((v for _, v in items), default=0) or 1
+    top = max((v for _label, v in items), default=0) or 1
     span = CHART_WIDTH - LABEL_WIDTH - 60
     return {
         "height": BAR_HEIGHT * len(items) + 10,
@@ -36,7 +37,7 @@ def dashboard() -> Any:
     start, end = period(default_days=30)
     lang = request.args.get("language") or None
     if lang and lang not in languages():
-        raise ConsoleError(422, f"Unknown language {lang!r}.", "Bad filter")
+        raise ConsoleError(422, _l("Unknown language %(language)s.", language=repr(lang)), _l("Bad filter"))
     view = browse.WithoutTrials(state().store, language=lang)
     report = kpis.compute(
         view,
@@ -44,15 +45,15 @@ def dashboard() -> Any:
         until=day_start(end + timedelta(days=1)),
         minutes_per_call=civic().config.minutes_per_call,
     )
-    outcome_chart = bars([(o, report[o]) for o in OUTCOMES])
-    language_chart = bars([(k, v["calls"]) for k, v in report["by_language"].items()])
-    channel_chart = bars([(k, v["calls"]) for k, v in report["by_channel"].items()])
+    outcome_chart = bars([(word("outcome", o), report[o]) for o in OUTCOMES])
+    language_chart = bars([(language_name(k), v["calls"]) for k, v in report["by_language"].items()])
+    channel_chart = bars([(word("channel", k), v["calls"]) for k, v in report["by_channel"].items()])
     intent_chart = bars([(k, v["calls"]) for k, v in report["by_intent"].items()])
     return render(
-        "dashboard.html", title="Dashboard", r=report, start=start, end=end, language=lang,
+        "dashboard.html", title=_("Dashboard"), r=report, start=start, end=end, language=lang,
         languages=languages(), outcomes=OUTCOMES, outcome_chart=outcome_chart,
         language_chart=language_chart, intent_chart=intent_chart, channel_chart=channel_chart,
-        freshness=data_freshness(),
+        freshness=data_freshness(), notice_text=notice_text,
     )
 
 
@@ -67,3 +68,11 @@ def data_freshness() -> list[Any]:
     today = datetime.now(tz).date()
     max_age = civic().config.max_age_days or getattr(town, "max_age_days", 180)
     return freshness(town, today, max_age, everything=True)
+
+
+def notice_text(notice: Any) -> str:
+    """A freshness notice in the staff's language, its dates written their way."""
+    if not getattr(notice, "template", ""):
+        return str(notice.message)
+    values = {k: town_date(v) if isinstance(v, date) else v for k, v in notice.values.items()}
+    return _(notice.template, **values)

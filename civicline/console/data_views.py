@@ -13,6 +13,8 @@ from werkzeug.utils import secure_filename
 from civicline.console import collections_preview, data_edit, files
 from civicline.console.core import (
     ConsoleError,
+    _,
+    _l,
     bp,
     civic,
     not_found,
@@ -46,7 +48,7 @@ def data_files() -> list[str]:
 
 def data_path(name: str) -> str:
     if name not in data_files():  # only existing files of the town: no path tricks
-        not_found(f"The data file {name!r}")
+        not_found(_l("The data file %(file)s", file=repr(name)))
     return name
 
 
@@ -64,13 +66,13 @@ def _save(name: str, text: str, base_hash: str | None, note: str | None) -> file
         author=signed_in().name, check=check, note=note, reload=civic().runtimes.reload,
     )
     for notice in notes:
-        flash(f"Note: {notice}.", "ok")
+        flash(_("Note: %(notice)s.", notice=notice), "ok")
     return saved
 
 
 def _page(name: str, text: str, base_hash: str, status: int = 200, **extra: Any) -> Any:
     return render(
-        "data_edit.html", status, title=f"Data {name}", name=name, text=text, base_hash=base_hash,
+        "data_edit.html", status, title=_("Data %(file)s", file=name), name=name, text=text, base_hash=base_hash,
         history=state().versions.history(KIND, f"data/{name}"), **extra,
     )
 
@@ -79,7 +81,7 @@ def _page(name: str, text: str, base_hash: str, status: int = 200, **extra: Any)
 def data() -> Any:
     names = data_files()
     ics = [n for n in names if n.lower().endswith(".ics")]
-    return render("data.html", title="Data", names=names, ics=ics, folder=str(data_dir()),
+    return render("data.html", title=_("Data"), names=names, ics=ics, folder=str(data_dir()),
                   limit_kib=int(request.max_content_length or 0) // 1024)
 
 
@@ -94,14 +96,16 @@ def _answer(name: str, text: str, saved: files.Saved, base_hash: str) -> Any:
     if saved.current_text is not None:
         theirs = saved.current_text
         return _page(name, text, text_hash(theirs), 409, conflict=saved.conflict,
-                     conflict_diff=files.diff_lines(theirs, text, f"{name} (saved by the other person)", f"{name} (yours)"))
+                     conflict_diff=files.diff_lines(theirs, text, _("%(file)s (saved by the other person)", file=name),
+                                                    _("%(file)s (yours)", file=name)))
     if saved.problems:
         return _page(name, text, base_hash, 422, problems=saved.problems)
     if saved.unchanged:
-        flash("Nothing changed: the text is the same as the saved one.", "ok")
+        flash(_("Nothing changed: the text is the same as the saved one."), "ok")
     else:
         assert saved.version is not None, "a save neither refused nor unchanged made a version"
-        flash(f"Saved {name} as version {saved.version.seq}. New calls use it now.", "ok")
+        flash(_("Saved %(file)s as version %(version)s. New calls use it now.", file=name,
+                version=saved.version.seq), "ok")
     return redirect(url_for("console.data_edit_page", name=name))
 
 
@@ -110,7 +114,7 @@ def _answer(name: str, text: str, saved: files.Saved, base_hash: str) -> Any:
 def data_save(name: str) -> Any:
     name = data_path(name)
     if "content" not in request.form:
-        raise ConsoleError(422, "The form had no text. Nothing was saved.", "Nothing to save")
+        raise ConsoleError(422, _l("The form had no text. Nothing was saved."), _l("Nothing to save"))
     text = request.form["content"].replace("\r\n", "\n")
     base = request.form.get("base_hash") or ""
     return _answer(name, text, _save(name, text, base, (request.form.get("note") or "").strip()[:200] or None), base)
@@ -121,28 +125,29 @@ def data_save(name: str) -> Any:
 def data_upload_ics() -> Any:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ConsoleError(422, "Choose an ICS file to upload. Nothing was saved.", "No file")
+        raise ConsoleError(422, _l("Choose an ICS file to upload. Nothing was saved."), _l("No file"))
     target = request.form.get("target") or ""
     if target:
         target = data_path(target)
         if not target.lower().endswith(".ics"):
-            raise ConsoleError(422, "An ICS file can only replace another ICS file.", "Wrong target")
+            raise ConsoleError(422, _l("An ICS file can only replace another ICS file."), _l("Wrong target"))
     else:
         target = secure_filename(upload.filename)
         if not target.lower().endswith(".ics"):
-            raise ConsoleError(422, f"{upload.filename!r} is not an ICS file (its name must end in .ics). Nothing was saved.", "Not a calendar")
+            raise ConsoleError(422, _l("%(file)s is not an ICS file (its name must end in .ics). Nothing was saved.",
+                                       file=repr(upload.filename)), _l("Not a calendar"))
     raw = upload.read()
     problems = data_edit.ics_problems(raw, target)
     if problems:
-        return render("data.html", 422, title="Data", names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
+        return render("data.html", 422, title=_("Data"), names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
                       folder=str(data_dir()), problems=problems, limit_kib=int(request.max_content_length or 0) // 1024)
     text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    saved = _save(target, text, None, f"uploaded {upload.filename}")
+    saved = _save(target, text, None, _("uploaded %(file)s", file=upload.filename))
     if saved.problems:
-        return render("data.html", 422, title="Data", names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
+        return render("data.html", 422, title=_("Data"), names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
                       folder=str(data_dir()), problems=saved.problems, limit_kib=int(request.max_content_length or 0) // 1024)
-    flash(f"Uploaded {upload.filename} as {target}. New calls use it now: check the next collections of an "
-          "address below.", "ok")
+    flash(_("Uploaded %(file)s as %(target)s. New calls use it now: check the next collections of an "
+            "address below.", file=upload.filename, target=target), "ok")
     return redirect(url_for("console.collections_preview_page"))
 
 
@@ -152,12 +157,15 @@ def mark_verified(dataset: str, record: str, day: date) -> str:
     try:
         path, text = data_edit.find_record(data_dir(), dataset, record, day)
     except data_edit.DataEditError as exc:
-        raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
+        raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
     name = str(path.relative_to(data_dir()))
-    saved = _save(name, text, text_hash(files.read_text(path)), f"{dataset}/{record} verified {day}")
+    what = f"{dataset}/{record}"
+    saved = _save(name, text, text_hash(files.read_text(path)), _("%(record)s verified %(day)s", record=what,
+                                                                   day=day.isoformat()))
     if saved.problems or saved.current_text is not None:
-        detail = "; ".join(str(p) for p in saved.problems) or "the file changed meanwhile"
-        raise ConsoleError(422, f"The date was not recorded: {detail}. Nothing was saved.", "Not saved")
+        detail = "; ".join(str(p) for p in saved.problems) or _("the file changed meanwhile")
+        raise ConsoleError(422, _l("The date was not recorded: %(detail)s. Nothing was saved.", detail=detail),
+                           _l("Not saved"))
     return name
 
 
@@ -195,7 +203,7 @@ def collections_preview_page() -> Any:
             errors["street"] = street
         else:
             found = collections_preview.preview(town, street, number, start, weeks * 7, str(get_locale() or "en"))
-    return render("collections_preview.html", 422 if errors else 200, title="Next collections of an address",
+    return render("collections_preview.html", 422 if errors else 200, title=_("Next collections of an address"),
                   streets=streets, street=street, number=raw_number, start=start, weeks=weeks,
                   end=start + timedelta(days=weeks * 7), found=found, errors=errors,
                   has_collections=getattr(town, "collections", None) is not None)

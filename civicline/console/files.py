@@ -123,7 +123,9 @@ def save(
         existed = path.exists()
         if versions.latest(kind, relative) is None and existed:
             # The file as it was before the console first saved it: lets staff go back.
-            versions.add(kind, relative, current, "(before the console)", "as found on disk")
+            from flask_babel import gettext
+
+            versions.add(kind, relative, current, "(before the console)", gettext("as found on disk"))
         version = versions.add(kind, relative, text, author, note)
         write_atomic(path, text)
         problems = reload() if reload else []

@@ -14,6 +14,8 @@ from civicline import wiring
 from civicline.console import files
 from civicline.console.core import (
     ConsoleError,
+    _,
+    _l,
     bp,
     civic,
     not_found,
@@ -43,7 +45,7 @@ def flow_folder() -> tuple[Path, list[str]]:
 def flow_path(name: str) -> tuple[Path, str]:
     folder, names = flow_folder()
     if name not in names:  # only files the assistant runs: no path tricks
-        not_found(f"The flow file {name!r}")
+        not_found(_l("The flow file %(file)s", file=repr(name)))
     return folder, name
 
 
@@ -72,11 +74,11 @@ def annotate(text: str, problems: list[Problem], name: str) -> tuple[list[dict],
 def editor_page(name: str, text: str, base_hash: str, status: int = 200, **extra: Any) -> Any:
     problems = extra.pop("problems", [])
     lines, loose, elsewhere = annotate(text, problems, name)
-    folder, _ = flow_folder()
     history = state().versions.history(KIND, name)
     return render(
-        "flow_edit.html", status, title=f"Flow {name}", name=name, text=text, base_hash=base_hash,
+        "flow_edit.html", status, title=_("Flow %(file)s", file=name), name=name, text=text, base_hash=base_hash,
         lines=lines, problems=problems, loose=loose, elsewhere=elsewhere, history=history,
+        version_url=lambda seq: url_for("console.flows_version", name=name, seq=seq),
         running=civic().runtime.flows.version, **extra,
     )
 
@@ -88,7 +90,7 @@ def flows() -> Any:
     for name in names:
         latest = state().versions.latest(KIND, name)
         rows.append({"name": name, "latest": latest, "lines": len(files.read_text(folder / name).splitlines())})
-    return render("flows.html", title="Flows", rows=rows, running=civic().runtime.flows.version)
+    return render("flows.html", title=_("Flows"), rows=rows, running=civic().runtime.flows.version)
 
 
 @bp.get("/flows/<name>")
@@ -103,11 +105,11 @@ def flows_edit(name: str) -> Any:
 @bp.get("/flows/<name>/picture")
 def flows_picture(name: str) -> Any:
     """The menus and where each choice leads, from the flows the assistant runs now."""
-    _, name = flow_path(name)
+    name = flow_path(name)[1]
     runtime = civic().runtime
     lang = str(get_locale() or "en")
     boxes = boxes_of_file(runtime.flows, name, runtime.catalogs, lang)
-    return render("flow_picture.html", title="Picture of a flow", name=name, boxes=boxes, lang=lang,
+    return render("flow_picture.html", title=_("Picture of a flow"), name=name, boxes=boxes, lang=lang,
                   running=runtime.flows.version)
 
 
@@ -122,19 +124,17 @@ def _save(name: str, text: str, base_hash: str | None, note: str | None) -> Any:
         theirs = saved.current_text or ""
         return editor_page(
             name, text, text_hash(theirs), 409, conflict=saved.conflict,
-            conflict_diff=files.diff_lines(theirs, text, f"{name} (saved by the other person)", f"{name} (yours)"),
+            conflict_diff=files.diff_lines(theirs, text, _("%(file)s (saved by the other person)", file=name),
+                                           _("%(file)s (yours)", file=name)),
         )
     if saved.problems:
         return editor_page(name, text, base_hash or "", 422, problems=saved.problems)
     v = saved.version
     if not saved.unchanged and v is not None:
-        flash(
-            f"Saved {name} as version {v.seq}. New calls use it now; calls in progress finish "
-            "on the version they started with.",
-            "ok",
-        )
+        flash(_("Saved %(file)s as version %(version)s. New calls use it now; calls in progress finish "
+                "on the version they started with.", file=name, version=v.seq), "ok")
     else:
-        flash("Nothing changed: the text is the same as the saved one.", "ok")
+        flash(_("Nothing changed: the text is the same as the saved one."), "ok")
     return redirect(url_for("console.flows_edit", name=name))
 
 
@@ -142,7 +142,7 @@ def _save(name: str, text: str, base_hash: str | None, note: str | None) -> Any:
 @require("editor")
 def flows_save(name: str) -> Any:
     if "content" not in request.form:
-        raise ConsoleError(422, "The form had no flow text. Nothing was saved.", "Nothing to save")
+        raise ConsoleError(422, _l("The form had no flow text. Nothing was saved."), _l("Nothing to save"))
     note = (request.form.get("note") or "").strip()[:200] or None
     return _save(name, request.form["content"], request.form.get("base_hash") or "", note)
 
@@ -152,12 +152,13 @@ def flows_version(name: str, seq: int) -> Any:
     folder, name = flow_path(name)
     version = state().versions.get(KIND, name, seq)
     if version is None:
-        not_found(f"Version {seq} of {name}")
+        not_found(_l("Version %(version)s of %(file)s", version=seq, file=name))
     current = files.read_text(folder / name)
     return render(
-        "flow_version.html", title=f"{name}, version {seq}", name=name, v=version,
+        "flow_version.html", title=_("%(file)s, version %(version)s", file=name, version=seq), name=name, v=version,
         diff=state().versions.diff(KIND, name, seq),
-        to_current=files.diff_lines(current, version.content, f"{name} (now)", f"{name} (version {seq})"),
+        to_current=files.diff_lines(current, version.content, _("%(file)s (now)", file=name),
+                                    _("%(file)s (version %(version)s)", file=name, version=seq)),
         base_hash=text_hash(current), is_current=text_hash(current) == version.hash,
     )
 
@@ -168,5 +169,6 @@ def flows_version_restore(name: str, seq: int) -> Any:
     flow_path(name)
     version = state().versions.get(KIND, name, seq)
     if version is None:
-        not_found(f"Version {seq} of {name}")
-    return _save(name, version.content, request.form.get("base_hash") or "", f"back to version {seq}")
+        not_found(_l("Version %(version)s of %(file)s", version=seq, file=name))
+    return _save(name, version.content, request.form.get("base_hash") or "",
+                 _("back to version %(version)s", version=seq))

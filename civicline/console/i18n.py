@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, abort, current_app, redirect, request, session
 from flask_babel import Babel, get_locale
+from flask_babel import lazy_pgettext as _p
 
 from civicline.console.core import bp, civic
 
@@ -62,12 +63,96 @@ def locale_of(town: Any) -> Locale:
     return Locale.parse("en_GB")
 
 
+def staff_locale() -> Locale:
+    """The staff's language, written the way the town's country writes dates (en_FR, fr_FR,
+    en_GB); a language CLDR does not pair with that country keeps its own (fr, es), and
+    English never falls back to the US month-first form."""
+    lang = str(get_locale() or "en").split("_")[0]
+    country = str(town_locale().territory or "")
+    for name in (f"{lang}_{country}" if country else "", lang if lang != "en" else "en_GB"):
+        if not name:
+            continue
+        try:
+            return Locale.parse(name)
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse("en_GB")
+
+
 def town_date(value: date | datetime | str | None, style: str = "short") -> str:
     if value in (None, ""):
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    return format_date(value, style, locale=town_locale())
+    return format_date(value, style, locale=staff_locale())
+
+
+def town_time(value: datetime | str | None, style: str = "short") -> str:
+    """A moment (stored in UTC) as the town's clock showed it, in the staff's way."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    from civicline.console.calls_views import town_tz
+
+    return format_datetime(value, style, tzinfo=town_tz(), locale=staff_locale())
+
+
+def language_name(code: str | None) -> str:
+    """A caller's or a catalog's language named in the staff's language ("anglais")."""
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code).get_display_name(staff_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+# What the records and files hold (an outcome, a status, a kind, a role), said in the staff's
+# language; a value not listed here is shown as stored.
+WORDS: dict[tuple[str, str], Any] = {
+    ("outcome", "answered"): _p("outcome", "answered"),
+    ("outcome", "transferred"): _p("outcome", "transferred"),
+    ("outcome", "callback"): _p("outcome", "callback asked"),
+    ("outcome", "message"): _p("outcome", "message left"),
+    ("outcome", "abandoned"): _p("outcome", "abandoned"),
+    ("outcome", "in_progress"): _p("outcome", "not ended"),
+    ("status", "open"): _p("status", "open"),
+    ("status", "assigned"): _p("status", "assigned"),
+    ("status", "closed"): _p("status", "closed"),
+    ("status", "all"): _p("status", "all"),
+    ("status", "pending"): _p("status", "pending"),
+    ("status", "for_staff"): _p("status", "for staff"),
+    ("status", "filed"): _p("status", "filed"),
+    ("review", "stale_fee"): _p("review", "fee to check"),
+    ("review", "legal"): _p("review", "legal question"),
+    ("review", "not_understood"): _p("review", "not understood"),
+    ("review", "asked_person"): _p("review", "asked for a person"),
+    ("review", "stale_record"): _p("review", "record to check"),
+    ("review", "other"): _p("review", "other"),
+    ("review", "emergency"): _p("review", "emergency"),
+    ("request", "callback"): _p("request", "Callback"),
+    ("request", "message"): _p("request", "Message"),
+    ("channel", "voice"): _p("channel", "phone call"),
+    ("channel", "sms"): _p("channel", "text messages (SMS)"),
+    ("channel", "chat"): _p("channel", "chat page"),
+    ("role", "viewer"): _p("role", "viewer"),
+    ("role", "editor"): _p("role", "editor"),
+    ("role", "admin"): _p("role", "admin"),
+    ("severity", "error"): _p("severity", "error"),
+    ("severity", "warning"): _p("severity", "warning"),
+    ("severity", "note"): _p("severity", "note"),
+    ("severity", "ok"): _p("severity", "ok"),
+    ("service", "missed_collection"): _p("service", "Missed collection"),
+    ("service", "bulky_pickup"): _p("service", "Bulky-item pickup"),
+}
+
+
+def word(kind: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    found = WORDS.get((kind, value))
+    return str(found) if found is not None else value
 
 
 def init_i18n(app: Flask) -> None:
@@ -80,7 +165,8 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def _i18n_values() -> dict[str, Any]:
         return {"console_languages": LANGUAGES, "current_locale": str(get_locale() or "en"),
-                "town_date": town_date}
+                "town_date": town_date, "town_time": town_time, "language_name": language_name,
+                "word": word}
 
 
 @bp.post("/language")

@@ -13,6 +13,8 @@ from civicline.console import catalog_edit, files
 from civicline.console.calls_views import town_tz
 from civicline.console.core import (
     ConsoleError,
+    _,
+    _l,
     bp,
     civic,
     form_text,
@@ -22,6 +24,7 @@ from civicline.console.core import (
     signed_in,
     state,
 )
+from civicline.console.i18n import language_name, town_date
 from records import browse
 from records.schema import REVIEW_STATUSES
 from translations.catalog import load_catalog
@@ -39,7 +42,7 @@ def _note(old: str | None, text: str) -> str | None:
 def _assignee() -> str | None:
     name = form_text("assignee", limit=64)
     if name and state().users.get(name) is None:
-        raise ConsoleError(422, f"There is no console user named {name!r}.", "Unknown person")
+        raise ConsoleError(422, _l("There is no console user named %(name)s.", name=repr(name)), _l("Unknown person"))
     return name or None
 
 
@@ -48,7 +51,7 @@ def _status_filter() -> str | None:
     if status == "all":
         return None
     if status not in REVIEW_STATUSES:
-        raise ConsoleError(422, f"Unknown status {status!r}.", "Bad filter")
+        raise ConsoleError(422, _l("Unknown status %(status)s.", status=repr(status)), _l("Bad filter"))
     return status
 
 
@@ -63,19 +66,19 @@ def review() -> Any:
     status = _status_filter()
     items = state().store.review_items(status)
     items.sort(key=lambda i: i["created_at"], reverse=True)
-    return render("review.html", title="Review list", items=items, status=status or "all", statuses=REVIEW_STATUSES)
+    return render("review.html", title=_("Review list"), items=items, status=status or "all", statuses=REVIEW_STATUSES)
 
 
 @bp.get("/review/<item_id>")
 def review_item(item_id: str) -> Any:
     item = browse.review_item(state().store, item_id[:64])
     if item is None:
-        not_found("This review item")
+        not_found(_l("This review item"))
     lang = (item.get("context") or {}).get("language") or civic().runtime.main_language
     catalogs = civic().runtime.catalogs
     intents = sorted({name for c in catalogs.by_lang.values() for name in c.intents})
     return render(
-        "review_item.html", title="Review item", item=item, lang=lang, intents=intents,
+        "review_item.html", title=_("Review item"), item=item, lang=lang, intents=intents,
         phrases=_not_understood(item), users=state().users.all(), languages=catalogs.languages,
     )
 
@@ -87,7 +90,7 @@ def _update(item: dict, status: str, assignee: str | None, note: str | None) -> 
 def _open_item(item_id: str) -> dict:
     item = browse.review_item(state().store, item_id[:64])
     if item is None:
-        not_found("This review item")
+        not_found(_l("This review item"))
     return item
 
 
@@ -98,23 +101,24 @@ def review_update(item_id: str) -> Any:
     action = request.form.get("action")
     note = form_text("note")
     if item["status"] == "closed" and action != "reopen":
-        raise ConsoleError(409, f"This item was already closed by {item['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
+        raise ConsoleError(409, _l("This item was already closed by %(name)s. Nothing was changed.",
+                                   name=item["assignee"] or _("someone")), _l("Already closed"))
     if action == "assign":
         _update(item, "assigned", _assignee() or signed_in().name, note)
-        flash("Assigned.", "ok")
+        flash(_("Assigned."), "ok")
     elif action == "note":
         if not note:
-            raise ConsoleError(422, "Write the note first.", "Empty note")
+            raise ConsoleError(422, _l("Write the note first."), _l("Empty note"))
         _update(item, item["status"], None, note)
-        flash("Note added.", "ok")
+        flash(_("Note added."), "ok")
     elif action == "close":
         _update(item, "closed", item["assignee"] or signed_in().name, note)
-        flash("Closed.", "ok")
+        flash(_("Closed."), "ok")
     elif action == "reopen":
-        _update(item, "open", None, note or "reopened")
-        flash("Reopened.", "ok")
+        _update(item, "open", None, note or _("reopened"))
+        flash(_("Reopened."), "ok")
     else:
-        raise ConsoleError(422, "Unknown action.", "Not done")
+        raise ConsoleError(422, _l("Unknown action."))
     return redirect(url_for("console.review_item", item_id=item["id"]))
 
 
@@ -126,11 +130,14 @@ def review_verified(item_id: str) -> Any:
 
     item = _open_item(item_id)
     if not item.get("dataset") or not item.get("record"):
-        raise ConsoleError(422, "This item is not about a data record.", "Not a record")
+        raise ConsoleError(422, _l("This item is not about a data record."), _l("Not a record"))
     today = datetime.now(town_tz()).date()
     saved = data_views.mark_verified(item["dataset"], item["record"], today)
-    _update(item, "closed", item["assignee"] or signed_in().name, f"verified {item['dataset']}/{item['record']} on {today} ({saved})")
-    flash(f"Recorded: {item['dataset']} / {item['record']} verified today ({today}). The item is closed.", "ok")
+    record = f"{item['dataset']}/{item['record']}"
+    _update(item, "closed", item["assignee"] or signed_in().name,
+            _("verified %(record)s on %(day)s (%(file)s)", record=record, day=town_date(today), file=saved))
+    flash(_("Recorded: %(record)s verified today (%(day)s). The item is closed.", record=record,
+            day=town_date(today)), "ok")
     return redirect(url_for("console.review_item", item_id=item["id"]))
 
 
@@ -141,14 +148,17 @@ def review_example(item_id: str) -> Any:
     runtime = civic().runtime
     lang = form_text("language", limit=10, required=True)
     if lang not in runtime.catalogs.languages:
-        raise ConsoleError(422, f"{lang!r} is not a language of the assistant.", "Unknown language")
+        raise ConsoleError(422, _l("%(language)s is not a language of the assistant.", language=repr(lang)),
+                           _l("Unknown language"))
     intent = form_text("intent", limit=100, required=True)
     known = {name for c in runtime.catalogs.by_lang.values() for name in c.intents}
     if intent not in known:
-        raise ConsoleError(422, f"{intent!r} is not an intent the assistant knows.", "Unknown intent")
+        raise ConsoleError(422, _l("%(intent)s is not an intent the assistant knows.", intent=repr(intent)),
+                           _l("Unknown intent"))
     phrase = " ".join(form_text("phrase", limit=200, required=True).split())
     if phrase.lower() in (p.lower() for p in runtime.catalogs[lang].intents.get(intent, ())):
-        raise ConsoleError(409, f"“{phrase}” is already an example of {intent} in {lang}.", "Already there")
+        raise ConsoleError(409, _l("“%(phrase)s” is already an example of %(intent)s in %(language)s.", phrase=phrase,
+                                   intent=intent, language=language_name(lang)), _l("Already there"))
     folder = catalog_edit.catalog_dir()
     path = folder / f"{lang}.yaml"
     before = load_catalog(path)
@@ -156,17 +166,20 @@ def review_example(item_id: str) -> Any:
     try:
         new_text = catalog_edit.add_example(text, path, intent, phrase)
     except catalog_edit.EditError as exc:
-        raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
+        raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
     saved = files.save(
         kind="catalog", folder=folder, relative=path.name, text=new_text, base_hash=files.text_hash(text),
         author=signed_in().name, note=f"example for {intent}: {phrase}", reload=civic().runtimes.reload,
         check=lambda copy: catalog_edit.check_catalog(copy, lang, before, intent=intent, phrase=phrase),
     )
     if saved.problems or saved.conflict or saved.current_text is not None:
-        detail = "; ".join(str(p) for p in saved.problems) or "the catalog changed meanwhile"
-        raise ConsoleError(422, f"The example was not added: {detail}. Nothing was saved.", "Not saved")
-    _update(item, item["status"], None, f"added “{phrase}” as an example of {intent} ({lang})")
-    flash(f"Added “{phrase}” as an example of {intent} in {lang}. New calls understand it now.", "ok")
+        detail = "; ".join(str(p) for p in saved.problems) or _("the catalog changed meanwhile")
+        raise ConsoleError(422, _l("The example was not added: %(detail)s. Nothing was saved.", detail=detail),
+                           _l("Not saved"))
+    _update(item, item["status"], None, _("added “%(phrase)s” as an example of %(intent)s (%(language)s)",
+                                          phrase=phrase, intent=intent, language=lang))
+    flash(_("Added “%(phrase)s” as an example of %(intent)s in %(language)s. New calls understand it now.",
+            phrase=phrase, intent=intent, language=language_name(lang)), "ok")
     return redirect(url_for("console.review_item", item_id=item["id"]))
 
 
@@ -178,7 +191,7 @@ def callbacks() -> Any:
     status = _status_filter()
     rows = state().store.staff_requests(status)
     rows.sort(key=lambda r: r["created_at"])  # oldest first: they have waited longest
-    return render("callbacks.html", title="Callbacks and messages", rows=rows, status=status or "all",
+    return render("callbacks.html", title=_("Callbacks and messages"), rows=rows, status=status or "all",
                   statuses=REVIEW_STATUSES, users=state().users.all())
 
 
@@ -187,9 +200,9 @@ def callbacks() -> Any:
 def callbacks_update(request_id: str) -> Any:
     row = browse.staff_request(state().store, request_id[:64])
     if row is None:
-        not_found("This request")
+        not_found(_l("This request"))
     _request_action(row, state().store.update_staff_request, assigned="assigned",
-                    closed="Closed. The caller's full number has been deleted.")
+                    closed=_("Closed. The caller's full number has been deleted."))
     return redirect(url_for("console.callbacks") + f"#req-{row['id']}")
 
 
@@ -203,9 +216,9 @@ CITY_STATUSES = ("pending", "for_staff", "filed", "closed")
 def city_requests() -> Any:
     status = request.args.get("status", "all")
     if status != "all" and status not in CITY_STATUSES:
-        raise ConsoleError(422, f"Unknown status {status!r}.", "Bad filter")
+        raise ConsoleError(422, _l("Unknown status %(status)s.", status=repr(status)), _l("Bad filter"))
     rows = state().store.city_requests(None if status == "all" else status)
-    return render("city_requests.html", title="City requests", rows=rows, status=status,
+    return render("city_requests.html", title=_("City requests"), rows=rows, status=status,
                   statuses=CITY_STATUSES, users=state().users.all())
 
 
@@ -215,9 +228,9 @@ def city_requests_update(request_id: str) -> Any:
     store = state().store
     row = store.city_request(request_id[:64])
     if row is None:
-        not_found("This request")
+        not_found(_l("This request"))
     _request_action(row, store.update_city_request, assigned=None,
-                    closed="Closed. The caller's number has been deleted.")
+                    closed=_("Closed. The caller's number has been deleted."))
     return redirect(url_for("console.city_requests") + f"#city-{row['id']}")
 
 
@@ -226,19 +239,20 @@ def _request_action(row: dict[str, Any], update: Callable[..., None], *, assigne
     to the city's systems); ``assigned`` is the status an assigned request takes (None: its
     own, for requests whose status follows the city's system)."""
     if row["status"] == "closed":
-        raise ConsoleError(409, f"This request was already closed by {row['assignee'] or 'someone'}. Nothing was changed.", "Already closed")
+        raise ConsoleError(409, _l("This request was already closed by %(name)s. Nothing was changed.",
+                                   name=row["assignee"] or _("someone")), _l("Already closed"))
     action = request.form.get("action")
     note = _note(row["note"], form_text("note"))
     if action == "assign":
         update(row["id"], status=assigned or row["status"], assignee=_assignee() or signed_in().name, note=note)
-        flash("Assigned.", "ok")
+        flash(_("Assigned."), "ok")
     elif action == "note":
         if not note:
-            raise ConsoleError(422, "Write the note first.", "Empty note")
+            raise ConsoleError(422, _l("Write the note first."), _l("Empty note"))
         update(row["id"], status=row["status"], note=note)
-        flash("Note added.", "ok")
+        flash(_("Note added."), "ok")
     elif action == "close":
         update(row["id"], status="closed", assignee=row["assignee"] or signed_in().name, note=note)
         flash(closed, "ok")
     else:
-        raise ConsoleError(422, "Unknown action.", "Not done")
+        raise ConsoleError(422, _l("Unknown action."))

@@ -11,7 +11,7 @@ from typing import Any
 from flask import request
 
 from civicline.console import data_edit, files, sorting_edit
-from civicline.console.core import ConsoleError, bp, civic, not_found, render, require
+from civicline.console.core import ConsoleError, _, _l, bp, civic, not_found, render, require
 from civicline.console.file_versions import text_hash
 from civicline.console.town_edit import FieldErrors
 from civicline.console.town_forms_views import (
@@ -29,7 +29,7 @@ def sorting_file() -> str:
     town = Path(civic().config.town_path).resolve()
     path = (town / name).resolve() if name else None
     if path is None or not path.is_file() or town not in path.parents:
-        not_found("The town's sorting guide")
+        not_found(_l("The town's sorting guide"))
     return name
 
 
@@ -46,22 +46,22 @@ def _guide() -> tuple[str, str, dict[str, dict[str, str]], list[sorting_edit.Sor
     try:
         services, items = sorting_edit.sorting_guide(text)
     except data_edit.DataEditError as exc:
-        raise ConsoleError(422, str(exc), "Cannot read the sorting guide") from None
+        raise ConsoleError(422, str(exc), _l("Cannot read the sorting guide")) from None
     return name, text, services, items
 
 
 @bp.get("/data/sorting")
 def sorting() -> Any:
-    name, _, services, items = _guide()
-    return render("sorting.html", title="Sorting guide", file=name, services=services, items=items)
+    name, _text, services, items = _guide()
+    return render("sorting.html", title=_("Sorting guide"), file=name, services=services, items=items)
 
 
 def _item_page(item_id: str | None, status: int = 200, **extra: Any) -> Any:
     name, text, services, items = _guide()
     item = next((i for i in items if i.id == item_id), None) if item_id else None
     if item_id and item is None:
-        not_found(f"The sorting guide's item {item_id!r}")
-    return render("sorting_item.html", status, title="An object of the sorting guide" if item else "A new object",
+        not_found(_l("The sorting guide's item %(item)s", item=repr(item_id)))
+    return render("sorting_item.html", status, title=_("An object of the sorting guide") if item else _("A new object"),
                   file=name, services=services, item=item, languages=_languages(services),
                   base_hash=text_hash(text), **extra)
 
@@ -79,7 +79,7 @@ def sorting_item(item_id: str) -> Any:
 def _save_item(item_id: str | None) -> Any:
     name, text, services, items = _guide()
     if item_id and item_id not in {i.id for i in items}:
-        not_found(f"The sorting guide's item {item_id!r}")
+        not_found(_l("The sorting guide's item %(item)s", item=repr(item_id)))
     languages = _languages(services)
     typed = {"id": request.form.get("id", "")[:80].strip() if item_id is None else item_id,
              "goes": request.form.get("goes", "")[:80],
@@ -93,8 +93,8 @@ def _save_item(item_id: str | None) -> Any:
     try:
         new = sorting_edit.set_sorting_item(text, values, old_id=item_id)
     except data_edit.DataEditError as exc:
-        raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
-    saved = save_town_file(name, new, request.form.get("base_hash", ""), f"sorting guide: {values.id}")
+        raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
+    saved = save_town_file(name, new, request.form.get("base_hash", ""), _("sorting guide: %(item)s", item=values.id))
     refused = refused_messages(saved, name)
     if not refused:
         return saved_and_back(saved, name, "console.sorting")
@@ -117,11 +117,11 @@ def sorting_item_save(item_id: str) -> Any:
 @bp.post("/data/sorting/item/<item_id>/remove")
 @require("editor")
 def sorting_item_remove(item_id: str) -> Any:
-    name, text, _, items = _guide()
+    name, text, _services, items = _guide()
     if item_id not in {i.id for i in items}:
-        not_found(f"The sorting guide's item {item_id!r}")
+        not_found(_l("The sorting guide's item %(item)s", item=repr(item_id)))
     saved = save_town_file(name, sorting_edit.remove_sorting_item(text, item_id), request.form.get("base_hash", ""),
-                  f"sorting guide: {item_id} removed")
+                           _("sorting guide: %(item)s removed", item=item_id))
     refused = refused_messages(saved, name)
     if refused:
         return _item_page(item_id, 409 if saved.current_text is not None else 422, errors={}, refused=refused)

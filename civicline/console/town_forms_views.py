@@ -12,10 +12,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext
 
 from civicline.console import data_edit, files, town_edit
-from civicline.console.core import ConsoleError, bp, civic, not_found, render, require, signed_in
+from civicline.console.core import (
+    ConsoleError,
+    _,
+    _l,
+    bp,
+    civic,
+    not_found,
+    render,
+    require,
+    signed_in,
+)
 from civicline.console.file_versions import text_hash
 from civicline.console.town_edit import FieldErrors
 from flows.town.permits import FEE_UNITS
@@ -36,7 +45,7 @@ def town_settings() -> dict[str, Any]:
     if not text:
         return {}
     try:
-        data, _ = load_yaml_text(text, TOWN_FILE)
+        data = load_yaml_text(text, TOWN_FILE)[0]
     except Exception:  # a broken town.yaml: the YAML editor is where to fix it
         return {}
     return data if isinstance(data, dict) else {}
@@ -58,7 +67,7 @@ def permits_file() -> str:
     name = str(entry.get("file", "")) if isinstance(entry, dict) else ""
     path = (town_dir() / name).resolve() if name else None
     if path is None or not path.is_file() or town_dir().resolve() not in path.parents:
-        not_found("The town's permits file")
+        not_found(_l("The town's permits file"))
     return name
 
 
@@ -73,7 +82,7 @@ def save_town_file(relative: str, text: str, base_hash: str, note: str) -> files
 def refused_messages(saved: files.Saved, name: str) -> list[str]:
     """What to tell staff when a save did not happen (empty when it did)."""
     if saved.current_text is not None:
-        return [gettext("Someone else saved %(file)s after you opened this page, so nothing was saved. "
+        return [_("Someone else saved %(file)s after you opened this page, so nothing was saved. "
                         "Your values are still in the form: reload the page to see theirs, then save again.",
                         file=name)]
     return [str(p) for p in saved.problems]
@@ -81,10 +90,10 @@ def refused_messages(saved: files.Saved, name: str) -> list[str]:
 
 def saved_and_back(saved: files.Saved, name: str, endpoint: str) -> Any:
     if saved.unchanged:
-        flash(gettext("Nothing changed: the values are the ones already saved."), "ok")
+        flash(_("Nothing changed: the values are the ones already saved."), "ok")
     elif saved.version is not None:
-        flash(gettext("Saved %(file)s as version %(version)s. New calls use it now.", file=name,
-                      version=saved.version.seq), "ok")
+        flash(_("Saved %(file)s as version %(version)s. New calls use it now.", file=name,
+                version=saved.version.seq), "ok")
     return redirect(url_for(endpoint))
 
 
@@ -94,12 +103,12 @@ def saved_and_back(saved: files.Saved, name: str, endpoint: str) -> Any:
 def _lines_page(status: int = 200, **extra: Any) -> Any:
     text = files.read_text(town_dir() / TOWN_FILE)
     if not text:
-        not_found("The town's settings file (town.yaml)")
+        not_found(_l("The town's settings file (town.yaml)"))
     try:
         lines = town_edit.human_lines(text)
     except data_edit.DataEditError as exc:
-        raise ConsoleError(422, str(exc), "Cannot read town.yaml") from None
-    return render("human_lines.html", status, title="Human lines and opening hours", lines=lines,
+        raise ConsoleError(422, str(exc), _l("Cannot read town.yaml")) from None
+    return render("human_lines.html", status, title=_("Human lines and opening hours"), lines=lines,
                   weekdays=WEEKDAYS, base_hash=text_hash(text), **extra)
 
 
@@ -113,7 +122,7 @@ def human_lines() -> Any:
 def human_line_save(line_id: str) -> Any:
     text = files.read_text(town_dir() / TOWN_FILE)
     if not text or line_id not in {h.id for h in town_edit.human_lines(text)}:
-        not_found(f"The human line {line_id!r}")
+        not_found(_l("The human line %(line)s", line=repr(line_id)))
     typed = {"number": request.form.get("number", "")[:100], "closed_days": request.form.get("closed_days", "")[:2000],
              **{f"day-{i}": request.form.get(f"day-{i}", "")[:200] for i in range(7)}}
     closed = request.form.get("closed_on_public_holidays") == "yes"
@@ -140,8 +149,8 @@ def human_line_save(line_id: str) -> Any:
             new = town_edit.set_human_line(text, line_id, number=number, days=days, closed_on_holidays=closed,
                                            closed_days=closed_days)
         except data_edit.DataEditError as exc:
-            raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
-        saved = save_town_file(TOWN_FILE, new, request.form.get("base_hash", ""), f"human line {line_id}")
+            raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
+        saved = save_town_file(TOWN_FILE, new, request.form.get("base_hash", ""), _("human line %(line)s", line=line_id))
         refused = refused_messages(saved, TOWN_FILE)
         if not refused:
             return saved_and_back(saved, TOWN_FILE, "console.human_lines")
@@ -158,8 +167,8 @@ def _fees_page(status: int = 200, **extra: Any) -> Any:
     try:
         fees = town_edit.permit_fees(text)
     except data_edit.DataEditError as exc:
-        raise ConsoleError(422, str(exc), "Cannot read the permits file") from None
-    return render("fees.html", status, title="Permit fees", fees=fees, units=FEE_UNITS, file=name,
+        raise ConsoleError(422, str(exc), _l("Cannot read the permits file")) from None
+    return render("fees.html", status, title=_("Permit fees"), fees=fees, units=FEE_UNITS, file=name,
                   base_hash=text_hash(text), **extra)
 
 
@@ -174,7 +183,7 @@ def fee_save(permit: str) -> Any:
     name = permits_file()
     text = files.read_text(town_dir() / name)
     if permit not in {f.permit for f in town_edit.permit_fees(text)}:
-        not_found(f"The permit {permit!r}")
+        not_found(_l("The permit %(permit)s", permit=repr(permit)))
     typed = {k: request.form.get(k, "")[:400] for k in ("amount", "unit", "source")}
     errors: dict[str, town_edit.Message] = {}
     refused: list[str] = []
@@ -188,8 +197,8 @@ def fee_save(permit: str) -> Any:
             new = town_edit.set_fee(text, permit, amount=amount, unit=unit, source=source, day=today(),
                                     verifier=signed_in().name)
         except data_edit.DataEditError as exc:
-            raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
-        saved = save_town_file(name, new, request.form.get("base_hash", ""), f"fee of {permit} verified")
+            raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
+        saved = save_town_file(name, new, request.form.get("base_hash", ""), _("fee of %(permit)s verified", permit=permit))
         refused = refused_messages(saved, name)
         if not refused:
             return saved_and_back(saved, name, "console.fees")

@@ -9,13 +9,24 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 
 from civicline.console import catalog_edit, files
-from civicline.console.core import ConsoleError, bp, civic, form_text, render, require, signed_in
+from civicline.console.core import (
+    ConsoleError,
+    _,
+    _l,
+    bp,
+    civic,
+    form_text,
+    render,
+    require,
+    signed_in,
+)
+from civicline.console.i18n import language_name
 from translations.catalog import TODO_MARK, load_catalog
 
 
 def placeholders(text: str) -> set[str]:
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        return {name for _text, name, _spec, _conv in string.Formatter().parse(text) if name}
     except ValueError:
         return {"(broken braces)"}
 
@@ -47,7 +58,7 @@ def translations() -> Any:
     catalogs = civic().runtime.catalogs
     main = catalogs.main_language
     reference = {k: catalogs[main].prompts.get(k, "") for k in keys}
-    return render("translations.html", title="Translations", rows=rows, main=main, reference=reference)
+    return render("translations.html", title=_("Translations"), rows=rows, main=main, reference=reference)
 
 
 @bp.post("/translations/<lang>/prompt")
@@ -55,17 +66,20 @@ def translations() -> Any:
 def translations_prompt(lang: str) -> Any:
     catalogs = civic().runtime.catalogs
     if lang not in catalogs.languages:
-        raise ConsoleError(404, f"{lang!r} is not a language of the assistant.", "Not found")
+        raise ConsoleError(404, _l("%(language)s is not a language of the assistant.", language=repr(lang)),
+                           _l("Not found"))
     key = form_text("key", limit=200, required=True)
     text = " ".join(form_text("text", limit=2000, required=True).split())
     if text.startswith(TODO_MARK):
-        raise ConsoleError(422, f"Remove “{TODO_MARK}” once the text is right; nothing was saved.", "Still a draft")
+        raise ConsoleError(422, _l("Remove “%(mark)s” once the text is right; nothing was saved.", mark=TODO_MARK),
+                           _l("Still a draft"))
     main = catalogs[catalogs.main_language].prompts.get(key) or ""
     if main and not main.startswith(TODO_MARK) and placeholders(text) != placeholders(main):
-        want = ", ".join("{" + p + "}" for p in sorted(placeholders(main))) or "none"
+        want = ", ".join("{" + p + "}" for p in sorted(placeholders(main))) or _("none")
         raise ConsoleError(
-            422, f"The text must use the same placeholders as the {catalogs.main_language} one ({want}). Nothing was saved.",
-            "Placeholders differ",
+            422, _l("The text must use the same placeholders as the %(language)s one (%(want)s). Nothing was saved.",
+                    language=language_name(catalogs.main_language), want=want),
+            _l("Placeholders differ"),
         )
     folder = catalog_edit.catalog_dir()
     path = folder / f"{lang}.yaml"
@@ -74,14 +88,16 @@ def translations_prompt(lang: str) -> Any:
     try:
         new = catalog_edit.set_prompt(old, before, key, text)
     except catalog_edit.EditError as exc:
-        raise ConsoleError(422, f"{exc}. Nothing was saved.", "Not saved") from None
+        raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
     saved = files.save(
         kind="catalog", folder=folder, relative=path.name, text=new, base_hash=request.form.get("base_hash") or files.text_hash(old),
-        author=signed_in().name, note=f"reviewed {key}", reload=civic().runtimes.reload,
+        author=signed_in().name, note=_("reviewed %(key)s", key=key), reload=civic().runtimes.reload,
         check=lambda copy: catalog_edit.check_catalog(copy, lang, before, prompt=key, value=text),
     )
     if saved.problems or saved.current_text is not None:
-        detail = "; ".join(str(p) for p in saved.problems) or "the catalog changed meanwhile; reload the page"
-        raise ConsoleError(409 if saved.current_text is not None else 422, f"Not saved: {detail}.", "Not saved")
-    flash(f"Saved the {lang} text of {key}. New calls say it now.", "ok")
+        detail = "; ".join(str(p) for p in saved.problems) or _("the catalog changed meanwhile; reload the page")
+        raise ConsoleError(409 if saved.current_text is not None else 422, _l("Not saved: %(detail)s.", detail=detail),
+                           _l("Not saved"))
+    flash(_("Saved the %(language)s text of %(key)s. New calls say it now.", language=language_name(lang), key=key),
+          "ok")
     return redirect(url_for("console.translations") + f"#drafts-{lang}")

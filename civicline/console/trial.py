@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from civicline.calls import Call, Recorder
 from flows.dialog import Engine
 from flows.session import Ask, EndCall, Say, StaffRequest, Step, Transfer, action_to_json
@@ -41,11 +43,13 @@ class Trial:
     def language(self) -> str | None:
         return self.call.state.lang if self.call.state else None
 
-    def record(self, who: str, step: Step | None = None, text: str | None = None) -> list[dict[str, Any]]:
-        """Adds what the caller did and what the assistant answered; returns the new entries."""
+    def record(self, who: str, step: Step | None = None, text: str | None = None,
+               how: str | None = None) -> list[dict[str, Any]]:
+        """Adds what the caller did (``how``, in the staff's language; ``text``, what they said,
+        in the call's) and what the assistant answered; returns the new entries."""
         new: list[dict[str, Any]] = []
-        if text is not None:
-            new.append({"who": "caller", "text": text, "lang": self.language})
+        if text is not None or how is not None:
+            new.append({"who": "caller", "text": text, "how": how or "", "lang": self.language})
         if step is not None:
             if step.intent or step.node:
                 new.append({"who": "engine", "intent": step.intent, "score": step.score, "node": step.node})
@@ -56,25 +60,41 @@ class Trial:
                     self.says.append(action)
                     entry["audio"] = len(self.says) - 1
                 entry["summary"] = describe(action)
+                entry["title"] = title_of(action)
+                if isinstance(action, Ask) and action.options:  # labels in the call's language
+                    entry["choices"] = ", ".join(f"{o.key} {o.label}" for o in action.options)
+                    entry["choices_lang"] = self.language
                 new.append(entry)
         self.log.extend(new)
         return new
 
 
+def title_of(action: Any) -> str:
+    """What kind of action, in the staff's language (made during a request)."""
+    titles = {"Ask": _("Waits"), "Transfer": _("Transfer"), "EndCall": _("Hang-up"),
+              "StaffRequest": _("For staff"), "SendText": _("Text message")}
+    name = type(action).__name__
+    return titles.get(name, name)
+
+
 def describe(action: Any) -> str:
-    """One line a person reads (or a screen reader says) for an action."""
+    """One line a person reads (or a screen reader says) for an action, in the staff's
+    language; what the caller hears stays in the call's."""
     if isinstance(action, Say):
         return action.text
     if isinstance(action, Ask):
         if action.options:
-            return "Waits for a choice: " + ", ".join(f"{o.key} {o.label}" for o in action.options)
-        return f"Waits for {action.slot_type or action.expect}" + (f" ({action.slot})" if action.slot else "")
+            return _("Waits for a choice:")
+        what = str(action.slot_type or action.expect)
+        return (_("Waits for %(what)s (%(slot)s)", what=what, slot=action.slot) if action.slot
+                else _("Waits for %(what)s", what=what))
     if isinstance(action, Transfer):
-        return f"Transfers to {action.human_line} ({action.number}), reason {action.reason}. Whisper: {action.summary}"
+        return _("Transfers to %(line)s (%(number)s), reason %(reason)s. Whisper: %(summary)s",
+                 line=action.human_line, number=action.number, reason=action.reason, summary=action.summary)
     if isinstance(action, EndCall):
-        return f"Hangs up ({action.reason})"
+        return _("Hangs up (%(reason)s)", reason=action.reason)
     if isinstance(action, StaffRequest):
-        return f"Asks staff for a {action.kind}"
+        return _("Asks staff for: %(kind)s", kind=action.kind)
     return type(action).__name__
 
 

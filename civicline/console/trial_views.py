@@ -14,7 +14,17 @@ from typing import Any
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from civicline.console.calls_views import town_tz
-from civicline.console.core import ConsoleError, bp, civic, render, signed_in, state, wants_json
+from civicline.console.core import (
+    ConsoleError,
+    _,
+    _l,
+    bp,
+    civic,
+    render,
+    signed_in,
+    state,
+    wants_json,
+)
 from flows.session import CallerHungUp, Event, NoInput, Pressed, Said
 from records import browse
 
@@ -59,7 +69,8 @@ def _clock(at: str | None) -> Any:
     try:
         start = datetime.fromisoformat(at)
     except ValueError:
-        raise ConsoleError(422, f"'Pretend it is' must be a date and time (got {at!r}).", "Bad time") from None
+        raise ConsoleError(422, _l("'Pretend it is' must be a date and time (got %(value)s).", value=repr(at)),
+                           _l("Bad time")) from None
     start = start if start.tzinfo else start.replace(tzinfo=tz)
     began = time.monotonic()
     return lambda: start + timedelta(seconds=time.monotonic() - began)
@@ -68,7 +79,8 @@ def _clock(at: str | None) -> Any:
 def _trial(trial_id: str) -> Any:
     trial = state().trials.get(trial_id[:64], signed_in().name)
     if trial is None:
-        raise ConsoleError(404, "This trial call has ended or belongs to someone else. Start a new one.", "No such call")
+        raise ConsoleError(404, _l("This trial call has ended or belongs to someone else. Start a new one."),
+                           _l("No such call"))
     return trial
 
 
@@ -85,7 +97,7 @@ def try_call() -> Any:
     if request.args.get("id"):
         trial = state().trials.get(request.args["id"][:64], signed_in().name)
     runtime = civic().runtime
-    return render("try.html", title="Try a call", trial=trial, languages=runtime.languages,
+    return render("try.html", title=_("Try a call"), trial=trial, languages=runtime.languages,
                   fixed=runtime.fixed_language, speech=request.args.get("speech") != "off")
 
 
@@ -93,16 +105,17 @@ def try_call() -> Any:
 def try_start() -> Any:
     lang = request.form.get("language") or None
     if lang and lang not in civic().runtime.languages:
-        raise ConsoleError(422, f"{lang!r} is not a language of the assistant.", "Unknown language")
+        raise ConsoleError(422, _l("%(language)s is not a language of the assistant.", language=repr(lang)),
+                           _l("Unknown language"))
     clock = _clock(request.form.get("at") or None)
     store = state().store
     try:
-        trial, _ = state().trials.start(
+        trial, _started = state().trials.start(
             signed_in().name, civic().engine(), clock, civic().recorder, lang,
             on_start=lambda call_id: browse.mark_trial(store, call_id, signed_in().name),
         )
     except OverflowError:
-        raise ConsoleError(503, "Too many trial calls are running; try again in a few minutes.", "Busy") from None
+        raise ConsoleError(503, _l("Too many trial calls are running; try again in a few minutes."), _l("Busy")) from None
     return _answer(trial, trial.log)
 
 
@@ -110,30 +123,30 @@ def try_start() -> Any:
 def try_send(trial_id: str) -> Any:
     trial = _trial(trial_id)
     if trial.ended:
-        raise ConsoleError(409, "This call has ended. Start a new one.", "Call ended")
+        raise ConsoleError(409, _l("This call has ended. Start a new one."), _l("Call ended"))
     kind = request.form.get("kind", "text")
     event: Event
     if kind == "text":
         text = " ".join((request.form.get("text") or "").split())
         if not text:
-            raise ConsoleError(422, "Type what the caller says first.", "Nothing said")
+            raise ConsoleError(422, _l("Type what the caller says first."), _l("Nothing said"))
         if len(text) > 500:
-            raise ConsoleError(422, "That is longer than anyone says in one turn (500 characters).", "Too long")
-        event, shown = Said(text, trial.language), f"said “{text}”"
+            raise ConsoleError(422, _l("That is longer than anyone says in one turn (500 characters)."), _l("Too long"))
+        event, shown, said = Said(text, trial.language), _("said"), text
     elif kind == "key":
         key = (request.form.get("key") or "").strip()
         if not KEYS.match(key):
-            raise ConsoleError(422, "Keys are digits, * and #.", "Not a key")
-        event, shown = Pressed(key), f"pressed {key}"
+            raise ConsoleError(422, _l("Keys are digits, * and #."), _l("Not a key"))
+        event, shown, said = Pressed(key), _("pressed %(key)s", key=key), None
     elif kind == "noinput":
-        event, shown = NoInput(), "said nothing (silence)"
+        event, shown, said = NoInput(), _("said nothing (silence)"), None
     elif kind == "hangup":
-        event, shown = CallerHungUp(), "hung up"
+        event, shown, said = CallerHungUp(), _("hung up"), None
     else:
-        raise ConsoleError(422, "Unknown kind of input.", "Not understood")
+        raise ConsoleError(422, _l("Unknown kind of input."), _l("Not understood"))
     with trial.lock:
         step = trial.call.send(event)
-        entries = trial.record("caller", step, shown)
+        entries = trial.record("caller", step, said, how=shown)
     return _answer(trial, entries)
 
 
@@ -141,25 +154,27 @@ def try_send(trial_id: str) -> Any:
 def try_speech(trial_id: str) -> Any:
     trial = _trial(trial_id)
     if trial.ended:
-        raise ConsoleError(409, "This call has ended. Start a new one.", "Call ended")
+        raise ConsoleError(409, _l("This call has ended. Start a new one."), _l("Call ended"))
     engines = speech()
     if engines is None:
-        raise ConsoleError(503, "Speech recognition is not installed on this server: type or use the keypad.", "No speech")
+        raise ConsoleError(503, _l("Speech recognition is not installed on this server: type or use the keypad."),
+                           _l("No speech"))
     audio = request.get_data(cache=False)
     if not audio:
-        raise ConsoleError(422, "No audio was received.", "No audio")
+        raise ConsoleError(422, _l("No audio was received."), _l("No audio"))
     lang = trial.language or civic().runtime.main_language
     try:
         text = engines.transcribe(audio, lang).strip()
     except Exception as exc:  # a broken recording must not end the trial
-        raise ConsoleError(422, f"The recording could not be recognised: {exc}", "Not recognised") from None
+        raise ConsoleError(422, _l("The recording could not be recognised: %(error)s", error=str(exc)),
+                           _l("Not recognised")) from None
     with trial.lock:
         if not text:
             step = trial.call.send(NoInput())
-            entries = trial.record("caller", step, "spoke, but nothing was recognised")
+            entries = trial.record("caller", step, how=_("spoke, but nothing was recognised"))
         else:
             step = trial.call.send(Said(text, lang))
-            entries = trial.record("caller", step, f"said “{text}” (recognised from the microphone)")
+            entries = trial.record("caller", step, text, how=_("said (recognised from the microphone)"))
     return _answer(trial, entries)
 
 
@@ -167,13 +182,15 @@ def try_speech(trial_id: str) -> Any:
 def try_audio(trial_id: str, n: int) -> Any:
     trial = _trial(trial_id)
     if not 0 <= n < len(trial.says):
-        raise ConsoleError(404, "No such reply.", "Not found")
+        raise ConsoleError(404, _l("No such reply."), _l("Not found"))
     engines = speech()
     if engines is None:
-        raise ConsoleError(503, "No voice is installed on this server: the replies are shown as text.", "No voice")
+        raise ConsoleError(503, _l("No voice is installed on this server: the replies are shown as text."),
+                           _l("No voice"))
     say = trial.says[n]
     try:
         data = engines.wav(say.text, say.lang, say.slow)
     except Exception as exc:
-        raise ConsoleError(503, f"The voice for {say.lang} could not speak: {exc}", "No voice") from None
+        raise ConsoleError(503, _l("The voice for %(language)s could not speak: %(error)s", language=say.lang,
+                                   error=str(exc)), _l("No voice")) from None
     return Response(data, mimetype="audio/wav", headers={"Cache-Control": "private, max-age=600"})

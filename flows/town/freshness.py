@@ -10,7 +10,7 @@ dashboard shows staff, soonest first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,15 +20,29 @@ FAIL_WEEKS = 4
 ORDER = {"error": 0, "warning": 1, "note": 2, "ok": 3}
 
 
+def N_(text: str) -> str:
+    """Marks a message the console says in the staff's language (its .po files)."""
+    return text
+
+
 @dataclass(frozen=True)
 class Notice:
     severity: str  # error | warning | note | ok
     file: str
     message: str
     due: date | None = None  # the day it concerns: a calendar's last day, a fee's verification
+    # The message as an English text with %(name)s places and their values (dates as dates):
+    # the console says it in the staff's language, with dates written their way.
+    template: str = ""
+    values: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.severity}: {self.message}"
+
+
+def _notice(severity: str, file: str, due: date | None, template: str, **values: Any) -> Notice:
+    shown = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    return Notice(severity, file, template % shown, due, template, values)
 
 
 def _calendar_file(town: Any, zone: Any) -> str:
@@ -47,29 +61,34 @@ def freshness(town: Any, today: date, max_age_days: int, *, everything: bool = F
             if zone.source is None:
                 continue
             file = _calendar_file(town, zone)
-            label = f"zone '{zone.id}' of service '{service.id}'"
             soon = [c for c in zone.source.between(today, today + timedelta(weeks=FAIL_WEEKS))]
             last = zone.source.last_day()
             if not soon:
                 later = [c for c in zone.source.between(today, today + timedelta(days=400))]
-                if not later:
-                    ended = f"; its calendar ended on {last.isoformat()}" if last else ""
-                    notices.append(Notice("error", file, f"{label} has no collection in the next {FAIL_WEEKS} weeks "
-                                                         f"nor after{ended}: callers of this zone would hear no date. "
-                                                         "Add the newly published calendar.", last))
+                if not later and last:
+                    notices.append(_notice("error", file, last, N_(
+                        "zone '%(zone)s' of service '%(service)s' has no collection in the next %(weeks)s weeks nor "
+                        "after; its calendar ended on %(last)s: callers of this zone would hear no date. Add the "
+                        "newly published calendar."), zone=zone.id, service=service.id, weeks=FAIL_WEEKS, last=last))
+                elif not later:
+                    notices.append(_notice("error", file, last, N_(
+                        "zone '%(zone)s' of service '%(service)s' has no collection in the next %(weeks)s weeks nor "
+                        "after: callers of this zone would hear no date. Add the newly published calendar."),
+                        zone=zone.id, service=service.id, weeks=FAIL_WEEKS))
                 else:
-                    notices.append(Notice("warning", file, f"{label} has no collection in the next {FAIL_WEEKS} "
-                                                           f"weeks; the next is on {later[0].day.isoformat()} "
-                                                           "(a seasonal break?)", later[0].day))
+                    notices.append(_notice("warning", file, later[0].day, N_(
+                        "zone '%(zone)s' of service '%(service)s' has no collection in the next %(weeks)s weeks; "
+                        "the next is on %(next)s (a seasonal break?)"),
+                        zone=zone.id, service=service.id, weeks=FAIL_WEEKS, next=later[0].day))
             if last is None or file in seen_files:
                 continue
             seen_files.add(file)
             if today <= last <= today + timedelta(weeks=WARN_WEEKS):
-                notices.append(Notice("warning", file, f"this calendar ends on {last.isoformat()}, in "
-                                                       f"{(last - today).days} days: add the next one before then",
-                                      last))
+                notices.append(_notice("warning", file, last, N_(
+                    "this calendar ends on %(last)s, in %(days)s days: add the next one before then"),
+                    last=last, days=(last - today).days))
             elif everything and last > today:
-                notices.append(Notice("ok", file, f"this calendar runs until {last.isoformat()}", last))
+                notices.append(_notice("ok", file, last, N_("this calendar runs until %(last)s"), last=last))
     permits = town.permits.permits.values() if getattr(town, "permits", None) else []
     for permit in permits:
         fee = permit.fee
@@ -78,12 +97,12 @@ def freshness(town: Any, today: date, max_age_days: int, *, everything: bool = F
         file = str(Path(town.path) / "data" / "permits.yaml")
         age = (today - fee.verified).days
         if age >= max_age_days:
-            notices.append(Notice("note", file, f"the fee of '{permit.id}' was verified on {fee.verified.isoformat()}, "
-                                                f"more than {max_age_days} days ago: it will not be said until "
-                                                "someone checks it again", fee.verified))
+            notices.append(_notice("note", file, fee.verified, N_(
+                "the fee of '%(permit)s' was verified on %(verified)s, more than %(days)s days ago: it will not "
+                "be said until someone checks it again"), permit=permit.id, verified=fee.verified, days=max_age_days))
         elif everything:
-            notices.append(Notice("ok", file, f"the fee of '{permit.id}' was verified on {fee.verified.isoformat()}; "
-                                              f"it stays sayable until "
-                                              f"{(fee.verified + timedelta(days=max_age_days)).isoformat()}",
-                                  fee.verified + timedelta(days=max_age_days)))
+            until = fee.verified + timedelta(days=max_age_days)
+            notices.append(_notice("ok", file, until, N_(
+                "the fee of '%(permit)s' was verified on %(verified)s; it stays sayable until %(until)s"),
+                permit=permit.id, verified=fee.verified, until=until))
     return sorted(notices, key=lambda n: (ORDER[n.severity], n.due or date.max, n.file))

@@ -122,7 +122,7 @@ def test_edit_a_flow_with_an_error_then_fix_it(page, served):
 def test_answer_a_review_item(page, served):
     sign_in(page)
     page.get_by_role("navigation").get_by_role("link", name="Review list").click()
-    page.locator("tr", has_text="not_understood").get_by_role("link").click()
+    page.locator("tr", has_text="not understood").get_by_role("link").click()
     assert "purple elephants" in page.locator("main").inner_text()
     page.get_by_label("Note").fill("Caller wanted the waste calendar; example added.")
     page.get_by_role("button", name="Add the note").click()

@@ -22,7 +22,7 @@ def calls(app):
 def test_the_list_shows_the_calls_of_the_period_with_filters(app, editor):
     calls(app)
     page = editor.get("/console/calls", query_string=DEC).get_data(as_text=True)
-    assert "4 calls from 2026-11-25 to 2026-12-07" in page
+    assert "4 calls from 25/11/2026 to 07/12/2026" in page  # the staff's language, the town's way
     fr = editor.get("/console/calls", query_string={**DEC, "language": "fr"}).get_data(as_text=True)
     assert "2 calls" in fr and "/console/calls/person-fr" in fr and "/console/calls/waste-en" not in fr
     transferred = editor.get("/console/calls", query_string={**DEC, "outcome": "transferred"}).get_data(as_text=True)
@@ -46,10 +46,10 @@ def test_bad_filters_are_explained(editor):
 def test_one_call_shows_turns_understanding_provenance_and_latency(app, editor):
     calls(app)
     page = editor.get("/console/calls/waste-en").get_data(as_text=True)
-    assert "said “12 rue victor hugo”" in page
+    assert 'said <span lang="en">“12 rue victor hugo”</span>' in page
     assert "pressed 1" in page
     assert "waste.collection_day" in page  # what was understood
-    assert "collections / zone-A, version 2026-11, verified 2026-10-02 (calendrier.pdf)" in page
+    assert "<code>collections / zone-A</code>, version 2026-11, verified 02/10/2026 (calendrier.pdf)" in page
     assert re.search(r"<dt>Latency</dt><dd>\d+ ms</dd>", page)
     assert "bin goes out on Tuesday" in page  # what the assistant said
 
@@ -75,10 +75,10 @@ def test_dashboard_figures_match_a_hand_count_in_chart_and_table(app, editor, st
     page = editor.get("/console/dashboard", query_string=DEC).get_data(as_text=True)
     assert '<span class="value">4</span> calls' in page
     # answered 1, transferred 1, callback 1, abandoned 1: in the table…
-    for outcome in ("answered", "transferred", "callback", "abandoned"):
+    for outcome in ("answered", "transferred", "callback asked", "abandoned"):
         assert f'<th scope="row">{outcome}</th><td class="num">1</td>' in page
     # …and in the chart's text alternative.
-    assert "Calls by outcome: answered 1, transferred 1, callback 1, message 0, abandoned 1" in page
+    assert "Calls by outcome: answered 1, transferred 1, callback asked 1, message left 0, abandoned 1" in page
     fr = editor.get("/console/dashboard", query_string={**DEC, "language": "fr"}).get_data(as_text=True)
     assert '<span class="value">2</span> calls' in fr
 

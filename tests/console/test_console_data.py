@@ -71,7 +71,7 @@ def test_a_csv_edit_with_a_wrong_row_is_refused_at_its_line(editor, town):
                            data={"csrf_token": csrf(editor), "content": broken, "base_hash": base_hash(page)})
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'data-line="5">line 5</a>: 2 values, but the line naming the columns has 4' in body
+    assert 'data-line="5">line 5</a>: <span lang="en">2 values, but the line naming the columns has 4' in body
     assert path.read_text() == before
     fixed = before + "rue-neuve,Rue Neuve,C,2026-12-01\n"
     response = editor.post("/console/data/file/streets.csv",

@@ -53,4 +53,4 @@ def test_a_trial_call_on_the_demo_town(demo):
                        headers={"Accept": "application/json"}).get_json()
     # The sentence picks the main menu's choice and then the meetings menu's: straight to the answer.
     assert "meetings.next" in said["html"]
-    assert "The town council" in said["html"] and "Source: meetings / conseil-municipal" in said["html"]
+    assert "The town council" in said["html"] and "Source: <code>meetings / conseil-municipal" in said["html"]

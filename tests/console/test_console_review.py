@@ -111,7 +111,8 @@ def test_i_verified_this_today_updates_the_record_and_closes_the_item(app, edito
     assert "rue-du-pont,Rue du Pont,B,2026-09-14" in streets  # only that record
     assert streets.startswith("# Streets")  # comments kept
     item = browse.review_item(store, item_id)
-    assert item["status"] == "closed" and f"verified streets/rue-du-port on {today}" in item["note"]
+    day = datetime.now(PARIS).date().strftime("%d/%m/%Y")  # written the staff's way, in the town's country
+    assert item["status"] == "closed" and f"verified streets/rue-du-port on {day}" in item["note"]
     assert app.extensions["console"].versions.latest("data", "data/streets.csv").author == "ed"
 
 

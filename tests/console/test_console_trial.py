@@ -27,11 +27,12 @@ def test_a_trial_call_by_keypad_and_text_is_recorded_as_a_trial(app, editor, sto
     waste = send(editor, trial, kind="key", key="1").get_json()
     assert "What is your address?" in waste["html"]
     said = send(editor, trial, kind="text", text="12 rue victor hugo").get_json()
-    assert "said “12 rue victor hugo”" in said["html"] and "Is that right?" in said["html"]
+    assert "<strong>Caller</strong> said <span" in said["html"] and "“12 rue victor hugo”" in said["html"]
+    assert "Is that right?" in said["html"]
     answer = send(editor, trial, kind="key", key="1").get_json()
     assert "bin goes out on Tuesday" in answer["html"]
     # Provenance is shown with the answer.
-    assert "Source: collections / zone-A, version 2026-11, verified 2026-10-02" in answer["html"]
+    assert "Source: <code>collections / zone-A</code>, version 2026-11, verified 02/10/2026" in answer["html"]
     hung = send(editor, trial, kind="hangup").get_json()
     assert hung["ended"] is True
     assert send(editor, trial, kind="key", key="1").status_code == 409

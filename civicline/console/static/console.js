@@ -24,8 +24,10 @@
       var s = Math.max(0, Math.round(ms / 1000)), m = Math.floor(s / 60);
       s = s % 60;
       var parts = [];
-      if (m) parts.push(m + (m === 1 ? " minute" : " minutes"));
-      if (s || !m) parts.push(s + (s === 1 ? " second" : " seconds"));
+      // The units in the staff's language: the dialog's data-say-* attributes.
+      var unit = function (n, one, many) { return n + " " + (n === 1 ? dialog.dataset[one] : dialog.dataset[many]); };
+      if (m) parts.push(unit(m, "sayMinute", "sayMinutes"));
+      if (s || !m) parts.push(unit(s, "saySecond", "saySeconds"));
       return parts.join(" ");
     };
     var refresh = function () {

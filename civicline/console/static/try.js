@@ -11,6 +11,8 @@
   var play = document.getElementById("play");
   var queue = [], playing = false;
   var csrf = function () { return window.civicline && window.civicline.csrf ? window.civicline.csrf() : ""; };
+  // The page's words in the staff's language: data-say-* attributes of the call's section.
+  var phrase = function (name) { return call.dataset["say" + name.charAt(0).toUpperCase() + name.slice(1)] || ""; };
 
   function showError(message) {
     errorBox.textContent = message;
@@ -28,7 +30,7 @@
     player.addEventListener("error", function () {
       playing = false; queue = [];
       if (play) { play.checked = false; }
-      showError("No voice is available on this server: the replies are shown as text only.");
+      showError(phrase("noVoice"));
     });
   }
 
@@ -41,7 +43,7 @@
     if (data.ended) {
       call.querySelectorAll("form.ajax button, form.ajax input, #mic").forEach(function (el) { el.disabled = true; });
       var h = document.getElementById("call-title");
-      h.textContent = "The call (ended)";
+      h.textContent = phrase("ended");
     }
     if (data.language) {
       var say = document.getElementById("say");
@@ -55,8 +57,8 @@
     headers.Accept = "application/json";
     return fetch(url, { method: "POST", body: body, headers: headers, credentials: "same-origin" })
       .then(function (r) {
-        return r.json().catch(function () { return { error: "The server answered " + r.status + "." }; })
-          .then(function (j) { if (!r.ok) throw new Error(j.error || ("Error " + r.status)); return j; });
+        return r.json().catch(function () { return { error: phrase("serverAnswered").replace("%(status)s", r.status) }; })
+          .then(function (j) { if (!r.ok) throw new Error(j.error || phrase("serverAnswered").replace("%(status)s", r.status)); return j; });
       });
   }
 
@@ -80,7 +82,7 @@
   var canRecord = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.AudioContext);
   if (mic && !canRecord) {
     mic.disabled = true;
-    micStatus.textContent = "This browser cannot record here (it needs a secure page and a microphone).";
+    micStatus.textContent = phrase("cannotRecord");
   }
   var recording = null;
 
@@ -108,11 +110,11 @@
     var r = recording;
     recording = null;
     mic.setAttribute("aria-pressed", "false");
-    mic.textContent = "Speak through the microphone";
+    mic.textContent = phrase("speak");
     r.node.disconnect(); r.source.disconnect();
     r.stream.getTracks().forEach(function (t) { t.stop(); });
     r.context.close();
-    micStatus.textContent = "Recognising…";
+    micStatus.textContent = phrase("recognising");
     post(call.dataset.speechUrl, wav(r.chunks, r.context.sampleRate), { "Content-Type": "audio/wav" })
       .then(function (j) { micStatus.textContent = ""; received(j); })
       .catch(function (err) { micStatus.textContent = ""; showError(err.message); });
@@ -129,8 +131,8 @@
       source.connect(node); node.connect(context.destination);
       recording = { stream: stream, context: context, source: source, node: node, chunks: chunks };
       mic.setAttribute("aria-pressed", "true");
-      mic.textContent = "Stop and send";
-      micStatus.textContent = "Recording: speak, then press the button again.";
-    }).catch(function (err) { showError("The microphone could not be used: " + err.message); });
+      mic.textContent = phrase("stop");
+      micStatus.textContent = phrase("recording");
+    }).catch(function (err) { showError(phrase("noMicrophone") + " " + err.message); });
   });
 })();
