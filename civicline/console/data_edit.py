@@ -30,7 +30,10 @@ def format_problems(path: Path, name: str) -> list[Problem]:
     if suffix == ".csv":
         return csv_problems(path.read_text(encoding="utf-8"), name)
     if suffix in (".yaml", ".yml"):
-        _, problems = load_yaml_file(path)
+        try:
+            problems = load_yaml_file(path)[1]
+        except FlowError as exc:  # a syntax error: the reader stops at its line
+            problems = exc.problems
         return [Problem(name, p.line, p.message) for p in problems]
     if suffix == ".ics":
         return ics_problems(path.read_bytes(), name)

@@ -1,5 +1,8 @@
 """Data: the town's streets, schedules, meetings (an ICS upload) and permits, edited in the
-page and checked like ``civicline data check`` before anything is saved."""
+page and checked like ``civicline data check`` before anything is saved. A collection
+calendar (uploaded or edited) and the collections data are shown first with what the data
+check says and the next collections they give (calendar_review), then published on
+their own step."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from werkzeug.utils import secure_filename
 
-from civicline.console import collections_preview, data_edit, files
+from civicline.console import calendar_review, collections_preview, data_edit, files
 from civicline.console.core import (
     ConsoleError,
     _,
@@ -73,7 +76,8 @@ def _save(name: str, text: str, base_hash: str | None, note: str | None) -> file
 def _page(name: str, text: str, base_hash: str, status: int = 200, **extra: Any) -> Any:
     return render(
         "data_edit.html", status, title=_("Data %(file)s", file=name), name=name, text=text, base_hash=base_hash,
-        history=state().versions.history(KIND, f"data/{name}"), **extra,
+        history=state().versions.history(KIND, f"data/{name}"),
+        reviewed=calendar_review.needs_review(civic().runtime.town, f"data/{name}"), **extra,
     )
 
 
@@ -109,15 +113,95 @@ def _answer(name: str, text: str, saved: files.Saved, base_hash: str) -> Any:
     return redirect(url_for("console.data_edit_page", name=name))
 
 
+def _form_text() -> str:
+    if "content" not in request.form:
+        raise ConsoleError(422, _l("The form had no text. Nothing was saved."), _l("Nothing to save"))
+    return request.form["content"].replace("\r\n", "\n")
+
+
+def _note() -> str | None:
+    return (request.form.get("note") or "").strip()[:200] or None
+
+
 @bp.post("/data/file/<path:name>")
 @require("editor")
 def data_save(name: str) -> Any:
     name = data_path(name)
-    if "content" not in request.form:
-        raise ConsoleError(422, _l("The form had no text. Nothing was saved."), _l("Nothing to save"))
-    text = request.form["content"].replace("\r\n", "\n")
+    text = _form_text()
     base = request.form.get("base_hash") or ""
-    return _answer(name, text, _save(name, text, base, (request.form.get("note") or "").strip()[:200] or None), base)
+    if calendar_review.needs_review(civic().runtime.town, f"data/{name}"):
+        found = _review(name, text, _today())
+        if found.problems:
+            return _page(name, text, base, 422, problems=found.problems)
+        return _review_page(name, text, base, _note(), found, _today())
+    return _answer(name, text, _save(name, text, base, _note()), base)
+
+
+def _today() -> date:
+    from civicline.console.town_forms_views import today
+
+    return today()
+
+
+def _review(name: str, text: str, start: date) -> calendar_review.Review:
+    from flask_babel import get_locale
+
+    town = civic().runtime.town
+    max_age = civic().config.max_age_days or getattr(town, "max_age_days", 180)
+    return calendar_review.review(town_dir(), f"data/{name}", text,
+                                  lambda copy: data_edit.check_town(copy, f"data/{name}"),
+                                  lang=str(get_locale() or "en"), start=start, max_age_days=max_age)
+
+
+def _review_page(name: str, text: str, base_hash: str, note: str | None, found: calendar_review.Review,
+                 start: date) -> Any:
+    from civicline.console.dashboard import notice_text
+
+    return render("data_review.html", title=_("Check %(file)s before publishing it", file=name), name=name,
+                  text=text, base_hash=base_hash, note=note or "", review=found, start=start,
+                  end=start + timedelta(days=calendar_review.DAYS), notice_text=notice_text)
+
+
+def _target(name: str) -> str:
+    """A data file to publish: one the town has, or a new calendar (a safe .ics name)."""
+    if name in data_files():
+        return name
+    if name.lower().endswith(".ics") and name == secure_filename(name):
+        return name
+    not_found(_l("The data file %(file)s", file=repr(name)))
+
+
+@bp.post("/data/review")
+@require("editor")
+def data_review() -> Any:
+    """The review again: after changing the text, or to see the collections from another day."""
+    name = _target(request.form.get("name", ""))
+    text = _form_text()
+    try:
+        start = date.fromisoformat(request.form.get("from", "")[:10])
+    except ValueError:
+        start = _today()
+    if abs((start - _today()).days) > 3 * 366:
+        start = _today()
+    found = _review(name, text, start)
+    if found.problems:
+        if name in data_files():
+            return _page(name, text, request.form.get("base_hash") or "", 422, problems=found.problems)
+        return _data_page(422, found.problems)
+    return _review_page(name, text, request.form.get("base_hash") or "", _note(), found, start)
+
+
+@bp.post("/data/publish")
+@require("editor")
+def data_publish() -> Any:
+    """The separate step that publishes a reviewed calendar or collections data."""
+    name = _target(request.form.get("name", ""))
+    text = _form_text()
+    base = request.form.get("base_hash") or ""
+    saved = _save(name, text, base, _note())
+    if name not in data_files():  # a new calendar refused before its first version: back to the upload
+        return _data_page(422, saved.problems)
+    return _answer(name, text, saved, base)
 
 
 @bp.post("/data/ics")
@@ -139,16 +223,21 @@ def data_upload_ics() -> Any:
     raw = upload.read()
     problems = data_edit.ics_problems(raw, target)
     if problems:
-        return render("data.html", 422, title=_("Data"), names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
-                      folder=str(data_dir()), problems=problems, limit_kib=int(request.max_content_length or 0) // 1024)
+        return _data_page(422, problems)
     text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    saved = _save(target, text, None, _("uploaded %(file)s", file=upload.filename))
-    if saved.problems:
-        return render("data.html", 422, title=_("Data"), names=data_files(), ics=[n for n in data_files() if n.lower().endswith(".ics")],
-                      folder=str(data_dir()), problems=saved.problems, limit_kib=int(request.max_content_length or 0) // 1024)
-    flash(_("Uploaded %(file)s as %(target)s. New calls use it now: check the next collections of an "
-            "address below.", file=upload.filename, target=target), "ok")
-    return redirect(url_for("console.collections_preview_page"))
+    found = _review(target, text, _today())
+    if found.problems:
+        return _data_page(422, found.problems)
+    # Nothing is written yet: the page shows what the calendar gives, and publishes it.
+    current = files.read_text(data_dir() / target)
+    return _review_page(target, text, text_hash(current), _("uploaded %(file)s", file=upload.filename), found,
+                        _today())
+
+
+def _data_page(status: int, problems: list) -> Any:
+    names = data_files()
+    return render("data.html", status, title=_("Data"), names=names, ics=[n for n in names if n.lower().endswith(".ics")],
+                  folder=str(data_dir()), problems=problems, limit_kib=int(request.max_content_length or 0) // 1024)
 
 
 def mark_verified(dataset: str, record: str, day: date) -> str:

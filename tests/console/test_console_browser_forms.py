@@ -166,3 +166,33 @@ def test_the_sorting_guide_forms_in_each_language_pass_axe(browser, served_demo,
         assert f'en: ["mattress", "{lang} bed mattress"]' in (served_demo[2] / "data" / "sorting.yaml").read_text(encoding="utf-8")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("locale", "upload", "publish", "saved"), [
+    ("fr-FR", "Vérifier et envoyer", "Publier", "Rien n'a changé|enregistré en version"),
+    ("en-GB", "Check and upload", "Publish", "Nothing changed|as version"),
+])
+def test_a_calendar_is_reviewed_then_published_and_both_pages_pass_axe(browser, served_gedling, monkeypatch, locale,
+                                                                      upload, publish, saved):
+    from datetime import date
+
+    from civicline.console import town_forms_views
+
+    monkeypatch.setattr(town_forms_views, "today", lambda: date(2025, 12, 15))  # the calendars' year
+    _, _, town = served_gedling
+    calendar = "ical/gedling_borough_council_friday_g4_bin_schedule.ics"
+    context, page = signed_in_context(browser, served_gedling, locale)
+    try:
+        page.goto("/console/data")
+        page.locator("#file").set_input_files(str(town / "data" / calendar))
+        page.locator("#target").select_option(calendar)
+        page.get_by_role("button", name=upload).click()
+        expect(page.locator("h3", has_text="Acorn Drive")).to_be_visible()
+        assert serious(page) == []
+        page.get_by_role("button", name=re.compile(f"^{publish} ")).click()
+        # The calendar as published again: saved, or the same text as the one saved.
+        expect(page.get_by_role("status")).to_contain_text(re.compile(saved))
+        assert page.url.endswith(f"/console/data/file/{calendar}")
+        assert serious(page) == []
+    finally:
+        context.close()

@@ -23,10 +23,33 @@ def base_hash(page: str) -> str:
     return re.search(r'name="base_hash" value="([0-9a-f]*)"', page).group(1)
 
 
+def _hidden(html: str, name: str) -> str:
+    from html import unescape
+
+    found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', html)
+    assert found, name
+    return unescape(found.group(1))
+
+
+def post_publish(client, name: str, content: str, base_hash: str = "", note: str = ""):
+    return client.post("/console/data/publish", data={"csrf_token": csrf(client), "name": name, "content": content,
+                                                      "base_hash": base_hash, "note": note})
+
+
+def publish(client, review):
+    """The review page's "Publish" button: the form's hidden values sent back."""
+    html = review.get_data(as_text=True)
+    return post_publish(client, _hidden(html, "name"), _hidden(html, "content"), _hidden(html, "base_hash"),
+                        _hidden(html, "note"))
+
+
 def test_upload_a_calendar(app, editor, town):
     new = ICS.replace("Conseil municipal", "Conseil municipal extraordinaire")
     response = upload(editor, new.encode(), target="meetings.ics")
-    assert response.status_code == 302
+    # First what it gives, nothing written; publishing is its own step.
+    assert response.status_code == 200 and "Publish meetings.ics" in response.get_data(as_text=True)
+    assert "extraordinaire" not in (town / "data" / "meetings.ics").read_text()
+    assert publish(editor, response).status_code == 302
     assert "extraordinaire" in (town / "data" / "meetings.ics").read_text()
     versions = app.extensions["console"].versions.history("data", "data/meetings.ics")
     assert [v.author for v in versions] == ["ed", "(before the console)"]
@@ -83,7 +106,9 @@ def test_data_paths_outside_the_folder_are_not_found(editor, town):
     assert editor.get("/console/data/file/../flows/main.yaml").status_code == 404
     assert editor.get("/console/data/file/nope.csv").status_code == 404
     response = upload(editor, ICS.encode(), "../../evil.ics")
-    assert response.status_code == 302  # saved under a safe name inside data/
+    assert response.status_code == 200 and not (town / "data" / "evil.ics").exists()
+    assert publish(editor, response).status_code == 302  # saved under a safe name inside data/
+    assert post_publish(editor, "../../evil.ics", ICS).status_code == 404
     assert (town / "data" / "evil.ics").exists()
     assert not (town.parent / "evil.ics").exists() and not (town / "evil.ics").exists()
 

@@ -13,6 +13,7 @@ a sample address here fails the test.
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 
@@ -202,8 +203,16 @@ def test_messages_after_actions_and_refusals_are_in_french(french):
             app.extensions["civicline"].config.town_path / "flows" / "main.yaml").read_text(encoding="utf-8")),
         "form refused": client.post("/console/review/revue-1", data={"action": "close", "csrf_token": "forged"}),
         "bad language": _post(client, "/console/try/start", language="xx"),
+        "collections reviewed before publishing": _post(client, "/console/data/file/collections.yaml", content=(
+            town / "data" / "collections.yaml").read_text(encoding="utf-8")),
+        "calendar uploaded, reviewed": client.post("/console/data/ics", data={
+            "csrf_token": csrf(client), "target": "meetings.ics",
+            "file": (io.BytesIO((town / "data" / "meetings.ics").read_bytes()), "conseil.ics")},
+            content_type="multipart/form-data"),
     }
     found = {}
+    assert "Les prochaines collectes qu'il donne" in answers["collections reviewed before publishing"].get_data(
+        as_text=True)
     for what, response in answers.items():
         html = response.get_data(as_text=True)
         assert '<html lang="fr">' in html, what
