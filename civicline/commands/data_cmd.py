@@ -1,6 +1,7 @@
 """civicline data check [TOWN_DIR]: checks a town's data files (streets, collections,
 meetings, permits, human lines) and prints each problem with its file and line, then
-whether the data is still current (flows.town.freshness)."""
+whether the data is still current (flows.town.freshness) and names every offered language
+(flows.town.names)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     # A stale fee is a note (it is simply not said, callers are offered a person); a
     # calendar that ends soon is a warning; a zone left with no date is an error: its
     # callers would hear nothing.
-    notices = freshness(town, now.date(), max_age)
+    from flows.town.names import untranslated
+
+    notices = freshness(town, now.date(), max_age) + untranslated(town)
     for notice in notices:
         print(notice, file=sys.stderr if notice.severity == "error" else sys.stdout)
     errors = [n for n in notices if n.severity == "error"]

@@ -1,7 +1,7 @@
 """Before a collection calendar or the collections data is published: what it would change
 for callers. The candidate text is checked on a copy of the whole town (the same check as
 saving), and from that copy come what the data check says of the calendars (one ending
-soon, a zone left with no date) and the next collections of a few streets, one per zone
+soon, a zone left with no date, a name missing in an offered language) and the next collections of a few streets, one per zone
 the file feeds, as the assistant would say them. Nothing is written: publishing is the
 next, separate step (``files.save``, which checks again).
 """
@@ -76,6 +76,7 @@ def review(folder: Path, relative: str, text: str, check: Callable[[Path], tuple
     """What publishing ``text`` as ``relative`` (in the town's ``folder``) would give."""
     from flows.town import load_town
     from flows.town.freshness import freshness
+    from flows.town.names import untranslated
 
     result = Review()
 
@@ -88,7 +89,7 @@ def review(folder: Path, relative: str, text: str, check: Callable[[Path], tuple
         except FlowError:  # only the format was checked (no town.yaml): nothing more to show
             return []
         result.collections = feeds_collections(town, relative)
-        result.notices = [_relative(n, copy) for n in freshness(town, start, max_age_days)
+        result.notices = [_relative(n, copy) for n in freshness(town, start, max_age_days) + untranslated(town)
                           if n.severity in ("error", "warning")]
         for street in sample_streets(town, relative):
             shown = preview(town, street, None, start, DAYS, lang)

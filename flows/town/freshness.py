@@ -40,7 +40,8 @@ class Notice:
         return f"{self.file}: {self.severity}: {self.message}"
 
 
-def _notice(severity: str, file: str, due: date | None, template: str, **values: Any) -> Notice:
+def notice(severity: str, file: str, due: date | None, template: str, **values: Any) -> Notice:
+    """A notice whose message is ``template`` (marked with N_) with its values."""
     shown = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
     return Notice(severity, file, template % shown, due, template, values)
 
@@ -66,17 +67,17 @@ def freshness(town: Any, today: date, max_age_days: int, *, everything: bool = F
             if not soon:
                 later = [c for c in zone.source.between(today, today + timedelta(days=400))]
                 if not later and last:
-                    notices.append(_notice("error", file, last, N_(
+                    notices.append(notice("error", file, last, N_(
                         "zone '%(zone)s' of service '%(service)s' has no collection in the next %(weeks)s weeks nor "
                         "after; its calendar ended on %(last)s: callers of this zone would hear no date. Add the "
                         "newly published calendar."), zone=zone.id, service=service.id, weeks=FAIL_WEEKS, last=last))
                 elif not later:
-                    notices.append(_notice("error", file, last, N_(
+                    notices.append(notice("error", file, last, N_(
                         "zone '%(zone)s' of service '%(service)s' has no collection in the next %(weeks)s weeks nor "
                         "after: callers of this zone would hear no date. Add the newly published calendar."),
                         zone=zone.id, service=service.id, weeks=FAIL_WEEKS))
                 else:
-                    notices.append(_notice("warning", file, later[0].day, N_(
+                    notices.append(notice("warning", file, later[0].day, N_(
                         "zone '%(zone)s' of service '%(service)s' has no collection in the next %(weeks)s weeks; "
                         "the next is on %(next)s (a seasonal break?)"),
                         zone=zone.id, service=service.id, weeks=FAIL_WEEKS, next=later[0].day))
@@ -84,11 +85,11 @@ def freshness(town: Any, today: date, max_age_days: int, *, everything: bool = F
                 continue
             seen_files.add(file)
             if today <= last <= today + timedelta(weeks=WARN_WEEKS):
-                notices.append(_notice("warning", file, last, N_(
+                notices.append(notice("warning", file, last, N_(
                     "this calendar ends on %(last)s, in %(days)s days: add the next one before then"),
                     last=last, days=(last - today).days))
             elif everything and last > today:
-                notices.append(_notice("ok", file, last, N_("this calendar runs until %(last)s"), last=last))
+                notices.append(notice("ok", file, last, N_("this calendar runs until %(last)s"), last=last))
     permits = town.permits.permits.values() if getattr(town, "permits", None) else []
     for permit in permits:
         fee = permit.fee
@@ -97,12 +98,12 @@ def freshness(town: Any, today: date, max_age_days: int, *, everything: bool = F
         file = str(Path(town.path) / "data" / "permits.yaml")
         age = (today - fee.verified).days
         if age >= max_age_days:
-            notices.append(_notice("note", file, fee.verified, N_(
+            notices.append(notice("note", file, fee.verified, N_(
                 "the fee of '%(permit)s' was verified on %(verified)s, more than %(days)s days ago: it will not "
                 "be said until someone checks it again"), permit=permit.id, verified=fee.verified, days=max_age_days))
         elif everything:
             until = fee.verified + timedelta(days=max_age_days)
-            notices.append(_notice("ok", file, until, N_(
+            notices.append(notice("ok", file, until, N_(
                 "the fee of '%(permit)s' was verified on %(verified)s; it stays sayable until %(until)s"),
                 permit=permit.id, verified=fee.verified, until=until))
     return sorted(notices, key=lambda n: (ORDER[n.severity], n.due or date.max, n.file))

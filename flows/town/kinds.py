@@ -41,6 +41,7 @@ class WasteKind:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> caller words
     elsewhere: dict[str, str] = field(default_factory=dict)  # language -> where else it goes
     points: tuple[Place, ...] = ()
+    line: int | None = None  # where collections.yaml declares it
 
     @property
     def kerbside(self) -> bool:
@@ -109,8 +110,8 @@ def _points(raw: Any, problems: Problems, line: int | None, kind_id: str) -> tup
 
 
 def load_kinds(data: Any, problems: Problems, languages: list[str]) -> dict[str, WasteKind]:
-    """`kinds:` of collections.yaml; every kind needs a spoken name in each offered language
-    (or one name for all)."""
+    """`kinds:` of collections.yaml; every kind needs a spoken name (one for all languages,
+    or one per language: flows.town.names warns of an offered language left out)."""
     where = data.line_of("kinds") if hasattr(data, "line_of") else None
     raw = data.get("kinds") if isinstance(data, dict) else None
     if not isinstance(raw, dict) or not raw:
@@ -128,10 +129,12 @@ def load_kinds(data: Any, problems: Problems, languages: list[str]) -> dict[str,
             return item.line_of(key) if hasattr(item, "line_of") and key in item else line
 
         names = _spread(_per_language(item.get("names"), problems, at("names"), f"kind '{kind_id}': names"), languages)
-        missing = [lang for lang in languages if not names.get(lang)]
-        if missing:
-            problems.add(at("names"), f"kind '{kind_id}' has no spoken name in {', '.join(missing)}: "
-                                      f"add it under names: ({', '.join(f'{lang}: …' for lang in missing)})")
+        names = {lang: text for lang, text in names.items() if text}
+        # A kind named in some languages only is said in the main one to the others: a
+        # warning of the data check (flows.town.names); a kind with no name is an error.
+        if not names:
+            problems.add(at("names"), f"kind '{kind_id}' has no spoken name: add it under names: "
+                                      f"({', '.join(f'{lang}: …' for lang in languages) or 'en: …'})")
         collected = str(item.get("collected", "kerbside"))
         if collected not in COLLECTED:
             problems.add(at("collected"), f"kind '{kind_id}': collected must be kerbside (at the door) "
@@ -146,6 +149,7 @@ def load_kinds(data: Any, problems: Problems, languages: list[str]) -> dict[str,
             elsewhere=_spread(_per_language(item.get("elsewhere"), problems, at("elsewhere"),
                                             f"kind '{kind_id}': elsewhere"), languages),
             points=_points(item.get("points"), problems, at("points"), str(kind_id)),
+            line=line,
         )
         if collected == "drop_off" and not kinds[str(kind_id)].points and not kinds[str(kind_id)].elsewhere:
             problems.add(line, f"kind '{kind_id}' is brought to drop-off points: list them under points: "

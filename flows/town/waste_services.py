@@ -54,7 +54,10 @@ class Zone:
     line: int | None = None
 
     def name(self, lang: str, main: str) -> str:
-        return self.names.get(lang) or self.names.get(main) or self.names.get("*") or self.id
+        """In the caller's language, else the main one, else as written once; the id only
+        when the data names the zone in no language at all."""
+        return (self.names.get(lang) or self.names.get(main) or self.names.get("*")
+                or next(iter(self.names.values()), "") or self.id)
 
 
 @dataclass

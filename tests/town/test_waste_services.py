@@ -285,3 +285,54 @@ def test_data_check_warns_eight_weeks_ahead_and_fails_when_a_zone_has_no_date(bo
     assert "refuse-mon-g1.ics: warning: this calendar ends on 2026-11-29, in 45 days" in captured.out
     assert ("garden-a.ics: error: zone 'A' of service 'garden' has no collection in the next 4 weeks nor after; "
             "its calendar ended on 2026-04-04") in captured.err
+
+
+def _two_languages(borough: Path) -> None:
+    """The borough offers English and French; its data names some things in French only."""
+    (borough / "town.yaml").write_text(TOWN_YAML.replace("languages: [en]", "languages: [en, fr]"), encoding="utf-8")
+    text = (COLLECTIONS
+            .replace('names: {en: "household waste"}', 'names: {en: "household waste", fr: "ordures ménagères"}')
+            .replace('MON-G1: {name: "Monday G1 round"}', 'MON-G1: {name: {en: "Monday G1 round", fr: "tournée du lundi G1"}}'))
+    (borough / "data" / "collections.yaml").write_text(text, encoding="utf-8")
+
+
+def test_names_given_per_language_are_said_in_each_and_one_left_out_is_a_warning_naming_it(make_ctx, borough, capsys):
+    from civicline.cli import main
+    from civicline.console.collections_preview import preview
+    from flows.town.names import untranslated
+
+    _two_languages(borough)
+    assert check_town(borough) == []  # a missing translation does not stop the town
+    town = load_town(borough)
+    warned = {(n.values.get("kind") or n.values.get("zone"), n.values["language"]) for n in untranslated(town)}
+    # recycling, glass and garden have no French name; the zone named once ("garden round
+    # A", as before) stands for every language; household waste and MON-G1 have both.
+    assert warned == {("recycling", "fr"), ("glass", "fr"), ("garden", "fr")}
+    assert main(["data", "check", str(borough), "--now", "2026-01-13T10:00"]) == 0
+    out = capsys.readouterr().out
+    assert ("warning: the waste kind 'recycling' has no name in fr (line 5): callers in that language hear "
+            "'recycling'; add fr: … under its names:") in out
+    # A French caller hears the French names where there are, the English one elsewhere.
+    result = check_address(make_ctx(datetime(2026, 1, 13, 9), "fr", {"address": BROAD}, town_=town))
+    assert "tournée du lundi G1" in result.slots["zones"] and "garden round A" in result.slots["zones"]
+    assert town.collections.kinds["recycling"].name("fr", town.main_language) == "recycling"
+    # Staff see the same names in their language in the console's preview.
+    shown = preview(town, "broad-valley-drive", None, datetime(2026, 1, 13).date(), 14, "fr")
+    assert shown is not None and shown.zones == {"refuse": "tournée du lundi G1", "garden": "garden round A"}
+    assert {r.kind for r in shown.rows} >= {"ordures ménagères", "recycling"}
+
+
+def test_a_kind_with_no_name_at_all_is_an_error_and_a_zone_name_per_language_is_checked_too(borough):
+    from flows.town.names import untranslated
+
+    text = COLLECTIONS.replace('names: {en: "glass"}\n    ', "").replace(
+        'A: {name: "garden round A"}', 'A: {name: {fr: "tournée jardin A"}}')
+    (borough / "data" / "collections.yaml").write_text(text, encoding="utf-8")
+    problems = check_town(borough)
+    assert [p.message for p in problems] == ["kind 'glass' has no spoken name: add it under names: (en: …)"]
+    (borough / "data" / "collections.yaml").write_text(COLLECTIONS.replace(
+        'A: {name: "garden round A"}', 'A: {name: {fr: "tournée jardin A"}}'), encoding="utf-8")
+    notices = untranslated(load_town(borough))
+    assert [n.message for n in notices] == [
+        "zone 'A' of service 'garden' has no name in en (line 30): callers in that language hear 'tournée jardin A'; "
+        "add en: … to its name:"]
