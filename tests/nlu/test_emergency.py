@@ -94,7 +94,7 @@ def test_dev_sentences_guard_against_regressions(detector, lang):
 def test_words_alone_give_a_notice_and_the_meaning_decides_an_alarm(detector):
     museum = detector.detect("what time does the fire brigade museum open", ["en"])
     assert museum is not None and museum.by == "words" and museum.level == "notice"
-    alarm = detector.detect("my grandmother fell over and her lips are turning blue", ["en"])
+    alarm = detector.detect("grandpa slipped in the bath and his eyes are closed", ["en"])
     assert alarm is not None and alarm.by == "meaning" and alarm.sure and alarm.kind == "medical"
     assert detector.detect("when is the glass collected in my street", ["en"]) is None
 
