@@ -59,7 +59,8 @@ def callers(half: str, lang: str) -> list[str]:
 def detector(understanding: Any, *, drop: frozenset[str] = frozenset(), meaning: bool = True) -> EmergencyDetector:
     """As flows.understanding builds it, less the sentences in ``drop`` (folded)."""
     streets = tuple(name for _, names in understanding.town.street_gazetteer() for name in names)
-    vocabularies, ordinary = {}, []
+    vocabularies: dict[str, EmergencyWords] = {}
+    ordinary: list[str] = []
     for lang in understanding.catalogs.languages:
         catalog = understanding.catalogs[lang]
         e = catalog.emergency
@@ -112,6 +113,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     understanding = load_runtime(load_config(ROOT / "civicline.toml", env={})).understanding
+    assert understanding is not None
     det = understanding.emergencies
     words_only = detector(understanding, meaning=False)
     print("| set | lang | emergencies: alarm / notice / missed | ordinary: alarm / notice | heard (by alarm) | ordinary alarm / notice rate |")
