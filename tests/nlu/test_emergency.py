@@ -125,3 +125,47 @@ def test_held_out_sentences_are_not_in_the_catalogs(lang):
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = labelled("test", lang)
     assert not written & {fold(s) for s in emergencies + ordinary}
+
+
+class WordsEncoder:
+    """A toy encoder: one dimension per known word, so the test knows what is near what."""
+
+    name = "toy"
+    VOCAB = ("fire", "smoke", "hurt", "bin", "collected", "street", "light", "broken")
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts):
+        import numpy as np
+
+        self.calls += 1
+        rows = np.array([[float(w in t.split()) for w in self.VOCAB] + [0.1] for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_the_meaning_layer_is_fitted_on_the_examples_and_kept_by_content(tmp_path):
+    pytest.importorskip("numpy")
+    from nlu import emergency_meaning
+    from nlu.emergency_meaning import MeaningModel
+
+    examples = {"fire": ["fire fire", "smoke fire"], "medical": ["hurt", "hurt hurt"]}
+    ordinary = ["bin collected", "street light broken", "bin street", "light broken"]
+    encoder = WordsEncoder()
+    model = MeaningModel(examples, ordinary, encoder, cache_dir=tmp_path)
+    fire, kind, _ = model.score("smoke")
+    assert fire > 0 and kind == "fire"
+    assert model.score("bin collected street")[0] < 0
+    assert list(tmp_path.glob("emergency-toy-*.npy"))  # the fitted weights, kept on disk
+    emergency_meaning._FITTED.clear()
+    again = MeaningModel(examples, ordinary, encoder, cache_dir=tmp_path)
+    assert again.score("smoke")[0] == pytest.approx(fire)
+    changed = MeaningModel({**examples, "gas": ["light"]}, ordinary, encoder, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("emergency-toy-*.npy"))) == 2  # other examples: fitted anew
+    assert changed.score("light")[0] > model.score("light")[0]
+
+
+def test_without_an_encoder_words_raise_an_alarm():
+    detector = words_only(words={"fire": ("fire",)})
+    heard = detector.detect("there is a fire")
+    assert heard is not None and heard.sure and detector.meaning is None
