@@ -18,10 +18,11 @@ assistant had just asked. Two layers, either one enough:
 Two levels, so that a doubtful sentence is never left unanswered:
 
 - an **alarm** (the call stops for the emergency advice and the offer of a person, and is
-  flagged for staff): the meaning alone is sure, or the words and the meaning agree;
+  flagged for staff): the meaning alone is sure, or the words name one and the meaning
+  leans to an emergency;
 - a **notice** (the emergency number is said first, then the call goes on with its answer):
-  the words alone, without the meaning's support ("the smoke of my neighbour's bonfire"),
-  or the meaning alone, not sure enough.
+  the words without the meaning's support ("the fire brigade museum", "an old kitchen
+  knife"), or the meaning alone, not sure enough.
 
 Without an encoder (words only), words raise an alarm.
 
@@ -89,7 +90,8 @@ class MeaningCalibration:
     the ordinary callers: ``alarm`` lets through 0.5 % of them, ``notice`` about 3 %."""
 
     alarm: float = 0.9  # the meaning alone is sure
-    notice: float = -0.2  # the meaning supports the words (an alarm), or alone, a notice
+    agree: float = 0.0  # the meaning leans to an emergency: with the words, an alarm
+    notice: float = -0.2  # the meaning alone, from here: a notice
 
 
 def _phrase_pattern(phrase: str) -> str | None:
@@ -193,7 +195,7 @@ class EmergencyDetector:
         meaning = self.by_meaning(text)
         if words is None:
             return meaning
-        if meaning is None:
+        if meaning is None or meaning.score < self.calibration.agree:
             return replace(words, level="notice")
         return replace(words, by="words+meaning", evidence=f"{words.evidence}; {meaning.evidence}",
                        score=meaning.score, level="alarm")
