@@ -1,8 +1,8 @@
-"""Is the caller speaking of an emergency? Words first, then meaning.
+"""Is the caller speaking of an emergency? Words and meaning.
 
 A caller who says "there's a fire in the building", "my father collapsed" or "I want to end
 it all" must be told at once to hang up and call the emergency number, whatever the
-assistant had just asked. Two layers, either one enough:
+assistant had just asked. Two layers:
 
 - words: per language and per kind (fire, medical, violence, gas, suicide), phrases
   looked for in the folded sentence (a trailing ``*`` stands for any ending:
@@ -13,7 +13,7 @@ assistant had just asked. Two layers, either one enough:
 - meaning (nlu.emergency_meaning): a logistic regression on the multilingual sentence
   encoder's vectors, fitted on the example emergencies of every catalog against their
   ordinary questions, for the paraphrases no list of words foresees ("my husband fell and
-  does not wake up").
+  does not wake up"). It reads the sentence less its ignored phrases too.
 
 Two levels, so that a doubtful sentence is never left unanswered:
 
@@ -173,9 +173,22 @@ class EmergencyDetector:
                     return Alarm(kind, "words", found.group(0), compiled.language)
         return None
 
-    def by_meaning(self, text: str) -> Alarm | None:
+    def without_ignored(self, text: str, languages: Sequence[str] | None = None) -> str:
+        """The sentence less the ordinary look-alikes and street names of these languages
+        (folded), or as said when it has none: an ignored phrase names something ordinary
+        for the meaning as for the words ("the fire hydrant in my street is leaking")."""
+        folded = cleaned = fold(text)
+        for compiled in self._compiled:
+            if compiled.ignore is not None and (not languages or compiled.language in languages):
+                cleaned = compiled.ignore.sub(" ", cleaned)
+        return text if cleaned == folded else " ".join(cleaned.split())
+
+    def by_meaning(self, text: str, languages: Sequence[str] | None = None) -> Alarm | None:
         """The meaning's verdict alone: an alarm when sure, a notice when doubtful."""
-        if self.meaning is None or not fold(text):
+        if self.meaning is None:
+            return None
+        text = self.without_ignored(text, languages)
+        if not fold(text):
             return None
         score, kind, cosine = self.meaning.score(text)
         c = self.calibration
@@ -192,7 +205,7 @@ class EmergencyDetector:
         words = self.by_words(text, languages)
         if self.meaning is None:
             return words
-        meaning = self.by_meaning(text)
+        meaning = self.by_meaning(text, languages)
         if words is None:
             return meaning
         if meaning is None or meaning.score < self.calibration.agree:

@@ -99,6 +99,12 @@ def test_words_alone_give_a_notice_and_the_meaning_decides_an_alarm(detector):
     assert detector.detect("when is the glass collected in my street", ["en"]) is None
 
 
+def test_ignored_phrases_are_blanked_for_the_meaning_too(detector):
+    assert detector.without_ignored("where do I take an old fire extinguisher", ["en"]) == "where do i take an old"
+    said = "there is a fire in the kitchen"
+    assert detector.without_ignored(said, ["en"]) == said  # nothing ignored: as said
+
+
 @pytest.mark.parametrize("lang", ("en", "fr", "es", "it"))
 def test_a_paraphrase_in_every_catalog_language_is_heard(detector, lang):
     said = {"en": "my mum has fallen down the stairs and her eyes are closed",
