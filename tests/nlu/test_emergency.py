@@ -175,3 +175,24 @@ def test_without_an_encoder_words_raise_an_alarm():
     detector = words_only(words={"fire": ("fire",)})
     heard = detector.detect("there is a fire")
     assert heard is not None and heard.sure and detector.meaning is None
+
+
+# Measured once on the held-out sets (bench/emergency_bench.py --sets test): floors, so that
+# a change that loses ground fails; not tuned on. (heard at least, alarms on look-alikes at most)
+HELD_OUT_FLOORS = {"en": (44 / 45, 0.13), "fr": (1.0, 0.15), "es": (1.0, 0.11)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_sentences_floors(detector, lang):
+    result = measure(detector, *labelled("test", lang))
+    heard, alarms = HELD_OUT_FLOORS[lang]
+    assert result.recall >= heard, result.missed
+    assert result.false_alarm_rate <= alarms, result.false_alarms
+
+
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: look-alike ordinary "
+                   "questions (a burnt car, a smoke detector, 'sick to death of') raise alarms")
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
+    result = measure(detector, *labelled("test", lang))
+    assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
