@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from records.database import Database, Row
 from records.schema import MIGRATIONS
@@ -38,19 +38,8 @@ _MIGRATION_LOCK = "civicline records migrations"
 
 def redact_url(url: str) -> str:
     """The URL without its password (in the authority or as ``?password=``)."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            auth, host = netloc.rsplit("@", 1)
-            user = auth.split(":", 1)[0]
-            netloc = f"{user}:***@{host}" if ":" in auth else f"{user}@{host}"
-        query = urlencode(
-            [(k, "***" if k.lower() == "password" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-        )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    except ValueError:
-        return "(a database URL that cannot be read)"
+    url = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*):[^/?#]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
 
 
 def _without_secret(text: str, url: str) -> str:
