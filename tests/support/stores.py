@@ -37,3 +37,10 @@ def cli_database(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         monkeypatch.setenv("CIVICLINE_DATABASE_URL", store._url)
         return []
     return ["--db", str(store.path)]
+
+
+def same_database(store: Any) -> Any:
+    """A second store on the same database, as another worker has (its own connections)."""
+    if isinstance(store, PostgresStore):
+        return PostgresStore(store._url)
+    return SQLiteStore(store.path)
