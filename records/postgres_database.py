@@ -108,22 +108,24 @@ class PostgresDatabase(Database):
     Connections are in autocommit; a write is one explicit transaction (``_tx``), committed
     before the call returns, as with SQLite. A connection is checked when it is lent, so
     that one the server dropped (a restart) is replaced instead of failing a call's write.
-    The server down at start does not stop the process: ``open_error`` says why, every
+    A write waits up to ``busy_timeout_s`` for a connection; once none could be made, later
+    ones wait ``DOWN_WAIT_S`` until one can. The server down at start does not stop the process: ``open_error`` says why, every
     write fails loudly (and the recorder counts it), and the first operation after the
     server is back applies the migrations.
     """
 
     backend = "postgresql"
     MAX_CONNECTIONS = 8  # per process; a gunicorn worker's threads share them
+    DOWN_WAIT_S = 0.2  # the wait for a connection while the server is known unreachable
 
     def __init__(
         self,
         url: str,
         *,
-        busy_timeout_s: float = 5.0,
+        busy_timeout_s: float = 3.0,
         read_only: bool = False,
         health_file: Path | None = None,
-        connect_timeout_s: int = 5,
+        connect_timeout_s: int = 3,
     ) -> None:
         from psycopg_pool import ConnectionPool
 
@@ -137,6 +139,7 @@ class PostgresDatabase(Database):
         self._held = threading.local()  # the connection this thread has borrowed, if any
         self._schema_lock = threading.Lock()
         self._schema_ready = False
+        self._down = False
         kwargs: dict[str, Any] = {"autocommit": True, "connect_timeout": connect_timeout_s,
                                   "application_name": "civicline"}
         if read_only:
@@ -169,12 +172,28 @@ class PostgresDatabase(Database):
         if held is not None:
             yield held
             return
-        with self._pool.connection(timeout=timeout_s) as conn:
-            self._held.conn = conn
-            try:
-                yield conn
-            finally:
-                self._held.conn = None
+        if timeout_s is None:
+            # While the server is known to be unreachable, a write fails at once instead of
+            # holding a caller's turn for the whole wait; the pool keeps reconnecting behind.
+            timeout_s = self.DOWN_WAIT_S if self._down else self.busy_timeout_s
+        try:
+            borrowed = self._pool.connection(timeout=timeout_s)
+            conn = borrowed.__enter__()
+        except Exception:
+            # No connection at all (not merely all of them busy): the server is unreachable.
+            self._down = self._pool.get_stats().get("pool_size", 0) == 0
+            raise
+        self._down = False
+        self._held.conn = conn
+        try:
+            yield conn
+        except BaseException as exc:
+            self._held.conn = None
+            if not borrowed.__exit__(type(exc), exc, exc.__traceback__):
+                raise
+        else:
+            self._held.conn = None
+            borrowed.__exit__(None, None, None)
 
     def _ensure_schema(self) -> None:
         """Migrations not applied at start (the server was down then) are applied now."""
