@@ -251,11 +251,16 @@ def records_health_file(config: Config) -> Path:
     return config.db_path.with_name(config.db_path.name + ".health.json")
 
 
-def store_for(config: Config, *, read_only: bool = False) -> RecordsStore:
+def store_for(config: Config, *, read_only: bool = False, file: Path | None = None) -> RecordsStore:
     """The records database: PostgreSQL when ``$CIVICLINE_DATABASE_URL`` is set (several
     workers and machines share it), else the SQLite file of ``[records] db``. The queries
-    above are the same (records.store.RecordsStore)."""
-    url = database_url(config)
+    above are the same (records.store.RecordsStore). ``file``: this SQLite file whatever
+    the environment says (scripted calls must never reach the town's real records)."""
+    url = None if file is not None else database_url(config)
+    if file is not None:
+        from records import SQLiteStore
+
+        return SQLiteStore(file, read_only=read_only)
     if url:
         from records import PostgresStore
 
@@ -265,15 +270,17 @@ def store_for(config: Config, *, read_only: bool = False) -> RecordsStore:
     return SQLiteStore(config.db_path, read_only=read_only)
 
 
-def recorder_for(config: Config, *, production: bool | None = None, town: str = "") -> CallRecorder:
+def recorder_for(config: Config, *, production: bool | None = None, town: str = "",
+                 file: Path | None = None) -> CallRecorder:
     """One per process: the store lends its connections, the recorder keeps the calls in
     progress and the write health that /health and ``civicline doctor`` show. The hash key
     comes only from ``$CIVICLINE_HASH_KEY``; with ``CIVICLINE_ENV=production`` a missing key
-    stops the start. ``town``: the key of the town a call that names none is recorded in."""
+    stops the start. ``town``: the key of the town a call that names none is recorded in.
+    ``file``: a SQLite file of its own (see store_for)."""
     from records import CallRecorder, load_hash_key
 
     return CallRecorder(
-        store_for(config),
+        store_for(config, file=file),
         hash_key=load_hash_key(production=production),
         retention_days=config.retention_days,
         town=town,

@@ -80,12 +80,12 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
 
 
 def _existing(args: argparse.Namespace) -> RecordsStore:
-    store = _postgres(args)
-    if store is not None:
-        if store.open_error:
-            store.close()
-            raise CivicError(f"call records {store.target}: {store.open_error}")
-        return store
+    shared = _postgres(args)
+    if shared is not None:
+        if shared.open_error:
+            shared.close()
+            raise CivicError(f"call records {shared.target}: {shared.open_error}")
+        return shared
     path = db_path(args)
     if not path.exists():
         raise CivicError(f"no call records at {path} (give --db or set $CIVICLINE_DB)")

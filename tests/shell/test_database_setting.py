@@ -13,7 +13,6 @@ from civicline.cli import main
 from civicline.config import ConfigError, load_config
 from civicline.wiring import store_for
 from records import PostgresStore, SQLiteStore
-from support.postgres_server import postgres_server, postgres_url  # noqa: F401 - fixtures
 from support.served import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
