@@ -134,3 +134,12 @@ def store(postgres_url):
     s = PostgresStore(postgres_url)
     yield s
     s.close()
+
+
+def test_missing_binaries_fail_the_tests_loudly(monkeypatch, tmp_path):
+    """Without PostgreSQL the back-end's tests error with what to do: never a silent skip."""
+    from support.postgres_server import PostgresCluster
+
+    monkeypatch.setenv("CIVICLINE_PG_BIN", str(tmp_path))  # no initdb there
+    with pytest.raises(RuntimeError, match="make system-deps.*CIVICLINE_TEST_SKIP_POSTGRES"):
+        PostgresCluster(tmp_path).start()
