@@ -143,3 +143,14 @@ def test_missing_binaries_fail_the_tests_loudly(monkeypatch, tmp_path):
     monkeypatch.setenv("CIVICLINE_PG_BIN", str(tmp_path))  # no initdb there
     with pytest.raises(RuntimeError, match="make system-deps.*CIVICLINE_TEST_SKIP_POSTGRES"):
         PostgresCluster(tmp_path).start()
+
+
+def test_commits_do_not_wait_for_the_disk_unless_asked(postgres_url):
+    """The trade SQLite's synchronous=NORMAL makes (docs/deployment.md section 10)."""
+    fast, durable = PostgresStore(postgres_url), PostgresStore(postgres_url, durable_commits=True)
+    try:
+        assert fast._scalar("SHOW synchronous_commit") == "off"
+        assert durable._scalar("SHOW synchronous_commit") == "on"
+    finally:
+        fast.close()
+        durable.close()

@@ -85,7 +85,7 @@ class PostgresCluster:
         for _ in range(5):  # another process may take the free port between the look and the bind
             self.port = free_port()
             options = (f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1"
-                       " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                       " -c fsync=off -c full_page_writes=off")
             try:
                 self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log),
                           "-o", options)
