@@ -143,6 +143,9 @@ class PostgresDatabase(Database):
         self.read_only = read_only
         self.busy_timeout_s = busy_timeout_s
         self.health_file = health_file
+        if health_file is not None:  # the recorder writes it; the folder may be new
+            with contextlib.suppress(OSError):
+                health_file.parent.mkdir(parents=True, exist_ok=True)
         self._held = threading.local()  # the connection this thread has borrowed, if any
         self._schema_lock = threading.Lock()
         self._schema_ready = False
