@@ -43,8 +43,12 @@ def binaries() -> Path | None:
 
 
 class PostgresCluster:
-    def __init__(self, workdir: Path) -> None:
+    """``durable=False`` (the tests): no fsync, the cluster is thrown away anyway; a bench
+    measuring the records' writes starts it with ``durable=True``, as a server runs."""
+
+    def __init__(self, workdir: Path, *, durable: bool = False) -> None:
         self.workdir = Path(workdir)
+        self.durable = durable
         self.data = self.workdir / "data"
         self.log = self.workdir / "postgres.log"
         self.port = 0
@@ -84,8 +88,9 @@ class PostgresCluster:
         )
         for _ in range(5):  # another process may take the free port between the look and the bind
             self.port = free_port()
-            options = (f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1"
-                       " -c fsync=off -c full_page_writes=off")
+            options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1"
+            if not self.durable:
+                options += " -c fsync=off -c full_page_writes=off"
             try:
                 self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log),
                           "-o", options)
