@@ -10,11 +10,11 @@ PostgreSQL ``REAL`` is 4 bytes and 0.1 would come back 0.100000001).
 Every write commits before it returns, with ``synchronous_commit=off`` for civicline's
 sessions: the same trade as SQLite's ``synchronous=NORMAL`` (a killed worker loses nothing
 it committed; a crash of the server's machine may lose its last fraction of a second of
-records, never their consistency), for about twice the writes a second under a burst of
-calls (``durable_commits=True`` waits for the disk at every commit instead). Writes run in
-PostgreSQL's default isolation (read committed):
-writes that must not interleave (a file's next version number) take a transaction-scoped
-advisory lock by name (``_tx(lock=…)``). The URL is a secret (it may carry a password): it
+records, never their consistency), for 1.5 to 2 times the writes a second under a burst
+of calls (``durable_commits=True`` waits for the disk at every commit instead). Writes run
+in PostgreSQL's default isolation (read committed): writes that must not interleave (a
+file's next version number) take a transaction-scoped advisory lock by name
+(``_tx(lock=…)``). The URL is a secret (it may carry a password): it
 is read from the environment only and never printed or logged whole (:func:`redact_url`).
 """
 
