@@ -123,20 +123,34 @@ class PostgresCluster:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Each test folder's conftest imports the fixture, which makes one session fixture per
+# folder: they share one cluster, stopped when the last of them ends.
+_shared: list[PostgresCluster] = []
+_users = [0]
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresCluster]:
     if os.environ.get(SKIP_VARIABLE) == "1":
         if os.environ.get("CI"):
             pytest.fail(f"{SKIP_VARIABLE}=1 in CI: the PostgreSQL back-end must be tested there")
         pytest.skip(f"PostgreSQL back-end NOT tested: {SKIP_VARIABLE}=1 is set on this machine")
-    workdir = Path(tempfile.mkdtemp(prefix="civicline-pg-"))
-    cluster = PostgresCluster(workdir)
+    if not _shared:
+        workdir = Path(tempfile.mkdtemp(prefix="civicline-pg-"))
+        try:
+            _shared.append(PostgresCluster(workdir).start())
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+    _users[0] += 1
     try:
-        cluster.start()
-        yield cluster
+        yield _shared[0]
     finally:
-        cluster.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        _users[0] -= 1
+        if _users[0] == 0:
+            cluster = _shared.pop()
+            cluster.stop()
+            shutil.rmtree(cluster.workdir, ignore_errors=True)
 
 
 @pytest.fixture
