@@ -11,7 +11,7 @@ TOWN    ?= towns/port-lumiere
 GEDLING := towns/gedling
 GEDLING_AS_OF := 2026-01-31T12:00
 # Everything `make run` and `make test` need; `make install EXTRAS=dev` for a lighter venv.
-EXTRAS  ?= dev,voice,translate,console,telephony,meaning,denoise,peer,redis
+EXTRAS  ?= dev,voice,translate,console,telephony,meaning,denoise,peer,redis,postgres
 
 .PHONY: run test lint check system-deps install clean
 

@@ -131,9 +131,13 @@ def create_app(
         records = getattr(ext.recorder, "health", None)
         if records is not None and not records.ok:
             problems.append(f"call records are being lost: {records.last_error}")
-        open_error = getattr(getattr(ext.recorder, "store", None), "open_error", None)
+        store = getattr(ext.recorder, "store", None)
+        open_error = getattr(store, "open_error", None)
         if open_error:
             problems.append(f"call records cannot be written: {open_error}")
+        database = _database_state(store)
+        if database is not None and not database["reachable"] and not open_error:
+            problems.append(f"the records database does not answer: {database['error']}")
         telephony = app.extensions.get("telephony")
         if telephony is not None and telephony.in_progress.problem:
             problems.append(telephony.in_progress.problem)
@@ -148,6 +152,7 @@ def create_app(
             languages=runtime.languages,
             speech=speech_state,
             records=records.to_json() if records is not None else None,
+            database=database,
             # Pieces said from the rendered vocabulary and made live, by language, since start:
             # live ones are answers `civicline prompts render` could not foresee.
             vocabulary=dict(ext.speech.assembler.counts) if ext.speech is not None else None,
@@ -167,6 +172,16 @@ def create_app(
 
     init_console(app)
     return app
+
+
+def _database_state(store: Any) -> dict[str, Any] | None:
+    """The records database for /health: which back-end, where (never a password), and
+    whether it answers now (a query of a second at most)."""
+    ping = getattr(store, "ping", None)
+    if ping is None:
+        return None
+    error = ping(1.0)
+    return {"backend": store.backend, "where": store.describe(), "reachable": error is None, "error": error}
 
 
 def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Config) -> None:

@@ -16,9 +16,9 @@ from staff_files.problems import CivicError
 
 DEFAULT_FILE = "civicline.toml"
 # Secrets, read from the environment only. A key found in the TOML file is refused.
-# CIVICLINE_REDIS_URL is one: a redis:// URL may carry the server's password.
+# CIVICLINE_REDIS_URL and CIVICLINE_DATABASE_URL are: a URL may carry the server's password.
 SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CIVICLINE_HASH_KEY", "CIVICLINE_SECRET_KEY",
-           "CIVICLINE_OPEN311_API_KEY", "CIVICLINE_REDIS_URL")
+           "CIVICLINE_OPEN311_API_KEY", "CIVICLINE_REDIS_URL", "CIVICLINE_DATABASE_URL")
 
 # TOML section.key -> Config field
 _LAYOUT = {

@@ -2,7 +2,7 @@
 filtered page of calls, single review items and requests, and trial calls.
 
 Kept apart from store.py so that the console's queries do not grow the interface every
-store must implement; a PostgreSQL store would get its own version of these few queries.
+store must implement; like the store's, they are written once for both databases.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from records.database import Row, iso
-from records.store import SQLiteStore
+from records.store import RecordsStore
 
 PAGE = 50
 
@@ -28,7 +28,7 @@ class CallFilter:
     text: str | None = None  # words said by the caller or the assistant
 
 
-def calls_page(store: SQLiteStore, f: CallFilter, page: int = 1) -> tuple[list[Row], int]:
+def calls_page(store: RecordsStore, f: CallFilter, page: int = 1) -> tuple[list[Row], int]:
     """One page of calls, newest first, with the number of calls matching in all."""
     where, params = [], []
     if f.since:
@@ -50,11 +50,12 @@ def calls_page(store: SQLiteStore, f: CallFilter, page: int = 1) -> tuple[list[R
     elif f.trials == "only":
         where.append("t.call_id IS NOT NULL")
     if f.text:
-        # LIKE with escapes: staff type plain words, never patterns.
+        # LIKE with escapes: staff type plain words, never patterns. LOWER on both sides:
+        # SQLite's LIKE ignores case, PostgreSQL's does not.
         like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(
-            "EXISTS (SELECT 1 FROM turns u WHERE u.call_id = c.id AND (u.caller_text LIKE ?"
-            " ESCAPE '\\' OR u.assistant_text LIKE ? ESCAPE '\\'))"
+            "EXISTS (SELECT 1 FROM turns u WHERE u.call_id = c.id AND (LOWER(u.caller_text) LIKE LOWER(?)"
+            " ESCAPE '\\' OR LOWER(u.assistant_text) LIKE LOWER(?) ESCAPE '\\'))"
         )
         params += [like, like]
     sql_where = (" WHERE " + " AND ".join(where)) if where else ""
@@ -70,7 +71,7 @@ def calls_page(store: SQLiteStore, f: CallFilter, page: int = 1) -> tuple[list[R
     return rows, total
 
 
-def call(store: SQLiteStore, call_id: str) -> Row | None:
+def call(store: RecordsStore, call_id: str) -> Row | None:
     rows = store._rows(
         "SELECT c.*, t.started_by AS trial_by FROM calls c"
         " LEFT JOIN trial_calls t ON t.call_id = c.id WHERE c.id = ?",
@@ -79,18 +80,18 @@ def call(store: SQLiteStore, call_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-def turns_of(store: SQLiteStore, call_id: str) -> list[Row]:
+def turns_of(store: RecordsStore, call_id: str) -> list[Row]:
     rows = store._rows("SELECT * FROM turns WHERE call_id = ? ORDER BY seq", (call_id,))
     for row in rows:
         row["provenance"] = json.loads(row["provenance"]) if row["provenance"] else []
     return rows
 
 
-def requests_of(store: SQLiteStore, call_id: str) -> list[Row]:
+def requests_of(store: RecordsStore, call_id: str) -> list[Row]:
     return store._rows("SELECT * FROM staff_requests WHERE call_id = ?", (call_id,))
 
 
-def review_item(store: SQLiteStore, item_id: str) -> Row | None:
+def review_item(store: RecordsStore, item_id: str) -> Row | None:
     rows = store._rows("SELECT * FROM review_items WHERE id = ?", (item_id,))
     if not rows:
         return None
@@ -99,20 +100,20 @@ def review_item(store: SQLiteStore, item_id: str) -> Row | None:
     return row
 
 
-def staff_request(store: SQLiteStore, request_id: str) -> Row | None:
+def staff_request(store: RecordsStore, request_id: str) -> Row | None:
     rows = store._rows("SELECT * FROM staff_requests WHERE id = ?", (request_id,))
     return rows[0] if rows else None
 
 
-def mark_trial(store: SQLiteStore, call_id: str, user: str) -> None:
+def mark_trial(store: RecordsStore, call_id: str, user: str) -> None:
     with store._tx() as tx:
         tx.execute(
-            "INSERT OR IGNORE INTO trial_calls VALUES (?, ?, ?)",
+            "INSERT INTO trial_calls VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (call_id, user, iso(datetime.now(UTC))),
         )
 
 
-def trial_ids(store: SQLiteStore) -> set[str]:
+def trial_ids(store: RecordsStore) -> set[str]:
     return {r["call_id"] for r in store._rows("SELECT call_id FROM trial_calls")}
 
 
@@ -120,7 +121,7 @@ class WithoutTrials:
     """A read-only view of a store without trial calls (and, if asked, one language only),
     so that :func:`records.kpis.compute` reports on residents' calls unchanged."""
 
-    def __init__(self, store: SQLiteStore, language: str | None = None) -> None:
+    def __init__(self, store: RecordsStore, language: str | None = None) -> None:
         self._store = store
         self._trials = trial_ids(store)
         self._language = language

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from records.database import iso
 from records.schema_console import ROLES
-from records.store import SQLiteStore
+from records.store import RecordsStore
 from staff_files.problems import CivicError
 
 MIN_PASSWORD = 10  # long enough to resist guessing while the rate limit holds
@@ -43,7 +43,7 @@ def _hasher():  # imported here: the console extra is optional for the rest of c
 
 
 class Users:
-    def __init__(self, store: SQLiteStore, hasher: object | None = None) -> None:
+    def __init__(self, store: RecordsStore, hasher: object | None = None) -> None:
         self.store = store
         self._hasher = hasher  # argon2.PasswordHasher; tests pass cheaper parameters
         self._dummy_hash: str | None = None
@@ -72,13 +72,14 @@ class Users:
             raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
         hashed = self.hasher().hash(password)
         with self.store._tx() as tx:
-            if tx.execute("SELECT 1 FROM console_users WHERE name = ?", (name,)).fetchone():
-                raise UserError(f"the user {name!r} already exists")
-            tx.execute(
+            # One statement: two admins adding the same name at once on two workers get
+            # one account and one "already exists", whichever database is behind.
+            if not tx.execute(
                 "INSERT INTO console_users (name, password_hash, role, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (name, hashed, role, iso(datetime.now(UTC))),
-            )
+            ).rowcount:
+                raise UserError(f"the user {name!r} already exists")
         return User(name, role)
 
     def set_password(self, name: str, password: str) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from records.database import iso
-from records.store import SQLiteStore
+from records.store import RecordsStore
 
 
 def text_hash(text: str) -> str:
@@ -37,14 +37,14 @@ def unified_diff(old: str, new: str, old_name: str, new_name: str) -> list[str]:
 
 
 class FileVersions:
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: RecordsStore) -> None:
         self.store = store
 
     def add(self, kind: str, file: str, content: str, author: str, note: str | None = None) -> Version:
-        """Keeps a version; its number is the file's next one, taken inside the write lock
-        so two editors saving at once never get the same number."""
+        """Keeps a version; its number is the file's next one, taken under the file's lock
+        so two editors saving at once (on two workers) never get the same number."""
         at = iso(datetime.now(UTC))
-        with self.store._tx() as tx:
+        with self.store._tx(lock=f"file_versions {kind} {file}") as tx:
             seq = tx.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM file_versions WHERE kind = ? AND file = ?",
                 (kind, file),
