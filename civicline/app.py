@@ -14,6 +14,7 @@ from civicline.towns import Towns, load_towns
 from civicline.wiring import RuntimeHolder, phone_speech, redis_for, share_flow_reloads, texts_for
 from flows.dialog import Engine
 from flows.runtime import Runtime
+from staff_files.problems import Problem
 
 if TYPE_CHECKING:
     from civicline.phone.speech import PhoneSpeech
@@ -57,6 +58,12 @@ class Civicline:
 
     def runtime_of(self, town: str | None) -> Runtime:
         return self.town_runtimes(town).get()
+
+    def reload_towns(self) -> list[Problem]:
+        """Every town loads its files again (a catalog all towns share was saved); the
+        problems of those that could not, each kept on its old runtime."""
+        assert self.towns is not None
+        return [p for holder in dict.fromkeys([self.runtimes, *self.towns.holders.values()]) for p in holder.reload()]
 
     def engine(self, flow_version: str | None = None, town: str | None = None) -> Engine:
         holder = self.town_runtimes(town)
@@ -110,7 +117,7 @@ def create_app(
     texts = texts_for(config, recorder)
     ext = Civicline(config, holder, recorder, speech, report, texts, redis=redis_for(config), towns=towns)
     if ext.redis is not None:
-        ext.flow_notices = share_flow_reloads(holder, ext.redis)
+        ext.flow_notices = share_flow_reloads(towns.holders, ext.redis)
     app.extensions["civicline"] = ext
 
     @app.get("/health")

@@ -26,6 +26,7 @@ class CallFilter:
     outcome: str | None = None
     trials: str = "exclude"  # exclude | include | only
     text: str | None = None  # words said by the caller or the assistant
+    towns: tuple[str, ...] | None = None  # only calls of these towns (keys; '' before towns); None: all
 
 
 def calls_page(store: SQLiteStore, f: CallFilter, page: int = 1) -> tuple[list[Row], int]:
@@ -49,6 +50,9 @@ def calls_page(store: SQLiteStore, f: CallFilter, page: int = 1) -> tuple[list[R
         where.append("t.call_id IS NULL")
     elif f.trials == "only":
         where.append("t.call_id IS NOT NULL")
+    if f.towns is not None:
+        where.append(f"c.town IN ({', '.join('?' for _ in f.towns) or 'NULL'})")
+        params += list(f.towns)
     if f.text:
         # LIKE with escapes: staff type plain words, never patterns.
         like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -104,6 +108,29 @@ def staff_request(store: SQLiteStore, request_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
+def town_of_call(store: SQLiteStore, call_id: str | None) -> str:
+    """The key of the town a call reached; '' for a call recorded before towns, and for an
+    item that belongs to no call (staff see it with the town served then, the default)."""
+    if not call_id:
+        return ""
+    rows = store._rows("SELECT town FROM calls WHERE id = ?", (call_id,))
+    return str(rows[0]["town"] or "") if rows else ""
+
+
+def in_towns(store: SQLiteStore, rows: list[Row], towns: tuple[str, ...]) -> list[Row]:
+    """The rows (review items, staff or city requests) whose call reached one of ``towns``."""
+    ids = {r["call_id"] for r in rows if r.get("call_id")}
+    town_of: dict[str, str] = {}
+    if ids:
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound values
+            chunk = sorted(ids)[start : start + 500]
+            found = store._rows(
+                f"SELECT id, town FROM calls WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+            town_of.update({r["id"]: str(r["town"] or "") for r in found})
+    return [r for r in rows if town_of.get(r.get("call_id") or "", "") in towns]
+
+
 def mark_trial(store: SQLiteStore, call_id: str, user: str) -> None:
     with store._tx() as tx:
         tx.execute(
@@ -117,16 +144,21 @@ def trial_ids(store: SQLiteStore) -> set[str]:
 
 
 class WithoutTrials:
-    """A read-only view of a store without trial calls (and, if asked, one language only),
-    so that :func:`records.kpis.compute` reports on residents' calls unchanged."""
+    """A read-only view of a store without trial calls (and, if asked, one language only,
+    only some towns' calls), so that :func:`records.kpis.compute` reports on residents'
+    calls unchanged."""
 
-    def __init__(self, store: SQLiteStore, language: str | None = None) -> None:
+    def __init__(self, store: SQLiteStore, language: str | None = None,
+                 towns: tuple[str, ...] | None = None) -> None:
         self._store = store
         self._trials = trial_ids(store)
         self._language = language
+        self._towns = towns
 
     def _keep(self, call: Row, lang_key: str = "language") -> bool:
         if call.get("id", call.get("call_id")) in self._trials:
+            return False
+        if self._towns is not None and (call.get("town") or "") not in self._towns:
             return False
         return not self._language or call.get(lang_key) == self._language
 
@@ -134,11 +166,13 @@ class WithoutTrials:
         return [c for c in self._store.calls(since, until) if self._keep(c)]
 
     def turns(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]:
+        kept = None if self._towns is None else {c["id"] for c in self.calls(since, until)}
         return [
             t
             for t in self._store.turns(since, until)
             if t["call_id"] not in self._trials
             and (not self._language or t.get("call_language") == self._language)
+            and (kept is None or t["call_id"] in kept)
         ]
 
     def __getattr__(self, name: str) -> Any:
