@@ -90,8 +90,8 @@ def create_app(
 
         recorder = recorder_for(config, town=towns.default)
     store = getattr(recorder, "store", None)
-    for town_holder in towns.holders.values():
-        _flag_stale_records(town_holder.get(), recorder, config)
+    for key, town_holder in towns.holders.items():
+        _flag_stale_records(town_holder.get(), recorder, config, key if towns.several and key != towns.default else "")
         if store is not None and hasattr(store, "add_city_request"):
             from civicline.open311.desk import desk_for
 
@@ -176,7 +176,7 @@ def create_app(
     return app
 
 
-def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Config) -> None:
+def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Config, town: str = "") -> None:
     """Records whose verification is old, or soon will be, go on the staff's review list
     at every start (each record once per verification date)."""
     from records.review import flag_stale_records
@@ -186,6 +186,6 @@ def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Con
     if not callable(facts) or store is None:
         return
     try:
-        flag_stale_records(store, facts(), max_age_days=config.max_age_days)
+        flag_stale_records(store, facts(), max_age_days=config.max_age_days, town=town)
     except Exception:  # the review list must never keep the phone line from starting
         logging.getLogger(__name__).exception("could not put stale records on the review list")

@@ -108,17 +108,26 @@ def staff_request(store: SQLiteStore, request_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-def town_of_call(store: SQLiteStore, call_id: str | None) -> str:
-    """The key of the town a call reached; '' for a call recorded before towns, and for an
-    item that belongs to no call (staff see it with the town served then, the default)."""
-    if not call_id:
-        return ""
-    rows = store._rows("SELECT town FROM calls WHERE id = ?", (call_id,))
-    return str(rows[0]["town"] or "") if rows else ""
+def _own_town(row: Row) -> str:
+    """The town an item names itself (a stale record's, in its context), else ''."""
+    context = row.get("context")
+    return str(context.get("town") or "") if isinstance(context, dict) else ""
+
+
+def town_of(store: SQLiteStore, row: Row) -> str:
+    """The key of the town a call (a ``calls`` row) or an item of a call (review item, staff
+    or city request) belongs to; '' for calls recorded before towns, and for items of no call
+    that name no town (staff see them with the town served then, the default)."""
+    if "call_id" not in row:
+        return str(row.get("town") or "")
+    if not row.get("call_id"):
+        return _own_town(row)
+    found = store._rows("SELECT town FROM calls WHERE id = ?", (row["call_id"],))
+    return str(found[0]["town"] or "") if found else ""
 
 
 def in_towns(store: SQLiteStore, rows: list[Row], towns: tuple[str, ...]) -> list[Row]:
-    """The rows (review items, staff or city requests) whose call reached one of ``towns``."""
+    """The rows (review items, staff or city requests) of one of ``towns`` (see town_of)."""
     ids = {r["call_id"] for r in rows if r.get("call_id")}
     town_of: dict[str, str] = {}
     if ids:
@@ -128,7 +137,8 @@ def in_towns(store: SQLiteStore, rows: list[Row], towns: tuple[str, ...]) -> lis
                 f"SELECT id, town FROM calls WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
             )
             town_of.update({r["id"]: str(r["town"] or "") for r in found})
-    return [r for r in rows if town_of.get(r.get("call_id") or "", "") in towns]
+    return [r for r in rows
+            if (town_of.get(r["call_id"], "") if r.get("call_id") else _own_town(r)) in towns]
 
 
 def mark_trial(store: SQLiteStore, call_id: str, user: str) -> None:

@@ -115,7 +115,7 @@ def call_detail(call_id: str) -> Any:
     row = browse.call(store, call_id[:64])
     if row is None:
         not_found("This call")
-    own_record(row["id"], "This call")
+    own_record(row, "This call")
     turns = browse.turns_of(store, call_id)
     for t in turns:
         t["local_at"] = local(t["at"])
@@ -142,7 +142,10 @@ def call_reply(call_id: str) -> Any:
 
     from civicline.text.service import ConversationGone
 
-    own_record(call_id[:64], "This conversation")
+    row = browse.call(state().store, call_id[:64])
+    if row is None:
+        not_found("This conversation")
+    own_record(row, "This conversation")
     text = form_text("reply", limit=1000, required=True)
     try:
         current_app.extensions["text_service"].staff_reply(call_id[:64], text)

@@ -78,11 +78,11 @@ def record_towns() -> tuple[str, ...]:
     return record_keys(current_app.extensions["civicline"].towns, town_key())
 
 
-def own_record(call_id: str | None, what: str) -> None:
+def own_record(row: dict[str, Any], what: str) -> None:
     """Refuses (403) a call, or an item of a call, of a town the page does not show."""
-    from records.browse import town_of_call
+    from records.browse import town_of
 
-    if town_of_call(state().store, call_id) not in record_towns():
+    if town_of(state().store, row) not in record_towns():
         raise ConsoleError(403, f"{what} belongs to another town than the one shown, which your account "
                                 "may not see, or which you did not open.", "Not allowed")
 

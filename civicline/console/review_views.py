@@ -73,7 +73,7 @@ def review_item(item_id: str) -> Any:
     item = browse.review_item(state().store, item_id[:64])
     if item is None:
         not_found("This review item")
-    own_record(item.get("call_id"), "This review item")
+    own_record(item, "This review item")
     lang = (item.get("context") or {}).get("language") or civic().runtime.main_language
     catalogs = civic().runtime.catalogs
     intents = sorted({name for c in catalogs.by_lang.values() for name in c.intents})
@@ -91,7 +91,7 @@ def _open_item(item_id: str) -> dict:
     item = browse.review_item(state().store, item_id[:64])
     if item is None:
         not_found("This review item")
-    own_record(item.get("call_id"), "This review item")
+    own_record(item, "This review item")
     return item
 
 
@@ -192,7 +192,7 @@ def callbacks_update(request_id: str) -> Any:
     row = browse.staff_request(state().store, request_id[:64])
     if row is None:
         not_found("This request")
-    own_record(row.get("call_id"), "This request")
+    own_record(row, "This request")
     _request_action(row, state().store.update_staff_request, assigned="assigned",
                     closed="Closed. The caller's full number has been deleted.")
     return redirect(url_for("console.callbacks") + f"#req-{row['id']}")
@@ -222,7 +222,7 @@ def city_requests_update(request_id: str) -> Any:
     row = store.city_request(request_id[:64])
     if row is None:
         not_found("This request")
-    own_record(row.get("call_id"), "This request")
+    own_record(row, "This request")
     _request_action(row, store.update_city_request, assigned=None,
                     closed="Closed. The caller's number has been deleted.")
     return redirect(url_for("console.city_requests") + f"#city-{row['id']}")
