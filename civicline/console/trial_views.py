@@ -14,7 +14,16 @@ from typing import Any
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from civicline.console.calls_views import town_tz
-from civicline.console.core import ConsoleError, bp, civic, render, signed_in, state, town_key, wants_json
+from civicline.console.core import (
+    ConsoleError,
+    bp,
+    civic,
+    render,
+    signed_in,
+    state,
+    town_key,
+    wants_json,
+)
 from flows.session import CallerHungUp, Event, NoInput, Pressed, Said
 from records import browse
 
