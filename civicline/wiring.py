@@ -215,12 +215,14 @@ def redis_for(config: Config, *, text: bool = True) -> Any:
     return connect(url, text=text)
 
 
-def share_flow_reloads(holder: RuntimeHolder, client: Any) -> Any:
-    """Every worker reloads a flow saved through any of them (civicline.flow_notices)."""
+def share_flow_reloads(holders: RuntimeHolder | dict[str, RuntimeHolder], client: Any) -> Any:
+    """Every worker reloads a flow saved through any of them, in the town it was saved for
+    (civicline.flow_notices). ``holders``: every town's, by key, or the one town's."""
     from civicline.flow_notices import FlowNotices
 
-    notices = FlowNotices(client, holder)
-    holder.announce = notices.publish
+    notices = FlowNotices(client, holders)
+    for town, holder in notices.holders.items():
+        holder.announce = notices.announcer(town)
     return notices.start()
 
 

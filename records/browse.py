@@ -26,6 +26,7 @@ class CallFilter:
     outcome: str | None = None
     trials: str = "exclude"  # exclude | include | only
     text: str | None = None  # words said by the caller or the assistant
+    towns: tuple[str, ...] | None = None  # only calls of these towns (keys; '' before towns); None: all
 
 
 def calls_page(store: RecordsStore, f: CallFilter, page: int = 1) -> tuple[list[Row], int]:
@@ -49,6 +50,9 @@ def calls_page(store: RecordsStore, f: CallFilter, page: int = 1) -> tuple[list[
         where.append("t.call_id IS NULL")
     elif f.trials == "only":
         where.append("t.call_id IS NOT NULL")
+    if f.towns is not None:
+        where.append(f"c.town IN ({', '.join('?' for _ in f.towns) or 'NULL'})")
+        params += list(f.towns)
     if f.text:
         # LIKE with escapes: staff type plain words, never patterns. LOWER on both sides:
         # SQLite's LIKE ignores case, PostgreSQL's does not.
@@ -105,6 +109,39 @@ def staff_request(store: RecordsStore, request_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
+def _own_town(row: Row) -> str:
+    """The town an item names itself (a stale record's, in its context), else ''."""
+    context = row.get("context")
+    return str(context.get("town") or "") if isinstance(context, dict) else ""
+
+
+def town_of(store: RecordsStore, row: Row) -> str:
+    """The key of the town a call (a ``calls`` row) or an item of a call (review item, staff
+    or city request) belongs to; '' for calls recorded before towns, and for items of no call
+    that name no town (staff see them with the town served then, the default)."""
+    if "call_id" not in row:
+        return str(row.get("town") or "")
+    if not row.get("call_id"):
+        return _own_town(row)
+    found = store._rows("SELECT town FROM calls WHERE id = ?", (row["call_id"],))
+    return str(found[0]["town"] or "") if found else ""
+
+
+def in_towns(store: RecordsStore, rows: list[Row], towns: tuple[str, ...]) -> list[Row]:
+    """The rows (review items, staff or city requests) of one of ``towns`` (see town_of)."""
+    ids = {r["call_id"] for r in rows if r.get("call_id")}
+    town_of: dict[str, str] = {}
+    if ids:
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound values
+            chunk = sorted(ids)[start : start + 500]
+            found = store._rows(
+                f"SELECT id, town FROM calls WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+            town_of.update({r["id"]: str(r["town"] or "") for r in found})
+    return [r for r in rows
+            if (town_of.get(r["call_id"], "") if r.get("call_id") else _own_town(r)) in towns]
+
+
 def mark_trial(store: RecordsStore, call_id: str, user: str) -> None:
     with store._tx() as tx:
         tx.execute(
@@ -118,16 +155,21 @@ def trial_ids(store: RecordsStore) -> set[str]:
 
 
 class WithoutTrials:
-    """A read-only view of a store without trial calls (and, if asked, one language only),
-    so that :func:`records.kpis.compute` reports on residents' calls unchanged."""
+    """A read-only view of a store without trial calls (and, if asked, one language only,
+    only some towns' calls), so that :func:`records.kpis.compute` reports on residents'
+    calls unchanged."""
 
-    def __init__(self, store: RecordsStore, language: str | None = None) -> None:
+    def __init__(self, store: RecordsStore, language: str | None = None,
+                 towns: tuple[str, ...] | None = None) -> None:
         self._store = store
         self._trials = trial_ids(store)
         self._language = language
+        self._towns = towns
 
     def _keep(self, call: Row, lang_key: str = "language") -> bool:
         if call.get("id", call.get("call_id")) in self._trials:
+            return False
+        if self._towns is not None and (call.get("town") or "") not in self._towns:
             return False
         return not self._language or call.get(lang_key) == self._language
 
@@ -135,11 +177,13 @@ class WithoutTrials:
         return [c for c in self._store.calls(since, until) if self._keep(c)]
 
     def turns(self, since: datetime | None = None, until: datetime | None = None) -> list[Row]:
+        kept = None if self._towns is None else {c["id"] for c in self.calls(since, until)}
         return [
             t
             for t in self._store.turns(since, until)
             if t["call_id"] not in self._trials
             and (not self._language or t.get("call_language") == self._language)
+            and (kept is None or t["call_id"] in kept)
         ]
 
     def __getattr__(self, name: str) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 
 from civicline.console.calls_views import day_start, languages, period
-from civicline.console.core import ConsoleError, bp, civic, render, state
+from civicline.console.core import ConsoleError, bp, civic, record_towns, render, state
 from records import browse, kpis
 from records.schema import OUTCOMES
 
@@ -37,7 +37,7 @@ def dashboard() -> Any:
     lang = request.args.get("language") or None
     if lang and lang not in languages():
         raise ConsoleError(422, f"Unknown language {lang!r}.", "Bad filter")
-    view = browse.WithoutTrials(state().store, language=lang)
+    view = browse.WithoutTrials(state().store, language=lang, towns=record_towns())
     report = kpis.compute(
         view,
         since=day_start(start),

@@ -14,7 +14,16 @@ from typing import Any
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from civicline.console.calls_views import town_tz
-from civicline.console.core import ConsoleError, bp, civic, render, signed_in, state, wants_json
+from civicline.console.core import (
+    ConsoleError,
+    bp,
+    civic,
+    render,
+    signed_in,
+    state,
+    town_key,
+    wants_json,
+)
 from flows.session import CallerHungUp, Event, NoInput, Pressed, Said
 from records import browse
 
@@ -100,6 +109,7 @@ def try_start() -> Any:
         trial, _ = state().trials.start(
             signed_in().name, civic().engine(), clock, civic().recorder, lang,
             on_start=lambda call_id: browse.mark_trial(store, call_id, signed_in().name),
+            town=town_key() or None,
         )
     except OverflowError:
         raise ConsoleError(503, "Too many trial calls are running; try again in a few minutes.", "Busy") from None

@@ -280,3 +280,32 @@ def test_a_streamed_call_on_another_worker_than_its_webhook_and_reconnected_when
     finally:
         a.stop()
         b.stop()
+
+
+def test_one_gunicorn_with_two_workers_as_documented_serves_a_twiml_call_across_them(tmp_path, audio_dir, redis_url):
+    """`gunicorn --workers 2 --threads 64 --timeout 0` (docs/deployment.md, section 9) on one
+    Redis: the worker that answered the call's first webhook is killed (``kill -9``; the master
+    starts another), so its later turns are surely answered by a worker that never saw it."""
+    import os
+    import signal
+    from urllib.parse import urlsplit
+
+    env = {"CIVICLINE_REDIS_URL": redis_url, "CIVICLINE_TWIML_SPEECH_WAIT_S": "120"}
+    server = Served(tmp_path / "gunicorn", audio_dir=audio_dir, mode="twiml", env=env, threads=64, workers=2).start()
+    try:
+        assert len(server.worker_pids()) == 2
+        sid, params, first = server.twilio.incoming()
+        [answered_by] = server.served_by("/twilio/voice")
+        os.kill(answered_by, signal.SIGKILL)
+        to_english = server.twilio.post(gather_action(first), {**params, "Digits": "2"})
+        waste = server.twilio.post(gather_action(to_english), {**params, "Digits": "1"})
+        assert "t=2" in gather_action(waste)
+        later = server.served_by(urlsplit(gather_action(first)).path, count=2)
+        assert len(later) == 2 and answered_by not in later
+        recorded, calls = turns(tmp_path / "gunicorn")
+        assert [(seq, key) for seq, key, _ in recorded] == [(0, None), (1, "2"), (2, "1")]
+        assert recorded[-1][2] == "waste.collection_day" and calls[0]["language"] == "en"
+        assert server.twilio.status(params, "completed").status_code == 204
+        assert answered_by not in server.worker_pids() and len(server.worker_pids()) == 2  # the master replaced it
+    finally:
+        server.stop()
