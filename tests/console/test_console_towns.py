@@ -12,14 +12,16 @@ import pytest
 
 from civicline.config import Config
 from records import SQLiteStore
-from support.console import PASSWORD, SECRET, csrf, sign_in
+from support.console import KEY, PASSWORD, SECRET, csrf, sign_in
+
+BOTH_BACKENDS = True  # the accounts' towns and the calls' towns on SQLite and on PostgreSQL (conftest)
 
 ROOT = Path(__file__).resolve().parents[2]
 PL, GE = "+33199000000", "+441159000000"
 
 
 @pytest.fixture
-def towns_app(tmp_path, monkeypatch):
+def towns_app(tmp_path, monkeypatch, store):
     from argon2 import PasswordHasher
 
     from civicline.app import create_app
@@ -34,7 +36,9 @@ def towns_app(tmp_path, monkeypatch):
         shutil.copytree(ROOT / "towns" / name, folders[name])
     config = Config(town_path=folders["port-lumiere"], db_path=tmp_path / "records.sqlite3",
                     towns={PL: folders["port-lumiere"], GE: folders["gedling"]}, meaning_model="none")
-    app = create_app(config)
+    from records import CallRecorder
+
+    app = create_app(config, recorder=CallRecorder(store, hash_key=KEY, auto_purge=False))
     app.config.update(TESTING=True)
     app.instance_path = str(tmp_path / "instance")
     users = app.extensions["console"].users = Users(
