@@ -10,8 +10,11 @@ TOWN    ?= towns/port-lumiere
 # copied (towns/gedling/SOURCE.md): yearly calendars end, and the check judges them by a date.
 GEDLING := towns/gedling
 GEDLING_AS_OF := 2026-01-31T12:00
+# `make run` answers both towns from one service, each on its own number (Twilio's `To`);
+# `make run DEMO_TOWNS=` serves the one town of civicline.toml.
+DEMO_TOWNS ?= +33199000000=$(TOWN),+441159000000=$(GEDLING)
 # Everything `make run` and `make test` need; `make install EXTRAS=dev` for a lighter venv.
-EXTRAS  ?= dev,voice,translate,console,telephony,meaning,denoise,peer,redis
+EXTRAS  ?= dev,voice,translate,console,telephony,meaning,denoise,peer,redis,postgres
 
 .PHONY: run test lint check system-deps install clean
 
@@ -41,9 +44,10 @@ system-deps:
 # The town's vocabulary is rendered before serving (the first time takes a while per
 # language; afterwards only what changed in the catalogs or the data is rendered).
 run: system-deps install
-	$(VENV)/bin/civicline flows check
+	CIVICLINE_TOWNS=$(DEMO_TOWNS) $(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline prompts render
-	$(VENV)/bin/civicline serve
+	$(if $(DEMO_TOWNS),CIVICLINE_TOWN_PATH=$(GEDLING) $(VENV)/bin/civicline prompts render)
+	CIVICLINE_TOWNS=$(DEMO_TOWNS) $(VENV)/bin/civicline serve
 
 test: system-deps install
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,7 @@ from civicline.towns import Towns, load_towns
 from civicline.wiring import RuntimeHolder, phone_speech, redis_for, share_flow_reloads, texts_for
 from flows.dialog import Engine
 from flows.runtime import Runtime
+from staff_files.problems import Problem
 
 if TYPE_CHECKING:
     from civicline.phone.speech import PhoneSpeech
@@ -58,6 +59,12 @@ class Civicline:
     def runtime_of(self, town: str | None) -> Runtime:
         return self.town_runtimes(town).get()
 
+    def reload_towns(self) -> list[Problem]:
+        """Every town loads its files again (a catalog all towns share was saved); the
+        problems of those that could not, each kept on its old runtime."""
+        assert self.towns is not None
+        return [p for holder in dict.fromkeys([self.runtimes, *self.towns.holders.values()]) for p in holder.reload()]
+
     def engine(self, flow_version: str | None = None, town: str | None = None) -> Engine:
         holder = self.town_runtimes(town)
         runtime = holder.for_version(flow_version) if flow_version else holder.get()
@@ -83,8 +90,8 @@ def create_app(
 
         recorder = recorder_for(config, town=towns.default)
     store = getattr(recorder, "store", None)
-    for town_holder in towns.holders.values():
-        _flag_stale_records(town_holder.get(), recorder, config)
+    for key, town_holder in towns.holders.items():
+        _flag_stale_records(town_holder.get(), recorder, config, key if towns.several and key != towns.default else "")
         if store is not None and hasattr(store, "add_city_request"):
             from civicline.open311.desk import desk_for
 
@@ -110,7 +117,7 @@ def create_app(
     texts = texts_for(config, recorder)
     ext = Civicline(config, holder, recorder, speech, report, texts, redis=redis_for(config), towns=towns)
     if ext.redis is not None:
-        ext.flow_notices = share_flow_reloads(holder, ext.redis)
+        ext.flow_notices = share_flow_reloads(towns.holders, ext.redis)
     app.extensions["civicline"] = ext
 
     @app.get("/health")
@@ -131,9 +138,13 @@ def create_app(
         records = getattr(ext.recorder, "health", None)
         if records is not None and not records.ok:
             problems.append(f"call records are being lost: {records.last_error}")
-        open_error = getattr(getattr(ext.recorder, "store", None), "open_error", None)
+        store = getattr(ext.recorder, "store", None)
+        open_error = getattr(store, "open_error", None)
         if open_error:
             problems.append(f"call records cannot be written: {open_error}")
+        database = _database_state(store)
+        if database is not None and not database["reachable"] and not open_error:
+            problems.append(f"the records database does not answer: {database['error']}")
         telephony = app.extensions.get("telephony")
         if telephony is not None and telephony.in_progress.problem:
             problems.append(telephony.in_progress.problem)
@@ -148,6 +159,7 @@ def create_app(
             languages=runtime.languages,
             speech=speech_state,
             records=records.to_json() if records is not None else None,
+            database=database,
             # Pieces said from the rendered vocabulary and made live, by language, since start:
             # live ones are answers `civicline prompts render` could not foresee.
             vocabulary=dict(ext.speech.assembler.counts) if ext.speech is not None else None,
@@ -169,7 +181,17 @@ def create_app(
     return app
 
 
-def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Config) -> None:
+def _database_state(store: Any) -> dict[str, Any] | None:
+    """The records database for /health: which back-end, where (never a password), and
+    whether it answers now (a query of a second at most)."""
+    ping = getattr(store, "ping", None)
+    if ping is None:
+        return None
+    error = ping(1.0)
+    return {"backend": store.backend, "where": store.describe(), "reachable": error is None, "error": error}
+
+
+def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Config, town: str = "") -> None:
     """Records whose verification is old, or soon will be, go on the staff's review list
     at every start (each record once per verification date)."""
     from records.review import flag_stale_records
@@ -179,6 +201,6 @@ def _flag_stale_records(runtime: Runtime, recorder: Recorder | None, config: Con
     if not callable(facts) or store is None:
         return
     try:
-        flag_stale_records(store, facts(), max_age_days=config.max_age_days)
+        flag_stale_records(store, facts(), max_age_days=config.max_age_days, town=town)
     except Exception:  # the review list must never keep the phone line from starting
         logging.getLogger(__name__).exception("could not put stale records on the review list")

@@ -16,9 +16,9 @@ from staff_files.problems import CivicError
 
 DEFAULT_FILE = "civicline.toml"
 # Secrets, read from the environment only. A key found in the TOML file is refused.
-# CIVICLINE_REDIS_URL is one: a redis:// URL may carry the server's password.
+# CIVICLINE_REDIS_URL and CIVICLINE_DATABASE_URL are: a URL may carry the server's password.
 SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CIVICLINE_HASH_KEY", "CIVICLINE_SECRET_KEY",
-           "CIVICLINE_OPEN311_API_KEY", "CIVICLINE_REDIS_URL")
+           "CIVICLINE_OPEN311_API_KEY", "CIVICLINE_REDIS_URL", "CIVICLINE_DATABASE_URL")
 
 # TOML section.key -> Config field
 _LAYOUT = {
@@ -215,6 +215,20 @@ def _towns(table: dict[str, Any], file: Path) -> dict[str, Path]:
     return towns
 
 
+def _towns_from_env(text: str) -> dict[str, Path]:
+    """``$CIVICLINE_TOWNS``: ``NUMBER=FOLDER,NUMBER=FOLDER`` (folders relative to the current
+    directory), in place of the file's [towns]: ``make run`` serves the demo's two towns so."""
+    table: dict[str, Any] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        number, sep, folder = item.partition("=")
+        if not sep:
+            raise ConfigError(f"CIVICLINE_TOWNS: {item.strip()!r}: expected NUMBER=FOLDER, e.g. +33199000000=towns/port-lumiere")
+        table[number.strip()] = folder.strip()
+    return _towns(table, Path("CIVICLINE_TOWNS"))
+
+
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
     """Reads the TOML file (if any), then CIVICLINE_<FIELD> environment overrides."""
     env = dict(os.environ if env is None else env)
@@ -259,4 +273,6 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
         var = "CIVICLINE_" + f.name.upper()
         if var in env and f.name not in ("source", "towns"):
             values[f.name] = _coerce(f.name, env[var], var)
+    if env.get("CIVICLINE_TOWNS", "").strip():
+        values["towns"] = _towns_from_env(env["CIVICLINE_TOWNS"])
     return Config(**values, source=source)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from civicline.config import Config
+from civicline.config import Config, ConfigError
 from flows.handlers import registered_handlers
 from flows.loader import flow_files, load_flows
 from flows.runtime import Runtime
@@ -25,7 +25,7 @@ from translations.catalog import Catalogs
 
 if TYPE_CHECKING:
     from civicline.phone.speech import PhoneSpeech
-    from records import CallRecorder, SQLiteStore
+    from records import CallRecorder, RecordsStore
     from voice.engines import SpeechEngines
 
 log = logging.getLogger(__name__)
@@ -215,34 +215,74 @@ def redis_for(config: Config, *, text: bool = True) -> Any:
     return connect(url, text=text)
 
 
-def share_flow_reloads(holder: RuntimeHolder, client: Any) -> Any:
-    """Every worker reloads a flow saved through any of them (civicline.flow_notices)."""
+def share_flow_reloads(holders: RuntimeHolder | dict[str, RuntimeHolder], client: Any) -> Any:
+    """Every worker reloads a flow saved through any of them, in the town it was saved for
+    (civicline.flow_notices). ``holders``: every town's, by key, or the one town's."""
     from civicline.flow_notices import FlowNotices
 
-    notices = FlowNotices(client, holder)
-    holder.announce = notices.publish
+    notices = FlowNotices(client, holders)
+    for town, holder in notices.holders.items():
+        holder.announce = notices.announcer(town)
     return notices.start()
 
 
 # ---- call records ---------------------------------------------------------------------
 
 
-def store_for(config: Config) -> SQLiteStore:
-    """The records database of ``[records] db``."""
+def database_url(config: Config) -> str | None:
+    """``$CIVICLINE_DATABASE_URL`` (a secret: it may carry a password), or None: the SQLite
+    file of ``[records] db``. Only PostgreSQL URLs are understood."""
+    url = config.secret("CIVICLINE_DATABASE_URL")
+    if not url:
+        return None
+    from records.postgres_database import SCHEMES, redact_url
+
+    if url.split("://", 1)[0] not in SCHEMES:
+        raise ConfigError(
+            f"CIVICLINE_DATABASE_URL={redact_url(url)}: expected postgresql://user:password@host:port/database"
+            " (or leave it unset: the SQLite file of [records] db)"
+        )
+    return url
+
+
+def records_health_file(config: Config) -> Path:
+    """The file the recorder mirrors its write health into, for ``civicline doctor`` (next to
+    the SQLite file; with PostgreSQL, in the same folder, one per machine)."""
+    if database_url(config):
+        return config.db_path.with_name("records-postgresql.health.json")
+    return config.db_path.with_name(config.db_path.name + ".health.json")
+
+
+def store_for(config: Config, *, read_only: bool = False, file: Path | None = None) -> RecordsStore:
+    """The records database: PostgreSQL when ``$CIVICLINE_DATABASE_URL`` is set (several
+    workers and machines share it), else the SQLite file of ``[records] db``. The queries
+    above are the same (records.store.RecordsStore). ``file``: this SQLite file whatever
+    the environment says (scripted calls must never reach the town's real records)."""
+    url = None if file is not None else database_url(config)
+    if file is not None:
+        from records import SQLiteStore
+
+        return SQLiteStore(file, read_only=read_only)
+    if url:
+        from records import PostgresStore
+
+        return PostgresStore(url, read_only=read_only, health_file=records_health_file(config))
     from records import SQLiteStore
 
-    return SQLiteStore(config.db_path)
+    return SQLiteStore(config.db_path, read_only=read_only)
 
 
-def recorder_for(config: Config, *, production: bool | None = None, town: str = "") -> CallRecorder:
+def recorder_for(config: Config, *, production: bool | None = None, town: str = "",
+                 file: Path | None = None) -> CallRecorder:
     """One per process: the store lends its connections, the recorder keeps the calls in
     progress and the write health that /health and ``civicline doctor`` show. The hash key
     comes only from ``$CIVICLINE_HASH_KEY``; with ``CIVICLINE_ENV=production`` a missing key
-    stops the start. ``town``: the key of the town a call that names none is recorded in."""
+    stops the start. ``town``: the key of the town a call that names none is recorded in.
+    ``file``: a SQLite file of its own (see store_for)."""
     from records import CallRecorder, load_hash_key
 
     return CallRecorder(
-        store_for(config),
+        store_for(config, file=file),
         hash_key=load_hash_key(production=production),
         retention_days=config.retention_days,
         town=town,

@@ -157,8 +157,8 @@ class Understanding:
                                  cache_dir=self.cache_dir)
 
     def emergency(self, text: str, lang: str | None) -> Any:
-        """nlu.emergency.Alarm when the caller speaks of an emergency, in any enabled
-        language (the call's own first), else None."""
+        """nlu.emergency.Alarm when the caller speaks of an emergency (``level`` "alarm") or
+        maybe does ("notice"), in any enabled language (the call's own first), else None."""
         languages = list(dict.fromkeys([*([lang] if lang else []), *self.catalogs.languages]))
         return self.emergencies.detect(text, languages)
 

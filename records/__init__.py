@@ -3,7 +3,7 @@ data protection, retention and KPIs.
 
 The shell creates one store and one recorder per process::
 
-    store = SQLiteStore(db_path)
+    store = SQLiteStore(db_path)          # or PostgresStore(url): the same queries
     recorder = CallRecorder(store, hash_key=load_hash_key(production=...),
                             retention_days=config.retention_days)
 
@@ -13,12 +13,14 @@ This package knows nothing of audio, understanding or the application shell.
 from records.health import Health, read_health
 from records.privacy import HashKeyError, caller_hash, load_hash_key, redact
 from records.recorder import CallRecorder
-from records.store import SQLiteStore, Store
+from records.store import PostgresStore, RecordsStore, SQLiteStore, Store
 
 __all__ = [
     "CallRecorder",
     "HashKeyError",
     "Health",
+    "PostgresStore",
+    "RecordsStore",
     "SQLiteStore",
     "Store",
     "caller_hash",

@@ -12,15 +12,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from records.database import Row, SQLiteDatabase, iso
+from records.database import Database, Row, iso
 from records.schema import CITY_REQUEST_STATUSES
 
 _COLUMNS = ("id", "call_id", "created_at", "language", "service", "service_code", "address", "description",
             "phone", "status", "next_attempt_at", "last_error")
 
 
-class CityRequestRows(SQLiteDatabase):
-    """The ``city_requests`` table (mixed into :class:`records.store.SQLiteStore`)."""
+class CityRequestRows(Database):
+    """The ``city_requests`` table (part of :class:`records.store.RecordsStore`)."""
 
     def add_city_request(self, row: Row) -> None:
         """Idempotent: the id is the caller's (a retried write never doubles a request)."""
@@ -30,8 +30,8 @@ class CityRequestRows(SQLiteDatabase):
         values["status"] = values["status"] or "pending"
         with self._tx() as tx:
             tx.execute(
-                f"INSERT OR IGNORE INTO city_requests ({', '.join(_COLUMNS)}) VALUES "
-                f"({', '.join(':' + c for c in _COLUMNS)})",
+                f"INSERT INTO city_requests ({', '.join(_COLUMNS)}) VALUES "
+                f"({', '.join(':' + c for c in _COLUMNS)}) ON CONFLICT DO NOTHING",
                 values,
             )
 

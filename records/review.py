@@ -92,8 +92,10 @@ def flag_stale_records(
     max_age_days: int,
     warn_days: int = 14,
     today: date | None = None,
+    town: str = "",
 ) -> int:
-    """Put stale records on the review list; return how many were found.
+    """Put stale records on the review list; return how many were found. ``town``: the key of
+    the town whose records they are (a service answering several), kept in the item's context.
 
     The item id is derived from the record and its verification date, so running this at
     every start (or every night) adds a record once, and again only after it was
@@ -101,7 +103,7 @@ def flag_stale_records(
     """
     found = stale_sources(sources, max_age_days=max_age_days, warn_days=warn_days, today=today)
     for source, reason in found:
-        key = f"{source.dataset}|{source.record}|{source.version}|{source.verified}"
+        key = f"{source.dataset}|{source.record}|{source.version}|{source.verified}" + (f"|{town}" if town else "")
         store.add_review_item(
             {
                 "id": "stale-" + hashlib.sha256(key.encode()).hexdigest()[:24],
@@ -109,7 +111,7 @@ def flag_stale_records(
                 "kind": "stale_record",
                 "created_at": iso(datetime.now(UTC)),
                 "reason": reason,
-                "context": source.to_json(),
+                "context": {**source.to_json(), "town": town} if town else source.to_json(),
                 "dataset": source.dataset,
                 "record": source.record,
             }

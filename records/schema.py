@@ -12,7 +12,7 @@ compare as text, in both databases, without a timezone-aware column type.
 
 from __future__ import annotations
 
-from records.schema_console import CONSOLE_SESSIONS_V3, CONSOLE_V2
+from records.schema_console import CONSOLE_SESSIONS_V3, CONSOLE_USER_TOWNS_V7, CONSOLE_V2
 
 OUTCOMES = ("answered", "transferred", "callback", "message", "abandoned")
 CHANNELS = ("voice", "sms", "chat")  # flows.session.CHANNELS
@@ -174,6 +174,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (4, "the channel of each call: voice, sms or chat", _V4_CHANNEL),
     (5, "emergency review items; requests to the city's systems (Open311)", _V5),
     (6, "the town of each call", _V6_TOWN),
+    (7, "the towns each console account sees", CONSOLE_USER_TOWNS_V7),
 ]
 
 

@@ -63,3 +63,15 @@ CREATE TABLE console_sessions (
 );
 CREATE INDEX console_sessions_user ON console_sessions (user_name);
 """
+
+
+# The towns each account may see, when one service answers several (civicline.towns: a
+# town's key is its folder's name). An account with no row sees no town there, except an
+# administrator, who sees every town until given some (civicline/console/towns.py).
+CONSOLE_USER_TOWNS_V7 = """
+CREATE TABLE console_user_towns (
+    user_name       TEXT NOT NULL,
+    town            TEXT NOT NULL,
+    PRIMARY KEY (user_name, town)
+);
+"""

@@ -1,22 +1,24 @@
-"""Where call records live: a small store interface and its SQLite implementation.
+"""Where call records live: a small store interface, and its queries written once.
 
 The interface (:class:`Store`) is what the recorder, the retention job, the KPI report and
-the staff console use; a PostgreSQL store can implement it later and replay
-:data:`records.schema.MIGRATIONS`. Rows go in and out as plain dicts whose keys are
-the column names, so that callers never depend on a driver's row type. The SQLite file
-itself (connections, transactions, migrations) is :mod:`records.database`.
+the staff console use. :class:`RecordsStore` holds its queries, in the SQL both databases
+accept (:mod:`records.database`), over either implementation of
+:class:`records.database.Database`: :class:`SQLiteStore` (one file, the default) and
+:class:`PostgresStore` (a server the workers share). Rows go in and out as plain dicts whose
+keys are the column names, so that callers never depend on a driver's row type.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from records.city_requests import CityRequestRows
-from records.database import Row, SQLiteDatabase, iso
+from records.database import Row, iso
+from records.postgres_database import PostgresDatabase
+from records.sqlite_database import SQLiteDatabase
 
 EXPIRED_NOTE = "expired: older than the retention period"
 
@@ -26,7 +28,7 @@ class MissingCallError(LookupError):
     or the recorder's health would say all is well while records go missing."""
 
 
-def _updated(cursor: sqlite3.Cursor, call_id: str) -> None:
+def _updated(cursor: Any, call_id: str) -> None:
     if cursor.rowcount == 0:
         raise MissingCallError(f"no record of call {call_id}: its start was not stored")
 
@@ -60,17 +62,17 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class SQLiteStore(CityRequestRows, SQLiteDatabase):
-    """The call records in one SQLite file (:class:`SQLiteDatabase`: connections, WAL,
-    migrations): calls, turns, staff requests and review items in and out, and the purge
-    of personal text."""
+class RecordsStore(CityRequestRows):
+    """The call records' queries, over either database: calls, turns, staff requests and
+    review items in and out, and the purge of personal text."""
 
     # -- writes ------------------------------------------------------------------------
     def start_call(self, call: Row) -> None:
         with self._tx() as tx:
             tx.execute(
-                "INSERT OR IGNORE INTO calls (id, started_at, language, caller_hash, caller_last2, channel, town)"
-                " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2, :channel, :town)",
+                "INSERT INTO calls (id, started_at, language, caller_hash, caller_last2, channel, town)"
+                " VALUES (:id, :started_at, :language, :caller_hash, :caller_last2, :channel, :town)"
+                " ON CONFLICT DO NOTHING",
                 {"channel": "voice", "town": "", **call},
             )
 
@@ -80,13 +82,15 @@ class SQLiteStore(CityRequestRows, SQLiteDatabase):
 
     def add_turn(self, turn: Row) -> None:
         row = dict(turn, provenance=json.dumps(turn.get("provenance") or [], ensure_ascii=False))
+        values = ("at", "caller_text", "key_pressed", "intent", "score", "node", "assistant_text", "provenance",
+                  "latency_ms")
         with self._tx() as tx:
+            # A retried write replaces the turn it repeats.
             tx.execute(
-                "INSERT OR REPLACE INTO turns (call_id, seq, at, caller_text, key_pressed, intent,"
-                " score, node, assistant_text, provenance, latency_ms) VALUES (:call_id, :seq,"
-                " :at, :caller_text, :key_pressed, :intent, :score, :node, :assistant_text,"
-                " :provenance, :latency_ms)",
-                row,
+                f"INSERT INTO turns (call_id, seq, {', '.join(values)}) VALUES (:call_id, :seq,"
+                f" {', '.join(':' + c for c in values)}) ON CONFLICT (call_id, seq) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in values),
+                {c: row.get(c) for c in ("call_id", "seq", *values)},
             )
 
     def end_call(self, call_id: str, fields: Row) -> None:
@@ -103,8 +107,8 @@ class SQLiteStore(CityRequestRows, SQLiteDatabase):
         cols = ("id", "call_id", "kind", "created_at", "language", "number", "caller_last2", "text")
         with self._tx() as tx:
             tx.execute(
-                f"INSERT OR IGNORE INTO staff_requests ({', '.join(cols)}) VALUES "
-                f"({', '.join(':' + c for c in cols)})",
+                f"INSERT INTO staff_requests ({', '.join(cols)}) VALUES "
+                f"({', '.join(':' + c for c in cols)}) ON CONFLICT DO NOTHING",
                 {c: request.get(c) for c in cols},
             )
 
@@ -129,8 +133,8 @@ class SQLiteStore(CityRequestRows, SQLiteDatabase):
             row["context"] = json.dumps(row["context"], ensure_ascii=False, default=str)
         with self._tx() as tx:
             tx.execute(
-                f"INSERT OR IGNORE INTO review_items ({', '.join(cols)}) VALUES "
-                f"({', '.join(':' + c for c in cols)})",
+                f"INSERT INTO review_items ({', '.join(cols)}) VALUES "
+                f"({', '.join(':' + c for c in cols)}) ON CONFLICT DO NOTHING",
                 row,
             )
 
@@ -264,6 +268,15 @@ class SQLiteStore(CityRequestRows, SQLiteDatabase):
                 {"cut": cut, "now": iso(datetime.now(UTC)), "expired": EXPIRED_NOTE},
             )
         counts["city_requests"] = self.purge_city_requests(before)
-        # The old text is still in the write-ahead log until it is copied back and emptied.
-        self._scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._reclaim_purged()
         return counts
+
+
+class SQLiteStore(RecordsStore, SQLiteDatabase):
+    """The call records in one SQLite file (:class:`SQLiteDatabase`: connections, WAL,
+    migrations); the default."""
+
+
+class PostgresStore(RecordsStore, PostgresDatabase):
+    """The call records in PostgreSQL (:class:`PostgresDatabase`: the pool, migrations
+    once across workers), for several workers and machines."""

@@ -28,6 +28,9 @@ PACKAGES=(
     chromium
     # several workers: the tests start a throw-away redis-server on 127.0.0.1 (tests/support)
     redis-server
+    # several machines: the tests start a throw-away PostgreSQL cluster (initdb, pg_ctl) on
+    # 127.0.0.1 (tests/support/postgres_server.py)
+    postgresql
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

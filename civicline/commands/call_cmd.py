@@ -112,13 +112,13 @@ class _Shown:
         return None
 
 
-def _recorder(config):
+def _recorder(config, file=None):
     """The call records store, when the records package is installed and configured."""
     try:
         from civicline.wiring import recorder_for
     except ImportError:
         return None
-    return recorder_for(config)
+    return recorder_for(config, file=file)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -128,9 +128,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     errors: list[str] = []
     recorder = None
     if args.record:
-        from dataclasses import replace
-
-        recorder = _recorder(replace(config, db_path=args.record))
+        # The file named, even when $CIVICLINE_DATABASE_URL points at the town's records.
+        recorder = _recorder(config, Path(args.record))
     for path in scenario_files(args.paths):
         try:
             scenario = load_scenario(path)

@@ -1,4 +1,4 @@
-"""civicline users: staff accounts of the console (add, list, password, role, disable).
+"""civicline users: staff accounts of the console (add, list, password, role, towns, disable).
 
 Passwords are asked at the terminal (twice, never echoed) or read from standard input with
 --password-stdin for scripts; they are never command-line arguments, which other users of
@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, default="viewer", help="viewer (reads), editor (changes), admin")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--town", action="append", default=[], metavar="TOWN",
+                     help="a town the account sees, by its folder's name (repeat for several; a service with [towns])")
     add.set_defaults(func=run_add)
     lst = sub.add_parser("list", help="list the accounts and their roles")
     lst.set_defaults(func=run_list)
@@ -34,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
     role.set_defaults(func=run_role)
+    towns = sub.add_parser("towns", help="the towns an account sees in the console (a service with [towns])")
+    towns.add_argument("name")
+    towns.add_argument("town", nargs="*", help="every town it sees, by folder name; none: no town "
+                       "(an admin then sees all)")
+    towns.set_defaults(func=run_towns)
     for name, disabled in (("disable", True), ("enable", False)):
         p = sub.add_parser(name, help=f"{name} an account (it keeps its history)")
         p.add_argument("name")
@@ -62,16 +69,45 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+def _town_keys(args: argparse.Namespace, towns: list[str]) -> list[str]:
+    """The towns named, each checked to be one the configuration serves."""
+    from civicline.towns import town_key
+
+    config = config_from(args)
+    served = list(dict.fromkeys(town_key(p) for p in config.towns.values())) or [town_key(config.town_path)]
+    unknown = [t for t in towns if t not in served]
+    if unknown:
+        raise CivicError(f"{unknown[0]!r} is not a town of this service; its towns are: {', '.join(served)}")
+    return towns
+
+
 def run_add(args: argparse.Namespace) -> int:
     users = _users(args)
+    towns = _town_keys(args, args.town)
     user = users.add(args.name, _password(args), args.role)
-    print(f"Added {user.name} ({user.role}).")
+    if towns:
+        users.set_towns(user.name, towns)
+    print(f"Added {user.name} ({user.role}{'; ' + ', '.join(towns) if towns else ''}).")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
     for user in _users(args).all():
-        print(f"{user.name:24s} {user.role:8s}{'  (disabled)' if user.disabled else ''}")
+        towns = f"  towns: {', '.join(user.towns)}" if user.towns else ""
+        print(f"{user.name:24s} {user.role:8s}{'  (disabled)' if user.disabled else ''}{towns}")
+    return 0
+
+
+def run_towns(args: argparse.Namespace) -> int:
+    users = _users(args)
+    users.set_towns(args.name, _town_keys(args, args.town))
+    user = users.get(args.name)
+    assert user is not None  # set_towns refuses an unknown name
+    if user.towns:
+        print(f"{user.name} sees {', '.join(user.towns)} in the console.")
+    else:
+        print(f"{user.name} sees {'every town' if user.role == 'admin' else 'no town'} in the console"
+              " (with one town, every account sees it).")
     return 0
 
 

@@ -1,8 +1,9 @@
 """``civicline report``, ``civicline purge`` and ``civicline doctor``: the call records.
 
-The database is ``--db``, else ``$CIVICLINE_DB``, else the configuration's ``[records] db``
-(default ``instance/civicline.sqlite3``). Retention and minutes-per-call are options that
-default to the configuration's ``[records]`` values.
+The database is ``--db`` (a SQLite file), else ``$CIVICLINE_DATABASE_URL`` (PostgreSQL),
+else ``$CIVICLINE_DB``, else the configuration's ``[records] db`` (default
+``instance/civicline.sqlite3``). Retention and minutes-per-call are options that default to
+the configuration's ``[records]`` values.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import argparse
 import os
 import re
 import shutil
-import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 
 from records import kpis, retention
 from records.health import read_health
-from records.store import SQLiteStore
+from records.store import PostgresStore, RecordsStore, SQLiteStore
 from staff_files.problems import CivicError
 
 DEFAULT_DB = "instance/civicline.sqlite3"
@@ -41,6 +41,18 @@ def db_path(args: argparse.Namespace) -> Path:
         return Path(explicit)
     config = _config(args)
     return Path(config.db_path) if config else Path(DEFAULT_DB)
+
+
+def _postgres(args: argparse.Namespace, *, read_only: bool = False) -> PostgresStore | None:
+    """The PostgreSQL store of ``$CIVICLINE_DATABASE_URL``, unless ``--db`` names a file."""
+    if getattr(args, "db", None) or not os.environ.get("CIVICLINE_DATABASE_URL"):
+        return None
+    from civicline.config import load_config
+    from civicline.wiring import store_for
+
+    store = store_for(load_config(getattr(args, "config", None)), read_only=read_only)
+    assert isinstance(store, PostgresStore)
+    return store
 
 
 def _setting(args: argparse.Namespace, name: str, default: Any) -> Any:
@@ -67,7 +79,14 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _existing(path: Path) -> SQLiteStore:
+def _existing(args: argparse.Namespace) -> RecordsStore:
+    shared = _postgres(args)
+    if shared is not None:
+        if shared.open_error:
+            shared.close()
+            raise CivicError(f"call records {shared.target}: {shared.open_error}")
+        return shared
+    path = db_path(args)
     if not path.exists():
         raise CivicError(f"no call records at {path} (give --db or set $CIVICLINE_DB)")
     store = SQLiteStore(path)
@@ -77,7 +96,7 @@ def _existing(path: Path) -> SQLiteStore:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    store = _existing(db_path(args))
+    store = _existing(args)
     try:
         from records.browse import WithoutTrials
 
@@ -94,19 +113,38 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    store = _existing(db_path(args))
+    store = _existing(args)
     try:
         result = retention.purge(
             store,
             _setting(args, "retention_days", retention.DEFAULT_RETENTION_DAYS),
             dry_run=args.dry_run,
         )
-    except sqlite3.Error as exc:
-        raise CivicError(f"purge of {store.path} failed: {exc}") from None
+    except Exception as exc:  # sqlite3.Error, psycopg.Error: the database's own words
+        raise CivicError(f"purge of {store.describe()} failed: {exc}") from None
     finally:
         store.close()
     print(result)
     return 0
+
+
+def doctor_postgres(store: PostgresStore) -> tuple[bool, list[str]]:
+    """(healthy?, lines to print) for the records in PostgreSQL (the URL without password)."""
+    lines, ok = [f"call records: PostgreSQL {store.target}"], True
+    info = store.check()
+    if not info["reachable"]:
+        ok = False
+        lines.append(f"  PROBLEM  the server does not answer: {info['error']}")
+    else:
+        lines.append(f"  ok       reachable (PostgreSQL {info['server_version']})")
+        lines.append(f"  ok       schema version {info['schema_version']}")
+        if info["writable"]:
+            lines.append("  ok       writable")
+        else:
+            ok = False
+            lines.append(f"  PROBLEM  the database is not writable: {info['write_error']}")
+    write_ok, write_lines = _write_health(store.health_file)
+    return ok and write_ok, lines + write_lines
 
 
 def doctor(path: Path) -> tuple[bool, list[str]]:
@@ -118,7 +156,7 @@ def doctor(path: Path) -> tuple[bool, list[str]]:
         ok = False
         lines.append(f"  PROBLEM  {text}")
 
-    lines.append(f"call records: {path}")
+    lines.append(f"call records: SQLite {path}")
     folder = path.parent if path.parent.exists() else Path(".")
     free = shutil.disk_usage(folder).free
     if free < LOW_DISK_BYTES:
@@ -152,21 +190,25 @@ def doctor(path: Path) -> tuple[bool, list[str]]:
             problem(f"the database is not writable: {writable}")
         else:
             lines.append("  ok       writable")
-    health = read_health(path.with_name(path.name + ".health.json"))
+    write_ok, write_lines = _write_health(path.with_name(path.name + ".health.json"))
+    return ok and write_ok, lines + write_lines
+
+
+def _write_health(file: Path | None) -> tuple[bool, list[str]]:
+    """What the server's recorder last said of its writes (records.health)."""
+    health = read_health(file) if file is not None else None
     if health is None:
-        lines.append("  ok       no write errors recorded by the server")
-    elif health.get("ok", False):
-        lines.append(
+        return True, ["  ok       no write errors recorded by the server"]
+    if health.get("ok", False):
+        return True, [
             f"  ok       last write {health.get('last_success_at')};"
             f" {health.get('write_failures', 0)} writes lost since the server started"
-        )
-    else:
-        problem(
-            f"the server's last writes FAILED: {health.get('last_error')} "
-            f"(at {health.get('last_error_at')}, {health.get('consecutive_failures')} in a row,"
-            f" {health.get('write_failures')} lost); calls go on but are not recorded"
-        )
-    return ok, lines
+        ]
+    return False, [
+        f"  PROBLEM  the server's last writes FAILED: {health.get('last_error')} "
+        f"(at {health.get('last_error_at')}, {health.get('consecutive_failures')} in a row,"
+        f" {health.get('write_failures')} lost); calls go on but are not recorded"
+    ]
 
 
 def _probe_write(path: Path) -> str | None:
@@ -186,7 +228,14 @@ def _probe_write(path: Path) -> str | None:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    ok, lines = doctor(db_path(args))
+    store = _postgres(args, read_only=True)
+    if store is not None:
+        try:
+            ok, lines = doctor_postgres(store)
+        finally:
+            store.close()
+    else:
+        ok, lines = doctor(db_path(args))
     config = _config(args)
     if config is not None and not args.records_only:
         from civicline.commands.speech import doctor_lines
@@ -202,7 +251,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(
             "--db",
             metavar="PATH",
-            help=f"call-records database (default: $CIVICLINE_DB or {DEFAULT_DB})",
+            help="call-records SQLite file (default: PostgreSQL when $CIVICLINE_DATABASE_URL is set,"
+            f" else $CIVICLINE_DB or {DEFAULT_DB})",
         )
         return p
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from records.database import iso
 from records.schema_console import ROLES
-from records.store import SQLiteStore
+from records.store import RecordsStore
 from staff_files.problems import CivicError
 
 MIN_PASSWORD = 10  # long enough to resist guessing while the rate limit holds
@@ -30,6 +30,8 @@ class User:
     name: str
     role: str
     disabled: bool = False
+    towns: tuple[str, ...] = ()
+    """The towns granted to the account (keys), on a service answering several."""
 
     def can(self, role: str) -> bool:
         """Roles are ordered: an admin can do what an editor can, who can do what a viewer can."""
@@ -43,7 +45,7 @@ def _hasher():  # imported here: the console extra is optional for the rest of c
 
 
 class Users:
-    def __init__(self, store: SQLiteStore, hasher: object | None = None) -> None:
+    def __init__(self, store: RecordsStore, hasher: object | None = None) -> None:
         self.store = store
         self._hasher = hasher  # argon2.PasswordHasher; tests pass cheaper parameters
         self._dummy_hash: str | None = None
@@ -72,13 +74,14 @@ class Users:
             raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
         hashed = self.hasher().hash(password)
         with self.store._tx() as tx:
-            if tx.execute("SELECT 1 FROM console_users WHERE name = ?", (name,)).fetchone():
-                raise UserError(f"the user {name!r} already exists")
-            tx.execute(
+            # One statement: two admins adding the same name at once on two workers get
+            # one account and one "already exists", whichever database is behind.
+            if not tx.execute(
                 "INSERT INTO console_users (name, password_hash, role, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (name, hashed, role, iso(datetime.now(UTC))),
-            )
+            ).rowcount:
+                raise UserError(f"the user {name!r} already exists")
         return User(name, role)
 
     def set_password(self, name: str, password: str) -> None:
@@ -108,11 +111,33 @@ class Users:
 
     def get(self, name: str) -> User | None:
         rows = self.store._rows("SELECT name, role, disabled FROM console_users WHERE name = ?", (name,))
-        return User(rows[0]["name"], rows[0]["role"], bool(rows[0]["disabled"])) if rows else None
+        if not rows:
+            return None
+        return User(rows[0]["name"], rows[0]["role"], bool(rows[0]["disabled"]), self.towns_of(name))
 
     def all(self) -> list[User]:
         rows = self.store._rows("SELECT name, role, disabled FROM console_users ORDER BY name")
-        return [User(r["name"], r["role"], bool(r["disabled"])) for r in rows]
+        towns: dict[str, list[str]] = {}
+        for r in self.store._rows("SELECT user_name, town FROM console_user_towns ORDER BY town"):
+            towns.setdefault(r["user_name"], []).append(r["town"])
+        return [User(r["name"], r["role"], bool(r["disabled"]), tuple(towns.get(r["name"], ()))) for r in rows]
+
+    # -- the towns an account sees (a service answering several) ----------------------
+    def towns_of(self, name: str) -> tuple[str, ...]:
+        rows = self.store._rows("SELECT town FROM console_user_towns WHERE user_name = ? ORDER BY town", (name,))
+        return tuple(r["town"] for r in rows)
+
+    def set_towns(self, name: str, towns: list[str] | tuple[str, ...]) -> None:
+        """The account sees these towns from now on (its next page), and no other."""
+        bad = [t for t in towns if not t or len(t) > 100 or any(c.isspace() or c == "/" for c in t)]
+        if bad:
+            raise UserError(f"not a town's key (its folder's name): {bad[0]!r}")
+        with self.store._tx() as tx:
+            if not tx.execute("SELECT 1 FROM console_users WHERE name = ?", (name,)).fetchone():
+                raise UserError(f"no user named {name!r}")
+            tx.execute("DELETE FROM console_user_towns WHERE user_name = ?", (name,))
+            for town in dict.fromkeys(towns):
+                tx.execute("INSERT INTO console_user_towns (user_name, town) VALUES (?, ?)", (name, town))
 
     def check_password(self, name: str, password: str) -> User | None:
         """The user if the password is right and the account enabled, else None."""

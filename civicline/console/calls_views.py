@@ -17,6 +17,8 @@ from civicline.console.core import (
     civic,
     form_text,
     not_found,
+    own_record,
+    record_towns,
     render,
     require,
     state,
@@ -100,7 +102,8 @@ def calls() -> Any:
     except ValueError:
         page = 1
     text = (request.args.get("q") or "").strip()[:100] or None
-    f = browse.CallFilter(day_start(start), day_start(end + timedelta(days=1)), lang, outcome, trials, text)
+    f = browse.CallFilter(day_start(start), day_start(end + timedelta(days=1)), lang, outcome, trials, text,
+                          towns=record_towns())
     rows, total = browse.calls_page(state().store, f, page)
     for row in rows:
         row["local_start"] = local(row["started_at"])
@@ -119,6 +122,7 @@ def call_detail(call_id: str) -> Any:
     row = browse.call(store, call_id[:64])
     if row is None:
         not_found(_l("This call"))
+    own_record(row, _l("This call"))
     turns = browse.turns_of(store, call_id)
     for t in turns:
         t["local_at"] = local(t["at"])
@@ -145,6 +149,10 @@ def call_reply(call_id: str) -> Any:
 
     from civicline.text.service import ConversationGone
 
+    row = browse.call(state().store, call_id[:64])
+    if row is None:
+        not_found("This conversation")
+    own_record(row, "This conversation")
     text = form_text("reply", limit=1000, required=True)
     try:
         current_app.extensions["text_service"].staff_reply(call_id[:64], text)

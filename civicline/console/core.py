@@ -14,6 +14,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any, NoReturn
 
@@ -45,6 +46,8 @@ bp = Blueprint(
 )
 
 PUBLIC = {"console.sign_in", "console.static", "console.set_language"}  # reachable without signing in
+# Pages about the session itself, not a town's: reachable by an account that sees no town.
+NO_TOWN = {*PUBLIC, "console.sign_out", "console.session_status", "console.session_extend"}
 
 
 class ConsoleError(Exception):
@@ -67,11 +70,34 @@ def fresh_session() -> None:
 
 
 def state() -> Any:
-    return current_app.extensions["console"]
+    """The console's shared state; its file versions are the current town's."""
+    return g.get("console_state") or current_app.extensions["console"]
 
 
 def civic() -> Any:
-    return current_app.extensions["civicline"]
+    """The app's Civicline seen from the town the page shows (civicline.console.towns)."""
+    return g.get("console_scope") or current_app.extensions["civicline"]
+
+
+def town_key() -> str:
+    """The key of the town the page shows."""
+    return str(g.get("console_town") or "")
+
+
+def record_towns() -> tuple[str, ...]:
+    """The ``calls.town`` values of the records the page may show."""
+    from civicline.console.towns import record_keys
+
+    return record_keys(current_app.extensions["civicline"].towns, town_key())
+
+
+def own_record(row: dict[str, Any], what: Any) -> None:
+    """Refuses (403) a call, or an item of a call, of a town the page does not show."""
+    from records.browse import town_of
+
+    if town_of(state().store, row) not in record_towns():
+        raise ConsoleError(403, _l("%(what)s belongs to another town than the one shown, which your account "
+                                   "may not see, or which you did not open.", what=what), _l("Not allowed"))
 
 
 def user() -> User | None:
@@ -177,9 +203,47 @@ def _guard() -> Any:
         if wants_json():
             return jsonify(error="not signed in"), 401
         return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
+    if g.get("console_user") is not None and request.endpoint not in NO_TOWN:
+        _enter_town(g.console_user)
     if g.get("console_user") is not None and request.endpoint != "console.session_status":
         session["last"] = now  # activity extends the session; the status poll does not
     return None
+
+
+def _enter_town(who: User) -> None:
+    """The town this page shows: ``?town=``, else the one last opened, else the first the
+    account sees; a town it does not see is refused."""
+    from civicline.console.towns import TownScope, versions_prefix, visible_towns
+
+    ext = current_app.extensions["civicline"]
+    visible = visible_towns(who, ext.towns)
+    asked = request.args.get("town")
+    if asked is not None:
+        if asked not in visible:
+            raise ConsoleError(403, _l("Your account may not see the town %(town)s.", town=repr(asked[:100])),
+                               _l("Not allowed"))
+        key: str | None = asked
+    else:
+        kept = session.get("town")
+        key = kept if kept in visible else (visible[0] if visible else None)
+    if key is None:
+        raise ConsoleError(403, _l("Your account sees no town of this service. An administrator gives it "
+                                   "towns with `civicline users towns NAME TOWN…`."), _l("No town"))
+    session["town"] = key
+    g.console_town, g.console_towns = key, visible
+    g.console_scope = TownScope(ext, key)
+    base = current_app.extensions["console"]
+    g.console_state = replace(base, versions=base.versions.of_town(versions_prefix(ext.towns, key)))
+
+
+@bp.url_defaults
+def _town_in_links(endpoint: str, values: dict[str, Any]) -> None:
+    """Every console link and form names the town its page shows: two tabs on two towns
+    each save to their own."""
+    key = g.get("console_town")
+    if key and endpoint != "console.static" and "town" not in values \
+            and current_app.extensions["civicline"].towns.several:
+        values["town"] = key
 
 
 @bp.after_request
@@ -206,7 +270,13 @@ def session_expires_in() -> int:
 
 @bp.app_context_processor
 def _template_values() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "current_user": user()}
+    return {"csrf_token": csrf_token, "current_user": user(), "console_town": g.get("console_town"),
+            "console_towns": g.get("console_towns") or [], "console_town_names": _town_names}
+
+
+def _town_names() -> dict[str, str]:
+    ext = current_app.extensions["civicline"]
+    return {key: holder.get().town_name for key, holder in ext.towns.holders.items()}
 
 
 def render(template: str, code: int = 200, /, **values: Any) -> tuple[str, int]:
@@ -246,5 +316,5 @@ def form_text(name: str, *, limit: int = 2000, required: bool = False) -> str:
     return value
 
 
-__all__ = ["ConsoleError", "_", "_l", "abort", "bp", "civic", "form_text", "fresh_session", "render", "require",
-           "signed_in", "state", "user"]
+__all__ = ["ConsoleError", "_", "_l", "abort", "bp", "civic", "form_text", "fresh_session", "own_record",
+           "record_towns", "render", "require", "signed_in", "state", "town_key", "user"]

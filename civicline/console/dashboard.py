@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 
 from civicline.console.calls_views import day_start, languages, period
-from civicline.console.core import ConsoleError, _, _l, bp, civic, render, state
+from civicline.console.core import ConsoleError, _, _l, bp, civic, record_towns, render, state
 from civicline.console.i18n import language_name, town_date, word
 from records import browse, kpis
 from records.schema import OUTCOMES
@@ -38,7 +38,7 @@ def dashboard() -> Any:
     lang = request.args.get("language") or None
     if lang and lang not in languages():
         raise ConsoleError(422, _l("Unknown language %(language)s.", language=repr(lang)), _l("Bad filter"))
-    view = browse.WithoutTrials(state().store, language=lang)
+    view = browse.WithoutTrials(state().store, language=lang, towns=record_towns())
     report = kpis.compute(
         view,
         since=day_start(start),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from records.database import iso
-from records.store import SQLiteStore
+from records.store import RecordsStore
 
 
 def text_hash(text: str) -> str:
@@ -37,21 +37,31 @@ def unified_diff(old: str, new: str, old_name: str, new_name: str) -> list[str]:
 
 
 class FileVersions:
-    def __init__(self, store: SQLiteStore) -> None:
+    """``prefix``: the town's, when one service answers several (the same file name, say
+    ``main.yaml``, is another file in each town's folder)."""
+
+    def __init__(self, store: RecordsStore, prefix: str = "") -> None:
         self.store = store
+        self.prefix = prefix
+
+    def of_town(self, prefix: str) -> FileVersions:
+        return FileVersions(self.store, prefix)
+
+    def _version(self, row: dict) -> Version:
+        return Version(**{**row, "file": row["file"][len(self.prefix):]})
 
     def add(self, kind: str, file: str, content: str, author: str, note: str | None = None) -> Version:
-        """Keeps a version; its number is the file's next one, taken inside the write lock
-        so two editors saving at once never get the same number."""
+        """Keeps a version; its number is the file's next one, taken under the file's lock
+        so two editors saving at once (on two workers) never get the same number."""
         at = iso(datetime.now(UTC))
-        with self.store._tx() as tx:
+        with self.store._tx(lock=f"file_versions {kind} {file}") as tx:
             seq = tx.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM file_versions WHERE kind = ? AND file = ?",
-                (kind, file),
+                (kind, self.prefix + file),
             ).fetchone()[0]
             tx.execute(
                 "INSERT INTO file_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (kind, file, seq, at, author, content, text_hash(content), note),
+                (kind, self.prefix + file, seq, at, author, content, text_hash(content), note),
             )
         return Version(kind, file, seq, at, author, content, text_hash(content), note)
 
@@ -59,20 +69,20 @@ class FileVersions:
         """Only to undo a version whose file could not be put in place (nothing half-saved)."""
         with self.store._tx() as tx:
             tx.execute(
-                "DELETE FROM file_versions WHERE kind = ? AND file = ? AND seq = ?", (kind, file, seq)
+                "DELETE FROM file_versions WHERE kind = ? AND file = ? AND seq = ?", (kind, self.prefix + file, seq)
             )
 
     def history(self, kind: str, file: str) -> list[Version]:
         rows = self.store._rows(
-            "SELECT * FROM file_versions WHERE kind = ? AND file = ? ORDER BY seq DESC", (kind, file)
+            "SELECT * FROM file_versions WHERE kind = ? AND file = ? ORDER BY seq DESC", (kind, self.prefix + file)
         )
-        return [Version(**r) for r in rows]
+        return [self._version(r) for r in rows]
 
     def get(self, kind: str, file: str, seq: int) -> Version | None:
         rows = self.store._rows(
-            "SELECT * FROM file_versions WHERE kind = ? AND file = ? AND seq = ?", (kind, file, seq)
+            "SELECT * FROM file_versions WHERE kind = ? AND file = ? AND seq = ?", (kind, self.prefix + file, seq)
         )
-        return Version(**rows[0]) if rows else None
+        return self._version(rows[0]) if rows else None
 
     def latest(self, kind: str, file: str) -> Version | None:
         history = self.history(kind, file)

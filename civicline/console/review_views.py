@@ -19,6 +19,8 @@ from civicline.console.core import (
     civic,
     form_text,
     not_found,
+    own_record,
+    record_towns,
     render,
     require,
     signed_in,
@@ -64,7 +66,7 @@ def _not_understood(item: dict) -> list[str]:
 @bp.get("/review")
 def review() -> Any:
     status = _status_filter()
-    items = state().store.review_items(status)
+    items = browse.in_towns(state().store, state().store.review_items(status), record_towns())
     items.sort(key=lambda i: i["created_at"], reverse=True)
     return render("review.html", title=_("Review list"), items=items, status=status or "all", statuses=REVIEW_STATUSES)
 
@@ -74,6 +76,7 @@ def review_item(item_id: str) -> Any:
     item = browse.review_item(state().store, item_id[:64])
     if item is None:
         not_found(_l("This review item"))
+    own_record(item, _l("This review item"))
     lang = (item.get("context") or {}).get("language") or civic().runtime.main_language
     catalogs = civic().runtime.catalogs
     intents = sorted({name for c in catalogs.by_lang.values() for name in c.intents})
@@ -91,6 +94,7 @@ def _open_item(item_id: str) -> dict:
     item = browse.review_item(state().store, item_id[:64])
     if item is None:
         not_found(_l("This review item"))
+    own_record(item, _l("This review item"))
     return item
 
 
@@ -169,7 +173,7 @@ def review_example(item_id: str) -> Any:
         raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
     saved = files.save(
         kind="catalog", folder=folder, relative=path.name, text=new_text, base_hash=files.text_hash(text),
-        author=signed_in().name, note=f"example for {intent}: {phrase}", reload=civic().runtimes.reload,
+        author=signed_in().name, note=f"example for {intent}: {phrase}", reload=civic().reload_towns,
         check=lambda copy: catalog_edit.check_catalog(copy, lang, before, intent=intent, phrase=phrase),
     )
     if saved.problems or saved.conflict or saved.current_text is not None:
@@ -189,7 +193,7 @@ def review_example(item_id: str) -> Any:
 @bp.get("/callbacks")
 def callbacks() -> Any:
     status = _status_filter()
-    rows = state().store.staff_requests(status)
+    rows = browse.in_towns(state().store, state().store.staff_requests(status), record_towns())
     rows.sort(key=lambda r: r["created_at"])  # oldest first: they have waited longest
     return render("callbacks.html", title=_("Callbacks and messages"), rows=rows, status=status or "all",
                   statuses=REVIEW_STATUSES, users=state().users.all())
@@ -201,6 +205,7 @@ def callbacks_update(request_id: str) -> Any:
     row = browse.staff_request(state().store, request_id[:64])
     if row is None:
         not_found(_l("This request"))
+    own_record(row, _l("This request"))
     _request_action(row, state().store.update_staff_request, assigned="assigned",
                     closed=_("Closed. The caller's full number has been deleted."))
     return redirect(url_for("console.callbacks") + f"#req-{row['id']}")
@@ -217,7 +222,8 @@ def city_requests() -> Any:
     status = request.args.get("status", "all")
     if status != "all" and status not in CITY_STATUSES:
         raise ConsoleError(422, _l("Unknown status %(status)s.", status=repr(status)), _l("Bad filter"))
-    rows = state().store.city_requests(None if status == "all" else status)
+    rows = browse.in_towns(state().store, state().store.city_requests(None if status == "all" else status),
+                           record_towns())
     return render("city_requests.html", title=_("City requests"), rows=rows, status=status,
                   statuses=CITY_STATUSES, users=state().users.all())
 
@@ -229,6 +235,7 @@ def city_requests_update(request_id: str) -> Any:
     row = store.city_request(request_id[:64])
     if row is None:
         not_found(_l("This request"))
+    own_record(row, _l("This request"))
     _request_action(row, store.update_city_request, assigned=None,
                     closed=_("Closed. The caller's number has been deleted."))
     return redirect(url_for("console.city_requests") + f"#city-{row['id']}")

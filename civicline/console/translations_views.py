@@ -91,7 +91,7 @@ def translations_prompt(lang: str) -> Any:
         raise ConsoleError(422, _l("%(error)s. Nothing was saved.", error=str(exc)), _l("Not saved")) from None
     saved = files.save(
         kind="catalog", folder=folder, relative=path.name, text=new, base_hash=request.form.get("base_hash") or files.text_hash(old),
-        author=signed_in().name, note=_("reviewed %(key)s", key=key), reload=civic().runtimes.reload,
+        author=signed_in().name, note=_("reviewed %(key)s", key=key), reload=civic().reload_towns,
         check=lambda copy: catalog_edit.check_catalog(copy, lang, before, prompt=key, value=text),
     )
     if saved.problems or saved.current_text is not None:

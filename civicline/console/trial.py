@@ -104,7 +104,9 @@ class TrialCalls:
         self._lock = threading.Lock()
 
     def start(self, owner: str, engine: Engine, clock: Callable[[], datetime], recorder: Recorder | None,
-              language: str | None, on_start: Callable[[str], None] | None = None) -> tuple[Trial, Step]:
+              language: str | None, on_start: Callable[[str], None] | None = None,
+              town: str | None = None) -> tuple[Trial, Step]:
+        """``town``: the key of the town tried (its record's town); None: the recorder's."""
         self._sweep()
         with self._lock:
             mine = [t for t in self._trials.values() if t.owner == owner]
@@ -115,7 +117,7 @@ class TrialCalls:
         call_id = "trial-" + uuid.uuid4().hex
         if on_start:
             on_start(call_id)  # mark it a trial before its first record is written
-        call = Call(engine, clock, call_id=call_id, caller=None, language=language, recorder=recorder)
+        call = Call(engine, clock, call_id=call_id, caller=None, language=language, recorder=recorder, town=town)
         trial = Trial(call_id, owner, call)
         step = call.start()
         trial.record("assistant", step)

@@ -23,6 +23,7 @@ from civicline.console.core import (
     render,
     signed_in,
     state,
+    town_key,
     wants_json,
 )
 from flows.session import CallerHungUp, Event, NoInput, Pressed, Said
@@ -113,6 +114,7 @@ def try_start() -> Any:
         trial, _started = state().trials.start(
             signed_in().name, civic().engine(), clock, civic().recorder, lang,
             on_start=lambda call_id: browse.mark_trial(store, call_id, signed_in().name),
+            town=town_key() or None,
         )
     except OverflowError:
         raise ConsoleError(503, _l("Too many trial calls are running; try again in a few minutes."), _l("Busy")) from None

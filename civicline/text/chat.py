@@ -6,6 +6,10 @@ The conversation is found by an unguessable cookie (only its hash is kept); each
 carries the conversation's own token, so another site cannot post into it. Every client
 address (``civicline.proxies.client_address``) may send ``[text] chat_per_minute`` messages
 a minute. Its wording comes from the catalogs (``chat.*``), in the conversation's language.
+
+On a service answering several towns (``[towns]``) the page is a town's: ``/chat?town=KEY``
+(its folder's name; every link of the page keeps it), the first town without it; a
+conversation stays in the town it started in.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -43,8 +49,46 @@ def service() -> Any:
     return current_app.extensions["text_service"]
 
 
+class _TownView:
+    """The app's Civicline with the page's town's runtime as ``runtime``."""
+
+    def __init__(self, ext: Any, town: str | None) -> None:
+        self._ext, self._town = ext, town
+
+    @property
+    def runtime(self) -> Any:
+        return self._ext.runtime_of(self._town)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ext, name)
+
+
 def civic() -> Any:
-    return current_app.extensions["civicline"]
+    """The app's Civicline, its ``runtime`` the page's town's."""
+    return _TownView(current_app.extensions["civicline"], g.get("chat_town"))
+
+
+def page_town(found: Conversation | None) -> str | None:
+    """The key of the page's town: the conversation's, else ``?town=`` (a service with
+    [towns]); None: the default town. An unknown town is not found (404)."""
+    towns = current_app.extensions["civicline"].towns
+    if not towns.several:
+        return None
+    if found is not None and found.town:
+        return found.town
+    asked = request.args.get("town") or request.form.get("town")
+    if not asked:
+        return str(towns.default)
+    if asked not in towns.holders:
+        abort(404)
+    return str(asked)
+
+
+@bp.url_defaults
+def _town_in_links(endpoint: str, values: dict[str, Any]) -> None:
+    town = g.get("chat_town")
+    if town and endpoint != "chat.static" and "town" not in values:
+        values["town"] = town
 
 
 def _address(token: str) -> str:
@@ -57,6 +101,12 @@ def conversation() -> Conversation | None:
         return None
     found: Conversation | None = service().conversations.find(CHAT, _address(token))
     return found
+
+
+@bp.before_request
+def _town() -> None:
+    if request.endpoint != "chat.static":
+        g.chat_town = page_town(conversation())
 
 
 def page_language(found: Conversation | None) -> str:
@@ -166,7 +216,7 @@ def send() -> BaseResponse:
         return _refuse(lang, found, say(lang, "chat.ended"), 400, wants_json)
     token = request.cookies.get(COOKIE, "") if found is not None else secrets.token_urlsafe(32)
     before = found.transcript[-1].seq if found and found.transcript else -1
-    received = service().receive(CHAT, _address(token), message, language=lang)
+    received = service().receive(CHAT, _address(token), message, language=lang, town=g.get("chat_town"))
     if wants_json:
         lang = page_language(received.conversation)
         response: BaseResponse = jsonify(messages=messages_json(received.conversation, before), token=received.conversation.form_token,

@@ -14,7 +14,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ class Conversation:
     with_person: bool = False  # handed to staff, who answer from the console
     finished: bool = False  # the engine ended it: shown (chat page) until idle, never continued
     held_end: dict[str, Any] | None = None  # the record's end, written when the conversation closes
+    steps: int = 0  # turns given to the call record: the number of the next one there
     transcript: list[Message] = field(default_factory=list)
     answered: dict[str, list[str]] = field(default_factory=dict)  # provider's message id -> replies
     form_token: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -85,6 +87,12 @@ class Conversations:
             self._by_address[(channel, address)] = conversation
         return conversation
 
+    @contextmanager
+    def editing(self, conversation: Conversation) -> Iterator[Conversation]:
+        """The conversation, locked while it changes (in Redis: across workers, and saved)."""
+        with conversation.lock:
+            yield conversation
+
     def touch(self, conversation: Conversation) -> None:
         conversation.last_active = self.clock()
 
@@ -92,11 +100,13 @@ class Conversations:
         """Ended: the next message starts another; its page still shows it until idle."""
         conversation.finished = True
 
-    def close(self, conversation: Conversation) -> None:
-        """Forgotten now: its number, its transcript."""
+    def close(self, conversation: Conversation) -> bool:
+        """Forgotten now: its number, its transcript. True when it was still kept."""
         with self._lock:
             if self._by_address.get((conversation.channel, conversation.address)) is conversation:
                 del self._by_address[(conversation.channel, conversation.address)]
+                return True
+            return False
 
     def idle(self) -> list[Conversation]:
         """The conversations nobody wrote in for too long, forgotten; those not finished yet

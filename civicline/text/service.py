@@ -75,6 +75,11 @@ class TextCall(KeptCall):
                          texts=texts, town=conversation.town)
         self.conversation = conversation
 
+    def _after(self, step: Any, event: Any, began: float, now: datetime) -> Any:
+        step = super()._after(step, event, began, now)
+        self.conversation.steps += 1  # Call._after gave the record one turn
+        return step
+
     def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
         if method == "call_ended" and kwargs.get("outcome") == "transferred":
             self.conversation.held_end = dict(kwargs)
@@ -86,7 +91,7 @@ class TextCall(KeptCall):
 class TextService:
     """Every text conversation of the process and what happens to each message."""
 
-    def __init__(self, app_ext: Any, conversations: Conversations, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, app_ext: Any, conversations: Conversations | Any, clock: Callable[[], datetime] | None = None) -> None:
         self.app_ext = app_ext
         self.conversations = conversations
         self.clock = clock  # tests fix the time; default: the town's now
@@ -101,6 +106,8 @@ class TextService:
         """A Call around the conversation's session, on the flows it started with, those of
         the town written to."""
         state = SessionState.from_json(conversation.state_json) if conversation.state_json else None
+        if state is not None:
+            self._resume(conversation, state.lang)
         engine = self.app_ext.engine(state.flow_version if state else None, conversation.town)
         return TextCall(engine, lambda: self.now(conversation.town), conversation, self.app_ext.recorder,
                         self.app_ext.texts)
@@ -116,7 +123,7 @@ class TextService:
             conversation = self.conversations.open(channel, address, caller,
                                                    language or self._language_of(body, town), town)
             return self._first(conversation, body, message_id)
-        with conversation.lock:
+        with self.conversations.editing(conversation):
             if message_id and message_id in conversation.answered:
                 log.info("conversation %s: message %s delivered again; same answer", conversation.id, message_id)
                 return Received(conversation, conversation.answered[message_id], False)
@@ -130,7 +137,7 @@ class TextService:
             return self._done(conversation, replies, message_id, False, call)
 
     def _first(self, conversation: Conversation, body: str, message_id: str | None) -> Received:
-        with conversation.lock:
+        with self.conversations.editing(conversation):
             conversation.add("resident", body)
             call = self.call(conversation)
             step = call.start()
@@ -169,7 +176,7 @@ class TextService:
         conversation = self.conversations.by_id(call_id)
         if conversation is None:
             raise ConversationGone(call_id)
-        with conversation.lock:
+        with self.conversations.editing(conversation):
             if conversation.channel == "sms":
                 if conversation.caller is None or self.app_ext.texts is None:
                     raise ConversationGone(call_id)
@@ -180,11 +187,21 @@ class TextService:
             self._record_turn(conversation, assistant_text=text, intent="staff_reply")
         return conversation
 
+    def _resume(self, conversation: Conversation, language: str | None = None) -> None:
+        """The record's next turn is the conversation's own count: another worker (or this
+        one before a restart) may have written the last ones."""
+        resume = getattr(self.app_ext.recorder, "resume", None)
+        if callable(resume):
+            resume(conversation.id, caller=conversation.caller, language=language or conversation.language,
+                   next_turn=conversation.steps)
+
     def _record_turn(self, conversation: Conversation, *, caller_text: str | None = None,
                      assistant_text: str = "", intent: str) -> None:
         recorder = self.app_ext.recorder
         if recorder is None:
             return
+        self._resume(conversation)
+        conversation.steps += 1
         try:
             recorder.turn(conversation.id, at=self.now(conversation.town), caller_text=caller_text, key=None, intent=intent,
                           score=None, node="@person", assistant_text=assistant_text, provenance=[], latency_ms=None)
@@ -198,11 +215,12 @@ class TextService:
         self.conversations.close(conversation)
         if conversation.finished:
             return
-        with conversation.lock:
+        with self.conversations.editing(conversation):
             conversation.finished = True
             if conversation.held_end is not None:
                 held, conversation.held_end = conversation.held_end, None
                 if self.app_ext.recorder is not None:
+                    self._resume(conversation)
                     self.app_ext.recorder.call_ended(conversation.id, **held)
                 return
             call = self.call(conversation)

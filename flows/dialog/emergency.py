@@ -1,7 +1,8 @@
 """`@emergency`: a caller who speaks of an emergency, at any point of a call, is told at once
 to hang up and call the emergency number, is offered a person, and the call goes on the
 staff's review list. Never a menu: the only question is whether they want a person; "no"
-(it was not an emergency) takes them back to the question they were at."""
+(it was not an emergency) takes them back to the question they were at. A sentence that only
+may speak of one (nlu.emergency: a notice) hears the number first, then its answer."""
 
 from __future__ import annotations
 
@@ -42,6 +43,14 @@ def advise(turn: Turn, kind: str, languages: list[str]) -> None:
     for lang in languages:
         key = f"emergency.{kind}" if turn.rt.catalogs[lang].has(f"emergency.{kind}") else "emergency.general"
         turn.say(key, lang, **numbers(turn, kind, lang))
+
+
+def notice(turn: Turn) -> None:
+    """A sentence that may speak of an emergency, not surely ("the smoke of my neighbour's
+    bonfire"): the emergency number is said first, then the call goes on with its answer;
+    no question, no flag."""
+    general = numbers(turn, "general", turn.lang)
+    turn.say("emergency.notice", **general)
 
 
 def raise_alarm(turn: Turn, alarm: Any, text: str) -> str | None:

@@ -152,8 +152,10 @@ def handle(turn: Turn, event: Event) -> str | None:
         return not_understood(turn, "common.no_input")
     # Safety first: an emergency, at any question, in any enabled language.
     alarm = None if emergency.decided(turn, text) else turn.understanding.emergency(text, state.lang)
-    if alarm is not None:
+    if alarm is not None and alarm.sure:
         return emergency.raise_alarm(turn, alarm, text)
+    if alarm is not None:  # maybe an emergency: the number first, then the answer asked for
+        emergency.notice(turn)
     if not state.node.startswith("@"):
         moved = global_words(turn, text)
         if moved is not None:

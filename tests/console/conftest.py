@@ -1,4 +1,6 @@
-"""Fixtures for the staff console (the app itself: support.console)."""
+"""Fixtures for the staff console (the app itself: support.console). A test module that
+sets ``BOTH_BACKENDS = True`` runs on a SQLite store and on a PostgreSQL one
+(support.stores); the others on SQLite."""
 
 from __future__ import annotations
 
@@ -6,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from records import SQLiteStore
 from support.console import make_app, make_catalog_dir, make_town, sign_in
+from support.stores import BACKENDS, postgres_server, postgres_url, store_on  # noqa: F401 - fixtures
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if getattr(metafunc.module, "BOTH_BACKENDS", False) and "store" in metafunc.fixturenames:
+        metafunc.parametrize("store", BACKENDS, indirect=True)
 
 
 @pytest.fixture
@@ -21,8 +28,8 @@ def catalog_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = SQLiteStore(tmp_path / "records.sqlite3")
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    s = store_on(request, getattr(request, "param", "sqlite"), tmp_path / "records.sqlite3")
     yield s
     s.close()
 

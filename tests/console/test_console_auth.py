@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from civicline.console.accounts import Users
 from support.console import PASSWORD, ROOT, csrf, sign_in
 
+BOTH_BACKENDS = True  # the console's tables on SQLite and on PostgreSQL (conftest)
+
 
 def test_the_console_asks_to_sign_in_first(client):
     response = client.get("/console/calls")

@@ -9,6 +9,8 @@ from records import browse
 from support.console import place_call
 from support.flowkit import CLOSED
 
+BOTH_BACKENDS = True  # the console's tables on SQLite and on PostgreSQL (conftest)
+
 DEC = {"from": "2026-11-25", "to": "2026-12-07"}
 
 

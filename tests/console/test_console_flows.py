@@ -13,6 +13,8 @@ from civicline.console.file_versions import text_hash
 from flows.session import Pressed
 from support.console import csrf, sign_in
 
+BOTH_BACKENDS = True  # the console's tables on SQLite and on PostgreSQL (conftest)
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -157,3 +159,35 @@ def test_saving_the_same_text_makes_no_version(app, editor, town):
     response = save(editor, text, text_hash(text))
     assert response.status_code == 302
     assert app.extensions["console"].versions.history("flow", "main.yaml") == []
+
+
+def test_two_workers_saving_one_file_at_once_get_one_number_each(store):
+    """Each save takes the file's next version number; two workers saving at once must not
+    both take the same one (on PostgreSQL, under the file's lock)."""
+    import threading
+
+    from civicline.console.file_versions import FileVersions
+    from support.stores import same_database
+
+    other = same_database(store)
+    saving = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def save(versions: FileVersions, n: int) -> None:
+        try:
+            saving.wait()
+            for i in range(5):
+                versions.add("flow", "main.yaml", f"version {n}.{i}\n", author=f"editor{n}")
+        except BaseException as exc:  # pragma: no cover - the assertion shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(FileVersions(store if n % 2 else other), n)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other.close()
+    assert not errors, errors
+    history = FileVersions(store).history("flow", "main.yaml")
+    assert sorted(v.seq for v in history) == list(range(1, 41))
+    assert len({v.content for v in history}) == 40

@@ -11,6 +11,8 @@ from records import browse
 from support.console import csrf, place_call
 from support.flowkit import CLOSED
 
+BOTH_BACKENDS = True  # the console's tables on SQLite and on PostgreSQL (conftest)
+
 PARIS = ZoneInfo("Europe/Paris")
 
 

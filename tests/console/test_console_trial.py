@@ -7,6 +7,8 @@ import re
 from records import browse
 from support.console import csrf, sign_in
 
+BOTH_BACKENDS = True  # the console's tables on SQLite and on PostgreSQL (conftest)
+
 JSON = {"Accept": "application/json"}
 
 

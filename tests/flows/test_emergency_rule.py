@@ -114,3 +114,14 @@ def test_the_state_with_an_alarm_round_trips_through_json(engine):
     again = SessionState.from_json(step.state.to_json())
     assert again.emergency == "fire" and again.emergency_return == {"node": "waste.start"}
     assert engine.step(again, Pressed("2"), OPEN).state.node == "waste.start"
+
+
+def test_a_doubtful_sentence_hears_the_number_first_then_its_answer(engine):
+    """Alarming words that the meaning does not support: a notice, not an alarm."""
+    state = engine.start("call-1", OPEN, language="en").state
+    step = engine.step(state, Said("what time does the fire brigade museum open"), OPEN)
+    text = says(step)
+    assert text.startswith("If someone is in danger, hang up and call 1 1 2. Otherwise:"), text
+    assert len(of(step, Say)) > 1  # the call goes on with what it says to any such question
+    assert step.state.node != "@emergency" and step.state.emergency is None
+    assert not [r for r in of(step, StaffRequest) if r.kind == "review"]

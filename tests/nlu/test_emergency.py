@@ -1,8 +1,10 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_*.yaml and dev2_*.yaml set the detector (dev2 was the first held-out set, measured once
-and then used); test_*.yaml is held out and measured here, never tuned on. The ordinary
-caller sentences of tests/nlu/data/callers must almost never be taken for an emergency."""
+dev_*, dev2_* and dev3_*.yaml set the detector (dev2 and dev3 were held-out sets, measured
+and then used; their sentences are among the catalogs' examples): regression guards, not
+results. A held-out set, written apart and never tuned on, is test_*.yaml when present
+(bench/emergency_bench.py reports on it). The ordinary caller sentences of
+tests/nlu/data/callers must almost never raise an alarm."""
 
 from __future__ import annotations
 
@@ -75,43 +77,122 @@ def test_ordinary_callers_are_almost_never_taken_for_an_emergency(detector, lang
     result = measure(detector, [], callers(lang))
     assert result.ordinary > 600
     assert result.false_alarm_rate <= 0.01, result.false_alarms
+    # A notice costs an ordinary caller one sentence before the answer: rare too.
+    assert result.notice_rate <= 0.05, result.false_notices
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_dev_sentences_guard_against_regressions(detector, lang):
-    """Tuned on: a regression guard, not a result."""
+    """Tuned on: a regression guard, not a result. No emergency goes without at least the
+    number; few look-alikes stop the call."""
     result = measure(detector, *labelled("dev*", lang))
     assert result.recall == 1.0, result.missed
-    assert result.false_alarm_rate <= 0.02, result.false_alarms
+    assert result.alarm_recall >= 0.95, result.noticed
+    assert result.false_alarm_rate <= 0.05, result.false_alarms
 
 
-# Measured on the held-out set (see docs/understanding.md): far from the goal, and kept as
-# floors so that a change that loses ground fails; not tuned on.
-HELD_OUT_FLOORS = {"en": (0.80, 0.08), "fr": (0.40, 0.16), "es": (0.48, 0.08)}
+def test_words_alone_give_a_notice_and_the_meaning_decides_an_alarm(detector):
+    museum = detector.detect("what time does the fire brigade museum open", ["en"])
+    assert museum is not None and museum.by == "words" and museum.level == "notice"
+    alarm = detector.detect("grandpa slipped in the bath and his eyes are closed", ["en"])
+    assert alarm is not None and alarm.by == "meaning" and alarm.sure and alarm.kind == "medical"
+    assert detector.detect("when is the glass collected in my street", ["en"]) is None
+
+
+def test_ignored_phrases_are_blanked_for_the_meaning_too(detector):
+    assert detector.without_ignored("where do I take an old fire extinguisher", ["en"]) == "where do i take an old"
+    said = "there is a fire in the kitchen"
+    assert detector.without_ignored(said, ["en"]) == said  # nothing ignored: as said
+
+
+@pytest.mark.parametrize("lang", ("en", "fr", "es", "it"))
+def test_a_paraphrase_in_every_catalog_language_is_heard(detector, lang):
+    said = {"en": "my mum has fallen down the stairs and her eyes are closed",
+            "fr": "ma mère est tombée dans l'escalier et elle a les yeux fermés",
+            "es": "mi madre se ha caído por la escalera y tiene los ojos cerrados",
+            "it": "mia madre è caduta dalle scale e ha gli occhi chiusi"}[lang]
+    heard = detector.detect(said, [lang])
+    assert heard is not None and heard.kind == "medical", heard
+
+
+def held_out_sets() -> list[str]:
+    return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_sentences_are_not_in_the_catalogs(lang):
+    from nlu.text import fold
+
+    if lang not in held_out_sets():
+        pytest.skip(f"no held-out set test_{lang}.yaml (bench/emergency_bench.py measures one when present)")
+    catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))
+    section = catalog["emergency"]
+    written = {fold(s) for phrases in section["examples"].values() for s in phrases}
+    written |= {fold(s) for s in section["ordinary"]}
+    emergencies, ordinary = labelled("test", lang)
+    assert not written & {fold(s) for s in emergencies + ordinary}
+
+
+class WordsEncoder:
+    """A toy encoder: one dimension per known word, so the test knows what is near what."""
+
+    name = "toy"
+    VOCAB = ("fire", "smoke", "hurt", "bin", "collected", "street", "light", "broken")
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts):
+        import numpy as np
+
+        self.calls += 1
+        rows = np.array([[float(w in t.split()) for w in self.VOCAB] + [0.1] for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_the_meaning_layer_is_fitted_on_the_examples_and_kept_by_content(tmp_path):
+    pytest.importorskip("numpy")
+    from nlu import emergency_meaning
+    from nlu.emergency_meaning import MeaningModel
+
+    examples = {"fire": ["fire fire", "smoke fire"], "medical": ["hurt", "hurt hurt"]}
+    ordinary = ["bin collected", "street light broken", "bin street", "light broken"]
+    encoder = WordsEncoder()
+    model = MeaningModel(examples, ordinary, encoder, cache_dir=tmp_path)
+    fire, kind, _ = model.score("smoke")
+    assert fire > 0 and kind == "fire"
+    assert model.score("bin collected street")[0] < 0
+    assert list(tmp_path.glob("emergency-toy-*.npy"))  # the fitted weights, kept on disk
+    emergency_meaning._FITTED.clear()
+    again = MeaningModel(examples, ordinary, encoder, cache_dir=tmp_path)
+    assert again.score("smoke")[0] == pytest.approx(fire)
+    changed = MeaningModel({**examples, "gas": ["light"]}, ordinary, encoder, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("emergency-toy-*.npy"))) == 2  # other examples: fitted anew
+    assert changed.score("light")[0] > model.score("light")[0]
+
+
+def test_without_an_encoder_words_raise_an_alarm():
+    detector = words_only(words={"fire": ("fire",)})
+    heard = detector.detect("there is a fire")
+    assert heard is not None and heard.sure and detector.meaning is None
+
+
+# Measured once on the held-out sets (bench/emergency_bench.py --sets test): floors, so that
+# a change that loses ground fails; not tuned on. (heard at least, alarms on look-alikes at most)
+HELD_OUT_FLOORS = {"en": (44 / 45, 0.13), "fr": (1.0, 0.15), "es": (1.0, 0.11)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_held_out_sentences_floors(detector, lang):
     result = measure(detector, *labelled("test", lang))
-    recall, false_alarms = HELD_OUT_FLOORS[lang]
-    assert result.recall >= recall, result.missed
-    assert result.false_alarm_rate <= false_alarms, result.false_alarms
+    heard, alarms = HELD_OUT_FLOORS[lang]
+    assert result.recall >= heard, result.missed
+    assert result.false_alarm_rate <= alarms, result.false_alarms
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: emergencies in new words are missed")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: look-alike ordinary "
+                   "questions (a burnt car, a smoke detector, 'sick to death of') raise alarms")
 @pytest.mark.parametrize("lang", LANGS)
-def test_held_out_goal_no_emergency_missed(detector, lang):
+def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_labelled_sentences_are_not_in_the_catalogs(lang):
-    from nlu.text import fold
-
-    catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))
-    section = catalog["emergency"]
-    written = {fold(s) for group in ("examples",) for phrases in section[group].values() for s in phrases}
-    written |= {fold(s) for s in section["ordinary"]}
-    emergencies, ordinary = labelled("test", lang)
-    assert not written & {fold(s) for s in emergencies + ordinary}

@@ -8,11 +8,14 @@ import json
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from civicline.commands import records_cmd
 from records import CallRecorder, SQLiteStore, kpis
 from records.database import iso
 from records.schema import MIGRATIONS, statements
 from support.records_data import KEY, T0, simple_turn
+from support.stores import cli_database
 
 
 def a_store_migrated_to(db, last: int) -> None:
@@ -45,9 +48,10 @@ def test_a_store_from_before_channels_keeps_its_calls_as_phone_calls(db):
 def test_an_unknown_channel_is_refused_by_the_store_and_recorded_as_voice_by_the_recorder(store, recorder):
     recorder.call_started("c", caller=None, language="en", at=T0, channel="fax")
     assert store.calls()[0]["channel"] == "voice"
-    # The column's CHECK keeps any other writer's unknown channel out (INSERT OR IGNORE skips it).
-    store.start_call({"id": "d", "started_at": iso(T0), "language": "en", "caller_hash": None,
-                      "caller_last2": None, "channel": "fax"})
+    # The column's CHECK refuses any other writer's unknown channel, loudly.
+    with pytest.raises(Exception, match="(?i)check"):
+        store.start_call({"id": "d", "started_at": iso(T0), "language": "en", "caller_hash": None,
+                          "caller_last2": None, "channel": "fax"})
     assert [c["id"] for c in store.calls()] == ["c"]
 
 
@@ -74,7 +78,7 @@ def test_kpis_per_channel_equal_a_hand_count(store, recorder):
     assert any(row.startswith("by_channel.chat.transferred,,1") for row in kpis.render(report, "csv").splitlines())
 
 
-def test_the_report_command_prints_the_channels(db, store, recorder, capsys, monkeypatch, tmp_path):
+def test_the_report_command_prints_the_channels(store, recorder, capsys, monkeypatch, tmp_path):
     recorder.call_started("s1", caller=None, language="fr", at=T0, channel="sms")
     recorder.call_ended("s1", at=T0 + timedelta(seconds=60), outcome="answered")
     recorder.call_started("v1", caller=None, language="fr", at=T0, channel="voice")
@@ -82,12 +86,13 @@ def test_the_report_command_prints_the_channels(db, store, recorder, capsys, mon
     p = argparse.ArgumentParser()
     p.add_argument("--config")
     records_cmd.register(p.add_subparsers())
-    args = p.parse_args(["report", "--db", str(db), "--since", T0.date().isoformat()])
+    database = cli_database(store, monkeypatch)
+    args = p.parse_args(["report", *database, "--since", T0.date().isoformat()])
     assert args.func(args) == 0
     text = capsys.readouterr().out
     by_channel = text.split("By channel")[1].split("By language")[0].splitlines()
     assert [line.split()[:2] for line in by_channel[1:]] == [["voice", "1"], ["sms", "1"], ["chat", "0"]]
-    args = p.parse_args(["report", "--db", str(db), "--since", T0.date().isoformat(), "--format", "json"])
+    args = p.parse_args(["report", *database, "--since", T0.date().isoformat(), "--format", "json"])
     assert args.func(args) == 0
     assert json.loads(capsys.readouterr().out)["by_channel"]["sms"]["answered"] == 1
 

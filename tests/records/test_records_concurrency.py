@@ -1,24 +1,23 @@
-"""Concurrent calls lose nothing; a killed process loses at most the turn in flight."""
+"""Concurrent calls lose nothing; a killed process loses at most the turn in flight; on
+both back-ends."""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
 
-from records import CallRecorder, SQLiteStore
+from records import CallRecorder, PostgresStore, SQLiteStore
 from support.records_data import KEY, T0, simple_turn
 
 CALLS, TURNS = 50, 30
 
 
-def test_fifty_concurrent_calls_write_every_turn(db):
-    store = SQLiteStore(db)
+def test_fifty_concurrent_calls_write_every_turn(store):
     recorder = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False)
     start = threading.Barrier(CALLS)
     errors: list[BaseException] = []
@@ -45,31 +44,26 @@ def test_fifty_concurrent_calls_write_every_turn(db):
         t.start()
     for t in threads:
         t.join()
-    store.close()
 
     assert not errors
     assert recorder.health.write_failures == 0
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == CALLS
-    assert conn.execute("SELECT COUNT(*) FROM turns").fetchone()[0] == CALLS * TURNS
-    per_call = conn.execute(
-        "SELECT call_id, COUNT(*), MIN(seq), MAX(seq) FROM turns GROUP BY call_id"
-    ).fetchall()
-    assert all(row[1:] == (TURNS, 0, TURNS - 1) for row in per_call)
-    assert (
-        conn.execute(
-            "SELECT COUNT(*) FROM calls WHERE outcome = 'answered' AND duration_s = ?", (TURNS,)
-        ).fetchone()[0]
-        == CALLS
-    )
-    assert conn.execute("SELECT COUNT(DISTINCT caller_hash) FROM calls").fetchone()[0] == CALLS
+    assert store._scalar("SELECT COUNT(*) FROM calls") == CALLS
+    assert store._scalar("SELECT COUNT(*) FROM turns") == CALLS * TURNS
+    per_call = store._rows("SELECT call_id, COUNT(*) AS n, MIN(seq) AS first, MAX(seq) AS last FROM turns"
+                           " GROUP BY call_id")
+    assert all((row["n"], row["first"], row["last"]) == (TURNS, 0, TURNS - 1) for row in per_call)
+    assert store._scalar(
+        "SELECT COUNT(*) FROM calls WHERE outcome = 'answered' AND duration_s = ?", (TURNS,)
+    ) == CALLS
+    assert store._scalar("SELECT COUNT(DISTINCT caller_hash) FROM calls") == CALLS
 
 
 WRITER = r"""
 import sys, threading
 from datetime import UTC, datetime, timedelta
-from records import CallRecorder, SQLiteStore
-store = SQLiteStore(sys.argv[1])
+from records import CallRecorder, PostgresStore, SQLiteStore
+target = sys.argv[1]
+store = PostgresStore(target) if target.startswith("postgresql://") else SQLiteStore(target)
 rec = CallRecorder(store, hash_key=b"k" * 32, auto_purge=False)
 t0 = datetime(2026, 3, 2, tzinfo=UTC)
 lock = threading.Lock()
@@ -86,12 +80,13 @@ for n in range(4):
 """
 
 
-def test_killed_process_loses_at_most_the_turns_in_flight(db, tmp_path):
+def test_killed_process_loses_at_most_the_turns_in_flight(store, tmp_path):
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     root = Path(__file__).resolve().parents[2]
+    target = store._url if isinstance(store, PostgresStore) else str(store.path)
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(db)],
+        [sys.executable, str(script), target],
         stdout=subprocess.PIPE,
         text=True,
         cwd=root,
@@ -111,10 +106,11 @@ def test_killed_process_loses_at_most_the_turns_in_flight(db, tmp_path):
         n, i = line.split()
         acked[n] = int(i)
 
-    conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    stored = dict(conn.execute("SELECT call_id, MAX(seq) FROM turns GROUP BY call_id"))
-    counts = dict(conn.execute("SELECT call_id, COUNT(*) FROM turns GROUP BY call_id"))
+    if isinstance(store, SQLiteStore):
+        assert store._scalar("PRAGMA integrity_check") == "ok"
+    rows = store._rows("SELECT call_id, MAX(seq) AS last, COUNT(*) AS n FROM turns GROUP BY call_id")
+    stored = {r["call_id"]: r["last"] for r in rows}
+    counts = {r["call_id"]: r["n"] for r in rows}
     for n, last in acked.items():
         # every acknowledged turn is there, with no gap...
         assert counts[f"c{n}"] == stored[f"c{n}"] + 1
@@ -123,10 +119,9 @@ def test_killed_process_loses_at_most_the_turns_in_flight(db, tmp_path):
         assert stored[f"c{n}"] <= last + 1
 
 
-def test_two_workers_answering_turns_of_one_call_number_them_in_order(db):
+def test_two_workers_answering_turns_of_one_call_number_them_in_order(store):
     """Each worker keeps its own copy of a call; the count the shell gives on each turn
     (``resume(next_turn=…)``) wins over a copy another worker has since moved past."""
-    store = SQLiteStore(db)
     first = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False)
     second = CallRecorder(store, hash_key=KEY, clock=lambda: T0, auto_purge=False)
     first.call_started("call-1", caller="+33612345678", language="fr", at=T0)
@@ -136,4 +131,3 @@ def test_two_workers_answering_turns_of_one_call_number_them_in_order(db):
     first.resume("call-1", caller="+33612345678", language="en", next_turn=2)  # first's copy said 1
     simple_turn(first, "call-1", T0 + timedelta(seconds=2), caller_text="three")
     assert [(t["seq"], t["caller_text"]) for t in store.turns()] == [(0, "un"), (1, "two"), (2, "three")]
-    store.close()

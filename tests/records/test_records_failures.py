@@ -26,8 +26,8 @@ def whole_call(recorder: CallRecorder, call_id: str = "c1") -> None:
     recorder.call_ended(call_id, at=T0 + timedelta(seconds=30), outcome="callback")
 
 
-def test_read_only_database_calls_go_on_error_logged_and_in_doctor(db, store, caplog):
-    store.close()
+def test_read_only_database_calls_go_on_error_logged_and_in_doctor(db, sqlite_store, caplog):
+    sqlite_store.close()
     ro = SQLiteStore(db, read_only=True)  # what a read-only file gives: every write refused
     recorder = CallRecorder(ro, hash_key=KEY, clock=lambda: T0, auto_purge=False, retry_delay_s=0)
     with caplog.at_level(logging.ERROR, logger="records"):
@@ -43,8 +43,8 @@ def test_read_only_database_calls_go_on_error_logged_and_in_doctor(db, store, ca
     assert any("FAILED" in line and "readonly" in line for line in lines)
 
 
-def test_full_disk_calls_go_on_and_writes_recover(db, store, caplog):
-    store.close()
+def test_full_disk_calls_go_on_and_writes_recover(db, sqlite_store, caplog):
+    sqlite_store.close()
     full = {"on": True}
 
     def limit_pages(conn: sqlite3.Connection) -> None:
@@ -140,9 +140,9 @@ def test_bugs_inside_the_recorder_do_not_reach_the_call(recorder, caplog):
 
 
 @pytest.mark.skipif(not shutil.which("chattr"), reason="needs chattr")
-def test_doctor_sees_a_really_read_only_file(db, store):
+def test_doctor_sees_a_really_read_only_file(db, sqlite_store):
     """The real thing where the machine allows it: chmod for a user, chattr +i for root."""
-    store.close()
+    sqlite_store.close()
     if os.geteuid() != 0:
         os.chmod(db, 0o444)
     elif subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode:

@@ -1,5 +1,6 @@
 """The records file itself: no descriptors left behind by threads, readable by the server's
-user only, and purged text gone from the bytes on disk, not only from the queries."""
+user only, and purged text gone from the bytes on disk, not only from the queries. SQLite
+only: PostgreSQL's files are the server's (docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ import stat
 import threading
 from datetime import timedelta
 
+import pytest
+
 from records import retention
 from records.store import SQLiteStore
 from support.records_data import T0, simple_turn
+
+
+@pytest.fixture
+def store(sqlite_store):
+    return sqlite_store
 
 
 def _open_fds() -> int:
@@ -35,7 +43,7 @@ def test_short_lived_threads_leave_no_open_connection(recorder, store):
     assert store.count_turns() == 201
     # at most the pool's connections stay open (a connection holds up to 3 files)
     assert _open_fds() - before <= SQLiteStore.MAX_CONNECTIONS * 3
-    assert store.open_connections() <= SQLiteStore.MAX_CONNECTIONS
+    assert store.open_connections() <= store.MAX_CONNECTIONS
 
 
 def test_the_records_file_is_private(db, store):

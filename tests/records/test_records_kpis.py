@@ -13,6 +13,7 @@ import pytest
 from civicline.commands import records_cmd
 from records import CallRecorder, kpis
 from support.records_data import KEY, T0, simple_turn
+from support.stores import cli_database
 
 A, B, C, D = "+33611111111", "+14155550100", "+34612345678", "+33622222222"
 H, DAY = timedelta(hours=1), timedelta(days=1)
@@ -127,13 +128,12 @@ def parser():
     return p
 
 
-def test_report_command(filled, db, capsys, monkeypatch, tmp_path):
+def test_report_command(filled, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no civicline.toml here: options and defaults
     args = parser().parse_args(
         [
             "report",
-            "--db",
-            str(db),
+            *cli_database(filled, monkeypatch),
             "--since",
             T0.date().isoformat(),
             "--format",
@@ -150,16 +150,20 @@ def test_report_command(filled, db, capsys, monkeypatch, tmp_path):
     assert out["calls"] == 10  # c10 too: no end to the window but now
 
 
-def test_purge_and_doctor_commands(filled, db, capsys, monkeypatch, tmp_path):
+def test_purge_and_doctor_commands(filled, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    args = parser().parse_args(["purge", "--db", str(db), "--dry-run"])
+    database = cli_database(filled, monkeypatch)
+    args = parser().parse_args(["purge", *database, "--dry-run"])
     assert args.func(args) == 0
     assert "would purge" in capsys.readouterr().out
-    monkeypatch.setenv("CIVICLINE_DB", str(db))
-    args = parser().parse_args(["doctor"])
+    if database:  # the SQLite file, given as the server's environment would
+        monkeypatch.setenv("CIVICLINE_DB", database[1])
+    args = parser().parse_args(["doctor", "--records-only"])
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "WAL journal" in out and "writable" in out and "PROBLEM" not in out
+    assert "writable" in out and "schema version" in out and "PROBLEM" not in out
+    assert ("WAL journal" in out) == (filled.backend == "sqlite")
+    assert ("reachable (PostgreSQL" in out) == (filled.backend == "postgresql")
 
 
 def test_since_parsing():
@@ -172,12 +176,13 @@ def test_since_parsing():
         records_cmd.parse_since("last month", now)
 
 
-def test_report_command_leaves_out_staff_trial_calls(filled, db, capsys, monkeypatch, tmp_path):
+def test_report_command_leaves_out_staff_trial_calls(filled, capsys, monkeypatch, tmp_path):
     from records.browse import mark_trial
 
     monkeypatch.chdir(tmp_path)
     first = filled.calls(since=T0)[0]["id"]
     mark_trial(filled, first, "clerk")
-    args = parser().parse_args(["report", "--db", str(db), "--since", T0.date().isoformat(), "--format", "json"])
+    args = parser().parse_args(["report", *cli_database(filled, monkeypatch), "--since", T0.date().isoformat(),
+                                "--format", "json"])
     assert args.func(args) == 0
     assert json.loads(capsys.readouterr().out)["calls"] == 9

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 import time
 
 import pytest
@@ -32,14 +31,13 @@ def test_hash_is_stable_normalised_and_keyed():
     assert protect_caller("anonymous", KEY) == (None, None)
 
 
-def test_stored_hash_cannot_be_reversed_without_the_key(recorder, db):
+def test_stored_hash_cannot_be_reversed_without_the_key(recorder, store):
     """Someone with the database (not the key) and a list of candidate numbers finds nothing;
     the same search with the key finds the caller at once — the key is what protects."""
     number = "+3361234" + "5678"
     recorder.call_started("c1", caller=number, language="fr", at=T0)
-    stored, last2 = (
-        sqlite3.connect(db).execute("SELECT caller_hash, caller_last2 FROM calls").fetchone()
-    )
+    [row] = store._rows("SELECT caller_hash, caller_last2 FROM calls")
+    stored, last2 = row["caller_hash"], row["caller_last2"]
     assert number not in stored and last2 == "78"
     # the attacker knows the format and the last two digits: 10^6 candidates... we try 10^4
     # around the right one, which includes it.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 from records import CallRecorder, kpis, retention
@@ -40,39 +39,33 @@ def fill(store):
     # staff closed the request of new-1: its number goes even though the call is recent
     closed = [r for r in store.staff_requests() if r["call_id"] == "new-1"][0]
     store.update_staff_request(closed["id"], status="assigned")
-    conn = sqlite3.connect(store.path)
-    conn.execute(
-        "UPDATE staff_requests SET status='closed' WHERE id=?", (closed["id"],)
-    )  # closed by another tool, number left: purge catches it
-    conn.commit()
-    conn.close()
+    with store._tx() as tx:  # closed by another tool, number left: purge catches it
+        tx.execute("UPDATE staff_requests SET status='closed' WHERE id=?", (closed["id"],))
 
 
-def snapshot(db):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+def snapshot(store):
     return {
-        t: [dict(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
+        t: store._rows(f"SELECT * FROM {t} ORDER BY 1, 2")
         for t in ("calls", "turns", "staff_requests", "review_items")
     }
 
 
-def test_dry_run_counts_and_changes_nothing(store, db):
+def test_dry_run_counts_and_changes_nothing(store):
     fill(store)
-    before = snapshot(db)
+    before = snapshot(store)
     report = retention.purge(store, 90, now=NOW, dry_run=True)
     assert report.counts == {"calls": 2, "turns": 4, "review_items": 2, "staff_requests": 3, "city_requests": 0}
-    assert snapshot(db) == before
+    assert snapshot(store) == before
     assert "would purge" in str(report)
 
 
-def test_purge_removes_exactly_the_old_text(store, db):
+def test_purge_removes_exactly_the_old_text(store):
     fill(store)
     kpis_before = kpis.compute(store, since=T0 - timedelta(days=1), until=NOW)
-    before = snapshot(db)
+    before = snapshot(store)
     report = retention.purge(store, 90, now=NOW)
     assert report.counts == {"calls": 2, "turns": 4, "review_items": 2, "staff_requests": 3, "city_requests": 0}
-    after = snapshot(db)
+    after = snapshot(store)
 
     # nothing deleted: every row is still there to be counted
     for table in after:

@@ -1,4 +1,5 @@
-"""The SQLite store itself: schema, WAL, idempotent writes, staff requests, the review list."""
+"""The store on both back-ends: schema, idempotent writes, staff requests, the review list;
+and the SQLite file's WAL."""
 
 from __future__ import annotations
 
@@ -12,16 +13,23 @@ from records.schema import MIGRATIONS
 from support.records_data import T0, simple_turn
 
 
-def test_schema_is_versioned_and_wal(store, db):
+def test_schema_is_versioned(store):
     assert store.schema_version() == MIGRATIONS[-1][0]
+    for table in ("schema_version", "calls", "turns", "staff_requests", "review_items", "city_requests",
+                  "console_users", "console_sessions", "console_sign_in_failures", "file_versions"):
+        assert store._has_table(table), table
+    # migrating again applies nothing twice
+    assert store.migrate() == MIGRATIONS[-1][0]
+    assert store._scalar("SELECT COUNT(*) FROM schema_version") == len(MIGRATIONS)
+
+
+def test_the_sqlite_file_is_wal(sqlite_store, db):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"schema_version", "calls", "turns", "staff_requests", "review_items"} <= tables
-    # reopening applies nothing twice
-    again = SQLiteStore(db)
+    again = SQLiteStore(db)  # reopening applies nothing twice
     assert again.migrate() == MIGRATIONS[-1][0]
     assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS)
+    again.close()
 
 
 def test_writes_are_idempotent(store):
@@ -48,9 +56,10 @@ def test_writes_are_idempotent(store):
         "latency_ms": None,
     }
     store.add_turn(turn)
-    store.add_turn(turn)
+    store.add_turn(dict(turn, assistant_text="z", latency_ms=12.5))  # a retry replaces the turn
     assert len(store.calls()) == 1
     assert store.count_turns() == 1
+    assert [(t["assistant_text"], t["latency_ms"]) for t in store.turns()] == [("z", 12.5)]
 
 
 def test_turn_provenance_is_stored_with_its_sources(recorder, store):
@@ -69,7 +78,7 @@ def test_turn_provenance_is_stored_with_its_sources(recorder, store):
     assert turns[1]["provenance"] == turns[0]["provenance"]
 
 
-def test_callback_number_only_in_request_and_deleted_when_closed(recorder, store, db):
+def test_callback_number_only_in_request_and_deleted_when_closed(recorder, store):
     recorder.call_started("c1", caller="+33612345678", language="fr", at=T0)
     recorder.staff_request(
         "c1",
@@ -82,8 +91,8 @@ def test_callback_number_only_in_request_and_deleted_when_closed(recorder, store
     assert requests["callback"]["number"] == "+33 6 98 76 54 32"
     assert requests["callback"]["status"] == "open"
     assert requests["message"]["number"] == "+33612345678"  # the caller's own line
-    # nowhere else in the file
-    raw = sqlite3.connect(db).execute("SELECT * FROM calls").fetchall()
+    # nowhere else in the database
+    raw = store._rows("SELECT * FROM calls")
     assert "612345678" not in repr(raw) and "98765432" not in repr(raw)
     store.update_staff_request(requests["callback"]["id"], status="assigned", assignee="ana")
     assert store.staff_requests("assigned")[0]["number"] is not None

@@ -38,8 +38,11 @@ class Served:
 
     def __init__(self, workdir: Path, *, threads: int = 8, mode: str = "streams", town: str = "test",
                  now: str = "2026-12-01T10:15:00+01:00", audio_dir: Path | None = None, env: dict[str, str] | None = None,
-                 app: str = "support.served_app:create()", path: tuple[Path, ...] = ()) -> None:
-        self.workdir, self.threads, self.app = Path(workdir), threads, app
+                 app: str = "support.served_app:create()", path: tuple[Path, ...] = (), workers: int = 1) -> None:
+        """``workers``: gunicorn's ``--workers``; with more than one, each request's worker is
+        in ``access.log`` (its pid first, as ``<pid>``: :meth:`served_by`)."""
+        self.workdir, self.threads, self.app, self.workers = Path(workdir), threads, app, workers
+        self.access_log = self.workdir / "access.log"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = self.workdir / "server.log"
@@ -64,9 +67,11 @@ class Served:
     def start(self, timeout: float = 120.0) -> Served:
         self.workdir.mkdir(parents=True, exist_ok=True)
         command = [
-            sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(self.threads), "--timeout", "0",
-            "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", self.app,
+            sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", str(self.threads),
+            "--timeout", "0", "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", self.app,
         ]
+        if self.workers > 1:
+            command[-1:-1] = ["--access-logfile", str(self.access_log), "--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(command, cwd=self.workdir, env=self.env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
@@ -85,9 +90,25 @@ class Served:
 
     def worker_pid(self) -> int:
         """gunicorn's worker (the master only watches it)."""
+        return self.worker_pids()[0]
+
+    def worker_pids(self) -> list[int]:
         assert self.proc is not None
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        return int(children[0])
+        return [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
+
+    def served_by(self, path: str, count: int = 1, timeout: float = 30.0) -> list[int]:
+        """The pids of the workers that answered the first ``count`` POSTs to ``path``, from the
+        access log (a worker writes its line just after the answer: waited for)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.access_log.read_text() if self.access_log.exists() else ""
+            pids = [int(line.split()[0].strip("<>")) for line in text.splitlines()
+                    if line.split()[1:3] == ["POST", path]]
+            if len(pids) >= count or time.monotonic() > deadline:
+                return pids[:count]
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a short pause that also notices an exit
+                assert self.proc is not None
+                self.proc.wait(timeout=0.05)
 
     def kill(self) -> None:
         """``kill -9`` the master and its worker: nothing gets to clean up."""

@@ -13,11 +13,13 @@ from typing import Any
 def create() -> Any:
     from civicline.app import create_app
     from civicline.config import load_config
-    from records import CallRecorder, SQLiteStore
+    from civicline.wiring import store_for
+    from records import CallRecorder
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = load_config(env=dict(os.environ))
-    recorder = CallRecorder(SQLiteStore(config.db_path), hash_key=b"s" * 32, auto_purge=False)
+    # The SQLite file of CIVICLINE_DB_PATH, or PostgreSQL with CIVICLINE_DATABASE_URL.
+    recorder = CallRecorder(store_for(config), hash_key=b"s" * 32, auto_purge=False)
     runtime = None
     if os.environ.get("SERVED_TOWN", "test") == "test":
         from support.flowkit import make_runtime

@@ -18,6 +18,7 @@ from civicline.dev_server import WebsocketHandshakeHandler
 from records import CallRecorder, SQLiteStore
 from support.fake_twilio import ACCOUNT, FakeTwilio, Recordings, twilio_secrets_set
 from support.flowkit import OPEN, make_runtime
+from support.postgres_server import postgres_server, postgres_url  # noqa: F401 - fixtures
 from support.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 
 TOKEN = "test-auth-token-" + "x" * 16

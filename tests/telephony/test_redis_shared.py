@@ -150,6 +150,38 @@ def test_a_flow_reloaded_by_one_worker_is_reloaded_by_the_others(clients, tmp_pa
         other_notices.stop()
 
 
+def test_a_flow_saved_for_one_town_reloads_that_town_on_every_worker(clients, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from civicline.config import Config
+    from civicline.wiring import RuntimeHolder, share_flow_reloads
+
+    root = Path(__file__).resolve().parents[2] / "towns"
+    folders = {"port-lumiere": tmp_path / "port-lumiere", "gedling": tmp_path / "gedling"}
+    for key, folder in folders.items():
+        shutil.copytree(root / key, folder)
+
+    def worker() -> dict[str, RuntimeHolder]:
+        return {key: RuntimeHolder(Config(town_path=folder, meaning_model="none")) for key, folder in folders.items()}
+
+    saving, other = worker(), worker()
+    saving_notices, other_notices = share_flow_reloads(saving, clients()), share_flow_reloads(other, clients())
+    try:
+        assert saving_notices.listening.wait(10) and other_notices.listening.wait(10)
+        first_town = other["port-lumiere"].get().flows.version
+        main = folders["gedling"] / "flows" / "main.yaml"
+        main.write_text(main.read_text(encoding="utf-8") + "\n# saved for Gedling\n", encoding="utf-8")
+        assert saving["gedling"].reload() == []  # the console's save, for the town it shows
+        assert other_notices.wait_heard(1, timeout=30)
+        assert other["gedling"].get().flows.version == saving["gedling"].get().flows.version
+        assert other["port-lumiere"].get().flows.version == first_town  # the other town is not reloaded
+        assert other_notices.heard == 1 and saving_notices.heard == 0
+    finally:
+        saving_notices.stop()
+        other_notices.stop()
+
+
 def test_when_redis_stops_a_worker_goes_on_with_the_calls_it_holds_and_says_so(tmp_path):
     from support.redis_server import RedisServer
 

@@ -171,3 +171,34 @@ def test_a_town_with_broken_flows_stops_the_start_named(tmp_path, make_line):
     with pytest.raises(FlowError) as err:
         make_line("twiml", towns={PORT_LUMIERE: TOWNS[PORT_LUMIERE], GEDLING: broken}, meaning_model="none")
     assert "town 'gedling' (called on +441159000000) cannot be served" in str(err.value)
+
+
+def test_the_demo_of_make_run_answers_each_town_on_its_own_number(make_line, sentences):
+    """`make run` serves both towns of the repository (Makefile DEMO_TOWNS, read through
+    $CIVICLINE_TOWNS as the demo does): one served app, each town on its own number."""
+    import re
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    demo = re.search(r"^DEMO_TOWNS \?= (.+)$", makefile, re.M).group(1)
+    demo = demo.replace("$(TOWN)", "towns/port-lumiere").replace("$(GEDLING)", "towns/gedling")
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the folders are the repository's, as `make run` names them
+    try:
+        towns = load_config(env={"CIVICLINE_TOWNS": demo, "CIVICLINE_CONFIG": str(ROOT / "civicline.toml")}).towns
+    finally:
+        os.chdir(cwd)
+    assert {n: p.resolve() for n, p in towns.items()} == {n: p.resolve() for n, p in TOWNS.items()}
+    line = make_line("twiml", towns=towns, meaning_model="none")
+    heard = {}
+    for number in towns:
+        _, params, r = line.twilio.incoming(to=number)
+        said: list = []
+        line.twilio.follow(r, params, Caller(turns=[("hangup", None)]), said, [])
+        heard[number] = heard_text(sentences, said)
+    assert heard[PORT_LUMIERE][:3] == LANG_MENU
+    assert heard[GEDLING][0].startswith(GEDLING_HELLO)
+    assert sorted(c["town"] for c in line.store.calls()) == ["gedling", "port-lumiere"]
+    with pytest.raises(ConfigError, match="NUMBER=FOLDER"):
+        load_config(env={"CIVICLINE_TOWNS": "+33199000000"})

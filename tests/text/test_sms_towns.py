@@ -31,3 +31,23 @@ def test_a_message_to_a_number_no_town_answers_gets_no_reply(serve):
     s = serve(towns=TOWNS, meaning_model="none")
     assert messages(s.twilio.sms("Hello", to="+15005550006")) == []
     assert s.store.calls() == []
+
+
+def test_the_chat_page_of_each_town_answers_as_that_town(serve):
+    import re
+
+    s = serve(towns=TOWNS, meaning_model="none")
+    gedling = s.app.test_client()
+    page = gedling.get("/chat?town=gedling").get_data(as_text=True)
+    assert "Gedling" in page and "Port-Lumière" not in page
+    assert 'action="/chat?town=gedling"' in page  # the form keeps the town
+    r = gedling.post("/chat?town=gedling", data={"message": "Hello"})
+    assert r.status_code == 303 and "town=gedling" in r.headers["Location"]
+    assert "you have reached Gedling Borough Council" in gedling.get("/chat").get_data(as_text=True)
+    port = s.app.test_client()
+    assert "Port-Lumière" in port.get("/chat").get_data(as_text=True)  # the first town without ?town=
+    port.post("/chat", data={"message": "Bonjour", "lang": "fr"})
+    assert sorted((c["town"], c["channel"]) for c in s.store.calls()) == [("gedling", "chat"), ("port-lumiere", "chat")]
+    assert gedling.get("/chat?town=nowhere").status_code == 200  # a conversation keeps its town
+    assert s.app.test_client().get("/chat?town=nowhere").status_code == 404
+    assert re.search(r"Gedling", gedling.get("/chat?town=port-lumiere").get_data(as_text=True))

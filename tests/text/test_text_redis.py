@@ -1,0 +1,90 @@
+"""Text conversations and the chat's limit per client with ``$CIVICLINE_REDIS_URL``: two
+workers (two served apps, one records file) on one real redis-server, each message of a
+conversation reaching either; no mock stands in for Redis."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from support.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
+
+
+def text_of(response) -> str:
+    assert response.status_code == 200, response.text
+    return "\n".join(m.text or "" for m in ET.fromstring(response.text).findall("Message"))
+
+
+@pytest.fixture
+def two_workers(serve, redis_url, monkeypatch):  # noqa: F811 - the fixture above
+    monkeypatch.setenv("CIVICLINE_REDIS_URL", redis_url)
+    workers = []
+
+    def make(**settings):
+        workers.extend([serve(**settings), serve(**settings)])
+        return workers[-2:]
+
+    yield make
+    for w in workers:
+        w.app.extensions["civicline"].flow_notices.stop()
+
+
+def test_a_conversation_goes_on_whichever_worker_each_message_reaches(two_workers):
+    from civicline.text.redis_conversations import RedisConversations
+
+    one, two = two_workers()
+    assert isinstance(one.service.conversations, RedisConversations)
+    assert text_of(one.twilio.sms("Bonjour")).startswith("Pour le français, tapez 1.")
+    assert "assistant automatique" in text_of(two.twilio.sms("1"))  # French chosen, on the other worker
+    # Twilio delivering one message twice, each time to another worker: one answer, not two turns.
+    again = one.twilio.sms("1", message_sid="SM" + "5" * 32)
+    assert "Tapez 1 pour vos jours de collecte" in text_of(again)
+    assert text_of(two.twilio.sms("1", message_sid="SM" + "5" * 32)) == text_of(again)
+    assert "Écrivez le numéro et le nom de la rue" in text_of(two.twilio.sms("1"))
+    [call] = one.store.calls()
+    assert call["channel"] == "sms" and call["language"] == "fr"
+    assert [t["key_pressed"] for t in one.store.turns()] == [None, "1", "1", "1"]
+    # Staff answer from either worker's console: the conversation is known to both.
+    assert two.service.conversations.by_id(call["id"]) is not None
+    handed = text_of(two.twilio.sms("0"))
+    assert "une personne" in handed
+    one.service.staff_reply(call["id"], "Bonjour, le camion repasse demain matin.")
+    [sent] = one.api.wait_messages(1)
+    assert sent.body == "Bonjour, le camion repasse demain matin."
+    seen = two.service.conversations.by_id(call["id"])
+    assert seen.with_person and seen.transcript[-1].text == "Bonjour, le camion repasse demain matin."
+
+
+def test_an_idle_conversation_is_ended_once_by_one_worker(two_workers):
+    one, two = two_workers()
+    one.twilio.sms("Bonjour")
+    two.twilio.sms("1")
+    for w in (one, two):
+        w.clock.t += 31 * 60  # past [text] idle_minutes
+    assert one.service.end_idle() + two.service.end_idle() == 1
+    [call] = one.store.calls()
+    assert call["outcome"] == "abandoned" and call["ended_at"]
+    assert len(one.service.conversations) == 0
+    assert "assistant automatique" in text_of(two.twilio.sms("1"))  # a new conversation, greeted
+    assert len(one.store.calls()) == 2
+
+
+def test_the_chats_limit_per_client_holds_across_workers(two_workers):
+    one, two = two_workers(chat_per_minute=2)
+    first, second = one.app.test_client(), two.app.test_client()
+    for c in (first, second):
+        c.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    started = first.post("/chat", data={"message": "Bonjour", "lang": "fr"})
+    assert started.status_code == 303
+    cookie = {"Cookie": "civicline_chat=" + re.search(r"civicline_chat=([^;]+)", started.headers["Set-Cookie"]).group(1)}
+    page = first.get("/chat").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    # The chat's cookie, sent to the other worker: the same conversation, found there.
+    assert second.post("/chat", data={"message": "1", "token": token}, headers=cookie).status_code == 303
+    assert "Tapez 1 pour vos jours de collecte" in second.get("/chat", headers=cookie).get_data(as_text=True)
+    assert second.post("/chat", data={"message": "Bonjour"}).status_code == 429  # the third this minute
+    other = two.app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.11"
+    assert other.post("/chat", data={"message": "Bonjour"}).status_code == 303  # another client is not held
