@@ -9,7 +9,7 @@ Run: .venv/bin/python bench/calibration_fit.py [--folds 5] [--write] [--meaning 
 2. Folds by sentence (not by intent): for each fold, a logistic regression is fitted on the
    other folds' evidence (one row per intent asked about; label: that intent is a right
    answer for the sentence), its bars chosen on the same training sentences (most right
-   answers, a wrong one costing WRONG_COST right ones), then the fold's sentences are said
+   answers, a wrong one costing WRONG_COST right ones, OOS_COST for an out-of-scope one), then the fold's sentences are said
    again through the engine with the fitted decision: right / asked back / wrong.
 3. The hand decision on the same sentences, side by side.
 4. `--write`: the decision fitted on every sentence goes to nlu/intent_calibration.yaml.
@@ -52,7 +52,8 @@ from nlu.eval import LabelledSet  # noqa: E402
 from nlu.hybrid import CALIBRATION_FILE, FEATURES, CalibratedDecider, Gathered, HandDecider  # noqa: E402
 
 LANGS = ("fr", "en", "es")
-WRONG_COST = 4.0  # a wrong answer is worth this many right ones lost to a question back
+WRONG_COST = 3.0  # a wrong answer is worth this many right ones lost to a question back
+OOS_COST = 10.0  # a service answered to a question the town does not handle here, likewise
 L2 = 1.0  # on the sum of the log-losses
 MATCH_GRID = np.round(np.arange(0.30, 0.91, 0.025), 3)
 PAIR_GRID = np.round(np.arange(0.30, 0.96, 0.1), 3)
@@ -182,7 +183,7 @@ def _verdict(case: dict[str, Any], heard: str) -> str:
     return RIGHT if right_answer(heard, case) else WRONG
 
 
-def fit(sentences: list[Sentence], wrong_cost: float = WRONG_COST) -> CalibratedDecider:
+def fit(sentences: list[Sentence], wrong_cost: float = WRONG_COST, oos_cost: float = OOS_COST) -> CalibratedDecider:
     X = np.vstack([a.X for s in sentences for a in s.asked if len(a.X)])
     y = np.concatenate([a.y for s in sentences for a in s.asked if len(a.X)])
     w, b = fit_logistic(X, y)
@@ -193,7 +194,10 @@ def fit(sentences: list[Sentence], wrong_cost: float = WRONG_COST) -> Calibrated
             for pair in PAIR_GRID:
                 for second in SECOND_GRID:
                     v = simulated_verdicts(sentences, firsts, match, pair, second, margin)
-                    utility = v.count(RIGHT) - wrong_cost * v.count(WRONG)
+                    utility = sum(
+                        1.0 if x == RIGHT else -(oos_cost if s.case["intent"] == "none" else wrong_cost)
+                        for x, s in zip(v, sentences, strict=True) if x != CLARIFY
+                    )
                     if best is None or utility > best[0]:
                         best = (utility, float(match), float(pair), float(second), float(margin))
     assert best is not None
@@ -234,6 +238,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--meaning", default="use-m3")
     parser.add_argument("--wrong-cost", type=float, default=WRONG_COST, help="right answers a wrong one is worth")
+    parser.add_argument("--oos-cost", type=float, default=OOS_COST, help="same, for an out-of-scope question")
     parser.add_argument("--write", action="store_true", help=f"write the fit on all sentences to {CALIBRATION_FILE.name}")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
@@ -249,7 +254,7 @@ def main() -> int:
     cv: dict[str, LanguageResult] = {lang: LanguageResult(lang, "cv") for lang in LANGS}
     for k, held in enumerate(folds):
         train = [s for j, f in enumerate(folds) if j != k for s in f]
-        decider = fit(train, args.wrong_cost)
+        decider = fit(train, args.wrong_cost, args.oos_cost)
         print(f"fold {k}: match {decider.match} margin {decider.margin} pair {decider.pair} second {decider.second}",
               flush=True)
         for lang, r in measure(runtime, held, dict.fromkeys(LANGS, decider)).items():
@@ -259,7 +264,7 @@ def main() -> int:
     print("|---|---|---|---|")
     print(line("hand bars (a·words + (1−a)·meaning)", hand))
     print(line(f"calibrated, {args.folds}-fold cross-validation by sentence", cv))
-    final = fit(sentences, args.wrong_cost)
+    final = fit(sentences, args.wrong_cost, args.oos_cost)
     print("\nfitted on all:", dict(zip(FEATURES, np.round(final.weights, 3), strict=True)), "bias", round(final.bias, 3),
           "match", final.match, "margin", final.margin, "pair", final.pair, "second", final.second)
     if args.write:

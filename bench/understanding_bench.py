@@ -39,6 +39,7 @@ from civicline.callers_eval import (  # noqa: E402
 from civicline.config import load_config  # noqa: E402
 from civicline.wiring import load_runtime  # noqa: E402
 from flows.dialog.menu import everywhere  # noqa: E402
+from nlu.hybrid import HandDecider, load_calibrated  # noqa: E402
 
 GOAL_MS = 10.0
 LANGS = ("fr", "en", "es")
@@ -55,6 +56,8 @@ def main() -> int:
     parser.add_argument("--held-out", nargs="+", type=Path, default=[], metavar="FILE",
                         help="caller sets written apart (same format as tests/nlu/data/callers)")
     parser.add_argument("--meaning", nargs="+", default=["none", "use-m3", "e5-small"])
+    parser.add_argument("--decision", nargs="+", default=["hand", "fitted"], choices=["hand", "fitted"],
+                        help="with an encoder: the hand bars, the fitted decision (nlu/intent_calibration.yaml)")
     parser.add_argument("--confusion", action="store_true", help="print the confusion tables")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
@@ -70,27 +73,36 @@ def main() -> int:
         built = time.perf_counter() - t0
         main_menu = runtime.flows.nodes["main.menu"]
         targets = list(everywhere(runtime, main_menu))
-        sets = [(part, caller_set(lang, part)) for part in args.part for lang in LANGS]
-        sets += [(f"held-out {path.stem}", caller_set_file(path)) for path in args.held_out]
-        for part, labelled in sets:
-            lang = labelled.lang
-            result = evaluate_dialog(runtime, labelled, part)
-            wall, cpu = [], []
-            for r, case in enumerate(labelled.cases):
-                text = f"{case['text']} {'x' * (r % 3 + 1)}"  # a sentence not seen before
-                w, c = time.perf_counter(), time.process_time()
-                runtime.understanding.global_intent(text, lang)
-                runtime.understanding.decide(text, lang, targets)
-                wall.append((time.perf_counter() - w) * 1000)
-                cpu.append((time.process_time() - c) * 1000)
-            print(
-                f"| {meaning} | {part} | {lang} | {result.rate(RIGHT):.1%} | {result.rate(CLARIFY):.1%} "
-                f"| {result.rate(WRONG):.1%} | {result.rate(WRONG, 'out'):.1%} "
-                f"| {statistics.median(wall):.1f} / {_pct(wall, 0.95):.1f} ({statistics.median(cpu):.1f}) |",
-                flush=True,
-            )
-            if args.confusion:
-                tables.append(f"\n#### {meaning}, {part}, {lang}\n\n{confusion_markdown(result)}")
+        deciders: list[tuple[str, object]] = [(meaning, None)]
+        if meaning != "none":
+            fitted = load_calibrated(meaning)
+            deciders = [(f"{meaning} {d}", HandDecider() if d == "hand" else fitted)
+                        for d in args.decision if d == "hand" or fitted is not None]
+        for name, decider in deciders:
+            if decider is not None:
+                for lang in runtime.catalogs.languages:
+                    runtime.understanding.matcher(lang).decider = decider
+            sets = [(part, caller_set(lang, part)) for part in args.part for lang in LANGS]
+            sets += [(f"held-out {path.stem}", caller_set_file(path)) for path in args.held_out]
+            for part, labelled in sets:
+                lang = labelled.lang
+                result = evaluate_dialog(runtime, labelled, part)
+                wall, cpu = [], []
+                for r, case in enumerate(labelled.cases):
+                    text = f"{case['text']} {'x' * (r % 3 + 1)}"  # a sentence not seen before
+                    w, c = time.perf_counter(), time.process_time()
+                    runtime.understanding.global_intent(text, lang)
+                    runtime.understanding.decide(text, lang, targets)
+                    wall.append((time.perf_counter() - w) * 1000)
+                    cpu.append((time.process_time() - c) * 1000)
+                print(
+                    f"| {name} | {part} | {lang} | {result.rate(RIGHT):.1%} | {result.rate(CLARIFY):.1%} "
+                    f"| {result.rate(WRONG):.1%} | {result.rate(WRONG, 'out'):.1%} "
+                    f"| {statistics.median(wall):.1f} / {_pct(wall, 0.95):.1f} ({statistics.median(cpu):.1f}) |",
+                    flush=True,
+                )
+                if args.confusion:
+                    tables.append(f"\n#### {name}, {part}, {lang}\n\n{confusion_markdown(result)}")
         print(f"<!-- {meaning}: runtime and matchers built in {built:.1f} s -->")
     print("\n".join(tables))
     return 0

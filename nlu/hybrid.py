@@ -6,7 +6,8 @@ wordings), the cosine of the sentence with the intent's nearest example in a mul
 sentence-embedding space (nlu.semantic; every language's examples count), the intent's
 share of the sentence's nearest examples, how far each leads the best other intent, how
 much nearer it is than the nearest question the town does not answer, and whether the
-sentence names something of the intent's (an object of the sorting guide). Street names
+sentence names something of the intent's (an object of the sorting guide), and how much of
+the sentence's words the intent's vocabulary explains (alone, among those asked). Street names
 and numbers play no part: the word matcher ignores numbers and unknown words, and the
 slots (addresses, dates) are read by their own exact parsers afterwards.
 
@@ -67,6 +68,8 @@ FEATURES = (
     "meaning_top",  # 1 when no other intent is nearer
     "mixed",  # the hand mix: 0.4·words + 0.6·meaning mapped from [0.3, 0.85] to [0, 1]
     "mixed_lead",  # the mix minus the best other intent's
+    "explained",  # share of the sentence's known words the intent's vocabulary explains
+    "explained_alone",  # share only this intent's vocabulary explains among those asked
 )
 
 
@@ -79,6 +82,8 @@ class Evidence:
     meaning: float
     neighbours: float
     named: float = 0.0
+    explained: float = 0.0
+    explained_alone: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,8 @@ class Gathered:
                 1.0 if e.meaning >= other_meaning else 0.0,
                 mixed[k],
                 mixed[k] - other_mixed,
+                e.explained,
+                e.explained_alone,
             ])
         return rows
 
@@ -132,6 +139,10 @@ class Calibration:
     match: float = 0.52  # combined score (0..1) of a match
     margin: float = 0.07  # ahead of the runner-up by at least this, or ask which
     floor: float = 0.45  # below this, not understood; between floor and match, ask
+    # Words never prove a question is ours ("how much is the school canteen" has a fee's
+    # words): a best whose nearest example is farther than the nearest out-of-scope
+    # example's by more than this is not understood.
+    out_of_scope_lead: float = 0.05
 
 
 class HandDecider:
@@ -161,6 +172,10 @@ class HandDecider:
         ranked = [IntentScore(i, round(100.0 * s, 1)) for i, s in scored if i != OUT_OF_SCOPE]
         if not scored or scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
             return IntentDecision("none", ranked)
+        if gathered.out_of_scope is not None:
+            nearest = next(e.meaning for e in gathered.evidence if e.intent == scored[0][0])
+            if gathered.out_of_scope > nearest + c.out_of_scope_lead:
+                return IntentDecision("none", ranked)
         best = scored[0][1]
         runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
         if best < c.match or best - runner_up < c.margin:
@@ -256,10 +271,14 @@ class HybridMatcher:
             return Gathered((), None)
         allowed = set(only) if only is not None else set(self.intents)
         allowed &= set(self.intents)
-        fuzzy = {s.intent: s.score / 100.0 for s in self.fuzzy.rank(text, only=allowed, limit=len(self.intents))}
+        ranked, explained = self.fuzzy.analyse(text, only=allowed)
+        fuzzy = {s.intent: s.score / 100.0 for s in ranked}
         nearest, votes = self.semantic.neighbourhood(text, only=allowed | {OUT_OF_SCOPE}, k=NEIGHBOURS)
         evidence = tuple(
-            Evidence(i, fuzzy.get(i, 0.0), nearest[i], votes.get(i, 0.0), (boost or {}).get(i, 0.0))
+            Evidence(
+                i, fuzzy.get(i, 0.0), nearest[i], votes.get(i, 0.0), (boost or {}).get(i, 0.0),
+                *explained.get(i, (0.0, 0.0)),
+            )
             for i in sorted(nearest)
             if i != OUT_OF_SCOPE
         )
