@@ -39,6 +39,7 @@ from civicline.callers_eval import (  # noqa: E402
 from civicline.config import load_config  # noqa: E402
 from civicline.wiring import load_runtime  # noqa: E402
 from flows.dialog.menu import everywhere  # noqa: E402
+from flows.model import MenuNode  # noqa: E402
 from nlu.hybrid import HandDecider, load_calibrated  # noqa: E402
 
 GOAL_MS = 10.0
@@ -68,10 +69,13 @@ def main() -> int:
     for meaning in args.meaning:
         t0 = time.perf_counter()
         runtime = load_runtime(replace(base, meaning_model=meaning))
+        understanding = runtime.understanding
+        assert understanding is not None
         for lang in LANGS:
-            runtime.understanding.matcher(lang)
+            understanding.matcher(lang)
         built = time.perf_counter() - t0
         main_menu = runtime.flows.nodes["main.menu"]
+        assert isinstance(main_menu, MenuNode)
         targets = list(everywhere(runtime, main_menu))
         deciders: list[tuple[str, object]] = [(meaning, None)]
         if meaning != "none":
@@ -81,7 +85,7 @@ def main() -> int:
         for name, decider in deciders:
             if decider is not None:
                 for lang in runtime.catalogs.languages:
-                    runtime.understanding.matcher(lang).decider = decider
+                    understanding.matcher(lang).decider = decider
             sets = [(part, caller_set(lang, part)) for part in args.part for lang in LANGS]
             sets += [(f"held-out {path.stem}", caller_set_file(path)) for path in args.held_out]
             for part, labelled in sets:
@@ -91,8 +95,8 @@ def main() -> int:
                 for r, case in enumerate(labelled.cases):
                     text = f"{case['text']} {'x' * (r % 3 + 1)}"  # a sentence not seen before
                     w, c = time.perf_counter(), time.process_time()
-                    runtime.understanding.global_intent(text, lang)
-                    runtime.understanding.decide(text, lang, targets)
+                    understanding.global_intent(text, lang)
+                    understanding.decide(text, lang, targets)
                     wall.append((time.perf_counter() - w) * 1000)
                     cpu.append((time.process_time() - c) * 1000)
                 print(
