@@ -128,6 +128,8 @@ def _mix(e: Evidence) -> float:
 
 
 class Decider(Protocol):
+    detailed: bool  # uses the neighbours' votes and the words explained (they cost time)
+
     def decide(self, gathered: Gathered) -> IntentDecision: ...
 
 
@@ -147,6 +149,8 @@ class Calibration:
 
 class HandDecider:
     """a·words + (1−a)·meaning, with bars set by hand on the dev sentences."""
+
+    detailed = False  # needs neither the neighbours' votes nor the words explained
 
     def __init__(self, calibration: Calibration | None = None) -> None:
         self.calibration = calibration or Calibration()
@@ -190,6 +194,7 @@ class CalibratedDecider:
     by `margin`, is taken; `pair`: the two best together at least this probable, each at
     least `second`, are asked back."""
 
+    detailed = True
     weights: tuple[float, ...]
     bias: float
     match: float
@@ -265,15 +270,26 @@ class HybridMatcher:
         self.decider: Decider = decider or load_calibrated(encoder.name) or HandDecider()
 
     def gather(
-        self, text: str, only: Collection[str] | None = None, boost: Mapping[str, float] | None = None
+        self,
+        text: str,
+        only: Collection[str] | None = None,
+        boost: Mapping[str, float] | None = None,
+        *,
+        detailed: bool = True,
     ) -> Gathered:
+        """The evidence of every intent allowed; `detailed`: with the neighbours' votes and
+        the words explained, which only a fitted decision uses."""
         if not isinstance(text, str) or not text.strip():
             return Gathered((), None)
         allowed = set(only) if only is not None else set(self.intents)
         allowed &= set(self.intents)
-        ranked, explained = self.fuzzy.analyse(text, only=allowed)
+        ranked, explained = self.fuzzy.analyse(text, only=allowed, explain=detailed)
         fuzzy = {s.intent: s.score / 100.0 for s in ranked}
-        nearest, votes = self.semantic.neighbourhood(text, only=allowed | {OUT_OF_SCOPE}, k=NEIGHBOURS)
+        scope = allowed | {OUT_OF_SCOPE}
+        if detailed:
+            nearest, votes = self.semantic.neighbourhood(text, only=scope, k=NEIGHBOURS)
+        else:
+            nearest, votes = self.semantic.similarities(text, only=scope), {}
         evidence = tuple(
             Evidence(
                 i, fuzzy.get(i, 0.0), nearest[i], votes.get(i, 0.0), (boost or {}).get(i, 0.0),
@@ -296,5 +312,5 @@ class HybridMatcher:
     ) -> IntentDecision:
         """`boost`: evidence from elsewhere for an intent (0..1), such as an object of the
         town's sorting guide named in the sentence."""
-        return self.decider.decide(self.gather(text, only, boost))
+        return self.decider.decide(self.gather(text, only, boost, detailed=self.decider.detailed))
 

@@ -200,10 +200,10 @@ class IntentMatcher:
     def rank(
         self, text: str, only: Collection[str] | None = None, limit: int = 5
     ) -> list[IntentScore]:
-        return self.analyse(text, only)[0][: max(0, limit)]
+        return self.analyse(text, only, explain=False)[0][: max(0, limit)]
 
     def analyse(
-        self, text: str, only: Collection[str] | None = None
+        self, text: str, only: Collection[str] | None = None, *, explain: bool = True
     ) -> tuple[list[IntentScore], dict[str, tuple[float, float]]]:
         """Every intent allowed, best first, and for each intent whose words the sentence
         uses: the share of the sentence's known words (by IDF) its examples' vocabulary
@@ -246,7 +246,7 @@ class IntentMatcher:
                 best[ex.intent] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         explained: dict[str, tuple[float, float]] = {}
-        asked = [i for i in covered_by if allowed is None or i in allowed]
+        asked = [i for i in covered_by if explain and (allowed is None or i in allowed)]
         for intent in asked:
             others = set().union(*(covered_by[o] for o in asked if o != intent))
             alone = covered_by[intent] - others
