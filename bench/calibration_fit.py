@@ -239,11 +239,15 @@ def main() -> int:
     parser.add_argument("--meaning", default="use-m3")
     parser.add_argument("--wrong-cost", type=float, default=WRONG_COST, help="right answers a wrong one is worth")
     parser.add_argument("--oos-cost", type=float, default=OOS_COST, help="same, for an out-of-scope question")
+    parser.add_argument("--no-emergency", action="store_true",
+                        help="leave the emergency detector out (its meaning bars are set for use-m3)")
     parser.add_argument("--write", action="store_true", help=f"write the fit on all sentences to {CALIBRATION_FILE.name}")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     runtime = load_runtime(replace(load_config(ROOT / "civicline.toml", env={}), meaning_model=args.meaning))
     assert runtime.understanding is not None
+    if args.no_emergency:
+        runtime.understanding.emergency = lambda text, lang: None  # type: ignore[method-assign]
     for lang in LANGS:
         runtime.understanding.matcher(lang).decider = HandDecider()
     sentences = collect(runtime)
