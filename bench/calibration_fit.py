@@ -249,7 +249,10 @@ def main() -> int:
     if args.no_emergency:
         runtime.understanding.emergency = lambda text, lang: None  # type: ignore[method-assign]
     for lang in LANGS:
-        runtime.understanding.matcher(lang).decider = HandDecider()
+        matcher = runtime.understanding.matcher(lang)
+        if not hasattr(matcher, "gather"):
+            parser.error(f"{args.meaning}: no sentence encoder loaded (is its package installed?)")
+        matcher.decider = HandDecider()
     sentences = collect(runtime)
     print(f"{len(sentences)} sentences, {sum(len(s.asked) for s in sentences)} questions to the matcher")
     order = list(range(len(sentences)))
