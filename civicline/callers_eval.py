@@ -1,6 +1,7 @@
 """How well callers are understood at their first sentence, in the dialog.
 
-Each caller sentence (tests/nlu/data/callers/{dev,test}_LANG.yaml) is said as the first
+Each caller sentence (tests/nlu/data/callers/{dev,dev2}_LANG.yaml, or a held-out set
+kept elsewhere: `caller_set_file`) is said as the first
 thing after the greeting, at the main menu, through the real engine and the town's flows;
 what the caller then hears is sorted into:
 
@@ -29,7 +30,7 @@ from nlu.eval import LabelledSet, load_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLERS = ROOT / "tests" / "nlu" / "data" / "callers"
-PARTS = ("dev", "test")
+PARTS = ("dev", "dev2")
 
 # The service a caller reaches through each intent, to judge an object's answer.
 SERVICE_OF_INTENT = {
@@ -87,6 +88,12 @@ def caller_set(lang: str, part: str, folder: Path = CALLERS) -> LabelledSet:
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, not {part!r}")
     return load_labelled(folder / f"{part}_{lang}.yaml")
+
+
+def caller_set_file(path: Path) -> LabelledSet:
+    """A set of caller sentences in the same format kept outside the repository (a
+    held-out set written apart, measured once); its language is the file's `language`."""
+    return load_labelled(path)
 
 
 def first_sentence(engine: Engine, lang: str, text: str, now: datetime) -> Step:

@@ -1,31 +1,136 @@
 """Intents from words and from meaning together, with a calibrated "not sure".
 
-Each intent gets  a·fuzzy + (1−a)·meaning, where fuzzy is the word matcher's score
-(nlu.intents: exact about the words a caller uses, blind to other wordings) and meaning
-is the cosine of the sentence with the intent's nearest example in a sentence-embedding
-space (nlu.semantic), mapped from [LOW, HIGH] to [0, 1]. Street names and numbers play
-no part in either: the fuzzy matcher ignores numbers and unknown words, and the slots
-(addresses, dates) are read by their own exact parsers afterwards.
+For every intent allowed at a question the matcher gathers its evidence: the word
+matcher's score (nlu.intents: exact about the words a caller uses, blind to other
+wordings), the cosine of the sentence with the intent's nearest example in a multilingual
+sentence-embedding space (nlu.semantic; every language's examples count), the intent's
+share of the sentence's nearest examples, how far each leads the best other intent, how
+much nearer it is than the nearest question the town does not answer, and whether the
+sentence names something of the intent's (an object of the sorting guide), and how much of
+the sentence's words the intent's vocabulary explains (alone, among those asked). Street names
+and numbers play no part: the word matcher ignores numbers and unknown words, and the
+slots (addresses, dates) are read by their own exact parsers afterwards.
 
 A catalog may list, under the pseudo-intent ``out_of_scope``, questions the town does not
 answer here (a passport, the weather): a sentence nearest to those is not understood
 rather than sent to the nearest service.
 
-The decision: a clear winner is a match; a winner close to the runner-up, or not far
-enough above the bar, is "ambiguous" (the dialog asks which of the two was meant); a weak
-best is "none". The constants were chosen on the dev half of the caller sentences
-(tests/nlu/data/callers/dev_*.yaml), never on the test half.
+Two ways to decide from that evidence, same interface:
+
+- ``CalibratedDecider`` (the default when nlu/intent_calibration.yaml has weights for the
+  encoder): a logistic regression gives each intent the probability that it is what the
+  caller wants, fitted on the labelled caller sentences (`bench/calibration_fit.py`, by
+  cross-validation over sentences); a probable best is a match, two together probable are
+  asked back ("did you mean A or B?"), else "not understood";
+- ``HandDecider``: a·words + (1−a)·meaning with hand-set bars, kept to compare and as the
+  fallback for an encoder without fitted weights.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import yaml
 
 from nlu.intents import OUT_OF_SCOPE, IntentDecision, IntentMatcher, IntentScore
 from nlu.semantic import SemanticIndex, SentenceEncoder
 
-__all__ = ["OUT_OF_SCOPE", "Calibration", "HybridMatcher"]
+__all__ = [
+    "FEATURES",
+    "OUT_OF_SCOPE",
+    "CalibratedDecider",
+    "Calibration",
+    "Decider",
+    "Evidence",
+    "HandDecider",
+    "HybridMatcher",
+    "load_calibrated",
+]
+
+CALIBRATION_FILE = Path(__file__).with_name("intent_calibration.yaml")
+NEIGHBOURS = 8  # nearest examples that vote
+# A cosine stands in for the out-of-scope examples' when a catalog has none: no evidence.
+NO_OUT_OF_SCOPE = 0.3
+
+FEATURES = (
+    "words",  # the word matcher's score, 0..1
+    "meaning",  # cosine with the nearest example
+    "words_lead",  # words minus the best other intent's
+    "meaning_lead",  # meaning minus the best other intent's
+    "neighbours",  # share of the k nearest examples
+    "above_out_of_scope",  # meaning minus the nearest out-of-scope example's cosine
+    "named",  # evidence from elsewhere (an object of the sorting guide), 0..1
+    "words_top",  # 1 when no other intent has more words
+    "meaning_top",  # 1 when no other intent is nearer
+    "mixed",  # the hand mix: 0.4·words + 0.6·meaning mapped from [0.3, 0.85] to [0, 1]
+    "mixed_lead",  # the mix minus the best other intent's
+    "explained",  # share of the sentence's known words the intent's vocabulary explains
+    "explained_alone",  # share only this intent's vocabulary explains among those asked
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What speaks for one intent."""
+
+    intent: str
+    words: float
+    meaning: float
+    neighbours: float
+    named: float = 0.0
+    explained: float = 0.0
+    explained_alone: float = 0.0
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """The evidence of every intent allowed, and how near the out-of-scope examples are."""
+
+    evidence: tuple[Evidence, ...]
+    out_of_scope: float | None
+
+    def features(self) -> list[list[float]]:
+        """One row per intent, in FEATURES' order."""
+        rows = []
+        ev = self.evidence
+        oos = self.out_of_scope if self.out_of_scope is not None else NO_OUT_OF_SCOPE
+        mixed = [_mix(e) for e in ev]
+        for k, e in enumerate(ev):
+            other_mixed = max((x for j, x in enumerate(mixed) if j != k), default=0.0)
+            other_words = max((x.words for j, x in enumerate(ev) if j != k), default=0.0)
+            other_meaning = max((x.meaning for j, x in enumerate(ev) if j != k), default=0.0)
+            rows.append([
+                e.words,
+                e.meaning,
+                e.words - other_words,
+                e.meaning - other_meaning,
+                e.neighbours,
+                e.meaning - oos,
+                e.named,
+                1.0 if e.words >= other_words and e.words > 0 else 0.0,
+                1.0 if e.meaning >= other_meaning else 0.0,
+                mixed[k],
+                mixed[k] - other_mixed,
+                e.explained,
+                e.explained_alone,
+            ])
+        return rows
+
+
+def _mix(e: Evidence) -> float:
+    c = Calibration()
+    meaning = min(1.0, max(0.0, (e.meaning - c.low) / (c.high - c.low)))
+    return c.fuzzy_weight * e.words + (1 - c.fuzzy_weight) * meaning
+
+
+class Decider(Protocol):
+    detailed: bool  # uses the neighbours' votes and the words explained (they cost time)
+
+    def decide(self, gathered: Gathered) -> IntentDecision: ...
 
 
 @dataclass(frozen=True)
@@ -36,6 +141,105 @@ class Calibration:
     match: float = 0.52  # combined score (0..1) of a match
     margin: float = 0.07  # ahead of the runner-up by at least this, or ask which
     floor: float = 0.45  # below this, not understood; between floor and match, ask
+    # Words never prove a question is ours ("how much is the school canteen" has a fee's
+    # words): a best whose nearest example is farther than the nearest out-of-scope
+    # example's by more than this is not understood.
+    out_of_scope_lead: float = 0.05
+
+
+class HandDecider:
+    """a·words + (1−a)·meaning, with bars set by hand on the dev sentences."""
+
+    detailed = False  # needs neither the neighbours' votes nor the words explained
+
+    def __init__(self, calibration: Calibration | None = None) -> None:
+        self.calibration = calibration or Calibration()
+
+    def _meaning(self, cosine: float) -> float:
+        c = self.calibration
+        return min(1.0, max(0.0, (cosine - c.low) / (c.high - c.low)))
+
+    def scores(self, gathered: Gathered) -> dict[str, float]:
+        c = self.calibration
+        out = {
+            e.intent: min(1.0, c.fuzzy_weight * e.words + (1 - c.fuzzy_weight) * self._meaning(e.meaning) + e.named)
+            for e in gathered.evidence
+        }
+        if gathered.out_of_scope is not None:
+            # Words never prove a question is not ours: meaning alone, on the same scale.
+            out[OUT_OF_SCOPE] = (1 - c.fuzzy_weight) * self._meaning(gathered.out_of_scope) + c.fuzzy_weight * 0.5
+        return out
+
+    def decide(self, gathered: Gathered) -> IntentDecision:
+        c = self.calibration
+        scored = sorted(self.scores(gathered).items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = [IntentScore(i, round(100.0 * s, 1)) for i, s in scored if i != OUT_OF_SCOPE]
+        if not scored or scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
+            return IntentDecision("none", ranked)
+        if gathered.out_of_scope is not None:
+            nearest = next(e.meaning for e in gathered.evidence if e.intent == scored[0][0])
+            if gathered.out_of_scope > nearest + c.out_of_scope_lead:
+                return IntentDecision("none", ranked)
+        best = scored[0][1]
+        runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
+        if best < c.match or best - runner_up < c.margin:
+            return IntentDecision("ambiguous" if len(ranked) > 1 else "none", ranked)
+        return IntentDecision("match", ranked)
+
+
+@dataclass(frozen=True)
+class CalibratedDecider:
+    """P(intent is what the caller wants) = σ(w·features + b), fitted on labelled caller
+    sentences; `match`: a best at least this probable, and more probable than the second
+    by `margin`, is taken; `pair`: the two best together at least this probable, each at
+    least `second`, are asked back."""
+
+    detailed = True
+    weights: tuple[float, ...]
+    bias: float
+    match: float
+    pair: float
+    second: float
+    margin: float = 0.0
+
+    def probabilities(self, gathered: Gathered) -> dict[str, float]:
+        out = {}
+        for e, row in zip(gathered.evidence, gathered.features(), strict=True):
+            z = self.bias + sum(w * x for w, x in zip(self.weights, row, strict=True))
+            out[e.intent] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return out
+
+    def decide(self, gathered: Gathered) -> IntentDecision:
+        scored = sorted(self.probabilities(gathered).items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = [IntentScore(i, round(100.0 * p, 1)) for i, p in scored]
+        if not scored:
+            return IntentDecision("none", ranked)
+        best = scored[0][1]
+        second = scored[1][1] if len(scored) > 1 else 0.0
+        if best >= self.match and best - second >= self.margin:
+            return IntentDecision("match", ranked)
+        if len(scored) > 1 and best + second >= self.pair and second >= self.second:
+            return IntentDecision("ambiguous", ranked)
+        return IntentDecision("none", ranked)
+
+
+def load_calibrated(encoder: str, path: Path = CALIBRATION_FILE) -> CalibratedDecider | None:
+    """The fitted decider for this encoder, or None (no file, no entry, a bad entry)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entry = data["encoders"][encoder]
+        if tuple(entry["features"]) != FEATURES:
+            return None
+        return CalibratedDecider(
+            tuple(float(w) for w in entry["weights"]),
+            float(entry["bias"]),
+            float(entry["match"]),
+            float(entry["pair"]),
+            float(entry["second"]),
+            float(entry.get("margin", 0.0)),
+        )
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
+        return None
 
 
 class HybridMatcher:
@@ -49,11 +253,10 @@ class HybridMatcher:
         encoder: SentenceEncoder,
         *,
         extra_examples: Mapping[str, Sequence[str]] | None = None,
-        calibration: Calibration | None = None,
+        decider: Decider | None = None,
         cache_dir: object = None,
     ) -> None:
         self.lang = lang
-        self.calibration = calibration or Calibration()
         own = {i: tuple(e) for i, e in examples.items() if i != OUT_OF_SCOPE}
         self.fuzzy = IntentMatcher(own, lang)
         self.intents = tuple(own)
@@ -64,32 +267,41 @@ class HybridMatcher:
             if intent in pooled or intent == OUT_OF_SCOPE:
                 pooled.setdefault(intent, []).extend(phrases)
         self.semantic = SemanticIndex(pooled, encoder, cache_dir=cache_dir)  # type: ignore[arg-type]
+        self.decider: Decider = decider or load_calibrated(encoder.name) or HandDecider()
 
-    def _meaning(self, cosine: float) -> float:
-        c = self.calibration
-        return min(1.0, max(0.0, (cosine - c.low) / (c.high - c.low)))
-
-    def scores(self, text: str, only: Collection[str] | None = None) -> dict[str, float]:
-        """Combined score (0..1) of every intent allowed, and of out_of_scope."""
+    def gather(
+        self,
+        text: str,
+        only: Collection[str] | None = None,
+        boost: Mapping[str, float] | None = None,
+        *,
+        detailed: bool = True,
+    ) -> Gathered:
+        """The evidence of every intent allowed; `detailed`: with the neighbours' votes and
+        the words explained, which only a fitted decision uses."""
         if not isinstance(text, str) or not text.strip():
-            return {}
-        c = self.calibration
+            return Gathered((), None)
         allowed = set(only) if only is not None else set(self.intents)
-        fuzzy = {s.intent: s.score / 100.0 for s in self.fuzzy.rank(text, only=allowed, limit=len(self.intents))}
-        cosines = self.semantic.similarities(text, only=allowed | {OUT_OF_SCOPE})
-        out = {
-            intent: c.fuzzy_weight * fuzzy.get(intent, 0.0) + (1 - c.fuzzy_weight) * self._meaning(cos)
-            for intent, cos in cosines.items()
-            if intent != OUT_OF_SCOPE
-        }
-        if OUT_OF_SCOPE in cosines:
-            # Words never prove a question is not ours: meaning alone, on the same scale.
-            out[OUT_OF_SCOPE] = (1 - c.fuzzy_weight) * self._meaning(cosines[OUT_OF_SCOPE]) + c.fuzzy_weight * 0.5
-        return out
+        allowed &= set(self.intents)
+        ranked, explained = self.fuzzy.analyse(text, only=allowed, explain=detailed)
+        fuzzy = {s.intent: s.score / 100.0 for s in ranked}
+        scope = allowed | {OUT_OF_SCOPE}
+        if detailed:
+            nearest, votes = self.semantic.neighbourhood(text, only=scope, k=NEIGHBOURS)
+        else:
+            nearest, votes = self.semantic.similarities(text, only=scope), {}
+        evidence = tuple(
+            Evidence(
+                i, fuzzy.get(i, 0.0), nearest[i], votes.get(i, 0.0), (boost or {}).get(i, 0.0),
+                *explained.get(i, (0.0, 0.0)),
+            )
+            for i in sorted(nearest)
+            if i != OUT_OF_SCOPE
+        )
+        return Gathered(evidence, nearest.get(OUT_OF_SCOPE))
 
     def rank(self, text: str, only: Collection[str] | None = None, limit: int = 5) -> list[IntentScore]:
-        ranked = sorted(self.scores(text, only).items(), key=lambda kv: (-kv[1], kv[0]))
-        return [IntentScore(i, round(100.0 * s, 1)) for i, s in ranked if i != OUT_OF_SCOPE][: max(0, limit)]
+        return self.decide(text, only).ranked[: max(0, limit)]
 
     def decide(
         self,
@@ -98,19 +310,7 @@ class HybridMatcher:
         *,
         boost: Mapping[str, float] | None = None,
     ) -> IntentDecision:
-        """`boost`: evidence from elsewhere added to an intent's score (0..1), such as an
-        object of the town's sorting guide named in the sentence."""
-        c = self.calibration
-        scores = self.scores(text, only)
-        for intent, extra in (boost or {}).items():
-            if intent in scores:
-                scores[intent] = min(1.0, scores[intent] + extra)
-        scored = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        ranked = [IntentScore(i, round(100.0 * s, 1)) for i, s in scored if i != OUT_OF_SCOPE]
-        if not scored or scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
-            return IntentDecision("none", ranked)
-        best = scored[0][1]
-        runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
-        if best < c.match or best - runner_up < c.margin:
-            return IntentDecision("ambiguous" if len(ranked) > 1 else "none", ranked)
-        return IntentDecision("match", ranked)
+        """`boost`: evidence from elsewhere for an intent (0..1), such as an object of the
+        town's sorting guide named in the sentence."""
+        return self.decider.decide(self.gather(text, only, boost, detailed=self.decider.detailed))
+

@@ -200,9 +200,18 @@ class IntentMatcher:
     def rank(
         self, text: str, only: Collection[str] | None = None, limit: int = 5
     ) -> list[IntentScore]:
+        return self.analyse(text, only, explain=False)[0][: max(0, limit)]
+
+    def analyse(
+        self, text: str, only: Collection[str] | None = None, *, explain: bool = True
+    ) -> tuple[list[IntentScore], dict[str, tuple[float, float]]]:
+        """Every intent allowed, best first, and for each intent whose words the sentence
+        uses: the share of the sentence's known words (by IDF) its examples' vocabulary
+        explains, and the share only it explains among the intents allowed (the "how much"
+        of a fee question, which a permit's other requests do not use)."""
         tokens = self._tokens(text) if isinstance(text, str) else []
         if not tokens:
-            return []
+            return [], {}
         matches = self._word_matches(tokens)
         # Weight of each utterance word that some example knows: the IDF of the
         # most specific word it matched. Unknown words do not count.
@@ -215,8 +224,10 @@ class IntentMatcher:
         allowed = set(only) if only is not None else None
         best: dict[str, float] = {}
         intent_precision: dict[str, float] = {}
+        covered_by: dict[str, set[int]] = {}
         for intent, vocab in self._intent_vocab.items():
             covered = {i for w in vocab & matches.keys() for i in matches[w][1]}
+            covered_by[intent] = covered
             intent_precision[intent] = (
                 sum(known[i] for i in covered) / known_total if known_total else 0.0
             )
@@ -234,7 +245,16 @@ class IntentMatcher:
             if score > best.get(ex.intent, 0.0):
                 best[ex.intent] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [IntentScore(i, round(s, 1)) for i, s in ranked[: max(0, limit)]]
+        explained: dict[str, tuple[float, float]] = {}
+        asked = [i for i in covered_by if explain and (allowed is None or i in allowed)]
+        for intent in asked:
+            others = set().union(*(covered_by[o] for o in asked if o != intent))
+            alone = covered_by[intent] - others
+            explained[intent] = (
+                intent_precision[intent],
+                sum(known[i] for i in alone) / known_total if known_total else 0.0,
+            )
+        return [IntentScore(i, round(s, 1)) for i, s in ranked], explained
 
     def _score(
         self,

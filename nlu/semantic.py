@@ -209,6 +209,34 @@ class SemanticIndex:
         }
 
 
+    def neighbourhood(
+        self, text: str, only: Collection[str] | None = None, k: int = 8
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Per intent allowed: the cosine of its nearest example, and its share of the
+        sentence's k nearest examples among the allowed intents' (every language's
+        examples: the space is multilingual)."""
+        import numpy as np
+
+        if not text.strip() or not self._intents:
+            return {}, {}
+        vector = self.embed(text)
+        with _one_thread():
+            cosines = self.matrix @ vector
+        nearest = {
+            intent: float(cosines[rows].max())
+            for intent, rows in self._rows.items()
+            if only is None or intent in only
+        }
+        rows = np.concatenate([self._rows[i] for i in nearest]) if nearest else np.array([], dtype=int)
+        votes = dict.fromkeys(nearest, 0.0)
+        if len(rows):
+            k = min(k, len(rows))
+            top = rows[np.argpartition(-cosines[rows], k - 1)[:k]]
+            for row in top:
+                votes[self._intents[row]] += 1.0 / k
+        return nearest, votes
+
+
 def _one_thread() -> Any:
     """BLAS on one thread for our small products: with two, its threads spin between calls
     and take the cores the calls in progress need (measured: 35 ms of CPU per sentence

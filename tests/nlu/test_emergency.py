@@ -57,7 +57,7 @@ def labelled(half: str, lang: str) -> tuple[list[str], list[str]]:
 
 def callers(lang: str) -> list[str]:
     texts = []
-    for half in ("dev", "test"):
+    for half in ("dev", "dev2"):
         data = yaml.safe_load((DATA / "callers" / f"{half}_{lang}.yaml").read_text(encoding="utf-8"))
         texts += [u["text"] for u in data["utterances"]]
     return texts
