@@ -1,9 +1,10 @@
 """Callers' own first sentences at the main menu, through the engine and the demo town.
 
-Both halves of tests/nlu/data/callers (dev, dev2) were tuned on: these bars guard against
-regressions, they are not the result (a held-out set written apart is measured by
-bench/understanding_bench.py --held-out). dev2 was held out at first and its sentences are
-still never copied into a catalog: checked here against every example the catalogs gained."""
+dev and dev2 of tests/nlu/data/callers were tuned on: their bars guard against regressions,
+they are not the result. test is held out (written apart, measured once): its measured
+figures are kept as floors, and the goal as a strict expected failure. dev2 was held out at
+first; neither its sentences nor test's are ever copied into a catalog: checked here against
+every example the catalogs gained."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ KNOWN_BEFORE = {
     "es": {"adios", "como dice", "gracias adios", "habla muy rapido", "hable mas despacio", "hay recogida manana",
            "no tan rapido", "que se recoge manana", "recogida de basura", "repetir", "repita", "residuos verdes"},
 }
+# The same for the test sentences: each was a catalog example (main at 8071567) before the
+# set was written by someone who had not read the catalogs.
+KNOWN_BEFORE_TEST = {
+    "en": {"a bit slower please", "agent", "any meetings this week", "bye", "come again",
+           "do i have to pay for the permit", "how do you know that", "i want to talk to a real person",
+           "is that official", "is the permit free", "operator", "pardon", "repeat that please", "too fast",
+           "when is the next council meeting", "where does that information come from", "who says so"},
+    "fr": {"au revoir", "c est officiel", "j ai pas compris", "le conseil se reunit cette semaine",
+           "lentement s il vous plait", "merci c est tout", "qui dit ca", "repetez s il vous plait", "trop vite",
+           "vous parlez trop vite", "vous tenez ca d ou"},
+    "es": {"adios", "chao", "como lo sabe", "cual es la fuente", "cuando es el proximo pleno", "despacio por favor",
+           "habla muy rapido", "quien lo dice", "quiero hablar con una persona", "repita por favor",
+           "reuniones esta semana"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +66,31 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
     assert result.rate("wrong") <= 0.06, [h for h in result.heard if h.verdict == "wrong"]
 
 
+# Measured once on the held-out sentences (right at least, wrong at most), not tuned on.
+HELD_OUT_FLOORS = {"en": (0.74, 0.04), "fr": (0.64, 0.06), "es": (0.63, 0.06)}
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
-def test_dev2_sentences_are_not_in_the_catalogs(lang):
-    held_out = {fold(c["text"]) for c in caller_set(lang, "dev2").cases}
+def test_held_out_callers_floors(runtime, lang):
+    result = evaluate_dialog(runtime, caller_set(lang, "test"), "test")
+    right, wrong = HELD_OUT_FLOORS[lang]
+    assert result.rate("right") >= right, result.rate("right")
+    assert result.rate("wrong") <= wrong, [h for h in result.heard if h.verdict == "wrong"]
+
+
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 64-75 % right, not 95 %")
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_held_out_callers_goal(runtime, lang):
+    assert evaluate_dialog(runtime, caller_set(lang, "test"), "test").rate("right") >= 0.95
+
+
+@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "test")])
+def test_held_out_sentences_are_not_in_the_catalogs(lang, part):
+    held_out = {fold(c["text"]) for c in caller_set(lang, part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))
     examples = {fold(e) for phrases in catalog["intents"].values() for e in phrases}
-    copied = {e for e in examples if e in held_out} - {fold(k) for k in KNOWN_BEFORE[lang]}
+    known = (KNOWN_BEFORE if part == "dev2" else KNOWN_BEFORE_TEST)[lang]
+    copied = {e for e in examples if e in held_out} - {fold(k) for k in known}
     assert not copied, copied
     guide = yaml.safe_load((ROOT / "towns/port-lumiere/data/sorting.yaml").read_text(encoding="utf-8"))
     names = {fold(n) for item in guide["items"] for n in item[lang]}
