@@ -98,6 +98,17 @@ def times(lang: str) -> list[str]:
     return [format_time(time(h, m), lang) for h in range(24) for m in (0, 15, 30, 45)]
 
 
+def letters() -> list[str]:
+    """Letters said one by one (a request's reference is read character by character)."""
+    return list(string.ascii_uppercase)
+
+
+def entity_names(catalog: Catalog) -> list[str]:
+    """The words the catalog says a caller's choice with (each entity's first word: "reciclaje"
+    for whatever word the caller used for recycling)."""
+    return [names[0] for values in catalog.entities.values() for names in values.values() if names]
+
+
 def list_words(lang: str) -> list[str]:
     """What joins a list ("et", "ou", "and", "y"): a list of three marks, less the marks."""
     out: list[str] = []
@@ -188,8 +199,9 @@ def town_values(town: Any, lang: str, today: date) -> list[str]:
 def vocabulary(runtime: Any, lang: str, today: date) -> list[str]:
     """Every text a call in ``lang`` is made of, written as the catalogs and handlers write it."""
     catalog = runtime.catalogs[lang] if lang in runtime.catalogs.languages else runtime.catalogs[runtime.catalogs.main_language]
-    texts: list[str] = [*catalog_fragments(catalog), *number_words(lang), *phone_pairs(lang), *dates(today, lang),
-                        *times(lang), *list_words(lang), *town_values(runtime.town, lang, today)]
+    texts: list[str] = [*catalog_fragments(catalog), *entity_names(catalog), *number_words(lang), *phone_pairs(lang),
+                        *letters(), *dates(today, lang), *times(lang), *list_words(lang),
+                        *town_values(runtime.town, lang, today)]
     # The language menu says each language's own lines in that language; they are in its own catalog.
     return list(dict.fromkeys(texts))
 
