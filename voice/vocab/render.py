@@ -248,7 +248,9 @@ def render_vocabulary(
                                    initializer=_start_worker, initargs=(dict(voice_config or {}),))
     try:
         items = list(todo.items())
-        size = max(1, min(batch, -(-len(items) // max(1, workers))))
+        # As many batches for each worker, of at most ``batch`` pieces, as even as they can be.
+        rounds = -(-len(items) // (max(1, workers) * max(1, batch)))
+        size = max(1, -(-len(items) // (max(1, workers) * rounds)))
         futures = [pool.submit(_in_worker, items[i:i + size], lang, candidates, score, clip_s)
                    for i in range(0, len(items), size)]
         done = 0
