@@ -19,11 +19,13 @@ scenarios and of every other town's (``scenarios/gedling``; a town that offers o
 languages is also called in the others, as if it offered them), against the vocabulary
 ``civicline prompts render`` would render for that town on that call's day, and lists the
 pieces that would be made live with their causes (``civicline.live_pieces``);
-``--baseline REV`` counts the same answers against ``civicline/vocabulary.py`` as it was at
+``--streets 7 48`` adds, for each scenario whose caller gives an address, the same call
+with every street of its town at those house numbers, in every language (a sweep of the
+data beyond the scripted values). ``--baseline REV`` counts the same answers against ``civicline/vocabulary.py`` as it was at
 the git revision REV, each sentence cut as the phone line cut it then (long ones at commas,
 and at colons and semicolons: ``voice.tts.cache.split_sentences``), side by side:
 
-    .venv/bin/python bench/answers_bench.py --count-only [--baseline REV] [--show 40]
+    .venv/bin/python bench/answers_bench.py --count-only [--baseline REV] [--streets 7 48 113] [--show 40]
 """
 
 from __future__ import annotations
@@ -53,10 +55,13 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--count-only", action="store_true", help="count the live pieces from the text: no voice, no audio")
     ap.add_argument("--baseline", metavar="REV", help="with --count-only: also count against civicline/vocabulary.py at REV")
+    ap.add_argument("--streets", type=int, nargs="*", default=[], metavar="N",
+                    help="with --count-only: also call each scenario that gives an address with every street of its "
+                         "town at these house numbers, in every language (a sweep of the town's data)")
     ap.add_argument("--show", type=int, default=0, metavar="N", help="with --count-only: list up to N live pieces a town and language")
     args = ap.parse_args()
     if args.count_only:
-        return count_only(args.lang, args.baseline, args.show)
+        return count_only(args.lang, args.baseline, args.show, args.streets)
 
     from civicline.config import load_config
     from civicline.scenarios import scenario_files
@@ -159,7 +164,7 @@ def _vocabulary_at(rev: str):
     return module.vocabulary
 
 
-def count_only(langs: list[str], baseline: str | None, show: int) -> int:
+def count_only(langs: list[str], baseline: str | None, show: int, streets: list[int]) -> int:
     from civicline.config import load_config
     from civicline.live_pieces import CAUSES, scenario_answers, town_counts
     from civicline.scenarios import load_scenario, scenario_files
@@ -170,6 +175,9 @@ def count_only(langs: list[str], baseline: str | None, show: int) -> int:
     # Another town's scenarios (gedling: English only) are also called in the other
     # languages, the town offering them for the count.
     answers += scenario_answers(config, [f for f in files if load_scenario(f).town], langs)
+    if streets:
+        before = set(answers)
+        answers += [a for a in scenario_answers(config, files, langs, streets) if a not in before]
     from voice.tts.cache import split_sentences
     from voice.vocab.assemble import spoken_sentences
 

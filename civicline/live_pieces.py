@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -89,32 +89,64 @@ def town_runtime(config: Any, town: Path, langs: Iterable[str] = ()) -> Any:
     return checked.runtime
 
 
-def scenario_answers(config: Any, files: Iterable[Path], languages: Iterable[str] = ()) -> list[Answer]:
+def scenario_answers(config: Any, files: Iterable[Path], languages: Iterable[str] = (),
+                     streets: Sequence[int] = ()) -> list[Answer]:
     """Every answer of these scenario calls, each with its town, day and the caller's words.
     ``languages``: each scenario is also called in these languages, its town offering them if
     it does not (a call whose words then go unheard gives other answers: those a caller would
-    get)."""
-    from zoneinfo import ZoneInfo
-
-    from civicline.calls import Call
+    get). ``streets``: a scenario whose caller gives an address ("12 rue du Port") is also
+    called with every street of its town, at each of these house numbers."""
     from civicline.scenarios import load_scenario
-    from flows.dialog import Engine
-    from flows.session import CallerHungUp, NoInput, Pressed, Said, Say
 
     languages = list(languages)
-    engines: dict[Path, Any] = {}
-    source = Path(config.source)
-    base = source.resolve().parent if source.is_file() else Path.cwd()
+    runner = _Runner(config, languages)
     out: list[Answer] = []
     for path in files:
         scenario = load_scenario(path)
-        town = (base / scenario.town).resolve() if scenario.town else Path(config.town_path)
-        if town not in engines:
-            engines[town] = Engine(town_runtime(config, town, languages))
-        engine = engines[town]
+        engine, town = runner.engine(scenario)
+        out += runner.answers(engine, town, scenario)
+        address = next((i for i, t in enumerate(scenario.turns) if t.say and _ADDRESS.match(t.say)), None)
+        if address is None or not streets:
+            continue
+        for _, names in engine.runtime.town.street_gazetteer():
+            for number in streets:
+                turns = list(scenario.turns)
+                said = names[1] if len(names) > 1 else names[0]  # the name, without its locality
+                turns[address] = turns[address].model_copy(update={"say": f"{number} {said}"})
+                out += runner.answers(engine, town, scenario.model_copy(update={"turns": turns}))
+    return list(dict.fromkeys(out))
+
+
+_ADDRESS = re.compile(r"^\d+\s+\w")
+
+
+class _Runner:
+    """Scenario calls, each town's engine loaded once."""
+
+    def __init__(self, config: Any, languages: list[str]) -> None:
+        self.config, self.languages = config, languages
+        self.engines: dict[Path, Any] = {}
+        source = Path(config.source)
+        self.base = source.resolve().parent if source.is_file() else Path.cwd()
+
+    def engine(self, scenario: Any) -> tuple[Any, Path]:
+        from flows.dialog import Engine
+
+        town = (self.base / scenario.town).resolve() if scenario.town else Path(self.config.town_path)
+        if town not in self.engines:
+            self.engines[town] = Engine(town_runtime(self.config, town, self.languages))
+        return self.engines[town], town
+
+    def answers(self, engine: Any, town: Path, scenario: Any) -> list[Answer]:
+        from zoneinfo import ZoneInfo
+
+        from civicline.calls import Call
+        from flows.session import CallerHungUp, NoInput, Pressed, Said, Say
+
         now = scenario.now if scenario.now.tzinfo else scenario.now.replace(
             tzinfo=getattr(engine.runtime.town, "timezone", None) or ZoneInfo("UTC"))
-        for language in dict.fromkeys([scenario.language, *languages]):
+        out: list[Answer] = []
+        for language in dict.fromkeys([scenario.language, *self.languages]):
             call = Call(engine, _clock(now), caller=scenario.caller, language=language)
             caller: list[str] = []
             steps: list[tuple[Any, tuple[str, ...]]] = [(call.start(), ())]
@@ -128,7 +160,7 @@ def scenario_answers(config: Any, files: Iterable[Path], languages: Iterable[str
                 steps.append((call.send(event), tuple(caller)))
             out += [Answer(a.text, a.lang, str(town), now.date(), heard) for step, heard in steps
                     for a in step.actions if isinstance(a, Say)]
-    return list(dict.fromkeys(out))
+        return out
 
 
 def _clock(now: datetime) -> Callable[[], datetime]:
