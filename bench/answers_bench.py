@@ -67,6 +67,7 @@ def main() -> int:
     from civicline.scenarios import scenario_files
     from civicline.vocabulary import said_in_scenarios, vocabulary
     from civicline.wiring import load_runtime, speech_engines
+    from translations.catalog import is_written_variant
     from voice.audio.codec import ulaw_to_pcm16
     from voice.eval import normalize, word_error_rate
     from voice.tts.cache import AudioCache, Speaker
@@ -86,7 +87,8 @@ def main() -> int:
     rows = []
     for lang in args.lang:
         catalog = runtime.catalogs[lang]
-        fixed = [t for t in catalog.prompts.values() if t and "{" not in t and not t.startswith("TODO")]
+        fixed = [t for k, t in catalog.prompts.items()
+                 if t and "{" not in t and not t.startswith("TODO") and not is_written_variant(k)]
         answers = list(dict.fromkeys([t for t, lg in said if lg == lang] + fixed))
         voice, stt = engines.synthesizer(lang), engines.transcriber(lang)
         vocab = vocabulary_pieces(vocabulary(runtime, lang, today), lang)
@@ -164,6 +166,27 @@ def _vocabulary_at(rev: str):
     return module.vocabulary
 
 
+def fixed_prompts(config, answers, langs):
+    """Each town's spoken catalog prompts without slots, as answers of its first scenario's day."""
+    from civicline.live_pieces import Answer, town_runtime
+    from translations.catalog import is_written_variant
+
+    out = []
+    for town in dict.fromkeys(a.town for a in answers):
+        day = min(a.day for a in answers if a.town == town)
+        catalogs = town_runtime(load_config_once(), Path(town), langs).catalogs
+        for lang in langs:
+            out += [Answer(t, lang, town, day) for k, t in catalogs[lang].prompts.items()
+                    if t and "{" not in t and not t.startswith("TODO") and not is_written_variant(k)]
+    return out
+
+
+def load_config_once():
+    from civicline.config import load_config
+
+    return load_config(None)
+
+
 def count_only(langs: list[str], baseline: str | None, show: int, streets: list[int]) -> int:
     from civicline.config import load_config
     from civicline.live_pieces import CAUSES, scenario_answers, town_counts
@@ -175,6 +198,7 @@ def count_only(langs: list[str], baseline: str | None, show: int, streets: list[
     # Another town's scenarios (gedling: English only) are also called in the other
     # languages, the town offering them for the count.
     answers += scenario_answers(config, [f for f in files if load_scenario(f).town], langs)
+    answers += fixed_prompts(config, answers, langs)
     if streets:
         before = set(answers)
         answers += [a for a in scenario_answers(config, files, langs, streets) if a not in before]
@@ -186,18 +210,19 @@ def count_only(langs: list[str], baseline: str | None, show: int, streets: list[
                for name, make, split in versions}
     keys = list(counted["now"])
     causes = [c for c in CAUSES if any(counts[k].causes[c] for counts in counted.values() for k in keys)]
-    print(f"live pieces (made at call time), counted from the text of {len(answers)} scenario answers"
+    print(f"live pieces (made at call time), counted from the text of {len(answers)} answers (scenarios, fixed prompts"
+          + (f", every street at {streets}" if streets else "") + ")"
           + (f"; before = vocabulary at {baseline}, after = this tree" if baseline else ""))
-    head = "| town | lang | answers | pieces | live | " + " | ".join(causes) + " |"
+    head = "| town | lang | vocabulary | answers | pieces | live | " + " | ".join(causes) + " |"
     print(head + "\n" + "| --- " * (head.count("|") - 1) + "|")
     for key in keys:
         cells = []
         for name, _, _ in reversed(versions):
             c = counted[name][key]
-            cells.append((c.pieces, len(c.live), [c.causes[x] for x in causes]))
+            cells.append((c.pieces, len(c.live), [c.causes[x] for x in causes], c.vocabulary))
         join = (lambda xs: " → ".join(str(x) for x in xs)) if baseline else (lambda xs: str(xs[0]))
         c = counted["now"][key]
-        print(f"| {key[0]} | {key[1]} | {c.answers} | {join([x[0] for x in cells])} | {join([x[1] for x in cells])} | "
+        print(f"| {key[0]} | {key[1]} | {join([x[3] for x in cells])} | {c.answers} | {join([x[0] for x in cells])} | {join([x[1] for x in cells])} | "
               + " | ".join(join([x[2][i] for x in cells]) for i in range(len(causes))) + " |")
     for cause in causes:
         print(f"  {cause}: {CAUSES[cause]}")

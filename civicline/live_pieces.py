@@ -67,6 +67,8 @@ class Count:
     answers: int = 0
     pieces: int = 0
     live: list[LivePiece] = field(default_factory=list)
+    vocabulary: int = 0
+    """Pieces in the vocabulary (the largest of the days counted): what a render makes."""
 
     @property
     def causes(self) -> Counter[str]:
@@ -90,24 +92,27 @@ def town_runtime(config: Any, town: Path, langs: Iterable[str] = ()) -> Any:
 
 
 def scenario_answers(config: Any, files: Iterable[Path], languages: Iterable[str] = (),
-                     streets: Sequence[int] = ()) -> list[Answer]:
+                     streets: Sequence[int] = (), swept: int = 2) -> list[Answer]:
     """Every answer of these scenario calls, each with its town, day and the caller's words.
     ``languages``: each scenario is also called in these languages, its town offering them if
     it does not (a call whose words then go unheard gives other answers: those a caller would
     get). ``streets``: a scenario whose caller gives an address ("12 rue du Port") is also
-    called with every street of its town, at each of these house numbers."""
+    called with every street of its town, at each of these house numbers (the first ``swept``
+    such scenarios of each town)."""
     from civicline.scenarios import load_scenario
 
     languages = list(languages)
     runner = _Runner(config, languages)
     out: list[Answer] = []
+    sweeps: Counter[Path] = Counter()
     for path in files:
         scenario = load_scenario(path)
         engine, town = runner.engine(scenario)
         out += runner.answers(engine, town, scenario)
         address = next((i for i, t in enumerate(scenario.turns) if t.say and _ADDRESS.match(t.say)), None)
-        if address is None or not streets:
+        if address is None or not streets or sweeps[town] >= swept:
             continue
+        sweeps[town] += 1
         for _, names in engine.runtime.town.street_gazetteer():
             for number in streets:
                 turns = list(scenario.turns)
@@ -265,6 +270,7 @@ def town_counts(config: Any, answers: list[Answer], langs: Iterable[str],
                 total.answers += part.answers
                 total.pieces += part.pieces
                 total.live += part.live
+                total.vocabulary = max(total.vocabulary, len(vocab))
             yield Path(town).name, lang, total
 
 

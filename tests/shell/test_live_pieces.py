@@ -3,6 +3,7 @@ cut as the phone line cuts it, without any voice."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +14,11 @@ from civicline.live_pieces import Answer, Explainer, count_live, scenario_answer
 from civicline.scenarios import load_scenario, scenario_files
 from civicline.vocabulary import vocabulary
 from civicline.wiring import load_runtime
+from translations.formatting import format_day
 from voice.tts.cache import split_sentences
+from voice.tts.speech_text import format_for_speech
 from voice.vocab.assemble import spoken_sentences
+from voice.vocab.pieces import piece_key
 from voice.vocab.render import vocabulary_pieces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +69,17 @@ def test_every_demo_answer_is_in_the_vocabulary_but_the_callers_own_words(demo_a
         assert {p.cause for p in count.live} <= {"caller"}, (lang, [(p.text, p.cause) for p in count.live])
 
 
-def test_the_vocabulary_holds_letters_and_the_words_a_choice_is_said_with():
+def test_the_vocabulary_holds_letters_the_words_a_choice_is_said_with_and_other_languages_names():
     runtime = load_runtime(load_config(ROOT / "civicline.toml"))
     vocab = vocabulary_pieces(vocabulary(runtime, "es", date(2026, 12, 1)), "es")
-    assert {"b", "f", "reciclaje", "restos de poda"} <= set(vocab)
+    assert {"b", "f", "reciclaje", "restos de poda", "english", "français", "marzo"} <= set(vocab)
+    assert not any("escriba 1 para" in key for key in vocab)  # a written wording is never spoken
+
+
+def test_the_last_day_of_a_published_calendar_is_in_the_vocabulary():
+    config = load_config(ROOT / "civicline.toml")
+    runtime = load_runtime(dataclasses.replace(config, town_path=ROOT / "towns" / "gedling"))
+    lasts = {zone.source.last_day() for service in runtime.town.collections.services.values()
+             for zone in service.zones.values() if zone.source is not None}
+    vocab = vocabulary_pieces(vocabulary(runtime, "en", date(2026, 12, 1)), "en")
+    assert lasts and all(piece_key(format_for_speech(format_day(d, "en", year=True), "en")) in vocab for d in lasts)
