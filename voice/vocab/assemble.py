@@ -156,23 +156,21 @@ class Assembler:
     def stream(self, text: str, language: str, slow: bool = False, said: Said | None = None) -> Iterator[bytes]:
         """μ-law, a sentence at a time (the first at once when its pieces are rendered); a
         live piece is preceded by what is ready before it, so the caller hears that meanwhile.
-        The observer gets each chunk's text: the written sentence, or, for the parts of a
-        sentence cut before a live piece, each part as the voice says it."""
+        The observer gets each chunk with its written sentence (both parts of a sentence cut
+        before a live piece: with the same text)."""
         lang = base_language(language)
         entries, index = self.index(lang)
         joiner = Joiner()
         for sentence, pieces in sentence_pieces(text, lang, index):
             parts: list[np.ndarray] = []
-            spoken, begun = "", 0
             for piece in pieces:
                 data = None
                 if piece.known and piece.key in entries:
                     data = self.cache.get(entries[piece.key].audio)
                 if data is None:
                     if parts:  # what is ready plays while the voice makes the rest
-                        spoken = spoken or format_for_speech(sentence, lang)
-                        yield self._chunk(parts, spoken[begun:piece.start])
-                        parts, begun = [], piece.start
+                        yield self._chunk(parts, sentence)
+                        parts = []
                     data = self._live(piece, lang, said)
                 else:
                     self._count(lang, said, piece, live=False)
@@ -183,7 +181,7 @@ class Assembler:
             if joiner.pending:  # a sentence without final punctuation: its end fades out
                 parts.append(joiner.flush())
             if sum(len(p) for p in parts):
-                yield self._chunk(parts, spoken[begun:] if spoken else sentence)
+                yield self._chunk(parts, sentence)
 
     def render(self, text: str, language: str, slow: bool = False) -> bytes:
         return b"".join(self.stream(text, language, slow))
