@@ -184,6 +184,14 @@ def test_rendering_again_renders_only_what_changed_and_prune_drops_the_rest(tmp_
     assert not stray.exists() and cache.contains(old_audio)
 
 
+def test_rendering_nothing_new_renders_nothing(tmp_path):
+    engines = Engines()
+    render(tmp_path, ["rue du Port"], engines)
+    engines.voice.said.clear()
+    _, report = render(tmp_path, ["rue du Port"], engines)
+    assert report.rendered == 0 and engines.voice.said == []
+
+
 def test_a_different_voice_renders_everything_again(tmp_path):
     engines = Engines()
     render(tmp_path, ["rue du Port"], engines)

@@ -249,7 +249,7 @@ def render_vocabulary(
     try:
         items = list(todo.items())
         # As many batches for each worker, of at most ``batch`` pieces, as even as they can be.
-        rounds = -(-len(items) // (max(1, workers) * max(1, batch)))
+        rounds = max(1, -(-len(items) // (max(1, workers) * max(1, batch))))
         size = max(1, -(-len(items) // (max(1, workers) * rounds)))
         futures = [pool.submit(_in_worker, items[i:i + size], lang, candidates, score, clip_s)
                    for i in range(0, len(items), size)]
