@@ -135,8 +135,8 @@ def main() -> int:
         }
         rows.append(row)
         worst = sorted(((len(set(r.split()) ^ set(h.split())), r, h) for r, h in zip(refs, hyps, strict=True)), reverse=True)[:3]
-        for _, r, h in worst:
-            print(f"   said:  {r}\n   heard: {h}")
+        for _, ref, hyp in worst:
+            print(f"   said:  {ref}\n   heard: {hyp}")
     print(f"load {os.getloadavg()[0]:.1f} at the end")
     print("| lang | answers (words) | WER assembled | sample: assembled / whole | first audio assembled p50 / p95 / max | "
           "first audio whole p50 / p95 / max | pieces known / live (live words) |")

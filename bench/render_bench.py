@@ -64,8 +64,8 @@ def main() -> int:
                      sum(e.score or 0 for e in scored) / max(1, len(scored)), os.getloadavg()[0]))
     print("| pieces heard | seconds | pieces/min | candidates rendered | heard word for word | mean error kept | load after |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, seconds, rate, tried, perfect, scored, error, load in rows:
-        print(f"| {name} | {seconds:.0f} | {rate:.1f} | {tried} | {perfect} of {scored} | {error:.1%} | {load:.1f} |")
+    for name, seconds, rate, tried, perfect, heard, error, load in rows:
+        print(f"| {name} | {seconds:.0f} | {rate:.1f} | {tried} | {perfect} of {heard} | {error:.1%} | {load:.1f} |")
     by = {r[0]: r for r in rows}
     print(f"batched / alone: {by['batched'][2] / by['alone'][2]:.2f}x the pieces a minute")
     return 0
