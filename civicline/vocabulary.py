@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flows.town.common import Origin
-from translations.catalog import TODO_MARK, Catalog
+from translations.catalog import TODO_MARK, Catalog, is_written_variant
 from translations.formatting import (
     format_date_long,
     format_day,
@@ -37,11 +37,11 @@ MAX_NUMBER = 100
 
 
 def catalog_fragments(catalog: Catalog) -> list[str]:
-    """Each prompt's text around its {slots} (a prompt without slots whole)."""
+    """Each spoken prompt's text around its {slots} (a prompt without slots whole)."""
     out: list[str] = []
-    for text in catalog.prompts.values():
-        if not text or text.startswith(TODO_MARK):
-            continue
+    for key, text in catalog.prompts.items():
+        if not text or text.startswith(TODO_MARK) or is_written_variant(key):
+            continue  # a written wording (SMS, chat) is never spoken
         try:
             parsed = list(string.Formatter().parse(text))
         except ValueError:
@@ -90,12 +90,25 @@ def dates(today: date, lang: str) -> list[str]:
         out.append(f"{'de ' if lang == 'es' else ''}{year}")
     for i in range(7):
         out.append(format_day(date(2024, 1, 1 + i), lang).split(" ")[0])
+    # A date outside the window (a calendar that ended) is then said from its parts.
+    out += [format_day(date(2024, month, 1), lang).split(" ")[-1] for month in range(1, 13)]
     return out
 
 
 def times(lang: str) -> list[str]:
     """Every quarter hour as the answers write it ("19 h 30", "7:30 p.m.", "19:30")."""
     return [format_time(time(h, m), lang) for h in range(24) for m in (0, 15, 30, 45)]
+
+
+def letters() -> list[str]:
+    """Letters said one by one (a request's reference is read character by character)."""
+    return list(string.ascii_uppercase)
+
+
+def entity_names(catalog: Catalog) -> list[str]:
+    """The words the catalog says a caller's choice with (each entity's first word: "reciclaje"
+    for whatever word the caller used for recycling)."""
+    return [names[0] for values in catalog.entities.values() for names in values.values() if names]
 
 
 def list_words(lang: str) -> list[str]:
@@ -141,6 +154,10 @@ def town_values(town: Any, lang: str, today: date) -> list[str]:
     if data is not None:
         for service in data.services.values():
             out += [zone.name(lang, main) for zone in service.zones.values()]
+            # The last published day, said to a caller whose calendar has run out.
+            lasts = [zone.source.last_day() for zone in service.zones.values()
+                     if hasattr(getattr(zone, "source", None), "last_day")]
+            out += [format_day(day, lang, year=True) for day in lasts if day]
         for kind in data.kinds.values():
             out += [kind.name(lang, main), kind.bin(lang, main), kind.elsewhere_text(lang, main)]
             out += [text for p in kind.points for text in (p.name, p.address)]
@@ -188,8 +205,11 @@ def town_values(town: Any, lang: str, today: date) -> list[str]:
 def vocabulary(runtime: Any, lang: str, today: date) -> list[str]:
     """Every text a call in ``lang`` is made of, written as the catalogs and handlers write it."""
     catalog = runtime.catalogs[lang] if lang in runtime.catalogs.languages else runtime.catalogs[runtime.catalogs.main_language]
-    texts: list[str] = [*catalog_fragments(catalog), *number_words(lang), *phone_pairs(lang), *dates(today, lang),
-                        *times(lang), *list_words(lang), *town_values(runtime.town, lang, today)]
+    # A language's own name is said in the others' sentences ("or press 2 to stay in English").
+    names = [runtime.catalogs[lg].prompts.get("lang.name", "") for lg in all_languages(runtime)]
+    texts: list[str] = [*catalog_fragments(catalog), *entity_names(catalog), *names, *number_words(lang), *phone_pairs(lang),
+                        *letters(), *dates(today, lang), *times(lang), *list_words(lang),
+                        *town_values(runtime.town, lang, today)]
     # The language menu says each language's own lines in that language; they are in its own catalog.
     return list(dict.fromkeys(texts))
 

@@ -32,7 +32,7 @@ from voice.stt.base import base_language
 from voice.telephony.speech import SpeechDeps
 from voice.tts.base import PHONE_RATE, Synthesizer
 from voice.tts.cache import AudioCache, Speaker, split_sentences
-from voice.vocab.assemble import Assembler
+from voice.vocab.assemble import Assembler, spoken_sentences
 from voice.vocab.manifest import Vocabularies
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,9 @@ class PhoneSpeech:
         With a ``deadline`` (``time.monotonic()``) the sentences are made on the TwiML pool and
         one not made by then gets None instead of a token (Twilio's voice reads it); its
         synthesis, if it began, goes on and is remembered for the next time."""
-        sentences = split_sentences(text)
+        # Joined from the vocabulary, a sentence is cut only where its pieces end (a cut at a
+        # comma would leave words no piece holds); synthesised whole, long ones at commas too.
+        sentences = spoken_sentences(text) if self.assembly else split_sentences(text)
         if deadline is None:
             return [(s, self._token(self.render(s, language, slow), call)) for s in sentences]
         making = [(s, self.twiml_synthesis.submit(self.render, s, language, slow)) for s in sentences]

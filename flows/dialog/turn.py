@@ -8,8 +8,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_date
-
 from flows.dialog import text_copy
 from flows.dialog.escalation import fail_to_person
 from flows.dialog.kinds import reach
@@ -17,6 +15,7 @@ from flows.provenance import Source
 from flows.runtime import Runtime
 from flows.session import Action, Ask, GivenAnswer, Option, PromptSaid, Say, SessionState, Step
 from flows.session import written as is_written
+from translations.formatting import format_date_long
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +119,7 @@ class Turn:
             if source.verified is None:
                 self.say("common.source_unverified", dataset=label)
                 continue
-            verified = format_date(source.verified, "d MMMM y", locale=self.lang)
+            verified = format_date_long(source.verified, self.lang)
             self.say("common.source", dataset=label, verified=verified)
 
     def _say(self, key: str, lang: str | None, extra: dict[str, Any], answer: bool) -> None:

@@ -15,6 +15,7 @@ from voice.vocab.assemble import CROSSFADE_S, Assembler, Joiner, Said
 from voice.vocab.manifest import Manifest, Vocabularies
 from voice.vocab.pieces import PAUSE_S, Index, cut, piece_key
 from voice.vocab.render import Candidate, pieces_for, prune, render_vocabulary, vocabulary_pieces
+from voice.vocab.scoring import split_heard
 
 
 class ToneVoice(Synthesizer):
@@ -39,19 +40,39 @@ class ToneVoice(Synthesizer):
 
 
 class Ears:
-    """A recogniser that hears what it is told to, per text said at each speed."""
+    """A recogniser that hears what it is told to, per text said at each speed; a clip of
+    several pieces (tones apart by silences) is heard as the pieces last said with those lengths."""
 
     name = "ears"
 
     def __init__(self, heard: dict[tuple[str, float], str] | None = None) -> None:
         self.heard = heard or {}
         self.voice: ToneVoice | None = None
+        self.clips = 0
 
     def transcribe(self, samples, rate, language, phrases=None):
         from voice.events import Transcript
 
-        text, speed = self.voice.said[-1]
-        return Transcript(self.heard.get((text, speed), text), language)
+        self.clips += 1
+        loud = np.abs(np.asarray(samples, np.int32)) >= 50
+        runs, length, quiet = [], 0, 0
+        for x in loud:
+            if x:
+                length, quiet = length + 1 + (quiet if length and quiet < 800 else 0), 0
+            else:
+                quiet += 1
+                if quiet == 800 and length:
+                    runs.append(length)
+                    length = 0
+        if length:
+            runs.append(length)
+        said, found = list(self.voice.said), []
+        for n in reversed(runs):  # the latest pieces said with these lengths, in order
+            while said and abs(int(8000 * 0.05 * len(said[-1][0]) / said[-1][1]) - n) >= 80:
+                said.pop()
+            assert said, f"a clip of {runs} samples matches no pieces said"
+            found.insert(0, said.pop())
+        return Transcript(" ".join(self.heard.get((t, s), t) for t, s in found), language)
 
 
 class Engines:
@@ -131,6 +152,22 @@ def test_the_worst_rendering_is_kept_with_its_score_when_none_is_heard_right(tmp
     assert entry.candidate == "speed=1" and entry.score == pytest.approx(1 / 3) and entry.heard == "rue du porc"
 
 
+def test_pieces_are_heard_several_at_a_time_and_each_judged_alone(tmp_path):
+    streets = ["rue du Port", "rue des Lilas", "avenue Jean Jaurès", "place de la Mairie"]
+    engines = Engines(heard={("rue des Lilas", 1.0): "rue des lilas et"})  # a word heard in addition
+    render(tmp_path, streets, engines, candidates=(Candidate(1.0), Candidate(0.9)))
+    pieces = Manifest.load(tmp_path, "fr").pieces
+    assert engines.ears.clips == 2  # four pieces heard in one clip, then the one heard wrong again
+    assert [pieces[piece_key(t)].candidate for t in streets] == ["speed=1", "speed=0.9", "speed=1", "speed=1"]
+    assert pieces["rue des lilas"].tried == 2 and pieces["rue du port"].score == 0.0
+
+
+def test_words_heard_over_several_pieces_go_back_to_each_piece():
+    heard = split_heard(["rue du Port", "mardi 1er décembre", "douze"], "rue du porc mardi premier décembre et douze", "fr")
+    assert [(h.text, h.error) for h in heard] == [("rue du porc", pytest.approx(1 / 3)),
+                                                  ("mardi premier decembre et", pytest.approx(1 / 3)), ("douze", 0.0)]
+
+
 def test_rendering_again_renders_only_what_changed_and_prune_drops_the_rest(tmp_path):
     engines = Engines()
     cache, _ = render(tmp_path, ["Bonjour.", "rue du Port", "mardi 1er décembre"], engines)
@@ -145,6 +182,14 @@ def test_rendering_again_renders_only_what_changed_and_prune_drops_the_rest(tmp_
     stray.write_bytes(b"\xff" * 10)
     assert prune(cache) == 2
     assert not stray.exists() and cache.contains(old_audio)
+
+
+def test_rendering_nothing_new_renders_nothing(tmp_path):
+    engines = Engines()
+    render(tmp_path, ["rue du Port"], engines)
+    engines.voice.said.clear()
+    _, report = render(tmp_path, ["rue du Port"], engines)
+    assert report.rendered == 0 and engines.voice.said == []
 
 
 def test_a_different_voice_renders_everything_again(tmp_path):
@@ -180,7 +225,7 @@ def test_an_answer_is_joined_from_rendered_pieces_without_the_voice(tmp_path):
     chunks = list(assembler.stream("Vous avez dit : 12 rue du Port. C'est bien ça ?", "fr", said=said))
     assert engines.voice.said == [] and live == []
     assert (said.known, said.live) == (4, 0)
-    assert len(chunks) == 3  # "Vous avez dit :", "douze rue du Port.", "C'est bien ça ?"
+    assert len(chunks) == 2  # "Vous avez dit : douze rue du Port.", "C'est bien ça ?"
     pcm = ulaw_to_pcm16(b"".join(chunks))
     silence = np.flatnonzero(np.abs(pcm) < 50)
     assert len(silence) >= int((PAUSE_S[":"] + PAUSE_S["."] + PAUSE_S["?"]) * 8000) * 0.95
@@ -196,7 +241,7 @@ def test_a_piece_outside_the_vocabulary_is_made_live_counted_and_not_stored(tmp_
     chunks = list(assembler.stream("Vous avez dit : impasse Inconnue.", "fr", said=said))
     assert live == ["impasse Inconnue"] and (said.known, said.live, said.live_words) == (1, 1, 2)
     assert assembler.counts["live:fr"] == 1 and len(chunks) == 2
-    assert heard == ["Vous avez dit :", "impasse Inconnue."]  # each chunk with its written sentence
+    assert heard == ["Vous avez dit : impasse Inconnue."] * 2  # what was ready, then the rest: one sentence
     assert sorted(p.name for p in tmp_path.rglob("*.ulaw")) == files  # nothing of it on disk
 
 

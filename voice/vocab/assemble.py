@@ -6,6 +6,7 @@ outside the vocabulary is made by the voice live, kept in memory only, logged an
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ import numpy as np
 from voice.audio.codec import pcm16_to_ulaw, ulaw_to_pcm16
 from voice.stt.base import base_language
 from voice.tts.base import PHONE_RATE
-from voice.tts.cache import AudioCache, split_sentences
+from voice.tts.cache import AudioCache
 from voice.tts.speech_text import format_for_speech
 from voice.vocab.manifest import Vocabularies
 from voice.vocab.pieces import Index, Piece, cut
@@ -75,6 +76,29 @@ class Joiner:
         return tail
 
 
+_SENTENCE = re.compile(r"(?<=[.!?…])(?<!\b[^\W\d_]\.)\s+(?=\S)")
+"""After a full stop, question or exclamation mark, not after a lone letter's full stop
+("7 p.m. to", "D. Martin")."""
+
+
+def spoken_sentences(text: str) -> list[str]:
+    """``text`` cut after each full stop, question or exclamation mark only: where the
+    vocabulary's pieces end too (``vocabulary_pieces``). Cutting a long sentence at a comma,
+    colon or semicolon, as whole-sentence synthesis does for its first audio, would split
+    catalog fragments that hold them, and their words would be made live."""
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def sentence_pieces(text: str, language: str, index: Index,
+                    split: Callable[[str], list[str]] = spoken_sentences) -> Iterator[tuple[str, list[Piece]]]:
+    """Each sentence of ``text`` (``spoken_sentences``) and its pieces against ``index``, as
+    the voice says it (numbers in words): what ``Assembler.stream`` plays, and what a count of
+    the pieces made live cuts the same way without any audio."""
+    lang = base_language(language)
+    for sentence in split(text):
+        yield sentence, cut(format_for_speech(sentence, lang), index)
+
+
 def to_ulaw(parts: list[np.ndarray]) -> bytes:
     if not parts:
         return b""
@@ -125,19 +149,21 @@ class Assembler:
     def plan(self, text: str, language: str) -> list[Piece]:
         """How ``text`` would be said: its pieces, known or live."""
         entries, index = self.index(language)
-        pieces = cut(format_for_speech(text, language), index)
         return [p if not p.known or p.key in entries else Piece(p.text, p.key, False, p.pause, p.ends_sentence,
-                                                                 p.start, p.end) for p in pieces]
+                                                                 p.start, p.end)
+                for _, pieces in sentence_pieces(text, language, index) for p in pieces]
 
     def stream(self, text: str, language: str, slow: bool = False, said: Said | None = None) -> Iterator[bytes]:
         """μ-law, a sentence at a time (the first at once when its pieces are rendered); a
-        live piece is preceded by what is ready before it, so the caller hears that meanwhile."""
+        live piece is preceded by what is ready before it, so the caller hears that meanwhile.
+        The observer gets each chunk with its written sentence (both parts of a sentence cut
+        before a live piece: with the same text)."""
         lang = base_language(language)
         entries, index = self.index(lang)
         joiner = Joiner()
-        for sentence in split_sentences(text):
+        for sentence, pieces in sentence_pieces(text, lang, index):
             parts: list[np.ndarray] = []
-            for piece in cut(format_for_speech(sentence, lang), index):
+            for piece in pieces:
                 data = None
                 if piece.known and piece.key in entries:
                     data = self.cache.get(entries[piece.key].audio)

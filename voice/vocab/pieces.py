@@ -21,7 +21,6 @@ SENTENCE_END = frozenset(".!?…")
 PAUSE_S = {",": 0.18, ";": 0.28, ":": 0.28, "—": 0.24, "–": 0.24, ".": 0.42, "!": 0.42, "?": 0.42, "…": 0.45}
 """Silence after a punctuation mark, in seconds: a comma is a breath, a colon announces,
 a full stop ends a sentence (the pieces' own audio is trimmed of silence)."""
-MAX_PIECE_TOKENS = 48
 
 
 def spans(text: str) -> list[tuple[str, int, int]]:
@@ -90,14 +89,17 @@ class Index:
     def __init__(self, keys: Iterable[str] = ()) -> None:
         self._root: dict = {}
         self.size = 0
+        self.longest = 0
+        """Tokens in the longest key: how far ahead a piece may end."""
         for key in keys:
             self.add(key)
 
     def add(self, key: str) -> None:
         node = self._root
-        for tok in key.split(" "):
-            if tok:
-                node = node.setdefault(tok, {})
+        toks = [tok for tok in key.split(" ") if tok]
+        for tok in toks:
+            node = node.setdefault(tok, {})
+        self.longest = max(self.longest, len(toks))
         if None not in node:
             node[None] = True
             self.size += 1
@@ -112,7 +114,7 @@ class Index:
         """Every j such that toks[start:j] is a piece."""
         node: dict | None = self._root
         out: list[int] = []
-        for j in range(start, min(len(toks), start + MAX_PIECE_TOKENS)):
+        for j in range(start, min(len(toks), start + self.longest)):
             node = node.get(toks[j]) if node is not None else None
             if node is None:
                 break

@@ -1,8 +1,9 @@
 """Rendering a language's vocabulary ahead of time, incrementally and in parallel.
 
 Each piece is rendered as one or more candidates (the voice a little slower, a full stop
-after a value), each sent through the 8 kHz μ-law path and recognised: the first the
-recogniser hears word for word is kept, else the one it heard best, with its score. A piece
+after a value), each sent through the 8 kHz μ-law path and recognised, several pieces in a
+clip (``voice.vocab.scoring``: one recognition for many pieces): the first the recogniser
+hears word for word is kept, else the one it heard best, with its score. A piece
 already rendered with the same voice, whose audio is still in the cache, is not rendered
 again; a piece no longer in the vocabulary leaves the manifest, and ``prune`` deletes audio
 no manifest names (so the cache never keeps a sentence an earlier version stored whole).
@@ -13,18 +14,18 @@ from __future__ import annotations
 import multiprocessing
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voice.audio.codec import ulaw_to_pcm16
 from voice.stt.base import base_language
 from voice.tts.cache import AudioCache, cache_key
 from voice.tts.speech_text import format_for_speech
 from voice.vocab.manifest import Entry, Manifest
 from voice.vocab.pieces import SENTENCE_END, Index, cut, is_punct, piece_key, piece_text, tokens
+from voice.vocab.scoring import CLIP_S, hear_all
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Candidate:
 
 CANDIDATES = (Candidate(1.0), Candidate(0.9), Candidate(0.9, "."))
 """In order of preference: the first one heard word for word is kept."""
+BATCH = 12
+"""Pieces a worker renders at once: enough to fill a few clips heard together."""
 SHORT_WORDS = 2
 """A piece of one or two words is rendered once and not scored: alone, a short word is heard
 wrong whatever its rendering ("et" heard "...", "douze" heard "Duse"), so the recogniser
@@ -88,14 +91,6 @@ def pieces_for(sentences: Iterable[str], vocabulary: Mapping[str, str], language
     return used
 
 
-def piece_error(reference: str, heard: str, language: str) -> float:
-    """Word error rate of one piece (punctuation, case and accents aside)."""
-    from voice.eval import _edits, normalize
-
-    ref, hyp = normalize(reference, language).split(), normalize(heard, language).split()
-    return _edits(ref, hyp) / max(1, len(ref))
-
-
 @dataclass
 class Rendering:
     key: str
@@ -108,34 +103,50 @@ class Rendering:
     tried: int
 
 
+def render_batch(engines: Any, items: Sequence[tuple[str, str]], language: str, candidates: tuple[Candidate, ...],
+                 score: bool, clip_s: float = CLIP_S) -> list[Rendering]:
+    """The best candidate for each piece (key, text): every piece rendered in the first
+    candidate, heard in clips of several pieces (``voice.vocab.scoring``), those not heard word
+    for word rendered in the next candidate, and so on; the best heard is kept. A short piece
+    is rendered once, not heard. ``clip_s`` 0: each piece heard alone."""
+    voice = engines.synthesizer(language)
+    stt = engines.transcriber(language) if score else None
+    best: dict[str, Rendering] = {}
+    tried: dict[str, int] = {}
+    pending = list(items)
+    for c in candidates:
+        variant = voice.at_speed(c.speed)
+        if not pending or (c.speed != 1.0 and variant is voice):
+            continue  # none left, or this voice cannot change speed
+        made: list[Rendering] = []
+        for key, text in pending:
+            if c.ending and text[-1:] in ".?!…:,;":
+                continue  # the piece has its own punctuation
+            said = text + c.ending
+            audio = variant.synthesize(said, language).to_ulaw8k()
+            tried[key] = tried.get(key, 0) + 1
+            made.append(Rendering(key, text, audio, cache_key(variant.voice_id, language, said, False), c.label,
+                                  None, "", tried[key]))
+        heard_now = [r for r in made if stt is not None and not _short(r.text)]
+        for r in made:
+            if r not in heard_now:
+                best.setdefault(r.key, r)  # not heard: the first rendering stays
+        for r, h in zip(heard_now, hear_all(stt, [r.text for r in heard_now], [r.audio for r in heard_now], language,
+                                            clip_s), strict=True):
+            r.heard, r.score = h.text, h.error
+            kept = best.get(r.key)
+            if kept is None or r.score < (kept.score or 0.0):
+                best[r.key] = r
+        pending = [(k, t) for k, t in pending if k not in best or (best[k].score or 0.0) > 0.0]
+    for key, r in best.items():
+        r.tried = tried[key]
+    return [best[key] for key, _ in items]
+
+
 def render_piece(engines: Any, key: str, text: str, language: str, candidates: tuple[Candidate, ...],
                  score: bool) -> Rendering:
-    """The best candidate for one piece (the first heard word for word)."""
-    voice = engines.synthesizer(language)
-    stt = engines.transcriber(language) if score and not _short(text) else None
-    best: Rendering | None = None
-    tried = 0
-    for c in candidates:
-        if c.ending and text[-1:] in ".?!…:,;":
-            continue  # the piece has its own punctuation
-        variant = voice.at_speed(c.speed)
-        if c.speed != 1.0 and variant is voice:
-            continue  # this voice cannot change speed
-        said = text + c.ending
-        audio = variant.synthesize(said, language).to_ulaw8k()
-        tried += 1
-        result = Rendering(key, text, audio, cache_key(variant.voice_id, language, said, False), c.label, None, "", tried)
-        if stt is None:
-            return result
-        result.heard = stt.transcribe(ulaw_to_pcm16(audio), 8000, language).text.strip()
-        result.score = piece_error(text, result.heard, language)
-        if best is None or result.score < (best.score or 0.0):
-            best = result
-        best.tried = tried
-        if result.score == 0.0:
-            break
-    assert best is not None, "a piece with no candidate"
-    return best
+    """The best candidate for one piece, heard alone."""
+    return render_batch(engines, [(key, text)], language, candidates, score, clip_s=0)[0]
 
 
 _ENGINES: Any = None
@@ -149,8 +160,9 @@ def _start_worker(voice_config: Mapping[str, Any] | None) -> None:
     _ENGINES = SpeechEngines(voice_config, cpu_threads=1, espeak_fallback=False)
 
 
-def _in_worker(key: str, text: str, language: str, candidates: tuple[Candidate, ...], score: bool) -> Rendering:
-    return render_piece(_ENGINES, key, text, language, candidates, score)
+def _in_worker(items: list[tuple[str, str]], language: str, candidates: tuple[Candidate, ...], score: bool,
+               clip_s: float) -> list[Rendering]:
+    return render_batch(_ENGINES, items, language, candidates, score, clip_s)
 
 
 @dataclass
@@ -175,7 +187,7 @@ class _InProcess(Executor):
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         try:
-            future.set_result(render_piece(self.engines, *args))
+            future.set_result(render_batch(self.engines, *args))
         except Exception as exc:
             future.set_exception(exc)
         return future
@@ -195,12 +207,16 @@ def render_vocabulary(
     progress: Callable[[int, int], None] | None = None,
     save_every: int = 25,
     keep_others: bool = False,
+    clip_s: float = CLIP_S,
+    batch: int = BATCH,
 ) -> RenderReport:
     """Render what is new in this language's vocabulary into ``cache`` (which must have a
     directory) and rewrite its manifest. ``texts`` are written texts, or pieces already
     (key -> text, ``vocabulary_pieces``). ``engines`` renders in this process (``workers``
     1); otherwise ``workers`` processes load the voices of ``voice_config`` themselves.
-    ``keep_others``: pieces rendered before and not among these stay (a partial render)."""
+    ``keep_others``: pieces rendered before and not among these stay (a partial render).
+    A worker renders ``batch`` pieces at a time, heard in clips of up to ``clip_s`` seconds
+    (``render_batch``; ``clip_s`` 0 and ``batch`` 1: each piece on its own)."""
     assert cache.directory is not None, "the vocabulary lives on disk"
     lang = base_language(language)
     started = time.perf_counter()
@@ -231,13 +247,20 @@ def render_vocabulary(
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker, initargs=(dict(voice_config or {}),))
     try:
-        futures = [pool.submit(_in_worker, key, text, lang, candidates, score) for key, text in todo.items()]
-        for done, future in enumerate(as_completed(futures), start=1):
-            r = future.result()
-            cache.put(r.audio_key, r.audio)
-            manifest.pieces[r.key] = Entry(r.text, r.audio_key, r.candidate, r.score, r.heard, r.tried)
-            if done % save_every == 0:
-                _partial(manifest, old, cache.directory)
+        items = list(todo.items())
+        # As many batches for each worker, of at most ``batch`` pieces, as even as they can be.
+        rounds = max(1, -(-len(items) // (max(1, workers) * max(1, batch))))
+        size = max(1, -(-len(items) // (max(1, workers) * rounds)))
+        futures = [pool.submit(_in_worker, items[i:i + size], lang, candidates, score, clip_s)
+                   for i in range(0, len(items), size)]
+        done = 0
+        for future in as_completed(futures):
+            for r in future.result():
+                cache.put(r.audio_key, r.audio)
+                manifest.pieces[r.key] = Entry(r.text, r.audio_key, r.candidate, r.score, r.heard, r.tried)
+                done += 1
+                if done % save_every == 0:
+                    _partial(manifest, old, cache.directory)
             if progress:
                 progress(done, len(todo))
     finally:
