@@ -47,7 +47,8 @@ def prefilled_choice(turn: Turn, node: MenuNode) -> str | None:
 
 def answer(turn: Turn, node: MenuNode, given: Answer) -> str | None:
     if given.key is None and given.text:
-        missed = turn.state.not_understood[-1] if turn.state.retries else None
+        # A silence counts as a retry too, and leaves nothing misheard to read this sentence with.
+        missed = turn.state.not_understood[-1] if turn.state.retries and turn.state.not_understood else None
         return _spoken(turn, node, given.text, missed)
     if given.key is not None:
         for keyed in node.choices:
