@@ -21,11 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from nlu.semantic import cached_array
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,6 @@ class MeaningModel:
 
 def _fitted(encoder: Any, groups: Mapping[str, Sequence[str]], ridge: float, cache_dir: Path | None,
             fit: Any) -> Any:
-    import numpy as np
 
     payload = json.dumps([encoder.name, getattr(encoder, "version", ""), ridge,
                           {k: [str(p) for p in v] for k, v in groups.items()}], ensure_ascii=False)
@@ -107,23 +107,7 @@ def _fitted(encoder: Any, groups: Mapping[str, Sequence[str]], ridge: float, cac
         if key in _FITTED:
             return _FITTED[key]
     path = cache_dir / f"emergency-{encoder.name}-{key}.npy" if cache_dir else None
-    weights = None
-    if path is not None and path.exists():
-        try:
-            weights = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            log.warning("%s: unreadable fitted weights (%s); fitting again", path, exc)
-    if weights is None:
-        weights = fit()
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-                with open(tmp, "wb") as handle:
-                    np.save(handle, weights, allow_pickle=False)
-                os.replace(tmp, path)
-            except OSError as exc:
-                log.warning("cannot keep the fitted weights in %s: %s", path, exc)
+    weights = cached_array(path, fit, "fitted weights")
     with _FIT_LOCK:
         _FITTED[key] = weights
         while len(_FITTED) > 8:

@@ -24,7 +24,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -159,27 +159,9 @@ class SemanticIndex:
         return matrix
 
     def _read_or_embed(self, key: str, texts: list[str], cache_dir: Path | None) -> Any:
-        import numpy as np
-
         path = cache_dir / f"examples-{self.encoder.name}-{key}.npy" if cache_dir else None
-        if path is not None and path.exists():
-            try:
-                matrix = np.load(path, allow_pickle=False)
-                if matrix.shape[0] == len(texts):
-                    return matrix
-            except (OSError, ValueError) as exc:
-                log.warning("%s: unreadable embedding cache (%s); computing again", path, exc)
-        matrix = self.encoder.encode(texts)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-                with open(tmp, "wb") as handle:
-                    np.save(handle, matrix, allow_pickle=False)
-                os.replace(tmp, path)  # atomic: two processes may start at once
-            except OSError as exc:
-                log.warning("cannot cache example embeddings in %s: %s", path, exc)
-        return matrix
+        return cached_array(path, lambda: self.encoder.encode(texts), "example embeddings",
+                            rows=len(texts))
 
     def embed(self, text: str) -> Any:
         text = " ".join(text.lower().split())
@@ -235,6 +217,34 @@ class SemanticIndex:
             for row in top:
                 votes[self._intents[row]] += 1.0 / k
         return nearest, votes
+
+
+def cached_array(path: Path | None, compute: Callable[[], Any], what: str, rows: int | None = None) -> Any:
+    """A numpy array kept in ``path`` (None: not kept), else computed and kept there.
+
+    An unreadable file, or one of another number of ``rows``, is computed again; the file
+    is replaced atomically, since two workers may start at once. Failing to keep it only
+    costs the next start the computation."""
+    import numpy as np
+
+    if path is not None and path.exists():
+        try:
+            array = np.load(path, allow_pickle=False)
+            if rows is None or array.shape[0] == rows:
+                return array
+        except (OSError, ValueError) as exc:
+            log.warning("%s: unreadable %s (%s); computing again", path, what, exc)
+    array = compute()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            with open(tmp, "wb") as handle:
+                np.save(handle, array, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("cannot keep the %s in %s: %s", what, path, exc)
+    return array
 
 
 def _one_thread() -> Any:
