@@ -3,7 +3,8 @@ signed webhooks a second one machine answers, and their p50 / p99.
 
 civicline runs as in production (gunicorn ``--workers N --threads 64 --timeout 0``,
 docs/deployment.md section 9) on the demo town in TwiML mode, its records in a SQLite file
-(or the database of ``--database-url``: ``$CIVICLINE_DATABASE_URL``), its calls in progress in
+(``--records postgres``: a throw-away PostgreSQL cluster started here, durable as a server runs,
+a new database per run; or the database of ``--database-url``), its calls in progress in
 that worker's file, or in a real ``redis-server`` (tests/support/redis_server.py). ``--clients``
 callers then call without pause for ``--seconds``: each call is the language menu, key 1
 (French), then ``--turns`` times ``*`` at the main menu (the menu said again); every prompt
@@ -16,7 +17,7 @@ Several workers without Redis are not run: each would answer from its own copy o
 (docs/deployment.md runs one worker then).
 
     .venv/bin/python bench/workers_bench.py [--workers 1 2 4] [--stores sqlite redis]
-        [--clients 16] [--seconds 20] [--database-url postgresql://…]
+        [--records sqlite postgres] [--clients 16] [--seconds 20] [--database-url postgresql://…]
 """
 
 from __future__ import annotations
@@ -110,16 +111,18 @@ def load(server, clients: int, seconds: float, turns: int, warm_s: float = 3.0) 
     }
 
 
-def run(workers: int, store: str, args: argparse.Namespace, tmp: Path, audio: Path, redis_url: str | None) -> dict:
+def run(workers: int, store: str, args: argparse.Namespace, tmp: Path, audio: Path, redis_url: str | None,
+        database_url: str) -> dict:
     from support.served import Served
 
     env = {"CIVICLINE_HASH_KEY": "workers-bench-hash-key-0123456789", "CIVICLINE_TWIML_SPEECH_WAIT_S": "120"}
-    if args.database_url:
-        env["CIVICLINE_DATABASE_URL"] = args.database_url
+    if database_url:
+        env["CIVICLINE_DATABASE_URL"] = database_url
     if store == "redis":
         assert redis_url is not None
         env["CIVICLINE_REDIS_URL"] = redis_url
-    server = Served(tmp / f"{store}-{workers}", threads=64, mode="twiml", town="demo", now=WEEKDAY, audio_dir=audio,
+    records = "postgres" if database_url else "sqlite"
+    server = Served(tmp / f"{store}-{workers}-{records}", threads=64, mode="twiml", town="demo", now=WEEKDAY, audio_dir=audio,
                     env=env, app="workers_bench:served_app()", path=(ROOT / "bench",), workers=workers).start()
     try:
         warm_errors: list[str] = []
@@ -140,41 +143,55 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=16, help="callers at once, each calling again at once")
     ap.add_argument("--seconds", type=float, default=20.0, help="measured, after 3 s of warm-up")
     ap.add_argument("--turns", type=int, default=8, help="* pressed at the main menu in each call")
+    ap.add_argument("--records", nargs="+", default=["sqlite"], choices=["sqlite", "postgres"],
+                    help="the records' database: a SQLite file per run, or a throw-away PostgreSQL cluster")
     ap.add_argument("--database-url", default=os.environ.get("CIVICLINE_DATABASE_URL", ""),
-                    help="the records' database (postgresql://…); default a SQLite file per run")
+                    help="instead of --records: the records' database (postgresql://…)")
     args = ap.parse_args()
+    from support.postgres_server import PostgresCluster
     from support.redis_server import RedisServer
 
     print(f"TwiML webhooks, {args.clients} callers at once for {args.seconds:.0f} s, menu turns with cached prompts; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; records: "
-          f"{'the database of --database-url' if args.database_url else 'SQLite'}")
-    print("| workers | calls in progress in | webhooks/s | p50 ms | p99 ms | max ms | errors | sentences not cached | load at end |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          f"{'the database of --database-url' if args.database_url else ' and '.join(args.records)}")
+    print("| workers | calls in progress in | records in | webhooks/s | p50 ms | p99 ms | max ms | errors | sentences not cached | load at end |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         (tmp / "redis").mkdir()
         redis = RedisServer(tmp / "redis").start() if "redis" in args.stores else None
+        cluster = None
+        if "postgres" in args.records and not args.database_url:
+            (tmp / "postgres").mkdir()
+            cluster = PostgresCluster(tmp / "postgres", durable=True).start()
         try:
             audio = tmp / "audio"  # shared: the first run's first call renders the prompts
             for workers in args.workers:
                 for store in args.stores:
-                    if store == "sqlite" and workers > 1:  # each worker would keep its own copy of a call
-                        print(f"| {workers} | SQLite file | not run: several workers need Redis (docs/deployment.md) "
-                              "| | | | | | |", flush=True)
-                        continue
-                    if redis is not None:
-                        import redis as redis_py
+                    for records in ["url"] if args.database_url else args.records:
+                        if store == "sqlite" and workers > 1:  # each worker would keep its own copy of a call
+                            print(f"| {workers} | SQLite file | {records} | not run: several workers need Redis "
+                                  "(docs/deployment.md) | | | | | | |", flush=True)
+                            continue
+                        if redis is not None:
+                            import redis as redis_py
 
-                        redis_py.Redis.from_url(redis.url).flushall()
-                    r = run(workers, store, args, tmp, audio, redis.url if store == "redis" and redis else None)
-                    print(f"| {workers} | {'Redis' if store == 'redis' else 'SQLite file'} | {r['per_s']:.0f} | "
-                          f"{r['p50']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {r['errors'] + r['warm_errors']} | "
-                          f"{r['says']} | {os.getloadavg()[0]:.1f} |", flush=True)
-                    for why in r["why"]:
-                        print("   error:", why)
+                            redis_py.Redis.from_url(redis.url).flushall()
+                        url = args.database_url or (cluster.url(cluster.new_database())
+                                                    if records == "postgres" and cluster else "")
+                        r = run(workers, store, args, tmp, audio, redis.url if store == "redis" and redis else None,
+                                url)
+                        print(f"| {workers} | {'Redis' if store == 'redis' else 'SQLite file'} | "
+                              f"{'PostgreSQL' if url else 'SQLite'} | {r['per_s']:.0f} | "
+                              f"{r['p50']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {r['errors'] + r['warm_errors']} | "
+                              f"{r['says']} | {os.getloadavg()[0]:.1f} |", flush=True)
+                        for why in r["why"]:
+                            print("   error:", why)
         finally:
             if redis is not None:
                 redis.stop()
+            if cluster is not None:
+                cluster.stop()
     return 0
 
 
