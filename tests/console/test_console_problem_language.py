@@ -112,3 +112,20 @@ def test_the_command_line_keeps_the_english_message_and_the_template_its_values(
                             "as text or as YYYY-MM-DD)")
     assert problem.template % problem.values == problem.message
     assert problem.values == {"what": "verified", "value": "02/10/2026", "iso": "2026-10-02"}
+
+
+def test_a_csv_saved_with_semicolons_is_read_as_the_town_reads_it(gedling):
+    import csv
+
+    town, client = gedling
+    path = town / "data" / "streets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    comments = [line for line in lines if line.startswith("#")]
+    rows = list(csv.reader(line for line in lines if not line.startswith("#")))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)  # a spreadsheet's "CSV" in many languages
+    semicolons = "\n".join(comments) + "\n" + out.getvalue()
+    assert any("," in value for row in rows for value in row)  # values with commas, kept whole
+    saved = _edit(client, "streets.csv", semicolons)
+    assert saved.status_code == 302, _problems(saved.get_data(as_text=True))
+    assert path.read_text(encoding="utf-8") == semicolons
