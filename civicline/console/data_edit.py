@@ -61,7 +61,7 @@ def csv_problems(text: str, name: str) -> list[Problem]:
     except csv.Error as exc:
         return [Problem(name, None, f"this CSV file cannot be read: {exc}")]
     if not rows:
-        return [Problem(name, 1, "the file has no line naming the columns")]
+        return [problem(name, 1, N_("the file has no line naming the columns"))]
     width = len(rows[0][1])
     return [
         problem(name, line, N_("%(found)s values, but the line naming the columns has %(expected)s"),
@@ -92,7 +92,7 @@ def ics_problems(data: bytes, name: str) -> list[Problem]:
     except Exception as exc:  # icalendar raises ValueError and others on broken input
         return [Problem(name, None, f"this iCalendar file cannot be read: {exc}")]
     if not calendar.walk("VEVENT"):
-        return [Problem(name, None, "this calendar has no events (VEVENT)")]
+        return [problem(name, None, N_("this calendar has no events (VEVENT)"))]
     return []
 
 

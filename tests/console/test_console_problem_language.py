@@ -1,8 +1,8 @@
 """The data check's problems a clerk meets most, uploading a calendar or editing a CSV, said in
 the staff's language in the console (and no longer marked as English there), while the
-command line keeps the English message: a file that is not a calendar, one saved in
-Windows-1252, an event mapping to no kind of waste, a date written day/month/year, a row
-with more values than the line naming the columns."""
+command line keeps the English message: a file that is not a calendar or has no event, one
+saved in Windows-1252, an event mapping to no kind of waste, a date written day/month/year,
+a row with more values than the line naming the columns."""
 
 from __future__ import annotations
 
@@ -21,20 +21,23 @@ CALENDAR = "ical/gedling_borough_council_friday_g4_bin_schedule.ics"
 
 # Per language: what each problem says (English is the command line's wording too).
 SAID = {
-    "en": {"not a calendar": "this is not an iCalendar file: its first line is '%PDF-1.4'",
+    "en": {"no events": "this calendar has no events (VEVENT)",
+           "not a calendar": "this is not an iCalendar file: its first line is '%PDF-1.4'",
            "windows-1252": "column 29: this calendar is not saved as UTF-8: the byte 0xE9 is 'é' in Windows-1252",
            "no kind": "the event 'Purple Bin Day' maps to no kind of waste",
            "day/month/year": "'31/01/2026' is not a date; it looks written day/month/year: write it year-month-day, "
                              "2026-01-31",
            "too many values": "11 values, but the line naming the columns has 10"},
-    "fr": {"not a calendar": "ce n'est pas un fichier iCalendar : sa première ligne est « %PDF-1.4 »",
+    "fr": {"no events": "ce calendrier n'a aucun événement (VEVENT)",
+           "not a calendar": "ce n'est pas un fichier iCalendar : sa première ligne est « %PDF-1.4 »",
            "windows-1252": "colonne 29 : ce calendrier n'est pas enregistré en UTF-8 : l'octet 0xE9 est « é » en "
                            "Windows-1252",
            "no kind": "l'événement « Purple Bin Day » ne correspond à aucune sorte de déchets",
            "day/month/year": "« 31/01/2026 » n'est pas une date ; elle semble écrite jour/mois/année : écrivez-la "
                              "année-mois-jour, 2026-01-31",
            "too many values": "11 valeurs, mais la ligne qui nomme les colonnes en a 10"},
-    "es": {"not a calendar": "no es un archivo iCalendar: su primera línea es «%PDF-1.4»",
+    "es": {"no events": "este calendario no tiene ningún evento (VEVENT)",
+           "not a calendar": "no es un archivo iCalendar: su primera línea es «%PDF-1.4»",
            "windows-1252": "columna 29: este calendario no está guardado en UTF-8: el byte 0xE9 es «é» en Windows-1252",
            "no kind": "el evento «Purple Bin Day» no corresponde a ningún tipo de residuo",
            "day/month/year": "«31/01/2026» no es una fecha; parece escrita día/mes/año: escríbala año-mes-día, "
@@ -83,6 +86,7 @@ def test_the_common_problems_are_said_in_the_staffs_language(gedling, lang):
     streets = (town / "data" / "streets.csv").read_text(encoding="utf-8")
     first = next(line for line in streets.splitlines() if line.startswith("acorn-drive,"))
     answers = {
+        "no events": _upload(client, b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"),
         "not a calendar": _upload(client, b"%PDF-1.4\n\x00\xff binary"),
         "windows-1252": _upload(client, published.replace(b"SUMMARY:Black Bin Day (Changed Collection)",
                                                           b"SUMMARY:Black Bin Day (Chang\xe9)", 1)),
