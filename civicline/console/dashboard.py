@@ -3,14 +3,14 @@ same figures in a table (a chart alone says nothing to a screen reader)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import request
 
 from civicline.console.calls_views import day_start, languages, period
 from civicline.console.core import ConsoleError, _, _l, bp, civic, record_towns, render, state
-from civicline.console.i18n import language_name, town_date, word
+from civicline.console.i18n import language_name, problem_text, word
 from records import browse, kpis
 from records.schema import OUTCOMES
 
@@ -72,7 +72,4 @@ def data_freshness() -> list[Any]:
 
 def notice_text(notice: Any) -> str:
     """A freshness notice in the staff's language, its dates written their way."""
-    if not getattr(notice, "template", ""):
-        return str(notice.message)
-    values = {k: town_date(v) if isinstance(v, date) else v for k, v in notice.values.items()}
-    return _(notice.template, **values)
+    return problem_text(notice)

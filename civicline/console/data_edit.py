@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from civicline import wiring
-from staff_files.problems import FlowError, Problem
+from staff_files.problems import N_, FlowError, Problem, problem
 from staff_files.yaml_lines import LineDict, LineList, load_yaml_file
 
 TEXT_KINDS = (".csv", ".yaml", ".yml", ".ics")
@@ -34,7 +34,7 @@ def format_problems(path: Path, name: str) -> list[Problem]:
             problems = load_yaml_file(path)[1]
         except FlowError as exc:  # a syntax error: the reader stops at its line
             problems = exc.problems
-        return [Problem(name, p.line, p.message) for p in problems]
+        return [replace(p, file=name) for p in problems]
     if suffix == ".ics":
         return ics_problems(path.read_bytes(), name)
     return []
@@ -42,8 +42,11 @@ def format_problems(path: Path, name: str) -> list[Problem]:
 
 def _data_rows(text: str) -> list[tuple[int, list[str]]]:
     """CSV rows with their line numbers, without the '#' comment lines and blank lines
-    that the town's files start with."""
-    reader = csv.reader(io.StringIO(text))
+    that the town's files start with; separated by commas or, as spreadsheets in many
+    languages save them, by semicolons (the line naming the columns tells which, as
+    flows.town reads them)."""
+    header = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    reader = csv.reader(io.StringIO(text), delimiter=";" if header.count(";") > header.count(",") else ",")
     rows = []
     for row in reader:
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
@@ -58,10 +61,11 @@ def csv_problems(text: str, name: str) -> list[Problem]:
     except csv.Error as exc:
         return [Problem(name, None, f"this CSV file cannot be read: {exc}")]
     if not rows:
-        return [Problem(name, 1, "the file has no line naming the columns")]
+        return [problem(name, 1, N_("the file has no line naming the columns"))]
     width = len(rows[0][1])
     return [
-        Problem(name, line, f"{len(row)} values, but the line naming the columns has {width}")
+        problem(name, line, N_("%(found)s values, but the line naming the columns has %(expected)s"),
+                found=len(row), expected=width)
         for line, row in rows[1:]
         if len(row) != width
     ]
@@ -69,12 +73,18 @@ def csv_problems(text: str, name: str) -> list[Problem]:
 
 def ics_problems(data: bytes, name: str) -> list[Problem]:
     """An uploaded calendar must really be one: text, VCALENDAR, at least one event."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [Problem(name, None, "this is not an iCalendar (ICS) file: it is not text (UTF-8)")]
-    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
-        return [Problem(name, 1, "this is not an iCalendar (ICS) file: it must start with BEGIN:VCALENDAR")]
+    from flows.town.common import Problems, decode_text
+    from flows.town.ics import NOT_A_CALENDAR
+
+    # Its first line first: a PDF or a web page is not a calendar, whatever its bytes.
+    shown = data.decode("utf-8-sig", errors="replace")
+    first = next((line for line in shown.splitlines() if line.strip()), "").strip()
+    if first.upper() != "BEGIN:VCALENDAR":
+        return [problem(name, 1, NOT_A_CALENDAR, first="".join(c for c in first[:40] if c.isprintable()))]
+    found = Problems(name)
+    text = decode_text(data, found, "calendar")  # Windows-1252: the line and column that show it
+    if text is None:
+        return found.items
     try:
         from icalendar import Calendar
 
@@ -82,7 +92,7 @@ def ics_problems(data: bytes, name: str) -> list[Problem]:
     except Exception as exc:  # icalendar raises ValueError and others on broken input
         return [Problem(name, None, f"this iCalendar file cannot be read: {exc}")]
     if not calendar.walk("VEVENT"):
-        return [Problem(name, None, "this calendar has no events (VEVENT)")]
+        return [problem(name, None, N_("this calendar has no events (VEVENT)"))]
     return []
 
 

@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flask import current_app
@@ -92,7 +92,7 @@ def _relative(problem: Problem, copy: Path, folder: Path) -> Problem:
         if name.startswith(base + os.sep):
             name = name[len(base) + 1 :]
             break
-    return Problem(name, problem.line, problem.message)
+    return replace(problem, file=name)
 
 
 def save(

@@ -55,19 +55,19 @@ def check_flows(copy: Path) -> list[Problem]:
 
 def annotate(text: str, problems: list[Problem], name: str) -> tuple[list[dict], list[Problem], list[Problem]]:
     """Numbered lines with their problems; problems of this file without a line; others."""
-    at: dict[int, list[str]] = {}
+    at: dict[int, list[Problem]] = {}
     loose, elsewhere = [], []
     for p in problems:
         if Path(p.file).name != name:
             elsewhere.append(p)
         elif p.line:
-            at.setdefault(p.line, []).append(p.message)
+            at.setdefault(p.line, []).append(p)
         else:
             loose.append(p)
     lines = [{"n": i, "text": t, "problems": at.get(i, [])} for i, t in enumerate(text.split("\n"), 1)]
     # A problem past the end (a missing field at the last line) still shows.
     for n in sorted(k for k in at if k > len(lines)):
-        loose += [Problem(name, n, m) for m in at[n]]
+        loose += at[n]
     return lines, loose, elsewhere
 
 

@@ -20,7 +20,7 @@ from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, abort, current_app, redirect, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_babel import lazy_pgettext as _p
 
 from civicline.console.core import bp, civic
@@ -155,6 +155,16 @@ def word(kind: str, value: str | None) -> str:
     return str(found) if found is not None else value
 
 
+def problem_text(problem: Any) -> str:
+    """A problem or notice in the staff's language when it was written as a template with
+    its values (staff_files.problems.problem, flows.town.freshness.notice), its dates
+    written their way; else its message as written (English)."""
+    if not getattr(problem, "template", ""):
+        return str(problem.message)
+    values = {k: town_date(v) if isinstance(v, date) else v for k, v in problem.values.items()}
+    return str(gettext(problem.template, **values))
+
+
 def init_i18n(app: Flask) -> None:
     compiled = Path(tempfile.mkdtemp(prefix="civicline-console-i18n-"))
     _compile(compiled)
@@ -166,7 +176,7 @@ def init_i18n(app: Flask) -> None:
     def _i18n_values() -> dict[str, Any]:
         return {"console_languages": LANGUAGES, "current_locale": str(get_locale() or "en"),
                 "town_date": town_date, "town_time": town_time, "language_name": language_name,
-                "word": word}
+                "word": word, "problem_text": problem_text}
 
 
 @bp.post("/language")

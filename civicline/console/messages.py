@@ -21,7 +21,8 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "translations"
 # Messages written in a lower layer that the console shows staff (marked there with N_).
-ELSEWHERE = [HERE.parents[1] / "flows" / "town" / name for name in ("freshness.py", "names.py")]
+# The data check's problems a clerk meets most (staff_files.problems.problem) are among them.
+ELSEWHERE = [HERE.parents[1] / "flows" / "town" / name for name in ("freshness.py", "names.py", "common.py", "ics.py")]
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None, "message": None,
             "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "_p": ((1, "c"), 2),
             "lazy_pgettext": ((1, "c"), 2)}

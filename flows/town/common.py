@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.provenance import Source
-from staff_files.problems import Problem
+from staff_files.problems import N_, Problem, problem
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Clerks write weekdays in English or French, in full or abbreviated.
@@ -32,6 +32,11 @@ class Problems:
 
     def add(self, line: int | None, message: str) -> None:
         self.items.append(Problem(self.file, line or None, message))
+
+    def say(self, line: int | None, template: str, **values: Any) -> None:
+        """A problem the console says in the staff's language: ``template`` is marked with
+        N_ and filled with ``values`` (staff_files.problems.problem)."""
+        self.items.append(problem(self.file, line, template, **values))
 
     def extend(self, problems: list[Problem]) -> None:
         self.items.extend(problems)
@@ -55,19 +60,23 @@ def parse_date(value: Any, problems: Problems, line: int | None, what: str) -> d
     try:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        problems.add(line, f"{what}: '{value}' is not a date; {_date_hint(str(value).strip())}")
+        _not_a_date(str(value).strip(), problems, line, what)
         return None
 
 
-def _date_hint(text: str) -> str:
-    """What to write instead, for the ways spreadsheets and people write dates."""
+def _not_a_date(text: str, problems: Problems, line: int | None, what: str) -> None:
+    """Says what to write instead, for the ways spreadsheets and people write dates."""
     parts = re.split(r"[/.-]", text)
     if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
         day, month, year = (int(p) for p in parts)
         if 1 <= month <= 12 and 1 <= day <= 31:
-            return (f"it looks written day/month/year: write it year-month-day, {year:04d}-{month:02d}-{day:02d} "
-                    "(in a spreadsheet, format the column as text or as YYYY-MM-DD)")
-    return "write it as YYYY-MM-DD (e.g. 2026-10-02)"
+            problems.say(line, N_(
+                "%(what)s: '%(value)s' is not a date; it looks written day/month/year: write it year-month-day, "
+                "%(iso)s (in a spreadsheet, format the column as text or as YYYY-MM-DD)"),
+                what=what, value=text, iso=f"{year:04d}-{month:02d}-{day:02d}")
+            return
+    problems.say(line, N_("%(what)s: '%(value)s' is not a date; write it as YYYY-MM-DD (e.g. 2026-10-02)"),
+                 what=what, value=text)
 
 
 def parse_time(value: str, problems: Problems, line: int | None, what: str) -> time | None:
@@ -116,15 +125,34 @@ def read_text(path: Path, problems: Problems, what: str = "file") -> str | None:
     except IsADirectoryError:
         problems.add(None, f"this is a folder, not a {what} file")
         return None
+    return decode_text(raw, problems, what)
+
+
+# The file's kind as a problem names it, one template each so that each is said whole.
+_NOT_UTF8 = {
+    "CSV": N_("column %(column)s: this CSV is not saved as UTF-8: the byte %(byte)s is '%(char)s' in Windows-1252, "
+              "the encoding it was probably saved in. Open it and save it again as UTF-8 ('CSV UTF-8' in a "
+              "spreadsheet, 'UTF-8' in a text editor)"),
+    "calendar": N_("column %(column)s: this calendar is not saved as UTF-8: the byte %(byte)s is '%(char)s' in "
+                   "Windows-1252, the encoding it was probably saved in. Open it and save it again as UTF-8 ('CSV "
+                   "UTF-8' in a spreadsheet, 'UTF-8' in a text editor)"),
+    "file": N_("column %(column)s: this file is not saved as UTF-8: the byte %(byte)s is '%(char)s' in Windows-1252, "
+               "the encoding it was probably saved in. Open it and save it again as UTF-8 ('CSV UTF-8' in a "
+               "spreadsheet, 'UTF-8' in a text editor)"),
+}
+
+
+def decode_text(raw: bytes, problems: Problems, what: str = "file") -> str | None:
+    """Bytes as UTF-8 text (a byte-order mark dropped), or a problem at the line and column
+    of the first byte that is not UTF-8, with the Windows-1252 character it probably is."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         guess = raw[exc.start: exc.start + 1].decode("cp1252", errors="replace")
-        problems.add(line, f"column {column}: this {what} is not saved as UTF-8: the byte 0x{raw[exc.start]:02X} "
-                           f"is '{guess}' in Windows-1252, the encoding it was probably saved in. Open it and save "
-                           "it again as UTF-8 ('CSV UTF-8' in a spreadsheet, 'UTF-8' in a text editor)")
+        problems.say(line, _NOT_UTF8.get(what, _NOT_UTF8["file"]), column=column,
+                     byte=f"0x{raw[exc.start]:02X}", char=guess)
         return None
 
 
@@ -147,8 +175,9 @@ def read_csv(path: Path, problems: Problems) -> list[tuple[int, dict[str, str]]]
     header = [h.strip().lower() for h in next(reader)]
     for (number, _), values in zip(content[1:], reader, strict=False):
         if len(values) > len(header):
-            problems.add(number, f"this row has {len(values)} columns, the header has {len(header)}: "
-                                 f"a '{delimiter}' inside a value needs quotes around the value")
+            problems.say(number, N_("this row has %(found)s columns, the header has %(expected)s: a '%(delimiter)s' "
+                                    "inside a value needs quotes around the value"),
+                         found=len(values), expected=len(header), delimiter=delimiter)
             continue
         rows.append((number, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}))
     return rows

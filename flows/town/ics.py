@@ -23,9 +23,12 @@ import recurring_ical_events
 
 from flows.town.collections import Collection
 from flows.town.common import Origin, Problems, read_text
+from staff_files.problems import N_
 
 # A replacement day this close to a removed day is taken as its move.
 MOVE_WINDOW_DAYS = 6
+NOT_A_CALENDAR = N_("this is not an iCalendar file: its first line is '%(first)s', and an iCalendar file starts "
+                    "with BEGIN:VCALENDAR (was a web page or a PDF saved with .ics?)")
 _VALUE_ERROR = re.compile(r"Expected (datetime|date|time|duration)|could not be parsed|Invalid", re.IGNORECASE)
 
 
@@ -36,8 +39,7 @@ def read_calendar(path: Path, problems: Problems) -> tuple[icalendar.Calendar | 
         return None, ""
     first = next((line for line in text.splitlines() if line.strip()), "")
     if first.strip().upper() != "BEGIN:VCALENDAR":
-        problems.add(1, f"this is not an iCalendar file: its first line is '{first[:40]}', and an iCalendar "
-                        "file starts with BEGIN:VCALENDAR (was a web page or a PDF saved with .ics?)")
+        problems.say(1, NOT_A_CALENDAR, first=first[:40])
         return None, text
     try:
         calendar = icalendar.Calendar.from_ical(text)
@@ -192,8 +194,8 @@ class ZoneCalendar:
             if self.kinds.kinds_of(event) is None:
                 unmapped.setdefault(str(event.get("SUMMARY", "")), line)
         for title, line in unmapped.items():
-            problems.add(line, f"the event '{title}' maps to no kind of waste: add it under titles: of this "
-                               f"calendar in collections.yaml (e.g. \"{title}\": household)")
+            problems.say(line, N_("the event '%(title)s' maps to no kind of waste: add it under titles: of this "
+                                  "calendar in collections.yaml (e.g. \"%(title)s\": household)"), title=title)
         self.moved_from = self._moves()
 
     def _moves(self) -> dict[tuple[str, date], date]:

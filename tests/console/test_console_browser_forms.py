@@ -1,7 +1,8 @@
 """The console's forms on real towns in a real headless Chromium, with axe-core, in French,
 English and Spanish: the human lines and the permit fees (on a copy of Port-Lumière), the
-next collections of an address (on a copy of Gedling, whose calendars are published ICS
-files), the sorting guide. A refused form is announced and takes the focus; a saved one
+next collections of an address and a calendar reviewed before it is published (on a copy of
+Gedling, whose calendars are published ICS files), the sorting guide, and the town picker of
+a service answering both towns. A refused form is announced and takes the focus; a saved one
 writes the town's file.
 
 Its own module: the test town's app (test_console_browser.py) replaces the runtime check
@@ -171,6 +172,7 @@ def test_the_sorting_guide_forms_in_each_language_pass_axe(browser, served_demo,
 @pytest.mark.parametrize(("locale", "upload", "publish", "saved"), [
     ("fr-FR", "Vérifier et envoyer", "Publier", "Rien n'a changé|enregistré en version"),
     ("en-GB", "Check and upload", "Publish", "Nothing changed|as version"),
+    ("es-ES", "Comprobar y subir", "Publicar", "No ha cambiado nada|guardado como versión"),
 ])
 def test_a_calendar_is_reviewed_then_published_and_both_pages_pass_axe(browser, served_gedling, monkeypatch, locale,
                                                                       upload, publish, saved):
@@ -193,6 +195,70 @@ def test_a_calendar_is_reviewed_then_published_and_both_pages_pass_axe(browser, 
         # The calendar as published again: saved, or the same text as the one saved.
         expect(page.get_by_role("status")).to_contain_text(re.compile(saved))
         assert page.url.endswith(f"/console/data/file/{calendar}")
+        assert serious(page) == []
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def served_towns(tmp_path_factory):
+    """The console of a service answering both towns, and an administrator who sees both."""
+    import shutil
+
+    from argon2 import PasswordHasher
+
+    from civicline.app import create_app
+    from civicline.config import Config
+    from civicline.console.accounts import Users
+    from support.console import PASSWORD, ROOT, SECRET
+
+    tmp = tmp_path_factory.mktemp("towns-browser")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CIVICLINE_SECRET_KEY", SECRET)
+        mp.setenv("CIVICLINE_HASH_KEY", "towns-browser-tests-hash-key-0123456789")
+        mp.delenv("CIVICLINE_REDIS_URL", raising=False)
+        folders = {name: tmp / name for name in ("port-lumiere", "gedling")}
+        for name, folder in folders.items():
+            shutil.copytree(ROOT / "towns" / name, folder)
+        app = create_app(Config(town_path=folders["port-lumiere"], db_path=tmp / "records.sqlite3",
+                                towns={"+33199000000": folders["port-lumiere"], "+441159000000": folders["gedling"]},
+                                meaning_model="none"))
+        app.config.update(TESTING=True)
+        app.instance_path = str(tmp / "instance")
+        users = app.extensions["console"].users = Users(
+            app.extensions["console"].store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        users.add("ed", PASSWORD, "admin")
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield app, f"http://127.0.0.1:{server.server_port}", folders
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(("locale", "lang", "town_shown", "show", "calls"), [
+    ("fr-FR", "fr", "Commune affichée", "Afficher", "Appels"),
+    ("en-GB", "en", "Town shown", "Show", "Calls"),
+    ("es-ES", "es", "Municipio mostrado", "Mostrar", "Llamadas"),
+])
+def test_the_town_picker_in_each_language_passes_axe_and_the_town_stays_shown(browser, served_towns, locale, lang,
+                                                                              town_shown, show, calls):
+    context, page = signed_in_context(browser, served_towns, locale)
+    try:
+        assert page.locator("html").get_attribute("lang") == lang
+        picker = page.get_by_label(town_shown)
+        assert sorted(picker.locator("option").evaluate_all("os => os.map(o => o.value)")) == ["gedling", "port-lumiere"]
+        assert serious(page) == []
+        picker.select_option("gedling")
+        page.locator("form", has=picker).get_by_role("button", name=show, exact=True).press("Enter")  # by keyboard
+        page.wait_for_url("**/console/dashboard?town=gedling")
+        expect(page.get_by_label(town_shown)).to_have_value("gedling")
+        assert serious(page) == []
+        # Every link keeps the town shown: the calls are Gedling's, in the staff's language.
+        page.get_by_role("navigation").get_by_role("link", name=calls, exact=True).click()
+        page.wait_for_url("**/console/calls?town=gedling")
+        assert page.locator("html").get_attribute("lang") == lang
+        expect(page.get_by_label(town_shown)).to_have_value("gedling")
         assert serious(page) == []
     finally:
         context.close()

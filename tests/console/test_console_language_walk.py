@@ -1,14 +1,14 @@
-"""Every page of the console, walked in French by a member of staff who chose French: no
-English sentence is left, in the text, the buttons, the labels or the messages shown after
-an action or a refusal.
+"""Every page of the console, walked in French and in Spanish by a member of staff who chose
+that language: no English sentence is left, in the text, the buttons, the labels or the
+messages shown after an action or a refusal.
 
-A word is English here when the console's English sentences use it and none of its French
-sentences does (so "version", "note" or "source", the same in both, never count), or when
-it is one of the English words that carry a sentence ("the", "of", "your"...). Text marked
-as another language (`lang="en"`: what a caller said, a catalog's sentence, a message of the
-data check written in English) and code (`<code>`, `<pre>`, the YAML editor) are not the
-console's wording and are left out. Every page of the console is walked: a new page without
-a sample address here fails the test.
+A word is English here when the console's English sentences use it and none of its
+sentences in the walk's language does (so "version", "note" or "source", the same in both,
+never count), or when it is one of the English words that carry a sentence ("the", "of",
+"your"...). Text marked as another language (`lang="en"`: what a caller said, a catalog's
+sentence, a message of the data check written in English) and code (`<code>`, `<pre>`, the
+YAML editor) are not the console's wording and are left out. Every page of the console is
+walked: a new page without a sample address here fails the test.
 """
 
 from __future__ import annotations
@@ -35,18 +35,25 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", text)}
 
 
-def english_words() -> set[str]:
-    french = read("fr")
-    said_in_french = set().union(*(_words(str(m.string)) for m in french if m.id and m.string))
+LANGUAGES = ["fr", "es"]
+
+
+def _strings(message) -> list[str]:
+    return [str(s) for s in (message.string if isinstance(message.string, (list, tuple)) else [message.string]) if s]
+
+
+def english_words(lang: str) -> set[str]:
+    said_in_lang = set().union(*(_words(s) for m in read(lang) if m.id for s in _strings(m)))
     said_in_english = set().union(*(_words(re.sub(r"%\(\w+\)s", " ", str(m.id))) for m in english() if m.id))
-    return {w for w in (said_in_english | FUNCTION_WORDS) - said_in_french if len(w) > 1}
+    return {w for w in (said_in_english | FUNCTION_WORDS) - said_in_lang if len(w) > 1}
 
 
 class VisibleText(HTMLParser):
     """The text a member of staff reads or hears, outside code and other languages' text."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.lang = lang
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
         self.found: list[str] = []
 
@@ -56,7 +63,7 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         lang = values.get("lang")
-        skipped = (self._skipped() or tag in SKIPPED or (lang is not None and not lang.startswith("fr"))
+        skipped = (self._skipped() or tag in SKIPPED or (lang is not None and not lang.startswith(self.lang))
                    or values.get("translate") == "no")
         if not skipped:
             self.found += [str(values[a]) for a in ATTRIBUTES if values.get(a)]
@@ -80,15 +87,15 @@ class VisibleText(HTMLParser):
 NAMES = re.compile(r"[\w./-]+\.(?:ya?ml|csv|ics|md|json)\b|\b\w+(?:[._]\w+)+\b")
 
 
-def english_left(html: str, vocabulary: set[str]) -> list[str]:
-    parser = VisibleText()
+def english_left(html: str, vocabulary: set[str], lang: str = "fr") -> list[str]:
+    parser = VisibleText(lang)
     parser.feed(html)
     return [text for text in parser.found if _words(NAMES.sub(" ", text)) & vocabulary]
 
 
-def town_words(town) -> set[str]:
-    """The French names in the town's data (streets, objects of the sorting guide): "Square
-    Jean Monnet" and "machine à laver" are French."""
+def town_words(town, lang: str) -> set[str]:
+    """The names in the town's data (its French streets, the sorting guide's objects in the
+    walk's language): "Square Jean Monnet" and "machine à laver" are French."""
     import csv
 
     import yaml
@@ -97,12 +104,13 @@ def town_words(town) -> set[str]:
     found = set().union(*(_words(row["name"]) for row in csv.DictReader(x for x in lines if not x.startswith("#"))))
     guide = yaml.safe_load((town / "data" / "sorting.yaml").read_text(encoding="utf-8"))
     for item in guide["items"]:
-        found |= _words(" ".join(item.get("fr", [])))
+        found |= _words(" ".join(item.get(lang, [])))
     return found
 
 
-@pytest.fixture
-def french(tmp_path, monkeypatch):
+@pytest.fixture(params=LANGUAGES)
+def walk(request, tmp_path, monkeypatch):
+    lang = request.param
     app, town = make_demo_app(tmp_path, monkeypatch)
     store = app.extensions["console"].store
     place_call(app, [Said("bonjour"), Said("des éléphants violets")], language="fr", call_id="appel-1")
@@ -121,8 +129,8 @@ def french(tmp_path, monkeypatch):
     client.environ_base["wsgi.url_scheme"] = "https"
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB,en;q=0.9"  # the browser's, overruled below
     assert sign_in(client).status_code == 302
-    # The member of staff chooses French: it stays for the session, whatever the browser says.
-    assert client.post("/console/language", data={"lang": "fr", "csrf_token": csrf(client)}).status_code == 302
+    # The member of staff chooses the language: it stays for the session, whatever the browser says.
+    assert client.post("/console/language", data={"lang": lang, "csrf_token": csrf(client)}).status_code == 302
     flow = "main.yaml"
     text = (town / "flows" / flow).read_text(encoding="utf-8")
     page = client.get(f"/console/flows/{flow}").get_data(as_text=True)
@@ -133,7 +141,7 @@ def french(tmp_path, monkeypatch):
     assert saved.status_code == 302
     trial = client.post("/console/try/start", data={"csrf_token": csrf(client), "language": "fr"},
                         headers={"Accept": "application/json"}).get_json()["id"]
-    return app, client, trial, town
+    return app, client, trial, town, lang
 
 
 SAMPLES = {
@@ -153,10 +161,12 @@ EXTRA = ["/console/data/next-collections?street=rue-du-port", "/console/try?id={
          "/console/flows/main.yaml/versions/1"]
 
 
-def test_every_page_in_french_has_no_english_left(french):
-    app, client, trial, town = french
-    vocabulary = english_words() - town_words(town)
-    assert {"the", "calls", "save"} <= vocabulary and "version" not in vocabulary
+def test_every_page_has_no_english_left(walk):
+    app, client, trial, town, lang = walk
+    vocabulary = english_words(lang) - town_words(town, lang)
+    # Words both languages write are not English: "version" in French, "no" in Spanish.
+    assert {"the", "calls", "save"} <= vocabulary
+    assert "version" not in english_words("fr") and "no" not in english_words("es")
     urls = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/console") or "GET" not in (rule.methods or ()):
@@ -173,8 +183,8 @@ def test_every_page_in_french_has_no_english_left(french):
         response = client.get(url, follow_redirects=True)
         assert response.status_code == 200, (url, response.status_code)
         html = response.get_data(as_text=True)
-        assert '<html lang="fr">' in html, url
-        if left := english_left(html, vocabulary):
+        assert f'<html lang="{lang}">' in html, url
+        if left := english_left(html, vocabulary, lang):
             found[url] = left
     assert found == {}, _report(found)
 
@@ -187,9 +197,9 @@ def _post(client, url: str, **data):
     return client.post(url, data={"csrf_token": csrf(client), **data}, follow_redirects=True)
 
 
-def test_messages_after_actions_and_refusals_are_in_french(french):
-    app, client, _, town = french
-    vocabulary = english_words() - town_words(town)
+def test_messages_after_actions_and_refusals_are_in_the_staffs_language(walk):
+    app, client, _, town, lang = walk
+    vocabulary = english_words(lang) - town_words(town, lang)
     answers = {
         "assigned": _post(client, "/console/review/revue-1", action="assign", assignee=""),
         "noted": _post(client, "/console/callbacks/rappel-1", action="note", note="appelé, pas de réponse"),
@@ -211,24 +221,24 @@ def test_messages_after_actions_and_refusals_are_in_french(french):
             content_type="multipart/form-data"),
     }
     found = {}
-    assert "Les prochaines collectes qu'il donne" in answers["collections reviewed before publishing"].get_data(
-        as_text=True)
+    reviewed = {"fr": "Les prochaines collectes qu'il donne", "es": "Las próximas recogidas que da"}[lang]
+    assert reviewed in answers["collections reviewed before publishing"].get_data(as_text=True)
     for what, response in answers.items():
         html = response.get_data(as_text=True)
-        assert '<html lang="fr">' in html, what
-        if left := english_left(html, vocabulary):
+        assert f'<html lang="{lang}">' in html, what
+        if left := english_left(html, vocabulary, lang):
             found[what] = left
     assert found == {}, _report(found)
-    # The wrong password's message, and the page after signing out, speak French too.
+    # The wrong password's message, and the page after signing out, speak the language too.
     out = _post(client, "/console/sign-out")
     wrong = _post(client, "/console/sign-in", name="ed", password="pas le bon mot de passe")
     assert wrong.status_code == 401
-    assert english_left(out.get_data(as_text=True), vocabulary) == []
-    assert english_left(wrong.get_data(as_text=True), vocabulary) == []
+    assert english_left(out.get_data(as_text=True), vocabulary, lang) == []
+    assert english_left(wrong.get_data(as_text=True), vocabulary, lang) == []
 
 
 def test_the_walk_sees_english_when_it_is_there():
-    vocabulary = english_words()
+    vocabulary = english_words("fr")
     assert english_left('<p>Tous les appels</p><p lang="en">All calls</p><code>the</code>', vocabulary) == []
     assert english_left('<p>Tous les <a href="#">calls</a></p>', vocabulary) == ["calls"]
     assert english_left('<form aria-label="Filter the calls"></form>', vocabulary) == ["Filter the calls"]
