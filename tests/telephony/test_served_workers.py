@@ -302,7 +302,7 @@ def test_one_gunicorn_with_two_workers_as_documented_serves_a_twiml_call_across_
         assert "t=2" in gather_action(waste)
         later = server.served_by(urlsplit(gather_action(first)).path, count=2)
         assert len(later) == 2 and answered_by not in later
-        recorded, calls = turns(tmp_path / "gunicorn")
+        recorded, calls = turns({"CIVICLINE_DB_PATH": str(tmp_path / "gunicorn" / "records.sqlite3")})
         assert [(seq, key) for seq, key, _ in recorded] == [(0, None), (1, "2"), (2, "1")]
         assert recorded[-1][2] == "waste.collection_day" and calls[0]["language"] == "en"
         assert server.twilio.status(params, "completed").status_code == 204
