@@ -196,3 +196,10 @@ def test_held_out_sentences_floors(detector, lang):
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "I live at 12 rue Victor Hugo"), ("fr", "j'habite au 12 rue Victor Hugo"),
+                                            ("es", "vivo en el 12 rue Victor Hugo")])
+def test_an_address_given_is_never_an_alarm(detector, lang, said):
+    heard = detector.detect(said, [lang])
+    assert heard is None or heard.level != "alarm", heard
