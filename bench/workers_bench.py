@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -162,8 +163,9 @@ def main() -> int:
         redis = RedisServer(tmp / "redis").start() if "redis" in args.stores else None
         cluster = None
         if "postgres" in args.records and not args.database_url:
-            (tmp / "postgres").mkdir()
-            cluster = PostgresCluster(tmp / "postgres", durable=True).start()
+            # Its own folder under /tmp: run as root, the cluster runs as the `postgres` user,
+            # which cannot enter this run's private folder.
+            cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="civicline-bench-pg-")), durable=True).start()
         try:
             audio = tmp / "audio"  # shared: the first run's first call renders the prompts
             for workers in args.workers:
@@ -192,6 +194,7 @@ def main() -> int:
                 redis.stop()
             if cluster is not None:
                 cluster.stop()
+                shutil.rmtree(cluster.workdir, ignore_errors=True)
     return 0
 
 
