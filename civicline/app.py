@@ -148,6 +148,10 @@ def create_app(
         telephony = app.extensions.get("telephony")
         if telephony is not None and telephony.in_progress.problem:
             problems.append(telephony.in_progress.problem)
+        text_service = app.extensions.get("text_service")
+        text_problem = getattr(getattr(text_service, "conversations", None), "problem", None)
+        if text_problem:
+            problems.append(text_problem)
         if ext.flow_notices is not None and not ext.flow_notices.listening.is_set():
             problems.append("flows saved through other workers are not heard here: Redis is unreachable")
         body = jsonify(
