@@ -177,8 +177,12 @@ def global_key(turn: Turn, key: str) -> Moved | None:
         turn.intent = "slower"
         slower(turn)
         return Moved(None)
-    if key == text_copy.KEY and text_copy.available(turn) and text_copy.key_free(turn):
-        return Moved(text_copy.offer(turn))
+    if key == text_copy.KEY and text_copy.key_free(turn):
+        if text_copy.available(turn):
+            return Moved(text_copy.offer(turn))
+        if text_copy.too_early(turn):
+            text_copy.explain_too_early(turn)
+            return Moved(None)
     if key == SOURCE:
         turn.intent = "source"
         sources(turn)
@@ -195,8 +199,13 @@ def global_words(turn: Turn, text: str) -> Moved | None:
     intent = turn.understanding.global_intent(text, turn.lang)
     if intent is None or (intent == "slower" and turn.written):
         return None
-    if intent == text_copy.INTENT:  # only after an answer; otherwise the words are the question's
-        return Moved(text_copy.offer(turn)) if text_copy.available(turn) else None
+    if intent == text_copy.INTENT:  # only after an answer; before one, what it is for
+        if text_copy.available(turn):
+            return Moved(text_copy.offer(turn))
+        if text_copy.too_early(turn):
+            text_copy.explain_too_early(turn)
+            return Moved(None)
+        return None
     turn.intent = intent
     if intent == "human":
         return Moved(to_person(turn, "caller_asked"))

@@ -48,6 +48,26 @@ def available(turn: Turn) -> bool:
     )
 
 
+def too_early(turn: Turn) -> bool:
+    """A copy asked for on the phone, where the town sends them, before any answer to send."""
+    state = turn.state
+    return (
+        not turn.written
+        and (state.last_answer is None or not state.last_answer.text)
+        and state.copy_offer is None
+        and not state.node.startswith("@")
+        and bool(getattr(turn.rt.config, "sms_copies", False))
+    )
+
+
+def explain_too_early(turn: Turn) -> None:
+    """What a copy is for and when it can be had, then the question again: better than
+    taking "send it by text" for a wrong answer to the question."""
+    turn.intent = INTENT
+    turn.say("copy.nothing_yet")
+    turn.reask()
+
+
 def key_free(turn: Turn) -> bool:
     """The key is the copy's unless the question waiting uses it (a menu's choice 7, a
     number being typed)."""
