@@ -95,15 +95,13 @@ def create_app(
         if store is not None and hasattr(store, "add_city_request"):
             from civicline.open311.desk import desk_for
 
-            desk = desk_for(town_holder.config, town_holder.get().town, store)
+            # With several towns, each desk retries its own town's requests (the default
+            # town's calls may also be recorded without a key).
+            keys = ((key, "") if key == towns.default else (key,)) if towns.several else None
+            desk = desk_for(town_holder.config, town_holder.get().town, store, keys)
             town_holder.use_desk(desk)
             if desk.client is not None and check_speech:  # the real server, not a test's app
-                if towns.several:  # the retry thread sends every pending request of the store
-                    logging.getLogger(__name__).warning(
-                        "requests refused by a city's endpoint are not sent again with several towns; "
-                        "they stay on the staff's list")
-                else:
-                    desk.start_retrying()
+                desk.start_retrying()
     speech = speech or phone_speech(config)
     report = None
     if check_speech and speech is not None:
