@@ -31,7 +31,9 @@ def detector():
     from civicline.wiring import load_runtime
 
     config = load_config(ROOT / "civicline.toml", env={"CIVICLINE_LANGUAGES": "fr,en,es,it"})
-    return load_runtime(config).understanding.emergencies
+    understanding = load_runtime(config).understanding
+    assert understanding is not None
+    return understanding.emergencies
 
 
 def test_the_held_out_set_covers_every_kind():
