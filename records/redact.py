@@ -143,15 +143,18 @@ def _card(match: re.Match[str]) -> str:
 def _fewest_digits() -> int:
     """The fewest digits a number ``PhoneNumberMatcher`` accepts can have: a national number
     of one of our regions, or any country's code and national number."""
-    util = phonenumbers.phonenumberutil
+    util, meta_of = phonenumbers.phonenumberutil, phonenumbers.PhoneMetadata
+    metadata = [(region, meta_of.metadata_for_region(region)) for region in util.SUPPORTED_REGIONS]
+    metadata += [("", meta_of.metadata_for_nongeo_region(code)) for code in util.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
     lengths = []
-    for region in util.SUPPORTED_REGIONS:
-        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        national = [n for n in meta.general_desc.possible_length if n > 0] if meta else []
-        if national:
-            lengths.append(len(str(meta.country_code)) + min(national))
-            if region in _ALL_REGIONS:
-                lengths.append(min(national))
+    for region, meta in metadata:
+        desc = meta.general_desc if meta else None
+        national = [n for n in desc.possible_length if n > 0] if desc and desc.possible_length else []
+        if meta is None or not national:
+            continue
+        lengths.append(len(str(meta.country_code)) + min(national))
+        if region in _ALL_REGIONS:
+            lengths.append(min(national))
     return min(lengths)
 
 

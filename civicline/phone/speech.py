@@ -119,13 +119,18 @@ class PhoneSpeech:
         sentences = spoken_sentences(text) if self.assembly else split_sentences(text)
         if deadline is None:
             return [(s, self._token(self.render(s, language, slow), call)) for s in sentences]
-        making = [(s, self.twiml_synthesis.submit(self.render, s, language, slow)) for s in sentences]
+        # A sentence whose audio is kept whole is said from it here: handing it to the pool
+        # and waiting for it cost more than the sentence itself.
+        making = [(s, None if self.assembly and self.assembler.kept(s, language, slow)
+                   else self.twiml_synthesis.submit(self.render, s, language, slow)) for s in sentences]
         keys: list[tuple[str, str | None]] = []
         for sentence, future in making:
             try:
-                audio = future.result(timeout=max(0.0, deadline - time.monotonic()))
+                audio = (self.render(sentence, language, slow) if future is None
+                         else future.result(timeout=max(0.0, deadline - time.monotonic())))
             except TimeoutError:
-                future.cancel()  # not begun yet: nobody will wait for it any more
+                if future is not None:
+                    future.cancel()  # not begun yet: nobody will wait for it any more
                 log.warning("synthesis in %s not done in time: a sentence goes to the fallback voice", language)
                 keys.append((sentence, None))
             except Exception:

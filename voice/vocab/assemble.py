@@ -188,6 +188,14 @@ class Assembler:
                     self.observer(chunk, sentence.strip())
                 yield chunk
 
+    def kept(self, sentence: str, language: str, slow: bool = False) -> bool:
+        """Whether ``sentence`` is said from its audio kept once joined: nothing to make, so
+        no reason to wait for it elsewhere."""
+        if self.fixed is None or not self.fixed(sentence):
+            return False
+        lang = base_language(language)
+        return self.joined.get(lang, slow, sentence, self._index(lang)[0]) is not None
+
     def _join(self, sentence: str, lang: str, slow: bool, said: Said | None, entries: dict, index: Index,
               pieces: list[tuple[bool, int]]) -> Iterator[bytes]:
         """One sentence joined from its pieces; ``pieces`` gets each one (made live, words)."""
@@ -198,18 +206,19 @@ class Assembler:
             if piece.known and piece.key in entries:
                 data = self.cache.get(entries[piece.key].audio)
             live = data is None
-            if live:
+            if data is None:
                 if parts:  # what is ready plays while the voice makes the rest
                     yield self._chunk(parts, sentence)
                     parts = []
-                data = self._live(piece, lang, said)
+                audio = self._live(piece, lang, said)
             else:
+                audio = data
                 self._count(lang, said, piece.words, live=False)
             pieces.append((live, piece.words))
             pause = piece.pause * (SLOW_PAUSES if slow else 1.0)
             if slow and pause == 0:
                 pause = SLOW_GAP_S
-            parts.append(joiner.add(ulaw_to_pcm16(data), pause))
+            parts.append(joiner.add(ulaw_to_pcm16(audio), pause))
         if joiner.pending:  # a sentence without final punctuation: its end fades out
             parts.append(joiner.flush())
         if sum(len(p) for p in parts):
