@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, cast
 
 import numpy as np
@@ -121,16 +121,18 @@ class PhoneSpeech:
             return [(s, self._token(self.render(s, language, slow), call)) for s in sentences]
         # A sentence whose audio is kept whole is said from it here: handing it to the pool
         # and waiting for it cost more than the sentence itself.
-        making = [(s, None if self.assembly and self.assembler.kept(s, language, slow)
-                   else self.twiml_synthesis.submit(self.render, s, language, slow)) for s in sentences]
+        making: list[tuple[str, bytes | Future[bytes]]] = []
+        for sentence in sentences:
+            kept = self.assembler.from_kept(sentence, language, slow) if self.assembly else None
+            making.append((sentence, kept if kept is not None
+                           else self.twiml_synthesis.submit(self.render, sentence, language, slow)))
         keys: list[tuple[str, str | None]] = []
-        for sentence, future in making:
+        for sentence, made in making:
             try:
-                audio = (self.render(sentence, language, slow) if future is None
-                         else future.result(timeout=max(0.0, deadline - time.monotonic())))
+                audio = made if isinstance(made, bytes) else made.result(timeout=max(0.0, deadline - time.monotonic()))
             except TimeoutError:
-                if future is not None:
-                    future.cancel()  # not begun yet: nobody will wait for it any more
+                if isinstance(made, Future):
+                    made.cancel()  # not begun yet: nobody will wait for it any more
                 log.warning("synthesis in %s not done in time: a sentence goes to the fallback voice", language)
                 keys.append((sentence, None))
             except Exception:

@@ -71,3 +71,13 @@ def test_kept_sentences_are_bounded_in_bytes_oldest_dropped_first():
     assert len(kept) == 2 and kept.get("fr", False, "s0", None) is None and kept.get("fr", False, "s3", None)
     kept.put("fr", False, "huge", None, Joined((b"x" * 101,), ()))
     assert kept.get("fr", False, "huge", None) is None
+
+
+def test_from_kept_gives_a_kept_sentence_only(tmp_path):
+    engines = Engines()
+    assembler, live = assembler_for(tmp_path, ["Pour les collectes, ", "appuyez sur", "un"], engines)
+    assembler.fixed = lambda sentence: sentence == FIXED
+    assert assembler.from_kept(FIXED, "fr") is None  # not joined yet: nothing made here
+    joined = b"".join(assembler.stream(FIXED, "fr"))
+    assert assembler.from_kept(FIXED, "fr") == joined
+    assert assembler.from_kept("Vous avez dit 12.", "fr") is None and live == []

@@ -181,20 +181,24 @@ class Assembler:
                 if keep:
                     self.joined.put(lang, slow, sentence, manifest, Joined(tuple(chunks), tuple(pieces)))
                 continue
-            for live, words in joined.pieces:  # counted and logged as when it was joined
-                self._count(lang, said, words, live)
-            for chunk in joined.chunks:
-                if self.observer is not None:
-                    self.observer(chunk, sentence.strip())
-                yield chunk
+            yield from self._say_kept(joined, lang, sentence, said)
 
-    def kept(self, sentence: str, language: str, slow: bool = False) -> bool:
-        """Whether ``sentence`` is said from its audio kept once joined: nothing to make, so
-        no reason to wait for it elsewhere."""
+    def from_kept(self, sentence: str, language: str, slow: bool = False) -> bytes | None:
+        """One sentence's audio when it is kept whole (counted and observed as ``stream``
+        says it), or None: it must be joined, which may mean making a piece live."""
         if self.fixed is None or not self.fixed(sentence):
-            return False
+            return None
         lang = base_language(language)
-        return self.joined.get(lang, slow, sentence, self._index(lang)[0]) is not None
+        joined = self.joined.get(lang, slow, sentence, self._index(lang)[0])
+        return b"".join(self._say_kept(joined, lang, sentence, None)) if joined is not None else None
+
+    def _say_kept(self, joined: Joined, lang: str, sentence: str, said: Said | None) -> Iterator[bytes]:
+        for live, words in joined.pieces:  # counted and logged as when it was joined
+            self._count(lang, said, words, live)
+        for chunk in joined.chunks:
+            if self.observer is not None:
+                self.observer(chunk, sentence.strip())
+            yield chunk
 
     def _join(self, sentence: str, lang: str, slow: bool, said: Said | None, entries: dict, index: Index,
               pieces: list[tuple[bool, int]]) -> Iterator[bytes]:
