@@ -12,11 +12,10 @@ Every prompt is in the audio cache first (one call, whose time is not counted).
 Both processes stay up and take turns, one batch of ``--calls`` calls each per round, so
 that both see the same moments of a shared machine; each reports its own CPU time (all its
 threads, ``time.process_time``) and wall time per webhook. ``--profile N`` then prints the
-N functions of this tree's variant with the most cumulative time. ``--base-without hiredis``
-runs the base without a package this tree added to its dependencies (its import fails).
+N functions of this tree's variant with the most cumulative time.
 
     .venv/bin/python bench/webhook_cpu_bench.py [--base ccfd3eb] [--rounds 5] [--calls 30]
-        [--turns 8] [--store sqlite|redis] [--profile 40] [--base-without hiredis]
+        [--turns 8] [--store sqlite|redis] [--profile 40]
 """
 
 from __future__ import annotations
@@ -39,9 +38,7 @@ TOKEN = "bench-auth-token-" + "x" * 15
 # ---- the child: one variant's app, driven in-process ---------------------------------------
 
 
-def child(code: Path, workdir: Path, tag: int, hidden: list[str]) -> None:
-    for module in hidden:  # not installed for this variant: its import fails, as before it was
-        sys.modules[module] = None  # type: ignore[assignment]
+def child(code: Path, workdir: Path, tag: int, profile: int) -> None:
     sys.path[:0] = [str(code), str(code / "tests")]
     os.environ.update({
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
@@ -120,11 +117,11 @@ def export(rev: str, into: Path) -> str:
                           text=True).stdout.strip()
 
 
-def start(code: Path, workdir: Path, tag: int, env: dict[str, str], hidden: list[str]) -> subprocess.Popen[str]:
+def start(code: Path, workdir: Path, tag: int, env: dict[str, str]) -> subprocess.Popen[str]:
     workdir.mkdir(parents=True)
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", str(code), "--workdir", str(workdir),
-         "--tag", str(tag), *(["--hide", *hidden] if hidden else [])],
+         "--tag", str(tag)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=workdir, env={**os.environ, **env},
     )
     return proc
@@ -153,15 +150,12 @@ def main() -> int:
     ap.add_argument("--turns", type=int, default=8)
     ap.add_argument("--store", choices=["sqlite", "redis"], default="sqlite", help="where calls in progress live")
     ap.add_argument("--profile", type=int, default=0, help="print this many functions of this tree's profile")
-    ap.add_argument("--base-without", nargs="*", default=[], metavar="MODULE",
-                    help="modules the base ran without (a dependency this tree added, e.g. hiredis): hidden from it")
-    ap.add_argument("--hide", nargs="*", default=[], help=argparse.SUPPRESS)
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--tag", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.workdir, args.tag, args.hide)
+        child(args.child, args.workdir, args.tag, args.profile)
         return 0
     sys.path[:0] = [str(ROOT / "tests")]
     from support.redis_server import RedisServer
@@ -175,9 +169,8 @@ def main() -> int:
             (tmp / "redis").mkdir()
             redis = RedisServer(tmp / "redis").start()
             env["CIVICLINE_REDIS_URL"] = redis.url
-        without = f" (without {', '.join(args.base_without)})" if args.base_without else ""
-        variants = {f"base {base}{without}": start(tmp / "base", tmp / "run-base", 1, env, args.base_without),
-                    "this tree": start(ROOT, tmp / "run-this", 2, env, [])}
+        variants = {f"base {base}": start(tmp / "base", tmp / "run-base", 1, env),
+                    "this tree": start(ROOT, tmp / "run-this", 2, env)}
         try:
             for proc in variants.values():
                 wait(proc)  # warmed up
