@@ -103,6 +103,11 @@ def create_app(
             if desk.client is not None and check_speech:  # the real server, not a test's app
                 desk.start_retrying()
     speech = speech or phone_speech(config)
+    if speech is not None:
+        from civicline.phone.town_wording import TownWording
+
+        # The towns' own sentences keep their audio once joined: the same menus, again and again.
+        speech.assembler.fixed = TownWording(lambda: [h.get() for h in towns.holders.values()])
     report = None
     if check_speech and speech is not None:
         languages = [lang for h in towns.holders.values() for lang in h.get().languages]
