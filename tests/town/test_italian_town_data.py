@@ -29,7 +29,11 @@ def test_offered_in_italian_the_town_names_everything_in_italian(town_copy):
     assert check_town(town_copy) == []
     town = load_town(town_copy)
     assert town.sorting and town.collections and town.meetings
-    assert untranslated(town) == []  # no name missing in any offered language
+    # No name missing in any offered language, except the permits: not yet in Italian (their
+    # texts touch legal status: a translation waits for a person to check it), and said so.
+    missing = untranslated(town)
+    assert missing and all(n.file.endswith("permits.yaml") and n.values["language"] == "it" for n in missing), missing
+    assert {n.values["permit"] for n in missing} >= set(town.permits.permits)
     assert all(item.names["it"] for item in town.sorting.items.values())
     assert all(town.sorting.services[s].get("it") for s in town.sorting.services)
     assert all(kind.names.get("it") for kind in town.collections.kinds.values())
