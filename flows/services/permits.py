@@ -82,18 +82,26 @@ def describe(ctx: HandlerContext) -> HandlerResult:
     """What the permit covers, documents and forms, where to apply, how long, and the fee.
     Outcomes: ok, fee_unverified (the amount must be confirmed: offer a person), not_found;
     for a fee question (slot permit_question = fee), fee_first and fee_unverified_first:
-    the fee is said first (slot fee_text), the rest (permit_info) on request."""
+    the fee is said first (slot fee_text), the rest (permit_info) on request. Texts not
+    written in the caller's language are not said: permit_info says a person explains them,
+    and the permit goes on the review list."""
     permit = ctx.town.permits.permits.get(str(ctx.slots.get("permit") or _kind_key(ctx)))
     if permit is None:
         return HandlerResult("not_found")
     lang, main = ctx.lang, ctx.town.main_language
-    parts = [
-        str(ctx.slots.get("guidance") or ""),
-        permit.text("covers", lang, main),
-        text(ctx, "permits.documents", documents=permit.text("documents", lang, main)),
-        permit.text("apply", lang, main),
-        text(ctx, "permits.processing", processing=permit.text("processing", lang, main)),
-    ]
+    untranslated = permit.texts_missing(lang) if lang != main else []
+    if untranslated:
+        # Not read out in the town's language instead: the caller may not understand it,
+        # and a translation nobody checked is not verified data. A person explains.
+        parts = [str(ctx.slots.get("guidance") or ""), text(ctx, "permits.not_in_language")]
+    else:
+        parts = [
+            str(ctx.slots.get("guidance") or ""),
+            permit.text("covers", lang, main),
+            text(ctx, "permits.documents", documents=permit.text("documents", lang, main)),
+            permit.text("apply", lang, main),
+            text(ctx, "permits.processing", processing=permit.text("processing", lang, main)),
+        ]
     fee_text, fee_ok = _fee_text(ctx, permit)
     sources = [ctx.town.source("permits", permit.id, permit.origin)]
     if permit.fee is not None:
@@ -110,9 +118,14 @@ def describe(ctx: HandlerContext) -> HandlerResult:
     if fee_question and not fee_text:
         fee_text = text(ctx, "permits.fee_none")
         slots["fee_text"] = fee_text
+    reviews = []
+    if untranslated:
+        reviews.append(f"permit {permit.id}: {', '.join(untranslated)} not written in {lang}; "
+                       "the caller was offered a person")
     if not fee_ok:
-        review = (f"stale fee: {permit.id} verified {permit.fee.verified or 'never'}, "
-                  f"older than {max_age_days(ctx)} days; the caller was offered a person")
+        reviews.append(f"stale fee: {permit.id} verified {permit.fee.verified or 'never'}, "
+                       f"older than {max_age_days(ctx)} days; the caller was offered a person")
         outcome = "fee_unverified_first" if fee_question else "fee_unverified"
-        return HandlerResult(outcome, slots, provenance=sources, review=review)
-    return HandlerResult("fee_first" if fee_question else "ok", slots, provenance=sources)
+    else:
+        outcome = "fee_first" if fee_question else "ok"
+    return HandlerResult(outcome, slots, provenance=sources, review="; ".join(reviews) or None)

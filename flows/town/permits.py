@@ -45,6 +45,11 @@ class Permit:
         by_lang = self.texts.get(field, {})
         return by_lang.get(lang) or by_lang.get(main) or ""
 
+    def texts_missing(self, lang: str) -> list[str]:
+        """The fields written in some language but not in `lang`: said in another
+        language, a text that touches legal status would be one nobody checked."""
+        return [field for field, by_lang in self.texts.items() if by_lang and not by_lang.get(lang)]
+
 
 @dataclass(frozen=True)
 class SurfaceRule:
