@@ -58,7 +58,7 @@ test: system-deps install
 	$(VENV)/bin/civicline data check $(GEDLING) --now $(GEDLING_AS_OF)
 	CIVICLINE_TOWN_PATH=$(GEDLING) $(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline simulate scenarios/
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -17,8 +17,10 @@ PACKAGES=(
     asterisk-core-sounds-fr-gsm
     asterisk-core-sounds-es-gsm
     sox
+    # Italian, a language a town may add: the same three kinds of files
     asterisk-core-sounds-it
     asterisk-core-sounds-it-wav
+    asterisk-core-sounds-it-gsm
     # nlu: rule-based machine translation (English<->Spanish, French<->Spanish;
     # French<->English goes through Spanish)
     apertium

@@ -33,7 +33,7 @@ def test_normalize_and_wer():
     assert word_error_rate(["a b", "c d"], ["a b", "c d"]) == 0.0
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
 def test_sample_is_fixed_and_large_enough(lang):
     first, second = sample(lang, 40), sample(lang, 40)
     assert len(first) == 40 and first == second
@@ -42,7 +42,7 @@ def test_sample_is_fixed_and_large_enough(lang):
         assert "vm-record-prepend" not in transcripts(lang) and "agent-loginok" in transcripts(lang)
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
 def test_the_held_out_sample_shares_no_recording_with_the_first(lang):
     held_out = sample(lang, 40, held_out=True)
     assert len(held_out) == 40 and held_out == sample(lang, 40, held_out=True)
@@ -51,7 +51,7 @@ def test_the_held_out_sample_shares_no_recording_with_the_first(lang):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
 def test_wer_on_real_phone_recordings(whisper, lang):
     result = evaluate_recordings(whisper, lang, limit=40)
     print(f"\n{lang}: WER {result.wer:.1%} on {result.count} recordings, RTF {result.rtf:.3f}")
@@ -79,15 +79,18 @@ def test_catalog_prompts_round_trip(engines, whisper, lang):
 # what was measured, against regressions: English through GSM measured 5.6 % (goal 5 %),
 # Spanish 17.6 % (goal 15 %), French with 15 dB of street noise 36.6 % (goal 35 %). These
 # are figures on the sample the decoding was chosen on; the held-out ones are in the docs.
+# Italian has no channel goal in the issue: bounds just above its first measurement on this
+# sample (GSM 18.3 %, GSM + 15 dB 25.5 %), against regressions.
 CHANNEL_BOUND = {
     ("en", "gsm"): 0.07, ("fr", "gsm"): CHANNEL_GOALS["gsm"]["fr"], ("es", "gsm"): 0.20,
     ("en", "gsm+15dB"): CHANNEL_GOALS["gsm+15dB"]["en"], ("fr", "gsm+15dB"): 0.40,
     ("es", "gsm+15dB"): CHANNEL_GOALS["gsm+15dB"]["es"],
+    ("it", "gsm"): 0.21, ("it", "gsm+15dB"): 0.29,
 }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
 @pytest.mark.parametrize("channel", ["gsm", "gsm+15dB"])
 def test_wer_through_a_mobile_network_and_street_noise(whisper, lang, channel):
     result = evaluate_recordings(whisper, lang, limit=40, channel=channel)
