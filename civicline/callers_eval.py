@@ -30,7 +30,7 @@ from nlu.eval import LabelledSet, load_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLERS = ROOT / "tests" / "nlu" / "data" / "callers"
-PARTS = ("dev", "dev2", "test")
+PARTS = ("dev", "dev2", "dev3", "test")
 
 # The service a caller reaches through each intent, to judge an object's answer.
 SERVICE_OF_INTENT = {

@@ -1,10 +1,10 @@
 """Callers' own first sentences at the main menu, through the engine and the demo town.
 
-dev and dev2 of tests/nlu/data/callers were tuned on: their bars guard against regressions,
-they are not the result. test is held out (written apart, measured once): its measured
-figures are kept as floors, and the goal as a strict expected failure. dev2 was held out at
-first; neither its sentences nor test's are ever copied into a catalog: checked here against
-every example the catalogs gained."""
+dev, dev2 and dev3 of tests/nlu/data/callers were tuned on: their bars guard against
+regressions, they are not the result. test is held out (written apart, measured once): its
+measured figures are kept as floors, and the goal as a strict expected failure. dev2 and dev3
+were held out at first; neither their sentences nor test's are ever copied into a catalog:
+checked here against every example the catalogs gained."""
 
 from __future__ import annotations
 
@@ -38,9 +38,9 @@ KNOWN_BEFORE = {
     "es": {"adios", "como dice", "gracias adios", "habla muy rapido", "hable mas despacio", "hay recogida manana",
            "no tan rapido", "que se recoge manana", "recogida de basura", "repetir", "repita", "residuos verdes"},
 }
-# The same for the test sentences: each was a catalog example (main at 8071567) before the
+# The same for the dev3 sentences: each was a catalog example (main at 8071567) before the
 # set was written by someone who had not read the catalogs.
-KNOWN_BEFORE_TEST = {
+KNOWN_BEFORE_DEV3 = {
     "en": {"a bit slower please", "agent", "any meetings this week", "bye", "come again",
            "do i have to pay for the permit", "how do you know that", "i want to talk to a real person",
            "is that official", "is the permit free", "operator", "pardon", "repeat that please", "too fast",
@@ -52,6 +52,26 @@ KNOWN_BEFORE_TEST = {
            "habla muy rapido", "quien lo dice", "quiero hablar con una persona", "repita por favor",
            "reuniones esta semana"},
 }
+
+
+# The same for the test sentences: each was a catalog example (main at 664409d) before the
+# set was written by someone who had not read the catalogs.
+KNOWN_BEFORE_TEST = {
+    "en": {"any council meetings this week", "bye", "can you text me that", "come again", "glass recycling",
+           "goodbye", "i didn t catch that", "i want to talk to a real person", "is that official",
+           "meetings this week", "missed bin", "operator", "pardon", "representative", "send me an sms", "slower",
+           "text it to me", "what did you say", "what meetings are there this week",
+           "where does that information come from", "who says so", "you re talking too fast"},
+    "fr": {"au revoir", "c est officiel", "c est tout merci", "d ou vient cette information", "dechets verts",
+           "encombrants", "horaires de la decheterie", "j ai pas compris", "je veux parler a un humain",
+           "jour de ramassage", "le verre", "merci au revoir", "moins vite", "pardon", "prochain conseil municipal",
+           "quelle est votre source", "qui dit ca", "repetez s il vous plait", "standard", "vous parlez trop vite",
+           "vous pouvez repeter"},
+    "es": {"adios", "chao", "cual es la fuente", "cuando es el proximo pleno", "habla muy rapido",
+           "hay recogida manana", "paseme con alguien por favor", "puede repetir", "que reuniones hay esta semana",
+           "quiero hablar con una persona", "recogida de voluminosos", "residuos verdes", "segun quien", "vidrio"},
+}
+KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "test": KNOWN_BEFORE_TEST}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +87,7 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 
 # Measured once on the held-out sentences (right at least, wrong at most), not tuned on.
-HELD_OUT_FLOORS = {"en": (0.74, 0.04), "fr": (0.64, 0.06), "es": (0.63, 0.06)}
+HELD_OUT_FLOORS = {"en": (0.73, 0.06), "fr": (0.66, 0.08), "es": (0.70, 0.06)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -78,18 +98,18 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong") <= wrong, [h for h in result.heard if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 67-79 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 68-75 % right, not 95 %")
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
     assert evaluate_dialog(runtime, caller_set(lang, "test"), "test").rate("right") >= 0.95
 
 
-@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "test")])
+@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "test")])
 def test_held_out_sentences_are_not_in_the_catalogs(lang, part):
     held_out = {fold(c["text"]) for c in caller_set(lang, part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))
     examples = {fold(e) for phrases in catalog["intents"].values() for e in phrases}
-    known = (KNOWN_BEFORE if part == "dev2" else KNOWN_BEFORE_TEST)[lang]
+    known = KNOWN[part][lang]
     copied = {e for e in examples if e in held_out} - {fold(k) for k in known}
     assert not copied, copied
     guide = yaml.safe_load((ROOT / "towns/port-lumiere/data/sorting.yaml").read_text(encoding="utf-8"))

