@@ -139,12 +139,24 @@ def _compile(phrases: Iterable[str]) -> re.Pattern[str] | None:
 @dataclass(frozen=True)
 class _Compiled:
     language: str
-    words: tuple[tuple[str, re.Pattern[str]], ...]
+    words: tuple[tuple[str, re.Pattern[str]], ...]  # per kind, the words that are not ambiguous
     ignore: re.Pattern[str] | None
-    ambiguous: re.Pattern[str] | None = None
+    ambiguous: tuple[tuple[str, re.Pattern[str]], ...] = ()  # per kind, the ambiguous ones
 
-    def is_ambiguous(self, found: str) -> bool:
-        return self.ambiguous is not None and self.ambiguous.fullmatch(found) is not None
+
+def _split(words: Mapping[str, tuple[str, ...]], ambiguous: Iterable[str]) -> tuple[
+        tuple[tuple[str, re.Pattern[str]], ...], tuple[tuple[str, re.Pattern[str]], ...]]:
+    """Each kind's words apart from its ambiguous ones, then the ambiguous ones: searched
+    apart, so that an ambiguous phrase never hides a longer sure one where they overlap
+    ("est tombé" and "tombé de")."""
+    weak = {_phrase_pattern(p) for p in ambiguous} - {None}
+    sure, maybe = [], []
+    for kind, phrases in words.items():
+        if pattern := _compile(p for p in phrases if _phrase_pattern(p) not in weak):
+            sure.append((kind, pattern))
+        if pattern := _compile(p for p in phrases if _phrase_pattern(p) in weak):
+            maybe.append((kind, pattern))
+    return tuple(sure), tuple(maybe)
 
 
 class EmergencyDetector:
@@ -162,15 +174,11 @@ class EmergencyDetector:
     ) -> None:
         self.languages = tuple(vocabularies)
         self.calibration = calibration or MeaningCalibration()
-        self._compiled = tuple(
-            _Compiled(
-                lang,
-                tuple((kind, pattern) for kind, phrases in v.words.items() if (pattern := _compile(phrases))),
-                _compile(v.ignore),
-                _compile(v.ambiguous),
-            )
-            for lang, v in vocabularies.items()
-        )
+        compiled = []
+        for lang, v in vocabularies.items():
+            sure, ambiguous = _split(v.words, v.ambiguous)
+            compiled.append(_Compiled(lang, sure, _compile(v.ignore), ambiguous))
+        self._compiled = tuple(compiled)
         self.meaning = None
         if encoder is not None:
             from nlu.emergency_meaning import MeaningModel
@@ -196,17 +204,12 @@ class EmergencyDetector:
                 continue
             # The ignored phrases become a gap, so words on either side never join.
             cleaned = compiled.ignore.sub(" | ", folded) if compiled.ignore else folded
-            first: Alarm | None = None
-            for kind, pattern in compiled.words:
-                # An ambiguous word counts only when no other word of the language is there.
-                for found in pattern.finditer(cleaned):
-                    heard = Alarm(kind, "words", found.group(0), compiled.language,
-                                  ambiguous=compiled.is_ambiguous(found.group(0)))
-                    if not heard.ambiguous:
-                        return heard
-                    first = first or heard
-            if first is not None:
-                return first
+            # An ambiguous word counts only when no other word of the language is there.
+            for patterns, ambiguous in ((compiled.words, False), (compiled.ambiguous, True)):
+                for kind, pattern in patterns:
+                    found = pattern.search(cleaned)
+                    if found:
+                        return Alarm(kind, "words", found.group(0), compiled.language, ambiguous=ambiguous)
         return None
 
     def without_ignored(self, text: str, languages: Sequence[str] | None = None) -> str:
