@@ -16,7 +16,11 @@ never their sentences, so whoever tunes never sees them.
 language, removed from the `emergency:` examples and ordinary questions) and measured:
 what the meaning layer makes of sentences it was not fitted on (the words were still
 chosen with every set in view, so this is optimistic for them).
---calibrate: the meaning's logit on the dev callers at the quantiles the thresholds use.
+--calibrate: how the thresholds (nlu.emergency.MeaningCalibration) were chosen, on dev
+material only: every dev set's sentences scored with that set left out of the catalogs'
+examples, the dev callers by the detector as built; the highest score of an ordinary dev
+sentence found by a word that is not ambiguous (``agree`` goes above it), then what each
+pair of ``alarm`` and ``ambiguous`` thresholds gives; and the dev callers' quantiles.
 Time: one sentence through `detect` (words and meaning, the sentence embedded once, one
 BLAS thread) against words only, side by side in one run.
 """
@@ -28,6 +32,7 @@ import logging
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from civicline.config import load_config  # noqa: E402
 from civicline.wiring import load_runtime  # noqa: E402
-from nlu.emergency import EmergencyDetector, EmergencyWords, measure  # noqa: E402
+from nlu.emergency import EmergencyDetector, EmergencyWords, level_of, measure  # noqa: E402
 from nlu.text import fold  # noqa: E402
 
 DATA = ROOT / "tests" / "nlu" / "data"
@@ -100,6 +105,41 @@ def row(label: str, lang: str, det: EmergencyDetector, emergencies: list[str], o
     return ""
 
 
+GRID = ((0.9, 0.9), (1.2, 1.0), (1.5, 1.0), (1.5, 1.5), (2.0, 1.5), (2.0, 2.0))  # (alarm, ambiguous)
+
+
+def calibration(understanding: Any, det: EmergencyDetector) -> None:
+    scored: list[tuple[str, Any, float | None]] = []  # E(mergency), O(rdinary) or C(aller), words, score
+    for name in TUNED:
+        sets = {lang: labelled(name, lang) for lang in LANGS}
+        drop = frozenset(fold(t) for data in sets.values() if data for t in (*data[0], *data[1]))
+        held = detector(understanding, drop=drop)
+        for lang, data in sets.items():
+            if data is None:
+                continue
+            languages = [lang, *(x for x in held.languages if x != lang)]
+            for label, texts in zip("EO", data, strict=True):
+                for t in texts:
+                    s = held.meaning_score(t, languages)
+                    scored.append((label, held.by_words(t, languages), s[0] if s else None))
+    for lang in LANGS:
+        languages = [lang, *(x for x in det.languages if x != lang)]
+        for t in callers("dev", lang):
+            s = det.meaning_score(t, languages)
+            scored.append(("C", det.by_words(t, languages), s[0] if s else None))
+    sure = [s for label, w, s in scored if label == "O" and w is not None and not w.ambiguous and s is not None]
+    print(f"\nhighest score of an ordinary dev sentence found by a sure word: {max(sure, default=float('nan')):.2f}")
+    print("| alarm | ambiguous | dev emergencies: alarm / notice / missed | dev look-alikes: alarms | dev callers: alarm / notice |")
+    print("|---|---|---|---|---|")
+    for alarm, ambiguous in GRID:
+        c = replace(det.calibration, alarm=alarm, ambiguous=ambiguous)
+        levels = {k: [level_of(w, s, c) for label, w, s in scored if label == k] for k in "EOC"}
+        e = levels["E"]
+        print(f"| {alarm} | {ambiguous} | {e.count('alarm')} / {e.count('notice')} / {e.count(None)} of {len(e)} "
+              f"| {levels['O'].count('alarm')} of {len(levels['O'])} "
+              f"| {levels['C'].count('alarm')} / {levels['C'].count('notice')} of {len(levels['C'])} |")
+
+
 def timing(det: EmergencyDetector, words_only: EmergencyDetector, sentences: list[str]) -> None:
     for name, d in (("words only", words_only), ("words + meaning", det)):
         wall, cpu = [], []
@@ -152,6 +192,8 @@ def main() -> int:
                 row(f"{name}: callers {half}", lang, held, [], callers(half, lang))
     if args.calibrate and det.meaning is not None:
         import numpy as np
+
+        calibration(understanding, det)
 
         scores = np.array([det.meaning.score(t)[0] for lang in LANGS for t in callers("dev", lang)])
         for q in (0.995, 0.99, 0.97, 0.95):

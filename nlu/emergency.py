@@ -46,6 +46,7 @@ from typing import Any, Literal
 from nlu.text import fold
 
 KINDS = ("fire", "medical", "violence", "gas", "suicide")
+GENERAL = "general"  # a cry for help, of no kind
 ORDINARY = "ordinary"
 
 
@@ -131,6 +132,34 @@ def _phrase_pattern(phrase: str) -> str | None:
     return r"\b" + r"\s+".join(parts) + r"\b" if parts else None
 
 
+def _search(patterns: Iterable[tuple[str, re.Pattern[str]]], text: str) -> tuple[str, str] | None:
+    """The first kind whose words the text has, and the phrase found."""
+    for kind, pattern in patterns:
+        found = pattern.search(text)
+        if found:
+            return kind, found.group(0)
+    return None
+
+
+def level_of(words: Alarm | None, score: float | None,
+             calibration: MeaningCalibration) -> Literal["alarm", "notice"] | None:
+    """The level a sentence gets from what its words found (None: nothing) and its
+    meaning's score (None: nothing left to score), when the detector has a meaning layer."""
+    c = calibration
+    if words is None:
+        if score is None or score < c.notice:
+            return None
+        return "alarm" if score >= c.alarm else "notice"
+    return "alarm" if score is not None and score >= (c.ambiguous if words.ambiguous else c.agree) else "notice"
+
+
+def stray_ambiguous(words: Mapping[str, Iterable[str]], ambiguous: Iterable[str]) -> list[str]:
+    """The ambiguous phrases that are not among the words (as written or folded): they do
+    nothing, a mistake in a catalog."""
+    known = {_phrase_pattern(p) for phrases in words.values() for p in phrases}
+    return [p for p in ambiguous if _phrase_pattern(p) not in known]
+
+
 def _compile(phrases: Iterable[str]) -> re.Pattern[str] | None:
     patterns = sorted({p for p in map(_phrase_pattern, phrases) if p}, key=len, reverse=True)
     return re.compile("|".join(patterns)) if patterns else None
@@ -204,12 +233,16 @@ class EmergencyDetector:
                 continue
             # The ignored phrases become a gap, so words on either side never join.
             cleaned = compiled.ignore.sub(" | ", folded) if compiled.ignore else folded
-            # An ambiguous word counts only when no other word of the language is there.
-            for patterns, ambiguous in ((compiled.words, False), (compiled.ambiguous, True)):
-                for kind, pattern in patterns:
-                    found = pattern.search(cleaned)
-                    if found:
-                        return Alarm(kind, "words", found.group(0), compiled.language, ambiguous=ambiguous)
+            # An ambiguous word counts only when no other word of the language is there, but
+            # names the kind when the other is a cry for help ("socorro, hay fuego": a fire).
+            sure = _search(compiled.words, cleaned)
+            maybe = _search(compiled.ambiguous, cleaned) if sure is None or sure[0] == GENERAL else None
+            if sure is not None and maybe is not None and maybe[0] != GENERAL:
+                return Alarm(maybe[0], "words", f"{sure[1]} + {maybe[1]}", compiled.language)
+            if sure is not None:
+                return Alarm(sure[0], "words", sure[1], compiled.language)
+            if maybe is not None:
+                return Alarm(maybe[0], "words", maybe[1], compiled.language, ambiguous=True)
         return None
 
     def without_ignored(self, text: str, languages: Sequence[str] | None = None) -> str:
@@ -240,10 +273,9 @@ class EmergencyDetector:
 
     def _meaning_alarm(self, scored: tuple[float, str, float]) -> Alarm | None:
         score, kind, cosine = scored
-        c = self.calibration
-        if score < c.notice:
+        level = level_of(None, score, self.calibration)
+        if level is None:
             return None
-        level: Literal["alarm", "notice"] = "alarm" if score >= c.alarm else "notice"
         return Alarm(kind, "meaning", f"{score:.2f} (nearest {kind} example {cosine:.2f})", None, score, level)
 
     def detect(self, text: str, languages: Sequence[str] | None = None) -> Alarm | None:
@@ -257,9 +289,7 @@ class EmergencyDetector:
         scored = self.meaning_score(text, languages)
         if words is None:
             return self._meaning_alarm(scored) if scored is not None else None
-        c = self.calibration
-        needed = c.ambiguous if words.ambiguous else c.agree
-        if scored is None or scored[0] < needed:
+        if scored is None or level_of(words, scored[0], self.calibration) == "notice":
             return replace(words, level="notice")
         score, kind, cosine = scored
         return replace(words, by="words+meaning", evidence=f"{words.evidence}; {score:.2f} (nearest {kind} example "
