@@ -54,7 +54,7 @@ def served_app() -> object:
             for sentence in split_sentences(text):
                 with self.slots:
                     audio = self.render(sentence, language, slow)
-                keys.append((sentence, self._token(audio, call)))
+                keys.append(self._tokens([(sentence, audio)], call)[0])
             return keys
 
         PhoneSpeech.prompt_keys = prompt_keys  # type: ignore[method-assign]

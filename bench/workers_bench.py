@@ -14,10 +14,12 @@ the answer's audio put where ``/audio`` serves it. Each webhook is signed as Twi
 (support.fake_twilio, as bench/twiml_load_bench.py) and timed from request to answer; the
 ``<Play>`` fetches are not made. Calls start and end (status callback) along the way.
 Several workers without Redis are not run: each would answer from its own copy of a call
-(docs/deployment.md runs one worker then).
+(docs/deployment.md runs one worker then). ``--base REV`` runs each row twice, in turn: the
+server on the files of that commit (``git archive``), then on this tree's.
 
     .venv/bin/python bench/workers_bench.py [--workers 1 2 4] [--stores sqlite redis]
         [--records sqlite postgres] [--clients 16] [--seconds 20] [--database-url postgresql://…]
+        [--base ccfd3eb]
 """
 
 from __future__ import annotations
@@ -113,17 +115,22 @@ def load(server, clients: int, seconds: float, turns: int, warm_s: float = 3.0) 
 
 
 def run(workers: int, store: str, args: argparse.Namespace, tmp: Path, audio: Path, redis_url: str | None,
-        database_url: str) -> dict:
+        database_url: str, code: Path = ROOT) -> dict:
+    """One row; ``code``: the tree whose civicline the server runs (this one, or a commit's files)."""
     from support.served import Served
 
     env = {"CIVICLINE_HASH_KEY": "workers-bench-hash-key-0123456789", "CIVICLINE_TWIML_SPEECH_WAIT_S": "120"}
+    if code != ROOT:
+        # That tree's own bench folder too: its workers_bench (the app) puts its tree first on the path.
+        env["PYTHONPATH"] = os.pathsep.join([str(code), str(code / "tests"), str(code / "bench")])
+        env["CIVICLINE_TOWN_PATH"] = str(code / "towns" / "port-lumiere")
     if database_url:
         env["CIVICLINE_DATABASE_URL"] = database_url
     if store == "redis":
         assert redis_url is not None
         env["CIVICLINE_REDIS_URL"] = redis_url
     records = "postgres" if database_url else "sqlite"
-    server = Served(tmp / f"{store}-{workers}-{records}", threads=64, mode="twiml", town="demo", now=WEEKDAY, audio_dir=audio,
+    server = Served(tmp / f"{store}-{workers}-{records}-{code.name}", threads=64, mode="twiml", town="demo", now=WEEKDAY, audio_dir=audio,
                     env=env, app="workers_bench:served_app()", path=(ROOT / "bench",), workers=workers).start()
     try:
         warm_errors: list[str] = []
@@ -148,6 +155,7 @@ def main() -> int:
                     help="the records' database: a SQLite file per run, or a throw-away PostgreSQL cluster")
     ap.add_argument("--database-url", default=os.environ.get("CIVICLINE_DATABASE_URL", ""),
                     help="instead of --records: the records' database (postgresql://…)")
+    ap.add_argument("--base", help="also run each row on the files of this commit, before this tree's")
     args = ap.parse_args()
     from support.postgres_server import PostgresCluster
     from support.redis_server import RedisServer
@@ -155,10 +163,16 @@ def main() -> int:
     print(f"TwiML webhooks, {args.clients} callers at once for {args.seconds:.0f} s, menu turns with cached prompts; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; records: "
           f"{'the database of --database-url' if args.database_url else ' and '.join(args.records)}")
-    print("| workers | calls in progress in | records in | webhooks/s | p50 ms | p99 ms | max ms | errors | sentences not cached | load at end |")
-    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| code | workers | calls in progress in | records in | webhooks/s | p50 ms | p99 ms | max ms | errors | "
+          "sentences not cached | load at end |")
+    print("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        codes = {"this tree": ROOT}
+        if args.base:
+            from webhook_cpu_bench import export
+
+            codes = {f"base {export(args.base, tmp / 'base')}": tmp / "base", **codes}
         (tmp / "redis").mkdir()
         redis = RedisServer(tmp / "redis").start() if "redis" in args.stores else None
         cluster = None
@@ -172,23 +186,25 @@ def main() -> int:
                 for store in args.stores:
                     for records in ["url"] if args.database_url else args.records:
                         if store == "sqlite" and workers > 1:  # each worker would keep its own copy of a call
-                            print(f"| {workers} | SQLite file | {records} | not run: several workers need Redis "
+                            print(f"| | {workers} | SQLite file | {records} | not run: several workers need Redis "
                                   "(docs/deployment.md) | | | | | | |", flush=True)
                             continue
-                        if redis is not None:
-                            import redis as redis_py
+                        for name, code in codes.items():
+                            if redis is not None:
+                                import redis as redis_py
 
-                            redis_py.Redis.from_url(redis.url).flushall()
-                        url = args.database_url or (cluster.url(cluster.new_database())
-                                                    if records == "postgres" and cluster else "")
-                        r = run(workers, store, args, tmp, audio, redis.url if store == "redis" and redis else None,
-                                url)
-                        print(f"| {workers} | {'Redis' if store == 'redis' else 'SQLite file'} | "
-                              f"{'PostgreSQL' if url else 'SQLite'} | {r['per_s']:.0f} | "
-                              f"{r['p50']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {r['errors'] + r['warm_errors']} | "
-                              f"{r['says']} | {os.getloadavg()[0]:.1f} |", flush=True)
-                        for why in r["why"]:
-                            print("   error:", why)
+                                redis_py.Redis.from_url(redis.url).flushall()
+                            url = args.database_url or (cluster.url(cluster.new_database())
+                                                        if records == "postgres" and cluster else "")
+                            r = run(workers, store, args, tmp, audio,
+                                    redis.url if store == "redis" and redis else None, url, code)
+                            print(f"| {name} | {workers} | {'Redis' if store == 'redis' else 'SQLite file'} | "
+                                  f"{'PostgreSQL' if url else 'SQLite'} | {r['per_s']:.0f} | "
+                                  f"{r['p50']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | "
+                                  f"{r['errors'] + r['warm_errors']} | {r['says']} | {os.getloadavg()[0]:.1f} |",
+                                  flush=True)
+                            for why in r["why"]:
+                                print("   error:", why)
         finally:
             if redis is not None:
                 redis.stop()

@@ -95,16 +95,19 @@ def create_app(
         if store is not None and hasattr(store, "add_city_request"):
             from civicline.open311.desk import desk_for
 
-            desk = desk_for(town_holder.config, town_holder.get().town, store)
+            # With several towns, each desk retries its own town's requests (the default
+            # town's calls may also be recorded without a key).
+            keys = ((key, "") if key == towns.default else (key,)) if towns.several else None
+            desk = desk_for(town_holder.config, town_holder.get().town, store, keys)
             town_holder.use_desk(desk)
             if desk.client is not None and check_speech:  # the real server, not a test's app
-                if towns.several:  # the retry thread sends every pending request of the store
-                    logging.getLogger(__name__).warning(
-                        "requests refused by a city's endpoint are not sent again with several towns; "
-                        "they stay on the staff's list")
-                else:
-                    desk.start_retrying()
+                desk.start_retrying()
     speech = speech or phone_speech(config)
+    if speech is not None:
+        from civicline.phone.town_wording import TownWording
+
+        # The towns' own sentences keep their audio once joined: the same menus, again and again.
+        speech.assembler.fixed = TownWording(lambda: [h.get() for h in towns.holders.values()])
     report = None
     if check_speech and speech is not None:
         languages = [lang for h in towns.holders.values() for lang in h.get().languages]
@@ -148,6 +151,10 @@ def create_app(
         telephony = app.extensions.get("telephony")
         if telephony is not None and telephony.in_progress.problem:
             problems.append(telephony.in_progress.problem)
+        text_service = app.extensions.get("text_service")
+        text_problem = getattr(getattr(text_service, "conversations", None), "problem", None)
+        if text_problem:
+            problems.append(text_problem)
         if ext.flow_notices is not None and not ext.flow_notices.listening.is_set():
             problems.append("flows saved through other workers are not heard here: Redis is unreachable")
         body = jsonify(

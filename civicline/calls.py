@@ -122,6 +122,7 @@ class Call:
             assistant_text=said,
             provenance=sources,
             latency_ms=(time.perf_counter() - began) * 1000,
+            emergency_notice=any(isinstance(a, Say) and a.prompt == "emergency.notice" for a in step.actions),
         )
         for action in step.actions:
             if isinstance(action, SendText):

@@ -8,7 +8,7 @@ round-trips through JSON, so a session can live outside the process between two 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -63,6 +63,9 @@ class Option:
     key: str
     label: str
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Option:
+        return self  # immutable all the way down: a copy could never differ (the engine copies every state)
+
 
 class Expect(StrEnum):
     """What the assistant waits for."""
@@ -92,6 +95,9 @@ class Ask:
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "expect": str(self.expect)}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Ask:
+        return self  # immutable all the way down (its options too): a copy could never differ
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Ask:
@@ -320,7 +326,7 @@ class SessionState:
     copy_offer: CopyOffer | None = None
 
     def to_json(self) -> str:
-        data = asdict(self)
+        data = _plain(self)
         data["last_ask"] = self.last_ask.to_json() if self.last_ask else None
         data["copy_offer"] = self.copy_offer.to_json() if self.copy_offer else None
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -335,6 +341,19 @@ class SessionState:
         data["last_answer"] = GivenAnswer.from_json(data["last_answer"]) if data.get("last_answer") else None
         data["copy_offer"] = CopyOffer.from_json(data["copy_offer"]) if data.get("copy_offer") else None
         return cls(**data)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as ``asdict`` turns it into plain data, for ``json.dumps``, without the deep
+    copy ``asdict`` makes of everything (json.dumps reads it once, and the state is written
+    at every turn)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):  # JSON writes both as arrays
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ words are personal: they are cleared with the call's text at the retention perio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,12 +45,21 @@ class CityRequestRows(Database):
             return self._rows("SELECT * FROM city_requests WHERE status = ? ORDER BY created_at", (status,))
         return self._rows("SELECT * FROM city_requests ORDER BY created_at")
 
-    def due_city_requests(self, now: datetime, limit: int = 20) -> list[Row]:
-        """Pending requests whose next attempt is due, oldest first."""
+    def due_city_requests(self, now: datetime, limit: int = 20, towns: Sequence[str] | None = None) -> list[Row]:
+        """Pending requests whose next attempt is due, oldest first; with ``towns``, only
+        those of calls to these towns (by key, as the calls record them)."""
+        if towns is None:
+            return self._rows(
+                "SELECT * FROM city_requests WHERE status = 'pending' AND (next_attempt_at IS NULL"
+                " OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?",
+                (iso(now), limit),
+            )
+        marks = ", ".join("?" for _ in towns)
         return self._rows(
             "SELECT * FROM city_requests WHERE status = 'pending' AND (next_attempt_at IS NULL"
-            " OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?",
-            (iso(now), limit),
+            f" OR next_attempt_at <= ?) AND call_id IN (SELECT id FROM calls WHERE town IN ({marks}))"
+            " ORDER BY created_at LIMIT ?",
+            (iso(now), *towns, limit),
         )
 
     def city_request_attempted(self, request_id: str, *, error: str, next_attempt_at: datetime | None,

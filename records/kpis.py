@@ -86,6 +86,9 @@ def compute(
 
     first_intent: dict[str, str] = {}
     not_understood: Counter[str] = Counter()
+    counted_ids = {c["id"] for c in calls}
+    # Calls that heard the emergency number as a precaution: staff check that none was one.
+    with_notice = {t["call_id"] for t in turns if t.get("emergency_notice") and t["call_id"] in counted_ids}
     for t in turns:
         if t["intent"] not in NOT_UNDERSTOOD:
             first_intent.setdefault(t["call_id"], t["intent"])
@@ -103,7 +106,7 @@ def compute(
     # Repeat callers: walk each caller's calls in time order over the look-back.
     last_seen: dict[str, datetime] = {}
     repeat_calls, repeat_callers = 0, set()
-    counted = {c["id"] for c in calls}
+    counted = counted_ids
     for c in lookback:
         if not c["caller_hash"]:
             continue
@@ -142,6 +145,7 @@ def compute(
         "by_language": {k: _outcomes(v) for k, v in sorted(by_language.items())},
         "by_intent": {k: _outcomes(v) for k, v in sorted(by_intent.items())},
         "top_not_understood": [{"text": t, "count": n} for t, n in not_understood.most_common(top)],
+        "emergency_notices": len(with_notice),
     }
 
 
@@ -164,6 +168,7 @@ def to_text(r: dict[str, Any]) -> str:
         f"  {_pct(r['repeat_rate'])}",
         f"  time saved             {r['time_saved_minutes']} min"
         f"  ({r['answered']} contained × {r['minutes_per_call']} min)",
+        f"  emergency number said as a precaution  {r['emergency_notices']} calls (check none was an emergency)",
     ]
     sat = r["satisfaction"]
     dist = " ".join(f"{k}:{v}" for k, v in sat["distribution"].items())

@@ -56,6 +56,7 @@ def turn_row(
     assistant_text: str,
     provenance: Iterable[Any] | None,
     latency_ms: float | None,
+    emergency_notice: bool = False,
 ) -> Row:
     sources = [p.to_json() if isinstance(p, Source) else dict(p) for p in provenance or []]
     return {
@@ -71,6 +72,7 @@ def turn_row(
         "assistant_text": redact(assistant_text, lang),
         "provenance": sources,
         "latency_ms": latency_ms,
+        "emergency_notice": int(emergency_notice),
     }
 
 

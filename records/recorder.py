@@ -203,6 +203,7 @@ class CallRecorder:
         assistant_text: str,
         provenance: list[dict],
         latency_ms: float | None,
+        emergency_notice: bool = False,
     ) -> None:
         state = self._state(call_id, at)
         with self._lock:
@@ -211,7 +212,7 @@ class CallRecorder:
         row = turn_row(
             call_id, seq, lang=state.language, at=at, caller_text=caller_text, key=key,
             intent=intent, score=score, node=node, assistant_text=assistant_text,
-            provenance=provenance, latency_ms=latency_ms,
+            provenance=provenance, latency_ms=latency_ms, emergency_notice=emergency_notice,
         )
         state.recent.append(
             {"caller": row["caller_text"], "key": key, "assistant": row["assistant_text"], "node": node}

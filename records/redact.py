@@ -140,7 +140,39 @@ def _card(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def _fewest_digits() -> int:
+    """The fewest digits a number ``PhoneNumberMatcher`` accepts can have: a national number
+    of one of our regions, or any country's code and national number."""
+    util, meta_of = phonenumbers.phonenumberutil, phonenumbers.PhoneMetadata
+    metadata = [(region, meta_of.metadata_for_region(region)) for region in util.SUPPORTED_REGIONS]
+    metadata += [("", meta_of.metadata_for_nongeo_region(code)) for code in util.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+    lengths = []
+    for region, meta in metadata:
+        desc = meta.general_desc if meta else None
+        national = [n for n in desc.possible_length if n > 0] if desc and desc.possible_length else []
+        if meta is None or not national:
+            continue
+        lengths.append(len(str(meta.country_code)) + min(national))
+        if region in _ALL_REGIONS:
+            lengths.append(min(national))
+    return min(lengths)
+
+
+_FEWEST_PHONE_DIGITS = _fewest_digits()
+# Digits the matcher could read as one number: joined by at most four of its punctuation
+# marks (``phonenumberutil._VALID_PUNCTUATION``: none is a letter or digit, but x and ー).
+_DIGIT_RUN = re.compile(r"\d(?:(?:[^\w]|[xXー]){0,4}\d)*")
+
+
+def _may_hold_phone(text: str) -> bool:
+    """False when no run of digits in ``text`` is long enough for a phone number: the
+    matcher, slow on the many short numbers of a menu ("appuyez sur 1"), would find none."""
+    return any(sum(c.isdigit() for c in m.group(0)) >= _FEWEST_PHONE_DIGITS for m in _DIGIT_RUN.finditer(text))
+
+
 def _phones(text: str, lang: str) -> str:
+    if not _may_hold_phone(text):
+        return text
     primary = _REGIONS.get(lang[:2].lower() if lang else "", "FR")
     for region in (primary, *[r for r in _ALL_REGIONS if r != primary]):
         spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region)]

@@ -167,6 +167,13 @@ ALTER TABLE calls ADD COLUMN town TEXT NOT NULL DEFAULT '';
 CREATE INDEX calls_town ON calls (town, started_at);
 """
 
+# A turn that said the emergency number first, as a precaution (a "notice": the sentence may
+# have spoken of an emergency, not surely). Not a review item (it would flag about 3 % of
+# ordinary calls); counted for staff, so that they can check those calls.
+_V8_NOTICE = """
+ALTER TABLE turns ADD COLUMN emergency_notice INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "calls, turns, staff requests, review items", _V1),
     (2, "console users, sign-in failures, file versions, trial calls", CONSOLE_V2),
@@ -175,6 +182,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "emergency review items; requests to the city's systems (Open311)", _V5),
     (6, "the town of each call", _V6_TOWN),
     (7, "the towns each console account sees", CONSOLE_USER_TOWNS_V7),
+    (8, "turns that said the emergency number as a precaution", _V8_NOTICE),
 ]
 
 

@@ -81,9 +81,10 @@ class RecordsStore(CityRequestRows):
             _updated(tx.execute("UPDATE calls SET language = ? WHERE id = ?", (language, call_id)), call_id)
 
     def add_turn(self, turn: Row) -> None:
-        row = dict(turn, provenance=json.dumps(turn.get("provenance") or [], ensure_ascii=False))
+        row = dict(turn, provenance=json.dumps(turn.get("provenance") or [], ensure_ascii=False),
+                   emergency_notice=int(bool(turn.get("emergency_notice"))))
         values = ("at", "caller_text", "key_pressed", "intent", "score", "node", "assistant_text", "provenance",
-                  "latency_ms")
+                  "latency_ms", "emergency_notice")
         with self._tx() as tx:
             # A retried write replaces the turn it repeats.
             tx.execute(

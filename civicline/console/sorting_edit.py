@@ -100,7 +100,13 @@ def set_sorting_item(text: str, item: SortingItemValues, *, old_id: str | None) 
     if index is None:
         raise DataEditError(f"the sorting guide has no item '{old_id}'")
     start = items.item_lines[index] - 1
-    keep = {k: items[index][k] for k in ("source", "verified") if k in items[index]}
+    old = items[index]
+    # The form shows the town's offered languages only: names in another one (a language
+    # being prepared, offered on some server only) stay as they were.
+    others = {str(k): [str(w) for w in (v if isinstance(v, list) else [v])] for k, v in old.items()
+              if k not in ("id", "goes", "source", "verified") and str(k) not in item.names and v}
+    item = SortingItemValues(item.id, item.goes, {**item.names, **others})
+    keep = {k: old[k] for k in ("source", "verified") if k in old}
     lines[start:block_end(lines, start)] = [_item_line(item, lines[start][: indent_of(lines[start])], keep)]
     return "\n".join(lines)
 

@@ -24,8 +24,12 @@ MAX_ATTEMPTS = 8  # then a person looks at it (about a day of backing off from 5
 
 class OpenDesk:
     def __init__(self, store: Any, client: Open311Client | None, services: dict[str, str], *,
-                 retry_s: float = 300.0, clock: Callable[[], datetime] | None = None) -> None:
+                 retry_s: float = 300.0, clock: Callable[[], datetime] | None = None,
+                 towns: tuple[str, ...] | None = None) -> None:
+        """``towns``: where one records store serves several towns, the keys of this desk's
+        town as its calls record it; its retries send only their requests, to its endpoint."""
         self.store = store
+        self.towns = towns
         self.client = client
         self.services = dict(services)
         self.retry_s = retry_s
@@ -84,7 +88,7 @@ class OpenDesk:
         ``civicline requests retry`` from cron)."""
         if self.client is None:
             return []
-        return [self._send(row) for row in self.store.due_city_requests(self.clock())]
+        return [self._send(row) for row in self.store.due_city_requests(self.clock(), towns=self.towns)]
 
     def start_retrying(self, every_s: float = 60.0) -> threading.Event:
         """A daemon thread that retries due requests; set the returned event to stop it."""
@@ -101,7 +105,7 @@ class OpenDesk:
         return stop
 
 
-def desk_for(config: Any, town: Any, store: Any) -> OpenDesk:
+def desk_for(config: Any, town: Any, store: Any, towns: tuple[str, ...] | None = None) -> OpenDesk:
     """The desk the town's settings ask for: an endpoint from the configuration, else
     town.yaml; the API key from the environment only."""
     settings = getattr(town, "open311", None) or {}
@@ -110,4 +114,5 @@ def desk_for(config: Any, town: Any, store: Any) -> OpenDesk:
     if endpoint:
         client = Open311Client(endpoint, settings.get("jurisdiction_id", ""), config.secret("CIVICLINE_OPEN311_API_KEY"),
                                timeout_s=getattr(config, "open311_timeout_s", 4.0))
-    return OpenDesk(store, client, settings.get("services") or {}, retry_s=getattr(config, "open311_retry_s", 300.0))
+    return OpenDesk(store, client, settings.get("services") or {}, retry_s=getattr(config, "open311_retry_s", 300.0),
+                    towns=towns)

@@ -37,6 +37,10 @@ class PlayedAudio:
                 del self._items[oldest_token]
         return token
 
+    def put_many(self, audios: list[bytes], call: str | None = None) -> list[str]:
+        """``put`` for each of an answer's sentences."""
+        return [self.put(audio, call) for audio in audios]
+
     def get(self, token: str) -> bytes | None:
         with self._lock:
             item = self._items.get(token)

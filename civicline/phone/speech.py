@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, cast
 
 import numpy as np
@@ -118,25 +118,36 @@ class PhoneSpeech:
         # comma would leave words no piece holds); synthesised whole, long ones at commas too.
         sentences = spoken_sentences(text) if self.assembly else split_sentences(text)
         if deadline is None:
-            return [(s, self._token(self.render(s, language, slow), call)) for s in sentences]
-        making = [(s, self.twiml_synthesis.submit(self.render, s, language, slow)) for s in sentences]
-        keys: list[tuple[str, str | None]] = []
-        for sentence, future in making:
+            return self._tokens([(s, self.render(s, language, slow)) for s in sentences], call)
+        # A sentence whose audio is kept whole is said from it here: handing it to the pool
+        # and waiting for it cost more than the sentence itself.
+        making: list[tuple[str, bytes | Future[bytes]]] = []
+        for sentence in sentences:
+            kept = self.assembler.from_kept(sentence, language, slow) if self.assembly else None
+            making.append((sentence, kept if kept is not None
+                           else self.twiml_synthesis.submit(self.render, sentence, language, slow)))
+        audios: list[tuple[str, bytes | None]] = []
+        for sentence, made in making:
             try:
-                audio = future.result(timeout=max(0.0, deadline - time.monotonic()))
+                audio = made if isinstance(made, bytes) else made.result(timeout=max(0.0, deadline - time.monotonic()))
             except TimeoutError:
-                future.cancel()  # not begun yet: nobody will wait for it any more
+                if isinstance(made, Future):
+                    made.cancel()  # not begun yet: nobody will wait for it any more
                 log.warning("synthesis in %s not done in time: a sentence goes to the fallback voice", language)
-                keys.append((sentence, None))
+                audios.append((sentence, None))
             except Exception:
                 log.exception("synthesis failed in %s: a sentence goes to the fallback voice", language)
-                keys.append((sentence, None))
+                audios.append((sentence, None))
             else:
-                keys.append((sentence, self._token(audio, call)))
-        return keys
+                audios.append((sentence, audio))
+        return self._tokens(audios, call)
 
-    def _token(self, audio: bytes, call: str | None) -> str | None:
-        return self.played.put(audio, call) if audio else None
+    def _tokens(self, audios: list[tuple[str, bytes | None]], call: str | None) -> list[tuple[str, str | None]]:
+        """Each sentence with the token its audio is played under (None: no audio), all of an
+        answer's put where ``/audio`` serves them at once."""
+        made = [audio for _, audio in audios if audio]
+        tokens = iter(self.played.put_many(made, call) if made else [])
+        return [(sentence, next(tokens) if audio else None) for sentence, audio in audios]
 
     def wav(self, token: str) -> bytes | None:
         ulaw = self.played.get(token)

@@ -87,6 +87,11 @@ class Conversations:
             self._by_address[(channel, address)] = conversation
         return conversation
 
+    def keep(self, conversation: Conversation) -> None:
+        """Kept as given (a copy of one held elsewhere), in place of any other at its address."""
+        with self._lock:
+            self._by_address[(conversation.channel, conversation.address)] = conversation
+
     @contextmanager
     def editing(self, conversation: Conversation) -> Iterator[Conversation]:
         """The conversation, locked while it changes (in Redis: across workers, and saved)."""

@@ -8,20 +8,30 @@ find the idle ones, and the one that removes a conversation from it ends it, onc
 is made under a lock all workers see (:class:`~civicline.phone.redis_store.RedisCallLocks`),
 on the conversation as Redis has it, and written back before the answer leaves. Values carry
 a time-to-live, so nothing outlives a conversation when no worker is left to end it.
+
+When Redis cannot be reached, each worker goes on alone, as the phone line does: it keeps a
+copy of the conversations it served and answers from it (a message that reaches a worker
+that never saw the conversation starts a new one there), and ``problem`` says so for
+``/health``. When Redis answers again, a conversation it lost is put back from the copy.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from civicline.phone.redis_store import PREFIX, RedisCallLocks
-from civicline.text.conversations import Conversation, Message
+from civicline.text.conversations import Conversation, Conversations, Message
+
+log = logging.getLogger(__name__)
 
 # KEYS: the conversation, its address, the activity set. ARGV: json, ttl, last active, id.
 _OPEN = """
@@ -79,6 +89,21 @@ class RedisConversations:
         self._close = client.register_script(_CLOSE)
         self.locks = RedisCallLocks(client, prefix=prefix + "conversation-", wait_s=lock_wait_s)
         self._held = threading.local()
+        self.local = Conversations(idle_s, person_idle_s, lambda: self.clock())  # this worker's copies
+        self.failures = 0
+        self.last_error: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """Why conversations are answered from this worker's copies only, or None."""
+        if self.last_error:
+            return f"text conversations are not being saved ({self.failures} failures): {self.last_error}"
+        return None
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        log.error("text conversations: Redis failed (%s); this worker answers from its own copies", self.last_error)
 
     def _key(self, conversation_id: str) -> str:
         return f"{self.prefix}conversation:{conversation_id}"
@@ -92,18 +117,41 @@ class RedisConversations:
         return from_json(data) if data else None
 
     def find(self, channel: str, address: str) -> Conversation | None:
-        return self._load(self.client.get(self._by(channel, address)))
+        try:
+            found = self._load(self.client.get(self._by(channel, address)))
+        except RedisError as exc:
+            self._failed(exc)
+            return self.local.find(channel, address)
+        if found is None:
+            copy = self.local.find(channel, address)
+            if copy is not None and not copy.finished:
+                self._put_back(copy)  # Redis lost it (restarted empty, or down when it began)
+            return copy
+        self.local.keep(found)
+        return found
 
     def by_id(self, call_id: str) -> Conversation | None:
-        found = self._load(call_id)
+        try:
+            found = self._load(call_id)
+        except RedisError as exc:
+            self._failed(exc)
+            return self.local.by_id(call_id)
         return found if found is not None and not found.finished else None
 
     def open(self, channel: str, address: str, caller: str | None, language: str | None = None,
              town: str | None = None) -> Conversation:
         conversation = Conversation(channel, address, caller, language, town, last_active=self.clock())
-        self._open(keys=[self._key(conversation.id), self._by(channel, address), self._active],
-                   args=[to_json(conversation), self.ttl_s, repr(conversation.last_active), conversation.id])
+        self.local.keep(conversation)
+        self._put_back(conversation)
         return conversation
+
+    def _put_back(self, conversation: Conversation) -> None:
+        try:
+            self._open(keys=[self._key(conversation.id), self._by(conversation.channel, conversation.address),
+                             self._active],
+                       args=[to_json(conversation), self.ttl_s, repr(conversation.last_active), conversation.id])
+        except RedisError as exc:
+            self._failed(exc)
 
     @contextmanager
     def editing(self, conversation: Conversation) -> Iterator[Conversation]:
@@ -115,7 +163,11 @@ class RedisConversations:
         with conversation.lock, self.locks.hold(conversation.id):
             held.add(conversation.id)
             try:
-                data = self.client.get(self._key(conversation.id))
+                try:
+                    data = self.client.get(self._key(conversation.id))
+                except RedisError as exc:
+                    self._failed(exc)
+                    data = None
                 if data:  # another worker may have moved it on since it was read
                     for name, value in _fields(data).items():
                         setattr(conversation, name, value)
@@ -125,8 +177,16 @@ class RedisConversations:
                 self.save(conversation)
 
     def save(self, conversation: Conversation) -> None:
-        self._save(keys=[self._key(conversation.id), self._by(conversation.channel, conversation.address), self._active],
-                   args=[to_json(conversation), self.ttl_s, repr(conversation.last_active), conversation.id])
+        if not conversation.finished or self.local.find(conversation.channel, conversation.address) is conversation:
+            self.local.keep(conversation)
+        try:
+            self._save(keys=[self._key(conversation.id), self._by(conversation.channel, conversation.address),
+                             self._active],
+                       args=[to_json(conversation), self.ttl_s, repr(conversation.last_active), conversation.id])
+        except RedisError as exc:
+            self._failed(exc)
+        else:
+            self.last_error = None
 
     def touch(self, conversation: Conversation) -> None:
         conversation.last_active = self.clock()
@@ -136,12 +196,26 @@ class RedisConversations:
 
     def close(self, conversation: Conversation) -> bool:
         """Forgotten now; True for the one worker whose close removed it."""
+        kept_here = self.local.close(conversation)
         keys = [self._key(conversation.id), self._by(conversation.channel, conversation.address), self._active]
-        return bool(self._close(keys=keys, args=[conversation.id]))
+        try:
+            return bool(self._close(keys=keys, args=[conversation.id]))
+        except RedisError as exc:
+            self._failed(exc)
+            return kept_here
 
     def idle(self) -> list[Conversation]:
         """The conversations nobody wrote in for too long, forgotten, each by one worker only;
         those not finished yet are returned for the caller to end."""
+        try:
+            gone = self._idle_shared()
+        except RedisError as exc:
+            self._failed(exc)
+            return self.local.idle()
+        self.local.idle()  # copies of conversations that Redis holds: the shared sweep ends them
+        return gone
+
+    def _idle_shared(self) -> list[Conversation]:
         now = self.clock()
         gone: list[Conversation] = []
         for conversation_id in self.client.zrangebyscore(self._active, "-inf", repr(now - min(self.idle_s, self.person_idle_s))):
@@ -156,4 +230,8 @@ class RedisConversations:
         return [c for c in gone if not c.finished]
 
     def __len__(self) -> int:
-        return int(self.client.zcard(self._active))
+        try:
+            return int(self.client.zcard(self._active))
+        except RedisError as exc:
+            self._failed(exc)
+            return len(self.local)

@@ -6,6 +6,7 @@ may speak of one (nlu.emergency: a notice) hears the number first, then its answ
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from flows.dialog.answers import NO_KEY, YES_KEY, YES_NO_OPTIONS, Answer, yes_no
@@ -99,14 +100,15 @@ SHAPED_SLOTS = ("address", "date", "number", "phone")
 def heard(turn: Turn, text: str) -> Any:
     """The nlu.emergency.Alarm in what the caller said, or None. Where the question waits
     for an answer of a given shape and the sentence has it ("I live at 12 rue Victor Hugo"
-    at the address question), the meaning alone, unsure, does not interrupt: a notice needs
-    the words. A sure meaning, or emergency words, still count."""
+    at the address question: "live" is near "I do not want to live" for the encoder), the
+    meaning alone counts one level less: sure, a notice (the number is still said); unsure,
+    nothing. Emergency words count as anywhere."""
     if decided(turn, text):
         return None
     alarm = turn.understanding.emergency(text, turn.state.lang)
-    if alarm is not None and alarm.by == "meaning" and not alarm.sure and answers_the_question(turn, text):
-        return None
-    return alarm
+    if alarm is None or alarm.by != "meaning" or not answers_the_question(turn, text):
+        return alarm
+    return replace(alarm, level="notice") if alarm.sure else None
 
 
 def answers_the_question(turn: Turn, text: str) -> bool:

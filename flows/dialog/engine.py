@@ -177,8 +177,8 @@ def global_key(turn: Turn, key: str) -> Moved | None:
         turn.intent = "slower"
         slower(turn)
         return Moved(None)
-    if key == text_copy.KEY and text_copy.available(turn) and text_copy.key_free(turn):
-        return Moved(text_copy.offer(turn))
+    if key == text_copy.KEY and text_copy.key_free(turn) and (moved := copy_asked(turn)) is not None:
+        return moved
     if key == SOURCE:
         turn.intent = "source"
         sources(turn)
@@ -195,8 +195,8 @@ def global_words(turn: Turn, text: str) -> Moved | None:
     intent = turn.understanding.global_intent(text, turn.lang)
     if intent is None or (intent == "slower" and turn.written):
         return None
-    if intent == text_copy.INTENT:  # only after an answer; otherwise the words are the question's
-        return Moved(text_copy.offer(turn)) if text_copy.available(turn) else None
+    if intent == text_copy.INTENT:
+        return copy_asked(turn)
     turn.intent = intent
     if intent == "human":
         return Moved(to_person(turn, "caller_asked"))
@@ -209,6 +209,17 @@ def global_words(turn: Turn, text: str) -> Moved | None:
     elif intent == "goodbye":
         hang_up(turn, "common.goodbye", "caller_goodbye")
     return Moved(None)
+
+
+def copy_asked(turn: Turn) -> Moved | None:
+    """An SMS copy asked for (key or words): offered after an answer; before one, what it is
+    for; None where copies are not offered (the key or words are then the question's)."""
+    if text_copy.available(turn):
+        return Moved(text_copy.offer(turn))
+    if text_copy.too_early(turn):
+        text_copy.explain_too_early(turn)
+        return Moved(None)
+    return None
 
 
 def repeat(turn: Turn) -> None:

@@ -35,17 +35,38 @@ PHONE_REGIONS = {"UK": "GB", "EL": "GR"}
 MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
-def available(turn: Turn) -> bool:
-    """A copy can be asked for: on the phone, after an answer, where the town sends them."""
+def _offered_here(turn: Turn) -> bool:
+    """On the phone, where the town sends copies, outside the assistant's own questions."""
     state = turn.state
     return (
         not turn.written
-        and state.last_answer is not None
-        and bool(state.last_answer.text)
         and state.copy_offer is None
         and not state.node.startswith("@")
         and bool(getattr(turn.rt.config, "sms_copies", False))
     )
+
+
+def _answered(turn: Turn) -> bool:
+    given = turn.state.last_answer
+    return given is not None and bool(given.text)
+
+
+def available(turn: Turn) -> bool:
+    """A copy can be asked for: on the phone, after an answer, where the town sends them."""
+    return _offered_here(turn) and _answered(turn)
+
+
+def too_early(turn: Turn) -> bool:
+    """A copy asked for on the phone, where the town sends them, before any answer to send."""
+    return _offered_here(turn) and not _answered(turn)
+
+
+def explain_too_early(turn: Turn) -> None:
+    """What a copy is for and when it can be had, then the question again: better than
+    taking "send it by text" for a wrong answer to the question."""
+    turn.intent = INTENT
+    turn.say("copy.nothing_yet")
+    turn.reask()
 
 
 def key_free(turn: Turn) -> bool:

@@ -1,6 +1,7 @@
 """Names the town's data gives per language (the waste kinds and the zones in
-collections.yaml): one missing in an offered language is a warning of `civicline data
-check`, naming the language. The data still loads: callers in that language hear the name
+collections.yaml, the permits and kinds of works in permits.yaml, with the permits' texts):
+one missing in an offered language is a warning of `civicline data check`, naming the
+language. The data still loads: callers in that language hear the name
 in the main language (or the one given), and staff see the same in the console.
 
 A name written once (`name: "Monday G1"`, a proper noun) stands for every language and is
@@ -40,4 +41,27 @@ def untranslated(town: Any) -> list[Notice]:
                     "in that language hear '%(said)s'; add %(language)s: … to its name:"),
                     zone=zone.id, service=service.id, language=lang, line=zone.line or "?",
                     said=zone.name(lang, main)))
+    return found + _permits_untranslated(town, languages, main)
+
+
+def _permits_untranslated(town: Any, languages: list[str], main: str) -> list[Notice]:
+    data = getattr(town, "permits", None)
+    if data is None:
+        return []
+    file = str(Path(town.path) / "data" / "permits.yaml")
+    found: list[Notice] = []
+    for item in [*data.permits.values(), *data.works.values()]:
+        for lang in (x for x in languages if not item.names.get(x)):
+            found.append(notice("warning", file, None, N_(
+                "'%(permit)s' has no name in %(language)s: callers in that language cannot name it and hear "
+                "'%(said)s'; add %(language)s: … under its names:"),
+                permit=item.id, language=lang, said=item.name(lang, main)))
+    for permit in data.permits.values():
+        for lang in languages:
+            fields = [field for field, by_lang in permit.texts.items() if by_lang and not by_lang.get(lang)]
+            if fields:
+                found.append(notice("warning", file, None, N_(
+                    "the permit '%(permit)s' has no %(language)s text for %(fields)s: callers in that language hear "
+                    "it in %(main)s; add %(language)s: … under each"),
+                    permit=permit.id, language=lang, fields=", ".join(fields), main=main))
     return found

@@ -16,6 +16,7 @@ from flows.town.common import Origin, Problems, parse_date
 from staff_files.yaml_lines import load_yaml_file
 
 _ID = re.compile(r"^[a-z0-9_]+$")
+_LANG = re.compile(r"^[a-z]{2}$")  # an item's names in one language (fr:, it:)
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,17 @@ def load_sorting(path: Path, languages: list[str]) -> tuple[SortingGuide, list]:
             problems.add(_line(item, "goes") or where,
                          f"item '{item_id}' goes to '{goes}', which is not one of the services ({', '.join(guide.services)})")
         item_names: dict[str, tuple[str, ...]] = {}
-        for lang in languages:
+        # Every language the file names is kept, not only the town's offered ones: a server
+        # may offer one more (CIVICLINE_LANGUAGES) and its callers then name objects in it.
+        given = [str(k) for k in item if _LANG.match(str(k)) and str(k) not in languages]
+        for lang in [*languages, *given]:
             raw = item.get(lang)
             words = (raw,) if isinstance(raw, str) else tuple(raw or ())
             words = tuple(str(w).strip() for w in words if str(w).strip())
-            if not words:
+            if not words and lang in languages:
                 problems.add(where, f"item '{item_id}' has no name in {lang}")
-            item_names[lang] = words
+            if words or lang in languages:
+                item_names[lang] = words
         own_date = item.get("verified")
         item_verified = parse_date(own_date, problems, where, f"item '{item_id}' verified") if own_date else verified
         origin = Origin(str(item.get("source") or source), item_verified)

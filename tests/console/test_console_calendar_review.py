@@ -12,7 +12,7 @@ from html import unescape
 import pytest
 
 from civicline.console import town_forms_views
-from support.console import csrf, make_demo_app, sign_in
+from support.console import csrf, sign_in, signed_in_gedling
 
 CALENDAR = "ical/gedling_borough_council_friday_g4_bin_schedule.ics"  # acorn-drive's refuse round
 MOVED = ("DTSTART;VALUE=DATE:20251227\r\nDTEND;VALUE=DATE:20251228", "DTSTART;VALUE=DATE:20251229\r\nDTEND;VALUE=DATE:20251230")
@@ -20,13 +20,7 @@ MOVED = ("DTSTART;VALUE=DATE:20251227\r\nDTEND;VALUE=DATE:20251228", "DTSTART;VA
 
 @pytest.fixture
 def gedling(tmp_path, monkeypatch):
-    app, town = make_demo_app(tmp_path, monkeypatch, "gedling")
-    monkeypatch.setattr(town_forms_views, "today", lambda: date(2025, 12, 15))  # the calendars' year
-    client = app.test_client()
-    client.environ_base["wsgi.url_scheme"] = "https"
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB"
-    assert sign_in(client).status_code == 302
-    return app, town, client
+    return signed_in_gedling(tmp_path, monkeypatch, "en-GB")
 
 
 def upload(client, data: bytes, target: str = CALENDAR):

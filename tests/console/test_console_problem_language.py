@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from html import unescape
 
 import pytest
 
-from civicline.console import town_forms_views
 from flows.town.common import Problems, parse_date
-from support.console import csrf, make_demo_app, sign_in
+from support.console import csrf, signed_in_gedling
 
 CALENDAR = "ical/gedling_borough_council_friday_g4_bin_schedule.ics"
 
@@ -48,11 +46,7 @@ SAID = {
 
 @pytest.fixture
 def gedling(tmp_path, monkeypatch):
-    app, town = make_demo_app(tmp_path, monkeypatch, "gedling")
-    monkeypatch.setattr(town_forms_views, "today", lambda: date(2025, 12, 15))  # the calendars' year
-    client = app.test_client()
-    client.environ_base["wsgi.url_scheme"] = "https"
-    assert sign_in(client).status_code == 302
+    _, town, client = signed_in_gedling(tmp_path, monkeypatch)
     return town, client
 
 

@@ -1,6 +1,7 @@
-"""An answer of the shape the question asks for is not interrupted by the meaning alone:
+"""An answer of the shape the question asks for counts the meaning alone one level less:
 "I live at 12 rue Victor Hugo" at the address question is an address ("live" is near "I do
-not want to live" for a sentence encoder), while emergency words still count there."""
+not want to live" for a sentence encoder); a sure meaning still has the number said first,
+and emergency words still raise the alarm there."""
 
 from __future__ import annotations
 
@@ -52,6 +53,19 @@ def test_an_address_at_the_address_question_hears_no_emergency_notice(engine, la
     notice = engine.runtime.catalogs[lang].prompts["emergency.notice"].split("{")[0].strip()
     assert not any(notice in t for t in texts), texts
     assert "Victor Hugo" in " ".join(texts), texts
+
+
+def test_a_sure_meaning_alone_at_the_address_question_is_a_notice_then_the_address(engine):
+    said = "je vis au douze rue victor hugo avec ma mère"
+    maybe = engine.runtime.understanding.emergency(said, "fr")
+    assert maybe is not None and maybe.by == "meaning" and maybe.sure, maybe  # the point of the test
+    step = engine.start("call-1", OPEN, caller="+33612345678", language="fr")
+    step = engine.step(step.state, Said("Quel jour passe la poubelle ?"), OPEN)
+    assert step.state.last_ask is not None and step.state.last_ask.slot_type == "address"
+    step = engine.step(step.state, Said(said), OPEN)
+    texts = [a.text for a in step.actions if isinstance(a, Say)]
+    assert texts[0].startswith("Si quelqu'un est en danger"), texts
+    assert step.state.node != "@emergency" and "Victor Hugo" in " ".join(texts), texts
 
 
 def test_emergency_words_at_the_address_question_still_raise_the_alarm(engine):

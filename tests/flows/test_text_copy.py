@@ -110,11 +110,21 @@ def test_no_offer_where_the_town_sends_no_copies_and_7_is_then_not_a_rule():
     assert step.state.node == "main.anything_else" and "didn't understand" in says(step)
 
 
-def test_before_any_answer_there_is_nothing_to_send():
+NOTHING_YET = {"en": "There is no answer to send by text message yet", "fr": "Il n'y a pas encore de réponse à envoyer",
+               "es": "Todavía no hay ninguna respuesta que enviar"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "es"])
+def test_before_any_answer_the_caller_hears_what_a_copy_is_for_then_the_question(lang):
     engine = Engine(make_runtime(config=COPIES, town=TownWithPage()))
-    step = engine.start("c", OPEN, caller="+33612345678", language="en")
-    step = engine.step(step.state, Pressed("7"), OPEN)
-    assert step.state.node == "main.menu" and not [a for a in step.actions if isinstance(a, SendText)]
+    start = engine.start("c", OPEN, caller="+33612345678", language=lang)
+    for event in (Pressed("7"), Said(WORDS[lang])):
+        step = engine.step(start.state, event, OPEN)
+        said = says(step)
+        assert said.startswith(NOTHING_YET[lang]), said
+        assert step.state.node == "main.menu" and step.state.last_ask == start.state.last_ask
+        assert not [a for a in step.actions if isinstance(a, SendText)] and step.state.copy_offer is None
+        assert step.intent == "text_copy"
 
 
 def test_a_written_conversation_is_never_offered_a_copy():

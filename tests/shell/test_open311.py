@@ -3,6 +3,7 @@ follows the specification, the desk that keeps and retries them, and a whole cal
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,3 +147,38 @@ def test_a_whole_call_files_a_missed_collection_and_reads_the_number_back(city, 
     assert sent["service_code"] == "waste-missed" and sent["phone"] == "+33612345678"
     assert sent["address_string"].startswith("12 Rue du Port") and "Port-Lumière" in sent["address_string"]
     assert store.city_requests("filed")[0]["service_request_id"] == "638344"
+
+
+def test_with_several_towns_each_desk_retries_its_own_towns_requests_at_its_own_endpoint(store):
+    """One records store, two towns, each with its endpoint: a request refused while a
+    town's endpoint was down goes, when it is due, to that town's endpoint only."""
+    from records.protected_rows import call_row
+
+    cities = {"port-lumiere": FakeOpen311().start(), "gedling": FakeOpen311().start()}
+    try:
+        now = [T]
+        for call_id, town in (("call-default", ""), ("call-port", "port-lumiere"), ("call-gedling", "gedling")):
+            store.start_call(call_row(call_id, at=T, language="fr", caller=None, key=b"k" * 32, town=town))
+        desks = {
+            "port-lumiere": OpenDesk(store, client(cities["port-lumiere"]), SERVICES, retry_s=60, clock=lambda: now[0],
+                                     towns=("port-lumiere", "")),  # the default town: its calls may have no key
+            "gedling": OpenDesk(store, client(cities["gedling"]), SERVICES, retry_s=60, clock=lambda: now[0],
+                                towns=("gedling",)),
+        }
+        for city in cities.values():
+            city.down = True
+        kept = {call_id: desks[town].file(replace(REQUEST, call_id=call_id)).reference
+                for call_id, town in (("call-default", "port-lumiere"), ("call-port", "port-lumiere"),
+                                      ("call-gedling", "gedling"))}
+        for city in cities.values():
+            city.down = False
+        now[0] = T + timedelta(seconds=61)
+        assert [f.reference for f in desks["gedling"].retry_due()] == [kept["call-gedling"]]
+        assert len(cities["gedling"].received) == 1 and cities["port-lumiere"].received == []
+        assert sorted(f.reference for f in desks["port-lumiere"].retry_due()) == sorted(
+            [kept["call-default"], kept["call-port"]])
+        assert len(cities["port-lumiere"].received) == 2 and len(cities["gedling"].received) == 1
+        assert {store.city_request(r)["status"] for r in kept.values()} == {"filed"}
+    finally:
+        for city in cities.values():
+            city.stop()

@@ -173,3 +173,20 @@ def make_demo_app(tmp_path: Path, monkeypatch, name: str = "port-lumiere"):
     users.add("ed", PASSWORD, "editor")
     users.add("vi", PASSWORD, "viewer")
     return app, town
+
+
+def signed_in_gedling(tmp_path: Path, monkeypatch, accept_language: str | None = None):
+    """The app on a copy of Gedling, its calendars' year for today, an editor signed in:
+    (app, town folder, client)."""
+    from datetime import date
+
+    from civicline.console import town_forms_views
+
+    app, town = make_demo_app(tmp_path, monkeypatch, "gedling")
+    monkeypatch.setattr(town_forms_views, "today", lambda: date(2025, 12, 15))
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    if accept_language:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = accept_language
+    assert sign_in(client).status_code == 302
+    return app, town, client

@@ -157,6 +157,7 @@ def make_line(tmp_path, engines, audio_dir, sentences):
         app = create_app(config, runtime=make_runtime(), recorder=recorder)
         tel = app.extensions["telephony"]
         tel.speech = _IndexedSpeech(config, engines, sentences)
+        tel.speech.assembler.fixed = app.extensions["civicline"].speech.assembler.fixed  # as create_app set it
         tel.clock = lambda: OPEN
         tel.streams = Streams()
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=WebsocketHandshakeHandler)

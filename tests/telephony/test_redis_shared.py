@@ -227,6 +227,23 @@ def test_an_answers_audio_made_by_one_worker_is_played_by_another_until_the_call
         other.close()
 
 
+def test_an_answers_sentences_are_put_at_once_each_under_its_own_token(redis_url):
+    from civicline.phone.redis_played import RedisPlayedAudio
+
+    made, other = (connect(redis_url, text=False) for _ in range(2))
+    try:
+        making, playing = RedisPlayedAudio(made, keep_s=60), RedisPlayedAudio(other, keep_s=60)
+        tokens = making.put_many([b"\x01" * 80, b"\x02" * 80, b"\x01" * 80], SID)
+        assert len(set(tokens)) == 3
+        assert [playing.get(t) for t in tokens] == [b"\x01" * 80, b"\x02" * 80, b"\x01" * 80]
+        assert all(0 < other.pttl(f"civicline:played:{t}") <= 60_000 for t in tokens)
+        assert 0 < other.pttl(f"civicline:played-call:{SID}") <= 60_000
+        assert playing.forget_call(SID) == 3 and all(making.get(t) is None for t in tokens)
+    finally:
+        made.close()
+        other.close()
+
+
 def test_health_says_when_a_worker_stops_hearing_flow_reloads(tmp_path):
     from civicline.app import create_app
     from civicline.config import Config

@@ -241,3 +241,27 @@ def test_answer_audio_is_served_by_a_token_of_its_call_only(make_line):
     assert line.twilio.status(first, "completed").status_code == 204
     assert requests.get(url1, timeout=10).status_code == 404
     assert requests.get(url2, timeout=10).status_code == 200
+
+
+def test_the_towns_sentences_are_said_again_from_their_kept_audio_on_the_webhooks_thread(make_line, sentences):
+    """The main menu, joined for the first caller, is said to the next from the audio kept:
+    the same words, and no sentence of it handed to the synthesis pool."""
+    line = make_line("twiml")
+    heard: list[list] = [[], []]
+    submitted: list[str] = []
+    for n in range(2):
+        if n == 1:
+            pool = line.tel.speech.twiml_synthesis
+            original = pool.submit
+
+            def submit(fn, sentence, *args, _original=original):
+                submitted.append(sentence)
+                return _original(fn, sentence, *args)
+
+            pool.submit = submit
+        _, params, r = line.twilio.incoming(caller=f"+3361122334{n}")
+        line.twilio.follow(r, params, Caller(turns=[("key", "1"), ("key", "0")], dial=["completed"]), heard[n], [])
+    said = [heard_text(sentences, h) for h in heard]
+    assert said[0] == said[1] and "Que puis-je faire pour vous ?" in said[1]
+    assert "Que puis-je faire pour vous ?" not in submitted
+    assert "Pour le français, appuyez sur 1." in submitted  # {key} is filled in: joined each time

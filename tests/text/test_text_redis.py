@@ -88,3 +88,53 @@ def test_the_chats_limit_per_client_holds_across_workers(two_workers):
     other = two.app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.11"
     assert other.post("/chat", data={"message": "Bonjour"}).status_code == 303  # another client is not held
+
+
+def test_when_redis_stops_a_worker_goes_on_with_the_conversations_it_holds_and_says_so(serve, tmp_path, monkeypatch):
+    from support.redis_server import RedisServer
+
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis").start()  # its own: this test stops it
+    monkeypatch.setenv("CIVICLINE_REDIS_URL", server.url)
+    worker = serve()
+    try:
+        assert text_of(worker.twilio.sms("Bonjour")).startswith("Pour le français, tapez 1.")
+        assert worker.app.test_client().get("/health").json["problems"] == []
+        server.stop()
+        # The resident is still answered, from where the conversation was, not with an error.
+        assert "assistant automatique" in text_of(worker.twilio.sms("1"))
+        assert "Tapez 1 pour vos jours de collecte" in text_of(worker.twilio.sms("1"))
+        assert "Écrivez le numéro et le nom de la rue" in text_of(worker.twilio.sms("1"))
+        health = worker.app.test_client().get("/health")
+        assert health.status_code == 503
+        assert "text conversations are not being saved" in " ".join(health.json["problems"])
+        # Another resident writing meanwhile starts a conversation on this worker.
+        assert text_of(worker.twilio.sms("Hello", sender="+33622222222")).startswith("Pour le français")
+        worker.clock.t += 31 * 60
+        assert worker.service.end_idle() == 2  # both ended here, once
+        assert len(worker.service.conversations) == 0
+        assert {c["outcome"] for c in worker.store.calls()} == {"abandoned"}
+    finally:
+        worker.app.extensions["civicline"].flow_notices.stop()
+        server.stop()
+
+
+def test_a_redis_restarted_empty_gets_back_the_conversations_a_worker_holds(redis_url):  # noqa: F811
+    import redis
+
+    from civicline.text.redis_conversations import RedisConversations
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        conversations = RedisConversations(client, 1800, 3600)
+        kept = conversations.open("sms", "+33611223344", "+33611223344", "fr")
+        with conversations.editing(kept):
+            kept.add("resident", "Bonjour")
+        client.flushall()  # restarted without persistence
+        found = conversations.find("sms", "+33611223344")
+        assert found is kept and [m.text for m in found.transcript] == ["Bonjour"]
+        other = RedisConversations(client, 1800, 3600)  # another worker now knows it again
+        again = other.find("sms", "+33611223344")
+        assert again is not None and again.id == kept.id and conversations.problem is None
+    finally:
+        client.close()

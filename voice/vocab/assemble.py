@@ -19,7 +19,8 @@ from voice.stt.base import base_language
 from voice.tts.base import PHONE_RATE
 from voice.tts.cache import AudioCache
 from voice.tts.speech_text import format_for_speech
-from voice.vocab.manifest import Vocabularies
+from voice.vocab.joined import Joined, JoinedSentences
+from voice.vocab.manifest import Manifest, Vocabularies
 from voice.vocab.pieces import Index, Piece, cut
 
 log = logging.getLogger(__name__)
@@ -122,8 +123,12 @@ class Assembler:
     is the configured voice, whose id the vocabulary must have been rendered with."""
 
     def __init__(self, vocabularies: Vocabularies, cache: AudioCache, live: Callable[[str, str], bytes],
-                 voice_id: Callable[[str], str]) -> None:
+                 voice_id: Callable[[str], str], fixed: Callable[[str], bool] | None = None) -> None:
+        """``fixed(sentence)``: whether a sentence is the town's own wording, with no caller's
+        data in it; its audio is then kept once joined (:mod:`voice.vocab.joined`)."""
         self.vocabularies, self.cache, self.live, self.voice_id = vocabularies, cache, live, voice_id
+        self.fixed = fixed
+        self.joined = JoinedSentences()
         self.counts: Counter[str] = Counter()
         """"known:<lang>", "live:<lang>", "live_words:<lang>" since start: the bench reports them."""
         self._lock = threading.Lock()
@@ -134,17 +139,21 @@ class Assembler:
     def index(self, language: str) -> tuple[dict, Index]:
         """The language's rendered pieces (entries by key) and their index; empty when the
         vocabulary was rendered with another voice than the one configured now."""
+        return self._index(language)[1:]
+
+    def _index(self, language: str) -> tuple[Manifest | None, dict, Index]:
+        """``index`` and the manifest it comes from (what sentences joined from it depend on)."""
         manifest, index = self.vocabularies.get(language)
         if manifest is None:
-            return {}, Index()
+            return None, {}, Index()
         if manifest.voice != self.voice_id(language):
             lang = base_language(language)
             if lang not in self._stale_warned:
                 self._stale_warned.add(lang)
                 log.warning("the %s vocabulary was rendered with %s, the voice is now %s: every piece is "
                             "made live until `civicline prompts render`", lang, manifest.voice, self.voice_id(language))
-            return {}, Index()
-        return manifest.pieces, index
+            return manifest, {}, Index()
+        return manifest, manifest.pieces, index
 
     def plan(self, text: str, language: str) -> list[Piece]:
         """How ``text`` would be said: its pieces, known or live."""
@@ -159,29 +168,65 @@ class Assembler:
         The observer gets each chunk with its written sentence (both parts of a sentence cut
         before a live piece: with the same text)."""
         lang = base_language(language)
-        entries, index = self.index(lang)
+        manifest, entries, index = self._index(lang)
+        for sentence in spoken_sentences(text):
+            keep = self.fixed is not None and self.fixed(sentence)
+            joined = self.joined.get(lang, slow, sentence, manifest) if keep else None
+            if joined is None:
+                chunks: list[bytes] = []
+                pieces: list[tuple[bool, int]] = []
+                for chunk in self._join(sentence, lang, slow, said, entries, index, pieces):
+                    chunks.append(chunk)
+                    yield chunk
+                if keep:
+                    self.joined.put(lang, slow, sentence, manifest, Joined(tuple(chunks), tuple(pieces)))
+                continue
+            yield from self._say_kept(joined, lang, sentence, said)
+
+    def from_kept(self, sentence: str, language: str, slow: bool = False) -> bytes | None:
+        """One sentence's audio when it is kept whole (counted and observed as ``stream``
+        says it), or None: it must be joined, which may mean making a piece live."""
+        if self.fixed is None or not self.fixed(sentence):
+            return None
+        lang = base_language(language)
+        joined = self.joined.get(lang, slow, sentence, self._index(lang)[0])
+        return b"".join(self._say_kept(joined, lang, sentence, None)) if joined is not None else None
+
+    def _say_kept(self, joined: Joined, lang: str, sentence: str, said: Said | None) -> Iterator[bytes]:
+        for live, words in joined.pieces:  # counted and logged as when it was joined
+            self._count(lang, said, words, live)
+        for chunk in joined.chunks:
+            if self.observer is not None:
+                self.observer(chunk, sentence.strip())
+            yield chunk
+
+    def _join(self, sentence: str, lang: str, slow: bool, said: Said | None, entries: dict, index: Index,
+              pieces: list[tuple[bool, int]]) -> Iterator[bytes]:
+        """One sentence joined from its pieces; ``pieces`` gets each one (made live, words)."""
         joiner = Joiner()
-        for sentence, pieces in sentence_pieces(text, lang, index):
-            parts: list[np.ndarray] = []
-            for piece in pieces:
-                data = None
-                if piece.known and piece.key in entries:
-                    data = self.cache.get(entries[piece.key].audio)
-                if data is None:
-                    if parts:  # what is ready plays while the voice makes the rest
-                        yield self._chunk(parts, sentence)
-                        parts = []
-                    data = self._live(piece, lang, said)
-                else:
-                    self._count(lang, said, piece, live=False)
-                pause = piece.pause * (SLOW_PAUSES if slow else 1.0)
-                if slow and pause == 0:
-                    pause = SLOW_GAP_S
-                parts.append(joiner.add(ulaw_to_pcm16(data), pause))
-            if joiner.pending:  # a sentence without final punctuation: its end fades out
-                parts.append(joiner.flush())
-            if sum(len(p) for p in parts):
-                yield self._chunk(parts, sentence)
+        parts: list[np.ndarray] = []
+        for piece in cut(format_for_speech(sentence, lang), index):
+            data = None
+            if piece.known and piece.key in entries:
+                data = self.cache.get(entries[piece.key].audio)
+            live = data is None
+            if data is None:
+                if parts:  # what is ready plays while the voice makes the rest
+                    yield self._chunk(parts, sentence)
+                    parts = []
+                audio = self._live(piece, lang, said)
+            else:
+                audio = data
+                self._count(lang, said, piece.words, live=False)
+            pieces.append((live, piece.words))
+            pause = piece.pause * (SLOW_PAUSES if slow else 1.0)
+            if slow and pause == 0:
+                pause = SLOW_GAP_S
+            parts.append(joiner.add(ulaw_to_pcm16(audio), pause))
+        if joiner.pending:  # a sentence without final punctuation: its end fades out
+            parts.append(joiner.flush())
+        if sum(len(p) for p in parts):
+            yield self._chunk(parts, sentence)
 
     def render(self, text: str, language: str, slow: bool = False) -> bytes:
         return b"".join(self.stream(text, language, slow))
@@ -193,21 +238,22 @@ class Assembler:
         return data
 
     def _live(self, piece: Piece, lang: str, said: Said | None) -> bytes:
-        # The text is not logged: a live piece may be what the caller said, or their number.
-        log.info("%s: a piece of %d word(s) is not in the vocabulary; made live", lang, piece.words)
-        self._count(lang, said, piece, live=True)
+        self._count(lang, said, piece.words, live=True)
         return self.live(piece.text, lang)
 
-    def _count(self, lang: str, said: Said | None, piece: Piece, live: bool) -> None:
+    def _count(self, lang: str, said: Said | None, words: int, live: bool) -> None:
+        if live:
+            # The text is not logged: a live piece may be what the caller said, or their number.
+            log.info("%s: a piece of %d word(s) is not in the vocabulary; made live", lang, words)
         with self._lock:
             if live:
                 self.counts[f"live:{lang}"] += 1
-                self.counts[f"live_words:{lang}"] += piece.words
+                self.counts[f"live_words:{lang}"] += words
             else:
                 self.counts[f"known:{lang}"] += 1
         if said is not None:
             if live:
                 said.live += 1
-                said.live_words += piece.words
+                said.live_words += words
             else:
                 said.known += 1

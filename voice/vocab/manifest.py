@@ -89,14 +89,17 @@ class Vocabularies:
         self.directory = Path(directory) if directory else None
         self._lock = threading.Lock()
         self._loaded: dict[str, tuple[float, Manifest | None, Index]] = {}
+        self._paths: dict[str, str] = {}
 
     def get(self, language: str) -> tuple[Manifest | None, Index]:
         lang = base_language(language)
         if self.directory is None:
             return None, Index()
-        path = Manifest.path(self.directory, lang)
+        path = self._paths.get(lang)
+        if path is None:  # asked for every sentence said: built once
+            path = self._paths[lang] = str(Manifest.path(self.directory, lang))
         try:
-            mtime = path.stat().st_mtime
+            mtime = os.stat(path).st_mtime
         except OSError:
             mtime = -1.0
         with self._lock:

