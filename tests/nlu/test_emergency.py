@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nlu.emergency import EmergencyDetector, EmergencyWords, measure
+from nlu.emergency import Alarm, EmergencyDetector, EmergencyWords, measure
 
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,14 +26,21 @@ def words_only(**vocab) -> EmergencyDetector:
     return EmergencyDetector({"en": EmergencyWords("en", **vocab)})
 
 
+def found(detector: EmergencyDetector, text: str, languages: list[str] | None = None) -> Alarm:
+    """What the detector heard, which must be something."""
+    heard = detector.detect(text, languages)
+    assert heard is not None, text
+    return heard
+
+
 def test_stems_apostrophes_and_ignored_phrases():
     detector = words_only(words={"fire": ("fire",), "medical": ("can't breathe", "collaps*")},
                           ignore=("fire extinguisher*",))
-    assert detector.detect("she cant breathe").kind == "medical"  # as a recogniser writes it
-    assert detector.detect("she can't breathe").kind == "medical"
-    assert detector.detect("he collapsed").kind == "medical"
+    assert found(detector, "she cant breathe").kind == "medical"  # as a recogniser writes it
+    assert found(detector, "she can't breathe").kind == "medical"
+    assert found(detector, "he collapsed").kind == "medical"
     assert detector.detect("where do fire extinguishers go") is None
-    assert detector.detect("theres a fire and the fire extinguisher is empty").kind == "fire"
+    assert found(detector, "theres a fire and the fire extinguisher is empty").kind == "fire"
     assert detector.detect("bonfire night") is None  # words, not letters
     assert detector.detect("") is None and detector.detect(None) is None  # type: ignore[arg-type]
 
@@ -44,7 +51,7 @@ def test_only_the_languages_asked_for_and_the_call_language_first():
         "es": EmergencyWords("es", words={"fire": ("fuego",)}),
     })
     assert detector.detect("fuego", ["fr"]) is None
-    assert detector.detect("fuego", ["fr", "es"]).language == "es"
+    assert found(detector, "fuego", ["fr", "es"]).language == "es"
 
 
 def labelled(half: str, lang: str) -> tuple[list[str], list[str]]:
@@ -71,7 +78,9 @@ def detector():
     from civicline.config import load_config
     from civicline.wiring import load_runtime
 
-    return load_runtime(load_config(ROOT / "civicline.toml", env={})).understanding.emergencies
+    understanding = load_runtime(load_config(ROOT / "civicline.toml", env={})).understanding
+    assert understanding is not None
+    return understanding.emergencies
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -89,22 +98,22 @@ def test_dev_sentences_guard_against_regressions(detector, lang):
     number; few look-alikes stop the call."""
     result = measure(detector, *labelled("dev*", lang))
     assert result.recall == 1.0, result.missed
-    assert result.alarm_recall >= 0.95, result.noticed
-    assert result.false_alarm_rate <= 0.05, result.false_alarms
+    assert result.alarm_recall >= 0.98, result.noticed
+    assert result.false_alarm_rate <= 0.02, result.false_alarms
 
 
 def test_an_ambiguous_word_counts_only_when_no_other_word_is_there():
     detector = words_only(words={"fire": ("smoke", "smoke everywhere"), "medical": ("unconscious",)},
                           ambiguous=("smoke",))
-    assert detector.detect("the smoke from the chimney").ambiguous
-    assert not detector.detect("there is smoke everywhere").ambiguous
-    heard = detector.detect("smoke in the flat and he is unconscious")
+    assert found(detector, "the smoke from the chimney").ambiguous
+    assert not found(detector, "there is smoke everywhere").ambiguous
+    heard = found(detector, "smoke in the flat and he is unconscious")
     assert heard.kind == "medical" and not heard.ambiguous
     cry = EmergencyDetector({"es": EmergencyWords("es", words={"fire": ("fuego",), "general": ("socorro",)},
                                                   ambiguous=("fuego",))})
-    heard = cry.detect("socorro hay fuego en mi casa")  # a cry for help names no kind: the fire does
+    heard = found(cry, "socorro hay fuego en mi casa")  # a cry for help names no kind: the fire does
     assert heard.kind == "fire" and not heard.ambiguous and heard.evidence == "socorro + fuego"
-    assert detector.detect("the smoke from the chimney").sure  # without an encoder, words raise an alarm
+    assert found(detector, "the smoke from the chimney").sure  # without an encoder, words raise an alarm
 
 
 def test_an_ambiguous_phrase_must_be_among_the_words():
@@ -249,9 +258,9 @@ def test_without_an_encoder_words_raise_an_alarm():
 
 # test_*.yaml, tuned on since it was measured once (bench/emergency_bench.py, 2026-12-03, with
 # the calm and urgent frames: alarm / notice / missed 43/2/0, 44/1/0, 43/2/0 of 45; look-alikes'
-# alarms 2 / 0 / 0 of 89 / 90 / 89): regression guards, not results.
+# alarms 1 / 0 / 0 of 89 / 90 / 89): regression guards, not results.
 # (heard at least, heard by an alarm at least, alarms on look-alikes at most)
-TEST_SET_FLOORS = {"en": (1.0, 0.95, 0.03), "fr": (1.0, 0.97, 0.01), "es": (1.0, 0.95, 0.01)}
+TEST_SET_FLOORS = {"en": (1.0, 0.95, 0.02), "fr": (1.0, 0.97, 0.01), "es": (1.0, 0.95, 0.01)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -264,7 +273,7 @@ def test_test_set_floors(detector, lang):
 
 
 @pytest.mark.parametrize("lang", [pytest.param("en", marks=pytest.mark.xfail(
-    strict=True, reason="goal not met in English: 2 of 89 look-alikes (2.2 %) raise an alarm")), "fr", "es"])
+    strict=True, reason="goal not met in English: 1 of 89 look-alikes (1.1 %) raises an alarm")), "fr", "es"])
 def test_test_set_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01

@@ -54,12 +54,12 @@ def test_held_out_sentences_are_not_in_the_italian_catalog():
 
 
 # Measured once as held out (2026-12-03): 42 alarms, 3 notices of 45; of 95 ordinary sentences,
-# 17 alarms and 13 notices. Tuned on since, with the calm and urgent frames: 41 alarms, 4
-# notices; 0 alarms, 23 notices (a notice on a look-alike costs one sentence, flags nothing).
+# 17 alarms and 13 notices. Tuned on since, with the calm and urgent frames: 44 alarms, 1
+# notice; 0 alarms, 23 notices (a notice on a look-alike costs one sentence, flags nothing).
 def test_floors(detector):
     result = measure(detector, *held_out())
     assert result.recall >= 1.0, result.missed
-    assert result.alarm_recall >= 0.91, result.noticed
+    assert result.alarm_recall >= 0.95, result.noticed
     assert result.false_alarm_rate <= 0.02, result.false_alarms
     assert result.notice_rate <= 0.26, result.false_notices
 
