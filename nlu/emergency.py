@@ -34,7 +34,8 @@ The sentence's frame weighs in, from each catalog's phrases (``calm`` and ``urge
 event that is over or an object's fate ("last year", "two years ago", "every night", "where do
 I throw it", "get rid of", "do I need a permit", "who do I complain to") makes the sentence
 **calm**: its words and its meaning alone give a notice, an alarm only from a very sure
-meaning (``MeaningCalibration.calm``). An event happening now ("right now", "has just",
+meaning (``MeaningCalibration.calm``), unless its words speak of violence, of ending one's
+life or cry for help (``UNSOFTENED``: those matter whenever they happened). An event happening now ("right now", "has just",
 "vient de", "acaba de", "subito") is **urgent**: it cancels a calm frame, and an ambiguous
 word found with it raises an alarm as a sure word does ("my mum has just fallen over").
 
@@ -57,6 +58,11 @@ Frame = Literal["calm", "urgent"] | None
 
 KINDS = ("fire", "medical", "violence", "gas", "suicide")
 GENERAL = "general"  # a cry for help, of no kind
+# Words of violence, of the wish to end one's life and a cry for help matter whenever they
+# happened ("last year he beat me and he is back"): a calm frame never softens them. (The
+# meaning alone has only its nearest example's kind, too rough for this: "the police sirens
+# every night, who do I complain to" is nearest a violence example.)
+UNSOFTENED = ("violence", "suicide", GENERAL)
 ORDINARY = "ordinary"
 
 
@@ -171,7 +177,7 @@ def level_of(words: Alarm | None, score: float | None, calibration: MeaningCalib
         if score is None or score < c.notice:
             return None
         return "alarm" if score >= (c.calm if frame == "calm" else c.alarm) else "notice"
-    if frame == "calm":
+    if frame == "calm" and words.kind not in UNSOFTENED:
         needed = c.calm
     elif words.ambiguous and frame != "urgent":
         needed = c.ambiguous

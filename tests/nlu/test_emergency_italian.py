@@ -64,6 +64,16 @@ def test_floors(detector):
     assert result.notice_rate <= 0.26, result.false_notices
 
 
+def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
+    heard = detector.detect("l'anno scorso ho provato a uccidermi e stasera voglio morire di nuovo", ["it"])
+    assert heard is not None and heard.kind == "suicide" and heard.frame == "calm" and heard.sure, heard
+
+
+def test_a_fire_long_over_is_at_most_a_notice(detector):
+    heard = detector.detect("la casetta è bruciata due anni fa posso costruirne una nuova", ["it"])
+    assert heard is None or heard.level == "notice", heard
+
+
 def test_goal_no_emergency_missed_and_few_alarms(detector):
     """Met on material tuned on: a regression guard; a fresh held-out set says more."""
     result = measure(detector, *held_out())
