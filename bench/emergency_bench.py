@@ -84,7 +84,7 @@ def detector(understanding: Any, *, drop: frozenset[str] = frozenset(), meaning:
         e = catalog.emergency
         examples = {k: tuple(s for s in v if fold(s) not in drop) for k, v in e.examples.items()}
         # A checkout without ambiguous words or frames (--code) gives only what it knows.
-        extra = {k: getattr(e, k) for k in ("ambiguous", "calm", "urgent")
+        extra = {k: getattr(e, k) for k in ("ambiguous", "calm", "urgent", "contrast")
                  if hasattr(e, k) and k in EmergencyWords.__dataclass_fields__}
         vocabularies[lang] = EmergencyWords(lang, e.words, (*e.ignore, *streets), examples,
                                             tuple(s for s in e.ordinary if fold(s) not in drop), **extra)

@@ -37,7 +37,9 @@ I throw it", "get rid of", "do I need a permit", "who do I complain to") makes t
 meaning (``MeaningCalibration.calm``), unless its words speak of violence, of ending one's
 life or cry for help (``UNSOFTENED``: those matter whenever they happened). An event happening now ("right now", "has just",
 "vient de", "acaba de", "subito") is **urgent**: it cancels a calm frame, and an ambiguous
-word found with it raises an alarm as a sure word does ("my mum has just fallen over").
+word found with it raises an alarm as a sure word does ("my mum has just fallen over"). A
+calm phrase before a word of contrast does not count ("I rang last week about my bins, but
+the bin store is on fire").
 
 Without an encoder (words only), words raise an alarm.
 
@@ -79,6 +81,8 @@ class EmergencyWords:
               ("smoke", "is dead"): alone, an alarm needs a sure meaning
     calm:     phrases of an event that is over or of an object's fate ("last year", "get rid
               of"): the sentence's words and meaning give a notice (see the module)
+    contrast: words that turn to something else ("but", "mais"): a calm phrase before the
+              last of them does not count ("I rang last week about my bins but now...")
     urgent:   phrases of an event happening now ("right now", "has just"): they cancel a
               calm frame and make an ambiguous word sure
     """
@@ -91,6 +95,7 @@ class EmergencyWords:
     ambiguous: tuple[str, ...] = ()
     calm: tuple[str, ...] = ()
     urgent: tuple[str, ...] = ()
+    contrast: tuple[str, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -206,6 +211,7 @@ class _Compiled:
     ambiguous: tuple[tuple[str, re.Pattern[str]], ...] = ()  # per kind, the ambiguous ones
     calm: re.Pattern[str] | None = None
     urgent: re.Pattern[str] | None = None
+    contrast: re.Pattern[str] | None = None
 
 
 def _split(words: Mapping[str, tuple[str, ...]], ambiguous: Iterable[str]) -> tuple[
@@ -242,7 +248,7 @@ class EmergencyDetector:
         for lang, v in vocabularies.items():
             sure, ambiguous = _split(v.words, v.ambiguous)
             compiled.append(_Compiled(lang, sure, _compile(v.ignore), ambiguous, _compile(v.calm),
-                                      _compile(v.urgent)))
+                                      _compile(v.urgent), _compile(v.contrast)))
         self._compiled = tuple(compiled)
         self.meaning = None
         if encoder is not None:
@@ -284,7 +290,8 @@ class EmergencyDetector:
     def frame(self, text: str, languages: Sequence[str] | None = None) -> Frame:
         """"urgent" when the sentence has a phrase of an event happening now in one of these
         languages, else "calm" when it has one of an event that is over or of an object's
-        fate, else None (the ignored phrases blanked first)."""
+        fate after the last word of contrast ("but"), else None (the ignored phrases
+        blanked first)."""
         folded = fold(text)
         calm = False
         for compiled in self._compiled:
@@ -293,7 +300,10 @@ class EmergencyDetector:
             cleaned = compiled.ignore.sub(" | ", folded) if compiled.ignore else folded
             if compiled.urgent is not None and compiled.urgent.search(cleaned):
                 return "urgent"
-            calm = calm or bool(compiled.calm is not None and compiled.calm.search(cleaned))
+            if compiled.calm is None:
+                continue
+            turns = [m.end() for m in compiled.contrast.finditer(cleaned)] if compiled.contrast else []
+            calm = calm or bool(compiled.calm.search(cleaned, turns[-1] if turns else 0))
         return "calm" if calm else None
 
     def without_ignored(self, text: str, languages: Sequence[str] | None = None) -> str:

@@ -42,6 +42,7 @@ class Emergency:
     ambiguous: tuple[str, ...] = ()
     calm: tuple[str, ...] = ()
     urgent: tuple[str, ...] = ()
+    contrast: tuple[str, ...] = ()
 
 
 def _translated(value: Any) -> tuple[str, ...]:
@@ -53,7 +54,7 @@ def _emergency(data: Any, file: str, line: int | None, problems: list[Problem]) 
         return Emergency()
     if not isinstance(data, dict) or not all(isinstance(data.get(k) or {}, dict) for k in ("words", "examples")):
         problems.append(Problem(file, line, "'emergency' must have words: and examples: (kind: [phrases]), "
-                                            "ignore:, ambiguous:, calm:, urgent: and ordinary: ([phrases])"))
+                                            "ignore:, ambiguous:, calm:, urgent:, contrast: and ordinary: ([phrases])"))
         return Emergency()
     return Emergency(
         words={k: _translated(v) for k, v in (data.get("words") or {}).items()},
@@ -63,6 +64,7 @@ def _emergency(data: Any, file: str, line: int | None, problems: list[Problem]) 
         ambiguous=_translated(data.get("ambiguous")),
         calm=_translated(data.get("calm")),
         urgent=_translated(data.get("urgent")),
+        contrast=_translated(data.get("contrast")),
     )
 
 

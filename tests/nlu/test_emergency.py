@@ -161,6 +161,10 @@ def test_the_frame_is_read_from_the_catalogs_phrases_less_the_ignored_ones():
     assert detector.frame("quick question how do i get rid of a sofa") == "calm"  # "quick" was an ignored phrase
     assert detector.frame("the kitchen is on fire") is None
     assert detector.frame("we had a fire last year", ["fr"]) is None  # only the languages asked for
+    turning = EmergencyDetector({"en": EmergencyWords("en", words={"fire": ("fire",)}, calm=("last week",),
+                                                      contrast=("but",))})
+    assert turning.frame("i rang last week about my bins but the bin store is on fire") is None
+    assert turning.frame("the bins were late but the fire was last week") == "calm"
 
 
 @pytest.mark.parametrize("lang", ("en", "fr", "es", "it"))
