@@ -9,6 +9,7 @@ from typing import Any
 
 from flows.loader import ENTRY, FlowSet
 from flows.model import SayNode
+from nlu.emergency import stray_ambiguous
 from nlu.text import fold
 from staff_files.problems import Problem
 from translations.catalog import WRITTEN_SUFFIX, Catalogs, is_written_variant
@@ -67,6 +68,10 @@ def check_catalogs(catalogs: Catalogs) -> list[Problem]:
         if not any(catalog.emergency.words.values()):
             problems.append(Problem(catalog.file, catalog.lines.get("emergency"), "the catalog has no 'emergency:' words "
                                     "(translated, without TODO): a caller in danger would not be told to call for help"))
+        stray = stray_ambiguous(catalog.emergency.words, catalog.emergency.ambiguous)
+        if stray:
+            problems.append(Problem(catalog.file, catalog.lines.get("emergency"), "'emergency: ambiguous' phrases that are "
+                                    f"not among its words, so they change nothing: {', '.join(stray)}"))
     return problems
 
 

@@ -151,7 +151,8 @@ class Understanding:
         for lang in self.catalogs.languages:
             catalog = self.catalogs[lang]
             e = catalog.emergency
-            vocabularies[lang] = EmergencyWords(lang, e.words, (*e.ignore, *streets), e.examples, e.ordinary)
+            vocabularies[lang] = EmergencyWords(lang, e.words, (*e.ignore, *streets), e.examples, e.ordinary,
+                                                e.ambiguous, e.calm, e.urgent, e.contrast)
             ordinary.extend(p for phrases in catalog.intents.values() for p in phrases)
         return EmergencyDetector(vocabularies, encoder=self.encoder, ordinary_examples=ordinary,
                                  cache_dir=self.cache_dir)

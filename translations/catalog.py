@@ -39,6 +39,10 @@ class Emergency:
     ignore: tuple[str, ...] = ()
     examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     ordinary: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    calm: tuple[str, ...] = ()
+    urgent: tuple[str, ...] = ()
+    contrast: tuple[str, ...] = ()
 
 
 def _translated(value: Any) -> tuple[str, ...]:
@@ -50,13 +54,17 @@ def _emergency(data: Any, file: str, line: int | None, problems: list[Problem]) 
         return Emergency()
     if not isinstance(data, dict) or not all(isinstance(data.get(k) or {}, dict) for k in ("words", "examples")):
         problems.append(Problem(file, line, "'emergency' must have words: and examples: (kind: [phrases]), "
-                                            "ignore: and ordinary: ([phrases])"))
+                                            "ignore:, ambiguous:, calm:, urgent:, contrast: and ordinary: ([phrases])"))
         return Emergency()
     return Emergency(
         words={k: _translated(v) for k, v in (data.get("words") or {}).items()},
         ignore=_translated(data.get("ignore")),
         examples={k: _translated(v) for k, v in (data.get("examples") or {}).items()},
         ordinary=_translated(data.get("ordinary")),
+        ambiguous=_translated(data.get("ambiguous")),
+        calm=_translated(data.get("calm")),
+        urgent=_translated(data.get("urgent")),
+        contrast=_translated(data.get("contrast")),
     )
 
 

@@ -73,7 +73,7 @@ def test_another_enabled_language_is_heard_and_answered_in_it_first(engine):
 def test_before_the_language_question_is_answered(engine):
     start = engine.start("c", OPEN)
     step = engine.step(start.state, Said("au secours ça sent le gaz partout"), OPEN)
-    assert step.state.lang == "fr" and "raccrochez" in says(step)
+    assert step.state.lang == "fr" and step.state.emergency == "gas" and "112" in says(step)
     step = engine.step(step.state, Pressed("2"), OPEN)  # not an emergency: the language question again
     assert step.state.node == "@language"
 
@@ -119,7 +119,7 @@ def test_the_state_with_an_alarm_round_trips_through_json(engine):
 def test_a_doubtful_sentence_hears_the_number_first_then_its_answer(engine):
     """Alarming words that the meaning does not support: a notice, not an alarm."""
     state = engine.start("call-1", OPEN, language="en").state
-    step = engine.step(state, Said("what time does the fire brigade museum open"), OPEN)
+    step = engine.step(state, Said("is there a knife amnesty bin at the police station"), OPEN)
     text = says(step)
     assert text.startswith("If someone is in danger, hang up and call 1 1 2. Otherwise:"), text
     assert len(of(step, Say)) > 1  # the call goes on with what it says to any such question
