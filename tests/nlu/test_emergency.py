@@ -1,12 +1,11 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_*, dev2_*, dev3_* and dev4_*.yaml set the detector (dev2 and dev3 were held-out sets,
-measured and then used; dev4 was written for the look-alikes; their sentences are among the
-catalogs' examples): regression guards, not
-results. test_*.yaml was a held-out set, measured once, and has been tuned on since (its
-misses chose words, its look-alikes the calm frames and the thresholds): its floors below are
-regression guards too, until a fresh held-out set takes its name (then it becomes dev5). The ordinary caller sentences of
-tests/nlu/data/callers must almost never raise an alarm."""
+dev_* to dev5_*.yaml set the detector (dev2, dev3 and dev5 were held-out sets, measured and
+then used; dev4 was written for the look-alikes; the sentences of dev to dev4 are among the
+catalogs' examples): regression guards, not results. test_*.yaml is held out: written apart
+by someone who read no catalog, no detector and no earlier set, measured once on main before
+and after the session's changes; its floors are that measurement, the goal a strict expected
+failure. The ordinary caller sentences of tests/nlu/data/callers must almost never raise an alarm."""
 
 from __future__ import annotations
 
@@ -213,6 +212,14 @@ def held_out_sets() -> list[str]:
     return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
 
 
+# Sentences of the held-out set that were catalog examples (main at 664409d) before it was
+# written by someone who had not read the catalogs: short answers and common wordings.
+KNOWN_BEFORE_TEST = {"en": {"i live at 12 rue victor hugo", "next tuesday"}, "fr": set(),
+                     "es": {"el martes que viene", "el punto limpio abre los domingos", "no gracias",
+                            "quiero quitarme la vida"},
+                     "it": {"martedi prossimo", "no grazie"}}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_held_out_sentences_are_not_in_the_catalogs(lang):
     from nlu.text import fold
@@ -224,7 +231,7 @@ def test_held_out_sentences_are_not_in_the_catalogs(lang):
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = labelled("test", lang)
-    assert not written & {fold(s) for s in emergencies + ordinary}
+    assert not (written & {fold(s) for s in emergencies + ordinary}) - KNOWN_BEFORE_TEST[lang]
 
 
 class WordsEncoder:
@@ -271,29 +278,43 @@ def test_without_an_encoder_words_raise_an_alarm():
     assert heard is not None and heard.sure and detector.meaning is None
 
 
-# test_*.yaml, tuned on since it was measured once (bench/emergency_bench.py, 2026-12-03, with
-# the calm and urgent frames: alarm / notice / missed 43/2/0, 44/1/0, 43/2/0 of 45; look-alikes'
-# alarms 2 / 1 / 0 of 89 / 90 / 89): regression guards, not results.
-# (heard at least, heard by an alarm at least, alarms on look-alikes at most)
-TEST_SET_FLOORS = {"en": (1.0, 0.95, 0.03), "fr": (1.0, 0.97, 0.02), "es": (1.0, 0.95, 0.01)}
+# dev5_*.yaml, the held-out set before the fresh one, tuned on since it was measured once
+# (bench/emergency_bench.py, 2026-12-03, with the calm and urgent frames: alarm / notice /
+# missed 43/2/0, 44/1/0, 43/2/0 of 45; look-alikes' alarms 2 / 1 / 0 of 89 / 90 / 89):
+# regression guards, not results. (heard at least, heard by an alarm at least, alarms on
+# ordinary sentences at most)
+DEV5_FLOORS = {"en": (1.0, 0.95, 0.03), "fr": (1.0, 0.97, 0.02), "es": (1.0, 0.95, 0.01)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_test_set_floors(detector, lang):
-    result = measure(detector, *labelled("test", lang))
-    heard, by_alarm, alarms = TEST_SET_FLOORS[lang]
+def test_dev5_floors(detector, lang):
+    result = measure(detector, *labelled("dev5", lang))
+    heard, by_alarm, alarms = DEV5_FLOORS[lang]
     assert result.recall >= heard, result.missed
     assert result.alarm_recall >= by_alarm, result.noticed
     assert result.false_alarm_rate <= alarms, result.false_alarms
 
 
-@pytest.mark.parametrize("lang", [
-    pytest.param("en", marks=pytest.mark.xfail(strict=True, reason="goal not met in English: 2 of 89 look-alikes "
-                                               "(2.2 %) raise an alarm")),
-    pytest.param("fr", marks=pytest.mark.xfail(strict=True, reason="goal not met in French: 1 of 90 look-alikes "
-                                               "(1.1 %) raises an alarm")),
-    "es"])
-def test_test_set_goal_no_emergency_missed_and_few_alarms(detector, lang):
+# The held-out set, measured once on the merged detector (2026-12-03): alarm / notice / missed
+# en 42/3/0, fr 36/8/1, es 38/7/0 of 45; ordinary sentences raising an alarm 5 / 3 / 4 of 90
+# (before the calm and urgent frames: 43/1/1, 39/5/1, 43/2/0; 6 / 8 / 10 of 90). Floors, not
+# the goal; failures print counts only, so that the set is not studied through them.
+HELD_OUT_FLOORS = {"en": (1.0, 0.93, 0.06), "fr": (0.97, 0.80, 0.04), "es": (1.0, 0.84, 0.05)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_floors(detector, lang):
+    result = measure(detector, *labelled("test", lang))
+    heard, by_alarm, alarms = HELD_OUT_FLOORS[lang]
+    assert result.recall >= heard, len(result.missed)
+    assert result.alarm_recall >= by_alarm, len(result.noticed)
+    assert result.false_alarm_rate <= alarms, len(result.false_alarms)
+
+
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 3-6 % of ordinary sentences raise an "
+                                       "alarm (goal 1 %), and one French emergency is missed")
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
