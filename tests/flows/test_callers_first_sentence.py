@@ -62,8 +62,8 @@ def runtime():
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
     result = evaluate_dialog(runtime, caller_set(lang, "dev"), "dev")
-    assert result.rate("right") >= 0.78, result.rate("right")
-    assert result.rate("wrong") <= 0.06, [h for h in result.heard if h.verdict == "wrong"]
+    assert result.rate("right") >= 0.80, result.rate("right")
+    assert result.rate("wrong") <= 0.04, [h for h in result.heard if h.verdict == "wrong"]
 
 
 # Measured once on the held-out sentences (right at least, wrong at most), not tuned on.
@@ -78,7 +78,7 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong") <= wrong, [h for h in result.heard if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 67-79 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the callers: 72-86 % right, not 95 %")
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
     assert evaluate_dialog(runtime, caller_set(lang, "test"), "test").rate("right") >= 0.95
