@@ -94,7 +94,7 @@ def choose(cases, wrong_cost: float, oos_cost: float) -> Calibration:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wrong-cost", type=float, default=2.0)
+    parser.add_argument("--wrong-cost", type=float, default=1.0)
     parser.add_argument("--oos-cost", type=float, default=2.0)
     args = parser.parse_args()
     logging.disable(logging.WARNING)

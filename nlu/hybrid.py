@@ -157,6 +157,10 @@ class Calibration:
     # ... and so is a best the regression finds less probable than the out-of-scope class
     # by more than this (None: not used).
     out_of_scope_probability_lead: float | None = 0.0
+    # Words that say one request clearly (this sure, this far ahead of any other's words)
+    # are a match below the bar, unless an out-of-scope example is nearer by `0.05`.
+    clear_words: float = 0.9
+    clear_words_lead: float = 0.3
 
 
 class HandDecider:
@@ -176,7 +180,7 @@ class HandDecider:
         c = self.calibration
         out = {
             e.intent: c.fuzzy_weight * e.words + (1 - c.fuzzy_weight) * self._meaning(e.meaning) + e.named
-            + c.regression_weight * e.probability
+            + c.regression_weight * _probability(e)
             for e in gathered.evidence
         }
         if gathered.out_of_scope is not None:
@@ -195,13 +199,27 @@ class HandDecider:
         top = next(e for e in gathered.evidence if e.intent == best_intent)
         if gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + c.out_of_scope_lead:
             return IntentDecision("none", ranked)
+        if self._clear_words(gathered, top):
+            return IntentDecision("match", ranked)
         if (c.out_of_scope_probability_lead is not None and gathered.out_of_scope_probability is not None
-                and gathered.out_of_scope_probability > top.probability + c.out_of_scope_probability_lead):
+                and gathered.out_of_scope_probability > _probability(top) + c.out_of_scope_probability_lead):
             return IntentDecision("none", ranked)
         runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
         if best < c.match or best - runner_up < c.margin:
             return IntentDecision("ambiguous" if len(ranked) > 1 else "none", ranked)
         return IntentDecision("match", ranked)
+
+    def _clear_words(self, gathered: Gathered, top: Evidence) -> bool:
+        c = self.calibration
+        other = max((e.words for e in gathered.evidence if e is not top), default=0.0)
+        near_out = gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + 0.05
+        return top.words >= c.clear_words and top.words - other >= c.clear_words_lead and not near_out
+
+
+def _probability(e: Evidence) -> float:
+    """The regression's probability; an intent named by evidence from elsewhere (an object of
+    the town's sorting guide, which the catalogs' examples do not hold) counts as sure."""
+    return 1.0 if e.named > 0 else e.probability
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,18 @@ def test_a_probable_out_of_scope_question_is_not_understood():
                 Evidence("waste.glass", 0.0, 0.3, 0.0, probability=0.01))
     assert HandDecider().decide(Gathered(evidence, 0.6, 0.7)).kind == "none"
     assert HandDecider().decide(Gathered(evidence, 0.6, 0.05)).kind == "match"
+
+
+def test_clear_words_answer_below_the_bar_unless_an_out_of_scope_example_is_nearer():
+    evidence = (Evidence("waste.sorting", 0.95, 0.5, 0.0, probability=0.1),
+                Evidence("permits.fee", 0.4, 0.5, 0.0, probability=0.05))
+    assert HandDecider().decide(Gathered(evidence, 0.3, 0.4)).intent == "waste.sorting"
+    assert HandDecider().decide(Gathered(evidence, 0.3, 0.4)).kind == "match"
+    assert HandDecider().decide(Gathered(evidence, 0.6, 0.4)).kind == "none"
+
+
+def test_an_object_named_in_the_guide_counts_as_sure():
+    evidence = (Evidence("waste.sorting", 0.5, 0.6, 0.0, named=0.25, probability=0.05),
+                Evidence("waste.bulky", 0.9, 0.63, 0.0, probability=0.6))
+    decision = HandDecider().decide(Gathered(evidence, 0.3, 0.02))
+    assert (decision.kind, decision.intent) == ("match", "waste.sorting")
