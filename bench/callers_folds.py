@@ -1,11 +1,11 @@
 """The hand decision's bars by leave-one-set-out folds over the caller sets.
 
-Run: .venv/bin/python bench/callers_folds.py [--wrong-cost 2] [--oos-cost 2]
+Run: .venv/bin/python bench/callers_folds.py [--wrong-cost 1] [--oos-cost 2]
 
 The caller sentences of tests/nlu/data/callers come in three sets per language (dev, dev2,
 test). In turn, each set is left out: the bars of the hand decision (nlu.hybrid.Calibration)
 are chosen on the other two (the most right answers, a wrong answer in scope costing
-`--wrong-cost` right ones, an out-of-scope question answered costing `--oos-cost`), then the
+`--wrong-cost` right ones (default 1), an out-of-scope question answered `--oos-cost`), then the
 left-out set is said through the engine and the demo town with those bars, side by side with
 the bars before the regression (`BEFORE`). Choosing is done on the evidence each sentence
 gathers once (the global check over every request, then the main menu's requests, as the
@@ -39,7 +39,7 @@ LANGS = ("fr", "en", "es")
 PARTS = ("dev", "dev2", "test")
 # The bars before the regression, for the side by side.
 BEFORE = Calibration(regression_weight=0.0, match=0.52, margin=0.07, floor=0.45,
-                     out_of_scope_lead=0.05, out_of_scope_probability_lead=None)
+                     out_of_scope_lead=0.05, out_of_scope_probability_lead=None, clear_words=2.0)
 GRID = {
     "match": (0.6, 0.65, 0.7, 0.75),
     "margin": (0.06, 0.1),
