@@ -22,8 +22,10 @@ Two ways to decide from that evidence, same interface:
   caller wants, fitted on the labelled caller sentences (`bench/calibration_fit.py`, by
   cross-validation over sentences); a probable best is a match, two together probable are
   asked back ("did you mean A or B?"), else "not understood";
-- ``HandDecider``: a·words + (1−a)·meaning with hand-set bars, kept to compare and as the
-  fallback for an encoder without fitted weights.
+- ``HandDecider`` (the one in use): a·words + (1−a)·meaning + r·probability, where the
+  probability is that of a multinomial regression on the sentence's vector fitted on the
+  catalogs' examples (nlu.intent_regression), with bars chosen by leave-one-set-out folds
+  over the caller sets (bench/callers_folds.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Protocol
 
 import yaml
 
+from nlu.intent_regression import IntentRegression
 from nlu.intents import OUT_OF_SCOPE, IntentDecision, IntentMatcher, IntentScore
 from nlu.semantic import SemanticIndex, SentenceEncoder
 
@@ -84,14 +87,17 @@ class Evidence:
     named: float = 0.0
     explained: float = 0.0
     explained_alone: float = 0.0
+    probability: float = 0.0  # the regression's, over every request (nlu.intent_regression)
 
 
 @dataclass(frozen=True)
 class Gathered:
-    """The evidence of every intent allowed, and how near the out-of-scope examples are."""
+    """The evidence of every intent allowed, and how near the out-of-scope examples are
+    (the nearest one's cosine, and the regression's probability of that class)."""
 
     evidence: tuple[Evidence, ...]
     out_of_scope: float | None
+    out_of_scope_probability: float | None = None
 
     def features(self) -> list[list[float]]:
         """One row per intent, in FEATURES' order."""
@@ -138,17 +144,28 @@ class Calibration:
     fuzzy_weight: float = 0.4
     low: float = 0.3  # a cosine at or below this is no evidence
     high: float = 0.85  # a cosine at or above this is as good as the example itself
-    match: float = 0.52  # combined score (0..1) of a match
-    margin: float = 0.07  # ahead of the runner-up by at least this, or ask which
-    floor: float = 0.45  # below this, not understood; between floor and match, ask
+    # The regression's probability (nlu.intent_regression) adds this much, times itself,
+    # to each intent's score: it ranks better than the nearest example alone.
+    regression_weight: float = 0.3
+    match: float = 0.7  # combined score of a match
+    margin: float = 0.06  # ahead of the runner-up by at least this, or ask which
+    floor: float = 0.35  # below this, not understood; between floor and match, ask
     # Words never prove a question is ours ("how much is the school canteen" has a fee's
     # words): a best whose nearest example is farther than the nearest out-of-scope
     # example's by more than this is not understood.
-    out_of_scope_lead: float = 0.05
+    out_of_scope_lead: float = 0.0
+    # ... and so is a best the regression finds less probable than the out-of-scope class
+    # by more than this (None: not used).
+    out_of_scope_probability_lead: float | None = 0.0
+    # Words that say one request clearly (this sure, this far ahead of any other's words)
+    # are a match below the bar, unless an out-of-scope example is nearer by `0.05`.
+    clear_words: float = 0.9
+    clear_words_lead: float = 0.3
 
 
 class HandDecider:
-    """a·words + (1−a)·meaning, with bars set by hand on the dev sentences."""
+    """a·words + (1−a)·meaning + r·probability, with bars chosen on the caller sets by
+    leave-one-set-out folds (bench/callers_folds.py)."""
 
     detailed = False  # needs neither the neighbours' votes nor the words explained
 
@@ -162,29 +179,47 @@ class HandDecider:
     def scores(self, gathered: Gathered) -> dict[str, float]:
         c = self.calibration
         out = {
-            e.intent: min(1.0, c.fuzzy_weight * e.words + (1 - c.fuzzy_weight) * self._meaning(e.meaning) + e.named)
+            e.intent: c.fuzzy_weight * e.words + (1 - c.fuzzy_weight) * self._meaning(e.meaning) + e.named
+            + c.regression_weight * _probability(e)
             for e in gathered.evidence
         }
         if gathered.out_of_scope is not None:
             # Words never prove a question is not ours: meaning alone, on the same scale.
-            out[OUT_OF_SCOPE] = (1 - c.fuzzy_weight) * self._meaning(gathered.out_of_scope) + c.fuzzy_weight * 0.5
+            out[OUT_OF_SCOPE] = ((1 - c.fuzzy_weight) * self._meaning(gathered.out_of_scope) + c.fuzzy_weight * 0.5
+                                 + c.regression_weight * (gathered.out_of_scope_probability or 0.0))
         return out
 
     def decide(self, gathered: Gathered) -> IntentDecision:
         c = self.calibration
         scored = sorted(self.scores(gathered).items(), key=lambda kv: (-kv[1], kv[0]))
-        ranked = [IntentScore(i, round(100.0 * s, 1)) for i, s in scored if i != OUT_OF_SCOPE]
+        ranked = [IntentScore(i, round(100.0 * min(1.0, s), 1)) for i, s in scored if i != OUT_OF_SCOPE]
         if not scored or scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
             return IntentDecision("none", ranked)
-        if gathered.out_of_scope is not None:
-            nearest = next(e.meaning for e in gathered.evidence if e.intent == scored[0][0])
-            if gathered.out_of_scope > nearest + c.out_of_scope_lead:
-                return IntentDecision("none", ranked)
-        best = scored[0][1]
+        best_intent, best = scored[0]
+        top = next(e for e in gathered.evidence if e.intent == best_intent)
+        if gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + c.out_of_scope_lead:
+            return IntentDecision("none", ranked)
+        if self._clear_words(gathered, top):
+            return IntentDecision("match", ranked)
+        if (c.out_of_scope_probability_lead is not None and gathered.out_of_scope_probability is not None
+                and gathered.out_of_scope_probability > _probability(top) + c.out_of_scope_probability_lead):
+            return IntentDecision("none", ranked)
         runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
         if best < c.match or best - runner_up < c.margin:
             return IntentDecision("ambiguous" if len(ranked) > 1 else "none", ranked)
         return IntentDecision("match", ranked)
+
+    def _clear_words(self, gathered: Gathered, top: Evidence) -> bool:
+        c = self.calibration
+        other = max((e.words for e in gathered.evidence if e is not top), default=0.0)
+        near_out = gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + 0.05
+        return top.words >= c.clear_words and top.words - other >= c.clear_words_lead and not near_out
+
+
+def _probability(e: Evidence) -> float:
+    """The regression's probability; an intent named by evidence from elsewhere (an object of
+    the town's sorting guide, which the catalogs' examples do not hold) counts as sure."""
+    return 1.0 if e.named > 0 else e.probability
 
 
 @dataclass(frozen=True)
@@ -267,6 +302,8 @@ class HybridMatcher:
             if intent in pooled or intent == OUT_OF_SCOPE:
                 pooled.setdefault(intent, []).extend(phrases)
         self.semantic = SemanticIndex(pooled, encoder, cache_dir=cache_dir)  # type: ignore[arg-type]
+        self.regression = IntentRegression(self.semantic.matrix, self.semantic.labels,
+                                           cache_dir=cache_dir)  # type: ignore[arg-type]
         self.decider: Decider = decider or load_calibrated(encoder.name) or HandDecider()
 
     def gather(
@@ -290,15 +327,16 @@ class HybridMatcher:
             nearest, votes = self.semantic.neighbourhood(text, only=scope, k=NEIGHBOURS)
         else:
             nearest, votes = self.semantic.similarities(text, only=scope), {}
+        probability = self.regression.probabilities(self.semantic.embed(text)) if nearest else {}
         evidence = tuple(
             Evidence(
                 i, fuzzy.get(i, 0.0), nearest[i], votes.get(i, 0.0), (boost or {}).get(i, 0.0),
-                *explained.get(i, (0.0, 0.0)),
+                *explained.get(i, (0.0, 0.0)), probability.get(i, 0.0),
             )
             for i in sorted(nearest)
             if i != OUT_OF_SCOPE
         )
-        return Gathered(evidence, nearest.get(OUT_OF_SCOPE))
+        return Gathered(evidence, nearest.get(OUT_OF_SCOPE), probability.get(OUT_OF_SCOPE))
 
     def rank(self, text: str, only: Collection[str] | None = None, limit: int = 5) -> list[IntentScore]:
         return self.decide(text, only).ranked[: max(0, limit)]

@@ -139,6 +139,7 @@ class SemanticIndex:
                     self._intents.append(intent)
                     texts.append(phrase)
         self.intents = tuple(dict.fromkeys(self._intents))
+        self.labels = tuple(self._intents)  # the intent of each row of `matrix`
         self._rows = {i: np.array([k for k, x in enumerate(self._intents) if x == i]) for i in self.intents}
         self.matrix = self._embed_examples(texts, cache_dir)
         self._cache: OrderedDict[str, Any] = OrderedDict()

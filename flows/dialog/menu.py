@@ -85,6 +85,10 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
         target, choice, menu = targets[best.intent]
         turn.apply_slots(choice_slots(turn, menu, choice))
         return target
+    if decision.kind == "ambiguous" and switch.offer(turn, text):
+        # A sentence in another language is asked about in that language, not with two
+        # requests named in this one (the meaning is multilingual: it may half-match here).
+        return None
     if decision.kind == "ambiguous" and len(decision.ranked) >= 2:
         first, second = decision.ranked[0], decision.ranked[1]
         turn.score = first.score
