@@ -82,12 +82,15 @@ def runtime():
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
     result = evaluate_dialog(runtime, caller_set(lang, "dev"), "dev")
-    assert result.rate("right") >= 0.78, result.rate("right")
-    assert result.rate("wrong") <= 0.06, [h for h in result.heard if h.verdict == "wrong"]
+    assert result.rate("right") >= 0.82, result.rate("right")
+    assert result.rate("wrong") <= 0.04, [h for h in result.heard if h.verdict == "wrong"]
 
 
-# Measured once on the held-out sentences (right at least, wrong at most), not tuned on.
-HELD_OUT_FLOORS = {"en": (0.73, 0.06), "fr": (0.66, 0.08), "es": (0.70, 0.06)}
+# Measured once on the held-out sentences (right at least, wrong at most), not tuned on:
+# 2026-12-03, main before the session's changes en 75.0 / 5.0 %, fr 68.5 / 6.5 %, es 72.5 /
+# 5.0 %; after them (the intent regression, the emergency frames) 81.0 / 4.5 %, 75.0 / 3.0 %,
+# 76.0 / 3.0 %. Floors with a small margin.
+HELD_OUT_FLOORS = {"en": (0.79, 0.06), "fr": (0.73, 0.05), "es": (0.74, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -98,7 +101,7 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong") <= wrong, [h for h in result.heard if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 68-75 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 75-81 % right, not 95 %")
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
     assert evaluate_dialog(runtime, caller_set(lang, "test"), "test").rate("right") >= 0.95

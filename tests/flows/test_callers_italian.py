@@ -48,16 +48,16 @@ def test_the_held_out_set_is_whole():
     assert sum(1 for c in cases if c["intent"] == "none") == 20 and len(cases) == 220
 
 
-# Measured once on the held-out sentences (2026-12-03, main before the session's changes:
-# right 70.5 %, clarify 23.5 %, wrong 6.0 % of 200; out of scope 20 % wrong of 20), not tuned
-# on: floors with a small margin.
+# Measured once on the held-out sentences, not tuned on (2026-12-03; main before the
+# session's changes: right 70.5 %, clarify 23.5 %, wrong 6.0 % of 200, out of scope 20 % wrong
+# of 20; after them: 75.5 / 21.0 / 3.5 %, out of scope 10 %): floors with a small margin.
 def test_held_out_callers_floors(result):
-    assert result.rate("right") >= 0.68, result.rate("right")
-    assert result.rate("wrong") <= 0.08, [h for h in result.heard if h.verdict == "wrong"]
-    assert result.rate("wrong", "out") <= 0.25, [h for h in result.out_of_scope if h.verdict == "wrong"]
+    assert result.rate("right") >= 0.73, result.rate("right")
+    assert result.rate("wrong") <= 0.05, [h for h in result.heard if h.verdict == "wrong"]
+    assert result.rate("wrong", "out") <= 0.15, [h for h in result.out_of_scope if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: about 70 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 75.5 % right, not 95 %")
 def test_held_out_callers_goal(result):
     assert result.rate("right") >= 0.95
 
