@@ -9,6 +9,7 @@ from voice.eval import (
     CHANNEL_GOALS,
     ROUNDTRIP_THRESHOLD,
     THRESHOLDS,
+    each_in_turn,
     evaluate_recordings,
     evaluate_roundtrip,
     fixed_subset,
@@ -31,6 +32,24 @@ def test_normalize_and_wer():
     assert normalize("Número 2", "es") == "numero dos"
     assert word_error_rate(["a b c d"], ["a x c"]) == pytest.approx(0.5)
     assert word_error_rate(["a b", "c d"], ["a b", "c d"]) == 0.0
+
+
+def test_each_recording_goes_to_every_system_in_turn():
+    """The benches' comparison: the same audio to each system, one after the other."""
+    heard: list[tuple[str, int]] = []
+
+    def system(tag: str):
+        def recognise(pcm, rate, lang):
+            heard.append((tag, len(pcm)))
+            return "" if tag == "deaf" else "hello"
+        return recognise
+
+    recs = sample("en", 2)
+    pairs, seconds, audio_s = each_in_turn(recs, "gsm", {"deaf": system("deaf"), "echo": system("echo")}, "en")
+    assert [tag for tag, _ in heard] == ["deaf", "echo", "deaf", "echo"]
+    assert heard[0][1] == heard[1][1] and heard[0][1] != heard[2][1]  # the same audio to both
+    assert [p[0] for p in pairs["echo"]] == [r.name for r in recs] and pairs["deaf"][0][2] == ""
+    assert len(seconds["deaf"]) == 2 and audio_s == pytest.approx(sum(n for _, n in heard[::2]) / 8000)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
