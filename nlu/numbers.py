@@ -35,19 +35,25 @@ def parse_number(text: str, lang: str) -> int | None:
     return int(value)
 
 
-# Words a caller may put before a key said as a number ("number one", "el dos", "la touche 3").
+# Words a caller may put around a key said as a number ("number one", "el dos", "la touche 3",
+# "option two please"): a sentence of these and one number is a key, anything else says more.
 _KEY_WORDS = frozenset({"the", "number", "press", "key", "el", "la", "le", "il", "lo", "numero", "tecla", "touche",
                         "tasto", "option", "opcion", "opzione"})
+# Politeness is not counted ("deux s'il vous plait" is still the key 2).
+_POLITE = frozenset({"please", "thanks", "thank", "you", "merci", "s", "vous", "plait", "por", "favor", "gracias",
+                     "per", "favore", "grazie"})
+# At most this many words besides politeness: "la touche 3", never "one big sofa".
+MAX_KEY_WORDS = 3
 
 
 def lone_number(text: str, lang: str) -> int | None:
-    """A number said alone, as a caller says a key: "one", "el dos", "deux", "number 3";
-    None when the sentence says more ("one sofa", "I'm done")."""
+    """A number said alone, as a caller says a key: "one", "el dos", "la touche 3",
+    "option two please"; None when the sentence says more ("one sofa", "I'm done")."""
     if not isinstance(text, str):
         return None
-    words = normalize(text, lang, number_threshold=0).split()
+    words = [w for w in normalize(text, lang, number_threshold=0).split() if w not in _POLITE]
     numbers = [w for w in words if w.isdigit()]
-    if len(numbers) != 1 or len(words) > 2 or any(not w.isdigit() and w not in _KEY_WORDS for w in words):
+    if len(numbers) != 1 or len(words) > MAX_KEY_WORDS or any(not w.isdigit() and w not in _KEY_WORDS for w in words):
         return None
     return int(numbers[0]) if len(numbers[0]) <= MAX_DIGITS else None
 

@@ -124,12 +124,19 @@ _WEEK_WORDS = {
 }
 
 
-def _italian_day(name: str, article: str) -> str:
-    """An Italian weekday with its article: "il lunedì", but "la domenica" (feminine);
-    after "da"/"a" they join: "dal lunedì", "alla domenica"."""
-    feminine = name == "domenica"
-    joined = {"il": ("il", "la"), "da": ("dal", "dalla"), "a": ("al", "alla")}[article]
-    return f"{joined[feminine]} {name}"
+# Languages whose weekdays take an article that joins the word before it, by role: the first
+# day of a range ("dal lunedì"), its last ("alla domenica"), a day alone ("il lunedì");
+# masculine and feminine forms, and the days that are feminine.
+_DAY_ARTICLES: dict[str, tuple[dict[str, tuple[str, str]], frozenset[str]]] = {
+    "it": ({"from": ("dal", "dalla"), "to": ("al", "alla"), "on": ("il", "la")}, frozenset({"domenica"})),
+}
+
+
+def _day_with_article(name: str, role: str, lang: str) -> str:
+    if lang not in _DAY_ARTICLES:
+        return name
+    forms, feminine = _DAY_ARTICLES[lang]
+    return f"{forms[role][name in feminine]} {name}"
 
 
 def _weekday(index: int, lang: str, plural: bool = False) -> str:
@@ -151,19 +158,15 @@ def format_week(spans: Sequence[Sequence[tuple[time, time]]], closed_on_holidays
             groups.append((i, i, key))
     parts = []
     for first, last, day_spans in groups:
-        if lang == "it":
-            days = _weekday(first, lang) if first == last else str(words["range"]).format(
-                a=_italian_day(_weekday(first, lang), "da"), b=_italian_day(_weekday(last, lang), "a"))
-        else:
-            days = _weekday(first, lang) if first == last else str(words["range"]).format(
-                a=_weekday(first, lang), b=_weekday(last, lang))
+        days = _weekday(first, lang) if first == last else str(words["range"]).format(
+            a=_day_with_article(_weekday(first, lang), "from", lang),
+            b=_day_with_article(_weekday(last, lang), "to", lang))
         if last == first + 1:
             days = format_list([_weekday(first, lang), _weekday(last, lang)], lang)
         hours = format_list([format_span(a, b, lang) for a, b in day_spans], lang)
         parts.append(f"{days}, {hours}")
-    closed = [_weekday(i, lang, bool(words["plural"])) for i, day in enumerate(spans) if not day]
-    if lang == "it":
-        closed = [_italian_day(day, "il") for day in closed]
+    closed = [_day_with_article(_weekday(i, lang, bool(words["plural"])), "on", lang)
+              for i, day in enumerate(spans) if not day]
     if closed_on_holidays:
         closed.append(str(words["holidays"]))
     text = "; ".join(parts)

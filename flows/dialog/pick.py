@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process
 from flows.dialog.answers import Answer
 from flows.dialog.escalation import not_understood
 from flows.session import Ask, Candidate, Expect, Option, PickQuestion
-from nlu.numbers import parse_number
+from nlu.numbers import lone_number
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -33,9 +33,9 @@ def answer(turn: Turn, given: Answer) -> str | None:
         chosen = next((c for c in candidates if c.key == given.key), None)
     elif given.text:
         text = given.text
-        number = parse_number(text, turn.lang)
-        if number is not None and 1 <= number <= len(candidates) and len(text.split()) <= 3:
-            chosen = candidates[int(number) - 1]
+        number = lone_number(text, turn.lang)
+        if number is not None and 1 <= number <= len(candidates):
+            chosen = candidates[number - 1]
         else:
             labels = [c.text for c in candidates]
             match = process.extractOne(text, labels, scorer=fuzz.token_set_ratio, score_cutoff=60)

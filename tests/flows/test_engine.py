@@ -168,6 +168,24 @@ def test_ambiguous_street_is_asked_by_voice_or_keypad(runtime):
     assert by_voice.state.slots["address"]["street_id"] == "port"
 
 
+def test_which_street_takes_a_key_said_as_a_number_with_its_courtesy(runtime):
+    from nlu.addresses import AddressResult, StreetMatch
+
+    port, pont = StreetMatch("port", "Rue du Port", 80.0), StreetMatch("pont", "Rue du Pont", 79.0)
+    runtime.understanding._addresses.resolve = lambda text, lang, known_street_id=None: AddressResult(
+        "ambiguous", None, 12, [port, pont])
+    engine = Engine(runtime)
+    step = start(engine, "fr")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    step = engine.step(step.state, Said("douze rue du po"), OPEN)
+    assert step.state.node == "@pick"
+    said = engine.step(step.state, Said("deux s'il vous plaît"), OPEN)
+    assert said.state.slots["address"]["street_id"] == "pont"
+    # More than a key: not taken as one, and not a street either.
+    more = engine.step(step.state, Said("deux gros canapés"), OPEN)
+    assert more.state.node == "@pick" and more.state.slots.get("address", {}).get("street_id") is None
+
+
 def test_unknown_street_goes_where_the_flow_says(engine):
     step = start(engine, "en")
     step = engine.step(step.state, Pressed("1"), OPEN)

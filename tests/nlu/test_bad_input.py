@@ -84,6 +84,8 @@ def test_a_key_said_as_a_number_is_told_from_a_sentence():
 
     assert lone_number("one", "en") == 1 and lone_number("number two", "en") == 2
     assert lone_number("uno", "es") == 1 and lone_number("el dos", "es") == 2
-    assert lone_number("deux", "fr") == 2 and lone_number("la touche 3", "fr") is None  # three words
+    assert lone_number("deux", "fr") == 2 and lone_number("la touche 3", "fr") == 3
+    assert lone_number("option two please", "en") == 2 and lone_number("deux s'il vous plaît", "fr") == 2
+    assert lone_number("il due per favore", "it") == 2 and lone_number("the number 2 key", "en") is None  # four words
     assert lone_number("one sofa", "en") is None and lone_number("i'm done", "en") is None
     assert lone_number("", "en") is None and lone_number("12 rue du port", "fr") is None
