@@ -159,9 +159,9 @@ def handle(turn: Turn, event: Event) -> str | None:
         return emergency.raise_alarm(turn, alarm, text)
     if alarm is not None:  # maybe an emergency: the number first, then the answer asked for
         emergency.notice(turn)
-    key = said_key(turn, text)
-    if key is not None:  # "tres", "il tre", "zero", "dièse": a key said aloud where keys are asked
-        return handle(turn, Pressed(key))
+    said = said_key(turn, text)
+    if said is not None:  # "tres", "il tre", "zero", "dièse": a key said aloud where keys are asked
+        return handle(turn, Pressed(said))
     if not state.node.startswith("@"):
         moved = global_words(turn, text)
         if moved is not None:
