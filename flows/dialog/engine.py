@@ -36,12 +36,15 @@ from flows.session import (
     VOICE,
     CallerHungUp,
     Event,
+    Expect,
     NoInput,
     Pressed,
     SessionState,
     StaffRequest,
     Step,
 )
+from nlu.numbers import lone_number
+from nlu.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +159,40 @@ def handle(turn: Turn, event: Event) -> str | None:
         return emergency.raise_alarm(turn, alarm, text)
     if alarm is not None:  # maybe an emergency: the number first, then the answer asked for
         emergency.notice(turn)
+    said = said_key(turn, text)
+    if said is not None:  # "tres", "il tre", "zero", "dièse": a key said aloud where keys are asked
+        return handle(turn, Pressed(said))
     if not state.node.startswith("@"):
         moved = global_words(turn, text)
         if moved is not None:
             return moved.next
     return answer(turn, Answer(text=text))
+
+
+# Where the caller is asked to press a key, a key said aloud is that key: the menu's
+# choices, the pick's candidates, yes (1) and no (2), a language, and the keys that do the
+# same everywhere. Never at a question for a value (a house number, a date).
+_KEYED = (Expect.CHOICE, Expect.PICK, Expect.YES_NO, Expect.LANGUAGE)
+
+
+def said_key(turn: Turn, text: str) -> str | None:
+    ask = turn.state.last_ask
+    if ask is None or ask.expect not in _KEYED:
+        return None
+    keys = {o.key for o in ask.options} | {PERSON}
+    if ask.expect == Expect.YES_NO:
+        keys |= {"1", "2"}
+    catalog = turn.rt.catalogs[turn.lang]
+    named = {fold(catalog.keypad.get("star", "")): REPEAT, fold(catalog.keypad.get("pound", "")): SOURCE}
+    if fold(text) in named and fold(text):
+        return named[fold(text)]
+    # At the language menu the caller may count in any of the languages offered.
+    langs = [o.label for o in ask.options] if ask.expect == Expect.LANGUAGE else [turn.lang]
+    for lang in dict.fromkeys([turn.lang, *langs]):
+        number = lone_number(text, lang) if lang in turn.rt.catalogs.languages else None
+        if number is not None:
+            return str(number) if str(number) in keys else None
+    return None
 
 
 def global_key(turn: Turn, key: str) -> Moved | None:

@@ -79,12 +79,7 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
             turn.apply_slots(choice_slots(turn, menu, choice))
             return _through_menus(turn, target, by_slot)
     if decision.kind == "match" and decision.intent:
-        best = decision.ranked[0]
-        turn.remember(best.intent, best.score)
-        turn.state.utterance = text  # the same sentence may already hold the address or date
-        target, choice, menu = targets[best.intent]
-        turn.apply_slots(choice_slots(turn, menu, choice))
-        return target
+        return _take(turn, targets, decision.intent, decision.ranked[0].score, text)
     if decision.kind == "ambiguous" and switch.offer(turn, text):
         # A sentence in another language is asked about in that language, not with two
         # requests named in this one (the meaning is multilingual: it may half-match here).
@@ -108,6 +103,27 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
     if switch.offer(turn, text):
         return None
     return not_understood(turn, text=text)
+
+
+def _take(turn: Turn, targets: dict[str, Target], intent: str, score: float | None, text: str) -> str:
+    turn.remember(intent, score)
+    turn.state.utterance = text  # the same sentence may already hold the address or date
+    target, choice, menu = targets[intent]
+    turn.apply_slots(choice_slots(turn, menu, choice))
+    return target
+
+
+def request_anywhere(turn: Turn, text: str) -> str | None:
+    """A request the town offers, made where a menu was not asked ("when is the next
+    council?" at "anything else?"): where it goes, or None unless the sentence is sure."""
+    entry = turn.rt.flows.nodes.get(MAIN_MENU)
+    if not isinstance(entry, MenuNode):
+        return None
+    targets = everywhere(turn.rt, entry)
+    decision = turn.understanding.decide(text, turn.lang, only=list(targets))
+    if decision.kind != "match" or not decision.intent:
+        return None
+    return _take(turn, targets, decision.intent, decision.ranked[0].score, text)
 
 
 # Slots a sentence may hold on its own, and the request it then stands for: an address said

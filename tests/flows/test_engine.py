@@ -310,3 +310,26 @@ def test_a_failed_transfer_without_a_callback_flow_leaves_staff_a_callback_with_
     assert request.kind == "callback" and request.details["reason"] == "transfer_busy"
     assert request.details["summary"].startswith("Appel en anglais")
     assert step.state.ended and step.state.outcome == "callback"
+
+
+def test_a_key_said_aloud_is_that_key_where_keys_are_asked(engine):
+    # The main menu: "deux" is key 2 (meetings), "el dos" too; "zéro" is a person.
+    by_key = engine.step(start(engine, "fr").state, Pressed("2"), OPEN)
+    step = engine.step(start(engine, "fr").state, Said("deux"), OPEN)
+    assert step.state.node == by_key.state.node != "main.menu" and step.intent == by_key.intent
+    assert engine.step(start(engine, "es").state, Said("el dos"), OPEN).state.node == by_key.state.node
+    assert engine.step(start(engine, "fr").state, Said("trois"), OPEN).state.node == "main.menu"  # no key 3 here
+    assert of(engine.step(start(engine, "fr").state, Said("zéro"), OPEN), Transfer)
+    # The star said aloud repeats, as the key does.
+    first = start(engine, "en")
+    again = engine.step(first.state, Said("star"), OPEN)
+    assert [a.prompt for a in of(again, Say)][-1] == [a.prompt for a in of(first, Say)][-1]
+    # The language menu counts in any language offered.
+    assert engine.step(engine.start("c", OPEN).state, Said("tres"), OPEN).state.lang == "es"
+
+
+def test_a_number_is_a_value_where_a_value_is_asked(engine):
+    step = engine.step(start(engine, "fr").state, Pressed("1"), OPEN)
+    assert of(step, Ask)[0].slot_type == "address"
+    step = engine.step(step.state, Said("zéro"), OPEN)  # heard as a street: the flow's own way on
+    assert "address_heard" in step.state.slots and all(t.reason != "caller_asked" for t in of(step, Transfer))
