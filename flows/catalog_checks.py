@@ -19,7 +19,7 @@ ENGINE_PROMPTS = (
     "lang.choose", "lang.name", "lang.switch_offer", "lang.switched",
     "common.not_understood", "common.no_input", "common.options", "common.option",
     "common.always", "common.offer_person", "common.which_one", "common.candidate",
-    "common.slower", "common.repeat_nothing", "common.error", "common.transferring",
+    "common.slower", "common.hello", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
     "emergency.general", "emergency.notice", "emergency.or", "emergency.offer_person", "emergency.closed", "emergency.go_on",
     "emergency.resume", "emergency.hang_up", "common.source", "common.source_unverified", "common.source_none",

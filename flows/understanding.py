@@ -173,6 +173,11 @@ class Understanding:
         catalog = self.catalogs[lang]
         return parse_yes_no(text, lang, catalog.yes, catalog.no)
 
+    def greeting_only(self, text: str, lang: str) -> bool:
+        from nlu.yesno import greeting_only
+
+        return greeting_only(text, lang, self.catalogs[lang].greetings)
+
     @cached_property
     def vocabularies(self) -> dict[str, set[str]]:
         return {lang: self.catalogs[lang].vocabulary() for lang in self.catalogs.languages}

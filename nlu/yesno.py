@@ -1,4 +1,5 @@
-"""Yes / no from what the caller said (the keypad 1/2 is the engine's business)."""
+"""Yes / no, and a greeting said alone, from what the caller said (the keypad 1/2 is the
+engine's business): the short answers that are not a request."""
 
 from __future__ import annotations
 
@@ -59,3 +60,13 @@ def parse_yes_no(
         if max(best_yes, best_no) >= _FUZZY_CUTOFF and best_yes != best_no:
             return best_yes > best_no
     return None
+
+
+def greeting_only(text: str, lang: str, greetings: Sequence[str]) -> bool:
+    """Only a greeting ("bonjour", "allô oui bonjour madame", "buenas tardes"): nothing
+    asked yet. A greeting before a request ("hello, when is the bin collected?") is not."""
+    norm = normalize(text, lang) if isinstance(text, str) else ""
+    if not norm:
+        return False
+    rest, count = _consume(norm, _phrases(greetings, lang))
+    return count > 0 and not rest

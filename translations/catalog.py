@@ -78,6 +78,7 @@ class Catalog:
     no: tuple[str, ...]
     keypad: Mapping[str, str]
     disclosure: tuple[str, ...]
+    greetings: tuple[str, ...] = ()
     entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
     # Words of emergencies (`emergency:`): words and examples per kind, ignore, ordinary.
@@ -187,6 +188,7 @@ def load_catalog(path: Path) -> Catalog:
         no=_strings(data.get("no")),
         keypad={k: str(v) for k, v in (data.get("keypad") or {}).items()},
         disclosure=_strings(data.get("disclosure")),
+        greetings=_strings(data.get("greetings")),
         entities={kind: {k: _strings(v) for k, v in (syn or {}).items()} for kind, syn in entities.items()},
         lines=lines,
         emergency=emergency,

@@ -163,6 +163,8 @@ def handle(turn: Turn, event: Event) -> str | None:
     if said is not None:  # "tres", "il tre", "zero", "dièse": a key said aloud where keys are asked
         return handle(turn, Pressed(said))
     if not state.node.startswith("@"):
+        if greeted(turn, text):
+            return None
         moved = global_words(turn, text)
         if moved is not None:
             return moved.next
@@ -193,6 +195,22 @@ def said_key(turn: Turn, text: str) -> str | None:
         if number is not None:
             return str(number) if str(number) in keys else None
     return None
+
+
+def greeted(turn: Turn, text: str) -> bool:
+    """A greeting alone ("bonjour", "buenas tardes") is greeted back and the question asked
+    again: nothing was asked yet, and it is never a goodbye. "ciao" and "salut" are both:
+    after an answer, they take leave."""
+    if not turn.understanding.greeting_only(text, turn.lang):
+        return False
+    if turn.state.last_answer is not None and turn.understanding.global_intent(text, turn.lang) == "goodbye":
+        return False
+    turn.intent = "greeting"
+    turn.say("common.hello")
+    for said in [s for s in turn.state.last_said if s.key not in APOLOGIES][-1:]:
+        turn.say_again(said)
+    turn.reask()
+    return True
 
 
 def global_key(turn: Turn, key: str) -> Moved | None:

@@ -333,3 +333,21 @@ def test_a_number_is_a_value_where_a_value_is_asked(engine):
     assert of(step, Ask)[0].slot_type == "address"
     step = engine.step(step.state, Said("zéro"), OPEN)  # heard as a street: the flow's own way on
     assert "address_heard" in step.state.slots and all(t.reason != "caller_asked" for t in of(step, Transfer))
+
+
+def test_a_greeting_alone_is_greeted_back_and_never_a_goodbye(engine):
+    first = start(engine, "fr")
+    step = engine.step(first.state, Said("allô oui bonjour"), OPEN)
+    assert not step.state.ended and says(step).startswith("Bonjour !")
+    assert [a.prompt for a in of(step, Say)][-1] == [a.prompt for a in of(first, Say)][-1]  # the question again
+    assert not engine.step(start(engine, "es").state, Said("buenas tardes"), OPEN).state.ended
+    # "salut" greets before anything was answered, and takes leave after an answer.
+    step = start(engine, "en")
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    step = engine.step(step.state, Said("12 victor hugo street"), OPEN)
+    step = engine.step(step.state, Pressed("1"), OPEN)
+    assert step.state.last_answer is not None
+    assert engine.step(step.state, Said("bye"), OPEN).state.ended
+    fr = engine.step(start(engine, "fr").state, Pressed("1"), OPEN)
+    fr = engine.step(engine.step(fr.state, Said("12 rue victor hugo"), OPEN).state, Pressed("1"), OPEN)
+    assert fr.state.last_answer is not None and engine.step(fr.state, Said("salut"), OPEN).state.ended
