@@ -4,7 +4,9 @@ Definitions (also in docs/privacy.md for the data-protection officer, and printe
 text report so nobody has to guess):
 
 - calls: calls started in the window. Rates are over *ended* calls (those with an outcome).
-- contained: outcome ``answered`` — the caller got their answer without a person.
+- contained: outcome ``answered`` — the caller got their answer without a person. A call
+  that ends before any answer (a goodbye at the first menu, a caller sent to the emergency
+  number) is ``abandoned``: it was not answered here.
 - a call's intent is its first recognised intent (turns with an intent, in order).
 - repeat call: a call whose caller (same keyed hash) had called within the 7 days before;
   the look-back reaches before the window so the first days are counted fairly.

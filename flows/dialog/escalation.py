@@ -134,7 +134,9 @@ def hang_up(turn: Turn, prompt: str | None, reason: str) -> None:
     if prompt:
         turn.say(prompt)
     turn.state.ended = True
-    turn.state.outcome = turn.state.outcome or "answered"
+    # Contained only when the caller got an answer: a goodbye at the first menu, or a caller
+    # sent to the emergency number, was not answered here.
+    turn.state.outcome = turn.state.outcome or ("answered" if turn.state.last_answer is not None else "abandoned")
     turn.actions.append(EndCall(reason))
 
 

@@ -130,7 +130,12 @@ def expected_outcome(scenario) -> str | None:
             return outcome
     if any(t.hangup for t in scenario.turns):
         return "abandoned"
-    return "answered" if "hangup" in actions else None
+    if "hangup" in actions:
+        # Ended by the assistant: answered, unless the call was an emergency sent to the
+        # emergency number (nothing answered here).
+        emergency = any(t.expect.intent == "emergency" for t in scenario.turns)
+        return "abandoned" if emergency else "answered"
+    return None
 
 
 def test_project_scenarios_report_matches_a_hand_count(store):
