@@ -108,14 +108,22 @@ class Turn:
     def say_sources(self, provenance: list[dict[str, Any]], *, asked: bool = False) -> None:
         """"According to the town's collection calendar, checked on 2 October" — once per
         data set. When the caller asked, a source nobody verified is said too, as such."""
-        spoken = set()
-        for data in provenance:
-            source = Source.from_json(data)
-            if source.dataset in spoken or source.dataset == "catalog" or (source.verified is None and not asked):
+        sources = [Source.from_json(data) for data in provenance]
+        # Asked, each date a data set was checked is said (a fee verified apart from its
+        # permit), with its document when the set has several; otherwise once per data set.
+        dates: dict[str, set[str]] = {}
+        for source in sources:
+            dates.setdefault(source.dataset, set()).add(str(source.verified))
+        spoken: set[tuple[str, ...]] = set()
+        for source in sources:
+            said_as = (source.dataset, str(source.verified)) if asked else (source.dataset,)
+            if said_as in spoken or source.dataset == "catalog" or (source.verified is None and not asked):
                 continue
-            spoken.add(source.dataset)
+            spoken.add(said_as)
             label_key = f"source.{source.dataset}"
             label = self.text(label_key) if self.rt.catalogs[self.lang].has(label_key) else source.dataset
+            if asked and source.document and len(dates[source.dataset]) > 1:
+                label = f"{label} ({source.document})"
             if source.verified is None:
                 self.say("common.source_unverified", dataset=label)
                 continue

@@ -38,3 +38,18 @@ def test_before_any_answer_the_caller_is_told_how_it_works(engine):
     step = engine.start("call-1", OPEN, language="en")
     step = engine.step(step.state, Pressed("#"), OPEN)
     assert "not given you an answer" in says(step) and step.state.node == "main.menu"
+
+
+def test_a_fee_checked_apart_from_its_permit_is_said_with_its_own_document_and_date(engine):
+    from datetime import date
+
+    from flows.dialog.turn import Turn
+    from flows.provenance import Source
+
+    turn = Turn(engine.runtime, answered(engine).state, OPEN)
+    turn.say_sources([Source("permits", "terrace", "", date(2025, 9, 15), "Guide 2025").to_json(),
+                      Source("permits", "terrace.fee", "", date(2026, 12, 4), "Tarifs 2026").to_json(),
+                      Source("permits", "terrace", "", date(2025, 9, 15), "Guide 2025").to_json()], asked=True)
+    text = " ".join(a.text for a in turn.actions)
+    assert "(Guide 2025), checked on 15 September 2025" in text
+    assert "(Tarifs 2026), checked on 4 December 2026" in text and text.count("Guide 2025") == 1
