@@ -21,22 +21,23 @@ from nlu.text import wordset
 # Same street kind in several languages; the first word is the canonical key.
 # Abbreviations as town lists write them ("R.", "Av.", "Rte") fold to the short forms.
 STREET_KINDS = [
-    "rue street st calle c r",
-    "avenue av ave avenida",
+    "rue street st calle via c r",
+    "avenue av ave avenida viale",
     "boulevard bd blvd boul bulevar",
     "chemin way path camino ch",
-    "place square plaza pl",
+    "place square plaza piazza pl",
     "allee alley alameda all",
-    "impasse cul-de-sac close callejon imp",
-    "route road rd carretera rte",
-    "quai quay wharf muelle q",
-    "cours promenade paseo",
-    "passage pasaje",
+    "impasse cul-de-sac close callejon vicolo imp",
+    "route road rd carretera strada rte",
+    "quai quay wharf muelle banchina molo q",
+    "cours promenade paseo corso lungomare",
+    "passage pasaje passaggio",
     "square jardin",
 ]
 _KIND_OF = {w: line.split()[0] for line in STREET_KINDS for w in line.split()}
 # Words in street names and around addresses that do not tell streets apart.
 _GENERIC = set(_KIND_OF) | wordset("""de du des d la le les l the of del el los las y et and a au aux en on in at
+    della dello dei degli delle di il lo gli al alla
     numero number num no n nro nr""")
 _NUMBER_MARKERS = {"numero", "number", "num", "no", "n", "nro", "nr"}
 WORD_CUTOFF = 75.0
