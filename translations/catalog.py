@@ -8,6 +8,7 @@ when an engine is configured, else to the town's main language; the fallback is 
 from __future__ import annotations
 
 import logging
+import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -78,6 +79,8 @@ class Catalog:
     no: tuple[str, ...]
     keypad: Mapping[str, str]
     disclosure: tuple[str, ...]
+    # Greetings alone ("bonjour", "hello"): they ask nothing, but show the language.
+    greetings: tuple[str, ...] = ()
     entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
     # Words of emergencies (`emergency:`): words and examples per kind, ignore, ordinary.
@@ -138,6 +141,11 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
         return template
 
 
+def greeting_form(text: str) -> str:
+    """A greeting as compared: lower case, words only (accents kept: "allô" is not "aló")."""
+    return " ".join(re.sub(r"[^\w']+", " ", text[:200].casefold()).split())
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -187,6 +195,7 @@ def load_catalog(path: Path) -> Catalog:
         no=_strings(data.get("no")),
         keypad={k: str(v) for k, v in (data.get("keypad") or {}).items()},
         disclosure=_strings(data.get("disclosure")),
+        greetings=_strings(data.get("greetings")),
         entities={kind: {k: _strings(v) for k, v in (syn or {}).items()} for kind, syn in entities.items()},
         lines=lines,
         emergency=emergency,
@@ -311,6 +320,15 @@ class Catalogs:
     @property
     def languages(self) -> list[str]:
         return list(self.by_lang)
+
+    def greeting_languages(self, text: str) -> list[str]:
+        """The languages in which ``text`` is a greeting and nothing more ("Bonjour !",
+        "hello", "¿Aló?"); none when it says anything else."""
+        said = greeting_form(text)
+        if not said:
+            return []
+        return [lang for lang, catalog in self.by_lang.items()
+                if said in {greeting_form(g) for g in catalog.greetings}]
 
     def __getitem__(self, lang: str) -> Catalog:
         return self.by_lang[lang]

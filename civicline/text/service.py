@@ -4,8 +4,9 @@ the engine, the written reply out, with the same flows, catalogs and records as 
 - A number alone ("1", "0", "*", or a phone number where one is asked) is a key, as on the
   keypad; anything else is what the resident said.
 - The first message of a conversation starts it in the language it is written in (when it
-  can be told), and is answered at once when it asks for something the service understands;
-  otherwise the resident gets the greeting and the menu, as a caller would.
+  can be told): the greeting, then the engine's answer to it, as to any message (an
+  emergency first of all, without the menu); a message that is only a greeting gets the
+  greeting and the menu, as a caller would.
 - Asking for a person hands the conversation to staff: the resident's messages go on the
   call's page in the console, where staff answer (by SMS, or on the chat page).
 """
@@ -74,8 +75,12 @@ class TextCall(KeptCall):
                          language=conversation.language, recorder=recorder, channel=conversation.channel,
                          texts=texts, town=conversation.town)
         self.conversation = conversation
+        self.opening: str | None = None
+        """a first message not sent to the engine (a greeting): recorded with the start"""
 
     def _after(self, step: Any, event: Any, began: float, now: datetime) -> Any:
+        if event is None and self.opening:
+            event, self.opening = Said(self.opening), None
         step = super()._after(step, event, began, now)
         self.conversation.steps += 1  # Call._after gave the record one turn
         return step
@@ -137,19 +142,28 @@ class TextService:
             return self._done(conversation, replies, message_id, False, call)
 
     def _first(self, conversation: Conversation, body: str, message_id: str | None) -> Received:
+        """The greeting, then the engine's answer to the message: an emergency in it is
+        answered first (no menu before the number to call); a question not understood gets
+        the usual apology and is recorded. A message that is only a greeting ("Bonjour !")
+        gets the greeting and the menu, as a caller would."""
         with self.conversations.editing(conversation):
             conversation.add("resident", body)
             call = self.call(conversation)
-            step = call.start()
-            actions = list(step.actions)
+            greeting_only = bool(self.app_ext.runtime_of(conversation.town).catalogs.greeting_languages(body))
+            if greeting_only:
+                call.opening = body  # asks nothing, but kept: the record shows what was written
+            start = list(call.start().actions)
             event = event_for(body, call.state)
-            # Answered at once when it asks something the service understands ("when is the
-            # bin collected?"); a "hello" gets the greeting and the menu.
-            if not call.ended and not isinstance(event, NoInput) and (
-                isinstance(event, Pressed) or call.preview(event).intent is not None
-            ):
-                actions += call.send(event).actions
-            return self._done(conversation, written(actions), message_id, True, call)
+            if call.ended or greeting_only or isinstance(event, NoInput):
+                return self._done(conversation, written(start), message_id, True, call)
+            answer = list(call.send(event).actions)
+            if call.state is not None and call.state.emergency:  # never a menu: the advice and its question
+                return self._done(conversation, written(answer), message_id, True, call)
+            urgent = [a for a in answer if isinstance(a, Say) and (a.prompt or "").startswith("emergency.")]
+            rest = [a for a in answer if a not in urgent]
+            again = set(written(rest))  # a question the answer asks again is not written twice
+            replies = written(urgent) + [text for text in written(start) if text not in again] + written(rest)
+            return self._done(conversation, replies, message_id, True, call)
 
     def _done(self, conversation: Conversation, replies: list[str], message_id: str | None, started: bool,
               call: TextCall | None = None) -> Received:
@@ -166,6 +180,9 @@ class TextService:
         if runtime.fixed_language or len(runtime.languages) < 2:
             return None
         found = runtime.understanding.language_of(body) if runtime.understanding else None
+        if found is None:  # "Bonjour !" says too little for the detector, but is French
+            greeted_in = [lang for lang in runtime.catalogs.greeting_languages(body) if lang in runtime.languages]
+            found = greeted_in[0] if len(greeted_in) == 1 else None
         return found if found in runtime.languages else None
 
     # ---- staff ----
