@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from civicline.calls import KeptCall
 from civicline.text.conversations import Conversation, Conversations
 from flows.session import Action, CallerHungUp, Event, NoInput, Pressed, Said, Say, SessionState
+from translations.catalog import greeting_form
 
 log = logging.getLogger(__name__)
 KEYS = re.compile(r"[0-9*#]{1,3}")
@@ -167,7 +168,10 @@ class TextService:
         with self.conversations.editing(conversation):
             conversation.add("resident", body)
             call = self.call(conversation)
-            greeting_only = bool(self.app_ext.runtime_of(conversation.town).catalogs.greeting_languages(body))
+            event = event_for(body, None)
+            greeting_only = isinstance(event, Said) and (
+                not greeting_form(body)  # no word at all: "👋", "?"
+                or bool(self.app_ext.runtime_of(conversation.town).catalogs.greeting_languages(body)))
             if greeting_only:
                 call.opening = body  # asks nothing, but kept: the record shows what was written
             start = list(call.start().actions)
