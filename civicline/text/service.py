@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -65,7 +65,7 @@ def event_for(body: str, state: SessionState | None) -> Event:
     return Said(text)
 
 
-def written(actions: list[Action]) -> list[str]:
+def written(actions: Sequence[Action]) -> list[str]:
     return [a.text for a in actions if isinstance(a, Say) and a.text]
 
 
