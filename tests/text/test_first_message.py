@@ -67,7 +67,7 @@ def test_a_first_message_not_understood_gets_the_apology_and_is_recorded(serve, 
 
 
 @pytest.mark.parametrize(("body", "greeting"), [
-    ("Bonjour !", "vous êtes bien à la mairie"), ("hello", "you have reached"), ("¡Hola!", "está escribiendo"),
+    ("Bonjour !", "vous êtes bien à la mairie"), ("hello", "you are writing to the city hall"), ("¡Hola!", "está escribiendo"),
 ])
 def test_a_greeting_alone_gets_the_greeting_and_the_menu_in_its_language(serve, body, greeting):
     s = serve()
