@@ -95,9 +95,10 @@ def test_the_chat_buttons_say_what_each_key_does(serve):
     s.service.clock = lambda: EVENING
     send(c, "0")
     html = page_text(c)
-    assert "1 – être rappelé" in html and "2 – laisser un message" in html
-    send(c, "#")
-    assert "tapez #" in page_text(c) or "Tapez 1" in page_text(c)
+    assert "1 – laisser mon numéro" in html and "2 – laisser un message" in html
+    assert "recontacte à l&#39;ouverture" in html and "Tapez 1 pour laisser votre numéro" in html
+    send(c, "#")  # where does that come from? before any answer: how to ask, in writing
+    assert "tapez # ou demandez" in page_text(c) and "dièse" not in page_text(c)
 
 
 def test_where_from_before_any_answer_is_written_without_the_keypad_words(serve):
