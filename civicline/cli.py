@@ -24,10 +24,20 @@ COMMAND_MODULES = [
 ]
 
 
+class CommandsHelp(argparse.HelpFormatter):
+    """Each command's help on the command's own line, even the longest name's ("translations"),
+    which argparse would otherwise put alone on its line, as if it had no description."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+        self._action_max_length = max(self._action_max_length, 4 + len("translations"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="civicline",
         description="Offline, multilingual, accessible phone assistant for city halls.",
+        formatter_class=CommandsHelp,
     )
     parser.add_argument(
         "--config",

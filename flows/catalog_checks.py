@@ -75,6 +75,9 @@ def check_catalogs(catalogs: Catalogs) -> list[Problem]:
     return problems
 
 
+DIGITS = "_digits"
+
+
 def _check_written(catalog: Any) -> list[Problem]:
     """A written wording (KEY.text) stands in for its prompt on SMS and the chat page: the
     prompt must exist, and the wording may only use what the prompt's call can fill."""
@@ -88,7 +91,9 @@ def _check_written(catalog: Any) -> list[Problem]:
             problems.append(Problem(file, line, f"'{key}' is the written wording of '{base}', which the catalog "
                                                 "does not have: check the name"))
             continue
-        extra = _fields(text) - _fields(catalog.prompts[base])
+        spoken = _fields(catalog.prompts[base])
+        # A number said digit by digit ({number_digits}) comes with the number as written ({number}).
+        extra = _fields(text) - spoken - {f.removesuffix(DIGITS) for f in spoken if f.endswith(DIGITS)}
         if extra:
             problems.append(Problem(file, line, f"'{key}' uses {', '.join('{' + f + '}' for f in sorted(extra))}, "
                                                 f"which '{base}' does not: a conversation could not fill it"))

@@ -178,6 +178,12 @@ class Understanding:
 
         return greeting_only(text, lang, self.catalogs[lang].greetings)
 
+    def greeting_languages(self, text: str) -> list[str]:
+        """The languages in which ``text`` is a greeting and nothing more ("Bonjour !",
+        "hello", "¿Aló?"): a greeting says too little for the language detector, but shows
+        its language."""
+        return [lang for lang in self.catalogs.languages if self.greeting_only(text, lang)]
+
     @cached_property
     def vocabularies(self) -> dict[str, set[str]]:
         return {lang: self.catalogs[lang].vocabulary() for lang in self.catalogs.languages}

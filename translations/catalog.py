@@ -78,6 +78,7 @@ class Catalog:
     no: tuple[str, ...]
     keypad: Mapping[str, str]
     disclosure: tuple[str, ...]
+    # Greetings alone ("bonjour", "hello"): they ask nothing, but show the language.
     greetings: tuple[str, ...] = ()
     entities: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)

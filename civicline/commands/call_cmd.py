@@ -30,7 +30,8 @@ from flows.session import (
 from staff_files.problems import CivicError, FlowError
 
 HELP = """Type what you would say and press Enter. Keys: '#5' presses 5, '#0' a person,
-'#*' repeat, '#9' slower, '#0612345678#' a number. Empty line: silence. Ctrl-D: hang up."""
+'#*' repeat, '#9' slower, '##' presses # alone (where does that answer come from?),
+'#0612345678#' a number. Empty line: silence. Ctrl-D: hang up."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -43,6 +43,7 @@ from flows.session import CHAT, Expect, SessionState
 bp = Blueprint("chat", __name__, template_folder="templates", static_folder="static", static_url_path="/chat/static")
 COOKIE = "civicline_chat"
 LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
+PERSON = "0"  # the key that reaches a person at any question
 
 
 def service() -> Any:
@@ -149,12 +150,20 @@ def quick_answers(found: Conversation | None, lang: str) -> list[tuple[str, str]
     if state.ended or ask is None:
         return []
     catalog = civic().runtime.catalogs[lang]
+    said = {p.key for p in state.last_said}
     if ask.expect == Expect.YES_NO:
+        if "emergency.closed" in said:  # after hours nobody can answer: "1" would only end the conversation
+            return [("2", f"2 – {say(lang, 'chat.not_emergency')}")]
+        if "callback.offer" in said:  # 1 and 2 are two ways to reach a person, not yes and no
+            return [("1", f"1 – {say(lang, 'chat.call_back')}"), ("2", f"2 – {say(lang, 'chat.leave_message')}")]
         return [(o.key, f"{o.key} – {(catalog.yes if o.label == 'yes' else catalog.no)[:1][0]}") for o in ask.options]
     if ask.expect == Expect.LANGUAGE:
         runtime = civic().runtime
         return [(o.key, f"{o.key} – {runtime.catalogs.render('lang.name', o.label).text}") for o in ask.options]
-    return [(o.key, f"{o.key} – {o.label}") for o in ask.options]
+    quick = [(o.key, f"{o.key} – {o.label}") for o in ask.options]
+    if ask.expect == Expect.CHOICE and all(o.key != PERSON for o in ask.options):
+        quick.append((PERSON, f"{PERSON} – {say(lang, 'chat.person')}"))  # a person, at any menu
+    return quick
 
 
 def messages_json(found: Conversation, after: int) -> list[dict[str, Any]]:

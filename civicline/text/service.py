@@ -4,8 +4,9 @@ the engine, the written reply out, with the same flows, catalogs and records as 
 - A number alone ("1", "0", "*", or a phone number where one is asked) is a key, as on the
   keypad; anything else is what the resident said.
 - The first message of a conversation starts it in the language it is written in (when it
-  can be told), and is answered at once when it asks for something the service understands;
-  otherwise the resident gets the greeting and the menu, as a caller would.
+  can be told): the greeting, then the engine's answer to it, as to any message (an
+  emergency first of all, without the menu); a message that is only a greeting gets the
+  greeting and the menu, as a caller would.
 - Asking for a person hands the conversation to staff: the resident's messages go on the
   call's page in the console, where staff answer (by SMS, or on the chat page).
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -27,6 +28,9 @@ from flows.session import Action, CallerHungUp, Event, NoInput, Pressed, Said, S
 log = logging.getLogger(__name__)
 KEYS = re.compile(r"[0-9*#]{1,3}")
 NUMBER = re.compile(r"\+?[0-9][0-9 .()/-]{5,24}#?")
+ADVICE = {f"emergency.{kind}" for kind in ("fire", "medical", "violence", "gas", "suicide", "general", "notice")}
+"""what tells a resident which emergency number to call (flows.dialog.emergency)"""
+TEXT_NUMBER = "emergency.by_text"
 
 
 class Sender(Protocol):
@@ -60,7 +64,7 @@ def event_for(body: str, state: SessionState | None) -> Event:
     return Said(text)
 
 
-def written(actions: list[Action]) -> list[str]:
+def written(actions: Sequence[Action]) -> list[str]:
     return [a.text for a in actions if isinstance(a, Say) and a.text]
 
 
@@ -74,11 +78,30 @@ class TextCall(KeptCall):
                          language=conversation.language, recorder=recorder, channel=conversation.channel,
                          texts=texts, town=conversation.town)
         self.conversation = conversation
+        self.opening: str | None = None
+        """a first message not sent to the engine (a greeting): recorded with the start"""
 
     def _after(self, step: Any, event: Any, began: float, now: datetime) -> Any:
+        if event is None and self.opening:
+            event, self.opening = Said(self.opening), None
+        self._text_number(step.actions)
         step = super()._after(step, event, began, now)
         self.conversation.steps += 1  # Call._after gave the record one turn
         return step
+
+    def _text_number(self, actions: list[Action]) -> None:
+        """After the emergency number, in writing, the number the emergency services take text
+        messages on (town.yaml ``emergency: text_number``), for a resident who cannot call."""
+        runtime = self.engine.runtime
+        number = getattr(getattr(runtime.town, "emergency", None), "text_number", None)
+        if not number:
+            return
+        for i in reversed(range(len(actions))):
+            said = actions[i]
+            if isinstance(said, Say) and said.prompt in ADVICE:
+                text = runtime.catalogs.render(TEXT_NUMBER, said.lang, {"text_number": number}, written=True)
+                if text.text:
+                    actions.insert(i + 1, Say(text.text, text.language, prompt=TEXT_NUMBER, fallback=text.fallback))
 
     def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
         if method == "call_ended" and kwargs.get("outcome") == "transferred":
@@ -137,19 +160,31 @@ class TextService:
             return self._done(conversation, replies, message_id, False, call)
 
     def _first(self, conversation: Conversation, body: str, message_id: str | None) -> Received:
+        """The greeting, then the engine's answer to the message: an emergency in it is
+        answered first (no menu before the number to call); a question not understood gets
+        the usual apology and is recorded. A message that is only a greeting ("Bonjour !")
+        gets the greeting and the menu, as a caller would."""
         with self.conversations.editing(conversation):
             conversation.add("resident", body)
             call = self.call(conversation)
-            step = call.start()
-            actions = list(step.actions)
+            event = event_for(body, None)
+            greeting_only = isinstance(event, Said) and (
+                not re.search(r"\w", body)  # no word at all: "👋", "?"
+                or bool(self._greeted_in(body, conversation.town)))
+            if greeting_only:
+                call.opening = body  # asks nothing, but kept: the record shows what was written
+            start = list(call.start().actions)
             event = event_for(body, call.state)
-            # Answered at once when it asks something the service understands ("when is the
-            # bin collected?"); a "hello" gets the greeting and the menu.
-            if not call.ended and not isinstance(event, NoInput) and (
-                isinstance(event, Pressed) or call.preview(event).intent is not None
-            ):
-                actions += call.send(event).actions
-            return self._done(conversation, written(actions), message_id, True, call)
+            if call.ended or greeting_only or isinstance(event, NoInput):
+                return self._done(conversation, written(start), message_id, True, call)
+            answer = list(call.send(event).actions)
+            if call.state is not None and call.state.emergency:  # never a menu: the advice and its question
+                return self._done(conversation, written(answer), message_id, True, call)
+            urgent = [a for a in answer if isinstance(a, Say) and (a.prompt or "").startswith("emergency.")]
+            rest = [a for a in answer if a not in urgent]
+            again = set(written(rest))  # a question the answer asks again is not written twice
+            replies = written(urgent) + [text for text in written(start) if text not in again] + written(rest)
+            return self._done(conversation, replies, message_id, True, call)
 
     def _done(self, conversation: Conversation, replies: list[str], message_id: str | None, started: bool,
               call: TextCall | None = None) -> Received:
@@ -161,11 +196,18 @@ class TextService:
             self.conversations.finish(conversation)  # the next message starts a new conversation
         return Received(conversation, replies, started)
 
+    def _greeted_in(self, body: str, town: str | None) -> list[str]:
+        understanding = self.app_ext.runtime_of(town).understanding
+        return understanding.greeting_languages(body) if understanding else []
+
     def _language_of(self, body: str, town: str | None = None) -> str | None:
         runtime = self.app_ext.runtime_of(town)
         if runtime.fixed_language or len(runtime.languages) < 2:
             return None
         found = runtime.understanding.language_of(body) if runtime.understanding else None
+        if found is None:  # "Bonjour !" says too little for the detector, but is French
+            greeted_in = [lang for lang in self._greeted_in(body, town) if lang in runtime.languages]
+            found = greeted_in[0] if len(greeted_in) == 1 else None
         return found if found in runtime.languages else None
 
     # ---- staff ----

@@ -51,12 +51,22 @@ def not_understood(turn: Turn, apology: str = "common.not_understood", text: str
         turn.reask()
         return None
     if state.retries == 1:
-        for said in state.last_said[-1:]:
-            turn.say_again(said)
+        question_again(turn)
     else:
         keypad_hint(turn)
     turn.reask()
     return None
+
+
+def question_again(turn: Turn) -> None:
+    """The question once more: its last sentence; at the language question, which is one
+    sentence per language, all of them."""
+    ask = turn.state.last_ask
+    if ask is not None and ask.expect == Expect.LANGUAGE:
+        turn.say_language_choices()
+        return
+    for said in turn.state.last_said[-1:]:
+        turn.say_again(said)
 
 
 def keypad_hint(turn: Turn) -> None:

@@ -1,4 +1,5 @@
-"""`@language`: the language question at the start of a call (by key or by name)."""
+"""`@language`: the language question at the start of a call (by key, by name, or by a
+greeting in one language: "bonjour", "hola")."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ def answer(turn: Turn, given: Answer) -> str | None:
         chosen = languages[int(key) - 1]
     elif text:
         chosen = turn.understanding.language_of(text)
+        greeted_in = [lang for lang in turn.understanding.greeting_languages(text) if lang in languages]
+        if chosen is None and len(greeted_in) == 1:  # "bonjour", "hello": a greeting shows its language
+            chosen = greeted_in[0]
         if chosen is None:
             names = {turn.rt.catalogs.render("lang.name", lang).text.lower(): lang for lang in languages}
             match = process.extractOne(text.lower(), list(names), scorer=fuzz.partial_ratio, score_cutoff=85)

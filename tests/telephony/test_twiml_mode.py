@@ -122,6 +122,30 @@ def test_language_chosen_by_voice_in_a_recording(make_line, sentences, voice_for
     assert "English" in listened[0][2] and "when is my garbage collected" in listened[1][2]  # as on a stream
 
 
+
+def test_a_key_the_language_menu_does_not_have_hears_the_whole_menu_again(make_line, sentences):
+    line = make_line("twiml")
+    sid, params, r = line.twilio.incoming()
+    heard, agent = [], []
+    caller = Caller(turns=[("key", "5"), ("key", "2"), ("hangup", None)])
+    assert line.twilio.follow(r, params, caller, heard, agent) == "caller hung up"
+    said = heard_text(sentences, heard)
+    assert said[:3] == LANG_MENU
+    assert said[3:7] == ["Désolé, je n'ai pas compris.", *LANG_MENU]  # every language's line, not the last one
+    assert "To speak with a person, press 0." in said
+
+
+def test_a_greeting_at_the_language_menu_is_taken_as_its_language(make_line, sentences, voice_for):
+    line = make_line("twiml")
+    sid, params, r = line.twilio.incoming()
+    heard, agent = [], []
+    hola = wav_bytes(voice_for("Hola, buenos días.", "es"), 8000)
+    assert line.twilio.follow(r, params, Caller(turns=[("say", hola), ("hangup", None)]), heard, agent) == "caller hung up"
+    said = heard_text(sentences, heard)
+    assert "Désolé, je n'ai pas compris." not in said, (said, [t["caller_text"] for t in line.store.turns()])
+    assert [t["intent"] for t in line.store.turns() if t["caller_text"]] == ["language.es"]
+
+
 # ---- security ----------------------------------------------------------------------------
 
 

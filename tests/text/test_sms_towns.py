@@ -18,7 +18,7 @@ def messages(response) -> list[str]:
 
 def test_each_number_written_to_answers_as_its_town(serve):
     s = serve(towns=TOWNS, meaning_model="none")
-    assert messages(s.twilio.sms("Bonjour", to=PORT_LUMIERE))[0].splitlines()[0] == "Pour le français, tapez 1."
+    assert messages(s.twilio.sms("👋", to=PORT_LUMIERE))[0].splitlines()[0] == "Pour le français, tapez 1."
     gedling = "\n".join(messages(s.twilio.sms("Hello", to=GEDLING)))
     assert gedling.startswith("Hello, you have reached Gedling Borough Council.")
     # The same resident, back to Port-Lumière: its own conversation goes on (French chosen).

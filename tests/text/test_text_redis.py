@@ -36,7 +36,7 @@ def test_a_conversation_goes_on_whichever_worker_each_message_reaches(two_worker
 
     one, two = two_workers()
     assert isinstance(one.service.conversations, RedisConversations)
-    assert text_of(one.twilio.sms("Bonjour")).startswith("Pour le français, tapez 1.")
+    assert text_of(one.twilio.sms("👋")).startswith("Pour le français, tapez 1.")
     assert "assistant automatique" in text_of(two.twilio.sms("1"))  # French chosen, on the other worker
     # Twilio delivering one message twice, each time to another worker: one answer, not two turns.
     again = one.twilio.sms("1", message_sid="SM" + "5" * 32)
@@ -98,7 +98,7 @@ def test_when_redis_stops_a_worker_goes_on_with_the_conversations_it_holds_and_s
     monkeypatch.setenv("CIVICLINE_REDIS_URL", server.url)
     worker = serve()
     try:
-        assert text_of(worker.twilio.sms("Bonjour")).startswith("Pour le français, tapez 1.")
+        assert text_of(worker.twilio.sms("👋")).startswith("Pour le français, tapez 1.")
         assert worker.app.test_client().get("/health").json["problems"] == []
         server.stop()
         # The resident is still answered, from where the conversation was, not with an error.
@@ -109,7 +109,7 @@ def test_when_redis_stops_a_worker_goes_on_with_the_conversations_it_holds_and_s
         assert health.status_code == 503
         assert "text conversations are not being saved" in " ".join(health.json["problems"])
         # Another resident writing meanwhile starts a conversation on this worker.
-        assert text_of(worker.twilio.sms("Hello", sender="+33622222222")).startswith("Pour le français")
+        assert text_of(worker.twilio.sms("?", sender="+33622222222")).startswith("Pour le français")
         worker.clock.t += 31 * 60
         assert worker.service.end_idle() == 2  # both ended here, once
         assert len(worker.service.conversations) == 0
