@@ -43,10 +43,17 @@ system-deps:
 
 # The town's vocabulary is rendered before serving (the first time takes a while per
 # language; afterwards only what changed in the catalogs or the data is rendered).
+# The vocabulary is rendered beside the server, not before it: a first render takes about
+# an hour a language, and the server joins answers from each piece as soon as it is saved
+# (the rest is synthesised at call time meanwhile). Its progress: $(RENDER_LOG).
+RENDER_LOG ?= instance/render.log
 run: system-deps install
 	CIVICLINE_TOWNS=$(DEMO_TOWNS) $(VENV)/bin/civicline flows check
-	$(VENV)/bin/civicline prompts render
-	$(if $(DEMO_TOWNS),CIVICLINE_TOWN_PATH=$(GEDLING) $(VENV)/bin/civicline prompts render)
+	@mkdir -p $(dir $(RENDER_LOG))
+	@echo "rendering the voices' vocabulary in the background: tail -f $(RENDER_LOG)"
+	( nice $(VENV)/bin/civicline prompts render \
+	  $(if $(DEMO_TOWNS),&& CIVICLINE_TOWN_PATH=$(GEDLING) nice $(VENV)/bin/civicline prompts render) \
+	) > $(RENDER_LOG) 2>&1 &
 	CIVICLINE_TOWNS=$(DEMO_TOWNS) $(VENV)/bin/civicline serve
 
 test: system-deps install

@@ -32,8 +32,6 @@ import platform
 import signal
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -43,14 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from voice.channel import CHANNELS, through_channel  # noqa: E402
 from voice.engines import SpeechEngines  # noqa: E402
-from voice.eval import channel_goal, sample, score_transcripts  # noqa: E402
+from voice.eval import Recognise, channel_goal, each_in_turn, sample, score_transcripts, text_of  # noqa: E402
 from voice.stt.whisper import Decoding, WhisperTranscriber  # noqa: E402
 
 BEFORE = Decoding(beam_size=1, language_beams=(), compression_ratio_threshold=None, loop_beam_size=0)
 """The decoding on main before this work: greedy in every language, a loop told only by its
 word count or the token bound, and nothing redone after the whole window."""
 
-Recognise = Callable[[object, int, str], str]
 
 
 def cpu_model() -> str:
@@ -74,12 +71,12 @@ def measure_language(lang: str, args: argparse.Namespace) -> dict:
     assert isinstance(after, WhisperTranscriber)
     before = WhisperTranscriber(after.model, vad=after.vad, decoding=BEFORE)
     systems: dict[str, Recognise] = {
-        "before": lambda pcm, rate, lang: before.transcribe(pcm, rate, lang).text,
-        "after": lambda pcm, rate, lang: after.transcribe(pcm, rate, lang).text,
+        "before": text_of(before),
+        "after": text_of(after),
     }
     for name in args.denoise:
         t = WhisperTranscriber(after.model, vad=after.vad, decoding=after.decoding, denoiser=load_denoiser(name))
-        systems[f"after+{name}"] = lambda pcm, rate, lang, t=t: t.transcribe(pcm, rate, lang).text
+        systems[f"after+{name}"] = text_of(t)
     out: dict = {"results": {}}
     with ExitStack() as stack:
         if not args.no_peer:
@@ -94,17 +91,7 @@ def measure_language(lang: str, args: argparse.Namespace) -> dict:
 
         recs = sample(lang, args.recordings, held_out=not args.dev)
         for channel in args.channel:
-            pairs: dict[str, list] = {s: [] for s in systems}
-            secs: dict[str, list[float]] = {s: [] for s in systems}
-            audio_s = 0.0
-            for rec in recs:
-                pcm = through_channel(rec.path, channel)
-                audio_s += len(pcm) / 8000
-                for name, recognise in systems.items():
-                    start = time.perf_counter()
-                    text = recognise(pcm, 8000, lang)
-                    secs[name].append(time.perf_counter() - start)
-                    pairs[name].append((rec.name, rec.text, text))
+            pairs, secs, audio_s = each_in_turn(recs, channel, systems, lang)
             row = {}
             for name in systems:
                 r = score_transcripts(lang, name, pairs[name], audio_s, secs[name], channel)

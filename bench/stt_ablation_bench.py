@@ -17,15 +17,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from voice.channel import through_channel  # noqa: E402
 from voice.engines import SpeechEngines  # noqa: E402
-from voice.eval import sample, score_transcripts  # noqa: E402
+from voice.eval import each_in_turn, sample, score_transcripts, text_of  # noqa: E402
 from voice.stt.whisper import WhisperTranscriber  # noqa: E402
 
 FALLBACK = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
@@ -77,19 +75,10 @@ def main() -> int:
     for lang in args.lang:
         systems = variants(lang)
         recs = sample(lang, args.recordings, held_out=args.held_out)
+        recognisers = {name: text_of(t) for name, t in systems.items()}
         for channel in args.channel:
-            pairs: dict[str, list[tuple[str, str, str]]] = {s: [] for s in systems}
-            secs: dict[str, list[float]] = {s: [] for s in systems}
-            audio_s = 0.0
-            for rec in recs:
-                pcm = through_channel(rec.path, channel)
-                audio_s += len(pcm) / 8000
-                for name, transcriber in systems.items():
-                    start = time.perf_counter()
-                    text = transcriber.transcribe(pcm, 8000, lang).text
-                    secs[name].append(time.perf_counter() - start)
-                    pairs[name].append((rec.name, rec.text, text))
-            cells = [f"{name} {score_transcripts(lang, name, pairs[name], audio_s, secs[name], channel).wer:.1%} "
+            pairs, secs, _audio_s = each_in_turn(recs, channel, recognisers, lang)
+            cells = [f"{name} {score_transcripts(lang, name, pairs[name], _audio_s, secs[name], channel).wer:.1%} "
                      f"({statistics.median(secs[name]):.2f} s)" for name in systems]
             print(f"{lang} {channel:9} " + "  ".join(cells), flush=True)
     return 0

@@ -125,6 +125,10 @@ class Understanding:
         return ranked[0][0] if ranked and ranked[0][1] >= SORTING_NAME_SCORE else None
 
     def global_intent(self, text: str, lang: str) -> str | None:
+        from nlu.numbers import lone_number
+
+        if lone_number(text, lang) is not None:
+            return None  # a key said as a number: never "goodbye" for a fuzzy "one" ~ "done"
         matcher = self.matcher(lang)
         if hasattr(matcher, "semantic"):
             # Against every intent: "a person" wins only when nothing else fits better, so

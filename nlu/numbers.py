@@ -35,6 +35,23 @@ def parse_number(text: str, lang: str) -> int | None:
     return int(value)
 
 
+# Words a caller may put before a key said as a number ("number one", "el dos", "la touche 3").
+_KEY_WORDS = frozenset({"the", "number", "press", "key", "el", "la", "le", "il", "lo", "numero", "tecla", "touche",
+                        "tasto", "option", "opcion", "opzione"})
+
+
+def lone_number(text: str, lang: str) -> int | None:
+    """A number said alone, as a caller says a key: "one", "el dos", "deux", "number 3";
+    None when the sentence says more ("one sofa", "I'm done")."""
+    if not isinstance(text, str):
+        return None
+    words = normalize(text, lang, number_threshold=0).split()
+    numbers = [w for w in words if w.isdigit()]
+    if len(numbers) != 1 or len(words) > 2 or any(not w.isdigit() and w not in _KEY_WORDS for w in words):
+        return None
+    return int(numbers[0]) if len(numbers[0]) <= MAX_DIGITS else None
+
+
 def parse_digits(text: str, lang: str) -> str | None:
     """A digit string spoken as digits or numbers, keeping leading zeros:
     "zero six twelve" -> "0612". None when nothing numeric was said."""

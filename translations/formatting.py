@@ -119,9 +119,17 @@ _WEEK_WORDS = {
            "plural": False},
     "en": {"range": "{a} to {b}", "and": "and", "closed": "closed on {days}", "holidays": "public holidays",
            "plural": True},
-    "it": {"range": "dal {a} al {b}", "and": "e", "closed": "chiuso il {days}", "holidays": "i giorni festivi",
+    "it": {"range": "{a} {b}", "and": "e", "closed": "chiuso {days}", "holidays": "i giorni festivi",
            "plural": False},
 }
+
+
+def _italian_day(name: str, article: str) -> str:
+    """An Italian weekday with its article: "il lunedì", but "la domenica" (feminine);
+    after "da"/"a" they join: "dal lunedì", "alla domenica"."""
+    feminine = name == "domenica"
+    joined = {"il": ("il", "la"), "da": ("dal", "dalla"), "a": ("al", "alla")}[article]
+    return f"{joined[feminine]} {name}"
 
 
 def _weekday(index: int, lang: str, plural: bool = False) -> str:
@@ -143,13 +151,19 @@ def format_week(spans: Sequence[Sequence[tuple[time, time]]], closed_on_holidays
             groups.append((i, i, key))
     parts = []
     for first, last, day_spans in groups:
-        days = _weekday(first, lang) if first == last else str(words["range"]).format(
-            a=_weekday(first, lang), b=_weekday(last, lang))
+        if lang == "it":
+            days = _weekday(first, lang) if first == last else str(words["range"]).format(
+                a=_italian_day(_weekday(first, lang), "da"), b=_italian_day(_weekday(last, lang), "a"))
+        else:
+            days = _weekday(first, lang) if first == last else str(words["range"]).format(
+                a=_weekday(first, lang), b=_weekday(last, lang))
         if last == first + 1:
             days = format_list([_weekday(first, lang), _weekday(last, lang)], lang)
         hours = format_list([format_span(a, b, lang) for a, b in day_spans], lang)
         parts.append(f"{days}, {hours}")
     closed = [_weekday(i, lang, bool(words["plural"])) for i, day in enumerate(spans) if not day]
+    if lang == "it":
+        closed = [_italian_day(day, "il") for day in closed]
     if closed_on_holidays:
         closed.append(str(words["holidays"]))
     text = "; ".join(parts)

@@ -205,6 +205,34 @@ def evaluate_recordings(
     return result
 
 
+Recognise = Callable[[np.ndarray, int, str], str]
+"""A system under comparison: 8 kHz samples, their rate, the language -> the text heard."""
+
+
+def text_of(transcriber: Transcriber) -> Recognise:
+    """A transcriber as a system under comparison."""
+    return lambda pcm, rate, language: transcriber.transcribe(pcm, rate, language).text
+
+
+def each_in_turn(recordings: Iterable[Recording], channel: Channel | str, systems: Mapping[str, Recognise],
+                 language: str) -> tuple[dict[str, list[tuple[str, str, str]]], dict[str, list[float]], float]:
+    """Every recording, as ``channel`` carries it, sent to each system in turn, so that the
+    machine's load falls on all alike: per system the (name, reference, heard) triples and
+    the seconds each took, and the seconds of audio."""
+    pairs: dict[str, list[tuple[str, str, str]]] = {name: [] for name in systems}
+    seconds: dict[str, list[float]] = {name: [] for name in systems}
+    audio_s = 0.0
+    for rec in recordings:
+        pcm = through_channel(rec.path, channel)
+        audio_s += len(pcm) / 8000
+        for name, recognise in systems.items():
+            start = time.perf_counter()
+            text = recognise(pcm, 8000, language)
+            seconds[name].append(time.perf_counter() - start)
+            pairs[name].append((rec.name, rec.text, text))
+    return pairs, seconds, audio_s
+
+
 def score_transcripts(language: str, engine: str, pairs: list[tuple[str, str, str]], audio_s: float,
                       seconds: list[float], channel: str) -> EvalResult:
     """An :class:`EvalResult` for (name, reference, hypothesis) triples heard elsewhere (a

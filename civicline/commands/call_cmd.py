@@ -27,7 +27,7 @@ from flows.session import (
     Step,
     Transfer,
 )
-from staff_files.problems import FlowError
+from staff_files.problems import CivicError, FlowError
 
 HELP = """Type what you would say and press Enter. Keys: '#5' presses 5, '#0' a person,
 '#*' repeat, '#9' slower, '#0612345678#' a number. Empty line: silence. Ctrl-D: hang up."""
@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     call.add_argument("--lang", help="start in this language instead of the language menu")
     call.add_argument("--now", help="the clock the call sees (ISO date-time, town time if no offset)")
     call.add_argument("--caller", help="the caller's number, as the phone line would give it")
+    call.add_argument("--record", type=Path, metavar="DB",
+                      help="record the call in this store (a try is never put among the town's calls)")
     call.set_defaults(func=run_call)
 
     sim = subparsers.add_parser("simulate", help="run scenario files; exit 1 if any fails")
@@ -81,9 +83,11 @@ def run_call(args: argparse.Namespace) -> int:
     fixed = parse_now(args.now, tz)
     clock = (lambda: fixed) if fixed else (lambda: datetime.now(tz))
     if args.lang and args.lang not in runtime.languages:
-        raise FlowError(f"--lang {args.lang}: not an enabled language ({', '.join(runtime.languages)})")
-    call = Call(Engine(runtime), clock, caller=args.caller, language=args.lang, recorder=_recorder(config),
-                texts=_Shown())
+        raise CivicError(f"--lang {args.lang}: not a language this town offers ({', '.join(runtime.languages)}); "
+                        f"add it to town.yaml's languages, or for this run set "
+                        f"CIVICLINE_LANGUAGES={','.join([*runtime.languages, args.lang])}")
+    recorder = _recorder(config, Path(args.record)) if args.record else None
+    call = Call(Engine(runtime), clock, caller=args.caller, language=args.lang, recorder=recorder, texts=_Shown())
     print(HELP)
     _print_step(call.start())
     while not call.ended:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flows.session import Option
+from nlu.numbers import lone_number
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -35,4 +36,7 @@ def yes_no(turn: Turn, answer: Answer, lang: str | None = None) -> bool | None:
         return {YES_KEY: True, NO_KEY: False}.get(answer.key)
     if not answer.text:
         return None
+    said_key = lone_number(answer.text, lang or turn.lang)
+    if said_key is not None:  # "uno", "two": the key said aloud
+        return {int(YES_KEY): True, int(NO_KEY): False}.get(said_key)
     return turn.understanding.yes_no(answer.text, lang or turn.lang)

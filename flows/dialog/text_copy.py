@@ -15,13 +15,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import phonenumbers
-from babel.dates import format_date
 
 from flows.dialog.answers import YES_NO_OPTIONS, Answer, yes_no
 from flows.dialog.escalation import not_understood
 from flows.loader import ENTRY
 from flows.provenance import Source
 from flows.session import Ask, CopyOffer, Expect, SendText
+from translations.formatting import format_date_long
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -182,7 +182,7 @@ def message(turn: Turn) -> str:
         if source.document:
             label = f"{label} ({source.document})"
         if source.verified is not None:
-            verified = format_date(source.verified, "d MMMM y", locale=lang)
+            verified = format_date_long(source.verified, lang)
             lines.append(turn.rt.catalogs.render("copy.source", lang, {"dataset": label, "verified": verified}).text)
         else:
             lines.append(turn.rt.catalogs.render("copy.source_unverified", lang, {"dataset": label}).text)

@@ -77,3 +77,13 @@ def test_mixed_script_keeps_the_latin_words():
     assert (
         matcher.decide("пожалуйста when is my bin collected 東京").intent == "waste.collection_day"
     )
+
+
+def test_a_key_said_as_a_number_is_told_from_a_sentence():
+    from nlu.numbers import lone_number
+
+    assert lone_number("one", "en") == 1 and lone_number("number two", "en") == 2
+    assert lone_number("uno", "es") == 1 and lone_number("el dos", "es") == 2
+    assert lone_number("deux", "fr") == 2 and lone_number("la touche 3", "fr") is None  # three words
+    assert lone_number("one sofa", "en") is None and lone_number("i'm done", "en") is None
+    assert lone_number("", "en") is None and lone_number("12 rue du port", "fr") is None

@@ -84,6 +84,25 @@ def test_terminal_call_by_keypad(tmp_path):
     assert "transfer to main" in result.stdout
 
 
+def test_a_terminal_call_is_recorded_only_where_asked(tmp_path):
+    """A try in the terminal is not one of the town's calls: it goes to the store named."""
+    import sqlite3
+
+    config = write_config(tmp_path, TOWN)
+    result = run("--config", str(config), "call", "--lang", "en", "--now", "2026-12-01T10:15", input="#0\n")
+    assert result.returncode == 0, result.stderr
+    town_calls = tmp_path / "calls.sqlite3"
+    if town_calls.exists():
+        with sqlite3.connect(town_calls) as db:
+            assert db.execute("select count(*) from calls").fetchone()[0] == 0
+    tries = tmp_path / "tries.sqlite3"
+    result = run("--config", str(config), "call", "--lang", "en", "--now", "2026-12-01T10:15",
+                 "--record", str(tries), input="#0\n")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tries) as db:
+        assert db.execute("select count(*) from calls").fetchone()[0] == 1
+
+
 def test_config_refuses_secrets_in_the_file(tmp_path):
     config = tmp_path / "civicline.toml"
     config.write_text('[server]\ntwilio_auth_token = "abc"\n')

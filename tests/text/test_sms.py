@@ -64,7 +64,7 @@ def test_a_first_message_that_asks_something_is_answered_at_once_in_its_language
 
 def test_each_sender_has_a_conversation_of_its_own(serve):
     s = serve()
-    s.twilio.sms("Bonjour, j ai une question sur les poubelles", sender="+33611111111")
+    s.twilio.sms("Bonjour, j ai une question s il vous plait", sender="+33611111111")
     s.twilio.sms("Hello, I have a question please", sender="+33622222222")
     assert "Tapez 1 pour vos jours de collecte" in text_of(s.twilio.sms("1", sender="+33611111111"))
     assert "Type 1 for your collection days" in text_of(s.twilio.sms("1", sender="+33622222222"))
@@ -73,7 +73,7 @@ def test_each_sender_has_a_conversation_of_its_own(serve):
 
 def test_a_message_delivered_twice_gets_the_same_answer_and_moves_nothing(serve):
     s = serve()
-    s.twilio.sms("Bonjour, j ai une question sur les poubelles")
+    s.twilio.sms("Bonjour, j ai une question s il vous plait")
     sid = new_sid("SM")
     one = s.twilio.sms("1", message_sid=sid)
     two = s.twilio.sms("1", message_sid=sid)
@@ -92,7 +92,7 @@ def test_unsigned_or_malformed_webhooks_are_refused(serve):
 
 def test_an_idle_conversation_ends_and_the_next_message_starts_a_new_one(serve):
     s = serve()
-    s.twilio.sms("Bonjour, j ai une question sur les poubelles")
+    s.twilio.sms("Bonjour, j ai une question s il vous plait")
     s.twilio.sms("1")
     s.clock.t += 29 * 60  # still within [text] idle_minutes (30)
     assert s.service.end_idle() == 0
@@ -114,7 +114,7 @@ def test_stop_ends_the_conversation_without_a_reply(serve):
 
 def test_a_person_takes_over_and_answers_by_sms_through_twilios_rest_api(serve):
     s = serve()
-    s.twilio.sms("Bonjour, j ai une question sur les poubelles")
+    s.twilio.sms("Bonjour, j ai une question s il vous plait")
     handed = text_of(s.twilio.sms("0"))
     assert "Je transmets votre question à une personne, qui vous répondra ici" in handed
     [call] = s.store.calls()

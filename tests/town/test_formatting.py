@@ -54,3 +54,16 @@ def test_money_lists_spans():
     assert format_list(["A", "B", "C"], "en") == "A, B and C"
     assert format_list(["A", "B", "C"], "es") == "A, B y C"
     assert format_span(time(9), time(12), "fr") == "de 9 h à 12 h"
+
+
+def test_italian_weekdays_take_their_article():
+    """"la domenica" is feminine: "chiuso il domenica" was said before."""
+    from datetime import time
+
+    from translations.formatting import format_week
+
+    day = [(time(9), time(12))]
+    assert format_week([day] * 6 + [[]], True, "it") == (
+        "dal lunedì al sabato, dalle 9:00 alle 12:00; chiuso la domenica e i giorni festivi")
+    assert format_week([[]] + [day] * 5 + [[]], False, "it").endswith("chiuso il lunedì e la domenica")
+    assert format_week([[]] + [day] * 6, False, "it").startswith("dal martedì alla domenica")

@@ -9,6 +9,7 @@ from voice.eval import (
     CHANNEL_GOALS,
     ROUNDTRIP_THRESHOLD,
     THRESHOLDS,
+    each_in_turn,
     evaluate_recordings,
     evaluate_roundtrip,
     fixed_subset,
@@ -31,6 +32,24 @@ def test_normalize_and_wer():
     assert normalize("Número 2", "es") == "numero dos"
     assert word_error_rate(["a b c d"], ["a x c"]) == pytest.approx(0.5)
     assert word_error_rate(["a b", "c d"], ["a b", "c d"]) == 0.0
+
+
+def test_each_recording_goes_to_every_system_in_turn():
+    """The benches' comparison: the same audio to each system, one after the other."""
+    heard: list[tuple[str, int]] = []
+
+    def system(tag: str):
+        def recognise(pcm, rate, lang):
+            heard.append((tag, len(pcm)))
+            return "" if tag == "deaf" else "hello"
+        return recognise
+
+    recs = sample("en", 2)
+    pairs, seconds, audio_s = each_in_turn(recs, "gsm", {"deaf": system("deaf"), "echo": system("echo")}, "en")
+    assert [tag for tag, _ in heard] == ["deaf", "echo", "deaf", "echo"]
+    assert heard[0][1] == heard[1][1] and heard[0][1] != heard[2][1]  # the same audio to both
+    assert [p[0] for p in pairs["echo"]] == [r.name for r in recs] and pairs["deaf"][0][2] == ""
+    assert len(seconds["deaf"]) == 2 and audio_s == pytest.approx(sum(n for _, n in heard[::2]) / 8000)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
@@ -79,18 +98,17 @@ def test_catalog_prompts_round_trip(engines, whisper, lang):
 # what was measured, against regressions: English through GSM measured 5.6 % (goal 5 %),
 # Spanish 17.6 % (goal 15 %), French with 15 dB of street noise 36.6 % (goal 35 %). These
 # are figures on the sample the decoding was chosen on; the held-out ones are in the docs.
-# Italian has no channel goal in the issue: bounds just above its first measurement on this
-# sample (GSM 18.3 %, GSM + 15 dB 25.5 %), against regressions.
+# Italian has no channel goal in the issue and is measured by bench/noise_bench.py (GSM 18.3 %,
+# GSM + 15 dB 25.5 % on this sample); CI's time goes to the goals of the three offered languages.
 CHANNEL_BOUND = {
     ("en", "gsm"): 0.07, ("fr", "gsm"): CHANNEL_GOALS["gsm"]["fr"], ("es", "gsm"): 0.20,
     ("en", "gsm+15dB"): CHANNEL_GOALS["gsm+15dB"]["en"], ("fr", "gsm+15dB"): 0.40,
     ("es", "gsm+15dB"): CHANNEL_GOALS["gsm+15dB"]["es"],
-    ("it", "gsm"): 0.21, ("it", "gsm+15dB"): 0.29,
 }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "fr", "es", "it"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 @pytest.mark.parametrize("channel", ["gsm", "gsm+15dB"])
 def test_wer_through_a_mobile_network_and_street_noise(whisper, lang, channel):
     result = evaluate_recordings(whisper, lang, limit=40, channel=channel)
