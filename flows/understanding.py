@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -55,12 +56,17 @@ class Understanding:
         *,
         meaning: str | None = DEFAULT_MEANING,
         cache_dir: Path | None = None,
+        caller_sentences: Mapping[str, Sequence[str]] | None = None,
     ):
         self.catalogs = catalogs
         self.town = town
         self.translator = translator  # an nlu.translate TranslatorChain, or None
         self.meaning = meaning if meaning and meaning != "none" else None
         self.cache_dir = cache_dir
+        # Callers' own labelled sentences, which the intent regression is fitted on too
+        # (translations/caller_sentences.py); None: those shipped with the program.
+        self._caller_sentences = caller_sentences
+        self.caller_sentences_nearest = False  # also as nearest examples (measured by bench/callers_folds.py)
         self._matchers: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -76,6 +82,14 @@ class Understanding:
         except SemanticUnavailable as exc:
             log.warning("understanding by words only: %s", exc)
             return None
+
+    @property
+    def caller_sentences(self) -> Mapping[str, Sequence[str]]:
+        if self._caller_sentences is None:
+            from translations.caller_sentences import load_caller_sentences
+
+            self._caller_sentences = load_caller_sentences()
+        return self._caller_sentences
 
     def matcher(self, lang: str) -> Any:
         with self._lock:  # two calls in a new language build it once
@@ -101,7 +115,8 @@ class Understanding:
                 if other != lang:
                     for intent, phrases in self.catalogs[other].intents.items():
                         others.setdefault(intent, []).extend(phrases)
-            return HybridMatcher(own, lang, self.encoder, extra_examples=others, cache_dir=self.cache_dir)
+            return HybridMatcher(own, lang, self.encoder, extra_examples=others, training=self.caller_sentences,
+                                 training_nearest=self.caller_sentences_nearest, cache_dir=self.cache_dir)
         return IntentMatcher({i: e for i, e in own.items() if i != OUT_OF_SCOPE}, lang)
 
     def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
