@@ -146,9 +146,9 @@ class Calibration:
     high: float = 0.85  # a cosine at or above this is as good as the example itself
     # The regression's probability (nlu.intent_regression) adds this much, times itself,
     # to each intent's score: it ranks better than the nearest example alone.
-    regression_weight: float = 0.3
-    match: float = 0.7  # combined score of a match
-    margin: float = 0.06  # ahead of the runner-up by at least this, or ask which
+    regression_weight: float = 0.5
+    match: float = 0.8  # combined score of a match
+    margin: float = 0.1  # ahead of the runner-up by at least this, or ask which
     floor: float = 0.35  # below this, not understood; between floor and match, ask
     # Words never prove a question is ours ("how much is the school canteen" has a fee's
     # words): a best whose nearest example is farther than the nearest out-of-scope
@@ -156,7 +156,7 @@ class Calibration:
     out_of_scope_lead: float = 0.0
     # ... and so is a best the regression finds less probable than the out-of-scope class
     # by more than this (None: not used).
-    out_of_scope_probability_lead: float | None = 0.0
+    out_of_scope_probability_lead: float | None = 0.2
     # Words that say one request clearly (this sure, this far ahead of any other's words)
     # are a match below the bar, unless an out-of-scope example is nearer by `0.05`.
     clear_words: float = 0.9
@@ -277,6 +277,31 @@ def load_calibrated(encoder: str, path: Path = CALIBRATION_FILE) -> CalibratedDe
         return None
 
 
+def _regression(
+    index: SemanticIndex,
+    training: Mapping[str, Sequence[str]] | None,
+    encoder: SentenceEncoder,
+    cache_dir: Path | None,
+) -> IntentRegression:
+    """The intent regression, fitted on the examples and on `training`: labelled sentences
+    that teach the regression only (callers' own wordings; the nearest example and the
+    words still know the catalogs' examples alone). Sentences of a request the examples do
+    not have are left out: the regression knows the requests of this town's catalogs."""
+    import numpy as np
+
+    known = set(index.intents)
+    extra = {i: s for i, s in (training or {}).items() if i in known and s}
+    if not extra:
+        return IntentRegression(index.matrix, index.labels, cache_dir=cache_dir)
+    taught = SemanticIndex(extra, encoder, cache_dir=cache_dir)
+    vectors = np.vstack([index.matrix, taught.matrix])
+    labels = (*index.labels, *taught.labels)
+    # One order whatever the language (each pools the same examples, its own first): the
+    # languages then share one fit.
+    order = np.lexsort((vectors[:, 1], vectors[:, 0], np.array(labels)))
+    return IntentRegression(vectors[order], [labels[k] for k in order], cache_dir=cache_dir)
+
+
 class HybridMatcher:
     """Same interface as IntentMatcher (rank, decide; scores 0..100); built once per
     language, then pure apart from a small cache of embedded sentences."""
@@ -288,6 +313,8 @@ class HybridMatcher:
         encoder: SentenceEncoder,
         *,
         extra_examples: Mapping[str, Sequence[str]] | None = None,
+        training: Mapping[str, Sequence[str]] | None = None,
+        training_nearest: bool = False,
         decider: Decider | None = None,
         cache_dir: object = None,
     ) -> None:
@@ -301,9 +328,13 @@ class HybridMatcher:
         for intent, phrases in (extra_examples or {}).items():
             if intent in pooled or intent == OUT_OF_SCOPE:
                 pooled.setdefault(intent, []).extend(phrases)
+        if training_nearest:  # the labelled sentences are nearest examples too, not only taught
+            for intent, phrases in (training or {}).items():
+                if intent in pooled:
+                    pooled[intent].extend(phrases)
+            training = None
         self.semantic = SemanticIndex(pooled, encoder, cache_dir=cache_dir)  # type: ignore[arg-type]
-        self.regression = IntentRegression(self.semantic.matrix, self.semantic.labels,
-                                           cache_dir=cache_dir)  # type: ignore[arg-type]
+        self.regression = _regression(self.semantic, training, encoder, cache_dir)  # type: ignore[arg-type]
         self.decider: Decider = decider or load_calibrated(encoder.name) or HandDecider()
 
     def gather(
