@@ -56,7 +56,8 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default=",".join(PARTS), help="the tuned-on sets, comma-separated")
     parser.add_argument("--languages", default=",".join(LANGS), help="languages offered (CIVICLINE_LANGUAGES)")
-    parser.add_argument("--train", choices=("callers", "none"), default="callers")
+    parser.add_argument("--train", choices=("callers", "nearest", "none"), default="callers",
+                        help="nearest: the sentences are nearest examples too")
     parser.add_argument("--wrong-cost", type=float, default=1.0)
     parser.add_argument("--oos-cost", type=float, default=2.0)
     parser.add_argument("--shipped", action="store_true", help="the code as it is on every set, no folds")
@@ -111,7 +112,8 @@ def folds(runtime, parts: tuple[str, ...], langs: tuple[str, ...], args: argpars
     def teach(without: set[str]) -> None:
         """The regression fitted on the catalogs and the sets not in `without`."""
         taught: dict[str, list[str]] = {}
-        if args.train == "callers":
+        understanding.caller_sentences_nearest = args.train == "nearest"
+        if args.train != "none":
             for lang in LANGS:
                 for intent, phrases in labelled_sentences(lang, [p for p in parts if p not in without]).items():
                     taught.setdefault(intent, []).extend(phrases)

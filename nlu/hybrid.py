@@ -278,7 +278,7 @@ def load_calibrated(encoder: str, path: Path = CALIBRATION_FILE) -> CalibratedDe
 
 
 def _regression(
-    index: SemanticIndex,
+    examples: Mapping[str, Sequence[str]],
     training: Mapping[str, Sequence[str]] | None,
     encoder: SentenceEncoder,
     cache_dir: Path | None,
@@ -286,20 +286,22 @@ def _regression(
     """The intent regression, fitted on the examples and on `training`: labelled sentences
     that teach the regression only (callers' own wordings; the nearest example and the
     words still know the catalogs' examples alone). Sentences of a request the examples do
-    not have are left out: the regression knows the requests of this town's catalogs."""
+    not have are left out: the regression knows the requests of this town's catalogs.
+
+    Both are taken in one order whatever the language (each language pools the same
+    examples, its own first), so that the languages share one fit."""
     import numpy as np
 
-    known = set(index.intents)
-    extra = {i: s for i, s in (training or {}).items() if i in known and s}
+    def ordered(phrases: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        return {i: sorted(phrases[i]) for i in sorted(phrases) if phrases[i]}
+
+    index = SemanticIndex(ordered(examples), encoder, cache_dir=cache_dir)
+    extra = ordered({i: s for i, s in (training or {}).items() if i in index.intents})
     if not extra:
         return IntentRegression(index.matrix, index.labels, cache_dir=cache_dir)
     taught = SemanticIndex(extra, encoder, cache_dir=cache_dir)
-    vectors = np.vstack([index.matrix, taught.matrix])
-    labels = (*index.labels, *taught.labels)
-    # One order whatever the language (each pools the same examples, its own first): the
-    # languages then share one fit.
-    order = np.lexsort((vectors[:, 1], vectors[:, 0], np.array(labels)))
-    return IntentRegression(vectors[order], [labels[k] for k in order], cache_dir=cache_dir)
+    return IntentRegression(np.vstack([index.matrix, taught.matrix]), (*index.labels, *taught.labels),
+                            cache_dir=cache_dir)
 
 
 class HybridMatcher:
@@ -334,7 +336,7 @@ class HybridMatcher:
                     pooled[intent].extend(phrases)
             training = None
         self.semantic = SemanticIndex(pooled, encoder, cache_dir=cache_dir)  # type: ignore[arg-type]
-        self.regression = _regression(self.semantic, training, encoder, cache_dir)  # type: ignore[arg-type]
+        self.regression = _regression(pooled, training, encoder, cache_dir)  # type: ignore[arg-type]
         self.decider: Decider = decider or load_calibrated(encoder.name) or HandDecider()
 
     def gather(
