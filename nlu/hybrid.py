@@ -24,8 +24,8 @@ Two ways to decide from that evidence, same interface:
   asked back ("did you mean A or B?"), else "not understood";
 - ``HandDecider`` (the one in use): a·words + (1−a)·meaning + r·probability, where the
   probability is that of a multinomial regression on the sentence's vector fitted on the
-  catalogs' examples (nlu.intent_regression), with bars chosen by leave-one-set-out folds
-  over the caller sets (bench/callers_folds.py).
+  catalogs' examples and the callers' labelled sentences given (nlu.intent_regression), with
+  bars chosen by leave-one-set-out folds over the caller sets (bench/callers_folds.py).
 """
 
 from __future__ import annotations
@@ -193,17 +193,21 @@ class HandDecider:
         c = self.calibration
         scored = sorted(self.scores(gathered).items(), key=lambda kv: (-kv[1], kv[0]))
         ranked = [IntentScore(i, round(100.0 * min(1.0, s), 1)) for i, s in scored if i != OUT_OF_SCOPE]
-        if not scored or scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
+        if not ranked:
             return IntentDecision("none", ranked)
-        best_intent, best = scored[0]
-        top = next(e for e in gathered.evidence if e.intent == best_intent)
-        if gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + c.out_of_scope_lead:
-            return IntentDecision("none", ranked)
+        top = next(e for e in gathered.evidence if e.intent == ranked[0].intent)
+        nearer_out = gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + c.out_of_scope_lead
+        likelier_out = (c.out_of_scope_probability_lead is not None and gathered.out_of_scope_probability is not None
+                        and gathered.out_of_scope_probability > _probability(top) + c.out_of_scope_probability_lead)
+        if scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
+            return IntentDecision("none", ranked, out_of_scope=nearer_out or likelier_out)
+        best = scored[0][1]
+        if nearer_out:
+            return IntentDecision("none", ranked, out_of_scope=True)
         if self._clear_words(gathered, top):
             return IntentDecision("match", ranked)
-        if (c.out_of_scope_probability_lead is not None and gathered.out_of_scope_probability is not None
-                and gathered.out_of_scope_probability > _probability(top) + c.out_of_scope_probability_lead):
-            return IntentDecision("none", ranked)
+        if likelier_out:
+            return IntentDecision("none", ranked, out_of_scope=True)
         runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
         if best < c.match or best - runner_up < c.margin:
             return IntentDecision("ambiguous" if len(ranked) > 1 else "none", ranked)

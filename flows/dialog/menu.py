@@ -70,7 +70,8 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
         joined = turn.understanding.decide(f"{missed} {text}", turn.lang, only=list(targets))
         if joined.kind == "match":
             decision = joined
-    if decision.kind == "none":
+    if decision.kind == "none" and not decision.out_of_scope:
+        # ("a pothole on boulevard de la mer" holds an address, but asks for no request)
         by_slot = _slot_answer(turn, targets, text)
         if by_slot is not None:
             turn.remember(by_slot, None)

@@ -81,3 +81,12 @@ def test_an_object_named_in_the_guide_counts_as_sure():
                 Evidence("waste.bulky", 0.9, 0.63, 0.0, probability=0.6))
     decision = HandDecider().decide(Gathered(evidence, 0.3, 0.02))
     assert (decision.kind, decision.intent) == ("match", "waste.sorting")
+
+
+def test_a_question_judged_out_of_scope_says_so():
+    evidence = (Evidence("permits.fee", 0.8, 0.75, 0.0, probability=0.05),
+                Evidence("waste.glass", 0.0, 0.3, 0.0, probability=0.01))
+    judged = HandDecider().decide(Gathered(evidence, 0.6, 0.9))
+    assert (judged.kind, judged.out_of_scope) == ("none", True)
+    unsure = HandDecider().decide(Gathered((Evidence("permits.fee", 0.0, 0.2, 0.0, probability=0.3),), 0.1, 0.05))
+    assert (unsure.kind, unsure.out_of_scope) == ("none", False)
