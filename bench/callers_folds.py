@@ -39,8 +39,8 @@ GRID = {
     "regression_weight": (0.3, 0.5),
     "match": (0.6, 0.65, 0.7, 0.75, 0.8),
     "margin": (0.06, 0.1),
-    "out_of_scope_lead": (0.0, 0.05),
-    "out_of_scope_probability_lead": (0.0, 0.2),
+    "out_of_scope_lead": (-0.05, 0.0, 0.05),
+    "out_of_scope_probability_lead": (-0.1, 0.0, 0.2),
 }
 
 

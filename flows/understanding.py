@@ -66,7 +66,9 @@ class Understanding:
         # Callers' own labelled sentences, which the intent regression is fitted on too
         # (translations/caller_sentences.py); None: those shipped with the program.
         self._caller_sentences = caller_sentences
-        self.caller_sentences_nearest = False  # also as nearest examples (measured by bench/callers_folds.py)
+        # ... and as nearest examples too (the folds of bench/callers_folds.py: more right
+        # answers than teaching the regression alone); the words matcher keeps the catalogs'.
+        self.caller_sentences_nearest = True
         self._matchers: dict[str, Any] = {}
         self._lock = threading.Lock()
 

@@ -4,8 +4,9 @@ regression (nlu.intent_regression) is fitted on beside the catalogs' examples.
 They are the tuned-on caller sets (tests/nlu/data/callers dev, dev2, dev3, dev4: sentences
 written by people who had not read the catalogs, as a recogniser writes them), copied into
 ``translations/callers/<lang>.yaml`` by ``scripts/callers_training.py --write``; the held-out
-set (test_*) never is. They teach the regression only: the words matcher and the nearest
-example know the catalogs' examples alone, and the emergency detector does not read them.
+set (test_*) never is. They teach the regression and are nearest examples of their
+requests (nlu.hybrid); the words matcher knows the catalogs' examples alone, and the
+emergency detector does not read them.
 """
 
 from __future__ import annotations
