@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from civicline.callers_eval import HELD_OUT, TUNED_ON, caller_set, evaluate_dialog, first_sentence, has_set
+from civicline.callers_eval import (
+    HELD_OUT,
+    TUNED_ON,
+    caller_set,
+    evaluate_dialog,
+    first_sentence,
+    has_set,
+)
 from civicline.config import load_config
 from civicline.wiring import load_runtime
 from flows.dialog.labels import intent_labels
