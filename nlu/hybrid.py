@@ -146,17 +146,17 @@ class Calibration:
     high: float = 0.85  # a cosine at or above this is as good as the example itself
     # The regression's probability (nlu.intent_regression) adds this much, times itself,
     # to each intent's score: it ranks better than the nearest example alone.
-    regression_weight: float = 0.5
-    match: float = 0.8  # combined score of a match
+    regression_weight: float = 0.3
+    match: float = 0.6  # combined score of a match
     margin: float = 0.1  # ahead of the runner-up by at least this, or ask which
     floor: float = 0.35  # below this, not understood; between floor and match, ask
     # Words never prove a question is ours ("how much is the school canteen" has a fee's
-    # words): a best whose nearest example is farther than the nearest out-of-scope
-    # example's by more than this is not understood.
-    out_of_scope_lead: float = 0.0
+    # words): a best whose nearest example is not nearer than the nearest out-of-scope
+    # example's by at least minus this is not understood (-0.05: it must be 0.05 nearer).
+    out_of_scope_lead: float = -0.05
     # ... and so is a best the regression finds less probable than the out-of-scope class
-    # by more than this (None: not used).
-    out_of_scope_probability_lead: float | None = 0.2
+    # plus this (-0.1: an out-of-scope class within 0.1 of the best is enough; None: not used).
+    out_of_scope_probability_lead: float | None = -0.1
     # Words that say one request clearly (this sure, this far ahead of any other's words)
     # are a match below the bar, unless an out-of-scope example is nearer by `0.05`.
     clear_words: float = 0.9
