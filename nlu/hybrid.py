@@ -58,6 +58,9 @@ CALIBRATION_FILE = Path(__file__).with_name("intent_calibration.yaml")
 NEIGHBOURS = 8  # nearest examples that vote
 # A cosine stands in for the out-of-scope examples' when a catalog has none: no evidence.
 NO_OUT_OF_SCOPE = 0.3
+# The out-of-scope class this much more probable than the best request: the sentence is
+# judged a question the town does not answer (IntentDecision.out_of_scope).
+JUDGED_OUT_OF_SCOPE = 0.3
 
 FEATURES = (
     "words",  # the word matcher's score, 0..1
@@ -199,16 +202,28 @@ class HandDecider:
         nearer_out = gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + c.out_of_scope_lead
         likelier_out = (c.out_of_scope_probability_lead is not None and gathered.out_of_scope_probability is not None
                         and gathered.out_of_scope_probability > _probability(top) + c.out_of_scope_probability_lead)
+        # Judged a question the town does not answer (not merely not understood): its
+        # nearest example is an out-of-scope one, or the regression clearly says so. An
+        # address said alone is near no request but is not judged so.
+        judged = (gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning) or (
+            gathered.out_of_scope_probability is not None
+            and gathered.out_of_scope_probability > _probability(top) + JUDGED_OUT_OF_SCOPE)
         if scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
-            return IntentDecision("none", ranked, out_of_scope=nearer_out or likelier_out)
+            return IntentDecision("none", ranked, out_of_scope=judged)
         best = scored[0][1]
         if nearer_out:
-            return IntentDecision("none", ranked, out_of_scope=True)
+            return IntentDecision("none", ranked, out_of_scope=judged)
         if self._clear_words(gathered, top):
             return IntentDecision("match", ranked)
         if likelier_out:
-            return IntentDecision("none", ranked, out_of_scope=True)
+            return IntentDecision("none", ranked, out_of_scope=judged)
         runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
+        second = next((e for e in gathered.evidence if ranked[1:] and e.intent == ranked[1].intent), None)
+        if second is not None and best - runner_up < c.margin and self._clear_words(gathered, second):
+            # Too close to tell by the scores, but the words name the second clearly
+            # ("los restos de jardín en el 13 rue victor hugo": an address pulls towards
+            # the collection days, the words say green waste).
+            return IntentDecision("match", [ranked[1], ranked[0], *ranked[2:]])
         if best < c.match or best - runner_up < c.margin:
             return IntentDecision("ambiguous" if len(ranked) > 1 else "none", ranked)
         return IntentDecision("match", ranked)
@@ -221,9 +236,10 @@ class HandDecider:
 
 
 def _probability(e: Evidence) -> float:
-    """The regression's probability; an intent named by evidence from elsewhere (an object of
-    the town's sorting guide, which the catalogs' examples do not hold) counts as sure."""
-    return 1.0 if e.named > 0 else e.probability
+    """The regression's probability. (An object of the sorting guide named no longer makes
+    "where does it go" sure here: the regression is taught callers' sentences naming
+    objects, and a name found by chance — "where CAN I take my glass" — took glass away.)"""
+    return e.probability
 
 
 @dataclass(frozen=True)
