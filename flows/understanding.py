@@ -125,11 +125,26 @@ class Understanding:
         matcher = self.matcher(lang)
         named = SORTING_INTENT in only and self.sorting_object(text, lang) is not None
         if hasattr(matcher, "semantic"):
-            return matcher.decide(text, only=only, boost={SORTING_INTENT: SORTING_BOOST} if named else None)
+            decision = matcher.decide(text, only=only, boost={SORTING_INTENT: SORTING_BOOST} if named else None)
+            return self._same_service(decision, text, lang) if named else decision
         decision = matcher.decide(text, only=only)
         if named and decision.kind != "match":
             return IntentDecision("match", [IntentScore(SORTING_INTENT, 100.0), *decision.ranked])
         return decision
+
+    def _same_service(self, decision: IntentDecision, text: str, lang: str) -> IntentDecision:
+        """"Where does it go" or the service the named object goes to ("an old sofa": where
+        it goes, or bulky items): one answer either way, so no question back."""
+        if decision.kind != "ambiguous" or len(decision.ranked) < 2:
+            return decision
+        pair = {decision.ranked[0].intent, decision.ranked[1].intent}
+        guide = getattr(self.town, "sorting", None)
+        item = guide.items.get(self.sorting_object(text, lang) or "") if guide is not None else None
+        service = f"waste.{item.goes}" if item is not None else None
+        if SORTING_INTENT not in pair or service not in pair:
+            return decision
+        chosen = next(s for s in decision.ranked if s.intent == service)
+        return IntentDecision("match", [chosen, *(s for s in decision.ranked if s is not chosen)])
 
     def sorting_object(self, text: str, lang: str) -> str | None:
         """The sorting guide's object the sentence names, if one is named clearly."""
