@@ -113,6 +113,11 @@ def test_held_out_callers_floors(runtime, lang):
 @pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 75-81 % right, not 95 %")
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
+    held_out = {fold(c["text"]) for c in caller_set(lang, HELD_OUT).cases}
+    if held_out <= _taught(lang):
+        # Until the fresh held-out set takes the name test_*, test_* is also dev4 and taught
+        # to the regression: its figure is a tuned-on one and says nothing of the goal.
+        pytest.skip("test_* is still the tuned-on dev4 (taught): not a held-out set until renamed")
     assert evaluate_dialog(runtime, caller_set(lang, "test"), "test").rate("right") >= 0.95
 
 
