@@ -149,7 +149,7 @@ class Calibration:
     high: float = 0.85  # a cosine at or above this is as good as the example itself
     # The regression's probability (nlu.intent_regression) adds this much, times itself,
     # to each intent's score: it ranks better than the nearest example alone.
-    regression_weight: float = 0.3
+    regression_weight: float = 0.5
     match: float = 0.6  # combined score of a match
     margin: float = 0.1  # ahead of the runner-up by at least this, or ask which
     floor: float = 0.35  # below this, not understood; between floor and match, ask
