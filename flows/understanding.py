@@ -161,6 +161,10 @@ class Understanding:
 
         if lone_number(text, lang) is not None:
             return None  # a key said as a number: never "goodbye" for a fuzzy "one" ~ "done"
+        if not self._in_known_letters(text):
+            # Mostly letters no catalog uses ("Привет 你好"): the meaning may still find a
+            # greeting near a caller's "ciao", but a call is never ended on that.
+            return None
         matcher = self.matcher(lang)
         if hasattr(matcher, "semantic"):
             # Against every intent: "a person" wins only when nothing else fits better, so
@@ -204,6 +208,14 @@ class Understanding:
 
         catalog = self.catalogs[lang]
         return parse_yes_no(text, lang, catalog.yes, catalog.no)
+
+    @cached_property
+    def _letters(self) -> frozenset[str]:
+        return frozenset(ch for words in self.vocabularies.values() for word in words for ch in word)
+
+    def _in_known_letters(self, text: str) -> bool:
+        letters = [ch for ch in text.lower() if ch.isalpha()]
+        return not letters or 2 * sum(ch in self._letters for ch in letters) >= len(letters)
 
     @cached_property
     def vocabularies(self) -> dict[str, set[str]]:

@@ -79,6 +79,10 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
             target, choice, menu = targets[by_slot]
             turn.apply_slots(choice_slots(turn, menu, choice))
             return _through_menus(turn, target, by_slot)
+    if decision.kind == "match" and decision.intent and switch.offer(turn, text):
+        # Understood, but said in another enabled language: the caller is offered it first
+        # (the meaning is multilingual and callers' sentences of every language are taught).
+        return None
     if decision.kind == "match" and decision.intent:
         best = decision.ranked[0]
         turn.remember(best.intent, best.score)
