@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -55,12 +56,19 @@ class Understanding:
         *,
         meaning: str | None = DEFAULT_MEANING,
         cache_dir: Path | None = None,
+        caller_sentences: Mapping[str, Sequence[str]] | None = None,
     ):
         self.catalogs = catalogs
         self.town = town
         self.translator = translator  # an nlu.translate TranslatorChain, or None
         self.meaning = meaning if meaning and meaning != "none" else None
         self.cache_dir = cache_dir
+        # Callers' own labelled sentences, which the intent regression is fitted on too
+        # (translations/caller_sentences.py); None: those shipped with the program.
+        self._caller_sentences = caller_sentences
+        # ... and as nearest examples too (the folds of bench/callers_folds.py: more right
+        # answers than teaching the regression alone); the words matcher keeps the catalogs'.
+        self.caller_sentences_nearest = True
         self._matchers: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -76,6 +84,14 @@ class Understanding:
         except SemanticUnavailable as exc:
             log.warning("understanding by words only: %s", exc)
             return None
+
+    @property
+    def caller_sentences(self) -> Mapping[str, Sequence[str]]:
+        if self._caller_sentences is None:
+            from translations.caller_sentences import load_caller_sentences
+
+            self._caller_sentences = load_caller_sentences()
+        return self._caller_sentences
 
     def matcher(self, lang: str) -> Any:
         with self._lock:  # two calls in a new language build it once
@@ -101,18 +117,34 @@ class Understanding:
                 if other != lang:
                     for intent, phrases in self.catalogs[other].intents.items():
                         others.setdefault(intent, []).extend(phrases)
-            return HybridMatcher(own, lang, self.encoder, extra_examples=others, cache_dir=self.cache_dir)
+            return HybridMatcher(own, lang, self.encoder, extra_examples=others, training=self.caller_sentences,
+                                 training_nearest=self.caller_sentences_nearest, cache_dir=self.cache_dir)
         return IntentMatcher({i: e for i, e in own.items() if i != OUT_OF_SCOPE}, lang)
 
     def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
         matcher = self.matcher(lang)
         named = SORTING_INTENT in only and self.sorting_object(text, lang) is not None
         if hasattr(matcher, "semantic"):
-            return matcher.decide(text, only=only, boost={SORTING_INTENT: SORTING_BOOST} if named else None)
+            decision = matcher.decide(text, only=only, boost={SORTING_INTENT: SORTING_BOOST} if named else None)
+            return self._same_service(decision, text, lang) if named else decision
         decision = matcher.decide(text, only=only)
         if named and decision.kind != "match":
             return IntentDecision("match", [IntentScore(SORTING_INTENT, 100.0), *decision.ranked])
         return decision
+
+    def _same_service(self, decision: IntentDecision, text: str, lang: str) -> IntentDecision:
+        """"Where does it go" or the service the named object goes to ("an old sofa": where
+        it goes, or bulky items): one answer either way, so no question back."""
+        if decision.kind != "ambiguous" or len(decision.ranked) < 2:
+            return decision
+        pair = {decision.ranked[0].intent, decision.ranked[1].intent}
+        guide = getattr(self.town, "sorting", None)
+        item = guide.items.get(self.sorting_object(text, lang) or "") if guide is not None else None
+        service = f"waste.{item.goes}" if item is not None else None
+        if SORTING_INTENT not in pair or service not in pair:
+            return decision
+        chosen = next(s for s in decision.ranked if s.intent == service)
+        return IntentDecision("match", [chosen, *(s for s in decision.ranked if s is not chosen)])
 
     def sorting_object(self, text: str, lang: str) -> str | None:
         """The sorting guide's object the sentence names, if one is named clearly."""
@@ -129,6 +161,10 @@ class Understanding:
 
         if lone_number(text, lang) is not None:
             return None  # a key said as a number: never "goodbye" for a fuzzy "one" ~ "done"
+        if not self._in_known_letters(text):
+            # Mostly letters no catalog uses ("Привет 你好"): the meaning may still find a
+            # greeting near a caller's "ciao", but a call is never ended on that.
+            return None
         matcher = self.matcher(lang)
         if hasattr(matcher, "semantic"):
             # Against every intent: "a person" wins only when nothing else fits better, so
@@ -183,6 +219,14 @@ class Understanding:
         "hello", "¿Aló?"): a greeting says too little for the language detector, but shows
         its language."""
         return [lang for lang in self.catalogs.languages if self.greeting_only(text, lang)]
+
+    @cached_property
+    def _letters(self) -> frozenset[str]:
+        return frozenset(ch for words in self.vocabularies.values() for word in words for ch in word)
+
+    def _in_known_letters(self, text: str) -> bool:
+        letters = [ch for ch in text.lower() if ch.isalpha()]
+        return not letters or 2 * sum(ch in self._letters for ch in letters) >= len(letters)
 
     @cached_property
     def vocabularies(self) -> dict[str, set[str]]:

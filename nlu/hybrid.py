@@ -24,8 +24,8 @@ Two ways to decide from that evidence, same interface:
   asked back ("did you mean A or B?"), else "not understood";
 - ``HandDecider`` (the one in use): a·words + (1−a)·meaning + r·probability, where the
   probability is that of a multinomial regression on the sentence's vector fitted on the
-  catalogs' examples (nlu.intent_regression), with bars chosen by leave-one-set-out folds
-  over the caller sets (bench/callers_folds.py).
+  catalogs' examples and the callers' labelled sentences given (nlu.intent_regression), with
+  bars chosen by leave-one-set-out folds over the caller sets (bench/callers_folds.py).
 """
 
 from __future__ import annotations
@@ -58,6 +58,9 @@ CALIBRATION_FILE = Path(__file__).with_name("intent_calibration.yaml")
 NEIGHBOURS = 8  # nearest examples that vote
 # A cosine stands in for the out-of-scope examples' when a catalog has none: no evidence.
 NO_OUT_OF_SCOPE = 0.3
+# The out-of-scope class this much more probable than the best request: the sentence is
+# judged a question the town does not answer (IntentDecision.out_of_scope).
+JUDGED_OUT_OF_SCOPE = 0.3
 
 FEATURES = (
     "words",  # the word matcher's score, 0..1
@@ -146,17 +149,17 @@ class Calibration:
     high: float = 0.85  # a cosine at or above this is as good as the example itself
     # The regression's probability (nlu.intent_regression) adds this much, times itself,
     # to each intent's score: it ranks better than the nearest example alone.
-    regression_weight: float = 0.3
-    match: float = 0.7  # combined score of a match
-    margin: float = 0.06  # ahead of the runner-up by at least this, or ask which
+    regression_weight: float = 0.5
+    match: float = 0.6  # combined score of a match
+    margin: float = 0.1  # ahead of the runner-up by at least this, or ask which
     floor: float = 0.35  # below this, not understood; between floor and match, ask
     # Words never prove a question is ours ("how much is the school canteen" has a fee's
-    # words): a best whose nearest example is farther than the nearest out-of-scope
-    # example's by more than this is not understood.
-    out_of_scope_lead: float = 0.0
+    # words): a best whose nearest example is not nearer than the nearest out-of-scope
+    # example's by at least minus this is not understood (-0.05: it must be 0.05 nearer).
+    out_of_scope_lead: float = -0.05
     # ... and so is a best the regression finds less probable than the out-of-scope class
-    # by more than this (None: not used).
-    out_of_scope_probability_lead: float | None = 0.0
+    # plus this (-0.1: an out-of-scope class within 0.1 of the best is enough; None: not used).
+    out_of_scope_probability_lead: float | None = -0.1
     # Words that say one request clearly (this sure, this far ahead of any other's words)
     # are a match below the bar, unless an out-of-scope example is nearer by `0.05`.
     clear_words: float = 0.9
@@ -193,18 +196,34 @@ class HandDecider:
         c = self.calibration
         scored = sorted(self.scores(gathered).items(), key=lambda kv: (-kv[1], kv[0]))
         ranked = [IntentScore(i, round(100.0 * min(1.0, s), 1)) for i, s in scored if i != OUT_OF_SCOPE]
-        if not scored or scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
+        if not ranked:
             return IntentDecision("none", ranked)
-        best_intent, best = scored[0]
-        top = next(e for e in gathered.evidence if e.intent == best_intent)
-        if gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + c.out_of_scope_lead:
-            return IntentDecision("none", ranked)
+        top = next(e for e in gathered.evidence if e.intent == ranked[0].intent)
+        nearer_out = gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning + c.out_of_scope_lead
+        likelier_out = (c.out_of_scope_probability_lead is not None and gathered.out_of_scope_probability is not None
+                        and gathered.out_of_scope_probability > _probability(top) + c.out_of_scope_probability_lead)
+        # Judged a question the town does not answer (not merely not understood): its
+        # nearest example is an out-of-scope one, or the regression clearly says so. An
+        # address said alone is near no request but is not judged so.
+        judged = (gathered.out_of_scope is not None and gathered.out_of_scope > top.meaning) or (
+            gathered.out_of_scope_probability is not None
+            and gathered.out_of_scope_probability > _probability(top) + JUDGED_OUT_OF_SCOPE)
+        if scored[0][0] == OUT_OF_SCOPE or scored[0][1] < c.floor:
+            return IntentDecision("none", ranked, out_of_scope=judged)
+        best = scored[0][1]
+        if nearer_out:
+            return IntentDecision("none", ranked, out_of_scope=judged)
         if self._clear_words(gathered, top):
             return IntentDecision("match", ranked)
-        if (c.out_of_scope_probability_lead is not None and gathered.out_of_scope_probability is not None
-                and gathered.out_of_scope_probability > _probability(top) + c.out_of_scope_probability_lead):
-            return IntentDecision("none", ranked)
+        if likelier_out:
+            return IntentDecision("none", ranked, out_of_scope=judged)
         runner_up = next((s for i, s in scored[1:] if i != OUT_OF_SCOPE), 0.0)
+        second = next((e for e in gathered.evidence if ranked[1:] and e.intent == ranked[1].intent), None)
+        if second is not None and best - runner_up < c.margin and self._clear_words(gathered, second):
+            # Too close to tell by the scores, but the words name the second clearly
+            # ("los restos de jardín en el 13 rue victor hugo": an address pulls towards
+            # the collection days, the words say green waste).
+            return IntentDecision("match", [ranked[1], ranked[0], *ranked[2:]])
         if best < c.match or best - runner_up < c.margin:
             return IntentDecision("ambiguous" if len(ranked) > 1 else "none", ranked)
         return IntentDecision("match", ranked)
@@ -217,9 +236,10 @@ class HandDecider:
 
 
 def _probability(e: Evidence) -> float:
-    """The regression's probability; an intent named by evidence from elsewhere (an object of
-    the town's sorting guide, which the catalogs' examples do not hold) counts as sure."""
-    return 1.0 if e.named > 0 else e.probability
+    """The regression's probability. (An object of the sorting guide named no longer makes
+    "where does it go" sure here: the regression is taught callers' sentences naming
+    objects, and a name found by chance — "where CAN I take my glass" — took glass away.)"""
+    return e.probability
 
 
 @dataclass(frozen=True)
@@ -277,6 +297,33 @@ def load_calibrated(encoder: str, path: Path = CALIBRATION_FILE) -> CalibratedDe
         return None
 
 
+def _regression(
+    examples: Mapping[str, Sequence[str]],
+    training: Mapping[str, Sequence[str]] | None,
+    encoder: SentenceEncoder,
+    cache_dir: Path | None,
+) -> IntentRegression:
+    """The intent regression, fitted on the examples and on `training`: labelled sentences
+    that teach the regression only (callers' own wordings; the nearest example and the
+    words still know the catalogs' examples alone). Sentences of a request the examples do
+    not have are left out: the regression knows the requests of this town's catalogs.
+
+    Both are taken in one order whatever the language (each language pools the same
+    examples, its own first), so that the languages share one fit."""
+    import numpy as np
+
+    def ordered(phrases: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        return {i: sorted(phrases[i]) for i in sorted(phrases) if phrases[i]}
+
+    index = SemanticIndex(ordered(examples), encoder, cache_dir=cache_dir)
+    extra = ordered({i: s for i, s in (training or {}).items() if i in index.intents})
+    if not extra:
+        return IntentRegression(index.matrix, index.labels, cache_dir=cache_dir)
+    taught = SemanticIndex(extra, encoder, cache_dir=cache_dir)
+    return IntentRegression(np.vstack([index.matrix, taught.matrix]), (*index.labels, *taught.labels),
+                            cache_dir=cache_dir)
+
+
 class HybridMatcher:
     """Same interface as IntentMatcher (rank, decide; scores 0..100); built once per
     language, then pure apart from a small cache of embedded sentences."""
@@ -288,6 +335,8 @@ class HybridMatcher:
         encoder: SentenceEncoder,
         *,
         extra_examples: Mapping[str, Sequence[str]] | None = None,
+        training: Mapping[str, Sequence[str]] | None = None,
+        training_nearest: bool = False,
         decider: Decider | None = None,
         cache_dir: object = None,
     ) -> None:
@@ -301,9 +350,13 @@ class HybridMatcher:
         for intent, phrases in (extra_examples or {}).items():
             if intent in pooled or intent == OUT_OF_SCOPE:
                 pooled.setdefault(intent, []).extend(phrases)
+        if training_nearest:  # the labelled sentences are nearest examples too, not only taught
+            for intent, phrases in (training or {}).items():
+                if intent in pooled:
+                    pooled[intent].extend(phrases)
+            training = None
         self.semantic = SemanticIndex(pooled, encoder, cache_dir=cache_dir)  # type: ignore[arg-type]
-        self.regression = IntentRegression(self.semantic.matrix, self.semantic.labels,
-                                           cache_dir=cache_dir)  # type: ignore[arg-type]
+        self.regression = _regression(pooled, training, encoder, cache_dir)  # type: ignore[arg-type]
         self.decider: Decider = decider or load_calibrated(encoder.name) or HandDecider()
 
     def gather(

@@ -1,6 +1,7 @@
 """Which request a sentence's meaning points to: a multinomial logistic regression on its
 sentence vector, fitted on the catalogs' examples (every language's, and the questions the
-town does not answer as a class of their own).
+town does not answer as a class of their own) and on callers' own labelled sentences when
+given (nlu.hybrid; translations/caller_sentences.py).
 
 The nearest example (nlu.semantic) says how near the sentence is to one wording; the
 regression weighs every example of every request at once, so a request whose wordings

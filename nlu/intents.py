@@ -72,6 +72,9 @@ class IntentScore:
 class IntentDecision:
     kind: str  # "match" | "ambiguous" | "none"
     ranked: list[IntentScore] = field(default_factory=list)  # best first
+    # "none" because the sentence is nearer a question the town does not answer than any
+    # request (not merely unsure): an address in it does not make it a request either.
+    out_of_scope: bool = False
 
     @property
     def intent(self) -> str | None:

@@ -70,7 +70,8 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
         joined = turn.understanding.decide(f"{missed} {text}", turn.lang, only=list(targets))
         if joined.kind == "match":
             decision = joined
-    if decision.kind == "none":
+    if decision.kind == "none" and not decision.out_of_scope:
+        # ("a pothole on boulevard de la mer" holds an address, but asks for no request)
         by_slot = _slot_answer(turn, targets, text)
         if by_slot is not None:
             turn.remember(by_slot, None)
@@ -78,6 +79,10 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
             target, choice, menu = targets[by_slot]
             turn.apply_slots(choice_slots(turn, menu, choice))
             return _through_menus(turn, target, by_slot)
+    if decision.kind == "match" and decision.intent and switch.offer(turn, text):
+        # Understood, but said in another enabled language: the caller is offered it first
+        # (the meaning is multilingual and callers' sentences of every language are taught).
+        return None
     if decision.kind == "match" and decision.intent:
         return _take(turn, targets, decision.intent, decision.ranked[0].score, text)
     if decision.kind == "ambiguous" and switch.offer(turn, text):

@@ -76,8 +76,27 @@ def test_clear_words_answer_below_the_bar_unless_an_out_of_scope_example_is_near
     assert HandDecider().decide(Gathered(evidence, 0.6, 0.4)).kind == "none"
 
 
-def test_an_object_named_in_the_guide_counts_as_sure():
-    evidence = (Evidence("waste.sorting", 0.5, 0.6, 0.0, named=0.25, probability=0.05),
-                Evidence("waste.bulky", 0.9, 0.63, 0.0, probability=0.6))
-    decision = HandDecider().decide(Gathered(evidence, 0.3, 0.02))
+def test_an_object_named_in_the_guide_adds_to_where_it_goes_but_does_not_outweigh_the_regression():
+    named = (Evidence("waste.sorting", 0.5, 0.7, 0.0, named=0.25, probability=0.5),
+             Evidence("waste.bulky", 0.5, 0.7, 0.0, probability=0.4))
+    decision = HandDecider().decide(Gathered(named, 0.3, 0.02))
     assert (decision.kind, decision.intent) == ("match", "waste.sorting")
+    by_chance = (Evidence("waste.sorting", 0.8, 0.8, 0.0, named=0.25, probability=0.02),  # "where CAN i take my glass"
+                 Evidence("waste.glass", 0.93, 0.93, 0.0, probability=0.97))
+    assert HandDecider().decide(Gathered(by_chance, 0.3, 0.0)).intent == "waste.glass"
+
+
+def test_clear_words_decide_between_two_close_requests():
+    close = (Evidence("waste.collection_day", 0.6, 0.74, 0.0, probability=0.47),
+             Evidence("waste.green", 1.0, 0.57, 0.0, probability=0.35))
+    decision = HandDecider().decide(Gathered(close, 0.3, 0.0))
+    assert (decision.kind, decision.intent) == ("match", "waste.green")
+
+
+def test_a_question_judged_out_of_scope_says_so():
+    evidence = (Evidence("permits.fee", 0.8, 0.75, 0.0, probability=0.05),
+                Evidence("waste.glass", 0.0, 0.3, 0.0, probability=0.01))
+    judged = HandDecider().decide(Gathered(evidence, 0.6, 0.9))
+    assert (judged.kind, judged.out_of_scope) == ("none", True)
+    unsure = HandDecider().decide(Gathered((Evidence("permits.fee", 0.0, 0.2, 0.0, probability=0.3),), 0.1, 0.05))
+    assert (unsure.kind, unsure.out_of_scope) == ("none", False)

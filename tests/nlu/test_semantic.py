@@ -63,3 +63,25 @@ def test_meaning_finds_other_words_and_leaves_other_questions_out():
     assert matcher.decide("is there anybody i can talk to").intent == "human"
     assert matcher.decide("how do i get a new passport").kind == "none"
     assert matcher.decide("").kind == "none"
+
+
+def test_callers_sentences_teach_the_regression_and_every_language_shares_its_fit(tmp_path):
+    from nlu import intent_regression
+
+    encoder = load_encoder("use-m3")
+    taught = {"waste.recycling_centre": ["where is the tip", "is the dump open on sunday"],
+              "out_of_scope": ["a pothole on my street"], "unknown.request": ["ignored, not a request here"]}
+    plain = HybridMatcher(EXAMPLES, "en", encoder, cache_dir=tmp_path)
+    english = HybridMatcher(EXAMPLES, "en", encoder, training=taught, cache_dir=tmp_path)
+    before = plain.regression.probabilities(plain.semantic.embed("the tip"))["waste.recycling_centre"]
+    after = english.regression.probabilities(english.semantic.embed("the tip"))["waste.recycling_centre"]
+    assert after > before
+    assert set(english.regression.classes) == set(EXAMPLES)  # a request the examples lack is left out
+    assert len(english.semantic.labels) == len(plain.semantic.labels)  # not nearest examples
+    fitted = len(intent_regression._FITTED)
+    reordered = {k: list(reversed(v)) for k, v in reversed(list(EXAMPLES.items()))}
+    other = HybridMatcher(reordered, "fr", encoder, training=taught, cache_dir=tmp_path)
+    assert len(intent_regression._FITTED) == fitted  # the same fit, whatever the order of the examples
+    assert np.array_equal(other.regression.weights, english.regression.weights)
+    nearest = HybridMatcher(EXAMPLES, "en", encoder, training=taught, training_nearest=True, cache_dir=tmp_path)
+    assert len(nearest.semantic.labels) == len(plain.semantic.labels) + 3
