@@ -102,14 +102,16 @@ class MeaningModel:
         self.weights = _fitted(encoder, groups, (ridge, weight_key, sorted(hard)), cache_dir,
                                lambda: fit_logistic(self.index.matrix, y, ridge, sample_weight=rows))
 
-    def score(self, text: str) -> tuple[float, str, float]:
-        """The logit (emergency against ordinary), the nearest example's kind and its
-        cosine."""
+    def score(self, text: str) -> tuple[float, str, float, float]:
+        """The logit (emergency against ordinary), the nearest emergency example's kind and
+        cosine, and the nearest ordinary sentence's cosine (one product with every example's
+        vector gives both)."""
         vector = self.index.embed(text)
         logit = float(vector @ self.weights[:-1] + self.weights[-1])
-        near = self.index.similarities(text, only=self.kinds)
+        near = self.index.similarities(text)
+        ordinary = near.pop(ORDINARY, 0.0)
         kind, cosine = max(near.items(), key=lambda kv: kv[1]) if near else ("general", 0.0)
-        return logit, kind, cosine
+        return logit, kind, cosine, ordinary
 
 
 def _fitted(encoder: Any, groups: Mapping[str, Sequence[str]], ridge: Any, cache_dir: Path | None,
