@@ -282,11 +282,14 @@ class EmergencyDetector:
         if not folded:
             return None
         order = list(languages) if languages else list(self.languages)
-        for compiled in sorted(self._compiled, key=lambda c: order.index(c.language) if c.language in order else 99):
-            if languages and compiled.language not in languages:
-                continue
-            # The ignored phrases become a gap, so words on either side never join.
-            cleaned = compiled.ignore.sub(" | ", folded) if compiled.ignore else folded
+        asked = [c for c in self._compiled if not languages or c.language in languages]
+        # The ignored phrases of every language asked become a gap, so words on either side
+        # never join, and a look-alike in one language is never another's word ("poteau
+        # incendie", ignored in French, has Italian's "incendi*").
+        cleaned = folded
+        for compiled in asked:
+            cleaned = compiled.ignore.sub(" | ", cleaned) if compiled.ignore else cleaned
+        for compiled in sorted(asked, key=lambda c: order.index(c.language) if c.language in order else 99):
             # An ambiguous word counts only when no other word of the language is there, but
             # names the kind when the other is a cry for help ("socorro, hay fuego": a fire).
             sure = _search(compiled.words, cleaned)
