@@ -53,6 +53,16 @@ def test_only_the_languages_asked_for_and_the_call_language_first():
     assert found(detector, "fuego", ["fr", "es"]).language == "es"
 
 
+def test_a_look_alike_ignored_in_one_language_is_no_word_of_another():
+    detector = EmergencyDetector({
+        "fr": EmergencyWords("fr", words={"fire": ("incendi*",)}, ignore=("poteau* incendie",)),
+        "it": EmergencyWords("it", words={"fire": ("incendi*",)}),
+    })
+    assert detector.detect("le poteau incendie est couché", ["fr", "it"]) is None
+    assert found(detector, "le poteau incendie brûle, un incendie", ["fr", "it"]).kind == "fire"
+    assert found(detector, "poteau incendie", ["it"]).language == "it"  # French not asked: its list neither
+
+
 def labelled(half: str, lang: str) -> tuple[list[str], list[str]]:
     emergencies, ordinary = [], []
     for path in sorted(DATA.glob(f"emergency/{half}_{lang}.yaml")):
