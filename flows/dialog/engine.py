@@ -155,7 +155,7 @@ def handle(turn: Turn, event: Event) -> str | None:
     if alarm is not None and alarm.sure:
         return emergency.raise_alarm(turn, alarm, text)
     if alarm is not None:  # maybe an emergency: the number first, then the answer asked for
-        emergency.notice(turn)
+        emergency.notice(turn, alarm)
     if not state.node.startswith("@"):
         moved = global_words(turn, text)
         if moved is not None:
