@@ -19,10 +19,11 @@ Two levels, so that a doubtful sentence is never left unanswered:
 
 - an **alarm** (the call stops for the emergency advice and the offer of a person, and is
   flagged for staff): the meaning alone is sure, or the words name one and the meaning
-  leans to an emergency;
-- a **notice** (the emergency number is said first, then the call goes on with its answer):
-  the words without the meaning's support ("the fire brigade museum", "an old kitchen
-  knife"), or the meaning alone, not sure enough.
+  leans to an emergency. "Sure" reads the regression's logit with the margin of the nearest
+  emergency example over the nearest ordinary sentence (``MeaningCalibration.margin``);
+- a **notice** (the emergency number and a person offered in one sentence, then the call
+  goes on with its answer): the words without the meaning's support ("an old kitchen
+  knife"), or the meaning's logit alone, not sure enough.
 
 Some words name an emergency in one sentence and something ordinary in many others: "smoke"
 (a neighbour's wood burner), "is dead" (a tree), "a seizure" (last year, for a bus pass),

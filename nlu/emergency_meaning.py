@@ -10,8 +10,10 @@ nearest ordinary question), it heard more of the emergencies of a labelled set i
 been fitted on at the same rate of ordinary callers flagged (docs/understanding.md).
 
 Its score is the regression's logit: above 0 the fitted model leans to an emergency; the
-detector's thresholds (nlu.emergency.MeaningCalibration) are set on ordinary callers.
-The kind of emergency is the nearest example's.
+detector's thresholds (nlu.emergency.MeaningCalibration) are set on ordinary callers and
+the labelled sets, each left out of the examples in turn. The kind of emergency is the
+nearest example's; the nearest ordinary sentence's cosine comes from the same product with
+every example's vector, and the detector weighs the margin between the two in an alarm.
 
 The fitted weights are kept by content (the encoder and every example): a runtime rebuilt
 with the same catalogs, in the process or after a restart (``cache_dir``), fits nothing.
