@@ -126,16 +126,17 @@ def row(label: str, lang: str, det: EmergencyDetector, emergencies: list[str], o
     return ""
 
 
-GRID = tuple((alarm, ambiguous, calm) for alarm in (0.8, 1.0, 1.2, 1.5) for ambiguous in (1.0, 1.5)
-             for calm in (2.0, 3.0))
-NOTICES = (-0.2, -0.3, -0.5)
+GRID = tuple((margin, alarm, ambiguous, calm) for margin in (0.0, 5.0, 10.0, 15.0) for alarm in (1.0, 1.2, 1.4)
+             for ambiguous in (0.3, 0.6, 1.0) for calm in (3.0,))
+NOTICES = (-0.3,)
 
 
 def calibration(understanding: Any, det: EmergencyDetector, tuned: tuple[str, ...]) -> None:
     from nlu.emergency import level_of
 
-    # E(mergency), O(rdinary look-alike) or C(aller); what the words found, the score, the frame
-    scored: list[tuple[str, Any, float | None, Any]] = []
+    # E(mergency), O(rdinary look-alike) or C(aller); what the words found, the score, the frame,
+    # the nearest examples' margin
+    scored: list[tuple[str, Any, float | None, Any, float]] = []
     for name in tuned:
         sets = {lang: labelled(name, lang) for lang in LANGS if lang in det.languages}
         drop = frozenset(fold(t) for data in sets.values() if data for t in (*data[0], *data[1]))
@@ -147,24 +148,26 @@ def calibration(understanding: Any, det: EmergencyDetector, tuned: tuple[str, ..
             for label, texts in zip("EO", data, strict=True):
                 for t in texts:
                     s = held.meaning_score(t, languages)
-                    scored.append((label, held.by_words(t, languages), s[0] if s else None, held.frame(t, languages)))
+                    scored.append((label, held.by_words(t, languages), s[0] if s else None, held.frame(t, languages),
+                                   s[3] if s else 0.0))
     for lang in (x for x in LANGS if x in det.languages):
         languages = [lang, *(x for x in det.languages if x != lang)]
         for t in callers("dev", lang) + callers("dev2", lang):
             s = det.meaning_score(t, languages)
-            scored.append(("C", det.by_words(t, languages), s[0] if s else None, det.frame(t, languages)))
-    sure = [s for label, w, s, _ in scored if label == "O" and w is not None and not w.ambiguous and s is not None]
+            scored.append(("C", det.by_words(t, languages), s[0] if s else None, det.frame(t, languages),
+                           s[3] if s else 0.0))
+    sure = [s for label, w, s, *_ in scored if label == "O" and w is not None and not w.ambiguous and s is not None]
     print(f"\nhighest score of an ordinary dev sentence found by a sure word: {max(sure, default=float('nan')):.2f}")
-    calm = [label for label, *_, frame in scored if frame == "calm"]
+    calm = [label for label, _, _, frame, _ in scored if frame == "calm"]
     print(f"calm frames: {calm.count('E')} emergencies, {calm.count('O')} look-alikes, {calm.count('C')} callers")
-    print("| alarm | ambiguous | calm | notice | emergencies: alarm / notice / missed | look-alikes: alarm / notice "
-          "| dev callers: alarm / notice |")
-    print("|---|---|---|---|---|---|---|")
-    for (alarm, ambiguous, calm_at), notice in ((g, n) for g in GRID for n in NOTICES):
-        c = replace(det.calibration, alarm=alarm, ambiguous=ambiguous, calm=calm_at, notice=notice)
-        levels = {k: [level_of(w, s, c, f) for label, w, s, f in scored if label == k] for k in "EOC"}
+    print("| margin | alarm | ambiguous | calm | notice | emergencies: alarm / notice / missed | look-alikes: alarm / "
+          "notice | dev callers: alarm / notice |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (margin, alarm, ambiguous, calm_at), notice in ((g, n) for g in GRID for n in NOTICES):
+        c = replace(det.calibration, alarm=alarm, ambiguous=ambiguous, calm=calm_at, notice=notice, margin=margin)
+        levels = {k: [level_of(w, s, c, f, m) for label, w, s, f, m in scored if label == k] for k in "EOC"}
         e, o, k = levels["E"], levels["O"], levels["C"]
-        print(f"| {alarm} | {ambiguous} | {calm_at} | {notice} | {e.count('alarm')} / {e.count('notice')} / "
+        print(f"| {margin} | {alarm} | {ambiguous} | {calm_at} | {notice} | {e.count('alarm')} / {e.count('notice')} / "
               f"{e.count(None)} of {len(e)} | {o.count('alarm')} / {o.count('notice')} of {len(o)} "
               f"| {k.count('alarm')} / {k.count('notice')} of {len(k)} |")
 

@@ -21,7 +21,7 @@ ENGINE_PROMPTS = (
     "common.always", "common.offer_person", "common.which_one", "common.candidate",
     "common.slower", "common.hello", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
-    "emergency.general", "emergency.notice", "emergency.or", "emergency.offer_person", "emergency.closed", "emergency.go_on",
+    "emergency.general", "emergency.notice", "emergency.notice_person", "emergency.or", "emergency.offer_person", "emergency.closed", "emergency.go_on",
     "emergency.resume", "emergency.hang_up", "common.source", "common.source_unverified", "common.source_none",
 )  # fmt: skip
 

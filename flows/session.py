@@ -320,6 +320,7 @@ class SessionState:
     flow_version: str = ""
     emergency: str | None = None  # the kind of emergency the caller spoke of, once flagged
     emergency_return: dict[str, Any] | None = None  # where the call was: node, question, language
+    emergency_noticed: str | None = None  # the kind a notice said the number for (none flagged yet)
     ended: bool = False
     channel: str = VOICE  # voice | sms | chat: how the resident reaches this session
     last_answer: GivenAnswer | None = None  # the last factual answer: its copy by SMS, its sources

@@ -19,10 +19,11 @@ Two levels, so that a doubtful sentence is never left unanswered:
 
 - an **alarm** (the call stops for the emergency advice and the offer of a person, and is
   flagged for staff): the meaning alone is sure, or the words name one and the meaning
-  leans to an emergency;
-- a **notice** (the emergency number is said first, then the call goes on with its answer):
-  the words without the meaning's support ("the fire brigade museum", "an old kitchen
-  knife"), or the meaning alone, not sure enough.
+  leans to an emergency. "Sure" reads the regression's logit with the margin of the nearest
+  emergency example over the nearest ordinary sentence (``MeaningCalibration.margin``);
+- a **notice** (the emergency number and a person offered in one sentence, then the call
+  goes on with its answer): the words without the meaning's support ("an old kitchen
+  knife"), or the meaning's logit alone, not sure enough.
 
 Some words name an emergency in one sentence and something ordinary in many others: "smoke"
 (a neighbour's wood burner), "is dead" (a tree), "a seizure" (last year, for a bus pass),
@@ -66,6 +67,9 @@ GENERAL = "general"  # a cry for help, of no kind
 # every night, who do I complain to" is nearest a violence example.)
 UNSOFTENED = ("violence", "suicide", GENERAL)
 ORDINARY = "ordinary"
+# The meaning's logit, the nearest emergency example's kind and cosine, and that cosine's
+# margin over the nearest ordinary sentence's (EmergencyDetector.meaning_score).
+Scored = tuple[float, str, float, float]
 
 
 @dataclass(frozen=True)
@@ -139,14 +143,21 @@ class MeaningCalibration:
     - ``notice``: no dev emergency without words missed, with a margin, a notice for at
       most about 5 % of the dev callers;
     - ``calm``: a calm frame ("last year", "where do I throw it") with words or without, an
-      alarm only from here (no dev emergency has one; the look-alikes' alarms it saves).
+      alarm only from here (no dev emergency has one; the look-alikes' alarms it saves);
+    - ``margin``: an alarm is decided on the logit plus this many times the margin of the
+      nearest emergency example's cosine over the nearest ordinary sentence's. The
+      regression draws one plane through thousands of examples; the nearest examples see
+      what is close: "is there anybody real there" sits on a request for a person however
+      the plane leans, "a tree fell on the car, nobody is hurt" on a look-alike. The notice
+      keeps the logit alone, so that no emergency the regression hears is lost to it.
     """
 
-    alarm: float = 1.0  # the meaning alone is sure
-    ambiguous: float = 1.0  # an ambiguous word alone ("smoke") and the meaning from here: an alarm
+    alarm: float = 1.2  # the meaning alone is sure
+    ambiguous: float = 0.6  # an ambiguous word alone ("smoke") and the meaning from here: an alarm
     agree: float = -2.0  # any other word and the meaning from here: an alarm
-    notice: float = -0.3  # the meaning alone, from here: a notice
+    notice: float = -0.3  # the meaning alone, from here: a notice (the logit alone)
     calm: float = 3.0  # a calm frame, words or not: an alarm only from here
+    margin: float = 10.0  # the nearest examples' margin's weight in the alarms' score
 
 
 def _phrase_pattern(phrase: str) -> str | None:
@@ -173,22 +184,24 @@ def _search(patterns: Iterable[tuple[str, re.Pattern[str]]], text: str) -> tuple
 
 
 def level_of(words: Alarm | None, score: float | None, calibration: MeaningCalibration,
-             frame: Frame = None) -> Literal["alarm", "notice"] | None:
+             frame: Frame = None, margin: float = 0.0) -> Literal["alarm", "notice"] | None:
     """The level a sentence gets from what its words found (None: nothing), its meaning's
-    score (None: nothing left to score) and its frame, when the detector has a meaning
-    layer."""
+    score (None: nothing left to score), its frame and the nearest examples' margin (the
+    nearest emergency example's cosine less the nearest ordinary sentence's), when the
+    detector has a meaning layer."""
     c = calibration
+    sure = None if score is None else score + c.margin * margin
     if words is None:
-        if score is None or score < c.notice:
+        if score is None or sure is None or score < c.notice:
             return None
-        return "alarm" if score >= (c.calm if frame == "calm" else c.alarm) else "notice"
+        return "alarm" if sure >= (c.calm if frame == "calm" else c.alarm) else "notice"
     if frame == "calm" and words.kind not in UNSOFTENED:
         needed = c.calm
     elif words.ambiguous and frame != "urgent":
         needed = c.ambiguous
     else:
         needed = c.agree
-    return "alarm" if score is not None and score >= needed else "notice"
+    return "alarm" if sure is not None and sure >= needed else "notice"
 
 
 def stray_ambiguous(words: Mapping[str, Iterable[str]], ambiguous: Iterable[str]) -> list[str]:
@@ -270,11 +283,14 @@ class EmergencyDetector:
         if not folded:
             return None
         order = list(languages) if languages else list(self.languages)
-        for compiled in sorted(self._compiled, key=lambda c: order.index(c.language) if c.language in order else 99):
-            if languages and compiled.language not in languages:
-                continue
-            # The ignored phrases become a gap, so words on either side never join.
-            cleaned = compiled.ignore.sub(" | ", folded) if compiled.ignore else folded
+        asked = [c for c in self._compiled if not languages or c.language in languages]
+        # The ignored phrases of every language asked become a gap, so words on either side
+        # never join, and a look-alike in one language is never another's word ("poteau
+        # incendie", ignored in French, has Italian's "incendi*").
+        cleaned = folded
+        for compiled in asked:
+            cleaned = compiled.ignore.sub(" | ", cleaned) if compiled.ignore else cleaned
+        for compiled in sorted(asked, key=lambda c: order.index(c.language) if c.language in order else 99):
             # An ambiguous word counts only when no other word of the language is there, but
             # names the kind when the other is a cry for help ("socorro, hay fuego": a fire).
             sure = _search(compiled.words, cleaned)
@@ -316,29 +332,29 @@ class EmergencyDetector:
                 cleaned = compiled.ignore.sub(" ", cleaned)
         return text if cleaned == folded else " ".join(cleaned.split())
 
-    def meaning_score(self, text: str, languages: Sequence[str] | None = None) -> tuple[float, str, float] | None:
-        """The meaning's logit, the nearest example's kind and cosine, for the sentence less
-        its ignored phrases; None without an encoder or with nothing left."""
+    def meaning_score(self, text: str, languages: Sequence[str] | None = None) -> Scored | None:
+        """The meaning's logit, the nearest emergency example's kind and cosine, and that
+        cosine's margin over the nearest ordinary sentence's, for the sentence less its
+        ignored phrases; None without an encoder or with nothing left."""
         if self.meaning is None:
             return None
         text = self.without_ignored(text, languages)
         if not fold(text):
             return None
-        score, kind, cosine = self.meaning.score(text)
-        return score, kind, cosine
+        score, kind, cosine, ordinary = self.meaning.score(text)
+        return score, kind, cosine, cosine - ordinary
 
     def by_meaning(self, text: str, languages: Sequence[str] | None = None) -> Alarm | None:
         """The meaning's verdict alone: an alarm when sure, a notice when doubtful."""
         scored = self.meaning_score(text, languages)
         return self._meaning_alarm(scored) if scored is not None else None
 
-    def _meaning_alarm(self, scored: tuple[float, str, float], frame: Frame = None) -> Alarm | None:
-        score, kind, cosine = scored
-        level = level_of(None, score, self.calibration, frame)
+    def _meaning_alarm(self, scored: Scored, frame: Frame = None) -> Alarm | None:
+        score, kind, cosine, margin = scored
+        level = level_of(None, score, self.calibration, frame, margin)
         if level is None:
             return None
-        return Alarm(kind, "meaning", f"{score:.2f} (nearest {kind} example {cosine:.2f})", None, score, level,
-                     frame=frame)
+        return Alarm(kind, "meaning", _evidence(scored), None, score, level, frame=frame)
 
     def detect(self, text: str, languages: Sequence[str] | None = None) -> Alarm | None:
         """An Alarm (``level`` alarm or notice) when the sentence may speak of an emergency,
@@ -353,11 +369,15 @@ class EmergencyDetector:
         if words is None:
             return self._meaning_alarm(scored, frame) if scored is not None else None
         words = replace(words, frame=frame)
-        if scored is None or level_of(words, scored[0], self.calibration, frame) == "notice":
+        if scored is None or level_of(words, scored[0], self.calibration, frame, scored[3]) == "notice":
             return replace(words, level="notice")
-        score, kind, cosine = scored
-        return replace(words, by="words+meaning", evidence=f"{words.evidence}; {score:.2f} (nearest {kind} example "
-                       f"{cosine:.2f})", score=score, level="alarm")
+        return replace(words, by="words+meaning", evidence=f"{words.evidence}; {_evidence(scored)}", score=scored[0],
+                       level="alarm")
+
+
+def _evidence(scored: Scored) -> str:
+    score, kind, cosine, margin = scored
+    return f"{score:.2f} (nearest {kind} example {cosine:.2f}, {margin:+.2f} over the nearest ordinary)"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ nearest ordinary question), it heard more of the emergencies of a labelled set i
 been fitted on at the same rate of ordinary callers flagged (docs/understanding.md).
 
 Its score is the regression's logit: above 0 the fitted model leans to an emergency; the
-detector's thresholds (nlu.emergency.MeaningCalibration) are set on ordinary callers.
-The kind of emergency is the nearest example's.
+detector's thresholds (nlu.emergency.MeaningCalibration) are set on ordinary callers and
+the labelled sets, each left out of the examples in turn. The kind of emergency is the
+nearest example's; the nearest ordinary sentence's cosine comes from the same product with
+every example's vector, and the detector weighs the margin between the two in an alarm.
 
 The fitted weights are kept by content (the encoder and every example): a runtime rebuilt
 with the same catalogs, in the process or after a restart (``cache_dir``), fits nothing.
@@ -102,14 +104,16 @@ class MeaningModel:
         self.weights = _fitted(encoder, groups, (ridge, weight_key, sorted(hard)), cache_dir,
                                lambda: fit_logistic(self.index.matrix, y, ridge, sample_weight=rows))
 
-    def score(self, text: str) -> tuple[float, str, float]:
-        """The logit (emergency against ordinary), the nearest example's kind and its
-        cosine."""
+    def score(self, text: str) -> tuple[float, str, float, float]:
+        """The logit (emergency against ordinary), the nearest emergency example's kind and
+        cosine, and the nearest ordinary sentence's cosine (one product with every example's
+        vector gives both)."""
         vector = self.index.embed(text)
         logit = float(vector @ self.weights[:-1] + self.weights[-1])
-        near = self.index.similarities(text, only=self.kinds)
+        near = self.index.similarities(text)
+        ordinary = near.pop(ORDINARY, 0.0)
         kind, cosine = max(near.items(), key=lambda kv: kv[1]) if near else ("general", 0.0)
-        return logit, kind, cosine
+        return logit, kind, cosine, ordinary
 
 
 def _fitted(encoder: Any, groups: Mapping[str, Sequence[str]], ridge: Any, cache_dir: Path | None,

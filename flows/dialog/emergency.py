@@ -2,7 +2,9 @@
 to hang up and call the emergency number, is offered a person, and the call goes on the
 staff's review list. Never a menu: the only question is whether they want a person; "no"
 (it was not an emergency) takes them back to the question they were at. A sentence that only
-may speak of one (nlu.emergency: a notice) hears the number first, then its answer."""
+may speak of one (nlu.emergency: a notice) hears the number first, with a person offered in
+the same sentence ("or press 0 for a person"), then its answer; a caller who then asks for a
+person is put through as an emergency and the call is flagged (`flows.dialog.escalation`)."""
 
 from __future__ import annotations
 
@@ -46,12 +48,23 @@ def advise(turn: Turn, kind: str, languages: list[str]) -> None:
         turn.say(key, lang, **numbers(turn, kind, lang))
 
 
-def notice(turn: Turn) -> None:
+def notice(turn: Turn, alarm: Any) -> None:
     """A sentence that may speak of an emergency, not surely ("the smoke of my neighbour's
-    bonfire"): the emergency number is said first, then the call goes on with its answer;
-    no question, no flag."""
+    bonfire"): the emergency number is said first, and a person offered in the same sentence
+    while the town hall's line is open (0, a key every question already takes), then the call
+    goes on with its answer: no question, no flag, one clause more for an ordinary caller. A
+    caller who then asks for a person is put through as an emergency and flagged
+    (``emergency_noticed``; `flows.dialog.escalation.to_person`)."""
     general = numbers(turn, "general", turn.lang)
-    turn.say("emergency.notice", **general)
+    turn.say("emergency.notice", **general, person=turn.text("emergency.notice_person") if person_open(turn) else "")
+    if turn.state.emergency is None:
+        turn.state.emergency_noticed = alarm.kind
+
+
+def person_open(turn: Turn) -> bool:
+    """Can a person take the call now (a town without hours for its line: always)?"""
+    line = human_line(turn, "main")
+    return line is None or is_open(line, turn.now)
 
 
 def raise_alarm(turn: Turn, alarm: Any, text: str) -> str | None:
@@ -82,8 +95,7 @@ def raise_alarm(turn: Turn, alarm: Any, text: str) -> str | None:
 
 def offer(turn: Turn) -> str | None:
     """A person when the town hall's line is open; after hours, nobody can take the call."""
-    line = human_line(turn, "main")
-    if line is not None and not is_open(line, turn.now):
+    if not person_open(turn):
         turn.say("emergency.closed")
         turn.say("emergency.go_on")
     else:

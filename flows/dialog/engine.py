@@ -158,7 +158,7 @@ def handle(turn: Turn, event: Event) -> str | None:
     if alarm is not None and alarm.sure:
         return emergency.raise_alarm(turn, alarm, text)
     if alarm is not None:  # maybe an emergency: the number first, then the answer asked for
-        emergency.notice(turn)
+        emergency.notice(turn, alarm)
     said = said_key(turn, text)
     if said is not None:  # "tres", "il tre", "zero", "dièse": a key said aloud where keys are asked
         return handle(turn, Pressed(said))

@@ -111,8 +111,19 @@ def is_open(line: Any, now: datetime) -> bool:
 
 
 def to_person(turn: Turn, reason: str) -> str | None:
-    """The caller asked for a person: transfer, or after hours the callback flow."""
-    if reason == "caller_asked":
+    """The caller asked for a person: transfer, or after hours the callback flow. After the
+    emergency number was said as a precaution (a notice, which offers a person), the request
+    may be the emergency: the call is flagged as one and put through as one."""
+    state = turn.state
+    if reason == "caller_asked" and state.emergency_noticed and state.emergency is None:
+        reason = "emergency_notice"
+        turn.actions.append(StaffRequest("review", {
+            "kind": "emergency",
+            "reason": f"asked for a person after the emergency number was said as a precaution "
+                      f"({state.emergency_noticed})",
+            "context": context(turn),
+        }))
+    elif reason == "caller_asked":
         turn.actions.append(StaffRequest("review", {"reason": "asked for a person", "context": context(turn)}))
     line = human_line(turn, "main")
     if line is not None and not is_open(line, turn.now) and CALLBACK_FLOW in turn.rt.flows.nodes:

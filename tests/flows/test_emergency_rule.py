@@ -121,7 +121,7 @@ def test_a_doubtful_sentence_hears_the_number_first_then_its_answer(engine):
     state = engine.start("call-1", OPEN, language="en").state
     step = engine.step(state, Said("is there a knife amnesty bin at the police station"), OPEN)
     text = says(step)
-    assert text.startswith("If someone is in danger, hang up and call 1 1 2. Otherwise:"), text
+    assert text.startswith("If someone is in danger, hang up and call 1 1 2, or press 0 for a person. Otherwise:"), text
     assert len(of(step, Say)) > 1  # the call goes on with what it says to any such question
     assert step.state.node != "@emergency" and step.state.emergency is None
     assert not [r for r in of(step, StaffRequest) if r.kind == "review"]
