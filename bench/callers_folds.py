@@ -5,8 +5,8 @@ Run: .venv/bin/python bench/callers_folds.py [--parts dev,dev2,dev3,dev4] [--lan
          [--train callers|none] [--wrong-cost 1] [--oos-cost 2]
      .venv/bin/python bench/callers_folds.py --shipped [--code DIR]   (the code as it is, no folds)
 
-The caller sentences of tests/nlu/data/callers come in tuned-on sets (dev, dev2, dev3, dev4 —
-dev4 read from test_* until it is renamed; Italian has dev and dev4); the held-out set is
+The caller sentences of tests/nlu/data/callers come in tuned-on sets (dev, dev2, dev3, dev4;
+Italian has dev and dev4); the held-out set is
 never read here. In turn, each set is left out, in every language at once (the sets are
 partly translations of one another): the intent regression is fitted on the catalogs'
 examples and the other sets' sentences (`--train callers`; `none`: the examples alone), the
@@ -45,11 +45,9 @@ GRID = {
 
 
 def set_path(lang: str, part: str) -> Path | None:
-    """A tuned-on set's file (dev4: test_* until renamed), or None when the language lacks it."""
-    for name in (f"{part}_{lang}.yaml", *([f"test_{lang}.yaml"] if part == "dev4" else [])):
-        if (DATA / name).exists():
-            return DATA / name
-    return None
+    """A tuned-on set's file, or None when the language lacks it."""
+    path = DATA / f"{part}_{lang}.yaml"
+    return path if path.exists() else None
 
 
 def arguments() -> argparse.Namespace:

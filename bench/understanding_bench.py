@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from civicline.callers_eval import (  # noqa: E402
     CALLERS,
     CLARIFY,
+    PARTS,
     RIGHT,
     WRONG,
     caller_set,
@@ -54,7 +55,7 @@ def _pct(values: list[float], p: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", nargs="*", default=["dev", "dev2", "dev3", "test"], choices=["dev", "dev2", "dev3", "test"])
+    parser.add_argument("--part", nargs="*", default=list(PARTS), choices=PARTS)
     parser.add_argument("--held-out", nargs="+", type=Path, default=[], metavar="FILE",
                         help="caller sets written apart (same format as tests/nlu/data/callers)")
     parser.add_argument("--meaning", nargs="+", default=["none", "use-m3", "e5-small"])

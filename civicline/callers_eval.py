@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CALLERS = ROOT / "tests" / "nlu" / "data" / "callers"
 PARTS = ("dev", "dev2", "dev3", "dev4", "test")
 # The sets tuned on (looked at, chosen on, and taught to the intent regression through
-# translations/callers/). dev4 is the set first held out as test_*: read from test_* until a
-# fresh held-out set takes that name and it is renamed dev4_*.
+# translations/callers/). dev3 and dev4 were held-out sets before the one that now has the name
+# test_* (written 2026-12-04), which is never taught nor tuned on.
 TUNED_ON = ("dev", "dev2", "dev3", "dev4")
 HELD_OUT = "test"
 
@@ -93,16 +93,12 @@ class LanguageResult:
 def caller_set(lang: str, part: str, folder: Path = CALLERS) -> LabelledSet:
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, not {part!r}")
-    path = folder / f"{part}_{lang}.yaml"
-    if part == "dev4" and not path.exists():
-        path = folder / f"test_{lang}.yaml"  # not renamed yet
-    return load_labelled(path)
+    return load_labelled(folder / f"{part}_{lang}.yaml")
 
 
 def has_set(lang: str, part: str, folder: Path = CALLERS) -> bool:
     """Whether this language has that set (Italian has fewer)."""
-    names = [f"{part}_{lang}.yaml", *([f"test_{lang}.yaml"] if part == "dev4" else [])]
-    return any((folder / name).exists() for name in names)
+    return (folder / f"{part}_{lang}.yaml").exists()
 
 
 def labelled_sentences(lang: str, parts: Iterable[str] = TUNED_ON) -> dict[str, list[str]]:

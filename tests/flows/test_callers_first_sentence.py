@@ -1,7 +1,7 @@
 """Callers' own first sentences at the main menu, through the engine and the demo town.
 
-dev, dev2, dev3 and dev4 of tests/nlu/data/callers are tuned on (dev4 is read from test_*
-until a fresh held-out set takes that name): their bars guard against regressions, they are
+dev, dev2, dev3 and dev4 of tests/nlu/data/callers are tuned on (dev3 and dev4 were held-out
+sets before the present one): their bars guard against regressions, they are
 not the result, and their sentences teach the intent regression (translations/callers/, kept
 equal to them here). test is held out (written apart, measured once): its measured figures
 are kept as floors, and the goal as a strict expected failure. No caller set's sentence is
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -63,9 +64,9 @@ KNOWN_BEFORE_DEV3 = {
 }
 
 
-# The same for the test sentences: each was a catalog example (main at 664409d) before the
+# The same for the dev4 sentences: each was a catalog example (main at 664409d) before the
 # set was written by someone who had not read the catalogs.
-KNOWN_BEFORE_TEST = {
+KNOWN_BEFORE_DEV4 = {
     "en": {"any council meetings this week", "bye", "can you text me that", "come again", "glass recycling",
            "goodbye", "i didn t catch that", "i want to talk to a real person", "is that official",
            "meetings this week", "missed bin", "operator", "pardon", "representative", "send me an sms", "slower",
@@ -80,12 +81,38 @@ KNOWN_BEFORE_TEST = {
            "hay recogida manana", "paseme con alguien por favor", "puede repetir", "que reuniones hay esta semana",
            "quiero hablar con una persona", "recogida de voluminosos", "residuos verdes", "segun quien", "vidrio"},
 }
-KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "test": KNOWN_BEFORE_TEST}
+# The same for the held-out test sentences (written 2026-12-04): catalog examples at f6048b7,
+# before the set was written, and one out-of-scope question the catalogs had gained on
+# 2026-12-03 ("i need a copy of my birth certificate").
+KNOWN_BEFORE_TEST = {
+    "en": {"bye bye", "can you text me that", "come again", "goodbye", "how do you know that",
+           "i need a copy of my birth certificate", "i want to talk to a real person", "is that official",
+           "operator", "repeat", "send me a text", "slower", "sorry what was that", "thanks bye", "what did you say",
+           "where does that information come from", "where is the recycling centre", "who says so",
+           "you re talking too fast"},
+    "fr": {"au revoir", "c est tout merci", "dechets verts", "encombrants", "encore une fois", "merci au revoir",
+           "prochain conseil municipal", "ralentissez", "repetez s il vous plait", "un humain", "vous parlez trop vite",
+           "vous pouvez repeter"},
+    "es": {"como dice", "eso es todo gracias", "gracias adios", "habla muy rapido", "hasta luego", "no tan rapido",
+           "proximo pleno municipal", "puede repetir", "quien lo dice", "quiero hablar con una persona",
+           "recogida de enseres", "repita por favor", "restos vegetales"},
+}
+KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "dev4": KNOWN_BEFORE_DEV4, "test": KNOWN_BEFORE_TEST}
 
 
 @pytest.fixture(scope="module")
 def runtime():
     return load_runtime(load_config(ROOT / "civicline.toml", env={}))
+
+
+_HELD_OUT_RESULTS: dict[str, Any] = {}
+
+
+def held_out(runtime, lang: str) -> Any:
+    """The held-out set said through the engine once per language for the tests below."""
+    if lang not in _HELD_OUT_RESULTS:
+        _HELD_OUT_RESULTS[lang] = evaluate_dialog(runtime, caller_set(lang, HELD_OUT), HELD_OUT)
+    return _HELD_OUT_RESULTS[lang]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -95,33 +122,38 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
     assert result.rate("wrong") <= 0.04, [h for h in result.heard if h.verdict == "wrong"]
 
 
-# Measured once on the held-out sentences (right at least, wrong at most), not tuned on:
-# 2026-12-03, main before the session's changes en 75.0 / 5.0 %, fr 68.5 / 6.5 %, es 72.5 /
-# 5.0 %; after them (the intent regression, the emergency frames) 81.0 / 4.5 %, 75.0 / 3.0 %,
-# 76.0 / 3.0 %. Floors with a small margin.
-HELD_OUT_FLOORS = {"en": (0.79, 0.06), "fr": (0.73, 0.05), "es": (0.74, 0.05)}
+# Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
+# wrongly), not tuned on: 2026-12-04, main before the session's changes (f6048b7) en 84.5 /
+# 5.0 % (20 % of 20), fr 74.5 / 2.0 % (15 %), es 72.0 / 5.0 % (25 %); after them (the callers'
+# sentences taught, 61d6965) en 94.5 / 1.0 % (5 %), fr 90.5 / 0.5 % (0 %), es 85.5 / 4.5 % (5 %).
+# Floors with a small margin.
+HELD_OUT_FLOORS = {"en": (0.92, 0.025, 0.10), "fr": (0.88, 0.02, 0.05), "es": (0.83, 0.06, 0.10)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_floors(runtime, lang):
-    result = evaluate_dialog(runtime, caller_set(lang, "test"), "test")
-    right, wrong = HELD_OUT_FLOORS[lang]
+    result = held_out(runtime, lang)
+    right, wrong, out_wrong = HELD_OUT_FLOORS[lang]
     assert result.rate("right") >= right, result.rate("right")
     assert result.rate("wrong") <= wrong, [h for h in result.heard if h.verdict == "wrong"]
+    assert result.rate("wrong", "out") <= out_wrong, [h for h in result.out_of_scope if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 75-81 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 85.5-94.5 % right, not 95 %")
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
-    held_out = {fold(c["text"]) for c in caller_set(lang, HELD_OUT).cases}
-    if held_out <= _taught(lang):
-        # Until the fresh held-out set takes the name test_*, test_* is also dev4 and taught
-        # to the regression: its figure is a tuned-on one and says nothing of the goal.
-        pytest.skip("test_* is still the tuned-on dev4 (taught): not a held-out set until renamed")
-    assert evaluate_dialog(runtime, caller_set(lang, "test"), "test").rate("right") >= 0.95
+    assert held_out(runtime, lang).rate("right") >= 0.95
 
 
-@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "test")])
+_MISSED = pytest.mark.xfail(strict=True, reason="goal not met: 1 of 20 out-of-scope questions answered (5 %, goal 2 %)")
+
+
+@pytest.mark.parametrize("lang", [pytest.param("en", marks=_MISSED), "fr", pytest.param("es", marks=_MISSED)])
+def test_held_out_out_of_scope_goal(runtime, lang):
+    assert held_out(runtime, lang).rate("wrong", "out") <= 0.02
+
+
+@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "test")])
 def test_held_out_sentences_are_not_in_the_catalogs(lang, part):
     held_out = {fold(c["text"]) for c in caller_set(lang, part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))
@@ -143,8 +175,7 @@ def _taught(lang: str) -> set[str]:
 def test_the_regression_is_taught_the_tuned_on_sets_and_nothing_else(lang):
     tuned = {fold(c["text"]) for part in TUNED_ON if has_set(lang, part) for c in caller_set(lang, part).cases}
     assert _taught(lang) == tuned
-    # Until the set first held out is renamed dev4_*, it is both dev4 and test: then this
-    # holds trivially; afterwards it is the check that the fresh held-out set is not taught.
+    # The held-out set is never taught.
     held_out = {fold(c["text"]) for c in caller_set(lang, HELD_OUT).cases} - tuned
     assert not held_out & _taught(lang)
 

@@ -1,10 +1,10 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_* to dev5_*.yaml set the detector (dev2, dev3 and dev5 were held-out sets, measured and
-then used; dev4 was written for the look-alikes; the sentences of dev to dev4 are among the
-catalogs' examples): regression guards, not results. test_*.yaml is held out: written apart
-by someone who read no catalog, no detector and no earlier set, measured once on main before
-and after the session's changes; its floors are that measurement, the goal a strict expected
+dev_* to dev6_*.yaml set the detector (dev2, dev3, dev5 and dev6 were held-out sets, measured
+and then used; dev4 was written for the look-alikes; their sentences are among the catalogs'
+examples): regression guards, not results. test_*.yaml is held out: written apart by someone
+who read no catalog, no detector and no earlier set, measured once on main before and after
+the session's changes; its floors are that measurement, the goal a strict expected
 failure. The ordinary caller sentences of tests/nlu/data/callers must almost never raise an alarm."""
 
 from __future__ import annotations
@@ -237,23 +237,14 @@ def held_out_sets() -> list[str]:
     return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
 
 
-# The held-out set measured on 2026-12-03 is tuned on since: its sentences are among the
-# catalogs' examples, and it is to be renamed dev6_* when a fresh held-out set takes its
-# name. Known by its first sentence, so that a fresh set is checked again.
-FORMER_HELD_OUT = {"en": "help fire", "fr": "au feu au feu vite", "es": "fuego fuego hay fuego", "it": "aiuto incendio"}
-
-
-def is_former_held_out(lang: str) -> bool:
-    emergencies, _ = labelled("test", lang)
-    return bool(emergencies) and emergencies[0] == FORMER_HELD_OUT.get(lang)
-
-
-# Sentences of the held-out set that were catalog examples (main at 664409d) before it was
-# written by someone who had not read the catalogs: short answers and common wordings.
-KNOWN_BEFORE_TEST = {"en": {"i live at 12 rue victor hugo", "next tuesday"}, "fr": set(),
-                     "es": {"el martes que viene", "el punto limpio abre los domingos", "no gracias",
-                            "quiero quitarme la vida"},
-                     "it": {"martedi prossimo", "no grazie"}}
+# Sentences of the held-out set (written 2026-12-04) equal to a catalog example that an
+# earlier set's writer had written before (the earlier sets are examples): short answers, and
+# look-alikes the writers' brief named ("dying to know", a fire station's open day).
+KNOWN_BEFORE_TEST = {"en": {"sorry i didn t catch that", "yes"},
+                     "fr": {"c est quand les portes ouvertes de la caserne des pompiers",
+                            "je meurs d envie de savoir quand ouvre la nouvelle piscine", "merci au revoir"},
+                     "es": {"no han pasado a recoger el carton"},
+                     "it": {"puo ripetere per favore", "si"}}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -262,8 +253,6 @@ def test_held_out_sentences_are_not_in_the_catalogs(lang):
 
     if lang not in held_out_sets():
         pytest.skip(f"no held-out set test_{lang}.yaml (bench/emergency_bench.py measures one when present)")
-    if is_former_held_out(lang):
-        pytest.skip(f"test_{lang}.yaml is the former held-out set, tuned on since (to be renamed dev6_{lang})")
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))
     section = catalog["emergency"]
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
@@ -333,13 +322,27 @@ def test_dev5_floors(detector, lang):
     assert result.false_alarm_rate <= alarms, result.false_alarms
 
 
-# The held-out set, measured once on the merged detector (2026-12-03): alarm / notice / missed
-# en 42/3/0, fr 36/8/1, es 38/7/0 of 45; ordinary sentences raising an alarm 5 / 3 / 4 of 90
-# (before the calm and urgent frames: 43/1/1, 39/5/1, 43/2/0; 6 / 8 / 10 of 90). Floors, not
-# the goal; failures print counts only, so that the set is not studied through them. Tuned on
-# since (its sentences are catalog examples; bench/emergency_bench.py --folds measures it left
-# out of them): regression guards until a fresh held-out set takes its name.
-HELD_OUT_FLOORS = {"en": (1.0, 0.93, 0.06), "fr": (0.97, 0.80, 0.04), "es": (1.0, 0.84, 0.05)}
+# dev6_*.yaml, the held-out set before the fresh one, measured once (2026-12-03: alarm / notice
+# / missed en 42/3/0, fr 36/8/1, es 38/7/0 of 45; 5 / 3 / 4 of 90 ordinary alarms), its
+# sentences catalog examples since: regression guards, not results.
+DEV6_FLOORS = {"en": (1.0, 0.93, 0.06), "fr": (0.97, 0.80, 0.04), "es": (1.0, 0.84, 0.05)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dev6_floors(detector, lang):
+    result = measure(detector, *labelled("dev6", lang))
+    heard, by_alarm, alarms = DEV6_FLOORS[lang]
+    assert result.recall >= heard, result.missed
+    assert result.alarm_recall >= by_alarm, result.noticed
+    assert result.false_alarm_rate <= alarms, result.false_alarms
+
+
+# The held-out set, measured once (2026-12-04): alarm / notice / missed, main before the
+# session's changes (f6048b7) en 41/3/1, fr 41/4/0, es 33/12/0 of 45, ordinary sentences
+# raising an alarm 1 / 5 / 3 of 90; after them (61d6965) 44/1/0, 44/1/0, 42/2/1; 1 / 2 / 3 of
+# 90. Floors, not the goal; failures print counts only, so that the set is not studied
+# through them.
+HELD_OUT_FLOORS = {"en": (1.0, 0.95, 0.025), "fr": (1.0, 0.95, 0.035), "es": (0.97, 0.91, 0.05)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -351,12 +354,10 @@ def test_held_out_floors(detector, lang):
     assert result.false_alarm_rate <= alarms, len(result.false_alarms)
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 3-6 % of ordinary sentences raise an "
-                                       "alarm (goal 1 %), and one French emergency is missed")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 1-3 of 90 ordinary sentences raise an "
+                                       "alarm (1.1-3.3 %, goal 1 %), and one Spanish emergency is missed")
 @pytest.mark.parametrize("lang", LANGS)
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
-    if is_former_held_out(lang):
-        pytest.skip(f"test_{lang}.yaml is tuned on since: the goal is measured on a fresh held-out set")
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 

@@ -1,6 +1,7 @@
 """The emergency detector in Italian. tests/nlu/data/emergency/dev_it.yaml was the first
 held-out set, then tuned on (its look-alikes weighed the calm frames and the thresholds, its
-misses chose words): its floors are regression guards. test_it.yaml is held out: written apart
+misses chose words), and dev6_it.yaml the second: their floors are regression guards.
+test_it.yaml is held out: written apart
 from the detector, its words and examples, the catalogs and the earlier sets, measured once.
 The detector is the one of a runtime offering Italian (it is off in the demo town's town.yaml)."""
 
@@ -50,14 +51,12 @@ def test_the_held_out_set_covers_every_kind():
 
 
 def test_held_out_sentences_are_not_in_the_italian_catalog():
-    if held_out()[0][:1] == ["aiuto incendio"]:
-        pytest.skip("test_it.yaml is the former held-out set, tuned on since (to be renamed dev6_it)")
     section = yaml.safe_load((ROOT / "translations" / "it.yaml").read_text(encoding="utf-8"))["emergency"]
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = held_out()
-    # Two short answers were catalog examples before the set was written apart from them.
-    assert not (written & {fold(s) for s in emergencies + ordinary}) - {"martedi prossimo", "no grazie"}
+    # Two short answers were catalog examples (from earlier sets) before the set was written.
+    assert not (written & {fold(s) for s in emergencies + ordinary}) - {"puo ripetere per favore", "si"}
 
 
 # dev_it, measured once as held out (2026-12-03): 42 alarms, 3 notices of 45; of 95 ordinary
@@ -72,17 +71,26 @@ def test_dev_floors(detector):
     assert result.notice_rate <= 0.26, result.false_notices
 
 
-# test_it, measured once on the merged detector (2026-12-03): 39 alarms, 6 notices, 0 missed
-# of 45; of 90 ordinary sentences, 6 alarms (6.7 %) and 17 notices (before the calm and urgent
-# frames: 45/0/0; 19 alarms, 11 notices). Tuned on since (its sentences are catalog examples;
-# left out of them, bench/emergency_bench.py --folds: 43/2/0, 5 alarms, 18 notices; as built
-# 45/0/0, 0 alarms, 19 notices): regression guards, not results.
+# dev6_it, measured once as held out (2026-12-03): 39 alarms, 6 notices, 0 missed of 45; of 90
+# ordinary sentences, 6 alarms (6.7 %) and 17 notices. Tuned on since (its sentences are
+# catalog examples): regression guards, not results.
+def test_dev6_floors(detector):
+    result = measure(detector, *labelled("dev6"))
+    assert result.recall >= 1.0, result.missed
+    assert result.alarm_recall >= 0.86, result.noticed
+    assert result.false_alarm_rate <= 0.07, result.false_alarms
+    assert result.notice_rate <= 0.23, result.false_notices
+
+
+# test_it, measured once (2026-12-04): main before the session's changes (f6048b7) 41 alarms,
+# 4 notices, 0 missed of 45, of 90 ordinary sentences 6 alarms (6.7 %) and 14 notices; after
+# them (61d6965) 43/2/0, 5 alarms (5.6 %), 14 notices. Floors, not the goal; counts only.
 def test_floors(detector):
     result = measure(detector, *held_out())
     assert result.recall >= 1.0, len(result.missed)
-    assert result.alarm_recall >= 0.86, len(result.noticed)
+    assert result.alarm_recall >= 0.93, len(result.noticed)
     assert result.false_alarm_rate <= 0.07, len(result.false_alarms)
-    assert result.notice_rate <= 0.23, len(result.false_notices)
+    assert result.notice_rate <= 0.18, len(result.false_notices)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
@@ -101,21 +109,19 @@ def test_dev_goal_no_emergency_missed_and_few_alarms(detector):
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 6 of 90 ordinary sentences "
-                                       "(6.7 %) raise an alarm, not 1 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 5 of 90 ordinary sentences "
+                                       "(5.6 %) raise an alarm, not 1 %")
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector):
-    if held_out()[0][:1] == ["aiuto incendio"]:
-        pytest.skip("test_it.yaml is tuned on since: the goal is measured on a fresh held-out set")
     result = measure(detector, *held_out())
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
 # The held-out callers' first sentences (tests/nlu/data/callers/test_it.yaml), ordinary all:
-# measured once before the session's changes, 3 alarms (1.4 %) and 11 notices (5.0 %) of 220,
-# and after the calm and urgent frames, 2 alarms (0.9 %) and 12 notices (5.5 %): floors.
+# measured once before the session's changes (f6048b7), 2 alarms (0.9 %) and 8 notices (3.6 %)
+# of 220, and after them (61d6965), 0 alarms and 7 notices (3.2 %): floors.
 def test_italian_callers_are_almost_never_taken_for_an_emergency(detector):
     data = yaml.safe_load((DATA / "callers" / "test_it.yaml").read_text(encoding="utf-8"))
     result = measure(detector, [], [u["text"] for u in data["utterances"]])
     assert result.ordinary == 220
-    assert result.false_alarm_rate <= 0.02, len(result.false_alarms)
-    assert result.notice_rate <= 0.06, len(result.false_notices)
+    assert result.false_alarm_rate <= 0.01, len(result.false_alarms)
+    assert result.notice_rate <= 0.05, len(result.false_notices)
