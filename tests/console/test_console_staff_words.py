@@ -1,0 +1,95 @@
+"""What the console shows staff in their language rather than the engine's English or its
+internal names: review reasons, intents offered to teach a phrase, a staff reply in a call's
+log, the transfer whisper's request."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from civicline.config import Config
+from civicline.console.accounts import Users
+from support.console import PASSWORD, ROOT, SECRET, csrf, sign_in
+
+
+def french(client) -> None:
+    assert client.post("/console/language", data={"csrf_token": csrf(client), "lang": "fr",
+                                                  "next": "/console/dashboard"}).status_code == 302
+
+
+def add_item(store, item_id: str, reason: str, kind: str = "other", **more) -> None:
+    store.add_review_item({"id": item_id, "call_id": None, "kind": kind, "created_at": "2026-12-01T09:00:00.000+00:00",
+                           "reason": reason, "context": more.pop("context", {}), "dataset": more.get("dataset"),
+                           "record": more.get("record")})
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    from civicline.app import create_app
+
+    monkeypatch.setenv("CIVICLINE_SECRET_KEY", SECRET)
+    monkeypatch.setenv("CIVICLINE_HASH_KEY", "demo-town-tests-hash-key-0123456789")
+    app = create_app(Config(town_path=ROOT / "towns" / "port-lumiere", db_path=tmp_path / "db.sqlite3"))
+    app.instance_path = str(tmp_path / "instance")
+    users = app.extensions["console"].users = Users(
+        app.extensions["console"].store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    users.add("ed", PASSWORD, "editor")
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    assert sign_in(client).status_code == 302
+    french(client)
+    return app, client
+
+
+def test_review_reasons_are_said_in_french_with_the_raw_text_kept(editor, store):
+    french(editor)
+    add_item(store, "r-person", "asked for a person", "asked_person")
+    add_item(store, "r-emergency", "emergency: medical, heard by words+meaning", "emergency")
+    add_item(store, "r-ladder", "not understood 3 times", "not_understood")
+    add_item(store, "r-odd", "something nobody wrote a template for")
+    page = editor.get("/console/review?status=all").get_data(as_text=True)
+    assert "asked for a person</" not in page and "A demandé à parler à une personne" in page
+    assert "Urgence : médicale, reconnue par ses mots et par son sens" in page
+    assert "Pas compris 3 fois" in page
+    # What has no translation stays as written, marked English, and the raw text stays at hand.
+    assert '<span lang="en">something nobody wrote a template for</span>' in page
+    item = editor.get("/console/review/r-emergency").get_data(as_text=True)
+    assert "Urgence : médicale" in item and '<span lang="en">emergency: medical, heard by words+meaning</span>' in item
+
+
+def test_permit_reasons_name_the_permit_as_staff_know_it(demo):
+    app, client = demo
+    store = app.extensions["console"].store
+    add_item(store, "r-permit", "permit building_permit: covers, documents not written in it; the caller was offered "
+             "a person; stale fee: cafe_terrace verified 2025-09-15, older than 180 days; the caller was offered a "
+             "person", "stale_fee")
+    page = client.get("/console/review?status=all").get_data(as_text=True)
+    assert "building_permit" not in page
+    assert "permis de construire" in page and "terrasse de café" in page
+    assert "pas écrits en italien" in page and "ce qu’il couvre, les pièces à fournir" in page
+    assert "Tarif à vérifier : terrasse de café, vérifié le 15/09/2025, il y a plus de 180 jours" in page
+
+
+def test_duplicate_stale_items_of_one_fact_show_once(demo):
+    app, client = demo
+    store = app.extensions["console"].store
+    fact = {"dataset": "permits", "version": "v1", "verified": "2025-01-10", "document": "Règlement"}
+    for rid, record in (("s-permit", "cafe_terrace"), ("s-fee", "cafe_terrace.fee")):
+        add_item(store, rid, "verified 2025-01-10, 325 days ago (limit 180): the assistant no longer says it",
+                 "stale_record", dataset="permits", record=record, context={**fact, "record": record})
+    page = client.get("/console/review?status=all").get_data(as_text=True)
+    assert "/console/review/s-permit" in page and "/console/review/s-fee" not in page
+    assert "Vérifié le 10/01/2025, il y a 325 jours (limite 180) : l’assistant ne le dit plus" in page
+    assert "terrasse de café et son tarif" in page
+
+
+def test_teaching_a_phrase_offers_the_intents_by_their_names(demo):
+    app, client = demo
+    store = app.extensions["console"].store
+    add_item(store, "r-teach", "not understood 3 times", "not_understood")
+    page = client.get("/console/review/r-teach").get_data(as_text=True)
+    assert '<option value="waste.collection_day"' in page
+    assert ">waste.collection_day<" not in page
+    option = page.split('<option value="waste.collection_day"', 1)[1].split("</option>", 1)[0]
+    assert "collecte" in option.lower()
