@@ -68,6 +68,11 @@ def intent_name(intent: str | None) -> str:
     return intent_names().get(intent or "", (intent or "", ""))[0]
 
 
+def intent_label(intent: str | None) -> tuple[str, str] | None:
+    """(spoken label, its language) of an intent, None when no choice offers it."""
+    return intent_names().get(intent or "")
+
+
 def intent_choices(intents: list[str]) -> list[tuple[str, str, str]]:
     """(id, what staff read, its language or "" for an id) for a list of intents, sorted by
     what staff read."""
@@ -193,4 +198,5 @@ def item_subject(item: dict[str, Any]) -> str:
 
 @bp.app_context_processor
 def _staff_words() -> dict[str, Any]:
-    return {"reason_parts": reason_parts, "record_name": record_name, "item_subject": item_subject}
+    return {"reason_parts": reason_parts, "record_name": record_name, "item_subject": item_subject,
+            "intent_label": intent_label, "intent_name": intent_name}

@@ -4,6 +4,8 @@ log, the transfer whisper's request."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from argon2 import PasswordHasher
 
@@ -48,13 +50,13 @@ def test_review_reasons_are_said_in_french_with_the_raw_text_kept(editor, store)
     add_item(store, "r-emergency", "emergency: medical, heard by words+meaning", "emergency")
     add_item(store, "r-ladder", "not understood 3 times", "not_understood")
     add_item(store, "r-odd", "something nobody wrote a template for")
-    page = editor.get("/console/review?status=all").get_data(as_text=True)
+    page = unescape(editor.get("/console/review?status=all").get_data(as_text=True))
     assert "asked for a person</" not in page and "A demandé à parler à une personne" in page
     assert "Urgence : médicale, reconnue par ses mots et par son sens" in page
     assert "Pas compris 3 fois" in page
     # What has no translation stays as written, marked English, and the raw text stays at hand.
     assert '<span lang="en">something nobody wrote a template for</span>' in page
-    item = editor.get("/console/review/r-emergency").get_data(as_text=True)
+    item = unescape(editor.get("/console/review/r-emergency").get_data(as_text=True))
     assert "Urgence : médicale" in item and '<span lang="en">emergency: medical, heard by words+meaning</span>' in item
 
 
@@ -64,10 +66,10 @@ def test_permit_reasons_name_the_permit_as_staff_know_it(demo):
     add_item(store, "r-permit", "permit building_permit: covers, documents not written in it; the caller was offered "
              "a person; stale fee: cafe_terrace verified 2025-09-15, older than 180 days; the caller was offered a "
              "person", "stale_fee")
-    page = client.get("/console/review?status=all").get_data(as_text=True)
+    page = unescape(client.get("/console/review?status=all").get_data(as_text=True))
     assert "building_permit" not in page
     assert "permis de construire" in page and "terrasse de café" in page
-    assert "pas écrits en italien" in page and "ce qu’il couvre, les pièces à fournir" in page
+    assert "pas écrits en italien" in page and "ce qu'il couvre, les pièces à fournir" in page
     assert "Tarif à vérifier : terrasse de café, vérifié le 15/09/2025, il y a plus de 180 jours" in page
 
 
@@ -78,9 +80,9 @@ def test_duplicate_stale_items_of_one_fact_show_once(demo):
     for rid, record in (("s-permit", "cafe_terrace"), ("s-fee", "cafe_terrace.fee")):
         add_item(store, rid, "verified 2025-01-10, 325 days ago (limit 180): the assistant no longer says it",
                  "stale_record", dataset="permits", record=record, context={**fact, "record": record})
-    page = client.get("/console/review?status=all").get_data(as_text=True)
+    page = unescape(client.get("/console/review?status=all").get_data(as_text=True))
     assert "/console/review/s-permit" in page and "/console/review/s-fee" not in page
-    assert "Vérifié le 10/01/2025, il y a 325 jours (limite 180) : l’assistant ne le dit plus" in page
+    assert "Vérifié le 10/01/2025, il y a 325 jours (limite 180) : l'assistant ne le dit plus" in page
     assert "terrasse de café et son tarif" in page
 
 
@@ -88,8 +90,23 @@ def test_teaching_a_phrase_offers_the_intents_by_their_names(demo):
     app, client = demo
     store = app.extensions["console"].store
     add_item(store, "r-teach", "not understood 3 times", "not_understood")
-    page = client.get("/console/review/r-teach").get_data(as_text=True)
+    page = unescape(client.get("/console/review/r-teach").get_data(as_text=True))
     assert '<option value="waste.collection_day"' in page
     assert ">waste.collection_day<" not in page
     option = page.split('<option value="waste.collection_day"', 1)[1].split("</option>", 1)[0]
     assert "collecte" in option.lower()
+
+
+def test_a_staff_reply_shows_as_the_staff_s_reply_without_intent_or_step(app, editor, store):
+    from support.console import place_call
+
+    from flows.session import Said
+
+    place_call(app, [Said("purple elephants")], call_id="chat-1")
+    store.add_turn({"call_id": "chat-1", "seq": 5, "at": "2026-12-01T09:05:00.000+00:00", "assistant_text":
+                    "Bonjour, le service vous rappelle demain.", "intent": "staff_reply", "node": "@person"})
+    french(editor)
+    page = unescape(editor.get("/console/calls/chat-1").get_data(as_text=True))
+    reply = page.split("Échange 6", 1)[1].split("</li>", 1)[0]
+    assert "Réponse de l'agent" in reply and "le service vous rappelle demain" in reply
+    assert "staff_reply" not in reply and "@person" not in reply and "L'assistant a dit" not in reply
