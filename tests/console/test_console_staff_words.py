@@ -98,9 +98,8 @@ def test_teaching_a_phrase_offers_the_intents_by_their_names(demo):
 
 
 def test_a_staff_reply_shows_as_the_staff_s_reply_without_intent_or_step(app, editor, store):
-    from support.console import place_call
-
     from flows.session import Said
+    from support.console import place_call
 
     place_call(app, [Said("purple elephants")], call_id="chat-1")
     store.add_turn({"call_id": "chat-1", "seq": 5, "at": "2026-12-01T09:05:00.000+00:00", "assistant_text":
