@@ -4,6 +4,7 @@ log, the transfer whisper's request."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
@@ -11,7 +12,8 @@ from argon2 import PasswordHasher
 
 from civicline.config import Config
 from civicline.console.accounts import Users
-from support.console import PASSWORD, ROOT, SECRET, csrf, sign_in
+from flows.session import CallerHungUp, Said
+from support.console import PASSWORD, ROOT, SECRET, csrf, place_call, sign_in
 
 
 def french(client) -> None:
@@ -98,9 +100,6 @@ def test_teaching_a_phrase_offers_the_intents_by_their_names(demo):
 
 
 def test_a_staff_reply_shows_as_the_staff_s_reply_without_intent_or_step(app, editor, store):
-    from flows.session import Said
-    from support.console import place_call
-
     place_call(app, [Said("purple elephants")], call_id="chat-1")
     store.add_turn({"call_id": "chat-1", "seq": 5, "at": "2026-12-01T09:05:00.000+00:00", "assistant_text":
                     "Bonjour, le service vous rappelle demain.", "intent": "staff_reply", "node": "@person"})
@@ -109,3 +108,17 @@ def test_a_staff_reply_shows_as_the_staff_s_reply_without_intent_or_step(app, ed
     reply = page.split("Échange 6", 1)[1].split("</li>", 1)[0]
     assert "Réponse de l'agent" in reply and "le service vous rappelle demain" in reply
     assert "staff_reply" not in reply and "@person" not in reply and "L'assistant a dit" not in reply
+
+
+def test_the_dashboard_s_outcomes_add_up_to_its_calls(app, editor):
+    place_call(app, [CallerHungUp()], call_id="ended")
+    for n in range(3):
+        place_call(app, [Said("purple elephants")], call_id=f"open-{n}")  # never hung up: no outcome
+    page = editor.get("/console/dashboard", query_string={"from": "2026-11-25", "to": "2026-12-07"}).get_data(
+        as_text=True)
+    assert '<span class="value">4</span> calls started' in page and "(1 ended, 3 not ended)" in page
+    assert "of the 1 ended calls" in page
+    outcomes = page.split('aria-labelledby="outcomes"', 1)[1].split("</table>", 1)[0]
+    counts = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', outcomes.split("<tfoot>")[0])]
+    assert sum(counts) == 4 and '<th scope="row">not ended</th><td class="num">3</td>' in outcomes
+    assert '<th scope="row">All calls started</th><td class="num">4</td>' in outcomes
