@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_pgettext as _p
+from markupsafe import Markup, escape
 
 from civicline.console.core import bp, civic
 from civicline.console.i18n import language_name, town_date
@@ -27,6 +28,35 @@ HEARD_BY: dict[str, Any] = {
     "words": _p("emergency", "heard by its words"),
     "meaning": _p("emergency", "heard by its meaning"),
     "words+meaning": _p("emergency", "heard by its words and by its meaning"),
+}
+# The slots a whisper's details name (context "slot"), as staff call them.
+SLOTS: dict[str, Any] = {
+    "address": _p("slot", "address"),
+    "house_number": _p("slot", "house number"),
+    "street": _p("slot", "street"),
+    "zones": _p("slot", "collection zones"),
+    "request_object": _p("slot", "object"),
+    "request_service": _p("slot", "service asked"),
+    "request_phone": _p("slot", "phone number"),
+    "callback_number": _p("slot", "number to call back"),
+    "permit": _p("slot", "permit"),
+    "permit_kind": _p("slot", "kind of works"),
+    "permit_question": _p("slot", "question about the permit"),
+    "surface": _p("slot", "surface"),
+    "sorting_item": _p("slot", "object to sort"),
+    "meeting_date": _p("slot", "meeting date"),
+    "meeting_day": _p("slot", "meeting day"),
+    "message": _p("slot", "message"),
+    "transfer_reason": _p("slot", "reason for the transfer"),
+}
+# The engine's own steps (not in a flow file), named as staff see them.
+BUILT_IN_STEPS: dict[str, Any] = {
+    "@language": _p("step", "choice of language"),
+    "@person": _p("step", "with a person"),
+    "@emergency": _p("step", "emergency number"),
+    "@pick": _p("step", "choice between two answers"),
+    "@switch": _p("step", "offer to change language"),
+    "@text_copy": _p("step", "offer of a written copy"),
 }
 PERMIT_FIELDS: dict[str, Any] = {
     "covers": _p("permit", "what it covers"),
@@ -196,7 +226,65 @@ def item_subject(item: dict[str, Any]) -> str:
     return gettext("%(permit)s and its fee", permit=name) if item.get("with_fee") else name
 
 
+def step_name(node: str | None) -> str:
+    """A built-in step by what it does ("choix de la langue"); a flow's step by its id."""
+    return _said(BUILT_IN_STEPS, node or "")
+
+
+def _asked_name(intent: str) -> str:
+    if intent == "emergency":
+        from civicline.console.i18n import word
+
+        return word("review", "emergency")
+    return intent_name(intent)
+
+
+def _detail(part: str) -> str:
+    key, sep, value = part.partition(": ")
+    if not sep or key not in SLOTS:
+        return part
+    if key == "permit":
+        value = record_name("permits", value.strip())
+    return f"{_said(SLOTS, key)}{gettext(': ')}{value}"
+
+
+def whisper_text(summary: str | None) -> str | None:
+    """The transfer whisper (written from the town catalog's ``common.summary`` in its main
+    language) said again in the staff's language: what was asked by the intents' names, the
+    details by the slots' names. None when the text is not that template's (then it is
+    shown as recorded)."""
+    if not summary:
+        return None
+    catalogs = civic().runtime.catalogs
+    template = catalogs.by_lang[catalogs.main_language].prompts.get("common.summary", "")
+    if not template:
+        return None
+    pattern = re.escape(template.strip())
+    for name in ("language", "asked", "details"):
+        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>.*?)", 1)
+    m = re.fullmatch(pattern, summary.strip(), re.S)
+    if m is None or "asked" not in m.groupdict() or "details" not in m.groupdict():
+        return None
+    asked = ", ".join(_asked_name(a.strip()) for a in m["asked"].split(", ") if a.strip() not in ("", "-")) or "-"
+    details = "; ".join(_detail(d) for d in m["details"].split("; ") if d.strip() not in ("", "-")) or "-"
+    language = m.groupdict().get("language") or "-"
+    return gettext("Call in %(language)s. Asked about: %(asked)s. Details: %(details)s.", language=language,
+                   asked=asked, details=details)
+
+
+def reason_said(reason: str | None) -> Markup:
+    """A reason as one line of HTML: what no template says stays English, marked so."""
+    return Markup("; ").join(Markup(escape(p.text)) if p.translated else Markup('<span lang="en">%s</span>') % p.text
+                             for p in reason_parts(reason))
+
+
+def town_language() -> str:
+    return str(civic().runtime.main_language)
+
+
 @bp.app_context_processor
 def _staff_words() -> dict[str, Any]:
     return {"reason_parts": reason_parts, "record_name": record_name, "item_subject": item_subject,
-            "intent_label": intent_label, "intent_name": intent_name}
+            "intent_label": intent_label, "intent_name": intent_name,
+            "whisper_text": whisper_text, "step_name": step_name,
+            "reason_said": reason_said, "main_language": town_language()}

@@ -122,3 +122,22 @@ def test_the_dashboard_s_outcomes_add_up_to_its_calls(app, editor):
     counts = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', outcomes.split("<tfoot>")[0])]
     assert sum(counts) == 4 and '<th scope="row">not ended</th><td class="num">3</td>' in outcomes
     assert '<th scope="row">All calls started</th><td class="num">4</td>' in outcomes
+
+
+def test_the_transfer_whisper_is_said_with_names_staff_know(demo):
+    app, client = demo
+    runtime = app.extensions["civicline"].runtime
+    main = runtime.catalogs.main_language
+    summary = runtime.catalogs.render("common.summary", main, {
+        "language": "anglais", "asked": "emergency, waste.collection_day",
+        "details": "address: 12 rue du Port; zones: A; permit: cafe_terrace"}).text
+    place_call(app, [CallerHungUp()], call_id="whisper")
+    store = app.extensions["console"].store
+    store.end_call("whisper", {"ended_at": "2026-12-01T09:05:00.000+00:00", "outcome": "transferred",
+                               "transfer_reason": "asked for a person", "summary": summary})
+    page = unescape(client.get("/console/calls/whisper").get_data(as_text=True))
+    said = page.split("Message soufflé au transfert", 1)[1].split("</dd>", 1)[0]
+    assert "Demande : urgence, " in said and "Détails : adresse: 12 rue du Port; secteurs de collecte: A; " \
+        "autorisation: terrasse de café" in said
+    assert summary in said  # as the person heard it, kept
+    assert "(A demandé à parler à une personne)" in page
