@@ -141,3 +141,10 @@ def test_the_transfer_whisper_is_said_with_names_staff_know(demo):
         "autorisation: terrasse de café" in said
     assert summary in said  # as the person heard it, kept
     assert "(A demandé à parler à une personne)" in page
+
+
+def test_the_collections_preview_names_no_internal_service(demo):
+    app, client = demo
+    page = unescape(client.get("/console/data/next-collections?street=avenue-jean-jaures").get_data(as_text=True))
+    zones = page.split("Zones :", 1)[1].split("</p>", 1)[0]
+    assert "Gare et faubourgs" in zones and "zone" not in zones
