@@ -148,3 +148,11 @@ def test_the_collections_preview_names_no_internal_service(demo):
     page = unescape(client.get("/console/data/next-collections?street=avenue-jean-jaures").get_data(as_text=True))
     zones = page.split("Zones :", 1)[1].split("</p>", 1)[0]
     assert "Gare et faubourgs" in zones and "zone" not in zones
+
+
+def test_the_try_page_names_the_engine_s_own_steps(editor):
+    french(editor)
+    response = editor.post("/console/try/start", data={"csrf_token": csrf(editor)},
+                           headers={"Accept": "application/json"})
+    html = unescape(response.get_json()["html"])
+    assert "@language" not in html and "choix de la langue" in html
