@@ -28,6 +28,14 @@ class Preview:
     needs_number: bool = False
     no_zone: bool = False
 
+    @property
+    def several_services(self) -> bool:
+        """Whether the zones are per service (refuse, garden…): a town with one service has
+        only its internal name ("zone"), which says nothing to staff."""
+        from flows.town.waste_services import SINGLE_SERVICE
+
+        return set(self.zones) != {SINGLE_SERVICE}
+
 
 def streets(town: Any) -> list[tuple[str, str]]:
     """(id, label) of the town's streets, by label."""

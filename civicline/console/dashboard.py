@@ -45,7 +45,11 @@ def dashboard() -> Any:
         until=day_start(end + timedelta(days=1)),
         minutes_per_call=civic().config.minutes_per_call,
     )
-    outcome_chart = bars([(word("outcome", o), report[o]) for o in OUTCOMES])
+    # Calls started in the period, and the outcomes of those that ended: the calls not
+    # ended (a conversation still open, a line cut without an outcome) make them add up.
+    report["not_ended"] = report["calls"] - report["ended"]
+    outcome_chart = bars([(word("outcome", o), report[o]) for o in OUTCOMES]
+                         + [(word("outcome", "in_progress"), report["not_ended"])])
     language_chart = bars([(language_name(k), v["calls"]) for k, v in report["by_language"].items()])
     channel_chart = bars([(word("channel", k), v["calls"]) for k, v in report["by_channel"].items()])
     intent_chart = bars([(k, v["calls"]) for k, v in report["by_intent"].items()])

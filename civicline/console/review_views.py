@@ -27,6 +27,7 @@ from civicline.console.core import (
     state,
 )
 from civicline.console.i18n import language_name, town_date
+from civicline.console.staff_words import intent_choices, merge_fee_items
 from records import browse
 from records.schema import REVIEW_STATUSES
 from translations.catalog import load_catalog
@@ -67,6 +68,7 @@ def _not_understood(item: dict) -> list[str]:
 def review() -> Any:
     status = _status_filter()
     items = browse.in_towns(state().store, state().store.review_items(status), record_towns())
+    items = merge_fee_items(items)
     items.sort(key=lambda i: i["created_at"], reverse=True)
     return render("review.html", title=_("Review list"), items=items, status=status or "all", statuses=REVIEW_STATUSES)
 
@@ -79,7 +81,7 @@ def review_item(item_id: str) -> Any:
     own_record(item, _l("This review item"))
     lang = (item.get("context") or {}).get("language") or civic().runtime.main_language
     catalogs = civic().runtime.catalogs
-    intents = sorted({name for c in catalogs.by_lang.values() for name in c.intents})
+    intents = intent_choices(sorted({name for c in catalogs.by_lang.values() for name in c.intents}))
     return render(
         "review_item.html", title=_("Review item"), item=item, lang=lang, intents=intents,
         phrases=_not_understood(item), users=state().users.all(), languages=catalogs.languages,

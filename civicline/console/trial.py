@@ -89,8 +89,12 @@ def describe(action: Any) -> str:
         return (_("Waits for %(what)s (%(slot)s)", what=what, slot=action.slot) if action.slot
                 else _("Waits for %(what)s", what=what))
     if isinstance(action, Transfer):
+        from civicline.console.staff_words import reason_parts, whisper_text
+
+        reason = "; ".join(p.text for p in reason_parts(action.reason)) or action.reason
         return _("Transfers to %(line)s (%(number)s), reason %(reason)s. Whisper: %(summary)s",
-                 line=action.human_line, number=action.number, reason=action.reason, summary=action.summary)
+                 line=action.human_line, number=action.number, reason=reason,
+                 summary=whisper_text(action.summary) or action.summary)
     if isinstance(action, EndCall):
         return _("Hangs up (%(reason)s)", reason=action.reason)
     if isinstance(action, StaffRequest):

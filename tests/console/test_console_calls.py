@@ -75,14 +75,14 @@ def test_dashboard_figures_match_a_hand_count_in_chart_and_table(app, editor, st
     place_call(app, [CallerHungUp()], call_id="trial-x")
     browse.mark_trial(store, "trial-x", "ed")  # trial calls are left out
     page = editor.get("/console/dashboard", query_string=DEC).get_data(as_text=True)
-    assert '<span class="value">4</span> calls' in page
+    assert '<span class="value">4</span> calls started' in page
     # answered 1, transferred 1, callback 1, abandoned 1: in the table…
     for outcome in ("answered", "transferred", "callback asked", "abandoned"):
         assert f'<th scope="row">{outcome}</th><td class="num">1</td>' in page
     # …and in the chart's text alternative.
-    assert "Calls by outcome: answered 1, transferred 1, callback asked 1, message left 0, abandoned 1" in page
+    assert "Calls by outcome: answered 1, transferred 1, callback asked 1, message left 0, abandoned 1, not ended 0" in page
     fr = editor.get("/console/dashboard", query_string={**DEC, "language": "fr"}).get_data(as_text=True)
-    assert '<span class="value">2</span> calls' in fr
+    assert '<span class="value">2</span> calls started' in fr
 
 
 def test_dashboard_top_not_understood_phrases(app, editor):

@@ -36,4 +36,4 @@ def test_an_emergency_shows_on_the_review_list(app, editor, store):
     store.add_review_item({"id": "em1", "call_id": "c9", "kind": "emergency", "created_at": "2026-12-01T09:00:00.000+00:00",
                            "reason": "emergency: fire, heard by words", "context": {"heard": "il y a le feu"}})
     page = editor.get("/console/review").get_data(as_text=True)
-    assert "emergency: fire" in page
+    assert "Emergency: fire, heard by its words" in page  # the reason, said for staff
