@@ -8,12 +8,9 @@ import re
 from html import unescape
 
 import pytest
-from argon2 import PasswordHasher
 
-from civicline.config import Config
-from civicline.console.accounts import Users
 from flows.session import CallerHungUp, Said
-from support.console import PASSWORD, ROOT, SECRET, csrf, place_call, sign_in
+from support.console import csrf, make_demo_app, place_call, sign_in
 
 
 def french(client) -> None:
@@ -29,16 +26,7 @@ def add_item(store, item_id: str, reason: str, kind: str = "other", **more) -> N
 
 @pytest.fixture
 def demo(tmp_path, monkeypatch):
-    from civicline.app import create_app
-
-    monkeypatch.setenv("CIVICLINE_SECRET_KEY", SECRET)
-    monkeypatch.setenv("CIVICLINE_HASH_KEY", "demo-town-tests-hash-key-0123456789")
-    app = create_app(Config(town_path=ROOT / "towns" / "port-lumiere", db_path=tmp_path / "db.sqlite3"))
-    app.instance_path = str(tmp_path / "instance")
-    users = app.extensions["console"].users = Users(
-        app.extensions["console"].store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    users.add("ed", PASSWORD, "editor")
+    app, _ = make_demo_app(tmp_path, monkeypatch)
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"
     assert sign_in(client).status_code == 302

@@ -305,7 +305,18 @@ def test_without_an_encoder_words_raise_an_alarm():
     assert heard is not None and heard.sure and detector.meaning is None
 
 
-# dev5_*.yaml, the held-out set before the fresh one, tuned on since it was measured once
+def above_floors(result, heard: float, by_alarm: float, alarms: float, *, tuned: bool) -> None:
+    """Heard at least, heard by an alarm at least, ordinary alarms at most. A held-out set's
+    failures print counts only, so that it is not studied through them."""
+    def shown(items: list[str]) -> object:
+        return items if tuned else len(items)
+
+    assert result.recall >= heard, shown(result.missed)
+    assert result.alarm_recall >= by_alarm, shown(result.noticed)
+    assert result.false_alarm_rate <= alarms, shown(result.false_alarms)
+
+
+# dev5_*.yaml, a held-out set before the present one, tuned on since it was measured once
 # (bench/emergency_bench.py, 2026-12-03, with the calm and urgent frames: alarm / notice /
 # missed 43/2/0, 44/1/0, 43/2/0 of 45; look-alikes' alarms 2 / 1 / 0 of 89 / 90 / 89):
 # regression guards, not results. (heard at least, heard by an alarm at least, alarms on
@@ -315,11 +326,7 @@ DEV5_FLOORS = {"en": (1.0, 0.95, 0.03), "fr": (1.0, 0.97, 0.02), "es": (1.0, 0.9
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_dev5_floors(detector, lang):
-    result = measure(detector, *labelled("dev5", lang))
-    heard, by_alarm, alarms = DEV5_FLOORS[lang]
-    assert result.recall >= heard, result.missed
-    assert result.alarm_recall >= by_alarm, result.noticed
-    assert result.false_alarm_rate <= alarms, result.false_alarms
+    above_floors(measure(detector, *labelled("dev5", lang)), *DEV5_FLOORS[lang], tuned=True)
 
 
 # dev6_*.yaml, the held-out set before the fresh one, measured once (2026-12-03: alarm / notice
@@ -330,11 +337,7 @@ DEV6_FLOORS = {"en": (1.0, 0.93, 0.06), "fr": (0.97, 0.80, 0.04), "es": (1.0, 0.
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_dev6_floors(detector, lang):
-    result = measure(detector, *labelled("dev6", lang))
-    heard, by_alarm, alarms = DEV6_FLOORS[lang]
-    assert result.recall >= heard, result.missed
-    assert result.alarm_recall >= by_alarm, result.noticed
-    assert result.false_alarm_rate <= alarms, result.false_alarms
+    above_floors(measure(detector, *labelled("dev6", lang)), *DEV6_FLOORS[lang], tuned=True)
 
 
 # The held-out set, measured once (2026-12-04): alarm / notice / missed, main before the
@@ -347,11 +350,7 @@ HELD_OUT_FLOORS = {"en": (1.0, 0.95, 0.025), "fr": (1.0, 0.95, 0.035), "es": (0.
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_held_out_floors(detector, lang):
-    result = measure(detector, *labelled("test", lang))
-    heard, by_alarm, alarms = HELD_OUT_FLOORS[lang]
-    assert result.recall >= heard, len(result.missed)
-    assert result.alarm_recall >= by_alarm, len(result.noticed)
-    assert result.false_alarm_rate <= alarms, len(result.false_alarms)
+    above_floors(measure(detector, *labelled("test", lang)), *HELD_OUT_FLOORS[lang], tuned=False)
 
 
 @pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 1-3 of 90 ordinary sentences raise an "

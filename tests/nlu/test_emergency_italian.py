@@ -71,26 +71,30 @@ def test_dev_floors(detector):
     assert result.notice_rate <= 0.26, result.false_notices
 
 
+def above_floors(result, by_alarm: float, alarms: float, notices: float, *, tuned: bool) -> None:
+    """No emergency missed, heard by an alarm at least, ordinary alarms and notices at most. A
+    held-out set's failures print counts only, so that it is not studied through them."""
+    def shown(items: list[str]) -> object:
+        return items if tuned else len(items)
+
+    assert result.recall >= 1.0, shown(result.missed)
+    assert result.alarm_recall >= by_alarm, shown(result.noticed)
+    assert result.false_alarm_rate <= alarms, shown(result.false_alarms)
+    assert result.notice_rate <= notices, shown(result.false_notices)
+
+
 # dev6_it, measured once as held out (2026-12-03): 39 alarms, 6 notices, 0 missed of 45; of 90
 # ordinary sentences, 6 alarms (6.7 %) and 17 notices. Tuned on since (its sentences are
 # catalog examples): regression guards, not results.
 def test_dev6_floors(detector):
-    result = measure(detector, *labelled("dev6"))
-    assert result.recall >= 1.0, result.missed
-    assert result.alarm_recall >= 0.86, result.noticed
-    assert result.false_alarm_rate <= 0.07, result.false_alarms
-    assert result.notice_rate <= 0.23, result.false_notices
+    above_floors(measure(detector, *labelled("dev6")), 0.86, 0.07, 0.23, tuned=True)
 
 
 # test_it, measured once (2026-12-04): main before the session's changes (f6048b7) 41 alarms,
 # 4 notices, 0 missed of 45, of 90 ordinary sentences 6 alarms (6.7 %) and 14 notices; after
 # them (61d6965) 43/2/0, 5 alarms (5.6 %), 14 notices. Floors, not the goal; counts only.
 def test_floors(detector):
-    result = measure(detector, *held_out())
-    assert result.recall >= 1.0, len(result.missed)
-    assert result.alarm_recall >= 0.93, len(result.noticed)
-    assert result.false_alarm_rate <= 0.07, len(result.false_alarms)
-    assert result.notice_rate <= 0.18, len(result.false_notices)
+    above_floors(measure(detector, *held_out()), 0.93, 0.07, 0.18, tuned=False)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
