@@ -41,19 +41,21 @@ install: $(STAMP)
 system-deps:
 	bash scripts/install-system-deps.sh
 
-# The town's vocabulary is rendered before serving (the first time takes a while per
-# language; afterwards only what changed in the catalogs or the data is rendered).
 # The vocabulary is rendered beside the server, not before it: a first render takes about
 # an hour a language, and the server joins answers from each piece as soon as it is saved
-# (the rest is synthesised at call time meanwhile). Its progress: $(RENDER_LOG).
+# (the rest is synthesised at call time meanwhile; afterwards only what changed in the
+# catalogs or the data is rendered). Its progress: $(RENDER_LOG). The render runs in its own
+# process group, stopped whole (its synthesis workers too) when the server stops or make is
+# interrupted.
 RENDER_LOG ?= instance/render.log
 run: system-deps install
 	CIVICLINE_TOWNS=$(DEMO_TOWNS) $(VENV)/bin/civicline flows check
 	@mkdir -p $(dir $(RENDER_LOG))
 	@echo "rendering the voices' vocabulary in the background: tail -f $(RENDER_LOG)"
-	( nice $(VENV)/bin/civicline prompts render \
-	  $(if $(DEMO_TOWNS),&& CIVICLINE_TOWN_PATH=$(GEDLING) nice $(VENV)/bin/civicline prompts render) \
-	) > $(RENDER_LOG) 2>&1 &
+	setsid sh -c 'nice $(VENV)/bin/civicline prompts render \
+	  $(if $(DEMO_TOWNS),&& CIVICLINE_TOWN_PATH=$(GEDLING) nice $(VENV)/bin/civicline prompts render)' \
+	  > $(RENDER_LOG) 2>&1 & render=$$!; \
+	trap '/bin/kill -TERM -- -'$$render' 2>/dev/null' EXIT INT TERM; \
 	CIVICLINE_TOWNS=$(DEMO_TOWNS) $(VENV)/bin/civicline serve
 
 test: system-deps install

@@ -33,6 +33,10 @@ PACKAGES=(
     # several machines: the tests start a throw-away PostgreSQL cluster (initdb, pg_ctl) on
     # 127.0.0.1 (tests/support/postgres_server.py)
     postgresql
+    # make run: the background render runs in its own process group (setsid), stopped
+    # whole with the server (kill -- -group)
+    util-linux
+    procps
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
