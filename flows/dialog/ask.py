@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 NUMBER_TYPES = ("number", "phone")
 MAX_DIGITS = 15  # a phone number with its country code
 MAX_CANDIDATES = 4  # more than this cannot be read out as a choice
+# Questions for a value a "yes" cannot be: a yes alone there only agrees to give it.
+AGREED_TYPES = ("address", "date", *NUMBER_TYPES)
 
 
 def reach(turn: Turn, node_id: str, node: AskNode) -> str | None:
@@ -48,6 +50,13 @@ def answer(turn: Turn, node: AskNode, given: Answer) -> str | None:
         else:
             return not_understood(turn)
     text = text or ""
+    if node.type in AGREED_TYPES and given.key is None and len(text.split()) <= 2 \
+            and turn.understanding.yes_no(text, turn.lang) is True:
+        # "Yes" to "what is your address?": the caller agrees to give it. The question again,
+        # not "I do not know the street 'yes'".
+        turn.say(node.prompt)
+        turn.reask()
+        return None
     moved = take_slot(turn, node, text)
     if moved is not None:
         return moved.next
