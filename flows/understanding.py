@@ -257,6 +257,11 @@ class Understanding:
         method = getattr(self, f"_slot_{slot_type}")
         return method(text, lang, now, slots)
 
+    def plainly_an_address(self, text: str, lang: str) -> bool:
+        from nlu.addresses import plainly_an_address
+
+        return plainly_an_address(self._addresses, text, lang)
+
     def _slot_address(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
         known = (slots.get("address") or {}).get("street_id")
         result = self._addresses.resolve(text, lang, known_street_id=known)

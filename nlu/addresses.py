@@ -35,6 +35,13 @@ STREET_KINDS = [
     "square jardin",
 ]
 _KIND_OF = {w: line.split()[0] for line in STREET_KINDS for w in line.split()}
+# Kinds of street as callers say them, whole words only (never "c", "st", "all": they are
+# words of ordinary sentences too): a sentence with one of them names a street.
+SPOKEN_STREET_KINDS = frozenset(
+    ["rue", "avenue", "boulevard", "chemin", "impasse", "allee", "place", "quai", "route", "promenade", "street", "road", "calle", "avenida", "camino", "plaza", "paseo", "via", "viale", "piazza", "vicolo", "strada", "corso", "lungomare"]
+)
+# A street matched this well by its name alone ("victor hugo") is said plainly.
+PLAIN_NAME_SCORE = 90.0
 # Words in street names and around addresses that do not tell streets apart.
 _GENERIC = set(_KIND_OF) | wordset("""de du des d la le les l the of del el los las y et and a au aux en on in at
     della dello dei degli delle di il lo gli al alla
@@ -229,3 +236,14 @@ class AddressResolver:
     @staticmethod
     def _as_matches(items: list[tuple[float, int, _Name]]) -> list[StreetMatch]:
         return [StreetMatch(n.street_id, n.official, round(s, 1)) for s, _, n in items]
+
+
+def plainly_an_address(resolver: AddressResolver, text: str, lang: str) -> bool:
+    """Whether a sentence said for something else also says an address plainly: a kind of
+    street, a house number, or a street's name matched closely. "A question about the bins"
+    is no "Avenue des Pins" (a lenient match that only a question for an address may take)."""
+    tokens = _tokens(text, lang)
+    if SPOKEN_STREET_KINDS & set(tokens) or any(t.isdigit() for t in tokens):
+        return True
+    result = resolver.resolve(text, lang)
+    return result.street is not None and result.street.score >= PLAIN_NAME_SCORE

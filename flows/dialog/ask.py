@@ -72,6 +72,8 @@ def take_slot(turn: Turn, node: AskNode, text: str, prefill: bool = False) -> Mo
     the question is simply asked.
     """
     state = turn.state
+    if prefill and node.type == "address" and not turn.understanding.plainly_an_address(text, turn.lang):
+        return None  # the sentence asked for the service; the address is asked for itself
     result = turn.understanding.slot(node.type, text, turn.lang, turn.now, state.slots)
     if result.outcome == "ok":
         state.slots[node.slot] = result.value

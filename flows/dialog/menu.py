@@ -11,6 +11,7 @@ from flows.dialog.escalation import not_understood
 from flows.dialog.labels import intent_labels
 from flows.model import KIND_TYPES, AskNode, Choice, MenuNode, asked_slots, menu_slots
 from flows.session import Ask, Candidate, Expect, Option, PickQuestion
+from nlu.addresses import SPOKEN_STREET_KINDS
 from nlu.text import fold
 
 MAIN_MENU = "main.menu"
@@ -136,13 +137,10 @@ def request_anywhere(turn: Turn, text: str) -> str | None:
 # resolver is lenient (it reads what a recogniser made of a street name), so here the
 # sentence must also say a kind of street.
 SELF_EVIDENT_SLOTS = ("address",)
-STREET_WORDS = frozenset(
-    ["rue", "avenue", "av", "boulevard", "bd", "chemin", "impasse", "allee", "place", "quai", "route", "promenade", "street", "road", "calle", "avenida", "camino", "plaza"]
-)
 
 
 def _slot_answer(turn: Turn, targets: dict[str, Target], text: str) -> str | None:
-    if not STREET_WORDS & set(fold(text).split()):
+    if not SPOKEN_STREET_KINDS & set(fold(text).split()):
         return None
     for slot_type in SELF_EVIDENT_SLOTS:
         intent = next((i for i in targets if first_question(turn.rt, targets[i][0], i) == slot_type), None)

@@ -100,3 +100,13 @@ def test_italian_street_kinds_break_ties_like_the_others():
     assert resolver.resolve("via del marche 4", "it").candidates[0].street_id == "rue-du-marche"
     lilas = resolver.resolve("il 2 di vicolo dei lilas", "it")
     assert lilas.street is not None and lilas.street.street_id == "impasse-des-lilas" and lilas.number == 2
+
+
+def test_an_address_is_said_plainly_only_with_a_kind_a_number_or_a_close_name():
+    from nlu.addresses import plainly_an_address
+
+    resolver = AddressResolver([("avenue-des-pins", ["Avenue des Pins"]), ("rue-victor-hugo", ["Rue Victor Hugo"])])
+    assert not plainly_an_address(resolver, "i have a question about the bins", "en")
+    assert plainly_an_address(resolver, "when are the bins collected on victor hugo", "en")
+    assert plainly_an_address(resolver, "la basura de la calle de los pinos", "es")  # a kind of street said
+    assert plainly_an_address(resolver, "au 12 des pins", "fr")  # a house number said
