@@ -184,9 +184,10 @@ def said_key(turn: Turn, text: str) -> str | None:
     keys = {o.key for o in ask.options} | {PERSON}
     if ask.expect == Expect.YES_NO:
         keys |= {"1", "2"}
-    catalog = turn.rt.catalogs[turn.lang]
-    named = {fold(catalog.keypad.get("star", "")): REPEAT, fold(catalog.keypad.get("pound", "")): SOURCE}
-    if fold(text) in named and fold(text):
+    keypad = turn.rt.catalogs[turn.lang].keypad
+    named = {fold(keypad.get("star", "")): REPEAT, fold(keypad.get("pound", "")): SOURCE}
+    named.pop("", None)
+    if fold(text) in named:
         return named[fold(text)]
     # At the language menu the caller may count in any of the languages offered.
     langs = [o.label for o in ask.options] if ask.expect == Expect.LANGUAGE else [turn.lang]

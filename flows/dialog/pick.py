@@ -10,7 +10,6 @@ from rapidfuzz import fuzz, process
 from flows.dialog.answers import Answer
 from flows.dialog.escalation import not_understood
 from flows.session import Ask, Candidate, Expect, Option, PickQuestion
-from nlu.numbers import lone_number
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -32,14 +31,12 @@ def answer(turn: Turn, given: Answer) -> str | None:
     if given.key is not None:
         chosen = next((c for c in candidates if c.key == given.key), None)
     elif given.text:
+        # A key said as a number ("deux", "option two") reaches here as that key
+        # (engine.said_key); words are matched against the candidates' names.
         text = given.text
-        number = lone_number(text, turn.lang)
-        if number is not None and 1 <= number <= len(candidates):
-            chosen = candidates[number - 1]
-        else:
-            labels = [c.text for c in candidates]
-            match = process.extractOne(text, labels, scorer=fuzz.token_set_ratio, score_cutoff=60)
-            chosen = candidates[match[2]] if match else None
+        labels = [c.text for c in candidates]
+        match = process.extractOne(text, labels, scorer=fuzz.token_set_ratio, score_cutoff=60)
+        chosen = candidates[match[2]] if match else None
     if chosen is None or question is None:
         return not_understood(turn, text=given.text)
     turn.state.pick = None
