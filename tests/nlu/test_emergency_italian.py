@@ -1,6 +1,7 @@
 """The emergency detector in Italian. tests/nlu/data/emergency/dev_it.yaml was the first
 held-out set, then tuned on (its look-alikes weighed the calm frames and the thresholds, its
-misses chose words), and dev6_it.yaml the second: their floors are regression guards.
+misses chose words), dev6_it.yaml the second and dev7_it.yaml the third: their floors are
+regression guards.
 test_it.yaml is held out: written apart
 from the detector, its words and examples, the catalogs and the earlier sets, measured once.
 The detector is the one of a runtime offering Italian (it is off in the demo town's town.yaml)."""
@@ -55,8 +56,9 @@ def test_held_out_sentences_are_not_in_the_italian_catalog():
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = held_out()
-    # Two short answers were catalog examples (from earlier sets) before the set was written.
-    assert not (written & {fold(s) for s in emergencies + ordinary}) - {"puo ripetere per favore", "si"}
+    # Two sentences were catalog examples (from earlier sets) before the set was written.
+    known = {"muoio dalla voglia di sapere quando riapre la piscina comunale", "non ce la faccio piu voglio farla finita"}
+    assert not (written & {fold(s) for s in emergencies + ordinary}) - known
 
 
 # dev_it, measured once as held out (2026-12-03): 42 alarms, 3 notices of 45; of 95 ordinary
@@ -71,13 +73,14 @@ def test_dev_floors(detector):
     assert result.notice_rate <= 0.26, result.false_notices
 
 
-def above_floors(result, by_alarm: float, alarms: float, notices: float, *, tuned: bool) -> None:
-    """No emergency missed, heard by an alarm at least, ordinary alarms and notices at most. A
-    held-out set's failures print counts only, so that it is not studied through them."""
+def above_floors(result, by_alarm: float, alarms: float, notices: float, *, tuned: bool, heard: float = 1.0) -> None:
+    """Heard at least (every emergency unless said), heard by an alarm at least, ordinary alarms
+    and notices at most. A held-out set's failures print counts only, so that it is not
+    studied through them."""
     def shown(items: list[str]) -> object:
         return items if tuned else len(items)
 
-    assert result.recall >= 1.0, shown(result.missed)
+    assert result.recall >= heard, shown(result.missed)
     assert result.alarm_recall >= by_alarm, shown(result.noticed)
     assert result.false_alarm_rate <= alarms, shown(result.false_alarms)
     assert result.notice_rate <= notices, shown(result.false_notices)
@@ -90,11 +93,18 @@ def test_dev6_floors(detector):
     above_floors(measure(detector, *labelled("dev6")), 0.86, 0.07, 0.23, tuned=True)
 
 
-# test_it, measured once (2026-12-04): main before the session's changes (f6048b7) 41 alarms,
-# 4 notices, 0 missed of 45, of 90 ordinary sentences 6 alarms (6.7 %) and 14 notices; after
-# them (61d6965) 43/2/0, 5 alarms (5.6 %), 14 notices. Floors, not the goal; counts only.
+# dev7_it, the held-out set of the morning of 2026-12-04, measured twice (f6048b7: 41 alarms,
+# 4 notices, 0 missed of 45, 6 of 90 ordinary alarms, 14 notices; 61d6965: 43/2/0, 5 alarms,
+# 14 notices), tuned on since (5e637f7: 43/2/0, 5 alarms, 14 notices): regression guards.
+def test_dev7_floors(detector):
+    above_floors(measure(detector, *labelled("dev7")), 0.93, 0.06, 0.19, tuned=True)
+
+
+# test_it (written on the afternoon of 2026-12-04), measured once on main before the session's
+# changes (5e637f7): 42 alarms, 2 notices, 1 missed of 45; of 90 ordinary sentences 2 alarms
+# (2.2 %) and 17 notices. Floors, not the goal; counts only.
 def test_floors(detector):
-    above_floors(measure(detector, *held_out()), 0.93, 0.07, 0.18, tuned=False)
+    above_floors(measure(detector, *held_out()), 0.93, 0.025, 0.19, tuned=False, heard=0.97)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
@@ -113,19 +123,19 @@ def test_dev_goal_no_emergency_missed_and_few_alarms(detector):
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 5 of 90 ordinary sentences "
-                                       "(5.6 %) raise an alarm, not 1 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 1 emergency of 45 missed, "
+                                       "2 of 90 ordinary sentences (2.2 %) raise an alarm, not 1 %")
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector):
     result = measure(detector, *held_out())
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
 # The held-out callers' first sentences (tests/nlu/data/callers/test_it.yaml), ordinary all:
-# measured once before the session's changes (f6048b7), 2 alarms (0.9 %) and 8 notices (3.6 %)
-# of 220, and after them (61d6965), 0 alarms and 7 notices (3.2 %): floors.
+# measured once before the session's changes (5e637f7), 0 alarms and 16 notices (7.3 %) of 220:
+# floors (a notice costs a caller one sentence; the goal counts alarms).
 def test_italian_callers_are_almost_never_taken_for_an_emergency(detector):
     data = yaml.safe_load((DATA / "callers" / "test_it.yaml").read_text(encoding="utf-8"))
     result = measure(detector, [], [u["text"] for u in data["utterances"]])
     assert result.ordinary == 220
     assert result.false_alarm_rate <= 0.01, len(result.false_alarms)
-    assert result.notice_rate <= 0.05, len(result.false_notices)
+    assert result.notice_rate <= 0.08, len(result.false_notices)
