@@ -340,7 +340,16 @@ class Understanding:
         return self._slot_by_synonym("sorting_item", text, lang)
 
     def _slot_permit_kind(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
-        return self._slot_by_synonym("permit_kind", text, lang)
+        found = self._slot_by_synonym("permit_kind", text, lang)
+        permits = getattr(self.town, "permits", None)
+        if found.outcome != "ambiguous" or permits is None:
+            return found
+        # "Do I need a building permit for a conservatory?" names a permit and the works: asked
+        # which permit fits, the works decide it; asked its documents or fee, the permit is the
+        # subject. One candidate of the kind the question needs settles it.
+        wanted = permits.permits if slots.get("permit_question") else permits.works
+        fitting = [c for c in found.candidates if c["key"] in wanted]
+        return SlotResult("ok", fitting[0]) if len(fitting) == 1 else found
 
     def _slot_text(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
         text = " ".join(text.split())

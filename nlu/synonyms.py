@@ -34,12 +34,34 @@ def match_synonym(
     if not norm:
         return []
     scores: dict[str, float] = {}
+    said: dict[str, list[str]] = {}  # each key's phrases said word for word
     for key, phrases in synonyms.items():
         best = 0.0
         for phrase in phrases:
             p = normalize(str(phrase), lang)
             if p:
-                best = max(best, _score(norm, p))
+                score = _score(norm, p)
+                best = max(best, score)
+                if score == 100.0:
+                    said.setdefault(key, []).append(p)
         if best >= THRESHOLD:
             scores[key] = round(best, 1)
+    for key in _inside_longer_names(norm, said):
+        scores.pop(key, None)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _inside_longer_names(text: str, said: Mapping[str, list[str]]) -> list[str]:
+    """Keys named only by words that are part of a longer name of another key: "construire"
+    (building works) inside "permis de construire" (a permit) names the permit alone, as a
+    reader takes the longest name that fits."""
+    inside = []
+    for key, phrases in said.items():
+        longer = sorted((p for other, ps in said.items() if other != key for p in ps if len(p) > min(map(len, phrases))),
+                        key=len, reverse=True)
+        rest = f" {text} "
+        for p in longer:
+            rest = rest.replace(f" {p} ", " | ")
+        if not any(f" {p} " in rest for p in phrases):
+            inside.append(key)
+    return inside
