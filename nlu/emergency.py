@@ -150,6 +150,8 @@ class MeaningCalibration:
       what is close: "is there anybody real there" sits on a request for a person however
       the plane leans, "a tree fell on the car, nobody is hurt" on a look-alike. The notice
       keeps the logit alone, so that no emergency the regression hears is lost to it.
+      With no words, a sentence nearer an ordinary sentence than every emergency example
+      (a negative margin) gets a notice at most.
     """
 
     alarm: float = 1.2  # the meaning alone is sure
@@ -194,6 +196,10 @@ def level_of(words: Alarm | None, score: float | None, calibration: MeaningCalib
     if words is None:
         if score is None or sure is None or score < c.notice:
             return None
+        if margin < 0:
+            # The meaning alone, nearer an ordinary sentence than any emergency example, is not
+            # sure: the number is said first and the call goes on (no ordinary caller is sent away).
+            return "notice"
         return "alarm" if sure >= (c.calm if frame == "calm" else c.alarm) else "notice"
     if frame == "calm" and words.kind not in UNSOFTENED:
         needed = c.calm

@@ -168,6 +168,8 @@ def test_the_nearest_examples_margin_weighs_in_an_alarm_never_in_a_notice():
     # Nearer an ordinary sentence than any emergency example: the regression's 1.5 is not sure.
     assert level_of(None, 1.5, c, margin=-0.1) == "notice"
     assert level_of(None, 1.5, c, margin=0.0) == "alarm"
+    # However sure the regression, with no words a sentence nearest an ordinary one is a notice.
+    assert level_of(None, 4.0, c, margin=-0.02) == "notice"
     # Nearer an emergency example: a lower logit is.
     assert level_of(None, 0.5, c, margin=0.1) == "alarm"
     # The notice reads the logit alone: a wide margin below never hides one.
