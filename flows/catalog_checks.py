@@ -22,7 +22,7 @@ ENGINE_PROMPTS = (
     "common.slower", "common.hello", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
     "emergency.general", "emergency.notice", "emergency.notice_person", "emergency.or", "emergency.offer_person", "emergency.closed", "emergency.go_on",
-    "emergency.resume", "emergency.hang_up", "common.source", "common.source_unverified", "common.source_none",
+    "emergency.resume", "emergency.hang_up", "emergency.by_text", "common.source", "common.source_unverified", "common.source_none",
 )  # fmt: skip
 
 def check_greeting(flows: FlowSet, catalogs: Catalogs) -> list[Problem]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from flows.dialog.turn import Turn
 
 NODE = "@emergency"
+BY_TEXT = "emergency.by_text"
 PERSON_KEYS = (YES_KEY, "0")
 MAX_SILENCES = 2  # then the call ends, so the line is free to dial the emergency number
 
@@ -46,6 +47,17 @@ def advise(turn: Turn, kind: str, languages: list[str]) -> None:
     for lang in languages:
         key = f"emergency.{kind}" if turn.rt.catalogs[lang].has(f"emergency.{kind}") else "emergency.general"
         turn.say(key, lang, **numbers(turn, kind, lang))
+        by_text(turn, lang)
+
+
+def by_text(turn: Turn, lang: str) -> None:
+    """In writing, after the advice, the number the emergency services take text messages on
+    (town.yaml ``emergency: text_number``): who writes may be deaf or unable to speak, and
+    cannot make the call the advice asks for. Every written channel gets it from here; by
+    voice the caller can speak, so it is not said."""
+    number = getattr(getattr(turn.rt.town, "emergency", None), "text_number", None)
+    if turn.written and number:
+        turn.say(BY_TEXT, lang, text_number=number)
 
 
 def notice(turn: Turn, alarm: Any) -> None:
@@ -57,6 +69,7 @@ def notice(turn: Turn, alarm: Any) -> None:
     (``emergency_noticed``; `flows.dialog.escalation.to_person`)."""
     general = numbers(turn, "general", turn.lang)
     turn.say("emergency.notice", **general, person=turn.text("emergency.notice_person") if person_open(turn) else "")
+    by_text(turn, turn.lang)
     if turn.state.emergency is None:
         turn.state.emergency_noticed = alarm.kind
 
