@@ -239,8 +239,19 @@ def _asked_name(intent: str) -> str:
     return intent_name(intent)
 
 
-def _detail(part: str) -> str:
-    key, sep, value = part.partition(": ")
+def _slot_keys() -> dict[str, str]:
+    """A slot's name as the whisper says it (the town's main language, the catalogs'
+    ``slot.<name>``) -> the slot; whispers recorded before slots had names say the slot."""
+    from flows.slot_names import label_key
+
+    catalogs = civic().runtime.catalogs
+    main = catalogs.by_lang[catalogs.main_language]
+    return {main.prompts[label_key(slot)]: slot for slot in SLOTS if main.has(label_key(slot))}
+
+
+def _detail(part: str, slot_keys: dict[str, str]) -> str:
+    name, sep, value = part.partition(": ")
+    key = slot_keys.get(name, name)
     if not sep or key not in SLOTS:
         return part
     if key == "permit":
@@ -251,7 +262,8 @@ def _detail(part: str) -> str:
 def whisper_text(summary: str | None) -> str | None:
     """The transfer whisper (written from the town catalog's ``common.summary`` in its main
     language) said again in the staff's language: what was asked by the intents' names, the
-    details by the slots' names. None when the text is not that template's (then it is
+    details by the slots' names (as the console words them, whether the whisper named a slot
+    in the town's language or, recorded earlier, by its key). None when the text is not that template's (then it is
     shown as recorded)."""
     if not summary:
         return None
@@ -266,7 +278,8 @@ def whisper_text(summary: str | None) -> str | None:
     if m is None or "asked" not in m.groupdict() or "details" not in m.groupdict():
         return None
     asked = ", ".join(_asked_name(a.strip()) for a in m["asked"].split(", ") if a.strip() not in ("", "-")) or "-"
-    details = "; ".join(_detail(d) for d in m["details"].split("; ") if d.strip() not in ("", "-")) or "-"
+    slot_keys = _slot_keys()
+    details = "; ".join(_detail(d, slot_keys) for d in m["details"].split("; ") if d.strip() not in ("", "-")) or "-"
     language = m.groupdict().get("language") or "-"
     return gettext("Call in %(language)s. Asked about: %(asked)s. Details: %(details)s.", language=language,
                    asked=asked, details=details)

@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 
 from flows.dialog.labels import intent_labels
 from flows.session import EndCall, Expect, Say, StaffRequest, Transfer
+from flows.slot_names import label_key, private_slots
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -182,7 +183,7 @@ def summary(turn: Turn, ctx: dict[str, Any]) -> str:
         lang_name = Locale.parse(lang).get_display_name(main) or lang
     except (ValueError, UnknownLocaleError):
         lang_name = lang
-    details = "; ".join(f"{k}: {v}" for k, v in ctx["slots"].items() if v)
+    details = "; ".join(whispered_details(turn, ctx["slots"], main))
     # Staff hear what was asked in words, never an internal intent name.
     labels = intent_labels(turn.rt)
     asked = [turn.rt.catalogs.render(labels[i], main).text if i in labels else i for i in ctx["asked"]]
@@ -191,3 +192,18 @@ def summary(turn: Turn, ctx: dict[str, Any]) -> str:
         main,
         {"language": lang_name, "asked": ", ".join(asked) or "-", "details": details or "-"},
     ).text
+
+
+def whispered_details(turn: Turn, slots: dict[str, Any], lang: str) -> list[str]:
+    """"adresse: 12 rue du Port", each slot by the name staff know (the catalogs'
+    ``slot.<name>``, flows.slot_names). A slot no catalog names (a handler's working value,
+    an id) is left out rather than said by its internal name; a phone number or free text
+    the caller gave is never whispered."""
+    catalogs = turn.rt.catalogs
+    private = private_slots(turn.rt.flows)
+    details = []
+    for slot, value in slots.items():
+        key = label_key(slot)
+        if value and slot not in private and any(c.has(key) for c in catalogs.by_lang.values()):
+            details.append(f"{catalogs.render(key, lang).text}: {value}")
+    return details

@@ -131,6 +131,24 @@ def test_the_transfer_whisper_is_said_with_names_staff_know(demo):
     assert "(A demandé à parler à une personne)" in page
 
 
+
+def test_a_whisper_naming_slots_in_the_town_s_language_is_said_in_the_staff_s(demo):
+    """The engine whispers slots by their catalog names in the town's main language
+    ("adresse"); staff reading the console in another language read them in theirs."""
+    app, client = demo
+    runtime = app.extensions["civicline"].runtime
+    summary = runtime.catalogs.render("common.summary", runtime.catalogs.main_language, {
+        "language": "anglais", "asked": "les collectes de déchets",
+        "details": "adresse: 12 rue du Port; secteurs de collecte: secteur Centre et port"}).text
+    place_call(app, [CallerHungUp()], call_id="whisper-named")
+    app.extensions["console"].store.end_call("whisper-named", {
+        "ended_at": "2026-12-01T09:05:00.000+00:00", "outcome": "transferred",
+        "transfer_reason": "asked for a person", "summary": summary})
+    assert client.post("/console/language", data={"csrf_token": csrf(client), "lang": "es",
+                                                  "next": "/console/dashboard"}).status_code == 302
+    page = unescape(client.get("/console/calls/whisper-named").get_data(as_text=True))
+    assert "dirección: 12 rue du Port; zonas de recogida: secteur Centre et port" in page
+
 def test_the_collections_preview_names_no_internal_service(demo):
     app, client = demo
     page = unescape(client.get("/console/data/next-collections?street=avenue-jean-jaures").get_data(as_text=True))
