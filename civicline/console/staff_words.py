@@ -138,12 +138,24 @@ def _fields(text: str) -> str:
     return ", ".join(_said(PERMIT_FIELDS, f.strip()) for f in text.split(","))
 
 
+# The reasons the engine records as a code and its values (flows.dialog.review_reasons).
+CODES: dict[str, Say] = {
+    "asked_person": lambda v: gettext("Asked to speak to a person"),
+    "not_understood": lambda v: gettext("Not understood %(n)s times", n=v["times"]),
+    "emergency": lambda v: gettext("Emergency: %(kind)s, %(how)s", kind=_said(EMERGENCY_KINDS, v["kind"]),
+                                   how=_said(HEARD_BY, v["by"])),
+    "emergency_after_notice": lambda v: gettext(
+        "Asked for a person after the emergency number was said as a precaution (%(kind)s)",
+        kind=_said(EMERGENCY_KINDS, v["kind"])),
+}
+# Rows recorded before codes, and purged ones (the code goes with the item's context), are
+# read from their English: the same words, from the sentence's parts.
 PATTERNS: list[tuple[re.Pattern[str], Say]] = [
-    (re.compile(r"asked for a person"), lambda m: gettext("Asked to speak to a person")),
-    (re.compile(r"not understood (?P<n>\d+) times"), lambda m: gettext("Not understood %(n)s times", n=m["n"])),
-    (re.compile(r"emergency: (?P<kind>[\w-]+), heard by (?P<by>[\w+]+)"),
-     lambda m: gettext("Emergency: %(kind)s, %(how)s", kind=_said(EMERGENCY_KINDS, m["kind"]),
-                       how=_said(HEARD_BY, m["by"]))),
+    (re.compile(r"asked for a person after the emergency number was said as a precaution \((?P<kind>[\w-]+)\)"),
+     CODES["emergency_after_notice"]),
+    (re.compile(r"asked for a person"), CODES["asked_person"]),
+    (re.compile(r"not understood (?P<times>\d+) times"), CODES["not_understood"]),
+    (re.compile(r"emergency: (?P<kind>[\w-]+), heard by (?P<by>[\w+]+)"), CODES["emergency"]),
     (re.compile(r"permit (?P<id>[\w.-]+): (?P<fields>[\w, ]+?) not written in (?P<lang>[\w-]+); "
                 r"the caller was offered a person"),
      lambda m: gettext("%(permit)s: %(fields)s not written in %(language)s; the caller was offered a person",
@@ -194,6 +206,21 @@ def reason_parts(reason: str | None) -> list[Part]:
         if text.startswith("; ", pos):
             pos += 2
     return parts
+
+
+def item_reason_parts(item: dict[str, Any]) -> list[Part]:
+    """A review item's reason for staff: from the code the engine recorded with it, else
+    from its English sentence (reason_parts)."""
+    recorded = (item.get("context") or {}).get("reason")
+    if isinstance(recorded, dict):
+        say = CODES.get(str(recorded.get("code")))
+        values = recorded.get("values")
+        if say is not None and isinstance(values, dict):
+            try:
+                return [Part(say(values), True)]
+            except KeyError:  # a code written with other values: its sentence says it
+                pass
+    return reason_parts(item.get("reason"))
 
 
 def _fact(item: dict[str, Any]) -> tuple[Any, ...]:
@@ -297,7 +324,7 @@ def town_language() -> str:
 
 @bp.app_context_processor
 def _staff_words() -> dict[str, Any]:
-    return {"reason_parts": reason_parts, "record_name": record_name, "item_subject": item_subject,
+    return {"reason_parts": reason_parts, "item_reason_parts": item_reason_parts, "record_name": record_name, "item_subject": item_subject,
             "intent_label": intent_label, "intent_name": intent_name,
             "whisper_text": whisper_text, "step_name": step_name,
             "reason_said": reason_said, "main_language": town_language()}

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from flows.dialog.answers import NO_KEY, YES_KEY, YES_NO_OPTIONS, Answer, yes_no
 from flows.dialog.escalation import context, hang_up, human_line, is_open, transfer
 from flows.dialog.language import ask_language
+from flows.dialog.review_reasons import review
 from flows.loader import ENTRY
-from flows.session import Ask, Expect, StaffRequest
+from flows.session import Ask, Expect
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -97,11 +98,8 @@ def raise_alarm(turn: Turn, alarm: Any, text: str) -> str | None:
         state.emergency = alarm.kind
         if state.node != NODE:
             state.emergency_return = {"node": state.node}
-        turn.actions.append(StaffRequest("review", {
-            "kind": "emergency",
-            "reason": f"emergency: {alarm.kind}, heard by {alarm.by}",
-            "context": {**context(turn), "heard": text, "evidence": alarm.evidence},
-        }))
+        turn.actions.append(review("emergency", {**context(turn), "heard": text, "evidence": alarm.evidence},
+                                   item_kind="emergency", kind=alarm.kind, by=alarm.by))
     advise(turn, alarm.kind, languages)
     return offer(turn)
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale, UnknownLocaleError
 
 from flows.dialog.labels import intent_labels
-from flows.session import EndCall, Expect, Say, StaffRequest, Transfer
+from flows.dialog.review_reasons import review
+from flows.session import EndCall, Expect, Say, Transfer
 from flows.slot_names import label_key, private_slots
 
 if TYPE_CHECKING:
@@ -39,15 +40,8 @@ def not_understood(turn: Turn, apology: str = "common.not_understood", text: str
         return fail_to_person(turn, "not_understood")
     turn.say(apology)
     if state.retries == MAX_RETRIES:
-        turn.actions.append(
-            StaffRequest(
-                "review",
-                {
-                    "reason": "not understood 3 times",
-                    "context": {"node": state.node, "heard": state.not_understood[-MAX_RETRIES:]},
-                },
-            )
-        )
+        turn.actions.append(review("not_understood", {"node": state.node, "heard": state.not_understood[-MAX_RETRIES:]},
+                                   times=MAX_RETRIES))
         turn.say("common.offer_person")
         turn.reask()
         return None
@@ -118,14 +112,10 @@ def to_person(turn: Turn, reason: str) -> str | None:
     state = turn.state
     if reason == "caller_asked" and state.emergency_noticed and state.emergency is None:
         reason = "emergency_notice"
-        turn.actions.append(StaffRequest("review", {
-            "kind": "emergency",
-            "reason": f"asked for a person after the emergency number was said as a precaution "
-                      f"({state.emergency_noticed})",
-            "context": context(turn),
-        }))
+        turn.actions.append(review("emergency_after_notice", context(turn), item_kind="emergency",
+                                   kind=state.emergency_noticed))
     elif reason == "caller_asked":
-        turn.actions.append(StaffRequest("review", {"reason": "asked for a person", "context": context(turn)}))
+        turn.actions.append(review("asked_person", context(turn)))
     line = human_line(turn, "main")
     if line is not None and not is_open(line, turn.now) and CALLBACK_FLOW in turn.rt.flows.nodes:
         turn.state.slots["transfer_reason"] = reason

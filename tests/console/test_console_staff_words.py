@@ -50,6 +50,29 @@ def test_review_reasons_are_said_in_french_with_the_raw_text_kept(editor, store)
     assert "Urgence : médicale" in item and '<span lang="en">emergency: medical, heard by words+meaning</span>' in item
 
 
+
+def test_a_reason_recorded_as_a_code_is_said_from_it(editor, store):
+    """The engine records its reasons as a code and values (flows.dialog.review_reasons): the
+    console says the code, whatever the English beside it; a row without one, from its English."""
+    french(editor)
+    add_item(store, "c-person", "asked to be put through", "asked_person",
+             context={"reason": {"code": "asked_person", "values": {}}})
+    add_item(store, "c-ladder", "not understood 3 times", "not_understood",
+             context={"reason": {"code": "not_understood", "values": {"times": "4"}}})
+    add_item(store, "c-notice", "asked for a person after the emergency number was said as a precaution (gas)",
+             "emergency", context={"reason": {"code": "emergency_after_notice", "values": {"kind": "gas"}}})
+    add_item(store, "e-notice", "asked for a person after the emergency number was said as a precaution (fire)",
+             "emergency")
+    add_item(store, "c-unknown", "a reason of a later version", context={"reason": {"code": "later", "values": {}}})
+    page = unescape(editor.get("/console/review?status=all").get_data(as_text=True))
+    assert "asked to be put through" not in page and "A demandé à parler à une personne" in page
+    assert "Pas compris 4 fois" in page and "Pas compris 3 fois" not in page
+    assert "A demandé une personne après le numéro d'urgence donné par précaution (gaz)" in page
+    assert "donné par précaution (incendie)" in page  # the same reason from its English
+    assert '<span lang="en">a reason of a later version</span>' in page
+    item = unescape(editor.get("/console/review/c-notice").get_data(as_text=True))
+    assert "donné par précaution (gaz)" in item and '<span lang="en">asked for a person after' in item
+
 def test_permit_reasons_name_the_permit_as_staff_know_it(demo):
     app, client = demo
     store = app.extensions["console"].store
