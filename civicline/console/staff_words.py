@@ -290,8 +290,8 @@ def whisper_text(summary: str | None) -> str | None:
     """The transfer whisper (written from the town catalog's ``common.summary`` in its main
     language) said again in the staff's language: what was asked by the intents' names, the
     details by the slots' names (as the console words them, whether the whisper named a slot
-    in the town's language or, recorded earlier, by its key). None when the text is not that template's (then it is
-    shown as recorded)."""
+    in the town's language or, recorded earlier, by its key). None when the text is not that
+    template's (then it is shown as recorded)."""
     if not summary:
         return None
     catalogs = civic().runtime.catalogs
@@ -324,7 +324,7 @@ def town_language() -> str:
 
 @bp.app_context_processor
 def _staff_words() -> dict[str, Any]:
-    return {"reason_parts": reason_parts, "item_reason_parts": item_reason_parts, "record_name": record_name, "item_subject": item_subject,
-            "intent_label": intent_label, "intent_name": intent_name,
+    return {"reason_parts": reason_parts, "item_reason_parts": item_reason_parts, "record_name": record_name,
+            "item_subject": item_subject, "intent_label": intent_label, "intent_name": intent_name,
             "whisper_text": whisper_text, "step_name": step_name,
             "reason_said": reason_said, "main_language": town_language()}
