@@ -26,4 +26,8 @@ def label_key(slot: str) -> str:
 
 def private_slots(flows: FlowSet) -> set[str]:
     """Slots asked as a phone number or free text anywhere in the flows."""
-    return {node.slot for node in flows.nodes.values() if isinstance(node, AskNode) and node.type in PRIVATE_TYPES}
+    return {
+        node.slot
+        for node in flows.nodes.values()
+        if isinstance(node, AskNode) and node.type in PRIVATE_TYPES
+    }

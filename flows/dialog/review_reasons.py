@@ -17,12 +17,18 @@ ENGLISH = {
 }
 
 
-def review(code: str, context: dict[str, Any], *, item_kind: str | None = None, **values: Any) -> StaffRequest:
+def review(
+    code: str, context: dict[str, Any], *, item_kind: str | None = None, **values: Any
+) -> StaffRequest:
     """A review item for staff: ``code`` one of ENGLISH, ``values`` its fields; ``item_kind``
     the item's kind when its reason's words do not tell it (records.review.review_kind)."""
     said = {name: str(value) for name, value in values.items()}
-    details: dict[str, Any] = {"reason": ENGLISH[code].format(**said), "reason_code": code, "reason_values": said,
-                               "context": context}
+    details: dict[str, Any] = {
+        "reason": ENGLISH[code].format(**said),
+        "reason_code": code,
+        "reason_values": said,
+        "context": context,
+    }
     if item_kind is not None:
         details["kind"] = item_kind
     return StaffRequest("review", details)

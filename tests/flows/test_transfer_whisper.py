@@ -41,7 +41,9 @@ def test_a_transfer_after_a_waste_question_in_french_names_the_address_in_french
     assert step.state.slots["collections"]  # the answer was given: its working values are slots too
     [transfer] = of(demo_engine.step(step.state, Pressed("0"), at), Transfer)
     said = details(transfer.summary)
-    assert said.startswith("adresse: 12 Rue du Port; secteurs de collecte: secteur Centre et port"), said
+    assert said.startswith(
+        "adresse: 12 Rue du Port; secteurs de collecte: secteur Centre et port"
+    ), said
     for key in ("address", "street", "zones", "collections", "tomorrow", "_confirmed"):
         assert key not in said, said  # internal names, or a handler's working values
 
@@ -49,11 +51,18 @@ def test_a_transfer_after_a_waste_question_in_french_names_the_address_in_french
 def test_a_slot_without_a_name_is_left_out_and_a_phone_number_is_never_whispered():
     engine = Engine(make_runtime())
     state = engine.start("c", OPEN, caller="+33612345678", language="en").state
-    state.slots.update({"address": {"text": "12 Rue du Port", "street_id": "port"}, "day_name": "mardi",
-                        "phone": {"text": "06 12 34 56 78", "digits": "0612345678"}})
+    state.slots.update(
+        {
+            "address": {"text": "12 Rue du Port", "street_id": "port"},
+            "day_name": "mardi",
+            "phone": {"text": "06 12 34 56 78", "digits": "0612345678"},
+        }
+    )
     transfer = transfer_from(engine, state)
     assert details(transfer.summary) == "adresse: 12 Rue du Port."
-    assert transfer.context["slots"]["day_name"] == "mardi"  # still in the context staff see on screen
+    assert (
+        transfer.context["slots"]["day_name"] == "mardi"
+    )  # still in the context staff see on screen
 
 
 def test_the_whisper_is_in_the_town_s_main_language_whatever_the_caller_s():
@@ -62,4 +71,6 @@ def test_the_whisper_is_in_the_town_s_main_language_whatever_the_caller_s():
     step = engine.step(step.state, Pressed("1"), OPEN)
     step = engine.step(step.state, Said("12 rue du port"), OPEN)
     transfer = transfer_from(engine, step.state)
-    assert transfer.summary.startswith("Appel en espagnol") and "adresse: " in transfer.summary, transfer.summary
+    assert transfer.summary.startswith("Appel en espagnol") and "adresse: " in transfer.summary, (
+        transfer.summary
+    )
