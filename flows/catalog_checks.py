@@ -8,7 +8,8 @@ import string
 from typing import Any
 
 from flows.loader import ENTRY, FlowSet
-from flows.model import SayNode
+from flows.model import AskNode, SayNode
+from flows.slot_names import label_key, private_slots
 from nlu.emergency import stray_ambiguous
 from nlu.text import fold
 from staff_files.problems import Problem
@@ -22,7 +23,7 @@ ENGINE_PROMPTS = (
     "common.slower", "common.hello", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",
     "emergency.general", "emergency.notice", "emergency.notice_person", "emergency.or", "emergency.offer_person", "emergency.closed", "emergency.go_on",
-    "emergency.resume", "emergency.hang_up", "common.source", "common.source_unverified", "common.source_none",
+    "emergency.resume", "emergency.hang_up", "emergency.by_text", "common.source", "common.source_unverified", "common.source_none",
 )  # fmt: skip
 
 def check_greeting(flows: FlowSet, catalogs: Catalogs) -> list[Problem]:
@@ -52,6 +53,26 @@ def check_greeting(flows: FlowSet, catalogs: Catalogs) -> list[Problem]:
                 f"the greeting in '{lang}' ({', '.join(keys)}) does not tell callers they are speaking with an "
                 f"automated assistant (expected one of: {', '.join(catalog.disclosure)})",
             ))
+    return problems
+
+
+def check_slot_names(flows: FlowSet, catalogs: Catalogs) -> list[Problem]:
+    """Every slot the caller is asked for has a name staff hear in the transfer whisper, in
+    every language (flows.slot_names; a phone number or free text is never whispered, so
+    needs none). A menu's ``set:`` values are the flow's own words, said by what was asked."""
+    problems = []
+    private = private_slots(flows)
+    seen: set[str] = set()
+    for node_id, node in flows.nodes.items():
+        if not isinstance(node, AskNode) or node.slot in private or node.slot in seen:
+            continue
+        seen.add(node.slot)
+        key = label_key(node.slot)
+        missing = [lang for lang in catalogs.languages if not catalogs[lang].has(key)]
+        if missing:
+            where = flows.line_of(node_id, "slot")
+            problems.append(Problem(where.file, where.line, f"slot '{node.slot}' has no name for staff in "
+                                    f"{', '.join(missing)} (prompt '{key}'): the transfer whisper would leave it out"))
     return problems
 
 

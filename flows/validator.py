@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from flows.catalog_checks import check_catalogs, check_greeting
+from flows.catalog_checks import check_catalogs, check_greeting, check_slot_names
 from flows.facts import check_facts
 from flows.loader import ENTRY, FlowSet
 from flows.model import (
@@ -71,6 +71,7 @@ def validate(
         _check_endings(flows, graph, report)
     _check_loops(flows, graph, report)
     problems.extend(check_greeting(flows, catalogs))
+    problems.extend(check_slot_names(flows, catalogs))
     problems.extend(check_catalogs(catalogs))
     problems.extend(check_facts(catalogs))
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))

@@ -99,17 +99,24 @@ def request_row(
 def review_row(call_id: str, details: dict, *, lang: str | None, recent: list[Row], at: datetime) -> Row:
     """An item of the staff's to-verify list, with the call's last turns (already redacted)."""
     reason = str(details.get("reason") or "")
+    context: dict[str, Any] = {
+        "language": lang,
+        "recent_turns": recent,
+        "details": redact_all(details.get("context"), lang),
+    }
+    code = details.get("reason_code")
+    if code:
+        # The reason as the engine's code and values (kinds, counts: nothing the caller said),
+        # which the console says in the staff's language; the English sentence stays the reason.
+        values = details.get("reason_values") or {}
+        context["reason"] = {"code": str(code), "values": {str(k): str(v) for k, v in values.items()}}
     return {
         "id": uuid.uuid4().hex,
         "call_id": call_id,
         "kind": details.get("kind") or review_kind(reason),
         "created_at": iso(at),
         "reason": redact(reason, lang),
-        "context": {
-            "language": lang,
-            "recent_turns": recent,
-            "details": redact_all(details.get("context"), lang),
-        },
+        "context": context,
     }
 
 

@@ -138,12 +138,24 @@ def _fields(text: str) -> str:
     return ", ".join(_said(PERMIT_FIELDS, f.strip()) for f in text.split(","))
 
 
+# The reasons the engine records as a code and its values (flows.dialog.review_reasons).
+CODES: dict[str, Say] = {
+    "asked_person": lambda v: gettext("Asked to speak to a person"),
+    "not_understood": lambda v: gettext("Not understood %(n)s times", n=v["times"]),
+    "emergency": lambda v: gettext("Emergency: %(kind)s, %(how)s", kind=_said(EMERGENCY_KINDS, v["kind"]),
+                                   how=_said(HEARD_BY, v["by"])),
+    "emergency_after_notice": lambda v: gettext(
+        "Asked for a person after the emergency number was said as a precaution (%(kind)s)",
+        kind=_said(EMERGENCY_KINDS, v["kind"])),
+}
+# Rows recorded before codes, and purged ones (the code goes with the item's context), are
+# read from their English: the same words, from the sentence's parts.
 PATTERNS: list[tuple[re.Pattern[str], Say]] = [
-    (re.compile(r"asked for a person"), lambda m: gettext("Asked to speak to a person")),
-    (re.compile(r"not understood (?P<n>\d+) times"), lambda m: gettext("Not understood %(n)s times", n=m["n"])),
-    (re.compile(r"emergency: (?P<kind>[\w-]+), heard by (?P<by>[\w+]+)"),
-     lambda m: gettext("Emergency: %(kind)s, %(how)s", kind=_said(EMERGENCY_KINDS, m["kind"]),
-                       how=_said(HEARD_BY, m["by"]))),
+    (re.compile(r"asked for a person after the emergency number was said as a precaution \((?P<kind>[\w-]+)\)"),
+     CODES["emergency_after_notice"]),
+    (re.compile(r"asked for a person"), CODES["asked_person"]),
+    (re.compile(r"not understood (?P<times>\d+) times"), CODES["not_understood"]),
+    (re.compile(r"emergency: (?P<kind>[\w-]+), heard by (?P<by>[\w+]+)"), CODES["emergency"]),
     (re.compile(r"permit (?P<id>[\w.-]+): (?P<fields>[\w, ]+?) not written in (?P<lang>[\w-]+); "
                 r"the caller was offered a person"),
      lambda m: gettext("%(permit)s: %(fields)s not written in %(language)s; the caller was offered a person",
@@ -196,6 +208,21 @@ def reason_parts(reason: str | None) -> list[Part]:
     return parts
 
 
+def item_reason_parts(item: dict[str, Any]) -> list[Part]:
+    """A review item's reason for staff: from the code the engine recorded with it, else
+    from its English sentence (reason_parts)."""
+    recorded = (item.get("context") or {}).get("reason")
+    if isinstance(recorded, dict):
+        say = CODES.get(str(recorded.get("code")))
+        values = recorded.get("values")
+        if say is not None and isinstance(values, dict):
+            try:
+                return [Part(say(values), True)]
+            except KeyError:  # a code written with other values: its sentence says it
+                pass
+    return reason_parts(item.get("reason"))
+
+
 def _fact(item: dict[str, Any]) -> tuple[Any, ...]:
     context = item.get("context") or {}
     return (item.get("dataset"), context.get("verified"), context.get("document"), context.get("town"),
@@ -239,8 +266,19 @@ def _asked_name(intent: str) -> str:
     return intent_name(intent)
 
 
-def _detail(part: str) -> str:
-    key, sep, value = part.partition(": ")
+def _slot_keys() -> dict[str, str]:
+    """A slot's name as the whisper says it (the town's main language, the catalogs'
+    ``slot.<name>``) -> the slot; whispers recorded before slots had names say the slot."""
+    from flows.slot_names import label_key
+
+    catalogs = civic().runtime.catalogs
+    main = catalogs.by_lang[catalogs.main_language]
+    return {main.prompts[label_key(slot)]: slot for slot in SLOTS if main.has(label_key(slot))}
+
+
+def _detail(part: str, slot_keys: dict[str, str]) -> str:
+    name, sep, value = part.partition(": ")
+    key = slot_keys.get(name, name)
     if not sep or key not in SLOTS:
         return part
     if key == "permit":
@@ -251,8 +289,9 @@ def _detail(part: str) -> str:
 def whisper_text(summary: str | None) -> str | None:
     """The transfer whisper (written from the town catalog's ``common.summary`` in its main
     language) said again in the staff's language: what was asked by the intents' names, the
-    details by the slots' names. None when the text is not that template's (then it is
-    shown as recorded)."""
+    details by the slots' names (as the console words them, whether the whisper named a slot
+    in the town's language or, recorded earlier, by its key). None when the text is not that
+    template's (then it is shown as recorded)."""
     if not summary:
         return None
     catalogs = civic().runtime.catalogs
@@ -266,7 +305,8 @@ def whisper_text(summary: str | None) -> str | None:
     if m is None or "asked" not in m.groupdict() or "details" not in m.groupdict():
         return None
     asked = ", ".join(_asked_name(a.strip()) for a in m["asked"].split(", ") if a.strip() not in ("", "-")) or "-"
-    details = "; ".join(_detail(d) for d in m["details"].split("; ") if d.strip() not in ("", "-")) or "-"
+    slot_keys = _slot_keys()
+    details = "; ".join(_detail(d, slot_keys) for d in m["details"].split("; ") if d.strip() not in ("", "-")) or "-"
     language = m.groupdict().get("language") or "-"
     return gettext("Call in %(language)s. Asked about: %(asked)s. Details: %(details)s.", language=language,
                    asked=asked, details=details)
@@ -284,7 +324,7 @@ def town_language() -> str:
 
 @bp.app_context_processor
 def _staff_words() -> dict[str, Any]:
-    return {"reason_parts": reason_parts, "record_name": record_name, "item_subject": item_subject,
-            "intent_label": intent_label, "intent_name": intent_name,
+    return {"reason_parts": reason_parts, "item_reason_parts": item_reason_parts, "record_name": record_name,
+            "item_subject": item_subject, "intent_label": intent_label, "intent_name": intent_name,
             "whisper_text": whisper_text, "step_name": step_name,
             "reason_said": reason_said, "main_language": town_language()}

@@ -28,9 +28,6 @@ from flows.session import Action, CallerHungUp, Event, NoInput, Pressed, Said, S
 log = logging.getLogger(__name__)
 KEYS = re.compile(r"[0-9*#]{1,3}")
 NUMBER = re.compile(r"\+?[0-9][0-9 .()/-]{5,24}#?")
-ADVICE = {f"emergency.{kind}" for kind in ("fire", "medical", "violence", "gas", "suicide", "general", "notice")}
-"""what tells a resident which emergency number to call (flows.dialog.emergency)"""
-TEXT_NUMBER = "emergency.by_text"
 
 
 class Sender(Protocol):
@@ -84,24 +81,9 @@ class TextCall(KeptCall):
     def _after(self, step: Any, event: Any, began: float, now: datetime) -> Any:
         if event is None and self.opening:
             event, self.opening = Said(self.opening), None
-        self._text_number(step.actions)
         step = super()._after(step, event, began, now)
         self.conversation.steps += 1  # Call._after gave the record one turn
         return step
-
-    def _text_number(self, actions: list[Action]) -> None:
-        """After the emergency number, in writing, the number the emergency services take text
-        messages on (town.yaml ``emergency: text_number``), for a resident who cannot call."""
-        runtime = self.engine.runtime
-        number = getattr(getattr(runtime.town, "emergency", None), "text_number", None)
-        if not number:
-            return
-        for i in reversed(range(len(actions))):
-            said = actions[i]
-            if isinstance(said, Say) and said.prompt in ADVICE:
-                text = runtime.catalogs.render(TEXT_NUMBER, said.lang, {"text_number": number}, written=True)
-                if text.text:
-                    actions.insert(i + 1, Say(text.text, text.language, prompt=TEXT_NUMBER, fallback=text.fallback))
 
     def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
         if method == "call_ended" and kwargs.get("outcome") == "transferred":

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any
 from flows.dialog.answers import NO_KEY, YES_KEY, YES_NO_OPTIONS, Answer, yes_no
 from flows.dialog.escalation import context, hang_up, human_line, is_open, transfer
 from flows.dialog.language import ask_language
+from flows.dialog.review_reasons import review
 from flows.loader import ENTRY
-from flows.session import Ask, Expect, StaffRequest
+from flows.session import Ask, Expect
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
 
 NODE = "@emergency"
+BY_TEXT = "emergency.by_text"
 PERSON_KEYS = (YES_KEY, "0")
 MAX_SILENCES = 2  # then the call ends, so the line is free to dial the emergency number
 
@@ -46,6 +48,17 @@ def advise(turn: Turn, kind: str, languages: list[str]) -> None:
     for lang in languages:
         key = f"emergency.{kind}" if turn.rt.catalogs[lang].has(f"emergency.{kind}") else "emergency.general"
         turn.say(key, lang, **numbers(turn, kind, lang))
+        by_text(turn, lang)
+
+
+def by_text(turn: Turn, lang: str) -> None:
+    """In writing, after the advice, the number the emergency services take text messages on
+    (town.yaml ``emergency: text_number``): who writes may be deaf or unable to speak, and
+    cannot make the call the advice asks for. Every written channel gets it from here; by
+    voice the caller can speak, so it is not said."""
+    number = getattr(getattr(turn.rt.town, "emergency", None), "text_number", None)
+    if turn.written and number:
+        turn.say(BY_TEXT, lang, text_number=number)
 
 
 def notice(turn: Turn, alarm: Any) -> None:
@@ -57,6 +70,7 @@ def notice(turn: Turn, alarm: Any) -> None:
     (``emergency_noticed``; `flows.dialog.escalation.to_person`)."""
     general = numbers(turn, "general", turn.lang)
     turn.say("emergency.notice", **general, person=turn.text("emergency.notice_person") if person_open(turn) else "")
+    by_text(turn, turn.lang)
     if turn.state.emergency is None:
         turn.state.emergency_noticed = alarm.kind
 
@@ -84,11 +98,8 @@ def raise_alarm(turn: Turn, alarm: Any, text: str) -> str | None:
         state.emergency = alarm.kind
         if state.node != NODE:
             state.emergency_return = {"node": state.node}
-        turn.actions.append(StaffRequest("review", {
-            "kind": "emergency",
-            "reason": f"emergency: {alarm.kind}, heard by {alarm.by}",
-            "context": {**context(turn), "heard": text, "evidence": alarm.evidence},
-        }))
+        turn.actions.append(review("emergency", {**context(turn), "heard": text, "evidence": alarm.evidence},
+                                   item_kind="emergency", kind=alarm.kind, by=alarm.by))
     advise(turn, alarm.kind, languages)
     return offer(turn)
 

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale, UnknownLocaleError
 
 from flows.dialog.labels import intent_labels
-from flows.session import EndCall, Expect, Say, StaffRequest, Transfer
+from flows.dialog.review_reasons import review
+from flows.session import EndCall, Expect, Say, Transfer
+from flows.slot_names import label_key, private_slots
 
 if TYPE_CHECKING:
     from flows.dialog.turn import Turn
@@ -38,15 +40,8 @@ def not_understood(turn: Turn, apology: str = "common.not_understood", text: str
         return fail_to_person(turn, "not_understood")
     turn.say(apology)
     if state.retries == MAX_RETRIES:
-        turn.actions.append(
-            StaffRequest(
-                "review",
-                {
-                    "reason": "not understood 3 times",
-                    "context": {"node": state.node, "heard": state.not_understood[-MAX_RETRIES:]},
-                },
-            )
-        )
+        turn.actions.append(review("not_understood", {"node": state.node, "heard": state.not_understood[-MAX_RETRIES:]},
+                                   times=MAX_RETRIES))
         turn.say("common.offer_person")
         turn.reask()
         return None
@@ -117,14 +112,10 @@ def to_person(turn: Turn, reason: str) -> str | None:
     state = turn.state
     if reason == "caller_asked" and state.emergency_noticed and state.emergency is None:
         reason = "emergency_notice"
-        turn.actions.append(StaffRequest("review", {
-            "kind": "emergency",
-            "reason": f"asked for a person after the emergency number was said as a precaution "
-                      f"({state.emergency_noticed})",
-            "context": context(turn),
-        }))
+        turn.actions.append(review("emergency_after_notice", context(turn), item_kind="emergency",
+                                   kind=state.emergency_noticed))
     elif reason == "caller_asked":
-        turn.actions.append(StaffRequest("review", {"reason": "asked for a person", "context": context(turn)}))
+        turn.actions.append(review("asked_person", context(turn)))
     line = human_line(turn, "main")
     if line is not None and not is_open(line, turn.now) and CALLBACK_FLOW in turn.rt.flows.nodes:
         turn.state.slots["transfer_reason"] = reason
@@ -182,7 +173,7 @@ def summary(turn: Turn, ctx: dict[str, Any]) -> str:
         lang_name = Locale.parse(lang).get_display_name(main) or lang
     except (ValueError, UnknownLocaleError):
         lang_name = lang
-    details = "; ".join(f"{k}: {v}" for k, v in ctx["slots"].items() if v)
+    details = "; ".join(whispered_details(turn, ctx["slots"], main))
     # Staff hear what was asked in words, never an internal intent name.
     labels = intent_labels(turn.rt)
     asked = [turn.rt.catalogs.render(labels[i], main).text if i in labels else i for i in ctx["asked"]]
@@ -191,3 +182,18 @@ def summary(turn: Turn, ctx: dict[str, Any]) -> str:
         main,
         {"language": lang_name, "asked": ", ".join(asked) or "-", "details": details or "-"},
     ).text
+
+
+def whispered_details(turn: Turn, slots: dict[str, Any], lang: str) -> list[str]:
+    """"adresse: 12 rue du Port", each slot by the name staff know (the catalogs'
+    ``slot.<name>``, flows.slot_names). A slot no catalog names (a handler's working value,
+    an id) is left out rather than said by its internal name; a phone number or free text
+    the caller gave is never whispered."""
+    catalogs = turn.rt.catalogs
+    private = private_slots(turn.rt.flows)
+    details = []
+    for slot, value in slots.items():
+        key = label_key(slot)
+        if value and slot not in private and any(c.has(key) for c in catalogs.by_lang.values()):
+            details.append(f"{catalogs.render(key, lang).text}: {value}")
+    return details

@@ -50,6 +50,29 @@ def test_review_reasons_are_said_in_french_with_the_raw_text_kept(editor, store)
     assert "Urgence : médicale" in item and '<span lang="en">emergency: medical, heard by words+meaning</span>' in item
 
 
+
+def test_a_reason_recorded_as_a_code_is_said_from_it(editor, store):
+    """The engine records its reasons as a code and values (flows.dialog.review_reasons): the
+    console says the code, whatever the English beside it; a row without one, from its English."""
+    french(editor)
+    add_item(store, "c-person", "asked to be put through", "asked_person",
+             context={"reason": {"code": "asked_person", "values": {}}})
+    add_item(store, "c-ladder", "not understood 3 times", "not_understood",
+             context={"reason": {"code": "not_understood", "values": {"times": "4"}}})
+    add_item(store, "c-notice", "asked for a person after the emergency number was said as a precaution (gas)",
+             "emergency", context={"reason": {"code": "emergency_after_notice", "values": {"kind": "gas"}}})
+    add_item(store, "e-notice", "asked for a person after the emergency number was said as a precaution (fire)",
+             "emergency")
+    add_item(store, "c-unknown", "a reason of a later version", context={"reason": {"code": "later", "values": {}}})
+    page = unescape(editor.get("/console/review?status=all").get_data(as_text=True))
+    assert "asked to be put through" not in page and "A demandé à parler à une personne" in page
+    assert "Pas compris 4 fois" in page and "Pas compris 3 fois" not in page
+    assert "A demandé une personne après le numéro d'urgence donné par précaution (gaz)" in page
+    assert "donné par précaution (incendie)" in page  # the same reason from its English
+    assert '<span lang="en">a reason of a later version</span>' in page
+    item = unescape(editor.get("/console/review/c-notice").get_data(as_text=True))
+    assert "donné par précaution (gaz)" in item and '<span lang="en">asked for a person after' in item
+
 def test_permit_reasons_name_the_permit_as_staff_know_it(demo):
     app, client = demo
     store = app.extensions["console"].store
@@ -130,6 +153,24 @@ def test_the_transfer_whisper_is_said_with_names_staff_know(demo):
     assert summary in said  # as the person heard it, kept
     assert "(A demandé à parler à une personne)" in page
 
+
+
+def test_a_whisper_naming_slots_in_the_town_s_language_is_said_in_the_staff_s(demo):
+    """The engine whispers slots by their catalog names in the town's main language
+    ("adresse"); staff reading the console in another language read them in theirs."""
+    app, client = demo
+    runtime = app.extensions["civicline"].runtime
+    summary = runtime.catalogs.render("common.summary", runtime.catalogs.main_language, {
+        "language": "anglais", "asked": "les collectes de déchets",
+        "details": "adresse: 12 rue du Port; secteurs de collecte: secteur Centre et port"}).text
+    place_call(app, [CallerHungUp()], call_id="whisper-named")
+    app.extensions["console"].store.end_call("whisper-named", {
+        "ended_at": "2026-12-01T09:05:00.000+00:00", "outcome": "transferred",
+        "transfer_reason": "asked for a person", "summary": summary})
+    assert client.post("/console/language", data={"csrf_token": csrf(client), "lang": "es",
+                                                  "next": "/console/dashboard"}).status_code == 302
+    page = unescape(client.get("/console/calls/whisper-named").get_data(as_text=True))
+    assert "dirección: 12 rue du Port; zonas de recogida: secteur Centre et port" in page
 
 def test_the_collections_preview_names_no_internal_service(demo):
     app, client = demo

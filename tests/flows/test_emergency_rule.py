@@ -3,6 +3,8 @@ once with the emergency number and the offer of a person, and flagged for staff;
 
 from __future__ import annotations
 
+import pytest
+
 from flows.dialog import Engine
 from flows.session import (
     Ask,
@@ -15,7 +17,8 @@ from flows.session import (
     StaffRequest,
     Transfer,
 )
-from support.flowkit import CLOSED, OPEN, make_runtime, of, says
+from flows.town.emergency import EmergencyNumbers
+from support.flowkit import CLOSED, OPEN, FakeTown, make_runtime, of, says
 
 
 def at_address(engine, lang="en", now=OPEN):
@@ -125,3 +128,42 @@ def test_a_doubtful_sentence_hears_the_number_first_then_its_answer(engine):
     assert len(of(step, Say)) > 1  # the call goes on with what it says to any such question
     assert step.state.node != "@emergency" and step.state.emergency is None
     assert not [r for r in of(step, StaffRequest) if r.kind == "review"]
+
+
+class TownWithTextNumber(FakeTown):
+    emergency = EmergencyNumbers("112", {"fire": "18"}, text_number="114")
+
+
+@pytest.mark.parametrize("channel", ["sms", "chat"])
+def test_in_writing_the_number_to_text_follows_the_advice(channel):
+    """Who writes may be deaf or unable to speak: after the number to call, the number the
+    emergency services take text messages on (town.yaml emergency: text_number), in every
+    language the advice is given in, from the engine, whatever carries the conversation."""
+    engine = Engine(make_runtime(town=TownWithTextNumber()))
+    state = engine.start("c", OPEN, language="fr", channel=channel).state
+    step = engine.step(state, Said("help my kitchen is on fire"), OPEN)
+    said = [(a.prompt, a.lang) for a in of(step, Say)]
+    assert said[:4] == [("emergency.fire", "en"), ("emergency.by_text", "en"),
+                        ("emergency.fire", "fr"), ("emergency.by_text", "fr")], said
+    assert "114" in of(step, Say)[1].text and "deaf" in of(step, Say)[1].text  # the written wording
+    # A notice (the number said as a precaution) is followed by it too.
+    state = engine.start("c", OPEN, language="en", channel=channel).state
+    step = engine.step(state, Said("is there a knife amnesty bin at the police station"), OPEN)
+    assert [a.prompt for a in of(step, Say)][:2] == ["emergency.notice", "emergency.by_text"]
+
+
+def test_by_voice_the_number_to_text_is_not_said():
+    engine = Engine(make_runtime(town=TownWithTextNumber()))
+    step = engine.step(at_address(engine).state, Said("help my kitchen is on fire"), OPEN)
+    assert "emergency.fire" in [a.prompt for a in of(step, Say)]
+    assert "114" not in says(step) and "emergency.by_text" not in [a.prompt for a in of(step, Say)]
+    step = engine.step(engine.start("c", OPEN, language="en").state,
+                       Said("is there a knife amnesty bin at the police station"), OPEN)
+    assert "114" not in says(step)
+
+
+def test_in_writing_a_town_without_a_number_to_text_writes_only_the_advice():
+    engine = Engine(make_runtime())
+    state = engine.start("c", OPEN, language="en", channel="sms").state
+    step = engine.step(state, Said("help my kitchen is on fire"), OPEN)
+    assert "emergency.by_text" not in [a.prompt for a in of(step, Say)]

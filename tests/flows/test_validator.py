@@ -12,6 +12,7 @@ from flows.loader import flow_files, load_flows
 from flows.validator import validate
 from staff_files.problems import FlowError
 from support.flowkit import FIXTURES, HANDLERS, FakeTown, make_catalogs
+from translations.catalog import Catalogs
 
 
 def check(flows_dir: Path, catalogs=None, handlers=HANDLERS):
@@ -193,3 +194,16 @@ def test_yes_and_no_keys_are_not_booleans(flows_dir):
     flows, problems = load_flows(flow_files(flows_dir))
     confirm = flows.nodes["waste.confirm"]
     assert confirm.yes == "lookup" and confirm.no == "start_again"
+
+
+def test_a_slot_the_caller_is_asked_for_needs_a_name_staff_hear_in_every_language(flows_dir):
+    """The transfer whisper names slots as the catalogs do (slot.<name>); a slot without a
+    name would be left out of it, so the checker says which language lacks it, at the ask."""
+    catalogs = make_catalogs()
+    en = catalogs["en"]
+    without = dataclasses.replace(en, prompts={k: v for k, v in en.prompts.items() if k != "slot.day"})
+    problems = check(flows_dir, Catalogs({**catalogs.by_lang, "en": without}, "fr"))
+    problem = only(problems, "slot 'day' has no name for staff in en (prompt 'slot.day')")
+    assert problem.file.endswith("meetings.yaml") and problem.line == line_of(flows_dir / "meetings.yaml", "slot: day")
+    # A phone number (the callback flow's 'phone') is never whispered: it needs no name.
+    assert not [p for p in problems if "slot 'phone'" in p.message]

@@ -180,3 +180,24 @@ def test_project_scenarios_report_matches_a_hand_count(store):
             repeats += any(s.now - prev <= timedelta(days=7) for prev in seen.get(s.caller, []))
             seen.setdefault(s.caller, []).append(s.now)
     assert r["repeat_calls_7d"] == repeats
+
+
+def test_the_engine_s_review_reasons_are_kept_as_codes_next_to_their_english(store):
+    """The console says a reason from its code and values in the staff's language; the
+    English sentence stays the reason (reports, purged items, rows written before codes)."""
+    engine = Engine(make_runtime())
+    recorder = CallRecorder(store, hash_key=KEY, clock=lambda: OPEN, auto_purge=False)
+    for call_id, events in (("person", [Pressed("0")]), ("ladder", [Said("purple elephants")] * 3),
+                            ("fire", [Pressed("1"), Said("hurry my kitchen is on fire")])):
+        call = Call(engine, Ticking(OPEN), call_id=call_id, caller=A, language="en", recorder=recorder)
+        call.start()
+        for event in events:
+            call.send(event)
+    items = {i["call_id"]: i for i in store.review_items()}
+    said = {call_id: (i["reason"], i["kind"], i["context"]["reason"]) for call_id, i in items.items()}
+    assert said == {
+        "person": ("asked for a person", "asked_person", {"code": "asked_person", "values": {}}),
+        "ladder": ("not understood 3 times", "not_understood", {"code": "not_understood", "values": {"times": "3"}}),
+        "fire": ("emergency: fire, heard by words+meaning", "emergency",
+                 {"code": "emergency", "values": {"kind": "fire", "by": "words+meaning"}}),
+    }
