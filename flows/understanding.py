@@ -124,13 +124,22 @@ class Understanding:
     def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
         matcher = self.matcher(lang)
         named = SORTING_INTENT in only and self.sorting_object(text, lang) is not None
+        asked = self._asked(text, lang)
         if hasattr(matcher, "semantic"):
-            decision = matcher.decide(text, only=only, boost={SORTING_INTENT: SORTING_BOOST} if named else None)
+            decision = matcher.decide(asked, only=only, boost={SORTING_INTENT: SORTING_BOOST} if named else None)
             return self._same_service(decision, text, lang) if named else decision
-        decision = matcher.decide(text, only=only)
+        decision = matcher.decide(asked, only=only)
         if named and decision.kind != "match":
             return IntentDecision("match", [IntentScore(SORTING_INTENT, 100.0), *decision.ranked])
         return decision
+
+    def _asked(self, text: str, lang: str) -> str:
+        """What the request is judged on: the sentence less a street named plainly in it (the
+        address is taken by its own slot, word for word), unless little else is left."""
+        from nlu.addresses import without_address
+
+        rest = without_address(self._addresses, text, lang)
+        return rest if rest is not None and len(rest.split()) >= 2 else text
 
     def _same_service(self, decision: IntentDecision, text: str, lang: str) -> IntentDecision:
         """"Where does it go" or the service the named object goes to ("an old sofa": where

@@ -247,3 +247,33 @@ def plainly_an_address(resolver: AddressResolver, text: str, lang: str) -> bool:
         return True
     result = resolver.resolve(text, lang)
     return result.street is not None and result.street.score >= PLAIN_NAME_SCORE
+
+
+def without_address(resolver: AddressResolver, text: str, lang: str) -> str | None:
+    """The sentence less the address it names plainly (the street's name as the town writes it,
+    the house number before it), as normalised words; None when it names none. What a caller
+    asks is in the other words: "when is garden waste collected at 13 rue Victor Hugo" asks
+    about garden waste, and the street's words only pull its meaning towards the collection
+    days."""
+    tokens = _tokens(text, lang)
+    if not tokens:
+        return None
+    ranked, matches = resolver._rank(tokens)
+    if not ranked or ranked[0][0] < PLAIN_NAME_SCORE:
+        return None
+    name = ranked[0][2]
+    used = sorted({i for t in name.core for i in matches.get(t, (0.0, ()))[1]})
+    if not used or used[-1] - used[0] >= 2 * len(used) + 2:
+        return None  # the street's words scattered across the sentence: no one place to cut
+    written = set(normalize(name.official, "fr", number_threshold=0).split())
+    first, last = used[0], used[-1]
+    while first > 0 and tokens[first - 1] in written:
+        first -= 1
+    # "de la" before "rue de la République" belongs to the sentence ("les poubelles de la").
+    while first < used[0] and tokens[first] in _GENERIC and tokens[first] not in _KIND_OF:
+        first += 1
+    if first > 0 and tokens[first - 1].isdigit():
+        first -= 1
+    if first > 0 and tokens[first - 1] in _NUMBER_MARKERS:
+        first -= 1
+    return " ".join(tokens[:first] + tokens[last + 1:])

@@ -110,3 +110,18 @@ def test_an_address_is_said_plainly_only_with_a_kind_a_number_or_a_close_name():
     assert plainly_an_address(resolver, "when are the bins collected on victor hugo", "en")
     assert plainly_an_address(resolver, "la basura de la calle de los pinos", "es")  # a kind of street said
     assert plainly_an_address(resolver, "au 12 des pins", "fr")  # a house number said
+
+
+def test_the_request_is_read_without_the_address_named_in_it():
+    from nlu.addresses import without_address
+
+    resolver = AddressResolver([("rue-victor-hugo", ["Rue Victor Hugo"]), ("rue-du-port", ["Rue du Port"]),
+                                ("rue-de-la-republique", ["Rue de la République"])])
+    said = without_address(resolver, "cuándo recogen los restos de jardín en el 13 rue victor hugo", "es")
+    assert said == "cuando recogen los restos de jardin en el"
+    assert without_address(resolver, "numéro 8 rue du port quel jour passe le camion", "fr") == "quel jour passe le camion"
+    # "de la" before the street's own "de la" is the sentence's.
+    assert without_address(resolver, "les poubelles de la rue de la république c'est quel jour", "fr") == (
+        "les poubelles de la c est quel jour")
+    assert without_address(resolver, "i have a question about the bins", "en") is None
+    assert without_address(resolver, "13 rue victor hugo", "en") == ""
