@@ -124,11 +124,19 @@ class Understanding:
     def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
         matcher = self.matcher(lang)
         named = SORTING_INTENT in only and self.sorting_object(text, lang) is not None
-        asked = self._asked(text, lang)
         if hasattr(matcher, "semantic"):
-            decision = matcher.decide(asked, only=only, boost={SORTING_INTENT: SORTING_BOOST} if named else None)
+            boost = {SORTING_INTENT: SORTING_BOOST} if named else None
+            decision = matcher.decide(text, only=only, boost=boost)
+            asked = self._asked(text, lang)
+            if asked != text and not decision.out_of_scope:
+                # The request is chosen without the address, which pulls every sentence towards
+                # the collection days; whether the question is the town's is judged whole
+                # ("a pothole on route de Lyon" stays out of scope).
+                without = matcher.decide(asked, only=only, boost=boost)
+                if without.kind == "match":
+                    decision = without
             return self._same_service(decision, text, lang) if named else decision
-        decision = matcher.decide(asked, only=only)
+        decision = matcher.decide(self._asked(text, lang), only=only)
         if named and decision.kind != "match":
             return IntentDecision("match", [IntentScore(SORTING_INTENT, 100.0), *decision.ranked])
         return decision
