@@ -148,8 +148,9 @@ def test_held_out_callers_floors(runtime, lang):
     result = held_out(runtime, lang)
     right, wrong, out_wrong = HELD_OUT_FLOORS[lang]
     assert result.rate("right") >= right, result.rate("right")
-    assert result.rate("wrong") <= wrong, [h for h in result.heard if h.verdict == "wrong"]
-    assert result.rate("wrong", "out") <= out_wrong, [h for h in result.out_of_scope if h.verdict == "wrong"]
+    # Counts only: the held-out set is not studied through its failures.
+    assert result.rate("wrong") <= wrong, result.rate("wrong")
+    assert result.rate("wrong", "out") <= out_wrong, result.rate("wrong", "out")
 
 
 @pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 87.5-93.0 % right, not 95 %")

@@ -60,8 +60,9 @@ def test_the_held_out_set_is_whole():
 # wrong of 20): floors with a small margin.
 def test_held_out_callers_floors(result):
     assert result.rate("right") >= 0.83, result.rate("right")
-    assert result.rate("wrong") <= 0.055, [h for h in result.heard if h.verdict == "wrong"]
-    assert result.rate("wrong", "out") <= 0.05, [h for h in result.out_of_scope if h.verdict == "wrong"]
+    # Counts only: the held-out set is not studied through its failures.
+    assert result.rate("wrong") <= 0.055, result.rate("wrong")
+    assert result.rate("wrong", "out") <= 0.05, result.rate("wrong", "out")
 
 
 @pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 85.0 % right, not 95 %")
