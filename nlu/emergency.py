@@ -149,9 +149,13 @@ class MeaningCalibration:
       regression draws one plane through thousands of examples; the nearest examples see
       what is close: "is there anybody real there" sits on a request for a person however
       the plane leans, "a tree fell on the car, nobody is hurt" on a look-alike. The notice
-      keeps the logit alone, so that no emergency the regression hears is lost to it.
+      reads the logit, bounded by ``notice_margin`` only.
       With no words, a sentence nearer an ordinary sentence than every emergency example
       (a negative margin) gets a notice at most.
+    - ``notice_margin``: with no words, a sentence nearer an ordinary sentence than every
+      emergency example by more than this gets nothing at all. Chosen by the folds over dev5
+      to dev8 (bench/emergency_bench.py --folds): -0.25 and -0.15 lost no emergency in any
+      fold, -0.05 two; the dev callers' notices fell from 193 to 48 (of 1,156 in each of the four folds) at -0.15.
     """
 
     alarm: float = 1.2  # the meaning alone is sure
@@ -160,6 +164,7 @@ class MeaningCalibration:
     notice: float = -0.3  # the meaning alone, from here: a notice (the logit alone)
     calm: float = 3.0  # a calm frame, words or not: an alarm only from here
     margin: float = 10.0  # the nearest examples' margin's weight in the alarms' score
+    notice_margin: float = -0.15  # nearer an ordinary sentence by more than this: not even a notice
 
 
 def _phrase_pattern(phrase: str) -> str | None:
@@ -194,7 +199,7 @@ def level_of(words: Alarm | None, score: float | None, calibration: MeaningCalib
     c = calibration
     sure = None if score is None else score + c.margin * margin
     if words is None:
-        if score is None or sure is None or score < c.notice:
+        if score is None or sure is None or score < c.notice or margin < c.notice_margin:
             return None
         if margin < 0:
             # The meaning alone, nearer an ordinary sentence than any emergency example, is not

@@ -161,7 +161,7 @@ def test_a_calm_frame_makes_words_and_meaning_a_notice_and_an_urgent_one_cancels
         assert level_of(Alarm(kind, "words", "a knife"), 0.0, c, "calm") == "alarm", kind
 
 
-def test_the_nearest_examples_margin_weighs_in_an_alarm_never_in_a_notice():
+def test_the_nearest_examples_margin_weighs_in_an_alarm_and_bounds_a_notice():
     from nlu.emergency import Alarm, MeaningCalibration, level_of
 
     c = MeaningCalibration(alarm=1.2, ambiguous=0.6, agree=-2.0, notice=-0.3, calm=3.0, margin=10.0)
@@ -170,10 +170,12 @@ def test_the_nearest_examples_margin_weighs_in_an_alarm_never_in_a_notice():
     assert level_of(None, 1.5, c, margin=0.0) == "alarm"
     # However sure the regression, with no words a sentence nearest an ordinary one is a notice.
     assert level_of(None, 4.0, c, margin=-0.02) == "notice"
+    # ... and one much nearer an ordinary sentence (by more than ``notice_margin``) gets nothing.
+    assert level_of(None, 0.0, c, margin=-0.2) is None and level_of(None, 0.0, c, margin=-0.1) == "notice"
     # Nearer an emergency example: a lower logit is.
     assert level_of(None, 0.5, c, margin=0.1) == "alarm"
-    # The notice reads the logit alone: a wide margin below never hides one.
-    assert level_of(None, -0.2, c, margin=-0.5) == "notice" and level_of(None, -0.4, c, margin=0.5) is None
+    # The notice reads the logit, bounded by the margin: a margin above never makes one.
+    assert level_of(None, -0.2, c, margin=-0.1) == "notice" and level_of(None, -0.4, c, margin=0.5) is None
     ambiguous = Alarm("fire", "words", "smoke", ambiguous=True)
     assert level_of(ambiguous, 0.3, c, margin=0.05) == "alarm" and level_of(ambiguous, 0.3, c, margin=0.0) == "notice"
 
