@@ -138,9 +138,9 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 # Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
 # wrongly), not tuned on: 2026-12-04, main before the afternoon session's changes (5e637f7) en
-# 93.0 / 1.0 % (10 % of 20), fr 87.5 / 3.0 % (10 %), es 88.0 / 2.5 % (5 %). Floors with a small
-# margin.
-HELD_OUT_FLOORS = {"en": (0.91, 0.02, 0.10), "fr": (0.86, 0.04, 0.10), "es": (0.86, 0.035, 0.05)}
+# 93.0 / 1.0 % (10 % of 20), fr 87.5 / 3.0 % (10 %), es 88.0 / 2.5 % (5 %); after them (2440bb5)
+# en 95.5 / 0.5 % (0 %), fr 92.0 / 4.0 % (10 %), es 93.5 / 1.0 % (0 %). Floors with a small margin.
+HELD_OUT_FLOORS = {"en": (0.94, 0.015, 0.05), "fr": (0.90, 0.05, 0.10), "es": (0.92, 0.02, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -153,14 +153,18 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong", "out") <= out_wrong, result.rate("wrong", "out")
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 87.5-93.0 % right, not 95 %")
-@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 92.0 % (fr), 93.5 % (es) right, not 95 %")
+
+
+@pytest.mark.parametrize("lang", ["en", pytest.param("fr", marks=_SHORT), pytest.param("es", marks=_SHORT)])
 def test_held_out_callers_goal(runtime, lang):
     assert held_out(runtime, lang).rate("right") >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met: 1 or 2 of 20 out-of-scope questions answered (5-10 %, goal 2 %)")
-@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+_ANSWERED = pytest.mark.xfail(strict=True, reason="goal not met in French: 2 of 20 out-of-scope questions answered (10 %, goal 2 %)")
+
+
+@pytest.mark.parametrize("lang", ["en", pytest.param("fr", marks=_ANSWERED), "es"])
 def test_held_out_out_of_scope_goal(runtime, lang):
     assert held_out(runtime, lang).rate("wrong", "out") <= 0.02
 

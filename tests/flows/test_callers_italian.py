@@ -57,15 +57,15 @@ def test_the_held_out_set_is_whole():
 
 # Measured once on the held-out sentences, not tuned on (2026-12-04; main before the afternoon
 # session's changes, 5e637f7: right 85.0 %, clarify 10.5 %, wrong 4.5 % of 200, out of scope 5 %
-# wrong of 20): floors with a small margin.
+# wrong of 20; after them, 2440bb5: 89.0 / 7.5 / 3.5 %, out of scope 0 %): floors with a small margin.
 def test_held_out_callers_floors(result):
-    assert result.rate("right") >= 0.83, result.rate("right")
+    assert result.rate("right") >= 0.87, result.rate("right")
     # Counts only: the held-out set is not studied through its failures.
-    assert result.rate("wrong") <= 0.055, result.rate("wrong")
+    assert result.rate("wrong") <= 0.045, result.rate("wrong")
     assert result.rate("wrong", "out") <= 0.05, result.rate("wrong", "out")
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 85.0 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 89.0 % right, not 95 %")
 def test_held_out_callers_goal(result):
     assert result.rate("right") >= 0.95
 

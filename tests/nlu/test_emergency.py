@@ -361,9 +361,10 @@ def test_dev7_floors(detector, lang):
 
 # The held-out set (written on the afternoon of 2026-12-04), measured once on main before the
 # session's changes (5e637f7): alarm / notice / missed en 42/0/3, fr 43/1/1, es 44/0/1 of 45;
-# ordinary sentences raising an alarm 3 / 0 / 2 of 90. Floors, not the goal; failures print
-# counts only, so that the set is not studied through them.
-HELD_OUT_FLOORS = {"en": (0.93, 0.93, 0.035), "fr": (0.97, 0.95, 0.012), "es": (0.97, 0.97, 0.025)}
+# ordinary sentences raising an alarm 3 / 0 / 2 of 90; after them (2440bb5) 42/0/3, 44/0/1,
+# 44/1/0; 2 / 0 / 2 of 90. Floors, not the goal; failures print counts only, so that the set is
+# not studied through them.
+HELD_OUT_FLOORS = {"en": (0.93, 0.93, 0.025), "fr": (0.97, 0.97, 0.012), "es": (1.0, 0.97, 0.025)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -371,8 +372,8 @@ def test_held_out_floors(detector, lang):
     above_floors(measure(detector, *labelled("test", lang)), *HELD_OUT_FLOORS[lang], tuned=False)
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 1 to 3 emergencies missed of 45, "
-                                       "and 0-3 of 90 ordinary sentences raise an alarm (goal 1 %)")
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: 3 (en) and 1 (fr) emergencies missed "
+                                       "of 45, 2 of 90 ordinary sentences raise an alarm in en and es (goal 1 %)")
 @pytest.mark.parametrize("lang", LANGS)
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))

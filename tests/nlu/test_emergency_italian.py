@@ -104,9 +104,10 @@ def test_dev7_floors(detector):
 
 # test_it (written on the afternoon of 2026-12-04), measured once on main before the session's
 # changes (5e637f7): 42 alarms, 2 notices, 1 missed of 45; of 90 ordinary sentences 2 alarms
-# (2.2 %) and 17 notices. Floors, not the goal; counts only.
+# (2.2 %) and 17 notices; after them (2440bb5) 44 alarms, 1 notice, none missed, 2 alarms and 13
+# notices. Floors, not the goal; counts only.
 def test_floors(detector):
-    above_floors(measure(detector, *held_out()), 0.93, 0.025, 0.19, tuned=False, heard=0.97)
+    above_floors(measure(detector, *held_out()), 0.97, 0.025, 0.15, tuned=False)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
@@ -125,19 +126,20 @@ def test_dev_goal_no_emergency_missed_and_few_alarms(detector):
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 1 emergency of 45 missed, "
-                                       "2 of 90 ordinary sentences (2.2 %) raise an alarm, not 1 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 2 of 90 ordinary sentences "
+                                       "(2.2 %) raise an alarm, not 1 %")
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector):
     result = measure(detector, *held_out())
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
 # The held-out callers' first sentences (tests/nlu/data/callers/test_it.yaml), ordinary all:
-# measured once before the session's changes (5e637f7), 0 alarms and 16 notices (7.3 %) of 220:
-# floors (a notice costs a caller one sentence; the goal counts alarms).
+# measured once before the session's changes (5e637f7), 0 alarms and 16 notices (7.3 %) of 220,
+# after them (2440bb5) 1 alarm (0.5 %) and 13 notices (5.9 %): floors (a notice costs a caller one
+# sentence; the goal counts alarms).
 def test_italian_callers_are_almost_never_taken_for_an_emergency(detector):
     data = yaml.safe_load((DATA / "callers" / "test_it.yaml").read_text(encoding="utf-8"))
     result = measure(detector, [], [u["text"] for u in data["utterances"]])
     assert result.ordinary == 220
     assert result.false_alarm_rate <= 0.01, len(result.false_alarms)
-    assert result.notice_rate <= 0.08, len(result.false_notices)
+    assert result.notice_rate <= 0.065, len(result.false_notices)
