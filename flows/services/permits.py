@@ -82,7 +82,9 @@ def describe(ctx: HandlerContext) -> HandlerResult:
     """What the permit covers, documents and forms, where to apply, how long, and the fee.
     Outcomes: ok, fee_unverified (the amount must be confirmed: offer a person), not_found;
     for a fee question (slot permit_question = fee), fee_first and fee_unverified_first:
-    the fee is said first (slot fee_text), the rest (permit_info) on request. Texts not
+    the fee is said first (slot fee_text), the rest (permit_info) on request; for a documents
+    question, documents_first: the documents (slot documents_text), the rest with the fee on
+    request. Texts not
     written in the caller's language are not said: permit_info says a person explains them,
     and the permit goes on the review list."""
     permit = ctx.town.permits.permits.get(str(ctx.slots.get("permit") or _kind_key(ctx)))
@@ -114,7 +116,8 @@ def describe(ctx: HandlerContext) -> HandlerResult:
         "forms": format_list(list(permit.forms), lang),
         "fee_text": fee_text,
     }
-    fee_question = slot_text(ctx.slots.get("permit_question")) == "fee"
+    question = slot_text(ctx.slots.get("permit_question"))
+    fee_question = question == "fee"
     if fee_question and not fee_text:
         fee_text = text(ctx, "permits.fee_none")
         slots["fee_text"] = fee_text
@@ -126,6 +129,15 @@ def describe(ctx: HandlerContext) -> HandlerResult:
         reviews.append(f"stale fee: {permit.id} verified {permit.fee.verified or 'never'}, "
                        f"older than {max_age_days(ctx)} days; the caller was offered a person")
         outcome = "fee_unverified_first" if fee_question else "fee_unverified"
+    elif question == "documents" and not untranslated:
+        # Asked for the documents, the caller hears them first; what the permit covers, where
+        # to apply, the time it takes and the fee follow on request.
+        outcome = "documents_first"
+        documents = text(ctx, "permits.documents", documents=permit.text("documents", lang, main))
+        rest = [str(ctx.slots.get("guidance") or ""), permit.text("covers", lang, main), permit.text("apply", lang, main),
+                text(ctx, "permits.processing", processing=permit.text("processing", lang, main)), fee_text]
+        slots["documents_text"] = sentence(documents.strip())
+        slots["permit_info"] = " ".join(sentence(p.strip()) for p in rest if p.strip())
     else:
         outcome = "fee_first" if fee_question else "ok"
     return HandlerResult(outcome, slots, provenance=sources, review="; ".join(reviews) or None)
