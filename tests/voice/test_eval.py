@@ -83,7 +83,10 @@ def test_wer_on_real_phone_recordings(whisper, lang):
 def test_catalog_prompts_round_trip(engines, whisper, lang):
     catalog = CATALOGS / f"{lang}.yaml"
     assert catalog.is_file(), f"{catalog} missing"
-    texts = prompt_texts(catalog)
+    # A menu's choice labels ("les collectes de déchets") are said inside a sentence ("pour les
+    # collectes de déchets, appuyez sur 1"), never alone: alone, Whisper hears two or three
+    # words without context, which is not what a caller hears.
+    texts = {k: v for k, v in prompt_texts(catalog).items() if ".choice_" not in k}
     assert len(texts) >= ROUNDTRIP_SAMPLE[lang], "expected fixed prompts in the catalog"
     # A fixed sample keeps CI time bounded (Kokoro synthesis is ~0.3 x real time here);
     # `civicline speech eval --roundtrip` runs every prompt.
