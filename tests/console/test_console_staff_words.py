@@ -110,6 +110,11 @@ def test_handlers_reasons_recorded_as_codes_are_said_from_them(demo):
     # A code this version does not know: the whole reason from its English, as an old row's.
     later = unescape(client.get("/console/review/h-later").get_data(as_text=True))
     assert "pas écrits en italien" in later and "vérifié le 15/09/2025, il y a plus de 180 jours" in later
+    assert client.post("/console/language", data={"csrf_token": csrf(client), "lang": "es",
+                                                  "next": "/console/dashboard"}).status_code == 302
+    page = unescape(client.get("/console/review/h-permit").get_data(as_text=True))
+    assert "Tarifa por comprobar: permiso de ocupación de la vía pública, comprobada el" in page
+    assert "sin escribir en español" in page
 
 
 def test_duplicate_stale_items_of_one_fact_show_once(demo):
