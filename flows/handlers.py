@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.provenance import Source
+
+if TYPE_CHECKING:
+    from flows.dialog.review_reasons import Reason
 
 
 @dataclass
@@ -59,8 +62,10 @@ class HandlerResult:
                 ``on:`` map routes outcomes to nodes, ``next`` is used for ``ok``
     slots:      new or updated slots, usable as ``{placeholders}`` in later prompts
     provenance: the records behind any fact the next prompts will say
-    review:     a reason to put this call on the staff's to-verify list (stale fee, legal
-                question…), or None
+    review:     the reasons to put this call on the staff's to-verify list (stale fee, texts
+                not written in the caller's language…), each a code and its values
+                (``flows.dialog.review_reasons.reason``), so that staff read them in
+                their language; none: the call is not listed
     requests:   things staff must act on, as ``flows.session.StaffRequest`` (a callback
                 request with the number the caller confirmed, a message); a "callback" or
                 "message" request also sets the call's outcome
@@ -69,7 +74,7 @@ class HandlerResult:
     outcome: str = "ok"
     slots: dict[str, Any] = field(default_factory=dict)
     provenance: list[Source] = field(default_factory=list)
-    review: str | None = None
+    review: list[Reason] = field(default_factory=list)
     requests: list[Any] = field(default_factory=list)
 
 

@@ -130,8 +130,9 @@ class StaffRequest:
     details of a callback: ``number`` (E.164), ``summary`` (what the caller asked, for the
     person who calls back), ``reason``, ``language``; of a message: ``message`` (the
     caller's words), ``summary``, ``reason``, ``language``; of a review: ``reason`` (in
-    English), ``context``, and, for the engine's own reasons, ``reason_code`` and
-    ``reason_values`` (flows.dialog.review_reasons), ``kind`` when the words do not tell it."""
+    English), ``context``, and, for reasons written as codes (the engine's and handlers'),
+    ``reasons``: each one's code and values (flows.dialog.review_reasons), ``kind`` when the
+    words do not tell it."""
 
     kind: str
     details: dict[str, Any] = field(default_factory=dict)

@@ -104,12 +104,15 @@ def review_row(call_id: str, details: dict, *, lang: str | None, recent: list[Ro
         "recent_turns": recent,
         "details": redact_all(details.get("context"), lang),
     }
-    code = details.get("reason_code")
-    if code:
-        # The reason as the engine's code and values (kinds, counts: nothing the caller said),
-        # which the console says in the staff's language; the English sentence stays the reason.
-        values = details.get("reason_values") or {}
-        context["reason"] = {"code": str(code), "values": {str(k): str(v) for k, v in values.items()}}
+    reasons = details.get("reasons")
+    if reasons:
+        # The reasons as codes and values (kinds, counts, the town's record ids: nothing the
+        # caller said), which the console says in the staff's language; the English sentence
+        # stays the reason.
+        context["reasons"] = [
+            {"code": str(r["code"]), "values": {str(k): str(v) for k, v in (r.get("values") or {}).items()}}
+            for r in reasons
+        ]
     return {
         "id": uuid.uuid4().hex,
         "call_id": call_id,

@@ -138,7 +138,8 @@ def _fields(text: str) -> str:
     return ", ".join(_said(PERMIT_FIELDS, f.strip()) for f in text.split(","))
 
 
-# The reasons the engine records as a code and its values (flows.dialog.review_reasons).
+# The reasons recorded as a code and its values (flows.dialog.review_reasons: the engine's and
+# handlers').
 CODES: dict[str, Say] = {
     "asked_person": lambda v: gettext("Asked to speak to a person"),
     "not_understood": lambda v: gettext("Not understood %(n)s times", n=v["times"]),
@@ -147,8 +148,15 @@ CODES: dict[str, Say] = {
     "emergency_after_notice": lambda v: gettext(
         "Asked for a person after the emergency number was said as a precaution (%(kind)s)",
         kind=_said(EMERGENCY_KINDS, v["kind"])),
+    "permit_not_in_language": lambda v: gettext(
+        "%(permit)s: %(fields)s not written in %(language)s; the caller was offered a person",
+        permit=record_name("permits", v["permit"]), fields=_fields(v["fields"]), language=language_name(v["lang"])),
+    "stale_fee": lambda v: gettext(
+        "Fee to check: %(permit)s, verified %(day)s, more than %(days)s days ago; the caller was offered a person",
+        permit=record_name("permits", v["permit"]), day=_day(v["verified"]), days=v["days"]),
+    "stale_record": lambda v: gettext("Data to check before the assistant says it again"),
 }
-# Rows recorded before codes, and purged ones (the code goes with the item's context), are
+# Rows recorded before codes, and purged ones (the codes go with the item's context), are
 # read from their English: the same words, from the sentence's parts.
 PATTERNS: list[tuple[re.Pattern[str], Say]] = [
     (re.compile(r"asked for a person after the emergency number was said as a precaution \((?P<kind>[\w-]+)\)"),
@@ -156,16 +164,10 @@ PATTERNS: list[tuple[re.Pattern[str], Say]] = [
     (re.compile(r"asked for a person"), CODES["asked_person"]),
     (re.compile(r"not understood (?P<times>\d+) times"), CODES["not_understood"]),
     (re.compile(r"emergency: (?P<kind>[\w-]+), heard by (?P<by>[\w+]+)"), CODES["emergency"]),
-    (re.compile(r"permit (?P<id>[\w.-]+): (?P<fields>[\w, ]+?) not written in (?P<lang>[\w-]+); "
-                r"the caller was offered a person"),
-     lambda m: gettext("%(permit)s: %(fields)s not written in %(language)s; the caller was offered a person",
-                       permit=record_name("permits", m["id"]), fields=_fields(m["fields"]),
-                       language=language_name(m["lang"]))),
-    (re.compile(r"stale fee: (?P<id>[\w.-]+) verified (?P<day>[\d-]+|never), older than (?P<days>\d+) days; "
-                r"the caller was offered a person"),
-     lambda m: gettext("Fee to check: %(permit)s, verified %(day)s, more than %(days)s days ago; the caller was "
-                       "offered a person", permit=record_name("permits", m["id"]), day=_day(m["day"]),
-                       days=m["days"])),
+    (re.compile(r"permit (?P<permit>[\w.-]+): (?P<fields>[\w, ]+?) not written in (?P<lang>[\w-]+); "
+                r"the caller was offered a person"), CODES["permit_not_in_language"]),
+    (re.compile(r"stale fee: (?P<permit>[\w.-]+) verified (?P<verified>[\d-]+|never), older than (?P<days>\d+) "
+                r"days; the caller was offered a person"), CODES["stale_fee"]),
     (re.compile(r"never verified"), lambda m: gettext("Never verified")),
     (re.compile(r"verified (?P<day>[\d-]+), (?P<age>\d+) days ago \(limit (?P<limit>\d+)\): "
                 r"the assistant no longer says it"),
@@ -174,7 +176,7 @@ PATTERNS: list[tuple[re.Pattern[str], Say]] = [
     (re.compile(r"verified (?P<day>[\d-]+), (?P<age>\d+) days ago: due for checking within (?P<n>\d+) days"),
      lambda m: gettext("Verified %(day)s, %(age)s days ago: to check within %(n)s days", day=_day(m["day"]),
                        age=m["age"], n=m["n"])),
-    (re.compile(r"stale_record"), lambda m: gettext("Data to check before the assistant says it again")),
+    (re.compile(r"stale_record"), CODES["stale_record"]),
     (re.compile(r"text message not sent"), lambda m: gettext("A text message could not be sent")),
 ]
 
@@ -208,19 +210,31 @@ def reason_parts(reason: str | None) -> list[Part]:
     return parts
 
 
+def _coded(recorded: Any) -> list[Part] | None:
+    """The parts said from recorded codes, None when one is not known here (or has other
+    values): then the English sentence says them all."""
+    if not isinstance(recorded, list) or not recorded:
+        return None
+    parts = []
+    for one in recorded:
+        say = CODES.get(str(one.get("code"))) if isinstance(one, dict) else None
+        values = one.get("values") if isinstance(one, dict) else None
+        if say is None or not isinstance(values, dict):
+            return None
+        try:
+            parts.append(Part(say(values), True))
+        except KeyError:  # a code written with other values
+            return None
+    return parts
+
+
 def item_reason_parts(item: dict[str, Any]) -> list[Part]:
-    """A review item's reason for staff: from the code the engine recorded with it, else
-    from its English sentence (reason_parts)."""
-    recorded = (item.get("context") or {}).get("reason")
-    if isinstance(recorded, dict):
-        say = CODES.get(str(recorded.get("code")))
-        values = recorded.get("values")
-        if say is not None and isinstance(values, dict):
-            try:
-                return [Part(say(values), True)]
-            except KeyError:  # a code written with other values: its sentence says it
-                pass
-    return reason_parts(item.get("reason"))
+    """A review item's reason for staff: from the codes recorded with it, else from its
+    English sentence (reason_parts)."""
+    context = item.get("context") or {}
+    # ``reason``: the one code of items recorded before handlers' reasons were codes too.
+    recorded = context.get("reasons") if "reasons" in context else [context.get("reason")]
+    return _coded(recorded) or reason_parts(item.get("reason"))
 
 
 def _fact(item: dict[str, Any]) -> tuple[Any, ...]:

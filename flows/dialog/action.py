@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from flows.dialog.escalation import context, fail_to_person, summary
+from flows.dialog.review_reasons import review_of
 from flows.handlers import HandlerContext, HandlerResult
 from flows.model import ActionNode
 from flows.session import StaffRequest
@@ -44,7 +45,7 @@ def reach(turn: Turn, node_id: str, node: ActionNode) -> str | None:
     if result.provenance:
         turn.state.provenance = [s.to_json() for s in result.provenance]
     if result.review:
-        turn.actions.append(StaffRequest("review", {"reason": result.review, "context": context(turn)}))
+        turn.actions.append(review_of(result.review, context(turn)))
     for request in result.requests:
         if request.kind in ("callback", "message"):
             # Whoever calls back should know what the caller wanted, as on a transfer.

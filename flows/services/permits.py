@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.dialog.review_reasons import reason
 from flows.handlers import HandlerContext, HandlerResult, handler
 from flows.services.common import (
     is_fresh,
@@ -123,11 +124,10 @@ def describe(ctx: HandlerContext) -> HandlerResult:
         slots["fee_text"] = fee_text
     reviews = []
     if untranslated:
-        reviews.append(f"permit {permit.id}: {', '.join(untranslated)} not written in {lang}; "
-                       "the caller was offered a person")
+        reviews.append(reason("permit_not_in_language", permit=permit.id, fields=", ".join(untranslated), lang=lang))
     if not fee_ok:
-        reviews.append(f"stale fee: {permit.id} verified {permit.fee.verified or 'never'}, "
-                       f"older than {max_age_days(ctx)} days; the caller was offered a person")
+        reviews.append(reason("stale_fee", permit=permit.id, verified=permit.fee.verified or "never",
+                              days=max_age_days(ctx)))
         outcome = "fee_unverified_first" if fee_question else "fee_unverified"
     elif question == "documents" and not untranslated:
         # Asked for the documents, the caller hears them first; what the permit covers, where
@@ -140,4 +140,4 @@ def describe(ctx: HandlerContext) -> HandlerResult:
         slots["permit_info"] = " ".join(sentence(p.strip()) for p in rest if p.strip())
     else:
         outcome = "fee_first" if fee_question else "ok"
-    return HandlerResult(outcome, slots, provenance=sources, review="; ".join(reviews) or None)
+    return HandlerResult(outcome, slots, provenance=sources, review=reviews)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flows.dialog.review_reasons import reason
 from flows.handlers import HandlerContext, HandlerResult, handler
 from flows.provenance import Source
 from flows.services.common import local_now, reads, sentence, slot_number, text
@@ -194,7 +195,7 @@ def next_collections(ctx: HandlerContext) -> HandlerResult:
     if only and not found:
         documents, until = _zone_sources(ctx, zones)
         return HandlerResult("no_dates", {**slots, "calendar_source": documents, "calendar_until": until},
-                             provenance=[street_source], review="stale_record")
+                             provenance=[street_source], review=[reason("stale_record")])
     tomorrow = today + timedelta(days=1)
     out = data.between(zones, tomorrow, tomorrow)
     if out:

@@ -86,6 +86,37 @@ def test_permit_reasons_name_the_permit_as_staff_know_it(demo):
     assert "Tarif à vérifier : terrasse de café, vérifié le 15/09/2025, il y a plus de 180 jours" in page
 
 
+def test_handlers_reasons_recorded_as_codes_are_said_from_them(demo):
+    """permits.describe and waste.next_collections record their reasons as codes too: the
+    console says them from the codes (here other values than the English, to tell which was
+    read), and a row with only the English sentence still from its words."""
+    app, client = demo
+    store = app.extensions["console"].store
+    english = ("permit building_permit: covers, documents not written in it; the caller was offered a person; "
+               "stale fee: cafe_terrace verified 2025-09-15, older than 180 days; the caller was offered a person")
+    codes = [{"code": "permit_not_in_language", "values": {"permit": "cafe_terrace", "fields": "apply", "lang": "es"}},
+             {"code": "stale_fee", "values": {"permit": "street_occupancy", "verified": "2026-01-02", "days": "90"}}]
+    add_item(store, "h-permit", english, "stale_fee", context={"reasons": codes})
+    add_item(store, "h-calendar", "stale_record", "stale_record",
+             context={"reasons": [{"code": "stale_record", "values": {}}]})
+    add_item(store, "h-later", english, "stale_fee",
+             context={"reasons": [codes[0], {"code": "a later version's", "values": {}}]})
+    page = unescape(client.get("/console/review/h-permit").get_data(as_text=True))
+    assert "terrasse de café : où déposer la demande pas écrits en espagnol" in page
+    assert "Tarif à vérifier : occupation de la voie publique, vérifié le 02/01/2026, il y a plus de 90 jours" in page
+    assert "permis de construire" not in page.split('<span lang="en">')[0]
+    page = unescape(client.get("/console/review?status=all").get_data(as_text=True))
+    assert "Données à vérifier avant que l'assistant les redise" in page
+    # A code this version does not know: the whole reason from its English, as an old row's.
+    later = unescape(client.get("/console/review/h-later").get_data(as_text=True))
+    assert "pas écrits en italien" in later and "vérifié le 15/09/2025, il y a plus de 180 jours" in later
+    assert client.post("/console/language", data={"csrf_token": csrf(client), "lang": "es",
+                                                  "next": "/console/dashboard"}).status_code == 302
+    page = unescape(client.get("/console/review/h-permit").get_data(as_text=True))
+    assert "Tarifa por comprobar: permiso de ocupación de la vía pública, comprobada el" in page
+    assert "sin escribir en español" in page
+
+
 def test_duplicate_stale_items_of_one_fact_show_once(demo):
     app, client = demo
     store = app.extensions["console"].store

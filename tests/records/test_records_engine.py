@@ -194,10 +194,27 @@ def test_the_engine_s_review_reasons_are_kept_as_codes_next_to_their_english(sto
         for event in events:
             call.send(event)
     items = {i["call_id"]: i for i in store.review_items()}
-    said = {call_id: (i["reason"], i["kind"], i["context"]["reason"]) for call_id, i in items.items()}
+    said = {call_id: (i["reason"], i["kind"], i["context"]["reasons"]) for call_id, i in items.items()}
     assert said == {
-        "person": ("asked for a person", "asked_person", {"code": "asked_person", "values": {}}),
-        "ladder": ("not understood 3 times", "not_understood", {"code": "not_understood", "values": {"times": "3"}}),
+        "person": ("asked for a person", "asked_person", [{"code": "asked_person", "values": {}}]),
+        "ladder": ("not understood 3 times", "not_understood", [{"code": "not_understood", "values": {"times": "3"}}]),
         "fire": ("emergency: fire, heard by words+meaning", "emergency",
-                 {"code": "emergency", "values": {"kind": "fire", "by": "words+meaning"}}),
+                 [{"code": "emergency", "values": {"kind": "fire", "by": "words+meaning"}}]),
     }
+
+
+def test_a_permit_answered_with_a_stale_fee_records_the_handler_s_reason_as_a_code(store):
+    """permits.describe's reason is a code and values like the engine's: the console says it in
+    the staff's language; the English sentence stays the reason and gives the item's kind."""
+    from civicline.config import load_config
+    from civicline.scenarios import TownEngines, load_scenario, run_scenario
+
+    engines = TownEngines(load_config(ROOT / "civicline.toml"))
+    recorder = CallRecorder(store, hash_key=KEY, auto_purge=False)
+    scenario = load_scenario(ROOT / "scenarios/services/permits-stale-fee-fr.yaml")
+    assert run_scenario(engines(scenario), scenario, recorder=recorder).passed
+    [item] = [i for i in store.review_items() if i["kind"] == "stale_fee"]
+    assert item["reason"] == ("stale fee: cafe_terrace verified 2025-09-15, older than 180 days; "
+                              "the caller was offered a person")
+    assert item["context"]["reasons"] == [
+        {"code": "stale_fee", "values": {"permit": "cafe_terrace", "verified": "2025-09-15", "days": "180"}}]

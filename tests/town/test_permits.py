@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from flows.dialog.review_reasons import reason
 from flows.services.permits import decide, describe
 
 
@@ -45,7 +46,7 @@ def _describe(make_ctx, permit, now, lang="fr", config=None):
 def test_a_fee_verified_less_than_max_age_ago_is_said_with_its_date(make_ctx, days):
     now = datetime(2026, 10, 2, 12) + timedelta(days=days)
     result = _describe(make_ctx, "street_occupancy", now)
-    assert result.outcome == "ok" and result.review is None
+    assert result.outcome == "ok" and result.review == []
     assert "15 € par jour" in result.slots["fee_text"]
     assert "2 octobre 2026" in result.slots["fee_text"]
     fee_source = next(s for s in result.provenance if s.record == "street_occupancy.fee")
@@ -59,7 +60,20 @@ def test_a_stale_fee_is_not_said_and_goes_for_review(make_ctx, days):
     assert result.outcome == "fee_unverified"
     assert "15" not in result.slots["fee_text"] and "€" not in result.slots["fee_text"]
     assert "must be confirmed" in result.slots["fee_text"] and "2 October 2026" in result.slots["fee_text"]
-    assert result.review and "stale fee" in result.review and "street_occupancy" in result.review
+    assert result.review == [reason("stale_fee", permit="street_occupancy", verified="2026-10-02", days=180)]
+    assert result.review[0].english == ("stale fee: street_occupancy verified 2026-10-02, older than 180 days; "
+                                        "the caller was offered a person")
+
+
+def test_texts_missing_in_the_caller_s_language_go_for_review_as_a_code_with_the_fields(make_ctx):
+    # Italian: the permits' names are written in it, their other texts are not.
+    result = _describe(make_ctx, "cafe_terrace", datetime(2026, 12, 1, 10), "it")
+    missing, stale = result.review
+    assert missing.code == "permit_not_in_language" and stale.code == "stale_fee"
+    assert missing.values["permit"] == "cafe_terrace" and missing.values["lang"] == "it"
+    assert "covers" in missing.values["fields"].split(", ")
+    assert missing.english.startswith("permit cafe_terrace: covers")
+    assert stale.values == {"permit": "cafe_terrace", "verified": "2025-09-15", "days": "180"}
 
 
 def test_the_terrace_fee_is_stale_in_december_2026_but_fresh_in_october_2025(make_ctx):

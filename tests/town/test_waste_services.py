@@ -266,7 +266,7 @@ def test_a_calendar_that_has_run_out_is_said_with_its_source_never_silently(make
     town = load_town(borough)
     # Both yearly files have ended by 10 December 2026.
     result = next_collections(make_ctx(datetime(2026, 12, 10, 9), "en", {"address": BROAD}, town_=town))
-    assert result.outcome == "no_dates" and result.review == "stale_record"
+    assert result.outcome == "no_dates" and [r.code for r in result.review] == ["stale_record"]
     assert result.slots["calendar_until"] == "Sunday 29 November 2026"
     assert "Bin calendar 2025/26, Monday G1" in result.slots["calendar_source"]
     assert "collections" not in result.slots  # never "Next collections: ."
