@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -126,20 +126,25 @@ class Understanding:
         named = SORTING_INTENT in only and self.sorting_object(text, lang) is not None
         if hasattr(matcher, "semantic"):
             boost = {SORTING_INTENT: SORTING_BOOST} if named else None
-            decision = matcher.decide(text, only=only, boost=boost)
-            asked = self._asked(text, lang)
-            if asked != text and not decision.out_of_scope:
-                # The request is chosen without the address, which pulls every sentence towards
-                # the collection days; whether the question is the town's is judged whole
-                # ("a pothole on route de Lyon" stays out of scope).
-                without = matcher.decide(asked, only=only, boost=boost)
-                if without.kind == "match":
-                    decision = without
+            decision = self._request(lambda said: matcher.decide(said, only=only, boost=boost), text, lang)
             return self._same_service(decision, text, lang) if named else decision
-        decision = matcher.decide(self._asked(text, lang), only=only)
+        decision = self._request(lambda said: matcher.decide(said, only=only), text, lang)
         if named and decision.kind != "match":
             return IntentDecision("match", [IntentScore(SORTING_INTENT, 100.0), *decision.ranked])
         return decision
+
+    def _request(self, decide: Callable[[str], IntentDecision], text: str, lang: str) -> IntentDecision:
+        """The request is chosen without the address said in it, which pulls every sentence
+        towards the collection days; whether the question is the town's is judged on the whole
+        sentence ("a pothole on route de Lyon" stays out of scope)."""
+        decision = decide(text)
+        if decision.out_of_scope:
+            return decision
+        asked = self._asked(text, lang)
+        if asked == text:
+            return decision
+        without = decide(asked)
+        return without if without.kind == "match" else decision
 
     def _asked(self, text: str, lang: str) -> str:
         """What the request is judged on: the sentence less a street named plainly in it (the

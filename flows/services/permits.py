@@ -93,15 +93,17 @@ def describe(ctx: HandlerContext) -> HandlerResult:
         return HandlerResult("not_found")
     lang, main = ctx.lang, ctx.town.main_language
     untranslated = permit.texts_missing(lang) if lang != main else []
+    documents = None  # said apart for a documents question
     if untranslated:
         # Not read out in the town's language instead: the caller may not understand it,
         # and a translation nobody checked is not verified data. A person explains.
         parts = [str(ctx.slots.get("guidance") or ""), text(ctx, "permits.not_in_language")]
     else:
+        documents = text(ctx, "permits.documents", documents=permit.text("documents", lang, main))
         parts = [
             str(ctx.slots.get("guidance") or ""),
             permit.text("covers", lang, main),
-            text(ctx, "permits.documents", documents=permit.text("documents", lang, main)),
+            documents,
             permit.text("apply", lang, main),
             text(ctx, "permits.processing", processing=permit.text("processing", lang, main)),
         ]
@@ -129,14 +131,12 @@ def describe(ctx: HandlerContext) -> HandlerResult:
         reviews.append(reason("stale_fee", permit=permit.id, verified=permit.fee.verified or "never",
                               days=max_age_days(ctx)))
         outcome = "fee_unverified_first" if fee_question else "fee_unverified"
-    elif question == "documents" and not untranslated:
+    elif question == "documents" and documents is not None:
         # Asked for the documents, the caller hears them first; what the permit covers, where
         # to apply, the time it takes and the fee follow on request.
         outcome = "documents_first"
-        documents = text(ctx, "permits.documents", documents=permit.text("documents", lang, main))
-        rest = [str(ctx.slots.get("guidance") or ""), permit.text("covers", lang, main), permit.text("apply", lang, main),
-                text(ctx, "permits.processing", processing=permit.text("processing", lang, main)), fee_text]
         slots["documents_text"] = sentence(documents.strip())
+        rest = [p for p in parts if p is not documents] + [fee_text]
         slots["permit_info"] = " ".join(sentence(p.strip()) for p in rest if p.strip())
     else:
         outcome = "fee_first" if fee_question else "ok"
