@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from nlu.dates import month_names, weekday_names
 from nlu.normalize import normalize
+from nlu.recent import Recent
 from nlu.stopwords import stopwords
 
 # A word matches fuzzily from this rapidfuzz ratio on: 80 lets "colected" match
@@ -89,6 +90,9 @@ class _Example:
     whole: str | None  # set when the example is only function words ("what")
 
 
+ANALYSED_KEPT = 16  # sentences whose analysis is kept for the other questions of their turn
+
+
 class IntentMatcher:
     """Ranks intents for one language; built once per catalog, then pure."""
 
@@ -129,6 +133,10 @@ class IntentMatcher:
         for w in self._vocab:
             if len(w) >= STEM_PREFIX:
                 self._by_stem.setdefault(w[:STEM_PREFIX], []).append(w)
+        self._analysed: Recent[
+            tuple[str, frozenset[str] | None, bool],
+            tuple[list[IntentScore], dict[str, tuple[float, float]]],
+        ] = Recent(ANALYSED_KEPT)
 
     def _tokens(self, text: str) -> list[str]:
         tokens = normalize(text, self.lang).split()
@@ -212,7 +220,16 @@ class IntentMatcher:
         uses: the share of the sentence's known words (by IDF) its examples' vocabulary
         explains, and the share only it explains among the intents allowed (the "how much"
         of a fee question, which a permit's other requests do not use)."""
-        tokens = self._tokens(text) if isinstance(text, str) else []
+        if not isinstance(text, str):
+            return [], {}
+        key = (text, frozenset(only) if only is not None else None, explain)
+        ranked, explained = self._analysed.get(key, lambda: self._analyse(text, only, explain))
+        return list(ranked), dict(explained)
+
+    def _analyse(
+        self, text: str, only: Collection[str] | None, explain: bool
+    ) -> tuple[list[IntentScore], dict[str, tuple[float, float]]]:
+        tokens = self._tokens(text)
         if not tokens:
             return [], {}
         matches = self._word_matches(tokens)

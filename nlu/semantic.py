@@ -23,17 +23,19 @@ import json
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+
+from nlu.recent import Recent
 
 log = logging.getLogger(__name__)
 
 ENCODERS = ("use-m3", "e5-small")
 DEFAULT_ENCODER = "use-m3"
-_TEXT_CACHE = 256
-_EXAMPLE_SETS = 32  # example sets kept embedded in memory (languages x catalog versions)  # sentences kept embedded: a call asks a few times about one sentence
+_TEXT_CACHE = 256  # sentences kept embedded: a call asks a few times about one sentence
+_COSINES_CACHE = 8  # a sentence's cosines to every example, for the questions of one turn
+_EXAMPLE_SETS = 32  # example sets kept embedded in memory (languages x catalog versions)
 
 
 class SemanticUnavailable(RuntimeError):
@@ -142,8 +144,8 @@ class SemanticIndex:
         self.labels = tuple(self._intents)  # the intent of each row of `matrix`
         self._rows = {i: np.array([k for k, x in enumerate(self._intents) if x == i]) for i in self.intents}
         self.matrix = self._embed_examples(texts, cache_dir)
-        self._cache: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: Recent[str, Any] = Recent(_TEXT_CACHE)
+        self._cosines: Recent[str, Any] = Recent(_COSINES_CACHE)
 
     def _embed_examples(self, texts: list[str], cache_dir: Path | None) -> Any:
         import numpy as np
@@ -166,25 +168,31 @@ class SemanticIndex:
 
     def embed(self, text: str) -> Any:
         text = " ".join(text.lower().split())
-        with self._lock:
-            vector = self._cache.get(text)
-            if vector is not None:
-                self._cache.move_to_end(text)
-                return vector
-        vector = self.encoder.encode([text])[0]
-        with self._lock:
-            self._cache[text] = vector
-            while len(self._cache) > _TEXT_CACHE:
-                self._cache.popitem(last=False)
-        return vector
+        return self._vectors.get(text, lambda: self.encoder.encode([text])[0])
+
+    def forget(self) -> None:
+        """Forget the sentences heard (a bench timing each sentence from scratch)."""
+        self._vectors.clear()
+        self._cosines.clear()
+
+    def cosines(self, text: str) -> Any:
+        """The sentence's cosine with every example (rows of `matrix`)."""
+        text = " ".join(text.lower().split())
+
+        def product() -> Any:
+            vector = self.embed(text)
+            with _one_thread():
+                cosines = self.matrix @ vector
+            cosines.setflags(write=False)  # shared by the turn's questions
+            return cosines
+
+        return self._cosines.get(text, product)
 
     def similarities(self, text: str, only: Collection[str] | None = None) -> dict[str, float]:
         """Per intent, the cosine of the sentence with its nearest example (-1..1)."""
         if not text.strip() or not self._intents:
             return {}
-        vector = self.embed(text)
-        with _one_thread():
-            cosines = self.matrix @ vector
+        cosines = self.cosines(text)
         return {
             intent: float(cosines[rows].max())
             for intent, rows in self._rows.items()
@@ -202,9 +210,7 @@ class SemanticIndex:
 
         if not text.strip() or not self._intents:
             return {}, {}
-        vector = self.embed(text)
-        with _one_thread():
-            cosines = self.matrix @ vector
+        cosines = self.cosines(text)
         nearest = {
             intent: float(cosines[rows].max())
             for intent, rows in self._rows.items()

@@ -59,6 +59,19 @@ def test_only_restricts_the_intents(matchers):
     assert matchers["en"].decide("when is my bin collected", only={"human"}).kind == "none"
 
 
+def test_a_sentence_asked_about_again_gets_the_same_answer_whatever_was_done_with_the_first(matchers):
+    m = matchers["en"]
+    said = "when is my bin collected on rue victor hugo"
+    ranked, explained = m.analyse(said)
+    fresh = IntentMatcher(catalog("en").intents, "en").analyse(said)
+    assert (ranked, explained) == fresh
+    ranked.clear()
+    explained.clear()
+    assert m.analyse(said) == fresh  # the answer kept for the turn is not the caller's copy
+    narrow = m.analyse(said, only={"human", "waste.collection_day"})[0]
+    assert {s.intent for s in narrow} <= {"human", "waste.collection_day"}  # kept per question
+
+
 def test_close_intents_are_reported_as_ambiguous():
     m = IntentMatcher({"a": ["bin day"], "b": ["bin night"]}, "en")
     decision = m.decide("bin day or night")

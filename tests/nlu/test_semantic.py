@@ -57,6 +57,17 @@ def test_example_vectors_are_cached_on_disk_by_content(tmp_path):
     assert len(list(tmp_path.glob("examples-counting-*.npy"))) == 2  # other content, other key
 
 
+def test_the_questions_of_one_turn_share_one_product_and_cannot_change_it():
+    index = SemanticIndex(EXAMPLES, Counting())
+    first = index.cosines("where do i take an old fridge")
+    assert index.cosines("Where do I take  an old fridge") is first  # the same sentence, as heard
+    with pytest.raises(ValueError):
+        first[0] = 1.0  # one question's result is the next one's input
+    nearest, _ = index.neighbourhood("where do i take an old fridge")
+    assert nearest == index.similarities("where do i take an old fridge")
+    assert nearest["waste.recycling_centre"] == pytest.approx(float(first[:2].max()))
+
+
 def test_meaning_finds_other_words_and_leaves_other_questions_out():
     matcher = HybridMatcher(EXAMPLES, "en", load_encoder("use-m3"))
     assert matcher.decide("is the recycling center open today").intent == "waste.recycling_centre"
