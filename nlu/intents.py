@@ -222,6 +222,11 @@ class IntentMatcher:
         of a fee question, which a permit's other requests do not use)."""
         if not isinstance(text, str):
             return [], {}
+        if not explain:
+            # Each request's score is its own: the global check's ranking over every request
+            # serves the menu's question over some of them.
+            ranked = self._analysed.get((text, None, False), lambda: self._analyse(text, None, False))[0]
+            return [s for s in ranked if only is None or s.intent in only], {}
         key = (text, frozenset(only) if only is not None else None, explain)
         ranked, explained = self._analysed.get(key, lambda: self._analyse(text, only, explain))
         return list(ranked), dict(explained)

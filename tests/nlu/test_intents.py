@@ -70,6 +70,10 @@ def test_a_sentence_asked_about_again_gets_the_same_answer_whatever_was_done_wit
     assert m.analyse(said) == fresh  # the answer kept for the turn is not the caller's copy
     narrow = m.analyse(said, only={"human", "waste.collection_day"})[0]
     assert {s.intent for s in narrow} <= {"human", "waste.collection_day"}  # kept per question
+    m.rank(said, limit=20)  # every request ranked first: the narrower question reuses it
+    other = IntentMatcher(catalog("en").intents, "en")
+    some = {"waste.collection_day", "waste.tomorrow", "human"}
+    assert m.rank(said, only=some, limit=20) == other.rank(said, only=some, limit=20)
 
 
 def test_close_intents_are_reported_as_ambiguous():
