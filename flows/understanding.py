@@ -207,17 +207,25 @@ class Understanding:
         from nlu.emergency import EmergencyDetector, EmergencyWords
 
         vocabularies = {}
-        ordinary: list[str] = []
         # A street's name is an address, never an alarm ("rue du Feu", "Fire Lane").
         streets = tuple(name for _, names in (self.town.street_gazetteer() if self.town else []) for name in names)
         for lang in self.catalogs.languages:
-            catalog = self.catalogs[lang]
-            e = catalog.emergency
+            e = self.catalogs[lang].emergency
             vocabularies[lang] = EmergencyWords(lang, e.words, (*e.ignore, *streets), e.examples, e.ordinary,
                                                 e.ambiguous, e.calm, e.urgent, e.contrast)
-            ordinary.extend(p for phrases in catalog.intents.values() for p in phrases)
-        return EmergencyDetector(vocabularies, encoder=self.encoder, ordinary_examples=ordinary,
+        return EmergencyDetector(vocabularies, encoder=self.encoder, ordinary_examples=self.ordinary_sentences(),
                                  cache_dir=self.cache_dir)
+
+    def ordinary_sentences(self) -> list[str]:
+        """What the emergency meaning is told is ordinary: every request's examples in every
+        enabled language and callers' own sentences (translations/callers), none of them an
+        emergency; a caller's "my mother", "flesh and blood" or "rest in peace" is then
+        nearer a caller who asked for a person or the bins than an emergency."""
+        ordinary = [p for lang in self.catalogs.languages for phrases in self.catalogs[lang].intents.values()
+                    for p in phrases]
+        if self.encoder is not None:
+            ordinary.extend(p for phrases in self.caller_sentences.values() for p in phrases)
+        return ordinary
 
     def emergency(self, text: str, lang: str | None) -> Any:
         """nlu.emergency.Alarm when the caller speaks of an emergency (``level`` "alarm") or

@@ -1,7 +1,7 @@
 """Callers' own first sentences at the main menu, through the engine and the demo town.
 
-dev to dev5 of tests/nlu/data/callers are tuned on (dev3, dev4 and dev5 were held-out
-sets before the present one): their bars guard against regressions, they are
+dev to dev7 of tests/nlu/data/callers are tuned on (dev3, dev4, dev5 and dev7 were held-out
+sets before the present one; dev6 was written to be taught): their bars guard against regressions, they are
 not the result, and their sentences teach the intent regression (translations/callers/, kept
 equal to them here). test is held out (written apart, measured once): its measured figures
 are kept as floors, and the goal as a strict expected failure. No caller set's sentence is
@@ -97,9 +97,9 @@ KNOWN_BEFORE_DEV5 = {
            "proximo pleno municipal", "puede repetir", "quien lo dice", "quiero hablar con una persona",
            "recogida de enseres", "repita por favor", "restos vegetales"},
 }
-# The same for the held-out test sentences (written on the afternoon of 2026-12-04): catalog
-# examples at 5e637f7, before the set was written (short, common wordings).
-KNOWN_BEFORE_TEST = {
+# The same for dev7 (held out on the afternoon of 2026-12-04): catalog examples at 5e637f7,
+# before the set was written (short, common wordings).
+KNOWN_BEFORE_DEV7 = {
     "en": {"goodbye", "how do you know that", "i need a copy of my birth certificate", "is that official", "operator",
            "pardon", "slow down", "thanks bye", "what was that", "when is the next council meeting", "who says so",
            "you re talking too fast"},
@@ -110,8 +110,21 @@ KNOWN_BEFORE_TEST = {
 }
 # The same for dev6 (training material written on the afternoon of 2026-12-04).
 KNOWN_BEFORE_DEV6 = {"en": {"can you text me that", "come again"}, "fr": {"qui dit ca", "repetez s il vous plait"}, "es": set()}
+# The same for the held-out test sentences (written on the evening of 2026-12-04): catalog
+# examples at 59bf28e, before the set was written.
+KNOWN_BEFORE_TEST = {
+    "en": {"bye", "come again", "how do you know that", "i didn t catch that", "i need a copy of my birth certificate",
+           "is that official", "is there a meeting tomorrow", "not so fast", "operator", "pardon", "slow down",
+           "text it to me", "what was that", "when is the next council meeting", "who says so",
+           "you re talking too fast"},
+    "fr": {"au revoir", "c est tout merci", "c est trop rapide", "encombrants", "merci au revoir", "plus lentement",
+           "qui dit ca", "reunions cette semaine", "un conseiller", "vous parlez trop vite"},
+    "es": {"adios", "chao", "cual es la fuente", "de donde sale eso", "gracias adios", "hay recogida manana",
+           "nada mas gracias", "que ha dicho", "quiero hablar con una persona", "recogida de voluminosos",
+           "repita por favor"},
+}
 KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "dev4": KNOWN_BEFORE_DEV4, "dev5": KNOWN_BEFORE_DEV5,
-         "dev6": KNOWN_BEFORE_DEV6, "test": KNOWN_BEFORE_TEST}
+         "dev6": KNOWN_BEFORE_DEV6, "dev7": KNOWN_BEFORE_DEV7, "test": KNOWN_BEFORE_TEST}
 
 
 @pytest.fixture(scope="module")
@@ -137,10 +150,11 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 
 # Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
-# wrongly), not tuned on: 2026-12-04, main before the afternoon session's changes (5e637f7) en
-# 93.0 / 1.0 % (10 % of 20), fr 87.5 / 3.0 % (10 %), es 88.0 / 2.5 % (5 %); after them (2440bb5)
-# en 95.5 / 0.5 % (0 %), fr 92.0 / 4.0 % (10 %), es 93.5 / 1.0 % (0 %). Floors with a small margin.
-HELD_OUT_FLOORS = {"en": (0.94, 0.015, 0.05), "fr": (0.90, 0.05, 0.10), "es": (0.92, 0.02, 0.05)}
+# wrongly), not tuned on: 2026-12-04, main before the evening session's changes (59bf28e) en
+# 93.0 / 1.0 % (0 % of 20), fr 94.0 / 2.5 % (0 %), es 95.0 / 2.5 % (5 %); after them (dev7
+# taught, callers' sentences as the emergency meaning's ordinary side) en 94.0 / 1.5 % (0 %), fr
+# 95.5 / 2.0 % (0 %), es 96.5 / 2.0 % (0 %). Floors with a small margin.
+HELD_OUT_FLOORS = {"en": (0.93, 0.02, 0.05), "fr": (0.945, 0.025, 0.05), "es": (0.955, 0.025, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -153,23 +167,20 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong", "out") <= out_wrong, result.rate("wrong", "out")
 
 
-_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 92.0 % (fr), 93.5 % (es) right, not 95 %")
+_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.0 % (en) right, not 95 %")
 
 
-@pytest.mark.parametrize("lang", ["en", pytest.param("fr", marks=_SHORT), pytest.param("es", marks=_SHORT)])
+@pytest.mark.parametrize("lang", [pytest.param("en", marks=_SHORT), "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
     assert held_out(runtime, lang).rate("right") >= 0.95
 
 
-_ANSWERED = pytest.mark.xfail(strict=True, reason="goal not met in French: 2 of 20 out-of-scope questions answered (10 %, goal 2 %)")
-
-
-@pytest.mark.parametrize("lang", ["en", pytest.param("fr", marks=_ANSWERED), "es"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_out_of_scope_goal(runtime, lang):
     assert held_out(runtime, lang).rate("wrong", "out") <= 0.02
 
 
-@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "dev5", "dev6", "test")])
+@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test")])
 def test_held_out_sentences_are_not_in_the_catalogs(lang, part):
     held_out = {fold(c["text"]) for c in caller_set(lang, part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))

@@ -4,8 +4,8 @@ CIVICLINE_LANGUAGES=fr,en,es,it would).
 
 tests/nlu/data/callers/test_it.yaml is held out: written apart from the catalogs, the town's
 data and the matcher, measured once (docs/adding-a-language.md, step 7). Its figures are
-floors; the goal is a strict expected failure. dev_it.yaml, dev4_it.yaml and dev5_it.yaml were the
-earlier held-out sets, now tuned on. None of their sentences are ever copied into the Italian catalog or the sorting guide:
+floors; the goal is a strict expected failure. dev_it.yaml, dev4_it.yaml, dev5_it.yaml and dev7_it.yaml were the
+earlier held-out sets, now tuned on (dev6_it.yaml was written to be taught). None of their sentences are ever copied into the Italian catalog or the sorting guide:
 checked here."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Catalog examples that equal a sentence of a set and were in the Italian catalog before the
 # set was written by someone who had not read it: short, common wordings (dev: main at a6add88;
 # dev4: main at 664409d; dev5: main at f6048b7, and an out-of-scope question the catalog had
-# gained the day before; test: main at 5e637f7).
+# gained the day before; dev7: main at 5e637f7; test: main at 59bf28e).
 KNOWN_BEFORE_DEV = {"arrivederci", "basta cosi grazie", "che tempo fa domani", "chi lo dice",
                 "da dove viene questa informazione", "parli piu lentamente", "puo ripetere",
                 "qual e la fonte", "va troppo veloce"}
@@ -39,7 +39,10 @@ KNOWN_BEFORE_DEV5 = {"arrivederci", "che tempo fa domani", "chi lo dice", "come 
                      "mi serve un certificato di nascita", "puo ripetere", "qual e la fonte", "raccolta del verde",
                      "ripeta per favore"}
 KNOWN_BEFORE_DEV6 = {"domani passano", "parli piu lentamente", "rallenti", "va troppo veloce"}
-KNOWN_BEFORE_TEST = {"chi lo dice", "come ha detto", "grazie arrivederci", "puo ripetere", "qual e la fonte"}
+KNOWN_BEFORE_DEV7 = {"chi lo dice", "come ha detto", "grazie arrivederci", "puo ripetere", "qual e la fonte"}
+KNOWN_BEFORE_TEST = {"come fa a saperlo", "cosa ritirano domani", "grazie arrivederci", "ingombranti",
+                     "mi serve un certificato di nascita", "non hanno svuotato il mio bidone", "puo ripetere",
+                     "qual e la fonte", "va troppo veloce"}
 
 
 @pytest.fixture(scope="module")
@@ -55,23 +58,24 @@ def test_the_held_out_set_is_whole():
     assert sum(1 for c in cases if c["intent"] == "none") == 20 and len(cases) == 220
 
 
-# Measured once on the held-out sentences, not tuned on (2026-12-04; main before the afternoon
-# session's changes, 5e637f7: right 85.0 %, clarify 10.5 %, wrong 4.5 % of 200, out of scope 5 %
-# wrong of 20; after them, 2440bb5: 89.0 / 7.5 / 3.5 %, out of scope 0 %): floors with a small margin.
+# Measured once on the held-out sentences, not tuned on (2026-12-04; main before the evening
+# session's changes, 59bf28e: right 89.0 %, clarify 7.0 %, wrong 4.0 % of 200, out of scope 0 %
+# wrong of 20; after them: 89.5 / 8.0 / 2.5 %, out of scope 0 %): floors with a small margin.
 def test_held_out_callers_floors(result):
-    assert result.rate("right") >= 0.87, result.rate("right")
+    assert result.rate("right") >= 0.88, result.rate("right")
     # Counts only: the held-out set is not studied through its failures.
-    assert result.rate("wrong") <= 0.045, result.rate("wrong")
+    assert result.rate("wrong") <= 0.03, result.rate("wrong")
     assert result.rate("wrong", "out") <= 0.05, result.rate("wrong", "out")
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 89.0 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 89.5 % right, not 95 %")
 def test_held_out_callers_goal(result):
     assert result.rate("right") >= 0.95
 
 
 @pytest.mark.parametrize(("part", "known"), [("dev", KNOWN_BEFORE_DEV), ("dev4", KNOWN_BEFORE_DEV4),
                                                   ("dev5", KNOWN_BEFORE_DEV5), ("dev6", KNOWN_BEFORE_DEV6),
+                                                  ("dev7", KNOWN_BEFORE_DEV7),
                                                   ("test", KNOWN_BEFORE_TEST)])
 def test_held_out_sentences_are_not_in_the_italian_catalog_or_the_guide(part, known):
     held_out = {fold(c["text"]) for c in caller_set("it", part).cases}

@@ -1,7 +1,7 @@
 """The emergency detector in Italian. tests/nlu/data/emergency/dev_it.yaml was the first
 held-out set, then tuned on (its look-alikes weighed the calm frames and the thresholds, its
-misses chose words), dev6_it.yaml the second and dev7_it.yaml the third: their floors are
-regression guards.
+misses chose words), dev6_it.yaml the second, dev7_it.yaml the third and dev9_it.yaml the fourth
+(dev8_it.yaml was written to be taught): their floors are regression guards.
 test_it.yaml is held out: written apart
 from the detector, its words and examples, the catalogs and the earlier sets, measured once.
 The detector is the one of a runtime offering Italian (it is off in the demo town's town.yaml)."""
@@ -56,8 +56,8 @@ def test_held_out_sentences_are_not_in_the_italian_catalog():
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = held_out()
-    # Two sentences were catalog examples (from earlier sets) before the set was written.
-    known = {"muoio dalla voglia di sapere quando riapre la piscina comunale", "non ce la faccio piu voglio farla finita"}
+    # Three sentences were catalog examples (from earlier sets) before the set was written.
+    known = {"grazie arrivederci", "i lavori in rue emile zola quando finiscono", "il mio ex e sotto casa e dice che mi ammazza"}
     assert not (written & {fold(s) for s in emergencies + ordinary}) - known
 
 
@@ -102,12 +102,20 @@ def test_dev7_floors(detector):
     above_floors(measure(detector, *labelled("dev7")), 0.93, 0.06, 0.21, tuned=True)
 
 
-# test_it (written on the afternoon of 2026-12-04), measured once on main before the session's
-# changes (5e637f7): 42 alarms, 2 notices, 1 missed of 45; of 90 ordinary sentences 2 alarms
-# (2.2 %) and 17 notices; after them (2440bb5) 44 alarms, 1 notice, none missed, 2 alarms and 13
-# notices. Floors, not the goal; counts only.
+# dev9_it, the held-out set of the afternoon of 2026-12-04, measured twice (5e637f7: 42 alarms,
+# 2 notices, 1 missed of 45, 2 of 90 ordinary alarms, 17 notices; 2440bb5: 44/1/0, 2 alarms, 13
+# notices), tuned on since (with its sentences as examples: 45/0/0, 0 alarms, 10 notices):
+# regression guards.
+def test_dev9_floors(detector):
+    above_floors(measure(detector, *labelled("dev9")), 0.97, 0.012, 0.15, tuned=True)
+
+
+# test_it (written on the evening of 2026-12-04), measured once on main before the session's
+# changes (59bf28e): 45 alarms, 0 notices, 0 missed of 45; of 90 ordinary sentences 3 alarms
+# (3.3 %) and 12 notices; after them (callers' sentences as ordinary, dev9 as examples) 44
+# alarms, 1 notice, none missed, 2 alarms and 10 notices. Floors, not the goal; counts only.
 def test_floors(detector):
-    above_floors(measure(detector, *held_out()), 0.97, 0.025, 0.15, tuned=False)
+    above_floors(measure(detector, *held_out()), 0.97, 0.025, 0.13, tuned=False)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
