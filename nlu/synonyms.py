@@ -7,23 +7,37 @@ from collections.abc import Mapping, Sequence
 from rapidfuzz import fuzz
 
 from nlu.normalize import normalize
+from nlu.stopwords import stopwords
 
 THRESHOLD = 80.0
 
 
-def _score(text: str, phrase: str) -> float:
+def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = frozenset()) -> float:
     """How well a phrase appears in the text: whole words, allowing recogniser errors."""
     if f" {phrase} " in f" {text} ":
         return 100.0
     if len(phrase) < 3:
         return 0.0  # a two-letter synonym must be said exactly
+    if len(phrase) > len(text):
+        return 0.97 * fuzz.ratio(phrase, text)
     # partial_ratio aligns the phrase on its best window in the text; a slightly
-    # lower score than an exact hit, so exact synonyms win ties.
-    return (
-        0.97 * fuzz.partial_ratio(phrase, text)
-        if len(phrase) <= len(text)
-        else 0.97 * fuzz.ratio(phrase, text)
-    )
+    # lower score than an exact hit, so exact synonyms win ties. A window that holds only
+    # function words ("cans" on the "can" of "can I…") is no name said.
+    found = fuzz.partial_ratio_alignment(phrase, text)
+    if found is None:
+        return 0.0
+    if all(w in function_words for w in _words_around(text, found.dest_start, found.dest_end)):
+        return 0.0
+    return 0.97 * found.score
+
+
+def _words_around(text: str, start: int, end: int) -> list[str]:
+    """The whole words a window of the text touches."""
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
+    return text[start:end].split()
 
 
 def match_synonym(
@@ -35,12 +49,15 @@ def match_synonym(
         return []
     scores: dict[str, float] = {}
     said: dict[str, list[str]] = {}  # each key's phrases said word for word
+    function_words = stopwords(lang)
     for key, phrases in synonyms.items():
         best = 0.0
         for phrase in phrases:
             p = normalize(str(phrase), lang)
-            if p:
-                score = _score(norm, p)
+            # A name that is a function word alone ("can") is that word in nearly every
+            # sentence ("can I put…"): only a longer name ("drink can", "cans") names the thing.
+            if p and p not in function_words:
+                score = _score(norm, p, function_words)
                 best = max(best, score)
                 if score == 100.0:
                     said.setdefault(key, []).append(p)

@@ -24,3 +24,12 @@ def test_the_same_word_said_apart_still_names_its_own_kind():
 def test_another_word_of_the_kind_keeps_it():
     found = [k for k, _ in match_synonym("une veranda il me faut un permis de construire", "fr", PERMITS)]
     assert found == ["building_permit", "construction"]
+
+
+ITEMS = {"can": ["can", "drink can", "cans"], "newspaper": ["newspapers", "newspaper"]}
+
+
+def test_a_name_that_is_a_function_word_alone_never_names_the_thing():
+    assert [k for k, _ in match_synonym("can i put newspapers in the yellow bin", "en", ITEMS)] == ["newspaper"]
+    assert [k for k, _ in match_synonym("where does a drink can go", "en", ITEMS)] == ["can"]
+    assert [k for k, _ in match_synonym("empty cans", "en", ITEMS)] == ["can"]
