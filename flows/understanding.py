@@ -32,6 +32,8 @@ DEFAULT_MEANING = "use-m3"
 # dev callers). A name counts from this match score (0..100): near-exact, as the guide
 # has hundreds of names and a loose match would find one in almost any sentence.
 SORTING_INTENT = "waste.sorting"
+# "Is there a council meeting next Thursday?" asks about that day, not the next meeting.
+NEXT_MEETING, MEETING_ON_DATE = "meetings.next", "meetings.on_date"
 SORTING_BOOST = 0.25
 SORTING_NAME_SCORE = 94.0
 
@@ -122,6 +124,9 @@ class Understanding:
         return IntentMatcher({i: e for i, e in own.items() if i != OUT_OF_SCOPE}, lang)
 
     def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
+        return self._on_the_day(self._decide(text, lang, only), text, lang, only)
+
+    def _decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
         matcher = self.matcher(lang)
         named = SORTING_INTENT in only and self.sorting_object(text, lang) is not None
         if hasattr(matcher, "semantic"):
@@ -132,6 +137,20 @@ class Understanding:
         if named and decision.kind != "match":
             return IntentDecision("match", [IntentScore(SORTING_INTENT, 100.0), *decision.ranked])
         return decision
+
+    @staticmethod
+    def _on_the_day(decision: IntentDecision, text: str, lang: str, only: list[str]) -> IntentDecision:
+        """The next meeting asked with a day named ("un conseil jeudi prochain", "c'è il
+        consiglio domani") is a question about that day, when the caller may ask it here."""
+        from nlu.dates import names_a_day
+
+        if decision.kind != "match" or decision.intent != NEXT_MEETING or MEETING_ON_DATE not in only:
+            return decision
+        if not names_a_day(text, lang):
+            return decision
+        top = decision.ranked[0]
+        return IntentDecision("match", [IntentScore(MEETING_ON_DATE, top.score),
+                                        *(s for s in decision.ranked if s.intent != MEETING_ON_DATE)])
 
     def _request(self, decide: Callable[[str], IntentDecision], text: str, lang: str) -> IntentDecision:
         """The request is chosen without the address said in it, which pulls every sentence

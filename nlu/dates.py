@@ -106,6 +106,25 @@ def _day_month(text: str, lang: str, today: date) -> date | None:
     return None
 
 
+def _day_alone(text: str, today: date) -> date | None:
+    """ "on the 15th", "le 1er": that day of this month, or of the next when it is past. A
+    bare number is not taken: it is more often a house number or an hour."""
+    for tok in text.split():
+        m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th|er)", tok)
+        if not m or not 1 <= int(m.group(1)) <= 31:
+            continue
+        year, month = today.year, today.month
+        for _ in range(3):  # the 31st may skip a month that has none
+            try:
+                d = date(year, month, int(m.group(1)))
+            except ValueError:
+                d = None
+            if d is not None and d >= today:
+                return d
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def parse_date(text: str, lang: str, now: datetime) -> date | None:
     """One day, or None (also for ranges such as "this week")."""
     if not isinstance(text, str):
@@ -128,7 +147,7 @@ def parse_date(text: str, lang: str, now: datetime) -> date | None:
             continue
         if _has(norm, phrase):
             return today + timedelta(days=offset)
-    found = _day_month(norm, lang, today)
+    found = _day_month(norm, lang, today) or _day_alone(norm, today)
     if found:
         return found
     weekdays = weekday_names(lang)
@@ -140,6 +159,12 @@ def parse_date(text: str, lang: str, now: datetime) -> date | None:
                 ahead = 7  # "next Tuesday" said on a Tuesday
             return today + timedelta(days=ahead)
     return None
+
+
+def names_a_day(text: str, lang: str) -> bool:
+    """Whether the sentence names one day ("next Thursday", "tomorrow", "on the 15th"),
+    whichever day it is: the reference day only decides which date that is."""
+    return parse_date(text, lang, datetime(2026, 1, 5)) is not None
 
 
 def parse_date_range(text: str, lang: str, now: datetime) -> tuple[date, date] | None:
