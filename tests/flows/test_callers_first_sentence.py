@@ -1,6 +1,6 @@
 """Callers' own first sentences at the main menu, through the engine and the demo town.
 
-dev to dev7 of tests/nlu/data/callers are tuned on (dev3, dev4, dev5 and dev7 were held-out
+dev to dev8 of tests/nlu/data/callers are tuned on (dev3, dev4, dev5, dev7 and dev8 were held-out
 sets before the present one; dev6 was written to be taught): their bars guard against regressions, they are
 not the result, and their sentences teach the intent regression (translations/callers/, kept
 equal to them here). test is held out (written apart, measured once): its measured figures
@@ -110,9 +110,9 @@ KNOWN_BEFORE_DEV7 = {
 }
 # The same for dev6 (training material written on the afternoon of 2026-12-04).
 KNOWN_BEFORE_DEV6 = {"en": {"can you text me that", "come again"}, "fr": {"qui dit ca", "repetez s il vous plait"}, "es": set()}
-# The same for the held-out test sentences (written on the evening of 2026-12-04): catalog
-# examples at 59bf28e, before the set was written.
-KNOWN_BEFORE_TEST = {
+# The same for dev8 (held out on the evening of 2026-12-04): catalog examples at 59bf28e,
+# before the set was written.
+KNOWN_BEFORE_DEV8 = {
     "en": {"bye", "come again", "how do you know that", "i didn t catch that", "i need a copy of my birth certificate",
            "is that official", "is there a meeting tomorrow", "not so fast", "operator", "pardon", "slow down",
            "text it to me", "what was that", "when is the next council meeting", "who says so",
@@ -123,8 +123,22 @@ KNOWN_BEFORE_TEST = {
            "nada mas gracias", "que ha dicho", "quiero hablar con una persona", "recogida de voluminosos",
            "repita por favor"},
 }
+# The same for the held-out test sentences (written on the night of 2026-12-04): catalog
+# examples at a7cb942, before the set was written.
+KNOWN_BEFORE_TEST = {
+    "en": {"agent", "bye", "can you text me that", "how do you know that", "i didn t catch that",
+           "i need a copy of my birth certificate", "i want to talk to a real person", "is that official",
+           "meetings this week", "operator", "pardon", "slower", "text it to me", "thanks bye",
+           "where does that information come from", "who says so", "you re talking too fast"},
+    "fr": {"au revoir", "c est tout merci", "envoyez moi ca sur mon portable", "l accueil de la mairie",
+           "merci au revoir", "moins vite", "prochain conseil municipal", "qui dit ca", "ralentissez s il vous plait",
+           "reunions cette semaine", "un humain", "vous parlez trop vite"},
+    "es": {"adios", "cual es la fuente", "de donde sale eso", "gracias adios", "habla muy rapido", "hasta luego",
+           "manana pasa el camion", "mas lento", "nada mas gracias", "puede repetir", "que ha dicho",
+           "quiero hablar con una persona", "recogida de enseres"},
+}
 KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "dev4": KNOWN_BEFORE_DEV4, "dev5": KNOWN_BEFORE_DEV5,
-         "dev6": KNOWN_BEFORE_DEV6, "dev7": KNOWN_BEFORE_DEV7, "test": KNOWN_BEFORE_TEST}
+         "dev6": KNOWN_BEFORE_DEV6, "dev7": KNOWN_BEFORE_DEV7, "dev8": KNOWN_BEFORE_DEV8, "test": KNOWN_BEFORE_TEST}
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +164,12 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 
 # Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
-# wrongly), not tuned on: 2026-12-04, main before the evening session's changes (59bf28e) en
-# 93.0 / 1.0 % (0 % of 20), fr 94.0 / 2.5 % (0 %), es 95.0 / 2.5 % (5 %); after them (dev7
-# taught, callers' sentences as the emergency meaning's ordinary side) en 94.0 / 1.5 % (0 %), fr
-# 95.5 / 2.0 % (0 %), es 96.5 / 2.0 % (0 %). Floors with a small margin.
-HELD_OUT_FLOORS = {"en": (0.93, 0.02, 0.05), "fr": (0.945, 0.025, 0.05), "es": (0.955, 0.025, 0.05)}
+# wrongly), not tuned on: 2026-12-04, main before the night session's changes (a7cb942) en
+# 94.0 / 2.5 % (0 % of 20), fr 93.5 / 1.5 % (0 %), es 89.5 / 3.0 % (0 %); after them (dev8
+# taught, function words never an object's name, a day named asks about that day) en 95.0 /
+# 1.5 % (0 %), fr 94.5 / 1.0 % (0 %), es 91.5 / 3.0 % (0 %; 2.0 % wrong without Italian offered).
+# Floors with a small margin.
+HELD_OUT_FLOORS = {"en": (0.94, 0.02, 0.05), "fr": (0.935, 0.015, 0.05), "es": (0.905, 0.035, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -167,10 +182,10 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong", "out") <= out_wrong, result.rate("wrong", "out")
 
 
-_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.0 % (en) right, not 95 %")
+_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.5 % (fr), 91.5 % (es) right, not 95 %")
 
 
-@pytest.mark.parametrize("lang", [pytest.param("en", marks=_SHORT), "fr", "es"])
+@pytest.mark.parametrize("lang", ["en", pytest.param("fr", marks=_SHORT), pytest.param("es", marks=_SHORT)])
 def test_held_out_callers_goal(runtime, lang):
     assert held_out(runtime, lang).rate("right") >= 0.95
 
@@ -180,7 +195,7 @@ def test_held_out_out_of_scope_goal(runtime, lang):
     assert held_out(runtime, lang).rate("wrong", "out") <= 0.02
 
 
-@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "test")])
+@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "test")])
 def test_held_out_sentences_are_not_in_the_catalogs(lang, part):
     held_out = {fold(c["text"]) for c in caller_set(lang, part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))

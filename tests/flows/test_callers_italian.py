@@ -4,7 +4,7 @@ CIVICLINE_LANGUAGES=fr,en,es,it would).
 
 tests/nlu/data/callers/test_it.yaml is held out: written apart from the catalogs, the town's
 data and the matcher, measured once (docs/adding-a-language.md, step 7). Its figures are
-floors; the goal is a strict expected failure. dev_it.yaml, dev4_it.yaml, dev5_it.yaml and dev7_it.yaml were the
+floors; the goal is a strict expected failure. dev_it.yaml, dev4_it.yaml, dev5_it.yaml, dev7_it.yaml and dev8_it.yaml were the
 earlier held-out sets, now tuned on (dev6_it.yaml was written to be taught). None of their sentences are ever copied into the Italian catalog or the sorting guide:
 checked here."""
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Catalog examples that equal a sentence of a set and were in the Italian catalog before the
 # set was written by someone who had not read it: short, common wordings (dev: main at a6add88;
 # dev4: main at 664409d; dev5: main at f6048b7, and an out-of-scope question the catalog had
-# gained the day before; dev7: main at 5e637f7; test: main at 59bf28e).
+# gained the day before; dev7: main at 5e637f7; dev8: main at 59bf28e; test: main at a7cb942).
 KNOWN_BEFORE_DEV = {"arrivederci", "basta cosi grazie", "che tempo fa domani", "chi lo dice",
                 "da dove viene questa informazione", "parli piu lentamente", "puo ripetere",
                 "qual e la fonte", "va troppo veloce"}
@@ -40,9 +40,11 @@ KNOWN_BEFORE_DEV5 = {"arrivederci", "che tempo fa domani", "chi lo dice", "come 
                      "ripeta per favore"}
 KNOWN_BEFORE_DEV6 = {"domani passano", "parli piu lentamente", "rallenti", "va troppo veloce"}
 KNOWN_BEFORE_DEV7 = {"chi lo dice", "come ha detto", "grazie arrivederci", "puo ripetere", "qual e la fonte"}
-KNOWN_BEFORE_TEST = {"come fa a saperlo", "cosa ritirano domani", "grazie arrivederci", "ingombranti",
+KNOWN_BEFORE_DEV8 = {"come fa a saperlo", "cosa ritirano domani", "grazie arrivederci", "ingombranti",
                      "mi serve un certificato di nascita", "non hanno svuotato il mio bidone", "puo ripetere",
                      "qual e la fonte", "va troppo veloce"}
+KNOWN_BEFORE_TEST = {"chi lo dice", "ciao", "come fa a saperlo", "come ha detto", "come mi iscrivo alle liste elettorali",
+                     "grazie arrivederci", "puo ripetere", "riunioni questa settimana"}
 
 
 @pytest.fixture(scope="module")
@@ -58,24 +60,24 @@ def test_the_held_out_set_is_whole():
     assert sum(1 for c in cases if c["intent"] == "none") == 20 and len(cases) == 220
 
 
-# Measured once on the held-out sentences, not tuned on (2026-12-04; main before the evening
-# session's changes, 59bf28e: right 89.0 %, clarify 7.0 %, wrong 4.0 % of 200, out of scope 0 %
-# wrong of 20; after them: 89.5 / 8.0 / 2.5 %, out of scope 0 %): floors with a small margin.
+# Measured once on the held-out sentences, not tuned on (2026-12-04; main before the night
+# session's changes, a7cb942: right 92.0 %, clarify 6.0 %, wrong 2.0 % of 200, out of scope 0 %
+# wrong of 20; after them: 93.0 / 5.0 / 2.0 %, out of scope 0 %): floors with a small margin.
 def test_held_out_callers_floors(result):
-    assert result.rate("right") >= 0.88, result.rate("right")
+    assert result.rate("right") >= 0.92, result.rate("right")
     # Counts only: the held-out set is not studied through its failures.
-    assert result.rate("wrong") <= 0.03, result.rate("wrong")
+    assert result.rate("wrong") <= 0.025, result.rate("wrong")
     assert result.rate("wrong", "out") <= 0.05, result.rate("wrong", "out")
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 89.5 % right, not 95 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out callers: 93.0 % right, not 95 %")
 def test_held_out_callers_goal(result):
     assert result.rate("right") >= 0.95
 
 
 @pytest.mark.parametrize(("part", "known"), [("dev", KNOWN_BEFORE_DEV), ("dev4", KNOWN_BEFORE_DEV4),
                                                   ("dev5", KNOWN_BEFORE_DEV5), ("dev6", KNOWN_BEFORE_DEV6),
-                                                  ("dev7", KNOWN_BEFORE_DEV7),
+                                                  ("dev7", KNOWN_BEFORE_DEV7), ("dev8", KNOWN_BEFORE_DEV8),
                                                   ("test", KNOWN_BEFORE_TEST)])
 def test_held_out_sentences_are_not_in_the_italian_catalog_or_the_guide(part, known):
     held_out = {fold(c["text"]) for c in caller_set("it", part).cases}

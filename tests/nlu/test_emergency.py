@@ -1,6 +1,6 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_* to dev9_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7 and dev9 were held-out sets, measured
+dev_* to dev10_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9 and dev10 were held-out sets, measured
 and then used; dev4 was written for the look-alikes; their sentences are among the catalogs'
 examples): regression guards, not results. test_*.yaml is held out: written apart by someone
 who read no catalog, no detector and no earlier set, measured once on main before and after
@@ -241,19 +241,25 @@ def held_out_sets() -> list[str]:
     return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
 
 
-# Sentences of the held-out set (written on the evening of 2026-12-04) equal to a catalog
-# example before it was written (59bf28e; the earlier sets are examples): common wordings. A
-# sentence of dev9 equal to one of them was not made an example.
-KNOWN_BEFORE_TEST = {"en": {"can i put a skip outside my house for a week", "i m dying to know when the new swimming pool opens",
-                            "i need a copy of my birth certificate", "what day are the bins collected on chemin des vignes",
-                            "when does the hunting season start i walk my dog in the woods", "when s the next council meeting"},
+# Sentences of the held-out set (written on the night of 2026-12-04) equal to a catalog
+# example before it was written (a7cb942; the earlier sets are examples): common wordings. A
+# sentence of dev10 equal to one of them was not made an example.
+KNOWN_BEFORE_TEST = {"en": {"how much is the school canteen per meal", "i m dying to know when the new swimming pool opens",
+                            "when s the next council meeting"},
                      "fr": {"c est quand le prochain conseil municipal",
-                            "je meurs d envie de savoir quand ouvre la nouvelle piscine"},
-                     "es": {"cuando es el proximo pleno municipal", "cuanto tarda una licencia de obra menor",
-                            "el punto limpio abre los domingos", "es una emergencia necesito ayuda ya", "gracias adios",
-                            "la biblioteca abre en agosto", "quisiera hablar con alguien de urbanismo"},
-                     "it": {"grazie arrivederci", "i lavori in rue emile zola quando finiscono",
-                            "il mio ex e sotto casa e dice che mi ammazza"}}
+                            "je peux mettre une benne devant chez moi pendant une semaine",
+                            "la mairie ferme a quelle heure le vendredi"},
+                     "es": {"a que hora es la jornada de puertas abiertas del cuartel de bomberos",
+                            "cuando es el proximo pleno municipal", "donde esta el punto limpio",
+                            "el carton va en el contenedor azul o en el amarillo", "es una emergencia necesito ayuda ya",
+                            "hay algun curso de primeros auxilios en el ayuntamiento este invierno",
+                            "hay clases de frances para adultos", "hay plazas en la guarderia municipal",
+                            "la biblioteca abre en agosto", "recogen muebles viejos a domicilio"},
+                     "it": {"c e un corso di primo soccorso in comune quest inverno",
+                            "c e un uomo con un coltello in place de la mairie che minaccia la gente",
+                            "ci sono posti all asilo nido comunale", "dov e l isola ecologica", "dove butto il vetro",
+                            "mi sono tagliato con il flessibile e non smette di sanguinare c e sangue dappertutto",
+                            "quando c e il prossimo consiglio comunale", "ritirate i mobili vecchi a domicilio"}}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -376,12 +382,23 @@ def test_dev9_floors(detector, lang):
     above_floors(measure(detector, *labelled("dev9", lang)), *DEV9_FLOORS[lang], tuned=True)
 
 
-# The held-out set (written on the evening of 2026-12-04), measured once on main before the
-# session's changes (59bf28e): alarm / notice / missed en 44/1/0, fr 43/1/1, es 44/1/0 of 45;
-# ordinary sentences raising an alarm 1 / 2 / 3 of 90; after them (callers' sentences as
-# ordinary, dev9 as examples) 45/0/0, 42/3/0, 44/1/0; 1 / 2 / 2 of 90. Floors, not the goal;
-# failures print counts only, so that the set is not studied through them.
-HELD_OUT_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.93, 0.025), "es": (1.0, 0.97, 0.025)}
+# dev10_*.yaml, the held-out set of the evening of 2026-12-04, measured twice (main before,
+# 59bf28e: alarm / notice / missed en 44/1/0, fr 43/1/1, es 44/1/0 of 45, ordinary alarms 1 / 2
+# / 3 of 90; after, a7cb942: 45/0/0, 42/3/0, 44/1/0; 1 / 2 / 2), tuned on since (its sentences as
+# examples: 45/0/0 in each, no ordinary alarm): regression guards.
+DEV10_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dev10_floors(detector, lang):
+    above_floors(measure(detector, *labelled("dev10", lang)), *DEV10_FLOORS[lang], tuned=True)
+
+
+# The held-out set (written on the night of 2026-12-04), measured once on main before the
+# session's changes (a7cb942): alarm / notice / missed en 45/0/0, fr 44/1/0, es 45/0/0 of 45;
+# ordinary sentences raising an alarm 0 / 3 / 2 of 90; after them (dev10 as examples) the same.
+# Floors, not the goal; failures print counts only, so that the set is not studied through them.
+HELD_OUT_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.95, 0.035), "es": (1.0, 0.97, 0.025)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -389,9 +406,11 @@ def test_held_out_floors(detector, lang):
     above_floors(measure(detector, *labelled("test", lang)), *HELD_OUT_FLOORS[lang], tuned=False)
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: no emergency missed, but 1 (en), "
-                                       "2 (fr) and 2 (es) of 90 ordinary sentences raise an alarm (goal 1 %)")
-@pytest.mark.parametrize("lang", LANGS)
+_ALARMS = pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: no emergency missed, but 3 (fr) "
+                                                "and 2 (es) of 90 ordinary sentences raise an alarm (goal 1 %)")
+
+
+@pytest.mark.parametrize("lang", [pytest.param(lang, marks=_ALARMS) if lang != "en" else lang for lang in LANGS])
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01

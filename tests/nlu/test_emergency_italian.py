@@ -1,7 +1,7 @@
 """The emergency detector in Italian. tests/nlu/data/emergency/dev_it.yaml was the first
 held-out set, then tuned on (its look-alikes weighed the calm frames and the thresholds, its
-misses chose words), dev6_it.yaml the second, dev7_it.yaml the third and dev9_it.yaml the fourth
-(dev8_it.yaml was written to be taught): their floors are regression guards.
+misses chose words), dev6_it.yaml the second, dev7_it.yaml the third, dev9_it.yaml the fourth and dev10_it.yaml
+the fifth (dev8_it.yaml was written to be taught): their floors are regression guards.
 test_it.yaml is held out: written apart
 from the detector, its words and examples, the catalogs and the earlier sets, measured once.
 The detector is the one of a runtime offering Italian (it is off in the demo town's town.yaml)."""
@@ -56,8 +56,12 @@ def test_held_out_sentences_are_not_in_the_italian_catalog():
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = held_out()
-    # Three sentences were catalog examples (from earlier sets) before the set was written.
-    known = {"grazie arrivederci", "i lavori in rue emile zola quando finiscono", "il mio ex e sotto casa e dice che mi ammazza"}
+    # Sentences that were catalog examples (from earlier sets) before the set was written.
+    known = {"c e un corso di primo soccorso in comune quest inverno",
+             "c e un uomo con un coltello in place de la mairie che minaccia la gente",
+             "ci sono posti all asilo nido comunale", "dov e l isola ecologica", "dove butto il vetro",
+             "mi sono tagliato con il flessibile e non smette di sanguinare c e sangue dappertutto",
+             "quando c e il prossimo consiglio comunale", "ritirate i mobili vecchi a domicilio"}
     assert not (written & {fold(s) for s in emergencies + ordinary}) - known
 
 
@@ -110,12 +114,20 @@ def test_dev9_floors(detector):
     above_floors(measure(detector, *labelled("dev9")), 0.97, 0.012, 0.15, tuned=True)
 
 
-# test_it (written on the evening of 2026-12-04), measured once on main before the session's
-# changes (59bf28e): 45 alarms, 0 notices, 0 missed of 45; of 90 ordinary sentences 3 alarms
-# (3.3 %) and 12 notices; after them (callers' sentences as ordinary, dev9 as examples) 44
-# alarms, 1 notice, none missed, 2 alarms and 10 notices. Floors, not the goal; counts only.
+# dev10_it, the held-out set of the evening of 2026-12-04, measured twice (59bf28e: 45 alarms,
+# 0 notices, 0 missed of 45, 3 of 90 ordinary alarms, 12 notices; a7cb942: 44/1/0, 2 alarms, 10
+# notices), tuned on since (its sentences as examples: 45/0/0, 0 alarms, 10 notices): regression
+# guards.
+def test_dev10_floors(detector):
+    above_floors(measure(detector, *labelled("dev10")), 0.97, 0.012, 0.14, tuned=True)
+
+
+# test_it (written on the night of 2026-12-04), measured once on main before the session's
+# changes (a7cb942): 44 alarms, 1 notice, 0 missed of 45; of 90 ordinary sentences 1 alarm
+# (1.1 %) and 13 notices; after them (dev10 as examples) the same, 12 notices. Floors, not the
+# goal; counts only.
 def test_floors(detector):
-    above_floors(measure(detector, *held_out()), 0.97, 0.025, 0.13, tuned=False)
+    above_floors(measure(detector, *held_out()), 0.97, 0.012, 0.15, tuned=False)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
@@ -134,8 +146,8 @@ def test_dev_goal_no_emergency_missed_and_few_alarms(detector):
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 2 of 90 ordinary sentences "
-                                       "(2.2 %) raise an alarm, not 1 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 1 of 90 ordinary sentences "
+                                       "(1.1 %) raises an alarm, not 1 %")
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector):
     result = measure(detector, *held_out())
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
