@@ -23,7 +23,7 @@ def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = f
     # partial_ratio aligns the phrase on its best window in the text; a slightly
     # lower score than an exact hit, so exact synonyms win ties. A window that holds only
     # function words ("cans" on the "can" of "can I…") is no name said.
-    found = fuzz.partial_ratio_alignment(phrase, text)
+    found = fuzz.partial_ratio_alignment(phrase, text, score_cutoff=THRESHOLD / 0.97)
     if found is None:
         return 0.0
     if all(w in function_words for w in _words_around(text, found.dest_start, found.dest_end)):
