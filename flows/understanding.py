@@ -299,8 +299,10 @@ class Understanding:
     def _addresses(self) -> Any:
         from nlu.addresses import AddressResolver
 
-        gazetteer = self.town.street_gazetteer() if self.town is not None else []
-        return AddressResolver(gazetteer)
+        if self.town is None:
+            return AddressResolver([])
+        translations = getattr(self.town, "street_translations", None)
+        return AddressResolver(self.town.street_gazetteer(), translations() if translations else [])
 
     def slot(self, slot_type: str, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
         method = getattr(self, f"_slot_{slot_type}")

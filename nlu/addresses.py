@@ -59,6 +59,7 @@ class StreetMatch:
     street_id: str
     name: str  # the official name (first name given for the street)
     score: float  # 0..100
+    translated: bool = False  # found by the name as a caller of another language translates it
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class _Name:
     official: str
     core: tuple[str, ...]  # distinctive words
     kind: str | None
+    written: tuple[str, ...] = ()  # every word of this name, folded
+    translated: bool = False
 
 
 # Number words that are also articles ("une collecte", "una nevera", "one of"):
@@ -109,7 +112,12 @@ def _core(tokens: list[str]) -> list[str]:
 
 
 class AddressResolver:
-    def __init__(self, gazetteer: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """`translated`: the names as callers of other languages translate them ("Church Street"
+    for Rue de l'Église), matched like the others but never enough alone to make a sentence
+    name a street: their words ("church", "market", "school") are ordinary words too."""
+
+    def __init__(self, gazetteer: Sequence[tuple[str, Sequence[str]]],
+                 translated: Sequence[tuple[str, Sequence[str]]] = ()) -> None:
         self._names: list[_Name] = []
         self._official: dict[str, str] = {}
         for street_id, names in gazetteer:
@@ -117,14 +125,26 @@ class AddressResolver:
                 continue
             self._official[street_id] = str(names[0])
             for name in names:
-                # Street names are proper nouns: folded with French number words, so
-                # "Rue du Huit Mai" and "Rue du 8 Mai" agree.
-                tokens = normalize(str(name), "fr", number_threshold=0).split()
-                core = _core(tokens) or tokens
-                kind = next((_KIND_OF[t] for t in tokens if t in _KIND_OF), None)
-                if core:
-                    self._names.append(_Name(street_id, str(names[0]), tuple(core), kind))
+                self._add(street_id, str(name), translated=False)
+        for street_id, names in translated:
+            for name in names:
+                if street_id in self._official:
+                    self._add(street_id, str(name), translated=True)
         self._vocab = sorted({t for n in self._names for t in n.core if not t.isdigit()})
+        # Only the town's own spellings are read cut short or joined: a translated name's
+        # short words ("mill", "mare") would start or end too many ordinary words ("mi calle",
+        # "ma rue").
+        self._own_vocab = sorted({t for n in self._names if not n.translated for t in n.core if not t.isdigit()})
+
+    def _add(self, street_id: str, name: str, *, translated: bool) -> None:
+        # Street names are proper nouns: folded with French number words, so "Rue du Huit
+        # Mai" and "Rue du 8 Mai" agree.
+        tokens = normalize(name, "fr", number_threshold=0).split()
+        core = _core(tokens) or tokens
+        kind = next((_KIND_OF[t] for t in tokens if t in _KIND_OF), None)
+        if core:
+            self._names.append(_Name(street_id, self._official[street_id], tuple(core), kind, tuple(tokens),
+                                     translated))
 
     # -- word matching -------------------------------------------------------------
     def _word_matches(self, tokens: list[str]) -> dict[str, tuple[float, tuple[int, ...]]]:
@@ -143,15 +163,17 @@ class AddressResolver:
                 continue
             if len(cand) == 1:
                 continue  # initials are handled below
+            # Two words joined ("victorhugo") are read against the town's own spellings only.
+            vocab = self._vocab if len(where) == 1 else self._own_vocab
             for word, score, _ in process.extract(
-                cand, self._vocab, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None
+                cand, vocab, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None
             ):
                 offer(word, score / 100.0, where)
         # A word cut short by the line or the caller ("rue du po"): every street word
         # it begins counts, so close streets come out as ambiguous, not as not found.
         for i, t in enumerate(tokens):
             if len(t) >= 2 and not t.isdigit():
-                for word in self._vocab:
+                for word in self._own_vocab:
                     if len(word) > len(t) and len(word) - len(t) <= 2 and word.startswith(t):
                         offer(word, 0.8, (i,))
         return best
@@ -228,6 +250,10 @@ class AddressResolver:
         # A longer name that contains the other one and was said in full is not
         # ambiguous: "allee des tilleuls prolongee" beats "allee des tilleuls".
         close = [r for r in close if not (set(r[2].core) < set(top[2].core) and r[1] < top[1])]
+        # The same name of two kinds ("Place du Marché", "Rue du Marché"): the kind said tells them apart.
+        said_kinds = {_KIND_OF[t] for t in tokens if t in _KIND_OF}
+        if top[2].kind in said_kinds:
+            close = [r for r in close if not (r[2].core == top[2].core and r[2].kind not in said_kinds)]
         if close:
             cands = self._as_matches([top, *close][:MAX_CANDIDATES])
             return AddressResult("ambiguous", None, number, cands)
@@ -235,7 +261,7 @@ class AddressResolver:
 
     @staticmethod
     def _as_matches(items: list[tuple[float, int, _Name]]) -> list[StreetMatch]:
-        return [StreetMatch(n.street_id, n.official, round(s, 1)) for s, _, n in items]
+        return [StreetMatch(n.street_id, n.official, round(s, 1), n.translated) for s, _, n in items]
 
 
 def plainly_an_address(resolver: AddressResolver, text: str, lang: str) -> bool:
@@ -246,7 +272,7 @@ def plainly_an_address(resolver: AddressResolver, text: str, lang: str) -> bool:
     if SPOKEN_STREET_KINDS & set(tokens) or any(t.isdigit() for t in tokens):
         return True
     result = resolver.resolve(text, lang)
-    return result.street is not None and result.street.score >= PLAIN_NAME_SCORE
+    return result.street is not None and result.street.score >= PLAIN_NAME_SCORE and not result.street.translated
 
 
 def without_address(resolver: AddressResolver, text: str, lang: str) -> str | None:
@@ -262,10 +288,12 @@ def without_address(resolver: AddressResolver, text: str, lang: str) -> str | No
     if not ranked or ranked[0][0] < PLAIN_NAME_SCORE:
         return None
     name = ranked[0][2]
+    if name.translated and not (SPOKEN_STREET_KINDS & set(tokens) or any(t.isdigit() for t in tokens)):
+        return None  # "the market" alone is no street: it stays in what is asked
     used = sorted({i for t in name.core for i in matches.get(t, (0.0, ()))[1]})
     if not used or used[-1] - used[0] >= 2 * len(used) + 2:
         return None  # the street's words scattered across the sentence: no one place to cut
-    written = set(normalize(name.official, "fr", number_threshold=0).split())
+    written = set(name.written) | set(normalize(name.official, "fr", number_threshold=0).split())
     first, last = used[0], used[-1]
     while first > 0 and tokens[first - 1] in written:
         first -= 1
@@ -276,4 +304,7 @@ def without_address(resolver: AddressResolver, text: str, lang: str) -> str | No
         first -= 1
     if first > 0 and tokens[first - 1] in _NUMBER_MARKERS:
         first -= 1
+    # A translated name may say its kind after ("church street", "market square").
+    while last + 1 < len(tokens) and tokens[last + 1] in written and tokens[last + 1] in _KIND_OF:
+        last += 1
     return " ".join(tokens[:first] + tokens[last + 1:])

@@ -3,13 +3,16 @@ garden round…) each house number is in.
 
 `streets.csv` has one row per stretch of street: a street whose sides or number ranges
 are in different zones has several rows with the same id (name, locality and aliases on
-the first). There is a column per service, named after it (`refuse`, `garden`), or `zone`
+the first). An alias written "en: Church Street" is the name as callers of that language
+translate it: heard at the address question, never enough alone to make a sentence name a
+street. There is a column per service, named after it (`refuse`, `garden`), or `zone`
 for a town with one service; an empty cell means the service does not reach that stretch.
 Two streets with the same name must have different localities, which callers then hear.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,8 @@ from staff_files.problems import Problem
 
 SIDES = ("all", "odd", "even")
 COLUMNS = ("id", "name", "locality", "aliases", "numbers", "side", "source", "verified")
+# An alias in another language, as callers translate the name: "en: Church Street".
+_TRANSLATED = re.compile(r"^([a-z]{2})\s*:\s*(\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Street:
     aliases: tuple[str, ...]
     segments: tuple[Segment, ...]
     locality: str = ""
+    # The name as callers of another language translate it ("en: Church Street"), by language.
+    translated: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -126,6 +133,7 @@ def load_streets(path: Path, services: Mapping[str, set[str]] | None = None) -> 
         return {}, problems.items
     columns = _service_columns(header, services, problems) if rows else []
     names: dict[str, tuple[str, tuple[str, ...], str, int]] = {}
+    translated: dict[str, tuple[tuple[str, str], ...]] = {}
     segments: dict[str, list[Segment]] = {}
     for line, row in rows:
         street_id = row.get("id", "")
@@ -135,7 +143,10 @@ def load_streets(path: Path, services: Mapping[str, set[str]] | None = None) -> 
         if row.get("name"):
             if street_id in names:
                 problems.add(line, f"street '{street_id}' is named twice; give the name on its first row only")
-            aliases = tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip())
+            written = [a.strip() for a in row.get("aliases", "").split("|") if a.strip()]
+            aliases = tuple(a for a in written if not _TRANSLATED.match(a))
+            translated[street_id] = tuple((m.group(1), m.group(2).strip()) for a in written
+                                          if (m := _TRANSLATED.match(a)))
             names[street_id] = (row["name"], aliases, row.get("locality", ""), line)
         elif street_id not in names:
             problems.add(line, f"the first row of street '{street_id}' must give its name")
@@ -169,7 +180,7 @@ def load_streets(path: Path, services: Mapping[str, set[str]] | None = None) -> 
                 problems.add(line, f"the numbers of street '{street_id}' on this row overlap those on line {other.line}")
         segments.setdefault(street_id, []).append(segment)
     streets = {
-        sid: Street(sid, names[sid][0], names[sid][1], tuple(segs), names[sid][2])
+        sid: Street(sid, names[sid][0], names[sid][1], tuple(segs), names[sid][2], translated.get(sid, ()))
         for sid, segs in segments.items()
         if sid in names
     }

@@ -82,6 +82,12 @@ class Town:
         street with a locality is said with it, so same-named streets read back apart."""
         return [(s.id, list(dict.fromkeys([s.label, s.name, *s.aliases]))) for s in self.streets.values()]
 
+    def street_translations(self) -> list[tuple[str, list[str]]]:
+        """(street id, [the name as callers translate it…]) for the address resolver, every
+        language together: a caller may translate into a language other than the call's."""
+        return [(s.id, list(dict.fromkeys(name for _, name in s.translated))) for s in self.streets.values()
+                if s.translated]
+
     def waste_kind_synonyms(self, lang: str) -> dict[str, tuple[str, ...]]:
         """Words for the `waste_kind` slot: the town's kinds as its data names them."""
         if self.collections is None:

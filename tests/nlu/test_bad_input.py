@@ -92,12 +92,12 @@ def test_a_key_said_as_a_number_is_told_from_a_sentence():
 
 
 def test_italian_street_kinds_break_ties_like_the_others():
-    # "piazza" is a place, "via" a rue, "vicolo" an impasse: the kind orders two streets of
-    # the same distinctive name, and an Italian article is no part of a name.
+    # "piazza" is a place, "via" a rue, "vicolo" an impasse: the kind tells apart two streets
+    # of the same distinctive name, and an Italian article is no part of a name.
     resolver = AddressResolver([("place-du-marche", ["Place du Marché"]), ("rue-du-marche", ["Rue du Marché"]),
                                 ("impasse-des-lilas", ["Impasse des Lilas"])])
-    assert resolver.resolve("piazza del marche 4", "it").candidates[0].street_id == "place-du-marche"
-    assert resolver.resolve("via del marche 4", "it").candidates[0].street_id == "rue-du-marche"
+    assert resolver.resolve("piazza del marche 4", "it").street.street_id == "place-du-marche"
+    assert resolver.resolve("via del marche 4", "it").street.street_id == "rue-du-marche"
     lilas = resolver.resolve("il 2 di vicolo dei lilas", "it")
     assert lilas.street is not None and lilas.street.street_id == "impasse-des-lilas" and lilas.number == 2
 

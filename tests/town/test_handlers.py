@@ -43,7 +43,8 @@ def test_check_address_outcomes(make_ctx, slots, outcome):
 
 
 def test_a_number_outside_every_range_has_no_zone(town_copy, make_ctx):
-    replace_in(town_copy / "data" / "streets.csv", "impasse-des-lilas,Impasse des Lilas,Imp. des Lilas,,", "impasse-des-lilas,Impasse des Lilas,Imp. des Lilas,1-20,")
+    replace_in(town_copy / "data" / "streets.csv", "Imp. des Lilas|en: Lilac Close|es: Callejón de las Lilas|it: Vicolo dei Lillà,,",
+               "Imp. des Lilas|en: Lilac Close|es: Callejón de las Lilas|it: Vicolo dei Lillà,1-20,")
     small = load_town(town_copy)
     slots = {"address": _address("impasse-des-lilas", "Impasse des Lilas", 40)}
     assert check_address(make_ctx(NOW, "fr", slots, town_=small)).outcome == "no_zone"
