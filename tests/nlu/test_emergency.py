@@ -342,20 +342,12 @@ def above_floors(result, heard: float, by_alarm: float, alarms: float, *, tuned:
 DEV5_FLOORS = {"en": (1.0, 0.95, 0.03), "fr": (1.0, 0.97, 0.02), "es": (1.0, 0.95, 0.012)}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_dev5_floors(detector, lang):
-    above_floors(measure(detector, *labelled("dev5", lang)), *DEV5_FLOORS[lang], tuned=True)
-
 
 # dev6_*.yaml, the held-out set before the fresh one, measured once (2026-12-03: alarm / notice
 # / missed en 42/3/0, fr 36/8/1, es 38/7/0 of 45; 5 / 3 / 4 of 90 ordinary alarms), its
 # sentences catalog examples since: regression guards, not results.
 DEV6_FLOORS = {"en": (1.0, 0.93, 0.06), "fr": (0.97, 0.80, 0.04), "es": (1.0, 0.84, 0.05)}
 
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_dev6_floors(detector, lang):
-    above_floors(measure(detector, *labelled("dev6", lang)), *DEV6_FLOORS[lang], tuned=True)
 
 
 # dev7_*.yaml, the held-out set of the morning of 2026-12-04, measured twice (main before,
@@ -365,10 +357,6 @@ def test_dev6_floors(detector, lang):
 DEV7_FLOORS = {"en": (1.0, 0.97, 0.025), "fr": (1.0, 0.97, 0.025), "es": (0.97, 0.93, 0.035)}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_dev7_floors(detector, lang):
-    above_floors(measure(detector, *labelled("dev7", lang)), *DEV7_FLOORS[lang], tuned=True)
-
 
 # dev9_*.yaml, the held-out set of the afternoon of 2026-12-04, measured twice (main before,
 # 5e637f7: alarm / notice / missed en 42/0/3, fr 43/1/1, es 44/0/1 of 45, ordinary alarms 3 / 0
@@ -376,10 +364,6 @@ def test_dev7_floors(detector, lang):
 # examples, two misses given words: 45/0/0 in each, no ordinary alarm): regression guards.
 DEV9_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
 
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_dev9_floors(detector, lang):
-    above_floors(measure(detector, *labelled("dev9", lang)), *DEV9_FLOORS[lang], tuned=True)
 
 
 # dev10_*.yaml, the held-out set of the evening of 2026-12-04, measured twice (main before,
@@ -389,9 +373,12 @@ def test_dev9_floors(detector, lang):
 DEV10_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_dev10_floors(detector, lang):
-    above_floors(measure(detector, *labelled("dev10", lang)), *DEV10_FLOORS[lang], tuned=True)
+TUNED_FLOORS = {"dev5": DEV5_FLOORS, "dev6": DEV6_FLOORS, "dev7": DEV7_FLOORS, "dev9": DEV9_FLOORS, "dev10": DEV10_FLOORS}
+
+
+@pytest.mark.parametrize(("part", "lang"), [(part, lang) for part in TUNED_FLOORS for lang in LANGS])
+def test_tuned_on_floors(detector, part, lang):
+    above_floors(measure(detector, *labelled(part, lang)), *TUNED_FLOORS[part][lang], tuned=True)
 
 
 # The held-out set (written on the night of 2026-12-04), measured once on main before the
