@@ -163,8 +163,10 @@ class SemanticIndex:
 
     def _read_or_embed(self, key: str, texts: list[str], cache_dir: Path | None) -> Any:
         path = cache_dir / f"examples-{self.encoder.name}-{key}.npy" if cache_dir else None
-        return cached_array(path, lambda: self.encoder.encode(texts), "example embeddings",
-                            rows=len(texts))
+        matrix = cached_array(path, lambda: _encode_once(self.encoder, texts), "example embeddings",
+                              rows=len(texts))
+        _remember(self.encoder, texts, matrix)
+        return matrix
 
     def embed(self, text: str) -> Any:
         text = " ".join(text.lower().split())
@@ -224,6 +226,40 @@ class SemanticIndex:
             for row in top:
                 votes[self._intents[row]] += 1.0 / k
         return nearest, votes
+
+
+# Each text's vector, by encoder: one text is an example of several indexes (every language's
+# matcher pools every catalog's examples and the callers' sentences; the emergency meaning
+# takes them as ordinary sentences), so it is encoded once per process. Rows of the indexes'
+# matrices, not copies.
+_TEXT_VECTORS: dict[tuple[str, str], Any] = {}
+_TEXT_VECTORS_KEPT = 200_000
+
+
+def _encoder_key(encoder: SentenceEncoder) -> str:
+    return f"{encoder.name}:{getattr(encoder, 'version', '')}"
+
+
+def _encode_once(encoder: SentenceEncoder, texts: Sequence[str]) -> Any:
+    """The rows of `texts`, encoding only those no index of this process has encoded."""
+    import numpy as np
+
+    key = _encoder_key(encoder)
+    with _LOAD_LOCK:
+        known = [_TEXT_VECTORS.get((key, t)) for t in texts]
+    missing = list(dict.fromkeys(t for t, v in zip(texts, known, strict=True) if v is None))
+    fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
+    rows = [v if v is not None else fresh[t] for t, v in zip(texts, known, strict=True)]
+    return np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
+
+
+def _remember(encoder: SentenceEncoder, texts: Sequence[str], matrix: Any) -> None:
+    key = _encoder_key(encoder)
+    with _LOAD_LOCK:
+        if len(_TEXT_VECTORS) + len(texts) > _TEXT_VECTORS_KEPT:
+            _TEXT_VECTORS.clear()
+        for text, row in zip(texts, matrix, strict=True):
+            _TEXT_VECTORS.setdefault((key, text), row)
 
 
 def cached_array(path: Path | None, compute: Callable[[], Any], what: str, rows: int | None = None) -> Any:

@@ -57,6 +57,20 @@ def test_example_vectors_are_cached_on_disk_by_content(tmp_path):
     assert len(list(tmp_path.glob("examples-counting-*.npy"))) == 2  # other content, other key
 
 
+def test_a_text_another_index_has_encoded_is_not_encoded_again():
+    class Once(Counting):
+        name = "counting-once"  # vectors of its own in the process-wide memory
+
+    encoder = Once()
+    first = SemanticIndex(EXAMPLES, encoder)
+    assert encoder.calls == 9
+    pooled = {"human": ["a real person", *EXAMPLES["human"]], "waste.recycling_centre": EXAMPLES["waste.recycling_centre"]}
+    second = SemanticIndex(pooled, encoder)
+    assert encoder.calls == 10  # only "a real person" was new
+    row = second.labels.index("waste.recycling_centre")
+    assert np.allclose(second.matrix[row], first.matrix[first.labels.index("waste.recycling_centre")])
+
+
 def test_the_questions_of_one_turn_share_one_product_and_cannot_change_it():
     index = SemanticIndex(EXAMPLES, Counting())
     first = index.cosines("where do i take an old fridge")
