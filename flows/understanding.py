@@ -301,8 +301,7 @@ class Understanding:
 
         if self.town is None:
             return AddressResolver([])
-        translations = getattr(self.town, "street_translations", None)
-        return AddressResolver(self.town.street_gazetteer(), translations() if translations else [])
+        return AddressResolver(self.town.street_gazetteer(), self.town.street_translations())
 
     def slot(self, slot_type: str, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
         method = getattr(self, f"_slot_{slot_type}")

@@ -264,12 +264,17 @@ class AddressResolver:
         return [StreetMatch(n.street_id, n.official, round(s, 1), n.translated) for s, _, n in items]
 
 
+def _kind_or_number(tokens: list[str]) -> bool:
+    """A kind of street as callers say it, or a number: what makes a sentence say an address."""
+    return bool(SPOKEN_STREET_KINDS & set(tokens)) or any(t.isdigit() for t in tokens)
+
+
 def plainly_an_address(resolver: AddressResolver, text: str, lang: str) -> bool:
     """Whether a sentence said for something else also says an address plainly: a kind of
     street, a house number, or a street's name matched closely. "A question about the bins"
     is no "Avenue des Pins" (a lenient match that only a question for an address may take)."""
     tokens = _tokens(text, lang)
-    if SPOKEN_STREET_KINDS & set(tokens) or any(t.isdigit() for t in tokens):
+    if _kind_or_number(tokens):
         return True
     result = resolver.resolve(text, lang)
     return result.street is not None and result.street.score >= PLAIN_NAME_SCORE and not result.street.translated
@@ -288,7 +293,7 @@ def without_address(resolver: AddressResolver, text: str, lang: str) -> str | No
     if not ranked or ranked[0][0] < PLAIN_NAME_SCORE:
         return None
     name = ranked[0][2]
-    if name.translated and not (SPOKEN_STREET_KINDS & set(tokens) or any(t.isdigit() for t in tokens)):
+    if name.translated and not _kind_or_number(tokens):
         return None  # "the market" alone is no street: it stays in what is asked
     used = sorted({i for t in name.core for i in matches.get(t, (0.0, ()))[1]})
     if not used or used[-1] - used[0] >= 2 * len(used) + 2:

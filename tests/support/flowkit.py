@@ -101,6 +101,9 @@ class FakeTown:
             ("lilas", ["Impasse des Lilas"]),
         ]
 
+    def street_translations(self):
+        return [("port", ["Harbour Street"])]
+
 
 def collection(ctx: HandlerContext) -> HandlerResult:
     address = ctx.slots["address"]
