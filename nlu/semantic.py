@@ -144,7 +144,6 @@ class SemanticIndex:
         self.labels = tuple(self._intents)  # the intent of each row of `matrix`
         self._rows = {i: np.array([k for k, x in enumerate(self._intents) if x == i]) for i in self.intents}
         self.matrix = self._embed_examples(texts, cache_dir)
-        self._vectors: Recent[str, Any] = Recent(_TEXT_CACHE)
         self._cosines: Recent[str, Any] = Recent(_COSINES_CACHE)
 
     def _embed_examples(self, texts: list[str], cache_dir: Path | None) -> Any:
@@ -169,12 +168,11 @@ class SemanticIndex:
         return matrix
 
     def embed(self, text: str) -> Any:
-        text = " ".join(text.lower().split())
-        return self._vectors.get(text, lambda: self.encoder.encode([text])[0])
+        return embed_heard(self.encoder, text)
 
     def forget(self) -> None:
         """Forget the sentences heard (a bench timing each sentence from scratch)."""
-        self._vectors.clear()
+        _HEARD.clear()
         self._cosines.clear()
 
     def cosines(self, text: str) -> Any:
@@ -226,6 +224,18 @@ class SemanticIndex:
             for row in top:
                 votes[self._intents[row]] += 1.0 / k
         return nearest, votes
+
+
+# A sentence heard, by encoder: every index of the process (each language's matcher, the
+# emergency meaning) is asked about the same sentence in one turn, and it is encoded once.
+# In memory only, bounded (docs/privacy.md).
+_HEARD: Recent[tuple[str, str], Any] = Recent(_TEXT_CACHE)
+
+
+def embed_heard(encoder: SentenceEncoder, text: str) -> Any:
+    """The vector of a sentence heard, encoded once whichever index asks first."""
+    text = " ".join(text.lower().split())
+    return _HEARD.get((_encoder_key(encoder), text), lambda: encoder.encode([text])[0])
 
 
 # Each text's vector, by encoder: one text is an example of several indexes (every language's
