@@ -1,6 +1,6 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_* to dev10_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9 and dev10 were held-out sets, measured
+dev_* to dev11_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9, dev10 and dev11 were held-out sets, measured
 and then used; dev4 was written for the look-alikes; their sentences are among the catalogs'
 examples): regression guards, not results. test_*.yaml is held out: written apart by someone
 who read no catalog, no detector and no earlier set, measured once on main before and after
@@ -373,7 +373,15 @@ DEV9_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0
 DEV10_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
 
 
-TUNED_FLOORS = {"dev5": DEV5_FLOORS, "dev6": DEV6_FLOORS, "dev7": DEV7_FLOORS, "dev9": DEV9_FLOORS, "dev10": DEV10_FLOORS}
+# dev11_*.yaml, the held-out set of the night of 2026-12-04, measured twice (main before,
+# a7cb942, and after, f65c39f: alarm / notice / missed en 45/0/0, fr 44/1/0, es 45/0/0 of 45;
+# ordinary alarms 0 / 3 / 2 of 90), tuned on since (its sentences as examples, a fire hydrant
+# said "bouche à incendie" never an alarm: 45/0/0 in each, no ordinary alarm): regression guards.
+DEV11_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
+
+
+TUNED_FLOORS = {"dev5": DEV5_FLOORS, "dev6": DEV6_FLOORS, "dev7": DEV7_FLOORS, "dev9": DEV9_FLOORS, "dev10": DEV10_FLOORS,
+                "dev11": DEV11_FLOORS}
 
 
 @pytest.mark.parametrize(("part", "lang"), [(part, lang) for part in TUNED_FLOORS for lang in LANGS])
