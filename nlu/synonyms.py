@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -10,6 +12,43 @@ from nlu.normalize import normalize
 from nlu.stopwords import stopwords
 
 THRESHOLD = 80.0
+# A name of several words said in another number ("les bouteilles de vin" for "bouteille
+# de vin", "le bottiglie di vino"): as sure as a name found inside the words said, below a
+# name said word for word. A name of one word never counts by its stem: Snowball stems
+# are short, and "leave" would name the leaves, the Italian "come" a "comò".
+SAME_STEMS = 97.0
+_SNOWBALL = {"fr": "french", "en": "english", "es": "spanish", "it": "italian", "de": "german",
+             "pt": "portuguese", "nl": "dutch"}
+
+
+@lru_cache(maxsize=16)
+def _stemmer(lang: str) -> Any:
+    import snowballstemmer
+
+    name = _SNOWBALL.get(lang.split("-")[0].lower())
+    return snowballstemmer.stemmer(name) if name else None
+
+
+def _stemmed(words: Sequence[str], lang: str) -> tuple[str, ...]:
+    stemmer = _stemmer(lang)
+    if stemmer is None:
+        return tuple(words)
+    return tuple(stemmer.stemWords(list(words)))
+
+
+@lru_cache(maxsize=8192)
+def _name_stems(phrase: str, lang: str) -> tuple[str, ...]:
+    """A name's stems (town data and catalogs only: never a caller's words)."""
+    return _stemmed(phrase.split(), lang)
+
+
+def _same_stems(stems: Sequence[str], phrase: str, lang: str, function_words: frozenset[str] | set[str]) -> bool:
+    """The words of a name of several words said in another form, in order."""
+    wanted = _name_stems(phrase, lang)
+    n = len(wanted)
+    if sum(1 for w in phrase.split() if w not in function_words) < 2:
+        return False
+    return any(tuple(stems[i:i + n]) == wanted for i in range(len(stems) - n + 1))
 
 
 def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = frozenset()) -> float:
@@ -50,6 +89,7 @@ def match_synonym(
     scores: dict[str, float] = {}
     said: dict[str, list[str]] = {}  # each key's phrases said word for word
     function_words = stopwords(lang)
+    stems = _stemmed(norm.split(), lang)
     for key, phrases in synonyms.items():
         best = 0.0
         for phrase in phrases:
@@ -58,6 +98,8 @@ def match_synonym(
             # sentence ("can I put…"): only a longer name ("drink can", "cans") names the thing.
             if p and p not in function_words:
                 score = _score(norm, p, function_words)
+                if score < SAME_STEMS and _same_stems(stems, p, lang, function_words):
+                    score = SAME_STEMS
                 best = max(best, score)
                 if score == 100.0:
                     said.setdefault(key, []).append(p)
