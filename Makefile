@@ -67,7 +67,9 @@ test: system-deps install
 	$(VENV)/bin/civicline data check $(GEDLING) --now $(GEDLING_AS_OF)
 	CIVICLINE_TOWN_PATH=$(GEDLING) $(VENV)/bin/civicline flows check
 	$(VENV)/bin/civicline simulate scenarios/
-	$(PY) -m pytest -q --durations=15
+	# One test file per process, side by side on the machine's cores (at most four: each
+	# process loads its own models). Each file's fixtures are then built once.
+	$(PY) -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations=15
 
 lint:
 	$(VENV)/bin/ruff check .
