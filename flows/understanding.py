@@ -36,6 +36,8 @@ SORTING_INTENT = "waste.sorting"
 NEXT_MEETING, MEETING_ON_DATE = "meetings.next", "meetings.on_date"
 SORTING_BOOST = 0.25
 SORTING_NAME_SCORE = 94.0
+# Two names of a kind this close are both meant, and the caller is asked which one.
+CLOSE_NAMES = 3.0
 
 
 @dataclass
@@ -364,7 +366,7 @@ class Understanding:
         ranked = match_synonym(text, lang, self._synonyms(kind, lang))
         if not ranked:
             return SlotResult("not_found")
-        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < 3:
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < CLOSE_NAMES:
             return SlotResult(
                 "ambiguous", candidates=[{"key": k, "text": self._label(kind, k, lang)} for k, _ in ranked[:3]]
             )
@@ -387,7 +389,20 @@ class Understanding:
         return self._slot_by_synonym("waste_kind", text, lang)
 
     def _slot_sorting_item(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
-        return self._slot_by_synonym("sorting_item", text, lang)
+        found = self._slot_by_synonym("sorting_item", text, lang)
+        if found.outcome != "ambiguous":
+            return found
+        # Two objects named that go to the same place ("old clothes and shoes", "a fridge
+        # freezer", "the pizza box, the cardboard"): one answer either way, so no question back.
+        from nlu.synonyms import match_synonym
+
+        guide = getattr(self.town, "sorting", None)
+        ranked = match_synonym(text, lang, self._synonyms("sorting_item", lang))
+        close = [key for key, score in ranked if ranked[0][1] - score < CLOSE_NAMES]
+        items = [guide.items.get(key) for key in close] if guide is not None else []
+        if items and all(item is not None for item in items) and len({item.goes for item in items}) == 1:
+            return SlotResult("ok", {"key": close[0], "text": self._label("sorting_item", close[0], lang)})
+        return found
 
     def _slot_permit_kind(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
         found = self._slot_by_synonym("permit_kind", text, lang)
