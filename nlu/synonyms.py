@@ -17,6 +17,7 @@ THRESHOLD = 80.0
 # name said word for word. A name of one word never counts by its stem: Snowball stems
 # are short, and "leave" would name the leaves, the Italian "come" a "comò".
 SAME_STEMS = 97.0
+_HEAD = 3  # letters a stem shares with its word, to rule a name out before stemming
 _SNOWBALL = {"fr": "french", "en": "english", "es": "spanish", "it": "italian", "de": "german",
              "pt": "portuguese", "nl": "dutch"}
 
@@ -37,18 +38,32 @@ def _stemmed(words: Sequence[str], lang: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8192)
-def _name_stems(phrase: str, lang: str) -> tuple[str, ...]:
-    """A name's stems (town data and catalogs only: never a caller's words)."""
-    return _stemmed(phrase.split(), lang)
+def _name_stems(phrase: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A name of several content words: its stems, and their first letters (a stem keeps
+    its word's first letters) to pass over a sentence without them at no cost. Town data
+    and catalogs only: never a caller's words."""
+    words = phrase.split()
+    function_words = stopwords(lang)
+    if sum(1 for w in words if w not in function_words) < 2:
+        return None
+    stems = _stemmed(words, lang)
+    return stems, tuple(s[:_HEAD] for s in stems)
 
 
-def _same_stems(stems: Sequence[str], phrase: str, lang: str, function_words: frozenset[str] | set[str]) -> bool:
-    """The words of a name of several words said in another form, in order."""
-    wanted = _name_stems(phrase, lang)
-    n = len(wanted)
-    if sum(1 for w in phrase.split() if w not in function_words) < 2:
+def _same_stems(words: Sequence[str], heads: set[str], stemmed: list[tuple[str, ...]], phrase: str,
+                lang: str) -> bool:
+    """The words of a name of several words said in another form, in order. `stemmed`: the
+    sentence's stems, computed on the first name that needs them."""
+    name = _name_stems(phrase, lang)
+    if name is None:
         return False
-    return any(tuple(stems[i:i + n]) == wanted for i in range(len(stems) - n + 1))
+    wanted, wanted_heads = name
+    if not all(h in heads for h in wanted_heads):
+        return False
+    if not stemmed:
+        stemmed.append(_stemmed(words, lang))
+    stems, n = stemmed[0], len(wanted)
+    return any(stems[i:i + n] == wanted for i in range(len(stems) - n + 1))
 
 
 def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = frozenset()) -> float:
@@ -89,7 +104,9 @@ def match_synonym(
     scores: dict[str, float] = {}
     said: dict[str, list[str]] = {}  # each key's phrases said word for word
     function_words = stopwords(lang)
-    stems = _stemmed(norm.split(), lang)
+    words = norm.split()
+    heads = {w[:k] for w in words for k in range(1, _HEAD + 1)}
+    stemmed: list[tuple[str, ...]] = []
     for key, phrases in synonyms.items():
         best = 0.0
         for phrase in phrases:
@@ -98,7 +115,7 @@ def match_synonym(
             # sentence ("can I put…"): only a longer name ("drink can", "cans") names the thing.
             if p and p not in function_words:
                 score = _score(norm, p, function_words)
-                if score < SAME_STEMS and _same_stems(stems, p, lang, function_words):
+                if score < SAME_STEMS and _same_stems(words, heads, stemmed, p, lang):
                     score = SAME_STEMS
                 best = max(best, score)
                 if score == 100.0:
