@@ -89,6 +89,17 @@ class Understanding:
             log.warning("understanding by words only: %s", exc)
             return None
 
+    @cached_property
+    def space(self) -> Any:
+        """One matrix of every index's example texts (nlu.semantic.SemanticSpace): the
+        caller's sentence is compared with the matchers' and the emergency meaning's
+        examples in one product a turn."""
+        if self.encoder is None:
+            return None
+        from nlu.semantic import SemanticSpace
+
+        return SemanticSpace(self.encoder)
+
     @property
     def caller_sentences(self) -> Mapping[str, Sequence[str]]:
         if self._caller_sentences is None:
@@ -122,7 +133,8 @@ class Understanding:
                     for intent, phrases in self.catalogs[other].intents.items():
                         others.setdefault(intent, []).extend(phrases)
             return HybridMatcher(own, lang, self.encoder, extra_examples=others, training=self.caller_sentences,
-                                 training_nearest=self.caller_sentences_nearest, cache_dir=self.cache_dir)
+                                 training_nearest=self.caller_sentences_nearest, cache_dir=self.cache_dir,
+                                 space=self.space)
         return IntentMatcher({i: e for i, e in own.items() if i != OUT_OF_SCOPE}, lang)
 
     def decide(self, text: str, lang: str, only: list[str]) -> IntentDecision:
@@ -235,7 +247,7 @@ class Understanding:
             vocabularies[lang] = EmergencyWords(lang, e.words, (*e.ignore, *streets), e.examples, e.ordinary,
                                                 e.ambiguous, e.calm, e.urgent, e.contrast)
         return EmergencyDetector(vocabularies, encoder=self.encoder, ordinary_examples=self.ordinary_sentences(),
-                                 cache_dir=self.cache_dir)
+                                 cache_dir=self.cache_dir, space=self.space)
 
     def ordinary_sentences(self) -> list[str]:
         """What the emergency meaning is told is ordinary: every request's examples in every

@@ -265,6 +265,7 @@ class EmergencyDetector:
         ordinary_examples: Iterable[str] = (),
         calibration: MeaningCalibration | None = None,
         cache_dir: Any = None,
+        space: Any = None,
     ) -> None:
         self.languages = tuple(vocabularies)
         self.calibration = calibration or MeaningCalibration()
@@ -285,7 +286,8 @@ class EmergencyDetector:
             ordinary = list(ordinary_examples)
             lookalikes = [s for v in vocabularies.values() for s in v.ordinary]
             if examples and (ordinary or lookalikes):
-                self.meaning = MeaningModel(examples, ordinary, encoder, cache_dir=cache_dir, lookalikes=lookalikes)
+                self.meaning = MeaningModel(examples, ordinary, encoder, cache_dir=cache_dir, lookalikes=lookalikes,
+                                            space=space)
 
     def by_words(self, text: str, languages: Sequence[str] | None = None) -> Alarm | None:
         """The first emergency the sentence names in one of these languages (the call's

@@ -84,6 +84,7 @@ class MeaningModel:
         cache_dir: Path | None = None,
         lookalikes: Sequence[str] = (),
         lookalike_weight: float = LOOKALIKE_WEIGHT,
+        space: Any = None,
     ) -> None:
         import numpy as np
 
@@ -91,7 +92,7 @@ class MeaningModel:
 
         groups = {kind: list(phrases) for kind, phrases in examples.items() if kind != ORDINARY}
         groups[ORDINARY] = [*ordinary, *lookalikes]
-        self.index = SemanticIndex(groups, encoder, cache_dir=cache_dir)
+        self.index = SemanticIndex(groups, encoder, cache_dir=cache_dir, space=space)
         kept = [(kind, str(p)) for kind, phrases in groups.items() for p in phrases if " ".join(str(p).split())]
         if len(kept) != self.index.matrix.shape[0]:
             raise ValueError("the examples and their vectors do not line up")

@@ -339,6 +339,7 @@ class HybridMatcher:
         training_nearest: bool = False,
         decider: Decider | None = None,
         cache_dir: object = None,
+        space: object = None,
     ) -> None:
         self.lang = lang
         own = {i: tuple(e) for i, e in examples.items() if i != OUT_OF_SCOPE}
@@ -355,7 +356,7 @@ class HybridMatcher:
                 if intent in pooled:
                     pooled[intent].extend(phrases)
             training = None
-        self.semantic = SemanticIndex(pooled, encoder, cache_dir=cache_dir)  # type: ignore[arg-type]
+        self.semantic = SemanticIndex(pooled, encoder, cache_dir=cache_dir, space=space)  # type: ignore[arg-type]
         self.regression = _regression(pooled, training, encoder, cache_dir)  # type: ignore[arg-type]
         self.decider: Decider = decider or load_calibrated(encoder.name) or HandDecider()
 

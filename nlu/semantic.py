@@ -128,6 +128,7 @@ class SemanticIndex:
         encoder: SentenceEncoder,
         *,
         cache_dir: Path | None = None,
+        space: SemanticSpace | None = None,
     ) -> None:
         import numpy as np
 
@@ -144,6 +145,8 @@ class SemanticIndex:
         self.labels = tuple(self._intents)  # the intent of each row of `matrix`
         self._rows = {i: np.array([k for k, x in enumerate(self._intents) if x == i]) for i in self.intents}
         self.matrix = self._embed_examples(texts, cache_dir)
+        self._space = space if space is not None and space.encoder is encoder and texts else None
+        self._space_rows = self._space.rows(texts, self.matrix) if self._space is not None else None
         self._cosines: Recent[str, Any] = Recent(_COSINES_CACHE)
 
     def _embed_examples(self, texts: list[str], cache_dir: Path | None) -> Any:
@@ -174,15 +177,20 @@ class SemanticIndex:
         """Forget the sentences heard (a bench timing each sentence from scratch)."""
         _HEARD.clear()
         self._cosines.clear()
+        if self._space is not None:
+            self._space.forget()
 
     def cosines(self, text: str) -> Any:
         """The sentence's cosine with every example (rows of `matrix`)."""
         text = " ".join(text.lower().split())
 
         def product() -> Any:
-            vector = self.embed(text)
-            with _one_thread():
-                cosines = self.matrix @ vector
+            if self._space is not None:
+                cosines = self._space.cosines(text)[self._space_rows]
+            else:
+                vector = self.embed(text)
+                with _one_thread():
+                    cosines = self.matrix @ vector
             cosines.setflags(write=False)  # shared by the turn's questions
             return cosines
 
@@ -224,6 +232,50 @@ class SemanticIndex:
             for row in top:
                 votes[self._intents[row]] += 1.0 / k
         return nearest, votes
+
+
+class SemanticSpace:
+    """The example texts of every index of one runtime (each language's matcher, the
+    emergency meaning: mostly the same catalogs' and callers' sentences) as the rows of one
+    matrix, so that a sentence is compared with all of them in one product and each index
+    takes its rows. Rows are only ever added: an index's row numbers stay true."""
+
+    def __init__(self, encoder: SentenceEncoder) -> None:
+        self.encoder = encoder
+        self.matrix: Any = None
+        self._rows: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._cosines: Recent[tuple[int, str], Any] = Recent(_COSINES_CACHE)
+
+    def rows(self, texts: Sequence[str], vectors: Any) -> Any:
+        """The row of each text (normalised as the index holds it), adding those not held."""
+        import numpy as np
+
+        with self._lock:
+            fresh: dict[str, Any] = {}
+            for text, vector in zip(texts, vectors, strict=True):
+                if text not in self._rows and text not in fresh:
+                    fresh[text] = vector
+            if fresh:
+                added = np.asarray(list(fresh.values()), dtype=np.float32)
+                start = 0 if self.matrix is None else self.matrix.shape[0]
+                self.matrix = added if self.matrix is None else np.vstack([self.matrix, added])
+                self._rows.update({text: start + k for k, text in enumerate(fresh)})
+            return np.array([self._rows[text] for text in texts], dtype=np.intp)
+
+    def cosines(self, text: str) -> Any:
+        """The sentence's cosine with every row (of the matrix as it is now)."""
+        matrix = self.matrix
+
+        def product() -> Any:
+            vector = embed_heard(self.encoder, text)
+            with _one_thread():
+                return matrix @ vector
+
+        return self._cosines.get((matrix.shape[0], text), product)
+
+    def forget(self) -> None:
+        self._cosines.clear()
 
 
 # A sentence heard, by encoder: every index of the process (each language's matcher, the

