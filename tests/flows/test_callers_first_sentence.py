@@ -177,12 +177,12 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 
 # Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
-# wrongly), not tuned on: 2026-12-04, main before the night session's changes (a7cb942) en
-# 94.0 / 2.5 % (0 % of 20), fr 93.5 / 1.5 % (0 %), es 89.5 / 3.0 % (0 %); after them (dev8
-# taught, function words never an object's name, a day named asks about that day) en 95.0 /
-# 1.5 % (0 %), fr 94.5 / 1.0 % (0 %), es 91.5 / 3.0 % (0 %; 2.0 % wrong without Italian offered).
+# wrongly), not tuned on: 2026-12-04 late at night, main before the session's changes (aae14b1)
+# en 96.5 / 0.5 % (0 % of 20), fr 94.5 / 1.5 % (0 %), es 92.0 / 2.0 % (0 %); after them (dev9
+# taught, names in another number, two objects going to one place answered) en 96.5 / 0.5 %
+# (0 %), fr 95.5 / 1.0 % (0 %), es 94.0 / 1.5 % (0 %), with or without Italian offered.
 # Floors with a small margin.
-HELD_OUT_FLOORS = {"en": (0.94, 0.02, 0.05), "fr": (0.935, 0.015, 0.05), "es": (0.905, 0.035, 0.05)}
+HELD_OUT_FLOORS = {"en": (0.96, 0.01, 0.05), "fr": (0.95, 0.015, 0.05), "es": (0.935, 0.02, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -195,10 +195,10 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong", "out") <= out_wrong, result.rate("wrong", "out")
 
 
-_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.5 % (fr), 91.5 % (es) right, not 95 %")
+_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.0 % (es) right, not 95 %")
 
 
-@pytest.mark.parametrize("lang", ["en", pytest.param("fr", marks=_SHORT), pytest.param("es", marks=_SHORT)])
+@pytest.mark.parametrize("lang", ["en", "fr", pytest.param("es", marks=_SHORT)])
 def test_held_out_callers_goal(runtime, lang):
     assert held_out(runtime, lang).rate("right") >= 0.95
 

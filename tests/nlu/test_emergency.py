@@ -4,8 +4,8 @@ dev_* to dev11_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9, dev1
 and then used; dev4 was written for the look-alikes; their sentences are among the catalogs'
 examples): regression guards, not results. test_*.yaml is held out: written apart by someone
 who read no catalog, no detector and no earlier set, measured once on main before and after
-the session's changes; its floors are that measurement, the goal a strict expected
-failure. The ordinary caller sentences of tests/nlu/data/callers must almost never raise an alarm."""
+the session's changes; its floors are that measurement, and the goal is a test (a strict
+expected failure where it is missed). The ordinary caller sentences of tests/nlu/data/callers must almost never raise an alarm."""
 
 from __future__ import annotations
 
@@ -241,25 +241,30 @@ def held_out_sets() -> list[str]:
     return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
 
 
-# Sentences of the held-out set (written on the night of 2026-12-04) equal to a catalog
-# example before it was written (a7cb942; the earlier sets are examples): common wordings. A
-# sentence of dev10 equal to one of them was not made an example.
-KNOWN_BEFORE_TEST = {"en": {"how much is the school canteen per meal", "i m dying to know when the new swimming pool opens",
-                            "when s the next council meeting"},
-                     "fr": {"c est quand le prochain conseil municipal",
-                            "je peux mettre une benne devant chez moi pendant une semaine",
-                            "la mairie ferme a quelle heure le vendredi"},
-                     "es": {"a que hora es la jornada de puertas abiertas del cuartel de bomberos",
-                            "cuando es el proximo pleno municipal", "donde esta el punto limpio",
-                            "el carton va en el contenedor azul o en el amarillo", "es una emergencia necesito ayuda ya",
-                            "hay algun curso de primeros auxilios en el ayuntamiento este invierno",
-                            "hay clases de frances para adultos", "hay plazas en la guarderia municipal",
-                            "la biblioteca abre en agosto", "recogen muebles viejos a domicilio"},
-                     "it": {"c e un corso di primo soccorso in comune quest inverno",
-                            "c e un uomo con un coltello in place de la mairie che minaccia la gente",
-                            "ci sono posti all asilo nido comunale", "dov e l isola ecologica", "dove butto il vetro",
-                            "mi sono tagliato con il flessibile e non smette di sanguinare c e sangue dappertutto",
-                            "quando c e il prossimo consiglio comunale", "ritirate i mobili vecchi a domicilio"}}
+# Sentences of the held-out set (written late on the night of 2026-12-04) equal to a catalog
+# example before it was written (aae14b1; the earlier sets are examples): common wordings. A
+# sentence of dev11 equal to one of them was not made an example.
+KNOWN_BEFORE_TEST = {
+    "en": {"can i speak to someone in planning", "do you speak english",
+           "i need to renew my passport do i need an appointment", "what time is the council meeting on thursday",
+           "yes"},
+    "fr": {"c est quand l ouverture de la chasse cette annee", "merci au revoir",
+           "ou est ce que je peux jeter des vieux medicaments perimes", "oui"},
+    "es": {"a que hora abre la comisaria de policia el sabado",
+           "cuanto cuesta la tarjeta de aparcamiento para residentes", "es una emergencia necesito ayuda ya",
+           "hay algun curso de primeros auxilios en el ayuntamiento este invierno",
+           "me he cortado con la radial y sangra un monton no para de sangrar",
+           "me muero de ganas de saber cuando abren la piscina municipal",
+           "mi hija se esta cortando los brazos y se ha encerrado en su cuarto",
+           "quisiera hablar con alguien de urbanismo"},
+    "it": {"a che ora apre il municipio il sabato", "c e un corso di primo soccorso in comune quest inverno",
+           "mi sono tagliato col flessibile e perdo un sacco di sangue non si ferma",
+           "mia figlia si sta tagliando le braccia e si e chiusa in camera",
+           "muoio dalla voglia di sapere quando apre la piscina comunale", "non ce la faccio piu voglio farla finita",
+           "quando c e il prossimo consiglio comunale", "quanto costa il permesso di parcheggio per i residenti",
+           "ritirate i mobili vecchi a domicilio", "si possono bruciare le sterpaglie in giardino in questo periodo",
+           "vorrei prenotare la sala comunale per un compleanno"},
+}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -389,11 +394,12 @@ def test_tuned_on_floors(detector, part, lang):
     above_floors(measure(detector, *labelled(part, lang)), *TUNED_FLOORS[part][lang], tuned=True)
 
 
-# The held-out set (written on the night of 2026-12-04), measured once on main before the
-# session's changes (a7cb942): alarm / notice / missed en 45/0/0, fr 44/1/0, es 45/0/0 of 45;
-# ordinary sentences raising an alarm 0 / 3 / 2 of 90; after them (dev10 as examples) the same.
-# Floors, not the goal; failures print counts only, so that the set is not studied through them.
-HELD_OUT_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.95, 0.035), "es": (1.0, 0.97, 0.025)}
+# The held-out set (written late on the night of 2026-12-04), measured once on main before the
+# session's changes (aae14b1): alarm / notice / missed en 44/1/0, fr 43/2/0, es 44/1/0 of 45;
+# ordinary sentences raising an alarm 0 / 1 / 0 of 90; after them (dev11 as examples, a fire
+# hydrant never a fire): 44/1/0 in each, no ordinary alarm. Floors, not the goal; failures
+# print counts only, so that the set is not studied through them.
+HELD_OUT_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.95, 0.012), "es": (1.0, 0.97, 0.012)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -401,11 +407,7 @@ def test_held_out_floors(detector, lang):
     above_floors(measure(detector, *labelled("test", lang)), *HELD_OUT_FLOORS[lang], tuned=False)
 
 
-_ALARMS = pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: no emergency missed, but 3 (fr) "
-                                                "and 2 (es) of 90 ordinary sentences raise an alarm (goal 1 %)")
-
-
-@pytest.mark.parametrize("lang", [pytest.param(lang, marks=_ALARMS) if lang != "en" else lang for lang in LANGS])
+@pytest.mark.parametrize("lang", LANGS)
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01

@@ -56,12 +56,15 @@ def test_held_out_sentences_are_not_in_the_italian_catalog():
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = held_out()
-    # Sentences that were catalog examples (from earlier sets) before the set was written.
-    known = {"c e un corso di primo soccorso in comune quest inverno",
-             "c e un uomo con un coltello in place de la mairie che minaccia la gente",
-             "ci sono posti all asilo nido comunale", "dov e l isola ecologica", "dove butto il vetro",
-             "mi sono tagliato con il flessibile e non smette di sanguinare c e sangue dappertutto",
-             "quando c e il prossimo consiglio comunale", "ritirate i mobili vecchi a domicilio"}
+    # Sentences that were catalog examples (from earlier sets) before the set was written (aae14b1).
+    known = {"a che ora apre il municipio il sabato", "c e un corso di primo soccorso in comune quest inverno",
+             "mi sono tagliato col flessibile e perdo un sacco di sangue non si ferma",
+             "mia figlia si sta tagliando le braccia e si e chiusa in camera",
+             "muoio dalla voglia di sapere quando apre la piscina comunale",
+             "non ce la faccio piu voglio farla finita", "quando c e il prossimo consiglio comunale",
+             "quanto costa il permesso di parcheggio per i residenti", "ritirate i mobili vecchi a domicilio",
+             "si possono bruciare le sterpaglie in giardino in questo periodo",
+             "vorrei prenotare la sala comunale per un compleanno"}
     assert not (written & {fold(s) for s in emergencies + ordinary}) - known
 
 
@@ -130,12 +133,12 @@ def test_dev11_floors(detector):
     above_floors(measure(detector, *labelled("dev11")), 0.97, 0.012, 0.14, tuned=True)
 
 
-# test_it (written on the night of 2026-12-04), measured once on main before the session's
-# changes (a7cb942): 44 alarms, 1 notice, 0 missed of 45; of 90 ordinary sentences 1 alarm
-# (1.1 %) and 13 notices; after them (dev10 as examples) the same, 12 notices. Floors, not the
-# goal; counts only.
+# test_it (written late on the night of 2026-12-04), measured once on main before the
+# session's changes (aae14b1): 44 alarms, 1 notice, 0 missed of 45; of 90 ordinary sentences
+# no alarm and 11 notices; after them (dev11 as examples) the same. Floors, not the goal;
+# counts only.
 def test_floors(detector):
-    above_floors(measure(detector, *held_out()), 0.97, 0.012, 0.15, tuned=False)
+    above_floors(measure(detector, *held_out()), 0.97, 0.012, 0.14, tuned=False)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
@@ -154,17 +157,15 @@ def test_dev_goal_no_emergency_missed_and_few_alarms(detector):
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 1 of 90 ordinary sentences "
-                                       "(1.1 %) raises an alarm, not 1 %")
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector):
     result = measure(detector, *held_out())
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
 # The held-out callers' first sentences (tests/nlu/data/callers/test_it.yaml), ordinary all:
-# measured once before the session's changes (5e637f7), 0 alarms and 16 notices (7.3 %) of 220,
-# after them (2440bb5) 1 alarm (0.5 %) and 13 notices (5.9 %): floors (a notice costs a caller one
-# sentence; the goal counts alarms).
+# measured once before the session's changes (aae14b1), 0 alarms and 1 notice of 220, after
+# them the same (earlier sets: up to 1 alarm and 16 notices): floors (a notice costs a caller
+# one sentence; the goal counts alarms).
 def test_italian_callers_are_almost_never_taken_for_an_emergency(detector):
     data = yaml.safe_load((DATA / "callers" / "test_it.yaml").read_text(encoding="utf-8"))
     result = measure(detector, [], [u["text"] for u in data["utterances"]])
