@@ -121,6 +121,16 @@ def _service_columns(header: set[str], services: Mapping[str, set[str]] | None, 
     return [s for s in services if s in header]
 
 
+def _is_language(code: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
 def load_streets(path: Path, services: Mapping[str, set[str]] | None = None) -> tuple[dict[str, Street], list[Problem]]:
     """Streets by id and the problems found. `services`: each service's zones, from
     collections.yaml."""
@@ -147,6 +157,10 @@ def load_streets(path: Path, services: Mapping[str, set[str]] | None = None) -> 
             aliases = tuple(a for a in written if not _TRANSLATED.match(a))
             translated[street_id] = tuple((m.group(1), m.group(2).strip()) for a in written
                                           if (m := _TRANSLATED.match(a)))
+            for code, name in translated[street_id]:
+                if not _is_language(code):
+                    problems.add(line, f"'{code}: {name}' names street '{street_id}' in '{code}', which is no "
+                                       f"language code: write the language's two letters (en: Church Street)")
             names[street_id] = (row["name"], aliases, row.get("locality", ""), line)
         elif street_id not in names:
             problems.add(line, f"the first row of street '{street_id}' must give its name")

@@ -45,6 +45,13 @@ def test_overlap_only_on_the_same_side(town_copy):
     assert _only(check_town(town_copy), csv, "overlap").line == line
 
 
+def test_a_street_name_in_an_unknown_language(town_copy):
+    csv = town_copy / "data" / "streets.csv"
+    line = replace_in(csv, "|es: Calle de la Iglesia|", "|sp: Calle de la Iglesia|")
+    problem = _only(check_town(town_copy), csv, "'sp', which is no language code")
+    assert problem.line == line
+
+
 def test_bad_date(town_copy):
     path = town_copy / "data" / "collections.yaml"
     line = replace_in(path, "from: 2026-01-15", "from: 2026-13-15")
