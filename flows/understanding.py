@@ -426,11 +426,24 @@ class Understanding:
         # subject. One candidate of the kind the question needs settles it.
         wanted = permits.permits if slots.get("permit_question") else permits.works
         fitting = [c for c in found.candidates if c["key"] in wanted]
-        return SlotResult("ok", fitting[0]) if len(fitting) == 1 else found
+        if len(fitting) == 1:
+            return SlotResult("ok", fitting[0])
+        # "How much is a licencia de obra": a major or a minor one, both free. Asked the fee
+        # of permits that cost the same, the caller gets it without a question back.
+        question = slots.get("permit_question")
+        if (question.get("text") if isinstance(question, dict) else question) == "fee" and fitting:
+            fees = {_price(permits.permits[c["key"]].fee) for c in fitting}
+            if len(fees) == 1 and None not in fees:
+                return SlotResult("ok", fitting[0])
+        return found
 
     def _slot_text(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
         text = " ".join(text.split())
         return SlotResult("ok", {"text": text}) if text else SlotResult("not_found")
+
+
+def _price(fee: Any) -> tuple[Any, str, str] | None:
+    return (fee.amount, fee.currency, fee.unit) if fee is not None else None
 
 
 def _address(street_id: str, street: str, number: int | None) -> dict[str, Any]:
