@@ -4,7 +4,7 @@ CIVICLINE_LANGUAGES=fr,en,es,it would).
 
 tests/nlu/data/callers/test_it.yaml is held out: written apart from the catalogs, the town's
 data and the matcher, measured once (docs/adding-a-language.md, step 7). Its figures are
-floors; the goal is a strict expected failure. dev_it.yaml, dev4_it.yaml, dev5_it.yaml, dev7_it.yaml, dev8_it.yaml and dev9_it.yaml were the
+floors; the goal is a test (a strict expected failure while it is missed). dev_it.yaml, dev4_it.yaml, dev5_it.yaml, dev7_it.yaml, dev8_it.yaml, dev9_it.yaml and dev10_it.yaml were the
 earlier held-out sets, now tuned on (dev6_it.yaml was written to be taught). None of their sentences are ever copied into the Italian catalog or the sorting guide:
 checked here."""
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Catalog examples that equal a sentence of a set and were in the Italian catalog before the
 # set was written by someone who had not read it: short, common wordings (dev: main at a6add88;
 # dev4: main at 664409d; dev5: main at f6048b7, and an out-of-scope question the catalog had
-# gained the day before; dev7: main at 5e637f7; dev8: main at 59bf28e; dev9: main at a7cb942; test: main at aae14b1).
+# gained the day before; dev7: main at 5e637f7; dev8: main at 59bf28e; dev9: main at a7cb942; dev10: main at aae14b1; test: main at 9117b24).
 KNOWN_BEFORE_DEV = {"arrivederci", "basta cosi grazie", "che tempo fa domani", "chi lo dice",
                 "da dove viene questa informazione", "parli piu lentamente", "puo ripetere",
                 "qual e la fonte", "va troppo veloce"}
@@ -45,9 +45,11 @@ KNOWN_BEFORE_DEV8 = {"come fa a saperlo", "cosa ritirano domani", "grazie arrive
                      "qual e la fonte", "va troppo veloce"}
 KNOWN_BEFORE_DEV9 = {"chi lo dice", "ciao", "come fa a saperlo", "come ha detto", "come mi iscrivo alle liste elettorali",
                      "grazie arrivederci", "puo ripetere", "riunioni questa settimana"}
-KNOWN_BEFORE_TEST = {"arrivederci", "chi lo dice", "ciao", "grazie arrivederci",
-                     "ho preso una multa per divieto di sosta come la pago", "mi serve un certificato di nascita",
-                     "puo ripetere", "qual e la fonte", "rifiuti verdi", "ripeta", "va troppo veloce"}
+KNOWN_BEFORE_DEV10 = {"arrivederci", "chi lo dice", "ciao", "grazie arrivederci",
+                      "ho preso una multa per divieto di sosta come la pago", "mi serve un certificato di nascita",
+                      "puo ripetere", "qual e la fonte", "rifiuti verdi", "ripeta", "va troppo veloce"}
+KNOWN_BEFORE_TEST = {"chi lo dice", "come ha detto", "e ufficiale", "grazie arrivederci",
+                     "mi serve un certificato di nascita", "puo ripetere", "qual e la fonte", "ripeta per favore"}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def test_held_out_callers_goal(result):
 @pytest.mark.parametrize(("part", "known"), [("dev", KNOWN_BEFORE_DEV), ("dev4", KNOWN_BEFORE_DEV4),
                                                   ("dev5", KNOWN_BEFORE_DEV5), ("dev6", KNOWN_BEFORE_DEV6),
                                                   ("dev7", KNOWN_BEFORE_DEV7), ("dev8", KNOWN_BEFORE_DEV8),
-                                                  ("dev9", KNOWN_BEFORE_DEV9),
+                                                  ("dev9", KNOWN_BEFORE_DEV9), ("dev10", KNOWN_BEFORE_DEV10),
                                                   ("test", KNOWN_BEFORE_TEST)])
 def test_held_out_sentences_are_not_in_the_italian_catalog_or_the_guide(part, known):
     held_out = {fold(c["text"]) for c in caller_set("it", part).cases}

@@ -1,6 +1,6 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_* to dev11_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9, dev10 and dev11 were held-out sets, measured
+dev_* to dev12_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9, dev10, dev11 and dev12 were held-out sets, measured
 and then used; dev4 was written for the look-alikes; their sentences are among the catalogs'
 examples): regression guards, not results. test_*.yaml is held out: written apart by someone
 who read no catalog, no detector and no earlier set, measured once on main before and after
@@ -241,29 +241,32 @@ def held_out_sets() -> list[str]:
     return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
 
 
-# Sentences of the held-out set (written late on the night of 2026-12-04) equal to a catalog
-# example before it was written (aae14b1; the earlier sets are examples): common wordings. A
-# sentence of dev11 equal to one of them was not made an example.
+# Sentences of the held-out set (the second written late on the night of 2026-12-04) equal to
+# a catalog example before it was written (9117b24; the earlier sets are examples): common
+# wordings. A sentence of dev12 equal to one of them was not made an example.
 KNOWN_BEFORE_TEST = {
-    "en": {"can i speak to someone in planning", "do you speak english",
-           "i need to renew my passport do i need an appointment", "what time is the council meeting on thursday",
-           "yes"},
-    "fr": {"c est quand l ouverture de la chasse cette annee", "merci au revoir",
-           "ou est ce que je peux jeter des vieux medicaments perimes", "oui"},
-    "es": {"a que hora abre la comisaria de policia el sabado",
-           "cuanto cuesta la tarjeta de aparcamiento para residentes", "es una emergencia necesito ayuda ya",
+    "en": {"are dogs allowed on the beach in summer", "is parking free on sundays on place de la mairie",
+           "what are the police station s opening hours on saturday",
+           "what time do the fireworks start on the fourteenth of july"},
+    "fr": {"c est quand les portes ouvertes de la caserne des pompiers",
+           "c est quoi les horaires du commissariat le samedi", "c est une urgence envoyez quelqu un vite",
+           "les chiens sont autorises sur la plage l ete", "ou est ce que je peux jeter des vieux medicaments perimes",
+           "vous avez le numero du service des eaux",
+           "vous organisez des formations aux premiers secours pour les associations"},
+    "es": {"a que hora es la jornada de puertas abiertas del cuartel de bomberos",
+           "cuando es el proximo pleno municipal", "donde dejo las pilas usadas",
+           "donde tiro los medicamentos caducados", "el punto limpio abre los domingos",
+           "es una emergencia necesito ayuda ya", "gracias adios",
            "hay algun curso de primeros auxilios en el ayuntamiento este invierno",
-           "me he cortado con la radial y sangra un monton no para de sangrar",
-           "me muero de ganas de saber cuando abren la piscina municipal",
-           "mi hija se esta cortando los brazos y se ha encerrado en su cuarto",
-           "quisiera hablar con alguien de urbanismo"},
-    "it": {"a che ora apre il municipio il sabato", "c e un corso di primo soccorso in comune quest inverno",
-           "mi sono tagliato col flessibile e perdo un sacco di sangue non si ferma",
-           "mia figlia si sta tagliando le braccia e si e chiusa in camera",
-           "muoio dalla voglia di sapere quando apre la piscina comunale", "non ce la faccio piu voglio farla finita",
-           "quando c e il prossimo consiglio comunale", "quanto costa il permesso di parcheggio per i residenti",
-           "ritirate i mobili vecchi a domicilio", "si possono bruciare le sterpaglie in giardino in questo periodo",
-           "vorrei prenotare la sala comunale per un compleanno"},
+           "hay ayudas para cambiar las ventanas", "me muero de ganas de saber cuando abren la piscina municipal",
+           "mi pareja me esta pegando estoy encerrada en el bano", "recogen muebles viejos a domicilio"},
+    "it": {"c e un corso di primo soccorso in comune quest inverno",
+           "che giorno passa il camion della spazzatura in rue du port", "ci sono contributi per cambiare gli infissi",
+           "dove butto le medicine scadute", "grazie arrivederci",
+           "la sirena che suona il primo mercoledi del mese e una prova vero", "mi serve un certificato di residenza",
+           "muoio dalla voglia di sapere quando riapre la piscina comunale",
+           "non ce la faccio piu voglio farla finita", "quando c e il prossimo consiglio comunale",
+           "ritirate i mobili vecchi a domicilio"},
 }
 
 
@@ -385,8 +388,15 @@ DEV10_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 
 DEV11_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
 
 
+# dev12_*.yaml, the held-out set written late on the night of 2026-12-04, measured twice (main
+# before, aae14b1: alarm / notice / missed en 44/1/0, fr 43/2/0, es 44/1/0 of 45; ordinary alarms
+# 0 / 1 / 0 of 90; after, 6d163e1: 44/1/0 in each, no ordinary alarm), tuned on since (its
+# sentences as examples): regression guards.
+DEV12_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
+
+
 TUNED_FLOORS = {"dev5": DEV5_FLOORS, "dev6": DEV6_FLOORS, "dev7": DEV7_FLOORS, "dev9": DEV9_FLOORS, "dev10": DEV10_FLOORS,
-                "dev11": DEV11_FLOORS}
+                "dev11": DEV11_FLOORS, "dev12": DEV12_FLOORS}
 
 
 @pytest.mark.parametrize(("part", "lang"), [(part, lang) for part in TUNED_FLOORS for lang in LANGS])

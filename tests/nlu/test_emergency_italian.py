@@ -1,7 +1,7 @@
 """The emergency detector in Italian. tests/nlu/data/emergency/dev_it.yaml was the first
 held-out set, then tuned on (its look-alikes weighed the calm frames and the thresholds, its
 misses chose words), dev6_it.yaml the second, dev7_it.yaml the third, dev9_it.yaml the fourth, dev10_it.yaml
-the fifth and dev11_it.yaml the sixth (dev8_it.yaml was written to be taught): their floors are regression guards.
+the fifth, dev11_it.yaml the sixth and dev12_it.yaml the seventh (dev8_it.yaml was written to be taught): their floors are regression guards.
 test_it.yaml is held out: written apart
 from the detector, its words and examples, the catalogs and the earlier sets, measured once.
 The detector is the one of a runtime offering Italian (it is off in the demo town's town.yaml)."""
@@ -56,15 +56,14 @@ def test_held_out_sentences_are_not_in_the_italian_catalog():
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = held_out()
-    # Sentences that were catalog examples (from earlier sets) before the set was written (aae14b1).
-    known = {"a che ora apre il municipio il sabato", "c e un corso di primo soccorso in comune quest inverno",
-             "mi sono tagliato col flessibile e perdo un sacco di sangue non si ferma",
-             "mia figlia si sta tagliando le braccia e si e chiusa in camera",
-             "muoio dalla voglia di sapere quando apre la piscina comunale",
+    # Sentences that were catalog examples (from earlier sets) before the set was written (9117b24).
+    known = {"c e un corso di primo soccorso in comune quest inverno",
+             "che giorno passa il camion della spazzatura in rue du port",
+             "ci sono contributi per cambiare gli infissi", "dove butto le medicine scadute", "grazie arrivederci",
+             "la sirena che suona il primo mercoledi del mese e una prova vero",
+             "mi serve un certificato di residenza", "muoio dalla voglia di sapere quando riapre la piscina comunale",
              "non ce la faccio piu voglio farla finita", "quando c e il prossimo consiglio comunale",
-             "quanto costa il permesso di parcheggio per i residenti", "ritirate i mobili vecchi a domicilio",
-             "si possono bruciare le sterpaglie in giardino in questo periodo",
-             "vorrei prenotare la sala comunale per un compleanno"}
+             "ritirate i mobili vecchi a domicilio"}
     assert not (written & {fold(s) for s in emergencies + ordinary}) - known
 
 
@@ -131,6 +130,13 @@ def test_dev10_floors(detector):
 # regression guards.
 def test_dev11_floors(detector):
     above_floors(measure(detector, *labelled("dev11")), 0.97, 0.012, 0.14, tuned=True)
+
+
+# dev12_it, the held-out set written late on the night of 2026-12-04, measured twice (aae14b1
+# and 6d163e1: 44 alarms, 1 notice, 0 missed of 45, no ordinary alarm, 11 notices), tuned on
+# since (its sentences as examples): regression guards.
+def test_dev12_floors(detector):
+    above_floors(measure(detector, *labelled("dev12")), 0.97, 0.012, 0.14, tuned=True)
 
 
 # test_it (written late on the night of 2026-12-04), measured once on main before the
