@@ -189,12 +189,12 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 
 # Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
-# wrongly), not tuned on: 2026-12-04 late at night, main before the session's changes (aae14b1)
-# en 96.5 / 0.5 % (0 % of 20), fr 94.5 / 1.5 % (0 %), es 92.0 / 2.0 % (0 %); after them (dev9
-# taught, names in another number, two objects going to one place answered) en 96.5 / 0.5 %
-# (0 %), fr 95.5 / 1.0 % (0 %), es 94.0 / 1.5 % (0 %), with or without Italian offered.
-# Floors with a small margin.
-HELD_OUT_FLOORS = {"en": (0.96, 0.01, 0.05), "fr": (0.95, 0.015, 0.05), "es": (0.935, 0.02, 0.05)}
+# wrongly), not tuned on: the second set written late on the night of 2026-12-04, main before
+# the round's changes (9117b24) en 98.0 / 0.5 % (5 % of 20: one question answered), fr 95.0 /
+# 1.5 % (0 %), es 94.5 / 2.0 % (0 %); after them (dev10 taught, the fee of permits that cost
+# the same said without "which one?") en 98.0 / 0.5 % (5 %), fr 95.5 / 1.5 % (0 %), es 94.5 /
+# 2.0 % (0 %; 2.5 % wrong without Italian offered). Floors with a small margin.
+HELD_OUT_FLOORS = {"en": (0.975, 0.01, 0.05), "fr": (0.95, 0.02, 0.05), "es": (0.94, 0.03, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -207,7 +207,7 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong", "out") <= out_wrong, result.rate("wrong", "out")
 
 
-_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.0 % (es) right, not 95 %")
+_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.5 % (es) right, not 95 %")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", pytest.param("es", marks=_SHORT)])
@@ -215,7 +215,11 @@ def test_held_out_callers_goal(runtime, lang):
     assert held_out(runtime, lang).rate("right") >= 0.95
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+_ANSWERED = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 1 of 20 (5 %) out-of-scope "
+                                                  "questions answered in English, not at most 2 %")
+
+
+@pytest.mark.parametrize("lang", [pytest.param("en", marks=_ANSWERED), "fr", "es"])
 def test_held_out_out_of_scope_goal(runtime, lang):
     assert held_out(runtime, lang).rate("wrong", "out") <= 0.02
 

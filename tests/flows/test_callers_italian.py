@@ -65,13 +65,14 @@ def test_the_held_out_set_is_whole():
     assert sum(1 for c in cases if c["intent"] == "none") == 20 and len(cases) == 220
 
 
-# Measured once on the held-out sentences, not tuned on (2026-12-04 late at night; main before
-# the session's changes, aae14b1: right 94.0 %, clarify 4.0 %, wrong 2.0 % of 200, out of scope
-# 0 % wrong of 20; after them: 95.5 / 3.0 / 1.5 %, out of scope 0 %): floors with a small margin.
+# Measured once on the held-out sentences, not tuned on (the second set written late on the
+# night of 2026-12-04; main before the round's changes, 9117b24: right 95.5 %, clarify 3.5 %,
+# wrong 1.0 % of 200, out of scope 0 % wrong of 20; after them: 96.0 / 3.0 / 1.0 %, out of
+# scope 0 %): floors with a small margin.
 def test_held_out_callers_floors(result):
-    assert result.rate("right") >= 0.95, result.rate("right")
+    assert result.rate("right") >= 0.955, result.rate("right")
     # Counts only: the held-out set is not studied through its failures.
-    assert result.rate("wrong") <= 0.02, result.rate("wrong")
+    assert result.rate("wrong") <= 0.015, result.rate("wrong")
     assert result.rate("wrong", "out") <= 0.05, result.rate("wrong", "out")
 
 
