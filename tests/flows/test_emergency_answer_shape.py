@@ -57,7 +57,7 @@ def test_an_address_at_the_address_question_hears_no_emergency_notice(engine, la
 
 
 def test_a_sure_meaning_alone_at_the_address_question_is_a_notice_then_the_address(engine):
-    said = "je vis au douze rue victor hugo avec ma mère"
+    said = "j habite au douze rue victor hugo avec ma mere qui est malade"
     maybe = engine.runtime.understanding.emergency(said, "fr")
     assert maybe is not None and maybe.by == "meaning" and maybe.sure, maybe  # the point of the test
     step = engine.start("call-1", OPEN, caller="+33612345678", language="fr")
