@@ -73,7 +73,10 @@ def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = f
     if len(phrase) < 3:
         return 0.0  # a two-letter synonym must be said exactly
     if len(phrase) > len(text):
-        return 0.97 * fuzz.ratio(phrase, text)
+        # A name said alone, shorter than the name it stands for: the article before it
+        # ("una licencia de obra" for "licencia de obra mayor") is no part of the name.
+        said = _without_leading(text, function_words) or text
+        return 0.97 * max(fuzz.ratio(phrase, text), fuzz.ratio(phrase, said))
     # partial_ratio aligns the phrase on its best window in the text; a slightly
     # lower score than an exact hit, so exact synonyms win ties. A window that holds only
     # function words ("cans" on the "can" of "can I…") is no name said.
@@ -83,6 +86,14 @@ def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = f
     if all(w in function_words for w in _words_around(text, found.dest_start, found.dest_end)):
         return 0.0
     return 0.97 * found.score
+
+
+def _without_leading(text: str, function_words: frozenset[str] | set[str]) -> str:
+    """The text less the function words it starts with."""
+    words = text.split()
+    while words and words[0] in function_words:
+        words.pop(0)
+    return " ".join(words)
 
 
 def _words_around(text: str, start: int, end: int) -> list[str]:

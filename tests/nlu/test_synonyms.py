@@ -62,3 +62,16 @@ def test_a_name_of_one_word_never_counts_by_its_stem():
 def test_a_language_without_a_stemmer_keeps_the_words_as_said():
     found = dict(match_synonym("les bouteilles de vin", "xx", {"glass_bottle": ["bouteille de vin"]}))
     assert found.get("glass_bottle", 0.0) < SAME_STEMS, found
+
+
+def test_a_name_said_alone_with_its_article_is_still_the_name():
+    permits = {"building_permit": ["licencia de obra mayor"], "prior_declaration": ["licencia de obra menor"]}
+    said = match_synonym("una licencia de obra", "es", permits)
+    assert [k for k, _ in said] == ["building_permit", "prior_declaration"], said
+    assert said[0][1] == match_synonym("licencia de obra", "es", permits)[0][1]
+
+
+def test_an_article_and_one_word_of_a_longer_name_are_not_the_name():
+    permits = {"building_permit": ["licencia de obra mayor"]}
+    assert match_synonym("una obra", "es", permits) == []
+    assert match_synonym("la licencia", "es", permits) == []
