@@ -53,3 +53,15 @@ def test_a_malformed_scenario_names_its_line(tmp_path):
     with pytest.raises(FlowError) as info:
         load_scenario(bad)
     assert info.value.problems[0].line == 4
+
+
+def test_the_readme_example_scenario_passes(engines, tmp_path):
+    """The scenario a newcomer copies from the README is a passing one."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    heading = readme.index("## Testing your flows with scenarios")
+    start = readme.index("```yaml\n", heading) + len("```yaml\n")
+    example = tmp_path / "readme-example.yaml"
+    example.write_text(readme[start:readme.index("```", start)], encoding="utf-8")
+    scenario = load_scenario(example)
+    result = run_scenario(engines(scenario), scenario, str(example))
+    assert result.passed, "\n".join(result.failures)
