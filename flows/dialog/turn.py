@@ -15,7 +15,7 @@ from flows.provenance import Source
 from flows.runtime import Runtime
 from flows.session import Action, Ask, GivenAnswer, Option, PromptSaid, Say, SessionState, Step
 from flows.session import written as is_written
-from translations.formatting import format_date_long
+from translations.formatting import format_date_long, format_list
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Turn:
         self.intent: str | None = None
         self.score: float | None = None
         self.input_node = state.node
+        self.answered = False  # a factual answer was given in this turn
 
     @property
     def understanding(self) -> Any:
@@ -93,42 +94,59 @@ class Turn:
         if not self.state.provenance:
             return
         self.keep_answer(key)
-        if getattr(self.rt.config, "spoken_provenance", False):
+        # In writing a source costs the reader one line: always there. Spoken, a town chooses.
+        if self.written or getattr(self.rt.config, "spoken_provenance", False):
             self.say_sources(self.state.provenance)
         if text_copy.available(self):
+            # An answer in two parts (where an object goes, then the recycling centre's
+            # hours) is offered once, after its last part: the copy holds both.
+            self.actions = [a for a in self.actions if not (isinstance(a, Say) and a.prompt == "copy.offer")]
+            self.said = [p for p in self.said if p.key != "copy.offer"]
             self.say("copy.offer")
 
     def keep_answer(self, key: str) -> None:
         """A factual answer, as it would be written, with its sources: a copy by text message
-        sends it, and "where does that come from?" reads its sources."""
+        sends it, and "where does that come from?" reads its sources. The parts of an answer
+        given in one turn are kept as one answer."""
         rendered = self.rt.catalogs.render(key, self.lang, self.values(), written=True)
         sources = tuple(dict(s) for s in self.state.provenance)
-        self.state.last_answer = GivenAnswer(rendered.text, rendered.language, sources)
+        before = self.state.last_answer
+        if self.answered and before is not None and before.lang == rendered.language:
+            kept = before.sources + tuple(s for s in sources if s not in before.sources)
+            self.state.last_answer = GivenAnswer(f"{before.text} {rendered.text}", rendered.language, kept)
+        else:
+            self.state.last_answer = GivenAnswer(rendered.text, rendered.language, sources)
+        self.answered = True
 
     def say_sources(self, provenance: list[dict[str, Any]], *, asked: bool = False) -> None:
-        """"According to the town's collection calendar, checked on 2 October" — once per
-        data set. When the caller asked, a source nobody verified is said too, as such."""
+        """"According to the town's sorting guide; last checked on 2 October" — once per data
+        set. When the caller asked, once per data set and date checked (a fee verified apart
+        from its permit), with the documents the records come from, and a source nobody
+        verified is said too, as such."""
         sources = [Source.from_json(data) for data in provenance]
-        # Asked, each date a data set was checked is said (a fee verified apart from its
-        # permit), with its document when the set has several; otherwise once per data set.
-        dates: dict[str, set[str]] = {}
+        documents: dict[tuple[str, ...], list[str]] = {}
         for source in sources:
-            dates.setdefault(source.dataset, set()).add(str(source.verified))
+            if source.document:
+                documents.setdefault(self._said_as(source, asked), []).append(source.document)
         spoken: set[tuple[str, ...]] = set()
         for source in sources:
-            said_as = (source.dataset, str(source.verified)) if asked else (source.dataset,)
+            said_as = self._said_as(source, asked)
             if said_as in spoken or source.dataset == "catalog" or (source.verified is None and not asked):
                 continue
             spoken.add(said_as)
             label_key = f"source.{source.dataset}"
             label = self.text(label_key) if self.rt.catalogs[self.lang].has(label_key) else source.dataset
-            if asked and source.document and len(dates[source.dataset]) > 1:
-                label = f"{label} ({source.document})"
+            if asked and documents.get(said_as):
+                label = f"{label} ({format_list(list(dict.fromkeys(documents[said_as])), self.lang)})"
             if source.verified is None:
                 self.say("common.source_unverified", dataset=label)
                 continue
             verified = format_date_long(source.verified, self.lang)
             self.say("common.source", dataset=label, verified=verified)
+
+    @staticmethod
+    def _said_as(source: Source, asked: bool) -> tuple[str, ...]:
+        return (source.dataset, str(source.verified)) if asked else (source.dataset,)
 
     def _say(self, key: str, lang: str | None, extra: dict[str, Any], answer: bool) -> None:
         rendered = self.rt.catalogs.render(key, lang or self.lang, self.values(extra), written=self.written)

@@ -251,7 +251,7 @@ def test_spoken_provenance_names_the_source_and_its_date_when_the_city_wants_it(
     step = engine.step(step.state, Pressed("1"), OPEN)
     step = engine.step(step.state, Said("12 rue victor hugo"), OPEN)
     step = engine.step(step.state, Said("oui"), OPEN)
-    assert "D'après le calendrier des collectes de la ville, vérifié le 2 octobre 2026" in says(step)
+    assert "D'après les informations de la ville sur la collecte des déchets ; dernière vérification le 2 octobre 2026" in says(step)
     quiet = Engine(make_runtime())
     step = start(quiet, "fr")
     for event in (Pressed("1"), Said("12 rue victor hugo"), Said("oui")):

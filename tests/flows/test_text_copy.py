@@ -18,9 +18,9 @@ ANSWER = {"en": "At 12 Rue Victor Hugo, the bin goes out on Tuesday.",
           "fr": "Au 12 Rue Victor Hugo, la poubelle sort le mardi.",
           "es": "En 12 Rue Victor Hugo, el contenedor sale el martes."}
 CONSENT = {"en": "ending in 7 8", "fr": "qui finit par 7 8", "es": "que termina en 7 8"}
-SOURCE = {"en": "Source: the town's collection calendar (calendrier.pdf), checked on 2 October 2026.",
-          "fr": "Source : le calendrier des collectes de la ville (calendrier.pdf), vérifié le 2 octobre 2026.",
-          "es": "Fuente: el calendario de recogida del ayuntamiento (calendrier.pdf), verificado el 2 de octubre de 2026."}
+SOURCE = {"en": "Source: the town's waste collection information (calendrier.pdf), checked on 2 October 2026.",
+          "fr": "Source : les informations de la ville sur la collecte des déchets (calendrier.pdf) ; dernière vérification le 2 octobre 2026.",
+          "es": "Fuente: la información del ayuntamiento sobre la recogida de residuos (calendrier.pdf); última comprobación el 2 de octubre de 2026."}
 
 
 class TownWithPage(FakeTown):

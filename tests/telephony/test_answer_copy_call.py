@@ -34,5 +34,5 @@ def test_a_caller_asks_for_the_answer_by_sms_with_the_keypad(make_line, sentence
     [sent] = line.recordings.wait_messages(1)
     assert (sent.to, sent.sender) == ("+33611223344", "+33199000000")
     assert sent.body.splitlines()[0] == "At 12 Rue Victor Hugo, the bin goes out on Tuesday."
-    assert "Source: the town's collection calendar (calendrier.pdf), checked on 2 October 2026." in sent.body
+    assert "Source: the town's waste collection information (calendrier.pdf), checked on 2 October 2026." in sent.body
     assert [t["intent"] for t in line.store.turns()][-2:] == ["text_copy", "text_copy.sent"]

@@ -48,7 +48,7 @@ def test_the_copy_leaves_through_twilios_rest_api_to_the_callers_number(demo_run
     assert (sent.to, sent.sender) == ("+33612345678", TOWN_NUMBER)
     lines = sent.body.splitlines()
     assert "conteneurs à verre" in lines[0]
-    assert any(line.startswith("Source : le calendrier des collectes") and "vérifié le" in line for line in lines)
+    assert any(line.startswith("Source : les informations de la ville sur la collecte des déchets") and "dernière vérification le" in line for line in lines)
     assert lines[-1] == "Port-Lumière : https://www.port-lumiere.example/"
     assert api.unauthorised == 0
     # The records: the number hashed with two digits, as for any call; not in the turns.

@@ -106,3 +106,18 @@ def test_where_from_before_any_answer_is_written_without_the_keypad_words(serve)
     s.twilio.sms("Hola", sender="+34600000009")
     reply = text_of(s.twilio.sms("#", sender="+34600000009"))
     assert "escriba #" in reply and "almohadilla" not in reply
+
+
+@pytest.mark.parametrize(("lang", "sender", "body", "source"), [
+    ("fr", "+33600000011", "Où jeter des piles usagées ?", "D'après le guide du tri de la ville ; dernière vérification le"),
+    ("en", "+447700900011", "Where do old batteries go?", "According to the town's sorting guide, checked on"),
+    ("es", "+34600000011", "¿Dónde tiro las pilas usadas?", "Según la guía de reciclaje del ayuntamiento; última comprobación el"),
+])
+def test_a_written_answer_carries_its_source_and_date(serve, lang, sender, body, source):
+    """In writing, every factual answer says where it comes from, without being asked."""
+    s = serve()
+    reply = text_of(s.twilio.sms(body, sender=sender))
+    assert source in reply, reply
+    c = client(s)
+    chat = c.post("/chat", data={"message": body, "lang": lang}, headers={"Accept": "application/json"}).get_json()
+    assert any(source in m["html"].replace("&#39;", "'") for m in chat["messages"]), chat
