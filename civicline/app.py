@@ -117,6 +117,10 @@ def create_app(
     secret = config.secret("CIVICLINE_SECRET_KEY")
     if secret:
         app.config["SECRET_KEY"] = secret
+    if not config.secret("TWILIO_AUTH_TOKEN"):
+        # Said at start, not only at the first refused call: the line looks up but answers no one.
+        logging.getLogger(__name__).warning("TWILIO_AUTH_TOKEN is not set: /twilio/voice and /twilio/sms refuse every request "
+                    "until it is (the chat page works without it)")
     texts = texts_for(config, recorder)
     ext = Civicline(config, holder, recorder, speech, report, texts, redis=redis_for(config), towns=towns)
     if ext.redis is not None:

@@ -133,3 +133,17 @@ def test_health_fails_while_call_records_are_being_lost(tmp_path):
     response = app.test_client().get("/health")
     assert response.status_code == 503
     assert "call records are being lost" in response.get_json()["problems"][0]
+
+
+def test_a_line_without_its_twilio_token_says_so_at_start(tmp_path, monkeypatch, caplog):
+    """Without the token every webhook is refused: said when the server starts, not only at
+    the first call that gets a 403."""
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    with caplog.at_level("WARNING", logger="civicline.app"):
+        create_app(load_config(_french_town_config(tmp_path, ""), env={}))
+    assert any("TWILIO_AUTH_TOKEN is not set" in r.getMessage() for r in caplog.records), caplog.text
+    caplog.clear()
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    with caplog.at_level("WARNING", logger="civicline.app"):
+        create_app(load_config(_french_town_config(tmp_path, ""), env={}))
+    assert not any("TWILIO_AUTH_TOKEN" in r.getMessage() for r in caplog.records), caplog.text
