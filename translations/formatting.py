@@ -169,7 +169,9 @@ def format_week(spans: Sequence[Sequence[tuple[time, time]]], closed_on_holidays
               for i, day in enumerate(spans) if not day]
     if closed_on_holidays:
         closed.append(str(words["holidays"]))
-    text = "; ".join(parts)
+    # French sets a space before a semicolon, as before a colon.
+    semicolon = " ; " if lang.split("-")[0] == "fr" else "; "
+    text = semicolon.join(parts)
     if closed:
-        text += "; " + str(words["closed"]).format(days=format_list(closed, lang))
+        text += semicolon + str(words["closed"]).format(days=format_list(closed, lang))
     return text

@@ -67,3 +67,12 @@ def test_italian_weekdays_take_their_article():
         "dal lunedì al sabato, dalle 9:00 alle 12:00; chiuso la domenica e i giorni festivi")
     assert format_week([[]] + [day] * 5 + [[]], False, "it").endswith("chiuso il lunedì e la domenica")
     assert format_week([[]] + [day] * 6, False, "it").startswith("dal martedì alla domenica")
+
+
+def test_a_french_week_sets_a_space_before_its_semicolons():
+    from translations.formatting import format_week
+
+    day = [(time(9), time(12)), (time(14), time(18))]
+    fr = format_week([day] * 6 + [[]], True, "fr")
+    assert " ; fermé" in fr and "h; " not in fr, fr
+    assert "; closed" in format_week([day] * 6 + [[]], True, "en")

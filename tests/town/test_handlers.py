@@ -69,7 +69,7 @@ def test_next_collections_say_each_kind_with_sources(make_ctx):
 def test_tomorrow_line(make_ctx):
     slots = {"address": _address("avenue-jean-jaures", "Avenue Jean Jaurès", 4)}  # zone B
     result = next_collections(make_ctx(NOW, "fr", slots))  # tomorrow is Wednesday: household
-    assert result.slots["tomorrow"] == "Demain, sortez la veille au soir : ordures ménagères."
+    assert result.slots["tomorrow"] == "Collecte demain : ordures ménagères. Sortez les bacs ce soir."
     result = next_collections(make_ctx(datetime(2026, 12, 4, 9), "fr", slots))  # Friday
     assert result.slots["tomorrow"] == "Il n'y a pas de collecte demain à cette adresse."
 
