@@ -104,3 +104,18 @@ def test_the_channel_survives_the_session_json_round_trip():
     engine = Engine(make_runtime())
     state = engine.start("c", OPEN, language="en", channel="sms").state
     assert type(state).from_json(state.to_json()).channel == "sms"
+
+
+@pytest.mark.parametrize("town", sorted(p.parent.name for p in (ROOT / "towns").glob("*/sentences")))
+def test_a_shipped_town_that_says_a_sentence_its_own_way_writes_it_its_own_way_too(town):
+    """A sentence a town rewords whose catalog has a written wording ("you are writing to")
+    needs the town's written wording too, or SMS and chat read the spoken one ("you have
+    reached", "press 1")."""
+    missing = []
+    for file in sorted((ROOT / "towns" / town / "sentences").glob("*.yaml")):
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        catalog = yaml.safe_load((ROOT / "translations" / file.name).read_text(encoding="utf-8"))["prompts"]
+        own = data.get("prompts") or {}
+        missing += [f"{file.name}: {key}" for key in own
+                    if not key.endswith(".text") and f"{key}.text" in catalog and f"{key}.text" not in own]
+    assert missing == []

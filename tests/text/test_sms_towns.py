@@ -20,7 +20,7 @@ def test_each_number_written_to_answers_as_its_town(serve):
     s = serve(towns=TOWNS, meaning_model="none")
     assert messages(s.twilio.sms("👋", to=PORT_LUMIERE))[0].splitlines()[0] == "Pour le français, tapez 1."
     gedling = "\n".join(messages(s.twilio.sms("Hello", to=GEDLING)))
-    assert gedling.startswith("Hello, you have reached Gedling Borough Council.")
+    assert gedling.startswith("Hello, you are writing to Gedling Borough Council.")
     # The same resident, back to Port-Lumière: its own conversation goes on (French chosen).
     assert "assistant automatique" in "\n".join(messages(s.twilio.sms("1", to=PORT_LUMIERE)))
     towns = sorted((c["town"], c["channel"]) for c in s.store.calls())
@@ -43,7 +43,7 @@ def test_the_chat_page_of_each_town_answers_as_that_town(serve):
     assert 'action="/chat?town=gedling"' in page  # the form keeps the town
     r = gedling.post("/chat?town=gedling", data={"message": "Hello"})
     assert r.status_code == 303 and "town=gedling" in r.headers["Location"]
-    assert "you have reached Gedling Borough Council" in gedling.get("/chat").get_data(as_text=True)
+    assert "you are writing to Gedling Borough Council" in gedling.get("/chat").get_data(as_text=True)
     port = s.app.test_client()
     assert "Port-Lumière" in port.get("/chat").get_data(as_text=True)  # the first town without ?town=
     port.post("/chat", data={"message": "Bonjour", "lang": "fr"})
