@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from civicline.calls import Call
-from civicline.commands.common import config_from, parse_now
+from civicline.commands.common import add_town_argument, config_from, parse_now
 from civicline.scenarios import TownEngines, load_scenario, run_scenario, scenario_files
 from civicline.wiring import load_runtime
 from flows.dialog import Engine
@@ -41,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     call.add_argument("--caller", help="the caller's number, as the phone line would give it")
     call.add_argument("--record", type=Path, metavar="DB",
                       help="record the call in this store (a try is never put among the town's calls)")
+    add_town_argument(call)
     call.set_defaults(func=run_call)
 
     sim = subparsers.add_parser("simulate", help="run scenario files; exit 1 if any fails")

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from civicline.commands.common import config_from
+from civicline.commands.common import add_town_argument, config_from
 from civicline.config import Config
 from civicline.wiring import check_runtime
 
@@ -17,14 +17,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     flows = subparsers.add_parser("flows", help="work with flow files")
     sub = flows.add_subparsers(dest="flows_command", metavar="ACTION")
     check = sub.add_parser("check", help="check every flow and print each problem with file and line")
-    check.add_argument("--flows-dir", type=Path, help="check this folder instead of the town's flows")
+    check.add_argument("--flows-dir", type=Path,
+                       help="check this folder of flows against the town's data and sentences (another "
+                            "town's whole folder: --town)")
+    add_town_argument(check)
     check.set_defaults(func=run_check)
     flows.set_defaults(func=lambda args: flows.print_help() or 2)
 
 
 def run_check(args: argparse.Namespace) -> int:
     config = config_from(args)
-    if config.towns and args.flows_dir is None:  # several towns: each is checked, named
+    if config.towns and args.flows_dir is None and not args.town:  # several towns: each is checked, named
         folders = list(dict.fromkeys(config.towns.values()))
         failed = [path for path in folders if _check(replace(config, town_path=path, towns={}), None, path.name)]
         return 1 if failed else 0

@@ -166,3 +166,18 @@ def test_flows_check_checks_every_town_of_the_towns_table_and_names_the_broken_o
     assert result.returncode == 1
     assert "town 'town': " in result.stderr and "unknown node kind 'hang_up'" in result.stderr
     assert "town 'gedling': " in result.stdout and "Traceback" not in result.stderr
+
+
+def test_another_town_is_called_and_checked_by_its_folder(tmp_path):
+    """``--town DIR`` picks the town of a call or a flows check, its sentences and data with
+    its flows; a folder that is no town is refused in one line."""
+    config = str(write_config(tmp_path, TOWN))
+    call = run("--config", config, "call", "--town", str(ROOT / "towns" / "gedling"), "--lang", "en",
+               "--now", "2026-02-16T09:00", input="when are my bins collected at 5 acorn drive\n#1\n")
+    assert call.returncode == 0, call.stderr
+    assert "Gedling" in call.stdout and "Port-Lumière" not in call.stdout
+    assert "black bin: Friday 20 February" in call.stdout, call.stdout
+    check = run("--config", config, "flows", "check", "--town", str(ROOT / "towns" / "gedling"))
+    assert check.returncode == 0 and "languages en: no problems" in check.stdout, check.stderr
+    wrong = run("--config", config, "flows", "check", "--town", str(tmp_path))
+    assert wrong.returncode != 0 and "not a town folder" in wrong.stderr and "Traceback" not in wrong.stderr

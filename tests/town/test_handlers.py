@@ -58,7 +58,7 @@ def test_next_collections_say_each_kind_with_sources(make_ctx):
     text = result.slots["collections"]
     # Tuesday afternoon: today's household collection has passed, the next is a week later.
     assert "household waste: Tuesday 8 December" in text
-    assert "recycling, yellow bin: Thursday 10 December" in text
+    assert "recycling in the yellow bin: Thursday 10 December" in text
     assert "green waste: Monday 5 April 2027" in text  # the season ended on 30 November
     assert result.slots["address_confirmed"] == "13 Rue Victor Hugo"
     datasets = [s.dataset for s in result.provenance]

@@ -167,15 +167,15 @@ def test_kinds_are_said_as_the_data_names_them_not_guessed_from_titles(make_ctx,
     # Monday 15 December 2025 after noon: "Black Bin Day" is household waste, the "Green Bin"
     # is recycling (not garden waste, which has its own round and bin).
     text = _answer(make_ctx, borough, datetime(2025, 12, 15, 14))
-    assert text == ("garden waste, brown bin: Monday 22 December; household waste, black bin: Monday 29 December; "
-                    "recycling, green bin: Monday 5 January 2026; glass, glass box: Monday 19 January 2026")
+    assert text == ("garden waste, brown bin: Monday 22 December; household waste in the black bin: Monday 29 December; "
+                    "recycling in the green bin: Monday 5 January 2026; glass in the glass box: Monday 19 January 2026")
 
 
 def test_a_street_in_a_refuse_round_and_a_garden_round_hears_both(make_ctx, borough):
     text = _answer(make_ctx, borough, datetime(2026, 2, 20, 9))
     assert "garden waste, brown bin: Monday 2 March" not in text  # moved by its override
     assert "garden waste, brown bin: Tuesday 3 March, instead of Monday 2 March" in text
-    assert "household waste, black bin: Monday 23 February" in text
+    assert "household waste in the black bin: Monday 23 February" in text
 
 
 def test_a_street_without_the_garden_round_hears_where_garden_waste_goes(make_ctx, borough):
@@ -189,11 +189,11 @@ def test_a_street_without_the_garden_round_hears_where_garden_waste_goes(make_ct
 def test_kerbside_glass_box_is_a_collection(make_ctx, borough):
     town = load_town(borough)
     text = _answer(make_ctx, borough, datetime(2026, 1, 13, 9))
-    assert "recycling, green bin and glass, glass box: Monday 19 January" in text
+    assert "recycling in the green bin and glass in the glass box: Monday 19 January" in text
     result = glass(make_ctx(datetime(2026, 1, 13, 9), "en", town_=town))
     assert result.outcome == "kerbside" and result.slots["waste_kind"]["key"] == "glass"
     only = _answer(make_ctx, borough, datetime(2026, 1, 13, 9), {"waste_kind": {"key": "glass"}})
-    assert only == "Glass, glass box: Monday 19 January."
+    assert only == "Glass in the glass box: Monday 19 January."
 
 
 def test_removed_day_and_replacement_is_said_instead_of_in_date_order(make_ctx, borough):
@@ -201,9 +201,9 @@ def test_removed_day_and_replacement_is_said_instead_of_in_date_order(make_ctx, 
     # is removed from the series); the garden calendar's one-off on the 4th removes no day,
     # so nothing says which day it replaces. The moved day comes first, in date order.
     text = _answer(make_ctx, borough, datetime(2026, 3, 31, 9))
-    assert text == ("household waste, black bin: Saturday 4 April, instead of Monday 6 April; "
+    assert text == ("household waste in the black bin: Saturday 4 April, instead of Monday 6 April; "
                     "garden waste, brown bin: Saturday 4 April; "
-                    "recycling, green bin and glass, glass box: Monday 13 April")
+                    "recycling in the green bin and glass in the glass box: Monday 13 April")
 
 
 def test_zone_names_are_spoken_not_their_ids(make_ctx, borough):
