@@ -80,6 +80,9 @@ class AskNode(_Strict):
     next: str
     on: dict[str, str] = Field(default_factory=dict)
     always: bool = False
+    # A free-text question whose answer is short (the objects to pick up), not a message: a
+    # request for a person, to repeat or where an answer comes from is heard there as such.
+    requests_heard: bool = False
 
 
 class ConfirmNode(_Strict):

@@ -119,6 +119,9 @@ def _check_nodes(
             for outcome in node.on:
                 if outcome not in ASK_OUTCOMES:
                     report(node_id, f"on.{outcome}", f"an ask node can only route {', '.join(ASK_OUTCOMES)}, not '{outcome}'")
+            if node.requests_heard and node.type != "text":
+                report(node_id, "requests_heard", "requests_heard is for a free-text question (type: text): "
+                                                  "every other question already hears requests")
         if isinstance(node, TransferNode) and town is not None and hasattr(town, "human_line"):
             try:
                 town.human_line(node.to)

@@ -241,7 +241,7 @@ def global_words(turn: Turn, text: str) -> Moved | None:
     """Asking for a person, to repeat, to slow down, where an answer comes from, or saying
     goodbye, at any question."""
     ask = turn.state.last_ask
-    if ask is not None and ask.slot_type == "text":
+    if ask is not None and ask.slot_type == "text" and not _requests_heard(turn, text):
         return None  # free text is the caller's own words, whatever they are
     intent = turn.understanding.global_intent(text, turn.lang)
     if intent is None or (intent == "slower" and turn.written):
@@ -260,6 +260,14 @@ def global_words(turn: Turn, text: str) -> Moved | None:
     elif intent == "goodbye":
         hang_up(turn, "common.goodbye", "caller_goodbye")
     return Moved(None)
+
+
+def _requests_heard(turn: Turn, text: str) -> bool:
+    """At a free-text question that hears requests (``requests_heard``), a sentence that
+    names no object of the sorting guide: "a piano" or "a desk" are objects to pick up, never
+    "slower" or "the front desk"."""
+    node = turn.rt.flows.nodes.get(turn.state.node)
+    return bool(getattr(node, "requests_heard", False)) and turn.understanding.sorting_object(text, turn.lang) is None
 
 
 def copy_asked(turn: Turn) -> Moved | None:

@@ -207,3 +207,10 @@ def test_a_slot_the_caller_is_asked_for_needs_a_name_staff_hear_in_every_languag
     assert problem.file.endswith("meetings.yaml") and problem.line == line_of(flows_dir / "meetings.yaml", "slot: day")
     # A phone number (the callback flow's 'phone') is never whispered: it needs no name.
     assert not [p for p in problems if "slot 'phone'" in p.message]
+
+
+def test_requests_heard_only_at_a_free_text_question(flows_dir):
+    waste = flows_dir / "waste.yaml"
+    edit(waste, "    type: address\n", "    type: address\n    requests_heard: true\n")
+    problem = only(check(flows_dir), "requests_heard is for a free-text question")
+    assert problem.file.endswith("waste.yaml")
