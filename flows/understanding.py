@@ -154,13 +154,20 @@ class Understanding:
 
     @staticmethod
     def _on_the_day(decision: IntentDecision, text: str, lang: str, only: list[str]) -> IntentDecision:
-        """The next meeting asked with a day named ("un conseil jeudi prochain", "c'è il
-        consiglio domani") is a question about that day, when the caller may ask it here."""
-        from nlu.dates import names_a_day
+        """The next meeting asked with a day or a month named ("un conseil jeudi prochain",
+        "c'è il consiglio domani", "a council meeting in january") is a question about that
+        day or month, when the caller may ask it here."""
+        from nlu.dates import names_a_day, names_a_month
 
-        if decision.kind != "match" or decision.intent != NEXT_MEETING or MEETING_ON_DATE not in only:
+        if MEETING_ON_DATE not in only:
             return decision
-        if not names_a_day(text, lang):
+        top_two = {s.intent for s in decision.ranked[:2]}
+        # Asked back "a given date, or council meetings?" with the date said: no question.
+        doubt = decision.kind == "ambiguous" and top_two == {NEXT_MEETING, MEETING_ON_DATE}
+        if not doubt and (decision.kind != "match" or decision.intent != NEXT_MEETING):
+            return decision
+        # A month settles only a doubt: "the council of December" is most often the next one.
+        if not names_a_day(text, lang) and not (doubt and names_a_month(text, lang)):
             return decision
         top = decision.ranked[0]
         return IntentDecision("match", [IntentScore(MEETING_ON_DATE, top.score),
@@ -341,12 +348,15 @@ class Understanding:
         return SlotResult("not_found")
 
     def _slot_date(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
-        from nlu.dates import parse_date
+        from nlu.dates import parse_date, parse_month
 
         day = parse_date(text, lang, now)
-        if day is None:
+        if day is not None:
+            return SlotResult("ok", date_value(day, lang))
+        month = parse_month(text, lang, now)  # "en janvier": the month's days, for a question on dates
+        if month is None:
             return SlotResult("not_found")
-        return SlotResult("ok", date_value(day, lang))
+        return SlotResult("ok", month_value(*month, lang))
 
     def _slot_number(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
         from nlu.numbers import parse_number
@@ -453,6 +463,14 @@ def _address(street_id: str, street: str, number: int | None) -> dict[str, Any]:
 
 def date_value(day: date, lang: str) -> dict[str, Any]:
     return {"date": day.isoformat(), "text": format_date(day, "EEEE d MMMM", locale=lang)}
+
+
+def month_value(first: date, last: date, lang: str) -> dict[str, Any]:
+    """A month named: from its first day (today, in the current month) to its last."""
+    from babel.dates import format_skeleton
+
+    return {"date": first.isoformat(), "until": last.isoformat(), "month": True,
+            "text": format_skeleton("yMMMM", first, locale=lang)}
 
 
 def phone_value(digits: str) -> dict[str, Any]:

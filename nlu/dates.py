@@ -1,7 +1,7 @@
 """Dates a caller says, relative to the call's clock.
 
 "demain", "mardi prochain", "next Tuesday", "el próximo martes", "le 14 janvier",
-"today"; ranges ("this week", "cette semaine") come from `parse_date_range`.
+"today"; ranges ("this week", "cette semaine", "en janvier") come from `parse_date_range`.
 Words are compared folded (no accents), after `normalize`.
 """
 
@@ -39,6 +39,10 @@ _RELATIVE = {
     "es": {"hoy": 0, "esta noche": 0, "manana": 1, "pasado manana": 2, "ayer": -1},
     "it": {"oggi": 0, "stasera": 0, "domani": 1, "dopodomani": 2, "dopo domani": 2, "ieri": -1},
 }
+# Words before a month named alone ("en janvier", "in march", "a gennaio"): without one, a
+# month's name is taken only as the whole answer ("may I…" names no month).
+_IN_MONTH = {"en": {"in", "of", "during", "for"}, "fr": {"en", "de", "mois", "d", "pour"},
+             "es": {"en", "de", "mes", "para"}, "it": {"a", "ad", "in", "di", "mese", "per"}}
 _NEXT = {"en": {"next"}, "fr": {"prochain", "prochaine"}, "es": {"proximo", "proxima", "que viene"},
          "it": {"prossimo", "prossima"}}
 _THIS_WEEK = {
@@ -167,6 +171,32 @@ def names_a_day(text: str, lang: str) -> bool:
     return parse_date(text, lang, datetime(2026, 1, 5)) is not None
 
 
+def names_a_month(text: str, lang: str) -> bool:
+    """Whether the sentence names a month without a day ("in january")."""
+    return parse_month(text, lang, datetime(2026, 1, 5)) is not None
+
+
+def parse_month(text: str, lang: str, now: datetime) -> tuple[date, date] | None:
+    """A month named without a day ("en janvier", "in march", "a gennaio", "janvier"): its
+    first and last day, this year or, when it is past, next year; the current month from
+    today. None when a day is named too (that is `parse_date`)."""
+    if not isinstance(text, str) or parse_date(text, lang, now) is not None:
+        return None
+    norm = normalize(text, lang, number_threshold=0)
+    tokens = norm.split()
+    months = month_names(lang)
+    before = _IN_MONTH.get(_base(lang), set())
+    for i, tok in enumerate(tokens):
+        if tok not in months or not (len(tokens) == 1 or (i > 0 and tokens[i - 1] in before)):
+            continue
+        month, today = months.index(tok) + 1, now.date()
+        year = today.year + (1 if month < today.month else 0)
+        first = today if (year, month) == (today.year, today.month) else date(year, month, 1)
+        following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        return first, following - timedelta(days=1)
+    return None
+
+
 def parse_date_range(text: str, lang: str, now: datetime) -> tuple[date, date] | None:
     """ "this week" / "next week" as (first day, last day), Monday to Sunday; a single
     day as (day, day)."""
@@ -181,4 +211,4 @@ def parse_date_range(text: str, lang: str, now: datetime) -> tuple[date, date] |
     if any(_has(norm, p) for p in _THIS_WEEK.get(base, [])):
         return now.date(), monday + timedelta(days=6)
     day = parse_date(text, lang, now)
-    return (day, day) if day else None
+    return (day, day) if day else parse_month(text, lang, now)

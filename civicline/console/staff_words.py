@@ -45,7 +45,7 @@ SLOTS: dict[str, Any] = {
     "surface": _p("slot", "surface"),
     "sorting_item": _p("slot", "object to sort"),
     "meeting_date": _p("slot", "meeting date"),
-    "meeting_day": _p("slot", "meeting day"),
+    "meeting_when": _p("slot", "meeting day"),
     "message": _p("slot", "message"),
     "transfer_reason": _p("slot", "reason for the transfer"),
 }

@@ -128,16 +128,25 @@ def _range(ctx: HandlerContext, start: datetime, end: datetime, slot: str) -> Ha
 
 @handler("meetings.on_date", needs=MEETINGS_DATA)
 def on_date(ctx: HandlerContext) -> HandlerResult:
-    """Meetings on the date the caller gave (slot meeting_date). Outcomes: ok, none, error."""
+    """Meetings on the date the caller gave (slot meeting_date: a day, or a month from its
+    first day `date` to its last `until`). Outcomes: ok, none, error."""
     value = ctx.slots.get("meeting_date") or {}
     try:
         day = date.fromisoformat(str(value.get("date") if isinstance(value, dict) else value))
+        last = date.fromisoformat(str(value["until"])) if isinstance(value, dict) and value.get("until") else day
     except ValueError:
         return HandlerResult("error")
     tz = ctx.town.timezone
     start = datetime.combine(day, time(0), tzinfo=tz)
-    result = _range(ctx, start, start + timedelta(days=1), "meetings")
-    result.slots["meeting_day"] = format_day(day, ctx.lang)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    result = _range(ctx, start, end, "meetings")
+    if last != day:
+        month = str(value.get("text") or format_day(day, ctx.lang))
+        when = text(ctx, "meetings.in_month", month=month)
+    else:
+        when = text(ctx, "meetings.on_day", day=format_day(day, ctx.lang))
+    result.slots["meeting_when"] = when
+    result.slots["meeting_when_start"] = when[:1].upper() + when[1:]
     return result
 
 

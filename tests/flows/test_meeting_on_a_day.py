@@ -73,3 +73,34 @@ def test_a_bare_number_is_no_day():
     from nlu.dates import parse_date
 
     assert parse_date("au 12 rue du port", "fr", NOW) is None
+
+
+@pytest.mark.parametrize(("said", "lang", "first", "last"), [
+    ("en janvier", "fr", "2027-01-01", "2027-01-31"), ("janvier", "fr", "2027-01-01", "2027-01-31"),
+    ("in december", "en", "2026-12-01", "2026-12-31"), ("a gennaio", "it", "2027-01-01", "2027-01-31"),
+    ("en febrero", "es", "2027-02-01", "2027-02-28"), ("anything on in may", "en", "2027-05-01", "2027-05-31"),
+])
+def test_a_month_named_is_its_days_this_year_or_next(said, lang, first, last):
+    from nlu.dates import parse_month
+
+    assert tuple(map(str, parse_month(said, lang, NOW.replace(day=20)) or ())) == (
+        first if first != "2026-12-01" else "2026-12-20", last)
+
+
+@pytest.mark.parametrize(("said", "lang"), [("may i ask something", "en"), ("le 14 janvier", "fr"), ("mars attacks", "en")])
+def test_no_month_without_its_preposition_or_with_a_day(said, lang):
+    from nlu.dates import parse_month
+
+    assert parse_month(said, lang, NOW) is None
+
+
+@pytest.mark.parametrize(("lang", "said", "expected"), [
+    ("fr", "il y a une reunion du conseil en janvier", ["En janvier 2027", "11 janvier 2027", "13 janvier 2027"]),
+    ("es", "hay algun pleno en enero", ["En enero de 2027", "11 de enero de 2027"]),
+    ("en", "any council meetings in january", ["In January 2027", "11 January 2027"]),
+])
+def test_a_month_named_at_the_first_sentence_is_answered_for_that_month(runtime, lang, said, expected):
+    step = first_sentence(Engine(runtime), lang, said, NOW)
+    text = " ".join(str(getattr(a, "text", "")) for a in step.actions)
+    assert what_was_heard(step) == "meetings.on_date", text
+    assert all(e in text for e in expected), text
