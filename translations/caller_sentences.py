@@ -1,7 +1,7 @@
 """Callers' own sentences, labelled with the request each asks for, that the intent
 regression (nlu.intent_regression) is fitted on beside the catalogs' examples.
 
-They are the tuned-on caller sets (tests/nlu/data/callers dev to dev10: sentences
+They are the tuned-on caller sets (tests/nlu/data/callers dev to dev11: sentences
 written by people who had not read the catalogs, as a recogniser writes them), copied into
 ``translations/callers/<lang>.yaml`` by ``scripts/callers_training.py --write``; the held-out
 set (test_*) never is. They teach the regression and are nearest examples of their

@@ -58,9 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--town", type=Path, default=TOWN, help="town folder for the street list")
     p.add_argument(
         "--callers",
-        choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "test"],
+        choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "test"],
         help="instead: callers' own first sentences at the main menu, through the engine "
-        "(tests/nlu/data/callers: dev to dev10 are tuned on, test is held out)",
+        "(tests/nlu/data/callers: dev to dev11 are tuned on, test is held out)",
     )
     p.set_defaults(func=run_eval)
     nlu.set_defaults(func=lambda args: nlu.print_help() or 2)

@@ -1,6 +1,6 @@
 """Callers' own first sentences at the main menu, through the engine and the demo town.
 
-dev to dev10 of tests/nlu/data/callers are tuned on (dev3, dev4, dev5, dev7, dev8, dev9 and dev10 were held-out
+dev to dev11 of tests/nlu/data/callers are tuned on (dev3, dev4, dev5, dev7, dev8, dev9, dev10 and dev11 were held-out
 sets before the present one; dev6 was written to be taught): their bars guard against regressions, they are
 not the result, and their sentences teach the intent regression (translations/callers/, kept
 equal to them here). test is held out (written apart, measured once): its measured figures
@@ -149,9 +149,9 @@ KNOWN_BEFORE_DEV10 = {
            "otra vez", "que ha dicho", "quien lo dice", "quiero hablar con una persona", "recogida de voluminosos",
            "restos vegetales"},
 }
-# The same for the held-out test sentences (the second set written late on the night of
-# 2026-12-04): catalog examples at 9117b24, before the set was written.
-KNOWN_BEFORE_TEST = {
+# The same for dev11 (the second set written late on the night of 2026-12-04, held out until
+# the night of 2026-12-05): catalog examples at 9117b24, before the set was written.
+KNOWN_BEFORE_DEV11 = {
     "en": {"agent", "any meetings this week", "bye bye", "come again", "green waste", "how do you know that",
            "i need a copy of my birth certificate", "is that official", "ok goodbye", "pardon", "representative",
            "thanks bye", "what did you say", "where does that information come from", "who says so",
@@ -161,9 +161,21 @@ KNOWN_BEFORE_TEST = {
     "es": {"adios", "como dice", "gracias adios", "puede repetir", "quiero hablar con una persona",
            "recogida de voluminosos", "residuos de jardin", "reuniones esta semana"},
 }
+# The same for the held-out test sentences (written on the night of 2026-12-05): catalog
+# examples at 1343a09, before the set was written.
+KNOWN_BEFORE_TEST = {
+    "en": {"come again", "i need a copy of my birth certificate", "is that official", "operator", "pardon",
+           "send it to my phone", "slow down", "thanks bye", "what was that",
+           "where does that information come from", "who says so", "you re talking too fast"},
+    "fr": {"au revoir", "c est tout merci", "encombrants", "merci au revoir", "plus lentement",
+           "prochain conseil municipal", "quelle est votre source", "ralentissez s il vous plait",
+           "vous parlez trop vite"},
+    "es": {"chao", "cual es la fuente", "gracias adios", "hasta luego", "nada mas gracias", "no tan rapido",
+           "puede repetir", "que ha dicho", "quiero hablar con una persona", "repitalo por favor"},
+}
 KNOWN = {"dev2": KNOWN_BEFORE, "dev3": KNOWN_BEFORE_DEV3, "dev4": KNOWN_BEFORE_DEV4, "dev5": KNOWN_BEFORE_DEV5,
          "dev6": KNOWN_BEFORE_DEV6, "dev7": KNOWN_BEFORE_DEV7, "dev8": KNOWN_BEFORE_DEV8, "dev9": KNOWN_BEFORE_DEV9,
-         "dev10": KNOWN_BEFORE_DEV10, "test": KNOWN_BEFORE_TEST}
+         "dev10": KNOWN_BEFORE_DEV10, "dev11": KNOWN_BEFORE_DEV11, "test": KNOWN_BEFORE_TEST}
 
 
 @pytest.fixture(scope="module")
@@ -189,12 +201,11 @@ def test_dev_callers_are_understood_at_their_first_sentence(runtime, lang):
 
 
 # Measured once on the held-out sentences (right at least, wrong at most; out of scope answered
-# wrongly), not tuned on: the second set written late on the night of 2026-12-04, main before
-# the round's changes (9117b24) en 98.0 / 0.5 % (5 % of 20: one question answered), fr 95.0 /
-# 1.5 % (0 %), es 94.5 / 2.0 % (0 %); after them (dev10 taught, the fee of permits that cost
-# the same said without "which one?") en 98.0 / 0.5 % (5 %), fr 95.5 / 1.5 % (0 %), es 94.5 /
-# 2.0 % (0 %; 2.5 % wrong without Italian offered). Floors with a small margin.
-HELD_OUT_FLOORS = {"en": (0.975, 0.01, 0.05), "fr": (0.95, 0.02, 0.05), "es": (0.94, 0.03, 0.05)}
+# wrongly), not tuned on: the set written on the night of 2026-12-05, main before the round's
+# changes (1343a09) en 96.0 / 2.0 % (5 % of 20: one question answered), fr 96.0 / 1.0 % (0 %),
+# es 97.0 / 1.5 % (0 %); after them (dev11 taught, a month named at the question for a day)
+# en 96.0 / 2.5 % (5 %), fr 96.0 / 1.0 % (0 %), es 97.0 / 1.5 % (0 %). Floors with a small margin.
+HELD_OUT_FLOORS = {"en": (0.955, 0.03, 0.05), "fr": (0.955, 0.015, 0.05), "es": (0.965, 0.02, 0.05)}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -207,10 +218,7 @@ def test_held_out_callers_floors(runtime, lang):
     assert result.rate("wrong", "out") <= out_wrong, result.rate("wrong", "out")
 
 
-_SHORT = pytest.mark.xfail(strict=True, reason="goal not met on the held-out callers: 94.5 % (es) right, not 95 %")
-
-
-@pytest.mark.parametrize("lang", ["en", "fr", pytest.param("es", marks=_SHORT)])
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_held_out_callers_goal(runtime, lang):
     assert held_out(runtime, lang).rate("right") >= 0.95
 
@@ -224,7 +232,7 @@ def test_held_out_out_of_scope_goal(runtime, lang):
     assert held_out(runtime, lang).rate("wrong", "out") <= 0.02
 
 
-@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "test")])
+@pytest.mark.parametrize(("lang", "part"), [(lang, part) for lang in ("en", "fr", "es") for part in ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "test")])
 def test_held_out_sentences_are_not_in_the_catalogs(lang, part):
     held_out = {fold(c["text"]) for c in caller_set(lang, part).cases}
     catalog = yaml.safe_load((ROOT / "translations" / f"{lang}.yaml").read_text(encoding="utf-8"))

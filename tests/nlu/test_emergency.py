@@ -1,6 +1,6 @@
 """The emergency detector: its words, its meaning layer, and its labelled sentences.
 
-dev_* to dev12_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9, dev10, dev11 and dev12 were held-out sets, measured
+dev_* to dev13_*.yaml set the detector (dev2, dev3, dev5, dev6, dev7, dev9, dev10, dev11, dev12 and dev13 were held-out sets, measured
 and then used; dev4 was written for the look-alikes; their sentences are among the catalogs'
 examples): regression guards, not results. test_*.yaml is held out: written apart by someone
 who read no catalog, no detector and no earlier set, measured once on main before and after
@@ -241,32 +241,30 @@ def held_out_sets() -> list[str]:
     return sorted(p.stem.split("_")[1] for p in DATA.glob("emergency/test_*.yaml"))
 
 
-# Sentences of the held-out set (the second written late on the night of 2026-12-04) equal to
-# a catalog example before it was written (9117b24; the earlier sets are examples): common
-# wordings. A sentence of dev12 equal to one of them was not made an example.
+# Sentences of the held-out set (written on the night of 2026-12-05) equal to a catalog example
+# before it was written (1343a09; the earlier sets are examples): common wordings. A sentence
+# of dev13 equal to one of them was not made an example.
 KNOWN_BEFORE_TEST = {
-    "en": {"are dogs allowed on the beach in summer", "is parking free on sundays on place de la mairie",
-           "what are the police station s opening hours on saturday",
-           "what time do the fireworks start on the fourteenth of july"},
-    "fr": {"c est quand les portes ouvertes de la caserne des pompiers",
-           "c est quoi les horaires du commissariat le samedi", "c est une urgence envoyez quelqu un vite",
-           "les chiens sont autorises sur la plage l ete", "ou est ce que je peux jeter des vieux medicaments perimes",
-           "vous avez le numero du service des eaux",
-           "vous organisez des formations aux premiers secours pour les associations"},
-    "es": {"a que hora es la jornada de puertas abiertas del cuartel de bomberos",
-           "cuando es el proximo pleno municipal", "donde dejo las pilas usadas",
-           "donde tiro los medicamentos caducados", "el punto limpio abre los domingos",
-           "es una emergencia necesito ayuda ya", "gracias adios",
-           "hay algun curso de primeros auxilios en el ayuntamiento este invierno",
-           "hay ayudas para cambiar las ventanas", "me muero de ganas de saber cuando abren la piscina municipal",
-           "mi pareja me esta pegando estoy encerrada en el bano", "recogen muebles viejos a domicilio"},
-    "it": {"c e un corso di primo soccorso in comune quest inverno",
-           "che giorno passa il camion della spazzatura in rue du port", "ci sono contributi per cambiare gli infissi",
-           "dove butto le medicine scadute", "grazie arrivederci",
-           "la sirena che suona il primo mercoledi del mese e una prova vero", "mi serve un certificato di residenza",
+    "en": {"can i pay for school meals online", "thanks bye",
+           "what time does the town hall close on saturdays"},
+    "fr": {"ma mere parle bizarre d un coup elle a la bouche de travers et elle arrive plus a lever le bras",
+           "merci bonne journee"},
+    "es": {"creo que hay un escape de gas en la calle se oye como un silbido y huele a huevo podrido",
+           "cuando es el proximo pleno municipal",
+           "el nino se ha bebido la lejia que estaba debajo del fregadero",
+           "es una emergencia necesito ayuda ya", "hola",
+           "huele muchisimo a gas en toda la escalera del edificio",
+           "me he cortado con la radial y no para de sangrar hay sangre por todas partes",
+           "mi hermano me ha mandado un mensaje despidiendose y dice que se va a tirar del puente",
+           "quiero alquilar la sala municipal para un cumpleanos", "vale gracias adios",
+           "ya no puedo mas quiero acabar con todo esta noche"},
+    "it": {"a che ora apre il commissariato di polizia il sabato",
+           "mi sono tagliato con il flessibile e non smette di sanguinare c e sangue dappertutto",
+           "mio fratello mi ha mandato un messaggio di addio e dice che si butta dal ponte",
            "muoio dalla voglia di sapere quando riapre la piscina comunale",
-           "non ce la faccio piu voglio farla finita", "quando c e il prossimo consiglio comunale",
-           "ritirate i mobili vecchi a domicilio"},
+           "non ce la faccio piu voglio farla finita stanotte", "pronto",
+           "quando c e il prossimo consiglio comunale", "va bene grazie arrivederci",
+           "vorrei affittare la sala comunale per un compleanno"},
 }
 
 
@@ -395,8 +393,15 @@ DEV11_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 
 DEV12_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
 
 
+# dev13_*.yaml, the second held-out set written late on the night of 2026-12-04, measured twice
+# (main before, 9117b24: alarm / notice / missed en 44/1/0, fr 45/0/0, es 44/1/0 of 45; ordinary
+# alarms 1 / 2 / 0 of 90; after, ed31d7f: en 43/2/0, fr 45/0/0, es 45/0/0; 1 / 2 / 0 of 90),
+# tuned on since the night of 2026-12-05 (its sentences as examples): regression guards.
+DEV13_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.97, 0.012)}
+
+
 TUNED_FLOORS = {"dev5": DEV5_FLOORS, "dev6": DEV6_FLOORS, "dev7": DEV7_FLOORS, "dev9": DEV9_FLOORS, "dev10": DEV10_FLOORS,
-                "dev11": DEV11_FLOORS, "dev12": DEV12_FLOORS}
+                "dev11": DEV11_FLOORS, "dev12": DEV12_FLOORS, "dev13": DEV13_FLOORS}
 
 
 @pytest.mark.parametrize(("part", "lang"), [(part, lang) for part in TUNED_FLOORS for lang in LANGS])
@@ -404,12 +409,12 @@ def test_tuned_on_floors(detector, part, lang):
     above_floors(measure(detector, *labelled(part, lang)), *TUNED_FLOORS[part][lang], tuned=True)
 
 
-# The held-out set (the second written late on the night of 2026-12-04), measured once on main
-# before the round's changes (9117b24): alarm / notice / missed en 44/1/0, fr 45/0/0, es 44/1/0
-# of 45; ordinary sentences raising an alarm 1 / 2 / 0 of 90; after them (dev12 as examples):
-# en 43/2/0, fr 45/0/0, es 45/0/0; 1 / 2 / 0 of 90. Floors, not the goal; failures print
-# counts only, so that the set is not studied through them.
-HELD_OUT_FLOORS = {"en": (1.0, 0.95, 0.012), "fr": (1.0, 0.97, 0.025), "es": (1.0, 0.97, 0.012)}
+# The held-out set (written on the night of 2026-12-05), measured once on main before the
+# round's changes (1343a09): alarm / notice / missed en 43/2/0, fr 45/0/0, es 43/2/0 of 45;
+# ordinary sentences raising an alarm 0 / 2 / 3 of 90; after them (dev13 as examples): en
+# 44/1/0, fr 45/0/0, es 43/2/0; 0 / 1 / 2 of 90. Floors, not the goal; failures print counts
+# only, so that the set is not studied through them.
+HELD_OUT_FLOORS = {"en": (1.0, 0.97, 0.012), "fr": (1.0, 0.97, 0.012), "es": (1.0, 0.95, 0.025)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -417,11 +422,11 @@ def test_held_out_floors(detector, lang):
     above_floors(measure(detector, *labelled("test", lang)), *HELD_OUT_FLOORS[lang], tuned=False)
 
 
-_ALARMS = pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: no emergency missed, but 1 (en) "
-                                                "and 2 (fr) of 90 ordinary sentences raise an alarm (goal 1 %)")
+_ALARMS = pytest.mark.xfail(strict=True, reason="goal not met on the held-out set: no emergency missed, but 1 (fr) "
+                                                "and 2 (es) of 90 ordinary sentences raise an alarm (goal 1 %)")
 
 
-@pytest.mark.parametrize("lang", [pytest.param(lang, marks=_ALARMS) if lang != "es" else lang for lang in LANGS])
+@pytest.mark.parametrize("lang", [pytest.param(lang, marks=_ALARMS) if lang != "en" else lang for lang in LANGS])
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector, lang):
     result = measure(detector, *labelled("test", lang))
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01

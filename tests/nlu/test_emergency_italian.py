@@ -1,7 +1,7 @@
 """The emergency detector in Italian. tests/nlu/data/emergency/dev_it.yaml was the first
 held-out set, then tuned on (its look-alikes weighed the calm frames and the thresholds, its
 misses chose words), dev6_it.yaml the second, dev7_it.yaml the third, dev9_it.yaml the fourth, dev10_it.yaml
-the fifth, dev11_it.yaml the sixth and dev12_it.yaml the seventh (dev8_it.yaml was written to be taught): their floors are regression guards.
+the fifth, dev11_it.yaml the sixth, dev12_it.yaml the seventh and dev13_it.yaml the eighth (dev8_it.yaml was written to be taught): their floors are regression guards.
 test_it.yaml is held out: written apart
 from the detector, its words and examples, the catalogs and the earlier sets, measured once.
 The detector is the one of a runtime offering Italian (it is off in the demo town's town.yaml)."""
@@ -56,14 +56,14 @@ def test_held_out_sentences_are_not_in_the_italian_catalog():
     written = {fold(s) for phrases in section["examples"].values() for s in phrases}
     written |= {fold(s) for s in section["ordinary"]}
     emergencies, ordinary = held_out()
-    # Sentences that were catalog examples (from earlier sets) before the set was written (9117b24).
-    known = {"c e un corso di primo soccorso in comune quest inverno",
-             "che giorno passa il camion della spazzatura in rue du port",
-             "ci sono contributi per cambiare gli infissi", "dove butto le medicine scadute", "grazie arrivederci",
-             "la sirena che suona il primo mercoledi del mese e una prova vero",
-             "mi serve un certificato di residenza", "muoio dalla voglia di sapere quando riapre la piscina comunale",
-             "non ce la faccio piu voglio farla finita", "quando c e il prossimo consiglio comunale",
-             "ritirate i mobili vecchi a domicilio"}
+    # Sentences that were catalog examples (from earlier sets) before the set was written (1343a09).
+    known = {"a che ora apre il commissariato di polizia il sabato",
+             "mi sono tagliato con il flessibile e non smette di sanguinare c e sangue dappertutto",
+             "mio fratello mi ha mandato un messaggio di addio e dice che si butta dal ponte",
+             "muoio dalla voglia di sapere quando riapre la piscina comunale",
+             "non ce la faccio piu voglio farla finita stanotte", "pronto",
+             "quando c e il prossimo consiglio comunale", "va bene grazie arrivederci",
+             "vorrei affittare la sala comunale per un compleanno"}
     assert not (written & {fold(s) for s in emergencies + ordinary}) - known
 
 
@@ -139,12 +139,19 @@ def test_dev12_floors(detector):
     above_floors(measure(detector, *labelled("dev12")), 0.97, 0.012, 0.14, tuned=True)
 
 
-# test_it (the second set written late on the night of 2026-12-04), measured once on main
-# before the round's changes (9117b24): 45 alarms, 0 notices, 0 missed of 45; of 90 ordinary
-# sentences 2 alarms (2.2 %) and 12 notices; after them (dev12 as examples) the same. Floors,
-# not the goal; counts only.
+# dev13_it, the second held-out set written late on the night of 2026-12-04, measured twice
+# (9117b24 and ed31d7f: 45 alarms, 0 notices, 0 missed of 45; 2 ordinary alarms of 90, 12
+# notices), tuned on since the night of 2026-12-05 (its sentences as examples): regression guards.
+def test_dev13_floors(detector):
+    above_floors(measure(detector, *labelled("dev13")), 0.97, 0.012, 0.14, tuned=True)
+
+
+# test_it (written on the night of 2026-12-05), measured once on main before the round's
+# changes (1343a09): 45 alarms, 0 notices, 0 missed of 45; of 90 ordinary sentences 1 alarm
+# (1.1 %) and 13 notices; after them (dev13 as examples) the same. Floors, not the goal;
+# counts only.
 def test_floors(detector):
-    above_floors(measure(detector, *held_out()), 0.97, 0.025, 0.14, tuned=False)
+    above_floors(measure(detector, *held_out()), 0.97, 0.012, 0.16, tuned=False)
 
 
 def test_a_calm_frame_never_softens_the_words_of_suicide(detector):
@@ -163,15 +170,15 @@ def test_dev_goal_no_emergency_missed_and_few_alarms(detector):
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 2 of 90 ordinary sentences "
-                                       "(2.2 %) raise an alarm, not 1 %")
+@pytest.mark.xfail(strict=True, reason="goal not met on the Italian held-out set: 1 of 90 ordinary sentences "
+                                       "(1.1 %) raises an alarm, not at most 1 %")
 def test_held_out_goal_no_emergency_missed_and_few_alarms(detector):
     result = measure(detector, *held_out())
     assert result.recall == 1.0 and result.false_alarm_rate <= 0.01
 
 
 # The held-out callers' first sentences (tests/nlu/data/callers/test_it.yaml), ordinary all:
-# measured once before the round's changes (9117b24), 0 alarms and 3 notices of 220, after
+# measured once before the round's changes (1343a09), 0 alarms and 1 notice of 220, after
 # them 0 and 2 (earlier sets: up to 1 alarm and 16 notices): floors (a notice costs a caller
 # one sentence; the goal counts alarms).
 def test_italian_callers_are_almost_never_taken_for_an_emergency(detector):
