@@ -142,7 +142,7 @@ def what_was_heard(step: Step) -> str:
         return step.intent
     if state.node in ("@pick", "@switch"):
         return "clarify"
-    if any(getattr(a, "prompt", None) == "common.not_understood" for a in step.actions):
+    if any(getattr(a, "prompt", None) in ("common.not_understood", "common.not_handled") for a in step.actions):
         return "not_understood"
     sorting = state.slots.get("sorting")
     if isinstance(sorting, dict) and sorting.get("service") and step.intent == "waste.sorting":

@@ -18,7 +18,7 @@ from translations.catalog import WRITTEN_SUFFIX, Catalogs, is_written_variant
 # Prompts the engine itself says: every catalog must have them.
 ENGINE_PROMPTS = (
     "lang.choose", "lang.name", "lang.switch_offer", "lang.switched",
-    "common.not_understood", "common.no_input", "common.options", "common.option",
+    "common.not_understood", "common.not_handled", "common.no_input", "common.options", "common.option",
     "common.always", "common.offer_person", "common.which_one", "common.candidate",
     "common.slower", "common.hello", "common.repeat_nothing", "common.error", "common.transferring",
     "common.goodbye", "common.yes_no_hint", "common.choice_between", "common.summary",

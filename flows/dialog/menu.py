@@ -108,7 +108,10 @@ def _spoken(turn: Turn, node: MenuNode, text: str, missed: str | None) -> str | 
         turn.score = decision.ranked[0].score
     if switch.offer(turn, text):
         return None
-    return not_understood(turn, text=text)
+    # Nearer a question the town does not answer than any request: "I didn't understand"
+    # would have the caller say the passport question again.
+    apology = "common.not_handled" if decision.out_of_scope else "common.not_understood"
+    return not_understood(turn, apology, text=text)
 
 
 def _take(turn: Turn, targets: dict[str, Target], intent: str, score: float | None, text: str) -> str:

@@ -52,9 +52,9 @@ def test_an_emergency_in_the_first_chat_message_is_answered_first_in_writing(ser
 
 
 @pytest.mark.parametrize(("lang", "body", "apology", "sender"), [
-    ("fr", "Je voudrais un passeport pour mon chat violet", "pas compris", "+33600000002"),
-    ("en", "I would like a passport for my purple cat please", "understand", "+447700900002"),
-    ("es", "Quisiera un pasaporte para mi gato morado", "no he entendido", "+34600000002"),
+    ("fr", "Je voudrais un passeport pour mon chat violet", "cette ligne peut répondre", "+33600000002"),
+    ("en", "I would like a passport for my purple cat please", "this line can answer", "+447700900002"),
+    ("es", "Quisiera un pasaporte para mi gato morado", "esta línea pueda responder", "+34600000002"),
 ])
 def test_a_first_message_not_understood_gets_the_apology_and_is_recorded(serve, lang, body, apology, sender):
     s = serve()
