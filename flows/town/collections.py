@@ -1,6 +1,8 @@
 """Collection rules: weekly or every-N-weeks rules by zone, seasons and the holiday shift,
 for a town that publishes rules rather than calendars (a service's `schedules:` in
-collections.yaml), and the recycling centre and bulky items.
+collections.yaml), and the recycling centre and bulky items. A rule taken from a yearly
+document may end (`until:`): no day is computed after it, and callers hear that no date is
+published, as for a calendar that has ended.
 
 The holiday rule (`holiday_rule: shift_after_holiday`): in a week (Monday–Sunday) with a
 public holiday on a weekday, every collection on or after the holiday that week moves one
@@ -54,12 +56,15 @@ class Schedule:
     season: Season | None
     origin: Origin
     line: int
+    until: date | None = None  # the last day the published rule covers; None: for ever
 
     def planned_days(self, start: date, end: date) -> list[date]:
         """Scheduled days in [start, end], before any holiday shift."""
         first = start + timedelta(days=(self.weekday - start.weekday()) % 7)
         days = []
         day = first
+        if self.until is not None:
+            end = min(end, self.until)
         while day <= end:
             on_cycle = self.anchor is None or ((day - self.anchor).days // 7) % self.every_weeks == 0
             if on_cycle and (self.anchor is None or day >= self.anchor) and (
@@ -122,6 +127,14 @@ class RuleCollections:
     def kinds_for(self, zone: str) -> set[str]:
         return {s.kind for s in self.schedules if zone in s.zones}
 
+    def last_day(self, zone: str) -> date | None:
+        """The last day a zone's rules cover, when every one of them says (``until:``);
+        None while one repeats for ever."""
+        ends = [s.until for s in self.schedules if zone in s.zones]
+        if not ends or any(e is None for e in ends):
+            return None
+        return max(e for e in ends if e is not None)
+
 
 class RuleZone:
     """One zone's collections computed from its service's rules."""
@@ -137,7 +150,13 @@ class RuleZone:
         return self.rules.kinds_for(self.zone)
 
     def last_day(self) -> date | None:
-        return None  # rules repeat for ever
+        return self.rules.last_day(self.zone)
+
+    @property
+    def origin(self) -> Origin | None:
+        """Where the zone's rule that runs longest was published (said when none is left)."""
+        mine = [s for s in self.rules.schedules if self.zone in s.zones]
+        return max(mine, key=lambda s: s.until or date.max).origin if mine else None
 
 
 
@@ -190,7 +209,12 @@ def parse_schedule(item: Any, line: int, zones: dict[str, Any], kinds: set[str],
     elif every > 1:
         problems.add(line, f"schedule '{sid}': every {every} weeks needs a first day ('from: YYYY-MM-DD')")
     season = _season(item.get("season"), problems, at("season"))
+    until = None
+    if "until" in item:
+        until = parse_date(item["until"], problems, at("until"), f"schedule '{sid}': until")
+        if until and anchor and until < anchor:
+            problems.add(at("until"), f"schedule '{sid}': until {until} is before from {anchor}")
     origin = origin_of(item, problems, at("verified"), f"schedule '{sid}'")
     if kind not in kinds or weekday is None or not listed:
         return None
-    return Schedule(sid, kind, tuple(str(z) for z in listed), weekday, every, anchor, season, origin, line)
+    return Schedule(sid, kind, tuple(str(z) for z in listed), weekday, every, anchor, season, origin, line, until)

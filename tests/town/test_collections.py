@@ -106,3 +106,67 @@ def test_human_line_hours(town):
     assert line.next_opening(_at(town, 2026, 12, 31, 17, 30)) == _at(town, 2027, 1, 4, 8, 30)
     with pytest.raises(KeyError):
         town.human_line("nope")
+
+
+def _ending(town_copy, until: str, ids=("household-A", "recycling-A", "green-AB")):
+    """The demo town with zone A's rules ending on `until` (the last day of their document)."""
+    from support.townkit import replace_in
+
+    path = town_copy / "data" / "collections.yaml"
+    for sid in ids:
+        replace_in(path, f"  - id: {sid}\n", f"  - id: {sid}\n    until: {until}\n")
+    return path
+
+
+def test_a_rule_that_ends_computes_no_day_after_it(town_copy):
+    from flows.town import load_town
+
+    _ending(town_copy, "2026-12-31")
+    rules = load_town(town_copy).collections.services["zone"].zones["A"].source.rules
+    days = [c.day for c in rules.between("A", date(2026, 12, 20), date(2027, 1, 31), "household")]
+    assert days and max(days) <= date(2026, 12, 31)
+    assert rules.last_day("A") == date(2026, 12, 31)
+    assert rules.last_day("B") is None  # zone B's rules repeat for ever
+
+
+def test_a_zone_whose_rules_have_ended_hears_no_date_with_the_source(town_copy, make_ctx):
+    from flows.services.waste import next_collections
+    from flows.town import load_town
+
+    _ending(town_copy, "2026-12-31")
+    town = load_town(town_copy)
+    address = {"street_id": "rue-victor-hugo", "street": "Rue Victor Hugo", "number": 13, "text": "13 Rue Victor Hugo"}
+    result = next_collections(make_ctx(datetime(2027, 1, 4, 9), "en", {"address": address}, town_=town))
+    assert result.outcome == "no_dates", result
+    assert result.slots["calendar_until"] == "Thursday 31 December 2026"
+    assert "Calendrier des collectes 2026" in result.slots["calendar_source"]
+
+
+def test_until_before_from_or_not_a_date_is_refused_with_its_line(town_copy):
+    from flows.town import check_town
+
+    path = _ending(town_copy, "2025-12-31", ids=("recycling-A",))
+    problems = check_town(town_copy)
+    assert any("until 2025-12-31 is before from 2026-01-08" in p.message and p.file.endswith("collections.yaml")
+               for p in problems), [str(p) for p in problems]
+    path.write_text(path.read_text(encoding="utf-8").replace("until: 2025-12-31", "until: soon"), encoding="utf-8")
+    assert any("until" in p.message for p in check_town(town_copy))
+
+
+def test_data_check_says_when_a_zone_s_rules_end(town_copy):
+    from flows.town import load_town
+    from flows.town.freshness import freshness
+
+    _ending(town_copy, "2026-12-31")
+    notices = freshness(load_town(town_copy), date(2027, 1, 4), 180)
+    assert any(n.severity == "error" and "'A'" in n.message for n in notices), [n.message for n in notices]
+
+
+def test_data_check_warns_before_a_zone_s_rules_end(town_copy):
+    from flows.town import load_town
+    from flows.town.freshness import WARN_WEEKS, freshness
+
+    _ending(town_copy, "2026-12-31")
+    today = date(2026, 12, 31) - timedelta(weeks=WARN_WEEKS) + timedelta(days=3)
+    notices = freshness(load_town(town_copy), today, 180)
+    assert any(n.severity == "warning" and "ends on 2026-12-31" in n.message for n in notices), [n.message for n in notices]

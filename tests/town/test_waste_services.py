@@ -167,14 +167,14 @@ def test_kinds_are_said_as_the_data_names_them_not_guessed_from_titles(make_ctx,
     # Monday 15 December 2025 after noon: "Black Bin Day" is household waste, the "Green Bin"
     # is recycling (not garden waste, which has its own round and bin).
     text = _answer(make_ctx, borough, datetime(2025, 12, 15, 14))
-    assert text == ("garden waste, brown bin: Monday 22 December; household waste in the black bin: Monday 29 December; "
+    assert text == ("garden waste in the brown bin: Monday 22 December; household waste in the black bin: Monday 29 December; "
                     "recycling in the green bin: Monday 5 January 2026; glass in the glass box: Monday 19 January 2026")
 
 
 def test_a_street_in_a_refuse_round_and_a_garden_round_hears_both(make_ctx, borough):
     text = _answer(make_ctx, borough, datetime(2026, 2, 20, 9))
-    assert "garden waste, brown bin: Monday 2 March" not in text  # moved by its override
-    assert "garden waste, brown bin: Tuesday 3 March, instead of Monday 2 March" in text
+    assert "garden waste in the brown bin: Monday 2 March" not in text  # moved by its override
+    assert "garden waste in the brown bin: Tuesday 3 March, instead of Monday 2 March" in text
     assert "household waste in the black bin: Monday 23 February" in text
 
 
@@ -202,7 +202,7 @@ def test_removed_day_and_replacement_is_said_instead_of_in_date_order(make_ctx, 
     # so nothing says which day it replaces. The moved day comes first, in date order.
     text = _answer(make_ctx, borough, datetime(2026, 3, 31, 9))
     assert text == ("household waste in the black bin: Saturday 4 April, instead of Monday 6 April; "
-                    "garden waste, brown bin: Saturday 4 April; "
+                    "garden waste in the brown bin: Saturday 4 April; "
                     "recycling in the green bin and glass in the glass box: Monday 13 April")
 
 
