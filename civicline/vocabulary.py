@@ -158,6 +158,12 @@ def town_values(town: Any, lang: str, today: date) -> list[str]:
             lasts = [zone.source.last_day() for zone in service.zones.values()
                      if hasattr(getattr(zone, "source", None), "last_day")]
             out += [format_day(day, lang, year=True) for day in lasts if day]
+            # The documents a rule-based calendar cites, said when a caller asks where an answer
+            # comes from (rules are no dataclass: the walk over origins below misses them).
+            for zone in service.zones.values():
+                for schedule in getattr(getattr(zone.source, "rules", None), "schedules", ()):
+                    out += [schedule.origin.document, format_date_long(schedule.origin.verified, lang)
+                            if schedule.origin.verified else ""]
         for kind in data.kinds.values():
             out += [kind.name(lang, main), kind.bin(lang, main), kind.elsewhere_text(lang, main)]
             out += [text for p in kind.points for text in (p.name, p.address)]

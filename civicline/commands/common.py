@@ -16,7 +16,7 @@ def config_from(args: argparse.Namespace) -> Config:
     """The configuration, with the town folder of ``--town`` when the command has one (as
     CIVICLINE_TOWN_PATH would set it)."""
     config = load_config(getattr(args, "config", None))
-    town = getattr(args, "town", None)
+    town = getattr(args, "town_dir", None)
     if not town:
         return config
     if not (Path(town) / "town.yaml").is_file():
@@ -25,7 +25,7 @@ def config_from(args: argparse.Namespace) -> Config:
 
 
 def add_town_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--town", metavar="DIR",
+    parser.add_argument("--town", dest="town_dir", metavar="DIR",
                         help="the town folder to use (default: the town of civicline.toml, or $CIVICLINE_TOWN_PATH)")
 
 

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = config_from(args)
-    if config.towns and args.flows_dir is None and not args.town:  # several towns: each is checked, named
+    if config.towns and args.flows_dir is None and not args.town_dir:  # several towns: each is checked, named
         folders = list(dict.fromkeys(config.towns.values()))
         failed = [path for path in folders if _check(replace(config, town_path=path, towns={}), None, path.name)]
         return 1 if failed else 0
