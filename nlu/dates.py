@@ -171,6 +171,48 @@ def names_a_day(text: str, lang: str) -> bool:
     return parse_date(text, lang, datetime(2026, 1, 5)) is not None
 
 
+# Days callers name by their feast ("after Christmas"), as (month, day).
+_FEASTS = {
+    "en": {"christmas": (12, 25), "christmas day": (12, 25), "new year": (1, 1), "new year s day": (1, 1),
+           "new years day": (1, 1)},
+    "fr": {"noel": (12, 25), "nouvel an": (1, 1), "jour de l an": (1, 1), "fetes": (12, 31)},
+    "es": {"navidad": (12, 25), "navidades": (12, 25), "ano nuevo": (1, 1), "fiestas": (12, 31), "reyes": (1, 6)},
+    "it": {"natale": (12, 25), "capodanno": (1, 1), "feste": (12, 31), "befana": (1, 6)},
+}
+# "After …": the words that start a day or a month the caller means "from then on".
+_AFTER = {"en": ("after",), "fr": ("apres",), "es": ("despues de", "despues del", "despues"),
+          "it": ("dopo",)}
+
+
+def parse_after(text: str, lang: str, now: datetime) -> date | None:
+    """The first day after the day, the month or the feast said after "after" ("after
+    Christmas", "après le 15 janvier", "después de enero", "dopo natale"), or None."""
+    if not isinstance(text, str):
+        return None
+    norm = normalize(text, lang, number_threshold=0)
+    base = _base(lang)
+    for word in _AFTER.get(base, ()):
+        at = f" {norm} ".find(f" {word} ")
+        if at < 0:
+            continue
+        rest = f" {norm} "[at + len(word) + 2:].strip()
+        rest = re.sub(r"^(?:the|le|la|les|l|el|los|las|il|lo|i|gli)\s+", "", rest)
+        for feast, (month, day) in sorted(_FEASTS.get(base, {}).items(), key=lambda kv: -len(kv[0])):
+            if rest == feast or rest.startswith(feast + " "):
+                today = now.date()
+                when = date(today.year, month, day)
+                if when < today:
+                    when = date(today.year + 1, month, day)
+                return when + timedelta(days=1)
+        day_said = parse_date(rest, lang, now)
+        if day_said is not None:
+            return day_said + timedelta(days=1)
+        span = parse_month(rest, lang, now)
+        if span is not None:
+            return span[1] + timedelta(days=1)
+    return None
+
+
 def names_a_month(text: str, lang: str) -> bool:
     """Whether the sentence names a month without a day ("in january")."""
     return parse_month(text, lang, datetime(2026, 1, 5)) is not None

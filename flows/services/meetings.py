@@ -59,6 +59,17 @@ _GENERIC = frozenset(
 )
 
 
+def _after(ctx: HandlerContext, now: datetime) -> datetime | None:
+    """The start of the day after the one the caller named after "after", when later than now."""
+    if not ctx.heard:
+        return None
+    from nlu.dates import parse_after
+
+    day = parse_after(ctx.heard, ctx.lang, now)
+    start = datetime.combine(day, time(0), tzinfo=now.tzinfo) if day is not None else None
+    return start if start is not None and start > now else None
+
+
 def _named_bodies(ctx: HandlerContext) -> set[str]:
     """The bodies the caller's sentence names by a word of their own ("council", "comisión
     de urbanismo"): a word no other body's name has."""
@@ -82,9 +93,12 @@ def _named_bodies(ctx: HandlerContext) -> set[str]:
 @handler("meetings.next", needs=MEETINGS_DATA)
 def next_meetings(ctx: HandlerContext) -> HandlerResult:
     """The next meeting of each body, with the cancelled ones before it; of the bodies the
-    caller named, when the sentence names some ("the next council meeting"). Outcomes: ok,
-    none."""
+    caller named, when the sentence names some ("the next council meeting"), and after the
+    day it names ("after Christmas", "après le 15 janvier"). Outcomes: ok, none."""
     now = local_now(ctx)
+    after = _after(ctx, now)
+    if after is not None:
+        now = after
     found: list[Any] = []
     named = _named_bodies(ctx)
     for body in ctx.town.meetings.bodies:

@@ -104,3 +104,15 @@ def test_a_month_named_at_the_first_sentence_is_answered_for_that_month(runtime,
     text = " ".join(str(getattr(a, "text", "")) for a in step.actions)
     assert what_was_heard(step) == "meetings.on_date", text
     assert all(e in text for e in expected), text
+
+
+@pytest.mark.parametrize(("said", "lang", "day"), [
+    ("when is the next council meeting after christmas", "en", "2026-12-26"),
+    ("le prochain conseil apres noel", "fr", "2026-12-26"), ("le prochain conseil après le 15 janvier", "fr", "2027-01-16"),
+    ("el pleno despues de enero", "es", "2027-02-01"), ("il prossimo consiglio dopo capodanno", "it", "2027-01-02"),
+    ("when is the next council meeting", "en", "None"), ("what happens after that", "en", "None"),
+])
+def test_after_a_day_a_month_or_a_feast(said, lang, day):
+    from nlu.dates import parse_after
+
+    assert str(parse_after(said, lang, NOW)) == day
