@@ -215,7 +215,8 @@ def _print_kokoro_voices(engines, enabled: set[str], verify: bool) -> bool:
             status = "ok: SHA-256 matches" if verify else "ok: installed"
         else:
             problem = "not installed" if state == "missing" else "does NOT match its pin"
-            status = f"{'FALLBACK' if users else 'absent'}: {problem} (civicline models prepare)"
+            # Prepared for the enabled languages by default: a voice of another one is named.
+            status = f"{'FALLBACK' if users else 'absent'}: {problem} (civicline models prepare --lang {voice.language})"
             ok = ok and not any(u in enabled for u in users)
         print(f"{name:10} {voice.language:5} {','.join(users) or '-':8} {status}")
     return ok

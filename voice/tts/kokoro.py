@@ -111,7 +111,8 @@ def describe_voice(options: Mapping[str, Any], verify: bool = True) -> str:
     if state == "ok":
         return f"voice {name} ({kokoro_voices.KOKORO_JS}) {'SHA-256 matches' if verify else 'installed'}"
     problem = "not installed" if state == "missing" else "does NOT match its pin"
-    return f"voice {name} {problem}: FALLBACK to {JAPANESE_STYLE} until `civicline models prepare`"
+    lang = kokoro_voices.NATIVE_VOICES[name].language
+    return f"voice {name} {problem}: FALLBACK to {JAPANESE_STYLE} until `civicline models prepare --lang {lang}`"
 
 
 def load_kokoro(model: str | Path, voices: str | Path, cpu_threads: int = 2):
