@@ -170,6 +170,7 @@ def load_streets(path: Path, services: Mapping[str, set[str]] | None = None) -> 
             problems.add(line, f"side '{side}' must be all, odd or even")
             continue
         zones: dict[str, str] = {}
+        unknown = False  # an unknown zone is said once, not again as "no zone"
         for column in columns:
             zone = row.get(column, "")
             service = SINGLE_SERVICE if column == "zone" else column
@@ -179,10 +180,12 @@ def load_streets(path: Path, services: Mapping[str, set[str]] | None = None) -> 
             if known is not None and zone not in known:
                 problems.add(line, f"zone '{zone}' is unknown in column '{column}': collections.yaml knows "
                                    f"{', '.join(sorted(known))}")
+                unknown = True
                 continue
             zones[service] = zone
         if not zones:
-            problems.add(line, f"street '{street_id}' has no zone: fill its {' or '.join(columns) or 'zone'} column")
+            if not unknown:
+                problems.add(line, f"street '{street_id}' has no zone: fill its {' or '.join(columns) or 'zone'} column")
             continue
         span = _numbers(row.get("numbers", ""), problems, line)
         if span is None:

@@ -186,3 +186,13 @@ def test_a_calendar_with_a_byte_order_mark_is_read(town_copy):
     path = town_copy / "data" / "meetings.ics"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert check_town(town_copy) == []
+
+
+def test_a_street_with_an_unknown_zone_is_said_once(town_copy):
+    """An unknown zone is the problem; "the street has no zone" after it would send the clerk
+    looking for an empty column."""
+    path = town_copy / "data" / "streets.csv"
+    line = replace_in(path, "rue-victor-hugo,Rue Victor Hugo,R. Victor Hugo|Rue V. Hugo,,odd,A,",
+                      "rue-victor-hugo,Rue Victor Hugo,R. Victor Hugo|Rue V. Hugo,,odd,Z,")
+    problems = [p for p in check_town(town_copy) if p.file.endswith("streets.csv") and p.line == line]
+    assert [p.message.split(":")[0] for p in problems] == ["zone 'Z' is unknown in column 'zone'"], [str(p) for p in problems]
