@@ -383,9 +383,14 @@ class Understanding:
         return synonyms
 
     def _slot_by_synonym(self, kind: str, text: str, lang: str) -> SlotResult:
+        return self._by_ranked(kind, self._ranked(kind, text, lang), lang)
+
+    def _ranked(self, kind: str, text: str, lang: str) -> list[tuple[str, float]]:
         from nlu.synonyms import match_synonym
 
-        ranked = match_synonym(text, lang, self._synonyms(kind, lang))
+        return match_synonym(text, lang, self._synonyms(kind, lang))
+
+    def _by_ranked(self, kind: str, ranked: list[tuple[str, float]], lang: str) -> SlotResult:
         if not ranked:
             return SlotResult("not_found")
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < CLOSE_NAMES:
@@ -411,15 +416,13 @@ class Understanding:
         return self._slot_by_synonym("waste_kind", text, lang)
 
     def _slot_sorting_item(self, text: str, lang: str, now: datetime, slots: dict[str, Any]) -> SlotResult:
-        found = self._slot_by_synonym("sorting_item", text, lang)
+        ranked = self._ranked("sorting_item", text, lang)
+        found = self._by_ranked("sorting_item", ranked, lang)
         if found.outcome != "ambiguous":
             return found
         # Two objects named that go to the same place ("old clothes and shoes", "a fridge
         # freezer", "the pizza box, the cardboard"): one answer either way, so no question back.
-        from nlu.synonyms import match_synonym
-
         guide = getattr(self.town, "sorting", None)
-        ranked = match_synonym(text, lang, self._synonyms("sorting_item", lang))
         close = [key for key, score in ranked if ranked[0][1] - score < CLOSE_NAMES]
         items = [guide.items.get(key) for key in close] if guide is not None else []
         if items and all(item is not None for item in items) and len({item.goes for item in items}) == 1:

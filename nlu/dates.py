@@ -189,14 +189,19 @@ def parse_after(text: str, lang: str, now: datetime) -> date | None:
     Christmas", "après le 15 janvier", "después de enero", "dopo natale"), or None."""
     if not isinstance(text, str):
         return None
-    norm = normalize(text, lang, number_threshold=0)
+    from nlu.stopwords import stopwords, without_leading
+
+    norm = f" {normalize(text, lang, number_threshold=0)} "
     base = _base(lang)
+    # "après-demain", "the day after tomorrow", "dopo domani" name one day: no "after" in them.
+    for phrase in _RELATIVE.get(base, {}):
+        if any(f" {word} " in f" {phrase} " for word in _AFTER.get(base, ())):
+            norm = norm.replace(f" {phrase} ", " | ")
     for word in _AFTER.get(base, ()):
-        at = f" {norm} ".find(f" {word} ")
+        at = norm.find(f" {word} ")
         if at < 0:
             continue
-        rest = f" {norm} "[at + len(word) + 2:].strip()
-        rest = re.sub(r"^(?:the|le|la|les|l|el|los|las|il|lo|i|gli)\s+", "", rest)
+        rest = without_leading(norm[at + len(word) + 2:], stopwords(lang))
         for feast, (month, day) in sorted(_FEASTS.get(base, {}).items(), key=lambda kv: -len(kv[0])):
             if rest == feast or rest.startswith(feast + " "):
                 today = now.date()

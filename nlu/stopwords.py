@@ -34,3 +34,12 @@ STOPWORDS: dict[str, frozenset[str]] = {
 
 def stopwords(lang: str) -> frozenset[str]:
     return STOPWORDS.get(lang.split("-")[0].lower(), frozenset())
+
+
+def without_leading(text: str, function_words: frozenset[str] | set[str]) -> str:
+    """The text less the function words it starts with ("una licencia de obra" → "licencia
+    de obra", "le 15 janvier" → "15 janvier")."""
+    words = text.split()
+    while words and words[0] in function_words:
+        words.pop(0)
+    return " ".join(words)

@@ -9,7 +9,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from nlu.normalize import normalize
-from nlu.stopwords import stopwords
+from nlu.stopwords import stopwords, without_leading
 
 THRESHOLD = 80.0
 # A name of several words said in another number ("les bouteilles de vin" for "bouteille
@@ -75,7 +75,7 @@ def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = f
     if len(phrase) > len(text):
         # A name said alone, shorter than the name it stands for: the article before it
         # ("una licencia de obra" for "licencia de obra mayor") is no part of the name.
-        said = _without_leading(text, function_words) or text
+        said = without_leading(text, function_words) or text
         return 0.97 * max(fuzz.ratio(phrase, text), fuzz.ratio(phrase, said))
     # partial_ratio aligns the phrase on its best window in the text; a slightly
     # lower score than an exact hit, so exact synonyms win ties. A window that holds only
@@ -86,14 +86,6 @@ def _score(text: str, phrase: str, function_words: frozenset[str] | set[str] = f
     if all(w in function_words for w in _words_around(text, found.dest_start, found.dest_end)):
         return 0.0
     return 0.97 * found.score
-
-
-def _without_leading(text: str, function_words: frozenset[str] | set[str]) -> str:
-    """The text less the function words it starts with."""
-    words = text.split()
-    while words and words[0] in function_words:
-        words.pop(0)
-    return " ".join(words)
 
 
 def _words_around(text: str, start: int, end: int) -> list[str]:

@@ -114,13 +114,13 @@ def format_span(start: time, end: time, lang: str) -> str:
 
 _WEEK_WORDS = {
     "fr": {"range": "du {a} au {b}", "and": "et", "closed": "fermé le {days}", "holidays": "les jours fériés",
-           "plural": False},
+           "plural": False, "then": " ; "},  # French sets a space before a semicolon
     "es": {"range": "de {a} a {b}", "and": "y", "closed": "cerrado el {days}", "holidays": "los días festivos",
-           "plural": False},
+           "plural": False, "then": "; "},
     "en": {"range": "{a} to {b}", "and": "and", "closed": "closed on {days}", "holidays": "public holidays",
-           "plural": True},
+           "plural": True, "then": "; "},
     "it": {"range": "{a} {b}", "and": "e", "closed": "chiuso {days}", "holidays": "i giorni festivi",
-           "plural": False},
+           "plural": False, "then": "; "},
 }
 
 
@@ -169,9 +169,8 @@ def format_week(spans: Sequence[Sequence[tuple[time, time]]], closed_on_holidays
               for i, day in enumerate(spans) if not day]
     if closed_on_holidays:
         closed.append(str(words["holidays"]))
-    # French sets a space before a semicolon, as before a colon.
-    semicolon = " ; " if lang.split("-")[0] == "fr" else "; "
-    text = semicolon.join(parts)
+    then = str(words["then"])
+    text = then.join(parts)
     if closed:
-        text += semicolon + str(words["closed"]).format(days=format_list(closed, lang))
+        text += then + str(words["closed"]).format(days=format_list(closed, lang))
     return text

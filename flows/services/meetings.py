@@ -96,22 +96,20 @@ def next_meetings(ctx: HandlerContext) -> HandlerResult:
     caller named, when the sentence names some ("the next council meeting"), and after the
     day it names ("after Christmas", "après le 15 janvier"). Outcomes: ok, none."""
     now = local_now(ctx)
-    after = _after(ctx, now)
-    if after is not None:
-        now = after
+    since = _after(ctx, now) or now  # the search starts there; the answer is said from today
     found: list[Any] = []
     named = _named_bodies(ctx)
     for body in ctx.town.meetings.bodies:
         if named and body.id not in named:
             continue
-        found += ctx.town.meetings.upcoming(body.id, now)
+        found += ctx.town.meetings.upcoming(body.id, since)
     notice = ""
     if named and not found:
         # The body asked about has nothing published: say so, then what the others have.
         bodies = [b for b in ctx.town.meetings.bodies if b.id in named]
         notice = " ".join(sentence(text(ctx, "meetings.none_for_body", body=b.name(ctx.lang, ctx.town.main_language))) for b in bodies)
         for body in ctx.town.meetings.bodies:
-            found += ctx.town.meetings.upcoming(body.id, now)
+            found += ctx.town.meetings.upcoming(body.id, since)
     if not found:
         return HandlerResult("none")
     found.sort(key=lambda m: m.start)

@@ -111,8 +111,19 @@ def test_a_month_named_at_the_first_sentence_is_answered_for_that_month(runtime,
     ("le prochain conseil apres noel", "fr", "2026-12-26"), ("le prochain conseil après le 15 janvier", "fr", "2027-01-16"),
     ("el pleno despues de enero", "es", "2027-02-01"), ("il prossimo consiglio dopo capodanno", "it", "2027-01-02"),
     ("when is the next council meeting", "en", "None"), ("what happens after that", "en", "None"),
+    # One day named with the word for "after" in it: not "after".
+    ("le prochain conseil c'est apres demain", "fr", "None"), ("is it the day after tomorrow", "en", "None"),
+    ("il consiglio dopo domani", "it", "None"),
 ])
 def test_after_a_day_a_month_or_a_feast(said, lang, day):
     from nlu.dates import parse_after
 
     assert str(parse_after(said, lang, NOW)) == day
+
+
+def test_a_meeting_found_after_new_year_is_still_said_from_today(runtime):
+    """The search starts after the day named; the answer is said from today, so a meeting of
+    next year keeps its year."""
+    step = first_sentence(Engine(runtime), "en", "when is the next council meeting after new year", NOW)
+    text = " ".join(str(getattr(a, "text", "")) for a in step.actions)
+    assert what_was_heard(step) == "meetings.next" and "11 January 2027" in text, text
